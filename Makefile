@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfio-boot: `make` builds, `make check` runs every test, `make demo` shows the
+# binder on a built-in example, `make install DESTDIR=... PREFIX=/usr` installs.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+LIBDIR_DRACUT ?= $(PREFIX)/lib/dracut/modules.d
+MODPROBEDIR ?= $(PREFIX)/lib/modprobe.d
+
+CC ?= cc
+MUSLCC ?= musl-gcc
+STD = -std=c11 -D_GNU_SOURCE
+WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+       -Wvla -Wwrite-strings -Wundef -fno-common
+CFLAGS ?= -O2 -g
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B = build
+CORE = msgs path hex pci selector config sysfs plan apply json report
+CORE_HDR = $(wildcard src/*.h)
+
+# The boot binder: static, small, no shared libraries.
+BIND_CFLAGS = $(STD) $(WARN) -Os -static -ffunction-sections -fdata-sections \
+	      -Wl,--gc-sections -s
+$(B)/vfio-boot-bind: $(addprefix src/,$(addsuffix .c,$(CORE))) src/bind_main.c $(CORE_HDR) | $(B)
+	$(MUSLCC) $(BIND_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The same core built for unit tests under ASan/UBSan, warnings as errors.
+$(B)/asan/%.o: src/%.c $(CORE_HDR) | $(B)/asan
+	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -c -o $@ $<
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.c))
+$(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE))) | $(B)/asan
+	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -Isrc -o $@ $< $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE)))
+
+$(B) $(B)/asan:
+	mkdir -p $@
+
+all: $(B)/vfio-boot-bind
+
+SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
+
+deps-build:
+	@tools/deps.sh build
+deps-check:
+	@tools/deps.sh check
+
+unit: deps-check $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+bind-tests: deps-check $(B)/vfio-boot-bind
+	tests/bind/run.sh $(B)/vfio-boot-bind
+
+static-check: $(B)/vfio-boot-bind
+	tests/static-check.sh $(B)/vfio-boot-bind
+
+lint: deps-check
+	shellcheck $(SHELL_FILES)
+
+boot-tests: deps-check $(B)/vfio-boot-bind
+	tests/boot/run.sh
+
+check: deps-check unit static-check bind-tests lint boot-tests
+	@echo "make check: all suites passed"
+
+demo: deps-build $(B)/vfio-boot-bind
+	tools/demo.sh $(B)/vfio-boot-bind
+
+install: $(B)/vfio-boot-bind
+	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
+	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks \
+		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top \
+		$(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot $(DESTDIR)$(MODPROBEDIR)
+	install -m 0755 initramfs-hooks/hooks/* $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/
+	install -m 0755 initramfs-hooks/scripts/init-top/* \
+		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/
+	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
+	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps-build deps-check unit bind-tests static-check lint boot-tests check demo install clean
+.DEFAULT_GOAL := all

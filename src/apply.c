@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "path.h"
+#include "sysfs.h"
+
+static const char *const result_names[] = {
+	[VB_RESULT_BOUND] = "bound",
+	[VB_RESULT_ALREADY_BOUND] = "already-bound",
+	[VB_RESULT_REFUSED] = "refused",
+	[VB_RESULT_FAILED] = "failed",
+	[VB_RESULT_DRY_RUN] = "dry-run",
+};
+
+const char *vb_result_name(enum vb_result result)
+{
+	return result_names[result];
+}
+
+/* Sets the reason, cut to fit: a reason is for people, not for parsing. */
+__attribute__((format(printf, 2, 3))) static void set_reason(struct vb_outcome *o,
+							     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void fail(struct vb_outcome *o, const char *what, int err)
+{
+	o->result = VB_RESULT_FAILED;
+	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, strerror(-err));
+}
+
+static int write_device_attr(const char *root, const char *name, const char *attr,
+			     const char *text)
+{
+	char path[PATH_MAX];
+	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices/%s/%s", name, attr);
+
+	return err < 0 ? err : vb_write_attr(path, text);
+}
+
+static bool module_loaded(const char *root)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (vb_path(path, sizeof(path), root, "sys/module/vfio_pci") < 0)
+		return false;
+	return stat(path, &st) == 0;
+}
+
+/* Runs "MODPROBE vfio-pci". Returns 0, or a short reason in why. */
+static int load_vfio_pci(const char *modprobe, char *why, size_t size)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		execlp(modprobe, modprobe, "vfio-pci", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(why, size, "%s vfio-pci: %s", modprobe, strerror(errno));
+			return -1;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(why, size, "%s vfio-pci exited with status %d", modprobe,
+			 WEXITSTATUS(status));
+	else
+		snprintf(why, size, "%s vfio-pci was killed by signal %d", modprobe,
+			 WTERMSIG(status));
+	return -1;
+}
+
+static void decide_without_writing(const struct vb_snapshot *snap, const struct vb_target *t,
+				   struct vb_outcome *o)
+{
+	const struct vb_pci_fn *fn = &snap->fns[t->fn];
+
+	snprintf(o->driver_after, sizeof(o->driver_after), "%s", fn->driver);
+	snprintf(o->reason, sizeof(o->reason), "%s", t->reason);
+	switch (t->verdict) {
+	case VB_VERDICT_REFUSE:
+		o->result = VB_RESULT_REFUSED;
+		break;
+	case VB_VERDICT_ALREADY:
+		o->result = VB_RESULT_ALREADY_BOUND;
+		break;
+	case VB_VERDICT_BIND:
+		o->result = VB_RESULT_DRY_RUN;
+		if (fn->driver[0])
+			snprintf(o->reason, sizeof(o->reason), "would unbind %s, bind vfio-pci",
+				 fn->driver);
+		else
+			snprintf(o->reason, sizeof(o->reason), "would bind vfio-pci");
+		break;
+	}
+}
+
+size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
+		const struct vb_plan *plan, struct vb_outcome *out)
+{
+	char load_failure[VB_REASON_MAX] = "";
+	bool need_probe = false;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < plan->count; i++)
+		decide_without_writing(snap, &plan->targets[i], &out[i]);
+	if (env->dry_run)
+		return 0;
+
+	/* The override first: from here on no other driver can take the device. */
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct vb_target *t = &plan->targets[i];
+		int err;
+
+		if (t->verdict == VB_VERDICT_REFUSE)
+			continue;
+		err = write_device_attr(env->root, snap->fns[t->fn].name, "driver_override",
+					"vfio-pci");
+		if (err < 0) {
+			fail(&out[i], "cannot write driver_override", err);
+			continue;
+		}
+		if (t->verdict == VB_VERDICT_ALREADY)
+			continue;
+		if (snap->fns[t->fn].driver[0]) {
+			err = write_device_attr(env->root, snap->fns[t->fn].name, "driver/unbind",
+						snap->fns[t->fn].name);
+			if (err < 0) {
+				fail(&out[i], "cannot unbind the current driver", err);
+				continue;
+			}
+		}
+		need_probe = true;
+	}
+	if (!need_probe)
+		goto count;
+
+	/* Loading vfio-pci binds every unbound overridden device by itself. */
+	if (!module_loaded(env->root))
+		load_vfio_pci(env->modprobe, load_failure, sizeof(load_failure));
+
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct vb_target *t = &plan->targets[i];
+		const char *name = snap->fns[t->fn].name;
+		struct vb_outcome *o = &out[i];
+		char path[PATH_MAX];
+		int probe_err = 0, err;
+
+		if (t->verdict != VB_VERDICT_BIND || o->result == VB_RESULT_FAILED)
+			continue;
+		err = vb_sysfs_driver(env->root, name, o->driver_after, sizeof(o->driver_after));
+		if (err == 0 && strcmp(o->driver_after, "vfio-pci") != 0) {
+			probe_err = vb_path(path, sizeof(path), env->root, "sys/bus/pci/drivers_probe");
+			if (probe_err == 0)
+				probe_err = vb_write_attr(path, name);
+			err = vb_sysfs_driver(env->root, name, o->driver_after,
+					      sizeof(o->driver_after));
+		}
+		if (err < 0) {
+			fail(o, "cannot read the driver link", err);
+			continue;
+		}
+		if (strcmp(o->driver_after, "vfio-pci") == 0) {
+			o->result = VB_RESULT_BOUND;
+			if (snap->fns[t->fn].driver[0])
+				set_reason(o, "%s%staken from %s", t->reason, t->reason[0] ? "; " : "",
+					   snap->fns[t->fn].driver);
+			continue;
+		}
+		o->result = VB_RESULT_FAILED;
+		if (load_failure[0])
+			snprintf(o->reason, sizeof(o->reason), "%s", load_failure);
+		else if (probe_err < 0)
+			snprintf(o->reason, sizeof(o->reason), "drivers_probe: %s",
+				 strerror(-probe_err));
+		else if (o->driver_after[0])
+			snprintf(o->reason, sizeof(o->reason), "%s holds it after probing",
+				 o->driver_after);
+		else
+			snprintf(o->reason, sizeof(o->reason),
+				 "vfio-pci did not bind it (no IOMMU group?); the override keeps other drivers off");
+	}
+count:
+	for (size_t i = 0; i < plan->count; i++)
+		failed += out[i].result == VB_RESULT_FAILED;
+	return failed;
+}

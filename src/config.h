@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "msgs.h"
+#include "selector.h"
+
+#define VB_CONFIG_LINE_MAX 1024 /* longer config lines are rejected */
+#define VB_ORIGIN_MAX 96
+
+/* Which functions come along with a selected one. */
+enum vb_companions {
+	VB_COMPANIONS_SLOT,  /* every function of the same bus:slot (default) */
+	VB_COMPANIONS_GROUP, /* every endpoint of the same IOMMU group */
+	VB_COMPANIONS_NONE,
+};
+
+enum vb_boot_vga_policy {
+	VB_BOOT_VGA_REFUSE, /* never take the firmware console device (default) */
+	VB_BOOT_VGA_ALLOW,
+};
+
+struct vb_selector_entry {
+	struct vb_selector sel;
+	char origin[VB_ORIGIN_MAX]; /* "/etc/vfio-boot.conf:3", "vfio_boot.devices" */
+};
+
+struct vb_selector_list {
+	struct vb_selector_entry *items;
+	size_t count;
+};
+
+/* The selection and policy, merged from the config file and the command line. */
+struct vb_config {
+	struct vb_selector_list select; /* what to bind */
+	struct vb_selector_list skip;   /* vfio_boot.skip=: matches are left alone */
+	enum vb_companions companions;
+	enum vb_boot_vga_policy boot_vga;
+	bool disabled;                  /* vfio_boot.disable=1 */
+	struct vb_msgs problems;        /* malformed input, one line each, skipped */
+};
+
+void vb_config_init(struct vb_config *cfg);
+void vb_config_free(struct vb_config *cfg);
+
+/*
+ * Adds the comma- or blank-separated selectors in len bytes of text to list.
+ * Malformed and duplicate ones are recorded in cfg->problems, naming origin,
+ * and skipped. Returns 0, or -ENOMEM.
+ */
+int vb_config_add_selectors(struct vb_config *cfg, struct vb_selector_list *list,
+			    const char *origin, const char *text, size_t len);
+
+/*
+ * Parses config file text (name is used in messages: "NAME:LINE: ...").
+ * Returns 0, or -ENOMEM. Bad lines go to cfg->problems.
+ */
+int vb_config_parse_text(struct vb_config *cfg, const char *name, const char *text,
+			 size_t len);
+
+/*
+ * Takes vfio_boot.devices=, vfio_boot.skip= and vfio_boot.disable from a
+ * kernel command line. Returns 0, or -ENOMEM.
+ */
+int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline);
+
+/* Names for the policies, as written in the config file. */
+const char *vb_companions_name(enum vb_companions c);
+const char *vb_boot_vga_name(enum vb_boot_vga_policy p);
+
+/* Parses an option value; returns 0 or -EINVAL. */
+int vb_companions_parse(const char *value, enum vb_companions *out);
+int vb_boot_vga_parse(const char *value, enum vb_boot_vga_policy *out);

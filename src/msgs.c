@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "msgs.h"
+
+int vb_msgs_add(struct vb_msgs *msgs, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	char **grown;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return -EINVAL;
+	text = malloc((size_t)len + 1);
+	if (!text)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+
+	grown = realloc(msgs->items, (msgs->count + 1) * sizeof(*grown));
+	if (!grown) {
+		free(text);
+		return -ENOMEM;
+	}
+	grown[msgs->count++] = text;
+	msgs->items = grown;
+	return 0;
+}
+
+void vb_msgs_free(struct vb_msgs *msgs)
+{
+	for (size_t i = 0; i < msgs->count; i++)
+		free(msgs->items[i]);
+	free(msgs->items);
+	msgs->items = NULL;
+	msgs->count = 0;
+}

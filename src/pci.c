@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hex.h"
+#include "pci.h"
+
+int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
+		      const char **why)
+{
+	uint32_t field[4];
+	size_t nfield = 0, pos = 0;
+	char sep[3];
+
+	/* Split into up to four hex fields separated by ':' ':' '.' */
+	for (;;) {
+		int n = vb_hex_parse(text + pos, len - pos, 1, 8, &field[nfield]);
+		if (n < 0) {
+			*why = pos < len ? "address field is not hex" :
+					   "address is cut short";
+			return -EINVAL;
+		}
+		pos += (size_t)n;
+		nfield++;
+		if (pos == len || nfield == 4)
+			break;
+		if (text[pos] != ':' && text[pos] != '.') {
+			*why = "address has a character that is neither hex, ':' nor '.'";
+			return -EINVAL;
+		}
+		sep[nfield - 1] = text[pos++];
+	}
+	if (pos != len) {
+		*why = "trailing characters after the address";
+		return -EINVAL;
+	}
+	if (nfield == 3 && sep[0] == ':' && sep[1] == '.') {
+		field[3] = field[2];
+		field[2] = field[1];
+		field[1] = field[0];
+		field[0] = 0;
+	} else if (!(nfield == 4 && sep[0] == ':' && sep[1] == ':' && sep[2] == '.')) {
+		*why = "address must be [domain:]bus:slot.function";
+		return -EINVAL;
+	}
+	if (field[1] > 0xff) {
+		*why = "bus number above ff";
+		return -EINVAL;
+	}
+	if (field[2] > 0x1f) {
+		*why = "slot number above 1f";
+		return -EINVAL;
+	}
+	if (field[3] > 7) {
+		*why = "function number above 7";
+		return -EINVAL;
+	}
+	addr->domain = field[0];
+	addr->bus = (uint8_t)field[1];
+	addr->slot = (uint8_t)field[2];
+	addr->func = (uint8_t)field[3];
+	return 0;
+}
+
+int vb_pci_addr_format(const struct vb_pci_addr *addr, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%04x:%02x:%02x.%x", addr->domain, addr->bus,
+			addr->slot, addr->func);
+}
+
+int vb_pci_addr_cmp(const struct vb_pci_addr *a, const struct vb_pci_addr *b)
+{
+	uint64_t ka = ((uint64_t)a->domain << 16) | (uint32_t)(a->bus << 8) |
+		      (uint32_t)(a->slot << 3) | a->func;
+	uint64_t kb = ((uint64_t)b->domain << 16) | (uint32_t)(b->bus << 8) |
+		      (uint32_t)(b->slot << 3) | b->func;
+
+	return (ka > kb) - (ka < kb);
+}
+
+bool vb_pci_same_slot(const struct vb_pci_fn *a, const struct vb_pci_fn *b)
+{
+	return a->addr.domain == b->addr.domain && a->addr.bus == b->addr.bus &&
+	       a->addr.slot == b->addr.slot;
+}
+
+bool vb_pci_is_bridge(const struct vb_pci_fn *fn)
+{
+	return fn->header_type == 1 || (fn->class >> 16) == 0x06;
+}
+
+static int fn_cmp(const void *a, const void *b)
+{
+	const struct vb_pci_fn *fa = a, *fb = b;
+
+	return vb_pci_addr_cmp(&fa->addr, &fb->addr);
+}
+
+void vb_snapshot_sort(struct vb_snapshot *snap)
+{
+	if (snap->count > 1)
+		qsort(snap->fns, snap->count, sizeof(*snap->fns), fn_cmp);
+}
+
+const struct vb_pci_fn *vb_snapshot_find(const struct vb_snapshot *snap,
+					 const struct vb_pci_addr *addr)
+{
+	size_t lo = 0, hi = snap->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = vb_pci_addr_cmp(&snap->fns[mid].addr, addr);
+		if (c == 0)
+			return &snap->fns[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void vb_snapshot_free(struct vb_snapshot *snap)
+{
+	free(snap->fns);
+	snap->fns = NULL;
+	snap->count = 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+
+#include "config.h"
+#include "msgs.h"
+#include "pci.h"
+
+#define VB_REASON_MAX 160
+
+enum vb_verdict {
+	VB_VERDICT_BIND,    /* take it from its driver (or none) to vfio-pci */
+	VB_VERDICT_ALREADY, /* already on vfio-pci: keep it there */
+	VB_VERDICT_REFUSE,  /* selected, but a safety rule or a skip says no */
+};
+
+/* One function the selection touches, and what to do with it. */
+struct vb_target {
+	size_t fn;                              /* index into the snapshot */
+	enum vb_verdict verdict;
+	char selected_by[VB_SELECTOR_MAX + 1];  /* selector text, or "companion" */
+	char reason[VB_REASON_MAX];             /* why, in a few words */
+};
+
+struct vb_plan {
+	struct vb_target *targets; /* sorted by address */
+	size_t count;
+	struct vb_msgs notes;      /* selectors that matched nothing, and the like */
+	size_t unmatched;          /* how many selectors matched nothing */
+};
+
+/*
+ * The pure core: resolves cfg's selection against snap into targets, adds
+ * companion functions per policy and applies the safety rules. Does no I/O.
+ * Returns 0, or -ENOMEM (plan is then empty).
+ */
+int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
+		  struct vb_plan *plan);
+
+void vb_plan_free(struct vb_plan *plan);
+
+/* Counts targets with a verdict. */
+size_t vb_plan_count(const struct vb_plan *plan, enum vb_verdict verdict);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "pci.h"
+
+/*
+ * Reads every function under ROOT/sys/bus/pci/devices into snap, sorted by
+ * address. Entries whose names are not PCI addresses are ignored; attributes
+ * that cannot be read keep neutral values (class 0, no group, unbound).
+ * Returns 0, -ENOENT when the directory is missing, or -errno.
+ */
+int vb_sysfs_read(const char *root, struct vb_snapshot *snap);
+
+/*
+ * Reads the driver bound to one function now ("" when none).
+ * Returns 0, or -errno (other than "no driver").
+ */
+int vb_sysfs_driver(const char *root, const char *name, char *driver, size_t size);

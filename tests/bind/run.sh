@@ -1,0 +1,381 @@
+#!/bin/bash
+# Runs vfio-boot-bind against fixture sysfs trees and checks what it wrote
+# where: driver_override, unbind, modprobe, status.json, the kernel log.
+# Usage: tests/bind/run.sh path/to/vfio-boot-bind
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+mksysfs=$here/../fixture/mksysfs
+command -v jq >/dev/null || { echo "bind: jq is required" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0 case_failed=0 current=
+
+begin() { current=$1 case_failed=0; T=$work/$1; }
+fail() {
+	echo "FAIL [$current]: $*" >&2
+	case_failed=1
+}
+end() {
+	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
+	else failed=$((failed + 1)); fi
+}
+
+# tree: builds $T from the spec on stdin.
+tree() { "$mksysfs" "$T" || fail "mksysfs failed"; }
+conf() { printf '%s\n' "$@" >"$T/etc/vfio-boot.conf"; }
+bind() {
+	FAKE_ROOT=$T "$bin" --root "$T" --modprobe "$here/fake-modprobe" "$@" \
+		>"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+}
+rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1 ($(head -c 300 "$T/err"))"; }
+override_is() {
+	local got
+	got=$(tail -n 1 "$T/sys/bus/pci/devices/$1/driver_override")
+	[ "$got" = "$2" ] || fail "$1 driver_override is '$got', want '$2'"
+}
+driver_is() {
+	local got=""
+	[ -L "$T/sys/bus/pci/devices/$1/driver" ] &&
+		got=$(basename "$(readlink "$T/sys/bus/pci/devices/$1/driver")")
+	[ "$got" = "$2" ] || fail "$1 driver is '$got', want '$2'"
+}
+# status ADDR FIELD VALUE: a field of the device's status.json entry.
+status() {
+	local got
+	got=$(jq -r --arg a "$1" --arg f "$2" \
+		'.devices[] | select(.address == $a) | .[$f] | tostring' \
+		"$T/run/vfio-boot/status.json" 2>&1)
+	[ "$got" = "$3" ] || fail "status.json $1 .$2 is '$got', want '$3'"
+}
+status_has() {
+	local got
+	got=$(jq -r "$1" "$T/run/vfio-boot/status.json" 2>&1)
+	[ "$got" = "$2" ] || fail "status.json $1 is '$got', want '$2'"
+}
+device_count() { status_has '.devices | length' "$1"; }
+message_has() {
+	jq -e --arg m "$1" '[.messages[] | select(contains($m))] | length > 0' \
+		"$T/run/vfio-boot/status.json" >/dev/null || fail "no status.json message contains '$1'"
+}
+kmsg_has() { grep -qF -- "$1" "$T/dev/kmsg" || fail "kernel log lacks '$1'"; }
+events_are() {
+	local got
+	got=$(cat "$T/events" 2>/dev/null)
+	[ "$got" = "$1" ] || fail "events were:
+$got
+want:
+$1"
+}
+
+# A host: one GPU card (4 functions, group 12) behind a root port, an
+# identical card at 02:00 (group 13), the boot GPU, and a NIC.
+host_spec() {
+	cat <<'SPEC'
+0000:00:00.0 8086:3e30 060000 group=0
+0000:00:01.0 8086:1901 060400 group=12 driver=pcieport
+0000:00:02.0 8086:3e92 030000 group=1 driver=i915 boot_vga=1
+0000:01:00.0 10de:2504 030000 subsys=1462:3975 group=12 driver=nouveau
+0000:01:00.1 10de:228e 040300 subsys=1462:3975 group=12 driver=snd_hda_intel
+0000:01:00.2 10de:1ada 0c0330 subsys=1462:3975 group=12 driver=xhci_hcd
+0000:01:00.3 10de:1adb 0c8000 subsys=1462:3975 group=12
+0000:02:00.0 10de:2504 030000 subsys=1462:3976 group=13 driver=nouveau
+0000:02:00.1 10de:228e 040300 subsys=1462:3976 group=13 driver=snd_hda_intel
+0000:03:00.0 8086:1533 020000 group=14 driver=igb
+SPEC
+}
+
+begin bind-by-id
+host_spec | tree
+conf "# the guest GPU" "10de:2504"
+bind
+rc_is 0
+for a in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3 0000:02:00.0 0000:02:00.1; do
+	override_is $a vfio-pci
+	driver_is $a vfio-pci
+	status $a result bound
+	status $a driver_after vfio-pci
+done
+override_is 0000:00:02.0 "(null)"
+override_is 0000:03:00.0 "(null)"
+driver_is 0000:03:00.0 igb
+device_count 6
+status 0000:01:00.0 selected_by 10de:2504
+status 0000:01:00.0 driver_before nouveau
+status 0000:01:00.0 reason "taken from nouveau"
+status 0000:01:00.0 vendor 10de
+status 0000:01:00.0 device 2504
+status 0000:01:00.0 class 030000
+status 0000:01:00.0 iommu_group 12
+status 0000:01:00.1 selected_by companion
+status 0000:01:00.3 driver_before null
+status_has .disabled false
+kmsg_has "<6>vfio-boot: 0000:01:00.0 [10de:2504] bound: taken from nouveau (selected by 10de:2504)"
+kmsg_has "vfio-boot: 6 bound, 0 already bound, 0 refused, 0 failed in"
+grep -q "vfio-boot: 6 bound" "$T/err" || fail "stderr lacks the summary"
+end
+
+begin unbind-before-modprobe
+host_spec | tree
+conf "02:00.0"
+bind
+events_are "modprobe vfio-pci
+unbind 0000:02:00.0 from nouveau
+unbind 0000:02:00.1 from snd_hda_intel
+bind 0000:02:00.0 vfio-pci
+bind 0000:02:00.1 vfio-pci"
+[ "$(wc -l <"$T/sys/bus/pci/devices/0000:02:00.0/driver_override")" = 2 ] ||
+	fail "driver_override written more than once"
+end
+
+begin identical-cards-by-address
+host_spec | tree
+conf "0000:02:00.0"
+bind
+rc_is 0
+status 0000:02:00.0 result bound
+status 0000:02:00.1 result bound
+status 0000:02:00.1 selected_by companion
+driver_is 0000:01:00.0 nouveau
+override_is 0000:01:00.0 "(null)"
+override_is 0000:01:00.1 "(null)"
+device_count 2
+end
+
+begin id-address-mismatch
+host_spec | tree
+conf "10de:2504@0000:01:00.0" "10de:2504@0000:03:00.0"
+bind
+status 0000:01:00.0 result bound
+status 0000:03:00.0 result refused
+status 0000:03:00.0 reason "ID guard: expected 10de:2504 at 0000:03:00.0, found 8086:1533"
+override_is 0000:03:00.0 "(null)"
+driver_is 0000:03:00.0 igb
+kmsg_has "0000:03:00.0 [8086:1533] refused: ID guard"
+end
+
+begin subsystem-id
+host_spec | tree
+conf "10de:2504:1462:3976"
+bind
+status 0000:02:00.0 result bound
+device_count 2
+override_is 0000:01:00.0 "(null)"
+end
+
+begin companions-none
+host_spec | tree
+conf "01:00.0" "companions=none"
+bind
+device_count 1
+status 0000:01:00.0 result bound
+override_is 0000:01:00.1 "(null)"
+driver_is 0000:01:00.1 snd_hda_intel
+status_has .companions none
+end
+
+begin boot-vga-refused
+host_spec | tree
+conf "8086:3e92"
+bind --strict
+rc_is 0
+status 0000:00:02.0 result refused
+status 0000:00:02.0 reason "boot VGA device: it drives the host console (boot-vga=allow takes it)"
+override_is 0000:00:02.0 "(null)"
+driver_is 0000:00:02.0 i915
+kmsg_has "<4>vfio-boot: 0000:00:02.0 [8086:3e92] refused: boot VGA device"
+end
+
+begin boot-vga-allowed
+host_spec | tree
+conf "8086:3e92" "boot-vga=allow"
+bind
+status 0000:00:02.0 result bound
+driver_is 0000:00:02.0 vfio-pci
+end
+
+begin bridge-in-group
+host_spec | tree
+conf "01:00.0" "companions=group"
+bind
+status 0000:00:01.0 result refused
+status 0000:00:01.0 reason "PCI bridge: bridges are never bound"
+status 0000:00:01.0 selected_by companion
+driver_is 0000:00:01.0 pcieport
+override_is 0000:00:01.0 "(null)"
+for a in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3; do status $a result bound; done
+device_count 5
+end
+
+begin bridge-selected
+host_spec | tree
+conf "0000:00:01.0" "8086:3e30"
+bind
+status 0000:00:01.0 result refused
+status 0000:00:00.0 result refused
+override_is 0000:00:01.0 "(null)"
+end
+
+begin already-on-vfio
+{ host_spec; echo "!module vfio_pci"; } | sed 's/driver=igb/driver=vfio-pci/' | tree
+conf "8086:1533"
+bind
+status 0000:03:00.0 result already-bound
+override_is 0000:03:00.0 vfio-pci
+[ ! -e "$T/events" ] || fail "modprobe ran although nothing needed binding"
+end
+
+begin module-loaded-probe-after-unbind
+# vfio-pci is loaded: the binder must unbind, then write drivers_probe. The
+# probe file is a FIFO; its reader notes what the unbind file held by then.
+{ host_spec; echo "!module vfio_pci"; } | tree
+conf "03:00.0"
+rm "$T/sys/bus/pci/drivers_probe"
+mkfifo "$T/sys/bus/pci/drivers_probe"
+( probe=$(cat "$T/sys/bus/pci/drivers_probe")
+  echo "probe $probe after unbind '$(cat "$T/sys/bus/pci/drivers/igb/unbind")'" >"$T/events" ) &
+reader=$!
+bind
+wait $reader
+events_are "probe 0000:03:00.0 after unbind '0000:03:00.0'"
+override_is 0000:03:00.0 vfio-pci
+# The fixture kernel does not bind on probe: the binder must say so, not claim success.
+status 0000:03:00.0 result failed
+end
+
+begin no-iommu-group-fails-strict
+printf '%s\n' "0000:05:00.0 1b36:0002 070002" | tree
+conf "05:00.0"
+bind --strict
+rc_is 1
+status 0000:05:00.0 result failed
+override_is 0000:05:00.0 vfio-pci
+kmsg_has "<3>vfio-boot: 0000:05:00.0 [1b36:0002] failed:"
+bind
+rc_is 0
+end
+
+begin modprobe-fails
+host_spec | tree
+conf "01:00.1" "companions=none"
+FAKE_MODPROBE_FAIL=1 bind
+rc_is 0
+status 0000:01:00.1 result failed
+status 0000:01:00.1 reason "$here/fake-modprobe vfio-pci exited with status 1"
+end
+
+begin cmdline-disable
+{ host_spec; echo "!cmdline root=/dev/sda1 vfio_boot.disable=1"; } | tree
+conf "10de:2504"
+bind --strict
+rc_is 0
+status_has .disabled true
+device_count 0
+override_is 0000:01:00.0 "(null)"
+driver_is 0000:01:00.0 nouveau
+kmsg_has "vfio-boot: disabled by vfio_boot.disable"
+end
+
+begin cmdline-devices-and-skip
+{ host_spec; echo "!cmdline quiet vfio_boot.devices=10de:228e vfio_boot.skip=02:00.1,01:00.2"; } | tree
+conf "01:00.0"
+bind
+status 0000:01:00.0 result bound
+status 0000:01:00.1 result bound
+status 0000:01:00.2 result refused
+status 0000:01:00.2 reason "skipped by vfio_boot.skip=01:00.2"
+status 0000:02:00.1 result refused
+status 0000:02:00.1 selected_by 10de:228e
+driver_is 0000:01:00.2 xhci_hcd
+override_is 0000:02:00.1 "(null)"
+end
+
+begin missing-config
+host_spec | tree
+bind --strict
+rc_is 0
+device_count 0
+message_has "/etc/vfio-boot.conf: not found"
+kmsg_has "vfio-boot: nothing selected"
+end
+
+begin missing-explicit-config
+host_spec | tree
+bind --strict --config "$T/etc/nonexistent.conf"
+rc_is 3
+message_has "nonexistent.conf: cannot read: No such file or directory"
+end
+
+begin empty-config
+host_spec | tree
+: >"$T/etc/vfio-boot.conf"
+bind --strict
+rc_is 0
+device_count 0
+[ "$(jq '.messages | length' "$T/run/vfio-boot/status.json")" = 0 ] || fail "messages for an empty config"
+end
+
+begin unreadable-config
+host_spec | tree
+mkdir "$T/etc/vfio-boot.conf"
+echo "vfio_boot.devices=01:00.1" >"$T/proc/cmdline"
+bind --strict
+rc_is 3
+message_has "/etc/vfio-boot.conf: cannot read: Is a directory"
+status 0000:01:00.1 result bound
+end
+
+begin garbage-config
+host_spec | tree
+head -c 3000 /dev/urandom >"$T/etc/vfio-boot.conf"
+printf '\n10de:2504@02:00.0\nzzzz\n9999:9999\n' >>"$T/etc/vfio-boot.conf"
+bind
+rc_is 0
+status 0000:02:00.0 result bound
+message_has "invalid selector 'zzzz'"
+message_has "selector '9999:9999' matches no PCI device"
+jq . "$T/run/vfio-boot/status.json" >/dev/null || fail "status.json is not valid JSON"
+bind --strict
+rc_is 3
+end
+
+begin dry-run-writes-nothing
+host_spec | tree
+conf "10de:2504"
+bind --dry-run
+rc_is 0
+[ ! -e "$T/run/vfio-boot" ] || fail "dry run wrote status.json"
+[ ! -s "$T/dev/kmsg" ] || fail "dry run wrote the kernel log"
+[ ! -e "$T/events" ] || fail "dry run ran modprobe"
+override_is 0000:01:00.0 "(null)"
+grep -q "0000:01:00.0 \[10de:2504\] dry-run: would unbind nouveau, bind vfio-pci" "$T/out" ||
+	fail "dry run plan not printed"
+grep -q "dry run: 6 to bind, 0 already bound, 0 refused; nothing written" "$T/out" ||
+	fail "dry run summary not printed"
+end
+
+begin usage-errors
+host_spec | tree
+bind --bogus
+rc_is 2
+grep -q "Try 'vfio-boot-bind --help'" "$T/err" || fail "no hint on bad option"
+bind extra-arg
+rc_is 2
+"$bin" --help >"$T/out" || fail "--help exit status"
+grep -q -- "--dry-run" "$T/out" || fail "--help text"
+"$bin" --version | grep -q "^vfio-boot-bind [0-9]" || fail "--version"
+end
+
+begin status-elsewhere-and-atomic
+host_spec | tree
+conf "03:00.0"
+bind --status "$T/deep/dir/status.json"
+jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fail "--status path"
+[ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
+end
+
+echo "bind: $passed passed, $failed failed"
+[ "$failed" = 0 ]
