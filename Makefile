@@ -17,26 +17,39 @@ CFLAGS ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B = build
+# The planning core and its readers/appliers, shared by both programs.
 CORE = msgs path hex pci selector config sysfs plan apply json report
-CORE_HDR = $(wildcard src/*.h)
+# The configurator's own modules.
+CONF = kmodinfo pcinames hostinfo render bootloader txn kcmdline run fileio udiff \
+       cli_common cmd_list cmd_check cmd_status cmd_configure
+HDR = $(wildcard src/*.h)
+PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
 # The boot binder: static, small, no shared libraries.
 BIND_CFLAGS = $(STD) $(WARN) -Os -static -ffunction-sections -fdata-sections \
 	      -Wl,--gc-sections -s
-$(B)/vfio-boot-bind: $(addprefix src/,$(addsuffix .c,$(CORE))) src/bind_main.c $(CORE_HDR) | $(B)
+$(B)/vfio-boot-bind: $(addprefix src/,$(addsuffix .c,$(CORE))) src/bind_main.c $(HDR) | $(B)
 	$(MUSLCC) $(BIND_CFLAGS) -o $@ $(filter %.c,$^)
 
-# The same core built for unit tests under ASan/UBSan, warnings as errors.
-$(B)/asan/%.o: src/%.c $(CORE_HDR) | $(B)/asan
-	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -c -o $@ $<
-UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.c))
-$(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE))) | $(B)/asan
-	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -Isrc -o $@ $< $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE)))
+# The configurator: dynamic, with libkmod and libpci.
+$(B)/host/%.o: src/%.c $(HDR) | $(B)/host
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/vfio-boot: $(addprefix $(B)/host/,$(addsuffix .o,$(CORE) $(CONF) vfio_boot_main))
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B) $(B)/asan:
+# Everything built again for unit tests under ASan/UBSan, warnings as errors.
+$(B)/asan/%.o: src/%.c $(HDR) | $(B)/asan
+	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) $(PKG_CFLAGS) -c -o $@ $<
+ASAN_OBJS = $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE) $(CONF)))
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.c))
+$(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS) | $(B)/asan
+	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -Isrc -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
+
+$(B) $(B)/asan $(B)/host:
 	mkdir -p $@
 
-all: $(B)/vfio-boot-bind
+all: $(B)/vfio-boot-bind $(B)/vfio-boot
 
 SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
 
@@ -51,6 +64,9 @@ unit: deps-check $(UNIT_TESTS)
 bind-tests: deps-check $(B)/vfio-boot-bind
 	tests/bind/run.sh $(B)/vfio-boot-bind
 
+configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
+	tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
+
 static-check: $(B)/vfio-boot-bind
 	tests/static-check.sh $(B)/vfio-boot-bind
 
@@ -60,14 +76,15 @@ lint: deps-check
 boot-tests: deps-check $(B)/vfio-boot-bind
 	tests/boot/run.sh
 
-check: deps-check unit static-check bind-tests lint boot-tests
+check: deps-check unit static-check bind-tests configure-tests lint boot-tests
 	@echo "make check: all suites passed"
 
 demo: deps-build $(B)/vfio-boot-bind
 	tools/demo.sh $(B)/vfio-boot-bind
 
-install: $(B)/vfio-boot-bind
+install: $(B)/vfio-boot-bind $(B)/vfio-boot
 	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
+	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
 	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks \
 		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top \
 		$(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot $(DESTDIR)$(MODPROBEDIR)
@@ -80,5 +97,5 @@ install: $(B)/vfio-boot-bind
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps-build deps-check unit bind-tests static-check lint boot-tests check demo install clean
+.PHONY: all deps-build deps-check unit bind-tests configure-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "msgs.h"
 
@@ -42,4 +43,28 @@ void vb_msgs_free(struct vb_msgs *msgs)
 	free(msgs->items);
 	msgs->items = NULL;
 	msgs->count = 0;
+}
+
+bool vb_msgs_contains(const struct vb_msgs *msgs, const char *s)
+{
+	for (size_t i = 0; i < msgs->count; i++)
+		if (strcmp(msgs->items[i], s) == 0)
+			return true;
+	return false;
+}
+
+int vb_msgs_add_unique(struct vb_msgs *msgs, const char *s)
+{
+	return vb_msgs_contains(msgs, s) ? 0 : vb_msgs_add(msgs, "%s", s);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vb_msgs_sort(struct vb_msgs *msgs)
+{
+	if (msgs->count > 1)
+		qsort(msgs->items, msgs->count, sizeof(*msgs->items), str_cmp);
 }

@@ -111,3 +111,4 @@ int vb_mkdir_p(const char *path)
 		return -errno;
 	return 0;
 }
+

@@ -30,3 +30,4 @@ int vb_write_attr(const char *path, const char *text);
 
 /* Creates a directory and its missing parents (mode 0755). Returns 0 or -errno. */
 int vb_mkdir_p(const char *path);
+

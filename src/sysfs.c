@@ -159,3 +159,18 @@ int vb_sysfs_driver(const char *root, const char *name, char *driver, size_t siz
 	}
 	return err;
 }
+
+ssize_t vb_sysfs_attr(const char *root, const char *name, const char *attr, char *buf,
+		      size_t size)
+{
+	char path[PATH_MAX];
+	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices/%s/%s", name, attr);
+	ssize_t n;
+
+	if (err < 0)
+		return err;
+	n = vb_read_small(path, buf, size);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}

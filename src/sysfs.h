@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <sys/types.h>
+
 #include "pci.h"
 
 /*
@@ -10,6 +12,13 @@
  * Returns 0, -ENOENT when the directory is missing, or -errno.
  */
 int vb_sysfs_read(const char *root, struct vb_snapshot *snap);
+
+/*
+ * Reads one attribute of a function (modalias, resource...), trailing newline
+ * removed. Returns the length, or -errno.
+ */
+ssize_t vb_sysfs_attr(const char *root, const char *name, const char *attr, char *buf,
+		      size_t size);
 
 /*
  * Reads the driver bound to one function now ("" when none).

@@ -3,8 +3,8 @@
 # Usage: tools/deps.sh build|check|bench
 set -eu
 
-build="make gcc libc6-dev musl-tools"
-check="$build jq shellcheck qemu-system-x86 linux-image-amd64 initramfs-tools dracut-core
+build="make gcc libc6-dev musl-tools pkg-config libkmod-dev libpci-dev pci.ids"
+check="$build jq shellcheck util-linux qemu-system-x86 linux-image-amd64 initramfs-tools dracut-core
        busybox-static cpio zstd kmod udev"
 bench="$build busybox-static dash driverctl hyperfine time util-linux"
 

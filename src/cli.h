@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "hostinfo.h"
+#include "kmodinfo.h"
+#include "msgs.h"
+#include "pci.h"
+#include "pcinames.h"
+
+/* Exit statuses of vfio-boot, documented in its --help and the README. */
+enum vb_exit {
+	VB_EXIT_OK = 0,
+	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back */
+	VB_EXIT_USAGE = 2,         /* bad option or selector; nothing written */
+	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
+	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags printed for the user to add */
+	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
+};
+
+/* Command-line settings shared by every command. */
+struct cli {
+	const char *root;        /* "/" unless --root */
+	bool json;
+	bool dry_run;
+	bool force;              /* configure: accept selectors that match nothing */
+	bool blacklist;          /* configure: blacklist claiming modules */
+	bool regenerate;         /* configure/unconfigure: rebuild the initramfs */
+	const char *bootloader;  /* NULL: detect */
+	const char *cpu;         /* NULL: from ROOT/proc/cpuinfo */
+	const char *companions;  /* NULL: slot */
+	const char *boot_vga;    /* NULL: refuse */
+	char **args;             /* command arguments after the options */
+	int nargs;
+};
+
+/* What can be learnt about the machine (or tree) under the root. */
+struct machine {
+	bool have_sys;              /* ROOT/sys/bus/pci/devices is readable */
+	struct vb_snapshot snap;
+	struct vb_kmod kmod;        /* installed kernels' module indexes */
+	struct vb_msgs *claimants;  /* per function: modules that would claim it */
+	struct vb_pcinames *names;
+};
+
+/* Reads the machine. Returns 0 or -errno (after printing why). */
+int machine_load(const struct cli *cli, struct machine *m);
+void machine_free(struct machine *m);
+
+/* Prints "vfio-boot: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
+int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);
+
+int cmd_list(const struct cli *cli);
+int cmd_check(const struct cli *cli);
+int cmd_status(const struct cli *cli);
+int cmd_configure(const struct cli *cli);
+int cmd_unconfigure(const struct cli *cli);

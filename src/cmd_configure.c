@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-boot configure / unconfigure: set the host up, or put it back. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootloader.h"
+#include "cli.h"
+#include "fileio.h"
+#include "kcmdline.h"
+#include "path.h"
+#include "plan.h"
+#include "render.h"
+#include "run.h"
+#include "txn.h"
+
+#define BOOTLOADER_STATE "/var/lib/vfio-boot/bootloader-args"
+
+/* A file as it was before this run, to put back if a later step fails. */
+struct before {
+	const char *path;
+	char *content; /* NULL: absent */
+	size_t len;
+	mode_t mode;
+};
+
+struct job {
+	const struct cli *cli;
+	struct vb_txn *txn;
+	struct before before[4];
+	size_t nbefore;
+	struct vb_command commands[2];
+	size_t ncommands;
+};
+
+static bool is_root_fs(const struct cli *cli)
+{
+	return strcmp(cli->root, "/") == 0;
+}
+
+static int refuse_without_privileges(const struct cli *cli)
+{
+	if (is_root_fs(cli) && !cli->dry_run && geteuid() != 0) {
+		cli_error("changing this system needs root (try --dry-run to see what would change)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Reads ROOT/path; *content NULL when absent. Returns 0 or -errno. */
+static int read_under(const char *root, const char *path, char **content, size_t *len,
+		      mode_t *mode)
+{
+	char full[PATH_MAX];
+	struct stat st;
+	int err;
+
+	*content = NULL;
+	*len = 0;
+	*mode = 0644;
+	if (vb_path(full, sizeof(full), root, "%s", path + 1) < 0)
+		return -ENAMETOOLONG;
+	err = vb_read_file(full, content, len, &st);
+	if (err == -ENOENT)
+		return 0;
+	if (err == 0)
+		*mode = st.st_mode & 07777;
+	return err;
+}
+
+/* Records the file's present state, then asks the transaction for content. */
+static int job_put(struct job *job, const char *path, const char *content, mode_t mode)
+{
+	struct before *b = &job->before[job->nbefore];
+	int err = read_under(job->cli->root, path, &b->content, &b->len, &b->mode);
+
+	if (err < 0) {
+		cli_error("cannot read %s: %s", path, strerror(-err));
+		return err;
+	}
+	b->path = path;
+	job->nbefore++;
+	if (b->content)
+		mode = b->mode;
+	return vb_txn_put(job->txn, path, content, strlen(content), mode);
+}
+
+static void job_free(struct job *job)
+{
+	for (size_t i = 0; i < job->nbefore; i++)
+		free(job->before[i].content);
+	vb_txn_free(job->txn);
+}
+
+/* Puts every file back as it was before this run. */
+static int job_revert(struct job *job, bool forget)
+{
+	struct vb_txn *undo = vb_txn_new(job->cli->root);
+	char err[256] = "";
+	int rc = undo ? 0 : -ENOMEM;
+
+	for (size_t i = 0; rc == 0 && i < job->nbefore; i++) {
+		const struct before *b = &job->before[i];
+		rc = b->content ? vb_txn_put(undo, b->path, b->content, b->len, b->mode) :
+				  vb_txn_remove(undo, b->path);
+	}
+	if (rc == 0)
+		rc = vb_txn_commit(undo, err, sizeof(err));
+	if (rc == 0 && forget)
+		rc = vb_txn_forget_saved(undo);
+	if (rc < 0)
+		cli_error("could not put the files back: %s", err[0] ? err : strerror(-rc));
+	vb_txn_free(undo);
+	return rc;
+}
+
+static void print_command(const struct cli *cli, const struct vb_command *cmd,
+			  const char *prefix)
+{
+	fputs(prefix, stdout);
+	for (size_t i = 0; cmd->argv[i]; i++)
+		printf(" %s", cmd->argv[i]);
+	if (!is_root_fs(cli))
+		printf("   (chroot %s)", cli->root);
+	putchar('\n');
+}
+
+/* Runs the queued commands. Returns 0, or the failing command's index + 1. */
+static size_t job_run_commands(struct job *job)
+{
+	if (!is_root_fs(job->cli) && geteuid() != 0) {
+		for (size_t i = 0; i < job->ncommands; i++)
+			print_command(job->cli, &job->commands[i], "not root, so not running:");
+		return 0;
+	}
+	for (size_t i = 0; i < job->ncommands; i++) {
+		int rc;
+
+		print_command(job->cli, &job->commands[i], "running:");
+		fflush(stdout);
+		rc = vb_run(job->cli->root, job->commands[i].argv);
+		if (rc != 0) {
+			if (rc < 0)
+				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
+			else
+				cli_error("%s failed with status %d", job->commands[i].argv[0], rc);
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static void print_plan(const struct machine *m, const struct vb_plan *plan)
+{
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_target *tg = &plan->targets[t];
+		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
+		char name[256];
+
+		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
+		if (tg->verdict == VB_VERDICT_REFUSE)
+			printf("refused   %s [%04x:%04x] %s: %s\n", fn->name, fn->vendor, fn->device,
+			       name, tg->reason);
+		else if (strcmp(tg->selected_by, "companion") == 0)
+			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
+			       fn->device, name, tg->reason);
+		else
+			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
+			       fn->device, name, tg->selected_by);
+	}
+}
+
+/* Parses the selectors and policy options into cfg; prints what is wrong. */
+static int parse_selection(const struct cli *cli, struct vb_config *cfg)
+{
+	vb_config_init(cfg);
+	if (cli->nargs == 0) {
+		cli_error("configure needs selectors, e.g. vfio-boot configure 10de:2504,10de:228e");
+		return -EINVAL;
+	}
+	for (int i = 0; i < cli->nargs; i++)
+		if (vb_config_add_selectors(cfg, &cfg->select, "argument", cli->args[i],
+					    strlen(cli->args[i])) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < cfg->problems.count; i++)
+		cli_error("%s", cfg->problems.items[i]);
+	if (cfg->problems.count)
+		return -EINVAL;
+	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
+		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
+		return -EINVAL;
+	}
+	if (cli->boot_vga && vb_boot_vga_parse(cli->boot_vga, &cfg->boot_vga) < 0) {
+		cli_error("--boot-vga must be refuse or allow, not '%s'", cli->boot_vga);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The kernel command line flags: IOMMU on, passthrough mode, built-in vfio-pci IDs. */
+static int kernel_flags(const struct cli *cli, const struct machine *m,
+			const struct vb_msgs *ids, struct vb_msgs *flags)
+{
+	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
+	bool builtin = false;
+
+	if (cli->cpu && vb_cpu_vendor_parse(cli->cpu, &vendor) < 0) {
+		cli_error("--cpu must be intel or amd, not '%s'", cli->cpu);
+		return -EINVAL;
+	}
+	if (!cli->cpu)
+		vendor = vb_host_cpu_vendor(cli->root);
+	if (vendor == VB_CPU_UNKNOWN) {
+		cli_error("cannot tell the CPU vendor from %s/proc/cpuinfo: pass --cpu intel|amd",
+			  is_root_fs(cli) ? "" : cli->root);
+		return -EINVAL;
+	}
+	vb_msgs_add(flags, "%s", vb_iommu_flag(vendor));
+	vb_msgs_add(flags, "iommu=pt");
+	for (size_t k = 0; k < m->kmod.kernels.count; k++)
+		builtin = builtin || vb_kmod_state(&m->kmod, k, "vfio_pci") == VB_MODULE_BUILTIN;
+	/* Built-in vfio-pci never reads modprobe.d: its IDs go on the command line. */
+	if (builtin && ids->count) {
+		char list[1024] = "";
+		for (size_t i = 0; i < ids->count; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? "," : "", ids->items[i]);
+		vb_msgs_add(flags, "vfio-pci.ids=%s", list);
+	}
+	return 0;
+}
+
+static char *join(const struct vb_msgs *words)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < words->count; i++)
+		len += strlen(words->items[i]) + 1;
+	s = calloc(1, len);
+	for (size_t i = 0; s && i < words->count; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words->items[i]);
+	}
+	return s;
+}
+
+/* Queues the bootloader edits (files in the transaction, or a command). */
+static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct vb_msgs *flags,
+			    const char *joined)
+{
+	const char *path = bl == VB_BOOTLOADER_GRUB ? "/etc/default/grub" :
+			   bl == VB_BOOTLOADER_KERNEL_CMDLINE ? "/etc/kernel/cmdline" :
+								NULL;
+	char *old = NULL, *edited = NULL, *state = NULL;
+	size_t len = 0;
+	mode_t mode;
+	int err = 0;
+
+	if (bl == VB_BOOTLOADER_NONE)
+		return 0;
+	if (path) {
+		err = read_under(job->cli->root, path, &old, &len, &mode);
+		if (err < 0) {
+			cli_error("cannot read %s: %s", path, strerror(-err));
+			return err;
+		}
+		edited = bl == VB_BOOTLOADER_GRUB ?
+				 vb_grub_default_add(old ? old : "", len,
+						     (const char *const *)flags->items, flags->count) :
+				 vb_kernel_cmdline_add(old ? old : "", len,
+						       (const char *const *)flags->items,
+						       flags->count);
+		err = edited ? job_put(job, path, edited, 0644) : -ENOMEM;
+	} else if (asprintf(&state, "%s %s\n", vb_bootloader_name(bl), joined) < 0) {
+		err = -ENOMEM;
+	} else {
+		/* Remembered so that unconfigure can remove the flags again. */
+		err = job_put(job, BOOTLOADER_STATE, state, 0644);
+	}
+	if (err == 0 && (path ? !old || strcmp(old, edited) != 0 : true) &&
+	    vb_bootloader_command(job->cli->root, bl, true, joined,
+				  &job->commands[job->ncommands]))
+		job->ncommands++;
+	free(old);
+	free(edited);
+	free(state);
+	return err;
+}
+
+int cmd_configure(const struct cli *cli)
+{
+	struct vb_msgs ids = { 0 }, notes = { 0 }, flags = { 0 };
+	struct job job = { .cli = cli };
+	struct vb_plan plan = { 0 };
+	struct vb_config cfg;
+	struct machine m;
+	enum vb_bootloader bl;
+	char *selection = NULL, *modprobe = NULL, *joined = NULL;
+	bool was_configured;
+	char err_text[256] = "";
+	int rc = VB_EXIT_USAGE;
+	size_t failed_cmd;
+
+	if (refuse_without_privileges(cli) < 0)
+		return VB_EXIT_NEED_ROOT;
+	if (parse_selection(cli, &cfg) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
+	if (cli->bootloader && vb_bootloader_parse(cli->bootloader, &bl) < 0) {
+		cli_error("--bootloader must be grub, systemd-boot, kernel-install, grubby, "
+			  "kernelstub or none, not '%s'", cli->bootloader);
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
+	if (!cli->bootloader)
+		bl = vb_bootloader_detect(cli->root);
+	if (machine_load(cli, &m) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
+
+	if (!m.have_sys) {
+		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
+		       cli->root);
+	} else {
+		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
+			goto out;
+		for (size_t i = 0; i < plan.notes.count; i++)
+			cli_error("%s%s", plan.notes.items[i],
+				  cli->force ? " (kept: --force)" : " (--force keeps it)");
+		if (plan.unmatched && !cli->force)
+			goto out;
+		print_plan(&m, &plan);
+	}
+
+	{
+		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
+					      cli->blacklist };
+		selection = vb_render_selection(&cfg);
+		modprobe = vb_render_modprobe(&in, &ids, &notes);
+	}
+	rc = VB_EXIT_FAILED;
+	if (!selection || !modprobe)
+		goto out;
+	for (size_t i = 0; i < notes.count; i++)
+		printf("note: %s\n", notes.items[i]);
+	rc = VB_EXIT_USAGE;
+	if (kernel_flags(cli, &m, &ids, &flags) < 0)
+		goto out;
+	rc = VB_EXIT_FAILED;
+	joined = join(&flags);
+	job.txn = vb_txn_new(cli->root);
+	if (!joined || !job.txn)
+		goto out;
+	was_configured = vb_txn_is_configured(cli->root);
+
+	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
+	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
+	    stage_bootloader(&job, bl, &flags, joined) < 0)
+		goto out;
+	if (vb_txn_changes(job.txn) == 0) {
+		puts("unchanged");
+		rc = VB_EXIT_OK;
+		goto flags_note;
+	}
+	if (cli->regenerate && vb_initramfs_command(cli->root, &job.commands[job.ncommands]))
+		job.ncommands++;
+	else if (cli->regenerate)
+		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+
+	if (cli->dry_run) {
+		vb_txn_diff(job.txn, stdout);
+		for (size_t i = 0; i < job.ncommands; i++)
+			print_command(cli, &job.commands[i], "would run:");
+		rc = VB_EXIT_OK;
+		goto flags_note;
+	}
+	if (vb_txn_commit(job.txn, err_text, sizeof(err_text)) < 0) {
+		cli_error("%s", err_text);
+		goto out;
+	}
+	failed_cmd = job_run_commands(&job);
+	if (failed_cmd) {
+		cli_error("putting the files back as they were");
+		job_revert(&job, !was_configured);
+		/* The bootloader must see the restored files too. */
+		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
+			vb_run(cli->root, job.commands[0].argv);
+		goto out;
+	}
+	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
+	       vb_txn_changes(job.txn));
+	rc = VB_EXIT_OK;
+flags_note:
+	if (bl == VB_BOOTLOADER_NONE) {
+		printf("no bootloader recognised: add these flags to the kernel command line:\n"
+		       "  %s\n", joined);
+		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
+	}
+out:
+	free(selection);
+	free(modprobe);
+	free(joined);
+	job_free(&job);
+	vb_msgs_free(&ids);
+	vb_msgs_free(&notes);
+	vb_msgs_free(&flags);
+	vb_plan_free(&plan);
+	machine_free(&m);
+	vb_config_free(&cfg);
+	return rc;
+}
+
+/* The "NAME FLAGS" a command-driven bootloader was given, to take back. */
+static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char **flags)
+{
+	char *text;
+	size_t len;
+	mode_t mode;
+	char *space;
+	int err = read_under(cli->root, BOOTLOADER_STATE, &text, &len, &mode);
+
+	*flags = NULL;
+	if (err < 0 || !text)
+		return err;
+	text[strcspn(text, "\n")] = '\0';
+	space = strchr(text, ' ');
+	if (!space || vb_bootloader_parse((*space = '\0', text), bl) < 0) {
+		free(text);
+		return -EINVAL;
+	}
+	*flags = strdup(space + 1);
+	free(text);
+	return *flags ? 0 : -ENOMEM;
+}
+
+int cmd_unconfigure(const struct cli *cli)
+{
+	struct job job = { .cli = cli };
+	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
+	char *cmd_flags = NULL;
+	char err_text[256] = "";
+	int rc = VB_EXIT_FAILED, err;
+
+	if (cli->nargs) {
+		cli_error("unconfigure takes no arguments");
+		return VB_EXIT_USAGE;
+	}
+	if (refuse_without_privileges(cli) < 0)
+		return VB_EXIT_NEED_ROOT;
+	if (!vb_txn_is_configured(cli->root)) {
+		puts("not configured: nothing to undo");
+		return VB_EXIT_OK;
+	}
+	job.txn = vb_txn_new(cli->root);
+	if (!job.txn)
+		return VB_EXIT_FAILED;
+	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
+		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
+	if (!cmd_flags)
+		bl = vb_bootloader_detect(cli->root);
+	err = vb_txn_restore_all(job.txn);
+	if (err < 0) {
+		cli_error("cannot read the saved originals: %s", strerror(-err));
+		goto out;
+	}
+	if (vb_bootloader_command(cli->root, bl, false, cmd_flags ? cmd_flags : "",
+				  &job.commands[job.ncommands]) &&
+	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
+		job.ncommands++;
+	if (cli->regenerate && vb_initramfs_command(cli->root, &job.commands[job.ncommands]))
+		job.ncommands++;
+	if (cli->dry_run) {
+		vb_txn_diff(job.txn, stdout);
+		for (size_t i = 0; i < job.ncommands; i++)
+			print_command(cli, &job.commands[i], "would run:");
+		rc = VB_EXIT_OK;
+		goto out;
+	}
+	if (vb_txn_commit(job.txn, err_text, sizeof(err_text)) < 0) {
+		cli_error("%s", err_text);
+		goto out;
+	}
+	err = vb_txn_forget_saved(job.txn);
+	if (err < 0)
+		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
+	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
+	if (rc == VB_EXIT_OK)
+		puts("unconfigured: every file is back as it was");
+out:
+	free(cmd_flags);
+	job_free(&job);
+	return rc;
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-boot status: the configured selection against this boot. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "path.h"
+#include "plan.h"
+
+#define STATUS_MAX (1024 * 1024)
+
+/* Copies the string value of "key": "..." found in line into out. */
+static void json_field(const char *line, const char *key, char *out, size_t size)
+{
+	char needle[64];
+	const char *p;
+	size_t n = 0;
+
+	out[0] = '\0';
+	snprintf(needle, sizeof(needle), "\"%s\": \"", key);
+	p = strstr(line, needle);
+	if (!p)
+		return;
+	for (p += strlen(needle); *p && *p != '"' && *p != '\n' && n + 1 < size; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
+/* Why a function is not where it should be, from the boot's status.json. */
+static void explain(const char *report, const char *name, char *why, size_t size)
+{
+	char needle[64], result[32], reason[256];
+	const char *line;
+
+	if (!report) {
+		snprintf(why, size, "vfio-boot-bind did not run in this boot "
+				    "(no /run/vfio-boot/status.json)");
+		return;
+	}
+	if (strstr(report, "\"disabled\": true")) {
+		snprintf(why, size, "vfio_boot.disable was on the kernel command line");
+		return;
+	}
+	snprintf(needle, sizeof(needle), "{\"address\": \"%s\"", name);
+	line = strstr(report, needle);
+	if (!line) {
+		snprintf(why, size, "not in the boot report: the selection changed after boot?");
+		return;
+	}
+	json_field(line, "result", result, sizeof(result));
+	json_field(line, "reason", reason, sizeof(reason));
+	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
+}
+
+static char *read_report(const char *root)
+{
+	char path[PATH_MAX];
+	char *text = malloc(STATUS_MAX);
+
+	if (!text || vb_path(path, sizeof(path), root, "run/vfio-boot/status.json") < 0 ||
+	    vb_read_small(path, text, STATUS_MAX) <= 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int cmd_status(const struct cli *cli)
+{
+	struct vb_config cfg;
+	struct vb_plan plan;
+	struct machine m;
+	char cmdline[8192];
+	char *report;
+	bool exists;
+	int differ = 0;
+
+	if (cli->nargs) {
+		cli_error("status takes no arguments");
+		return VB_EXIT_USAGE;
+	}
+	if (cli_read_config(cli, &cfg, &exists) < 0) {
+		cli_error("cannot read /etc/vfio-boot.conf");
+		return VB_EXIT_FAILED;
+	}
+	if (vb_host_cmdline(cli->root, cmdline, sizeof(cmdline)) >= 0)
+		vb_config_parse_cmdline(&cfg, cmdline);
+	if (machine_load(cli, &m) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
+	if (vb_plan_build(&cfg, &m.snap, &plan) < 0) {
+		machine_free(&m);
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
+	report = read_report(cli->root);
+
+	if (cli->json)
+		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
+		       exists ? "true" : "false", cfg.disabled ? "true" : "false");
+	else if (!exists && cfg.select.count == 0)
+		puts("nothing configured (no /etc/vfio-boot.conf)");
+	else
+		printf("%-14s %-11s %-10s %-14s %s\n", "ADDRESS", "ID", "EXPECTED", "ACTUAL", "WHY");
+	for (size_t t = 0; t < plan.count; t++) {
+		const struct vb_target *tg = &plan.targets[t];
+		const struct vb_pci_fn *fn = &m.snap.fns[tg->fn];
+		bool take = tg->verdict != VB_VERDICT_REFUSE;
+		bool on_vfio = strcmp(fn->driver, "vfio-pci") == 0;
+		bool as_expected = take == on_vfio;
+		const char *expected = take ? "vfio-pci" : "host";
+		char why[400] = "";
+
+		if (!as_expected)
+			explain(report, fn->name, why, sizeof(why));
+		else if (!take)
+			snprintf(why, sizeof(why), "refused: %s", tg->reason);
+		differ += !as_expected;
+		if (cli->json) {
+			printf("%s\n    {\"address\": ", t ? "," : "");
+			vb_json_string(stdout, fn->name);
+			printf(", \"vendor\": \"%04x\", \"device\": \"%04x\", \"expected\": \"%s\", "
+			       "\"actual\": ",
+			       fn->vendor, fn->device, expected);
+			vb_json_string_or_null(stdout, fn->driver);
+			printf(", \"as_expected\": %s, \"why\": ", as_expected ? "true" : "false");
+			vb_json_string_or_null(stdout, why);
+			putchar('}');
+		} else {
+			char id[16];
+			snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
+			printf("%-14s %-11s %-10s %-14s %s\n", fn->name, id, expected,
+			       fn->driver[0] ? fn->driver : "none", why);
+		}
+	}
+	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
+		printf("note: %s\n", plan.notes.items[i]);
+	if (cli->json)
+		printf("%s],\n  \"as_expected\": %s\n}\n", plan.count ? "\n  " : "",
+		       differ ? "false" : "true");
+	free(report);
+	vb_plan_free(&plan);
+	machine_free(&m);
+	vb_config_free(&cfg);
+	return differ ? VB_EXIT_NOT_READY : VB_EXIT_OK;
+}

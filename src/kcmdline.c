@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Words are split as the kernel splits its command line: on white space,
+ * except inside double quotes. Two words have the same key when their names
+ * (up to '=') are equal with quotes dropped and '-' equal to '_', as the
+ * kernel's parameq() compares them.
+ *
+ * In /etc/default/grub the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at the
+ * start of a line counts (after blanks and an optional "export"): it is the one
+ * in effect when grub-mkconfig sources the file. A value that is not a single
+ * plain, "..." or '...' string ($VAR, backslashes, "a"'b') is not edited; a
+ * line GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT FLAGS" follows
+ * it. Flags are inserted as they are and must not need shell quoting.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kcmdline.h"
+
+#define GRUB_KEY "GRUB_CMDLINE_LINUX_DEFAULT="
+
+struct text {
+	char *s;
+	size_t len;
+};
+
+struct span {
+	size_t start, len;
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int text_set(struct text *t, const char *s, size_t len)
+{
+	t->s = malloc(len + 1);
+	if (!t->s)
+		return -ENOMEM;
+	memcpy(t->s, s, len);
+	t->s[len] = '\0';
+	t->len = len;
+	return 0;
+}
+
+/* Replaces cut bytes at at with ins. */
+static int splice(struct text *t, size_t at, size_t cut, const char *ins, size_t inslen)
+{
+	size_t len = t->len - cut + inslen;
+	char *s = malloc(len + 1);
+
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, t->s, at);
+	memcpy(s + at, ins, inslen);
+	memcpy(s + at + inslen, t->s + at + cut, t->len - at - cut);
+	s[len] = '\0';
+	free(t->s);
+	t->s = s;
+	t->len = len;
+	return 0;
+}
+
+static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
+{
+	size_t p = *pos;
+	bool quoted = false;
+
+	while (p < len && is_space(s[p]))
+		p++;
+	if (p >= len)
+		return false;
+	w->start = p;
+	for (; p < len && (quoted || !is_space(s[p])); p++)
+		if (s[p] == '"')
+			quoted = !quoted;
+	w->len = p - w->start;
+	*pos = p;
+	return true;
+}
+
+/* Compares two words, or only their keys when whole is false. */
+static bool words_match(const char *x, size_t xl, const char *y, size_t yl, bool whole)
+{
+	size_t i = 0, j = 0;
+	bool in_value = false;
+
+	for (;; i++, j++) {
+		bool xend, yend;
+		char cx, cy;
+
+		while (i < xl && x[i] == '"')
+			i++;
+		while (j < yl && y[j] == '"')
+			j++;
+		xend = i == xl || (!whole && x[i] == '=');
+		yend = j == yl || (!whole && y[j] == '=');
+		if (xend || yend)
+			return xend && yend;
+		cx = x[i];
+		cy = y[j];
+		if (!in_value) {
+			cx = cx == '-' ? '_' : cx;
+			cy = cy == '-' ? '_' : cy;
+		}
+		if (cx != cy)
+			return false;
+		in_value = in_value || cx == '=';
+	}
+}
+
+/*
+ * Makes flag the only word with its key in t: nothing to do when every word
+ * with that key is the flag already; otherwise the first becomes the flag and
+ * the others go, or the flag is added after the last word.
+ */
+static int set_flag(struct text *t, const char *flag)
+{
+	size_t flen = strlen(flag), pos = 0, end = 0;
+	struct span w, first = { 0, 0 };
+	bool found = false, all_same = true;
+	int err;
+
+	while (next_word(t->s, t->len, &pos, &w)) {
+		if (words_match(t->s + w.start, w.len, flag, flen, false)) {
+			all_same = all_same && words_match(t->s + w.start, w.len, flag, flen, true);
+			if (!found)
+				first = w;
+			found = true;
+		}
+		end = w.start + w.len;
+	}
+	if (found && all_same)
+		return 0;
+	if (!found) {
+		if (end == 0)
+			return splice(t, 0, 0, flag, flen);
+		err = splice(t, end, 0, " ", 1);
+		return err < 0 ? err : splice(t, end + 1, 0, flag, flen);
+	}
+	/* Drop the later words with the key, with the space before each. */
+	pos = end = first.start + first.len;
+	while (next_word(t->s, t->len, &pos, &w)) {
+		if (!words_match(t->s + w.start, w.len, flag, flen, false)) {
+			end = w.start + w.len;
+			continue;
+		}
+		err = splice(t, end, w.start + w.len - end, "", 0);
+		if (err < 0)
+			return err;
+		pos = end;
+	}
+	return splice(t, first.start, first.len, flag, flen);
+}
+
+static int set_flags(struct text *t, const char *const *flags, size_t nflags)
+{
+	for (size_t i = 0; i < nflags; i++) {
+		int err = set_flag(t, flags[i]);
+
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+char *vb_kernel_cmdline_add(const char *text, size_t len, const char *const *flags,
+			    size_t nflags)
+{
+	struct text t;
+	int err;
+
+	if (text_set(&t, text, len) < 0)
+		return NULL;
+	err = set_flags(&t, flags, nflags);
+	if (err == 0 && len == 0 && t.len > 0)
+		err = splice(&t, t.len, 0, "\n", 1);
+	if (err < 0) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+/* Where an assignment's value is, when it is one plain or quoted string. */
+struct grub_value {
+	size_t start, end; /* the bytes between the quotes */
+	char quote;        /* '"', '\'' or 0 for none */
+	bool simple;       /* false: several parts, escapes or expansions */
+	size_t stmt_end;   /* just after the assignment's line */
+};
+
+/* Returns the index of the quote closing the one at p, or len. */
+static size_t closing_quote(const char *s, size_t len, size_t p)
+{
+	char quote = s[p];
+
+	for (p++; p < len && s[p] != quote; p++)
+		if (quote == '"' && s[p] == '\\')
+			p++;
+	return p < len ? p : len;
+}
+
+/* Ends a shell word outside quotes. */
+static bool is_word_end(char c)
+{
+	return is_space(c) || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' ||
+	       c == '(' || c == ')';
+}
+
+/* Returns the index after the end of the statement starting at p. */
+static size_t skip_statement(const char *s, size_t len, size_t p)
+{
+	bool word_start = true;
+
+	while (p < len && s[p] != '\n') {
+		char c = s[p];
+
+		if (c == '\'' || c == '"') {
+			p = closing_quote(s, len, p) + 1;
+			word_start = false;
+		} else if (c == '\\') {
+			p += 2;
+			word_start = false;
+		} else if (c == '#' && word_start) {
+			while (p < len && s[p] != '\n')
+				p++;
+		} else {
+			word_start = is_word_end(c);
+			p++;
+		}
+	}
+	return p < len ? p + 1 : len;
+}
+
+/* Parses the shell word at p: plain, "..." or '...', or something harder. */
+static void parse_value(const char *s, size_t len, size_t p, struct grub_value *v)
+{
+	size_t parts = 0;
+
+	*v = (struct grub_value){ .start = p, .end = p, .simple = true };
+	while (p < len && !is_word_end(s[p])) {
+		parts++;
+		v->quote = 0;
+		if (s[p] == '"' || s[p] == '\'') {
+			size_t close = closing_quote(s, len, p);
+
+			v->quote = s[p];
+			v->start = p + 1;
+			v->end = close;
+			v->simple = v->simple && close < len;
+			p = close < len ? close + 1 : len;
+			continue;
+		}
+		v->start = p;
+		for (; p < len && !is_word_end(s[p]) && s[p] != '"' && s[p] != '\''; p++) {
+			if (s[p] == '\\' || s[p] == '$' || s[p] == '`')
+				v->simple = false;
+			if (s[p] == '\\' && p + 1 < len)
+				p++;
+		}
+		v->end = p;
+	}
+	v->simple = v->simple && parts <= 1;
+}
+
+/* Finds the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at a line start. */
+static bool find_grub_value(const char *s, size_t len, struct grub_value *found)
+{
+	const size_t keylen = strlen(GRUB_KEY);
+	bool any = false;
+	size_t p = 0;
+
+	while (p < len) {
+		while (p < len && is_blank(s[p]))
+			p++;
+		if (len - p > 7 && memcmp(s + p, "export", 6) == 0 && is_blank(s[p + 6]))
+			for (p += 6; p < len && is_blank(s[p]);)
+				p++;
+		if (len - p >= keylen && memcmp(s + p, GRUB_KEY, keylen) == 0) {
+			parse_value(s, len, p + keylen, found);
+			found->stmt_end = skip_statement(s, len, p);
+			any = true;
+		}
+		p = skip_statement(s, len, p);
+	}
+	return any;
+}
+
+/*
+ * Inserts GRUB_CMDLINE_LINUX_DEFAULT="[$GRUB_CMDLINE_LINUX_DEFAULT ]FLAGS" as a
+ * line of its own at at.
+ */
+static int insert_assignment(struct text *t, size_t at, bool keep_old, const char *const *flags,
+			     size_t nflags)
+{
+	static const char old[] = "$GRUB_CMDLINE_LINUX_DEFAULT";
+	struct text value = { 0 }, line = { 0 };
+	bool need_nl = at > 0 && t->s[at - 1] != '\n';
+	int err;
+
+	err = text_set(&value, old, keep_old ? strlen(old) : 0);
+	if (err == 0)
+		err = set_flags(&value, flags, nflags);
+	if (err == 0)
+		err = text_set(&line, "\n" GRUB_KEY "\"", strlen(GRUB_KEY) + 2);
+	if (err == 0)
+		err = splice(&line, line.len, 0, value.s, value.len);
+	if (err == 0)
+		err = splice(&line, line.len, 0, "\"\n", 2);
+	if (err == 0)
+		err = splice(t, at, 0, line.s + !need_nl, line.len - !need_nl);
+	free(value.s);
+	free(line.s);
+	return err;
+}
+
+/* Edits the value in place, adding double quotes when a plain one needs them. */
+static int edit_value(struct text *t, const struct grub_value *v, const char *const *flags,
+		      size_t nflags)
+{
+	struct text value = { 0 };
+	size_t oldlen = v->end - v->start;
+	int err = text_set(&value, t->s + v->start, oldlen);
+
+	if (err == 0)
+		err = set_flags(&value, flags, nflags);
+	if (err == 0 && (value.len != oldlen || memcmp(value.s, t->s + v->start, oldlen) != 0)) {
+		bool quote = v->quote == 0 && strpbrk(value.s, " \t\n");
+
+		if (quote)
+			err = splice(&value, 0, 0, "\"", 1);
+		if (err == 0 && quote)
+			err = splice(&value, value.len, 0, "\"", 1);
+		if (err == 0)
+			err = splice(t, v->start, oldlen, value.s, value.len);
+	}
+	free(value.s);
+	return err;
+}
+
+char *vb_grub_default_add(const char *text, size_t len, const char *const *flags,
+			  size_t nflags)
+{
+	struct grub_value v = { 0 };
+	struct text t;
+	int err;
+
+	if (text_set(&t, text, len) < 0)
+		return NULL;
+	if (nflags == 0)
+		return t.s;
+	if (!find_grub_value(text, len, &v))
+		err = insert_assignment(&t, len, false, flags, nflags);
+	else if (!v.simple)
+		err = insert_assignment(&t, v.stmt_end, true, flags, nflags);
+	else
+		err = edit_value(&t, &v, flags, nflags);
+	if (err < 0) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+int vb_cmdline_has_all(const char *cmdline, const char *const *flags, size_t nflags)
+{
+	size_t len = strlen(cmdline);
+
+	for (size_t i = 0; i < nflags; i++) {
+		size_t flen = strlen(flags[i]), pos = 0;
+		struct span w, last = { 0, 0 };
+		bool found = false;
+
+		while (next_word(cmdline, len, &pos, &w)) {
+			if (w.len == 2 && memcmp(cmdline + w.start, "--", 2) == 0)
+				break;
+			if (words_match(cmdline + w.start, w.len, flags[i], flen, false)) {
+				last = w;
+				found = true;
+			}
+		}
+		if (!found || !words_match(cmdline + last.start, last.len, flags[i], flen, true))
+			return 0;
+	}
+	return 1;
+}

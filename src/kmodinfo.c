@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmodinfo.h"
+#include "path.h"
+
+static const char *const no_config[] = { NULL };
+
+/* libkmod logs to stderr; a tree without .ko files is normal for us. */
+static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
+}
+
+int vb_kmod_open(struct vb_kmod *km, const char *root)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int err = 0;
+
+	memset(km, 0, sizeof(*km));
+	if (vb_path(path, sizeof(path), root, "lib/modules") < 0)
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir)) != NULL && err == 0) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (vb_path(path, sizeof(path), root, "lib/modules/%s/modules.dep", de->d_name) < 0 ||
+		    access(path, R_OK) != 0)
+			continue;
+		err = vb_msgs_add(&km->kernels, "%s", de->d_name);
+	}
+	closedir(dir);
+	vb_msgs_sort(&km->kernels);
+	if (err == 0 && km->kernels.count) {
+		km->ctx = calloc(km->kernels.count, sizeof(*km->ctx));
+		if (!km->ctx)
+			err = -ENOMEM;
+	}
+	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
+		if (vb_path(path, sizeof(path), root, "lib/modules/%s", km->kernels.items[k]) < 0) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		km->ctx[k] = kmod_new(path, no_config);
+		if (!km->ctx[k])
+			err = -ENOMEM;
+		else {
+			kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
+			kmod_load_resources(km->ctx[k]);
+		}
+	}
+	if (err < 0)
+		vb_kmod_close(km);
+	return err;
+}
+
+void vb_kmod_close(struct vb_kmod *km)
+{
+	for (size_t k = 0; km->ctx && k < km->kernels.count; k++)
+		if (km->ctx[k])
+			kmod_unref(km->ctx[k]);
+	free(km->ctx);
+	vb_msgs_free(&km->kernels);
+	memset(km, 0, sizeof(*km));
+}
+
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules)
+{
+	int err = 0;
+
+	for (size_t k = 0; k < km->kernels.count && err == 0; k++) {
+		struct kmod_list *list = NULL, *it;
+
+		if (kmod_module_new_from_lookup(km->ctx[k], modalias, &list) < 0)
+			continue;
+		kmod_list_foreach(it, list) {
+			struct kmod_module *mod = kmod_module_get_module(it);
+			char name[128];
+
+			snprintf(name, sizeof(name), "%s%s", kmod_module_get_name(mod),
+				 kmod_module_get_path(mod) ? "" : " (built-in)");
+			kmod_module_unref(mod);
+			if (err == 0)
+				err = vb_msgs_add_unique(modules, name);
+		}
+		kmod_module_unref_list(list);
+	}
+	return err;
+}
+
+enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module)
+{
+	struct kmod_list *list = NULL, *it;
+	enum vb_module_state state = VB_MODULE_MISSING;
+
+	if (kmod_module_new_from_lookup(km->ctx[k], module, &list) < 0)
+		return VB_MODULE_MISSING;
+	kmod_list_foreach(it, list) {
+		struct kmod_module *mod = kmod_module_get_module(it);
+
+		/* Without config files, a pathless match comes from modules.builtin. */
+		if (kmod_module_get_path(mod))
+			state = VB_MODULE_LOADABLE;
+		else if (state == VB_MODULE_MISSING)
+			state = VB_MODULE_BUILTIN;
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return state;
+}

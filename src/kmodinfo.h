@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "msgs.h"
+
+/* libkmod contexts for every kernel installed under a root. */
+struct vb_kmod {
+	struct vb_msgs kernels;   /* versions: names of ROOT/lib/modules/<v>/ with modules.dep */
+	struct kmod_ctx **ctx;    /* one per kernel, same order */
+};
+
+enum vb_module_state {
+	VB_MODULE_MISSING,
+	VB_MODULE_LOADABLE, /* a .ko file */
+	VB_MODULE_BUILTIN,
+};
+
+/*
+ * Opens every installed kernel's module index under root. No config files are
+ * read: answers come from the modules.* indexes alone. Returns 0 (possibly
+ * with no kernels) or -errno.
+ */
+int vb_kmod_open(struct vb_kmod *km, const char *root);
+void vb_kmod_close(struct vb_kmod *km);
+
+/*
+ * Adds to modules (deduplicated) the name of every module that would claim a
+ * device with this modalias under any installed kernel; built-in ones are
+ * added as "NAME (built-in)". Returns 0 or -ENOMEM.
+ */
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules);
+
+/* Whether a module exists for kernel k (index into km->kernels). */
+enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module);

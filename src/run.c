@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "run.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static bool is_root(const char *root)
+{
+	return root[0] == '\0' || strcmp(root, "/") == 0;
+}
+
+/* In the child: never returns; reports why exec failed on the pipe. */
+static void exec_child(const char *root, const char *const *argv, int report_fd)
+{
+	int err = 0;
+
+	if (!is_root(root) && (chroot(root) < 0 || chdir("/") < 0))
+		err = errno;
+	if (err == 0) {
+		execvp(argv[0], (char *const *)argv);
+		err = errno;
+	}
+	while (write(report_fd, &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+int vb_run(const char *root, const char *const *argv)
+{
+	int pipefd[2], status, child_err = 0, err = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (!argv || !argv[0])
+		return -EINVAL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		exec_child(root, argv, pipefd[1]);
+	}
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (n == (ssize_t)sizeof(child_err))
+		return -child_err;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -ECHILD;
+}
+
+/*
+ * Under another root a symlink may be absolute, meaningful only inside that
+ * root: it counts as present. On the host it is followed.
+ */
+static bool is_program(const char *path, bool host)
+{
+	struct stat st;
+
+	if ((host ? stat(path, &st) : lstat(path, &st)) < 0)
+		return false;
+	if (S_ISLNK(st.st_mode))
+		return true;
+	return S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+bool vb_have_program(const char *root, const char *name)
+{
+	static const char *const dirs[] = { "usr/sbin", "usr/bin", "sbin", "bin" };
+	char path[PATH_MAX];
+	const char *search;
+
+	if (strchr(name, '/'))
+		return vb_path(path, sizeof(path), root, "%s", name + (name[0] == '/')) == 0 &&
+		       is_program(path, is_root(root));
+	if (!is_root(root)) {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+			if (vb_path(path, sizeof(path), root, "%s/%s", dirs[i], name) == 0 &&
+			    is_program(path, false))
+				return true;
+		return false;
+	}
+	search = getenv("PATH");
+	if (!search || !*search)
+		search = DEFAULT_PATH;
+	while (*search) {
+		size_t len = strcspn(search, ":");
+		int n = snprintf(path, sizeof(path), "%.*s/%s", (int)len, search, name);
+
+		if (len > 0 && search[0] == '/' && n > 0 && (size_t)n < sizeof(path) &&
+		    is_program(path, true))
+			return true;
+		search += len + (search[len] == ':');
+	}
+	return false;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot: the configurator. Validates a selection against the hardware and
+ * sets the host up so that vfio-boot-bind takes those devices at every boot.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+
+static void usage(void)
+{
+	fputs("Usage: vfio-boot [options] COMMAND [ARGS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  list                 every PCI device by IOMMU group, with drivers and modules\n"
+	      "  check                is this machine ready for passthrough of the selection\n"
+	      "  configure SEL[,SEL]  select devices and set the host up (see below)\n"
+	      "  unconfigure          undo configure, byte for byte\n"
+	      "  status               the configured selection against this boot\n"
+	      "\n"
+	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
+	      "           10de:2504@0000:01:00.0 (the address, guarded by its ID)\n"
+	      "\n"
+	      "configure writes /etc/vfio-boot.conf and /etc/modprobe.d/vfio.conf, adds\n"
+	      "the IOMMU flags to the kernel command line through the bootloader found and\n"
+	      "regenerates the initramfs. What it replaces is kept in /var/lib/vfio-boot/.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
+	      "  -j, --json              list, check, status: JSON output\n"
+	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
+	      "      --companions MODE   slot (default), group or none\n"
+	      "      --boot-vga POLICY   refuse (default) or allow\n"
+	      "      --blacklist         also blacklist the drivers that would claim the devices\n"
+	      "      --bootloader NAME   grub, systemd-boot, kernel-install, grubby, kernelstub, none\n"
+	      "      --cpu VENDOR        intel or amd, for a tree without proc/cpuinfo\n"
+	      "      --no-regenerate     do not rebuild the initramfs\n"
+	      "  -f, --force             configure selectors that match no device\n"
+	      "  -h, --help              show this help and exit\n"
+	      "  -V, --version           show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
+	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
+	      "as configured; 4 no bootloader recognised (the flags to add are printed);\n"
+	      "5 changing this system needs root.\n",
+	      stdout);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "companions", required_argument, NULL, 'C' },
+		{ "boot-vga", required_argument, NULL, 'B' },
+		{ "blacklist", no_argument, NULL, 'L' },
+		{ "bootloader", required_argument, NULL, 'b' },
+		{ "cpu", required_argument, NULL, 'P' },
+		{ "no-regenerate", no_argument, NULL, 'G' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		int (*run)(const struct cli *cli);
+	} commands[] = {
+		{ "list", cmd_list },           { "check", cmd_check },
+		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
+		{ "status", cmd_status },
+	};
+	struct cli cli = { .root = "/", .regenerate = true };
+	int c, rc = -1;
+
+	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			cli.root = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'n':
+			cli.dry_run = true;
+			break;
+		case 'C':
+			cli.companions = optarg;
+			break;
+		case 'B':
+			cli.boot_vga = optarg;
+			break;
+		case 'L':
+			cli.blacklist = true;
+			break;
+		case 'b':
+			cli.bootloader = optarg;
+			break;
+		case 'P':
+			cli.cpu = optarg;
+			break;
+		case 'G':
+			cli.regenerate = false;
+			break;
+		case 'f':
+			cli.force = true;
+			break;
+		case 'h':
+			usage();
+			return VB_EXIT_OK;
+		case 'V':
+			printf("vfio-boot %s\n", VB_VERSION);
+			return VB_EXIT_OK;
+		default:
+			fputs("Try 'vfio-boot --help' for more information.\n", stderr);
+			return VB_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("no command given");
+		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
+		return VB_EXIT_USAGE;
+	}
+	if (cli.root[0] == '\0') {
+		cli_error("--root needs a directory");
+		return VB_EXIT_USAGE;
+	}
+	cli.args = argv + optind + 1;
+	cli.nargs = argc - optind - 1;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			rc = commands[i].run(&cli);
+	if (rc < 0) {
+		cli_error("unknown command '%s'", argv[optind]);
+		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
+		return VB_EXIT_USAGE;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the output");
+		return VB_EXIT_FAILED;
+	}
+	return rc;
+}

@@ -1,0 +1,377 @@
+#!/bin/bash
+# Runs `vfio-boot` against fixture system trees (--root): a generated sysfs,
+# proc files, /etc/default/grub, the real module indexes of an installed
+# kernel, and stand-in update-grub / update-initramfs / grubby scripts that a
+# static busybox runs inside the tree's chroot. Checks files, exit statuses,
+# and which commands ran.
+# Usage: tests/configure/run.sh path/to/vfio-boot path/to/vfio-boot-bind
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+vb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+bind=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+mksysfs=$here/../fixture/mksysfs
+busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; exit 1; }
+kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
+[ -d "$kdir" ] || { echo "configure: no installed kernel module index" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0 case_failed=0 current=
+
+begin() { current=$1 case_failed=0; T=$work/$1; }
+fail() { echo "FAIL [$current]: $*" >&2; case_failed=1; }
+end() {
+	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
+	else failed=$((failed + 1)); fi
+}
+
+# shellcheck disable=SC2016 # the backquotes belong to the file
+grub_default='# If you change this file, run update-grub afterwards.
+GRUB_DEFAULT=0
+GRUB_TIMEOUT=5
+GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
+GRUB_CMDLINE_LINUX_DEFAULT="quiet"
+GRUB_CMDLINE_LINUX=""'
+
+# stand_in NAME: a command that logs its arguments, and fails when /fail-NAME exists.
+stand_in() {
+	mkdir -p "$T/usr/sbin"
+	cat >"$T/usr/sbin/$1" <<STUB
+#!/bin/sh
+echo "$1 \$*" >>/var/log/calls
+[ ! -e /fail-$1 ]
+STUB
+	chmod +x "$T/usr/sbin/$1"
+}
+
+# A host: an Intel boot GPU, the guest's card at 01:00 (GPU, audio, xhci,
+# UCSI), an identical card at 02:00, on-board HDA audio the host keeps.
+host_tree() {
+	"$mksysfs" "$T" <<'SPEC' || fail "mksysfs"
+!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet
+0000:00:00.0 8086:3e30 060000 group=0
+0000:00:01.0 8086:1901 060400 group=1 driver=pcieport
+0000:00:02.0 8086:3e92 030000 group=2 driver=i915 boot_vga=1
+0000:00:1f.3 8086:a348 040300 group=3 driver=snd_hda_intel
+0000:01:00.0 10de:2504 030000 subsys=1462:3975 group=12 driver=nouveau
+0000:01:00.1 10de:228e 040300 subsys=1462:3975 group=12 driver=snd_hda_intel
+0000:01:00.2 10de:1ada 0c0330 subsys=1462:3975 group=12 driver=xhci_hcd
+0000:01:00.3 10de:1adb 0c8000 subsys=1462:3975 group=12
+0000:02:00.0 10de:2504 030000 subsys=1462:3976 group=13 driver=nouveau
+0000:02:00.1 10de:228e 040300 subsys=1462:3976 group=13 driver=snd_hda_intel
+SPEC
+	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
+	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
+	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log"
+	printf '%s\n' "$grub_default" >"$T/etc/default/grub"
+	mkdir "$T/lib/modules/$(basename "$kdir")"
+	cp "$kdir"/modules.* "$T/lib/modules/$(basename "$kdir")/"
+	cp "$busybox" "$T/bin/sh"
+	stand_in update-grub
+	stand_in update-initramfs
+	# What the tests compare "unchanged" and "restored" against.
+	snapshot_tree >"$work/$current.before"
+}
+
+# A listing of every regular file and link under etc/ and var/lib with checksums.
+snapshot_tree() {
+	(cd "$T" && find etc var/lib -type f -o -type l 2>/dev/null | sort | while read -r f; do
+		if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
+		else echo "$f $(stat -c %a "$f") $(md5sum <"$f" | cut -d' ' -f1)"; fi
+	done)
+}
+tree_unchanged() {
+	snapshot_tree >"$work/$current.after"
+	cmp -s "$work/$current.before" "$work/$current.after" ||
+		fail "$1: files changed: $(diff "$work/$current.before" "$work/$current.after" | head -5)"
+}
+vboot() {
+	"$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+}
+rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 400 "$T/err")"; }
+has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
+lacks() { ! grep -qF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
+calls_are() {
+	local got
+	got=$(cat "$T/var/log/calls" 2>/dev/null)
+	[ "$got" = "$1" ] || fail "commands run: '$got', want '$1'"
+}
+one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
+
+begin configure-by-id
+host_tree
+vboot configure 10de:2504
+rc_is 0
+has out "selected  0000:01:00.0 [10de:2504]"
+has out "companion 0000:01:00.1 [10de:228e]"
+has out "companion 0000:02:00.1 [10de:228e]"
+has etc/vfio-boot.conf "10de:2504"
+has etc/vfio-boot.conf "companions=slot"
+has etc/modprobe.d/vfio.conf "options vfio-pci ids=10de:2504,10de:228e,10de:1ada,10de:1adb"
+has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
+has etc/modprobe.d/vfio.conf "softdep xhci_pci pre: vfio-pci"
+lacks etc/modprobe.d/vfio.conf "blacklist"
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+has etc/default/grub 'GRUB_CMDLINE_LINUX=""'
+calls_are "update-grub 
+update-initramfs -u -k all"
+# The binder reads the same file the configurator wrote.
+FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
+jq -e '[.devices[] | select(.result == "bound")] | length == 6' "$T/run/vfio-boot/status.json" \
+	>/dev/null || fail "the binder did not bind what configure selected"
+end
+
+begin configure-twice-unchanged-then-unconfigure
+host_tree
+cp -a "$T/etc" "$work/etc.orig"
+vboot configure 10de:2504,10de:228e
+rc_is 0
+: >"$T/var/log/calls"
+snapshot_tree >"$work/$current.configured"
+vboot configure 10de:2504,10de:228e
+rc_is 0
+has out "unchanged"
+calls_are ""
+snapshot_tree | cmp -s - "$work/$current.configured" || fail "second configure changed files"
+vboot unconfigure
+rc_is 0
+has out "unconfigured"
+calls_are "update-grub 
+update-initramfs -u -k all"
+tree_unchanged "unconfigure"
+cmp "$T/etc/default/grub" "$work/etc.orig/default/grub" || fail "grub not restored byte for byte"
+[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "vfio.conf created by configure not removed"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state directory left behind"
+vboot unconfigure
+rc_is 0
+has out "not configured"
+end
+
+begin reconfigure-keeps-first-originals
+host_tree
+cp "$T/etc/default/grub" "$work/grub.orig"
+vboot configure 10de:2504
+rc_is 0
+vboot configure 02:00.0
+rc_is 0
+vboot unconfigure
+rc_is 0
+cmp "$T/etc/default/grub" "$work/grub.orig" || fail "grub differs after two configures and unconfigure"
+tree_unchanged "unconfigure after two configures"
+end
+
+begin identical-card-by-address-no-ids
+host_tree
+vboot configure 0000:02:00.0
+rc_is 0
+lacks etc/modprobe.d/vfio.conf "options vfio-pci ids="
+has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+has etc/vfio-boot.conf "0000:02:00.0"
+end
+
+begin existing-modprobe-file-kept-and-restored
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf 'options vfio-pci ids=dead:beef\n' >"$T/etc/modprobe.d/vfio.conf"
+chmod 600 "$T/etc/modprobe.d/vfio.conf"
+snapshot_tree >"$work/$current.before"
+vboot configure 10de:2504
+rc_is 0
+[ "$(stat -c %a "$T/etc/modprobe.d/vfio.conf")" = 600 ] || fail "mode of the replaced file not kept"
+vboot unconfigure
+tree_unchanged "unconfigure of a replaced file"
+end
+
+begin bad-selector
+host_tree
+vboot configure 10de:25x4
+rc_is 2
+one_line_err
+has err "invalid selector '10de:25x4'"
+tree_unchanged "bad selector"
+calls_are ""
+vboot configure 10de:2504 --companions all
+rc_is 2
+one_line_err
+has err "--companions must be slot, group or none, not 'all'"
+vboot --bogus configure 10de:2504
+rc_is 2
+vboot frobnicate
+rc_is 2
+has err "unknown command 'frobnicate'"
+vboot configure
+rc_is 2
+tree_unchanged "usage errors"
+end
+
+begin unmatched-selector
+host_tree
+vboot configure 10de:2504,1234:5678
+rc_is 2
+one_line_err
+has err "selector '1234:5678' matches no PCI device (--force keeps it)"
+tree_unchanged "unmatched selector"
+vboot configure --force 10de:2504,1234:5678
+rc_is 0
+has etc/vfio-boot.conf "1234:5678"
+end
+
+begin dry-run
+host_tree
+vboot --dry-run configure 10de:2504
+rc_is 0
+has out "+++ b/etc/vfio-boot.conf"
+has out "+options vfio-pci ids="
+has out "+GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""
+has out "-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\""
+has out "would run: update-grub"
+has out "would run: update-initramfs -u -k all"
+tree_unchanged "dry run"
+calls_are ""
+end
+
+begin failure-rolls-back
+host_tree
+touch "$T/fail-update-initramfs"
+vboot configure 10de:2504
+rc_is 1
+has err "update-initramfs failed with status 1"
+has err "putting the files back"
+tree_unchanged "failed configure"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left after a failed first configure"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub "
+end
+
+begin no-bootloader
+host_tree
+rm "$T/etc/default/grub"
+snapshot_tree >"$work/$current.before"
+vboot configure 10de:2504
+rc_is 4
+has out "add these flags to the kernel command line:"
+has out "  intel_iommu=on iommu=pt"
+has etc/vfio-boot.conf "10de:2504"
+vboot configure --bootloader none 10de:2504
+rc_is 4
+end
+
+begin systemd-boot
+host_tree
+mkdir -p "$T/etc/kernel"
+printf 'root=UUID=1234 rw iommu=soft\n' >"$T/etc/kernel/cmdline"
+vboot configure --cpu amd 02:00.0
+rc_is 0
+has etc/kernel/cmdline "root=UUID=1234 rw iommu=pt amd_iommu=on"
+lacks etc/kernel/cmdline "iommu=soft"
+end
+
+begin grubby
+host_tree
+stand_in grubby
+vboot configure 10de:2504 --no-regenerate
+rc_is 0
+calls_are "grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
+: >"$T/var/log/calls"
+vboot unconfigure --no-regenerate
+rc_is 0
+calls_are "grubby --update-kernel=ALL --remove-args intel_iommu=on iommu=pt"
+end
+
+begin blacklist-spares-host-drivers
+host_tree
+vboot configure --blacklist 10de:2504
+rc_is 0
+has etc/modprobe.d/vfio.conf "blacklist nouveau"
+has etc/modprobe.d/vfio.conf "blacklist xhci_pci"
+lacks etc/modprobe.d/vfio.conf "blacklist snd_hda_intel"
+has out "not blacklisting snd_hda_intel: the host keeps 0000:00:1f.3, which needs it"
+end
+
+begin cpu-unknown
+host_tree
+rm "$T/proc/cpuinfo"
+vboot configure 10de:2504
+rc_is 2
+has err "pass --cpu intel|amd"
+tree_unchanged "cpu unknown"
+end
+
+begin needs-root
+host_tree
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" configure 10de:2504 2>&1)
+rc=$?
+[ "$rc" = 5 ] || fail "non-root configure of the real system: status $rc ($out)"
+case $out in *"needs root"*) ;; *) fail "no 'needs root' message: $out" ;; esac
+end
+
+begin offline-tree-without-sys
+host_tree
+rm -rf "$T/sys"
+vboot configure --no-regenerate 10de:2504,01:00.0
+rc_is 0
+has out "not checked against hardware"
+has etc/modprobe.d/vfio.conf "options vfio-pci ids=10de:2504"
+end
+
+begin list
+host_tree
+vboot list
+rc_is 0
+has out "IOMMU group 12:"
+has out "0000:01:00.0 VGA compatible controller [0300]: NVIDIA Corporation"
+has out "[10de:2504]"
+has out "driver: nouveau; modules: nouveau"
+has out "0000:00:02.0 VGA compatible controller [0300]: Intel Corporation"
+has out "(boot VGA)"
+vboot list --json
+rc_is 0
+jq -e '.iommu == true and (.devices | length == 10) and
+	(.devices[] | select(.address == "0000:01:00.1") | .modules == ["snd_hda_intel"])' \
+	"$T/out" >/dev/null || fail "list --json"
+rm -rf "$T/sys/kernel/iommu_groups"/*
+vboot list
+has out "IOMMU: off"
+end
+
+begin check
+host_tree
+vboot check
+rc_is 3
+has out "fail  iommu-flag       intel_iommu=on is not on the kernel command line"
+has out "ok    iommu            active"
+has out "ok    irq-remapping"
+has out "vfio-pci module"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
+vboot check
+rc_is 0
+has out "ok    group            0000:01:00.0: IOMMU group 12 is viable"
+printf '01:00.0\ncompanions=none\n' >"$T/etc/vfio-boot.conf"
+vboot check --json
+rc_is 3
+jq -e '.ready == false' "$T/out" >/dev/null || fail "check --json ready"
+has out "IOMMU group 12 also holds 0000:01:00.1, which is not selected"
+end
+
+begin status
+host_tree
+vboot configure --no-regenerate 02:00.0
+vboot status
+rc_is 3
+has out "did not run in this boot"
+FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
+vboot status
+rc_is 0
+has out "0000:02:00.0   10de:2504   vfio-pci   vfio-pci"
+vboot status --json
+jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null ||
+	fail "status --json"
+end
+
+echo "configure: $passed passed, $failed failed"
+[ "$failed" = 0 ]
