@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot configure / unconfigure: set the host up, or put it back. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -250,6 +251,34 @@ static char *join(const struct vb_msgs *words)
 	return s;
 }
 
+/* Warns about /etc/default/grub.d/ files that set the variable after us. */
+static void warn_grub_overrides(const char *root)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d;
+
+	if (vb_path(dir, sizeof(dir), root, "etc/default/grub.d") < 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), n;
+		char *text;
+		struct stat st;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (vb_read_file(path, &text, &n, &st) < 0)
+			continue;
+		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
+			printf("warning: /etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
+			       "and is read after /etc/default/grub: check that it keeps the flags\n",
+			       de->d_name);
+		free(text);
+	}
+	closedir(d);
+}
+
 /* Queues the bootloader edits (files in the transaction, or a command). */
 static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct vb_msgs *flags,
 			    const char *joined)
@@ -264,6 +293,8 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 
 	if (bl == VB_BOOTLOADER_NONE)
 		return 0;
+	if (bl == VB_BOOTLOADER_GRUB)
+		warn_grub_overrides(job->cli->root);
 	if (path) {
 		err = read_under(job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {

@@ -163,6 +163,15 @@ cmp "$T/etc/default/grub" "$work/grub.orig" || fail "grub differs after two conf
 tree_unchanged "unconfigure after two configures"
 end
 
+begin grub-d-override-warned
+host_tree
+mkdir -p "$T/etc/default/grub.d"
+echo 'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"' >"$T/etc/default/grub.d/50-cloudimg.cfg"
+vboot configure 10de:2504
+rc_is 0
+has out "warning: /etc/default/grub.d/50-cloudimg.cfg also sets GRUB_CMDLINE_LINUX_DEFAULT"
+end
+
 begin identical-card-by-address-no-ids
 host_tree
 vboot configure 0000:02:00.0
