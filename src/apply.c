@@ -187,6 +187,8 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 			if (snap->fns[t->fn].driver[0])
 				set_reason(o, "%s%staken from %s", t->reason, t->reason[0] ? "; " : "",
 					   snap->fns[t->fn].driver);
+			else
+				set_reason(o, "%s", t->reason);
 			continue;
 		}
 		o->result = VB_RESULT_FAILED;

@@ -75,10 +75,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-static bool is_separator(char c)
-{
-	return c == ',' || is_blank(c);
-}
 
 /* Strips blanks on both ends of [*text, *text + *len). */
 static void trim(const char **text, size_t *len)
@@ -134,11 +130,11 @@ int vb_config_add_selectors(struct vb_config *cfg, struct vb_selector_list *list
 		while (pos < len && is_blank(text[pos]))
 			pos++;
 		start = pos;
-		while (pos < len && !is_separator(text[pos]))
+		while (pos < len && text[pos] != ',')
 			pos++;
 		end = pos;
-		while (pos < len && is_blank(text[pos]))
-			pos++;
+		while (end > start && is_blank(text[end - 1]))
+			end--;
 		if (start == end && pos >= len)
 			break;
 		err = add_one(cfg, list, origin, text + start, end - start);

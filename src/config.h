@@ -46,7 +46,7 @@ void vb_config_init(struct vb_config *cfg);
 void vb_config_free(struct vb_config *cfg);
 
 /*
- * Adds the comma- or blank-separated selectors in len bytes of text to list.
+ * Adds the comma-separated selectors in len bytes of text to list.
  * Malformed and duplicate ones are recorded in cfg->problems, naming origin,
  * and skipped. Returns 0, or -ENOMEM.
  */

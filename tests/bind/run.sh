@@ -112,6 +112,8 @@ status 0000:01:00.0 class 030000
 status 0000:01:00.0 iommu_group 12
 status 0000:01:00.1 selected_by companion
 status 0000:01:00.3 driver_before null
+status 0000:01:00.3 reason "same slot as 0000:01:00.0"
+status 0000:01:00.1 reason "same slot as 0000:01:00.0; taken from snd_hda_intel"
 status_has .disabled false
 kmsg_has "<6>vfio-boot: 0000:01:00.0 [10de:2504] bound: taken from nouveau (selected by 10de:2504)"
 kmsg_has "vfio-boot: 6 bound, 0 already bound, 0 refused, 0 failed in"

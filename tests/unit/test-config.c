@@ -56,6 +56,14 @@ static void check_file(void)
 	CHECK(has_problem(&cfg, "test.conf:6: unknown option 'foo'"));
 	CHECK(has_problem(&cfg, "test.conf:7: duplicate selector '10de:2504' (first at test.conf:1)"));
 	CHECK(has_problem(&cfg, "test.conf:9: duplicate selector '01:00.0' (first at test.conf:8)"));
+	vb_config_free(&cfg);
+
+	/* One selector per line (or a comma list): a line of words is one bad selector. */
+	parse_text(&cfg, "this is not a selector\n 10de:2504 , 10de:228e \n10de:2504 10de:228e\n");
+	CHECK(cfg.select.count == 2);
+	CHECK(cfg.problems.count == 2);
+	CHECK(has_problem(&cfg, "test.conf:1: invalid selector 'this is not a selector'"));
+	CHECK(has_problem(&cfg, "test.conf:3: invalid selector '10de:2504 10de:228e'"));
 	CHECK(cfg.companions == VB_COMPANIONS_SLOT);
 	vb_config_free(&cfg);
 }
