@@ -1,0 +1,45 @@
+#!/bin/sh
+# dracut module: bind the devices selected in /etc/vfio-boot.conf (or by
+# vfio_boot.* on the kernel command line) to vfio-pci from a pre-udev hook,
+# before udev's coldplug loads their native drivers. Works with and without
+# dracut's systemd module (dracut-pre-udev.service is ordered before
+# systemd-udevd.service).
+#
+# VFIO_BOOT_BIND and VFIO_BOOT_CONF override the source paths (tests only);
+# the image always gets /usr/sbin/vfio-boot-bind and /etc/vfio-boot.conf.
+# The softdeps in /usr/lib/modprobe.d/vfio-boot.conf reach the image through
+# the kernel-modules module, which installs /usr/lib/modprobe.d/*.conf.
+
+# called by dracut
+check() {
+    # Included by default whenever the binder is installed: without it the
+    # hook would have nothing to run.
+    [ -x "${VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}" ] || return 1
+    return 0
+}
+
+# called by dracut
+depends() {
+    return 0
+}
+
+# called by dracut
+installkernel() {
+    # vfio-pci's modalias matches no device, so hostonly instmods would drop
+    # it; force it in. instmods resolves dependencies and softdeps.
+    hostonly='' instmods vfio-pci
+}
+
+# called by dracut
+install() {
+    inst_binary "${VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}" /usr/sbin/vfio-boot-bind
+
+    _vfio_boot_conf=${VFIO_BOOT_CONF:-/etc/vfio-boot.conf}
+    if [ -e "$_vfio_boot_conf" ]; then
+        inst_simple "$_vfio_boot_conf" /etc/vfio-boot.conf
+    fi
+    unset _vfio_boot_conf
+
+    # shellcheck disable=SC2154 # moddir is set by dracut
+    inst_hook pre-udev 05 "$moddir/vfio-boot-pre-udev.sh"
+}

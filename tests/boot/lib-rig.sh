@@ -1,0 +1,195 @@
+# shellcheck shell=bash disable=SC2034 # the variables are for the sourcing script
+# The QEMU rig of tests/boot (see tests/boot/README.md) and the guest report
+# that a test-only boot script prints on the serial console, as functions to
+# source. Used by tests/chroot/run.sh; tests/boot/run.sh holds the same
+# pieces inline.
+#
+# Sourcing defines variables and functions and runs nothing. The caller sets
+# $tmp (a work directory) before calling rig_boot.
+#
+#   rig_qemu_unusable          prints why QEMU cannot run here, or nothing
+#   rig_write_report FILE      writes the guest report script (/bin/sh)
+#   rig_boot NAME KERNEL INITRD APPEND
+#                              boots; sets $report, $console, $wall
+#   driver_of ADDR ...         queries on $report (see below)
+
+RIG_QEMU=qemu-system-x86_64
+RIG_BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
+
+# Addresses in the rig (see rig_qemu_args).
+BOOT_VGA=0000:00:01.0  # QEMU's default VGA, 1234:1111, boot_vga=1: the host GPU
+PT_VGA=0000:01:00.0    # bochs-display: the emulated passthrough GPU, 1234:1111
+PT_AUDIO=0000:01:00.1  # ich9-intel-hda beside it (snd_hda_intel)
+PT_USB=0000:01:00.2    # qemu-xhci beside it (xhci_pci, driver xhci_hcd)
+SERIAL=0000:00:04.0    # pci-serial, claimed by the built-in 8250_pci (serial)
+PCI_CARD="$PT_VGA $PT_AUDIO $PT_USB"
+# The native drivers vfio-boot has to beat: every image must carry them.
+RIG_NATIVE_DRIVERS="bochs snd_hda_intel xhci_pci"
+
+# Kernel log: driver core debug (really_probe/driver_bound) names every
+# driver that probes or binds a device, so "never bound" can be proved.
+RIG_APPEND='console=ttyS0 panic=-1 log_buf_len=1M dyndbg="file drivers/base/dd.c +p"'
+# dracut: no shell, power off on failure, udevd announces its start.
+RIG_DRACUT_APPEND='rd.shell=0 rd.emergency=poweroff rd.udev.log_level=info'
+
+rig_qemu_unusable() {
+	local dev smoke
+	if ! command -v "$RIG_QEMU" >/dev/null 2>&1; then
+		printf '%s not found\n' "$RIG_QEMU"
+		return
+	fi
+	for dev in /dev/null /dev/zero /dev/urandom; do
+		[ -c "$dev" ] || {
+			printf '%s missing, QEMU cannot run\n' "$dev"
+			return
+		}
+	done
+	if ! smoke=$(printf 'quit\n' | timeout 60 "$RIG_QEMU" -machine q35,accel=tcg \
+		-display none -nodefaults -monitor stdio -S 2>&1); then
+		printf '%s cannot start a q35 TCG machine here: %s\n' "$RIG_QEMU" "$smoke"
+	fi
+}
+
+# The report, run once udev has settled. Every report line starts with "VBR "
+# so kernel messages on the console cannot pass for one; printk is turned
+# down first anyway. $1 of the script names the generator.
+rig_write_report() { # FILE
+	cat >"$1" <<'EOF'
+#!/bin/sh
+# Test only: print the vfio-boot report on the console, power off.
+gen=$1
+exec >/dev/console 2>&1 # under systemd, stdout would go to the journal
+echo 1 >/proc/sys/kernel/printk 2>/dev/null
+command -v udevadm >/dev/null 2>&1 && udevadm settle --timeout=30 2>/dev/null
+p() { printf 'VBR %s\n' "$*"; }
+echo "=== VFIO-BOOT-REPORT BEGIN ==="
+p "generator $gen"
+p "uptime $(cat /proc/uptime)"
+p "cmdline $(cat /proc/cmdline)"
+for d in /sys/bus/pci/devices/*; do
+	drv=none
+	[ -e "$d/driver" ] && drv=$(readlink "$d/driver") && drv=${drv##*/}
+	id="$(cat "$d/vendor"):$(cat "$d/device")"
+	id=$(echo "$id" | sed 's/0x//g')
+	p "dev ${d##*/} $id driver=$drv override=$(cat "$d/driver_override")"
+done
+for m in vfio_pci vfio_iommu_type1; do
+	[ -d "/sys/module/$m" ] && p "module $m loaded"
+done
+if [ -r /run/vfio-boot/status.json ]; then
+	while IFS= read -r l || [ -n "$l" ]; do p "status $l"; done </run/vfio-boot/status.json
+else
+	p "nostatus"
+fi
+if [ -r /scripts/init-top/ORDER ]; then
+	while IFS= read -r l; do p "order $l"; done </scripts/init-top/ORDER
+fi
+for h in /lib/dracut/hooks/pre-udev/*; do
+	[ -e "$h" ] && p "pre-udev-hook ${h##*/}"
+done
+dmesg | while IFS= read -r l; do
+	case $l in
+	*vfio-boot*|*udevd*) p "kmsg $l" ;;
+	*"0000:"*)
+		case $l in
+		*"bound to device"*|*"probing driver"*|*"matched device"*|*"bound device"*) p "kmsg $l" ;;
+		esac ;;
+	esac
+done
+echo "=== VFIO-BOOT-REPORT END ==="
+echo o >/proc/sysrq-trigger
+sleep 30
+EOF
+	chmod 755 "$1"
+}
+
+rig_qemu_args() { # KERNEL INITRD
+	printf '%s\n' -machine q35,accel=tcg -cpu max -m 1024 -smp 2 \
+		-display none -monitor none -no-reboot -nodefaults -vga std \
+		-device intel-iommu,intremap=on \
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=02.0 \
+		-device bochs-display,bus=rp1,addr=00.0,multifunction=on \
+		-device ich9-intel-hda,bus=rp1,addr=00.1 \
+		-device qemu-xhci,bus=rp1,addr=00.2 \
+		-device pci-serial,bus=pcie.0,addr=04.0 \
+		-kernel "$1" -initrd "$2"
+}
+
+# Boots; the serial log goes to $tmp/NAME.serial, its printable text to
+# $console, the report lines (without "VBR ") to $report, the wall time in
+# seconds to $wall. Returns 1, with the console tail on stdout, when the
+# report did not arrive.
+rig_boot() { # NAME KERNEL INITRD APPEND
+	local name=$1 log=${tmp:?}/$1.serial t0 t1 rc
+	local -a args
+	mapfile -t args < <(rig_qemu_args "$2" "$3")
+	report=$tmp/$name.report
+	console=$tmp/$name.console
+	t0=$(date +%s.%N)
+	timeout -k 10 "$RIG_BOOT_TIMEOUT" "$RIG_QEMU" "${args[@]}" -serial "file:$log" \
+		-append "$4" </dev/null >"$tmp/$name.qemu.log" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	# Printable text only: a garbage config can put binary bytes in the log.
+	tr -cd '\11\12\40-\176' <"$log" >"$console"
+	sed -n '/=== VFIO-BOOT-REPORT BEGIN ===/,/=== VFIO-BOOT-REPORT END ===/p' "$console" |
+		sed -n 's/^VBR //p' >"$report"
+	if ! grep -q '=== VFIO-BOOT-REPORT END ===' "$console"; then
+		printf '    no report (qemu exit %s); serial log tail:\n' "$rc"
+		tail -40 "$console" | sed 's/^/    | /'
+		sed 's/^/    qemu: /' "$tmp/$name.qemu.log"
+		return 1
+	fi
+}
+
+# ------------------------------------------------------ report queries
+
+driver_of() { sed -n "s/^dev $1 [^ ]* driver=\\([^ ]*\\) .*/\\1/p" "$report"; }
+has_driver() { [ "$(driver_of "$1")" = "$2" ]; }
+not_driver() {
+	local d
+	d=$(driver_of "$1")
+	[ -n "$d" ] && [ "$d" != "$2" ]
+}
+override_of() { sed -n "s/^dev $1 [^ ]* driver=[^ ]* override=\\(.*\\)\$/\\1/p" "$report"; }
+kmsg() { sed -n 's/^kmsg //p' "$report"; }
+# Drivers that the kernel log shows probing or binding ADDR.
+drivers_seen() {
+	kmsg | grep -F "$1" | sed -n \
+		-e "s/.*probing driver \\([^ ]*\\) with device $1\$/\\1/p" \
+		-e "s/.*matched device $1 with driver \\([^ ]*\\)\$/\\1/p" \
+		-e "s/.*bound device $1 to driver \\([^ ]*\\)\$/\\1/p" \
+		-e "s/.*driver: '\\([^']*\\)': driver_bound: bound to device '$1'\$/\\1/p" | sort -u
+}
+only_vfio_seen() { # ADDR: nothing but vfio-pci ever probed or bound it
+	local seen
+	seen=$(drivers_seen "$1")
+	[ "$seen" = vfio-pci ] || {
+		printf '    drivers seen for %s: %s\n' "$1" "${seen:-none}"
+		return 1
+	}
+}
+seen_driver() { drivers_seen "$1" | grep -qx "$2"; }
+
+# status.json: flattened; device objects hold no nested objects.
+status_flat() { sed -n 's/^status //p' "$report" | tr -d '\n'; }
+status_dev() { status_flat | grep -o "{[^{}]*\"address\": *\"$1\"[^{}]*}"; }
+status_field() { # ADDR FIELD -> value (string without quotes, or null)
+	status_dev "$1" | grep -o "\"$2\": *\\(\"[^\"]*\"\\|null\\)" | head -1 |
+		sed -e 's/^"[^"]*": *//' -e 's/^"\(.*\)"$/\1/'
+}
+status_is() { # ADDR FIELD VALUE
+	local v
+	v=$(status_field "$1" "$2")
+	[ "$v" = "$3" ] || {
+		printf "    status.json %s %s: got '%s', want '%s'\n" "$1" "$2" "$v" "$3"
+		return 1
+	}
+}
+status_valid() {
+	grep -q '^status ' "$report" || return 1
+	if command -v jq >/dev/null 2>&1; then
+		sed -n 's/^status //p' "$report" | jq -e .devices >/dev/null
+	fi
+}
