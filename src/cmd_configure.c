@@ -155,6 +155,36 @@ static size_t job_run_commands(struct job *job)
 	return 0;
 }
 
+/* Queues the initramfs rebuild, when asked for. */
+static void job_queue_initramfs(struct job *job)
+{
+	if (!job->cli->regenerate)
+		return;
+	if (vb_initramfs_command(job->cli->root, &job->commands[job->ncommands]))
+		job->ncommands++;
+	else
+		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+}
+
+/* --dry-run: the diff of every file, and the commands that would run. */
+static void job_show(const struct job *job)
+{
+	vb_txn_diff(job->txn, stdout);
+	for (size_t i = 0; i < job->ncommands; i++)
+		print_command(job->cli, &job->commands[i], "would run:");
+}
+
+/* Writes every file; on failure nothing is changed and the reason printed. */
+static int job_commit(struct job *job)
+{
+	char err[256] = "";
+	int rc = vb_txn_commit(job->txn, err, sizeof(err));
+
+	if (rc < 0)
+		cli_error("%s", err[0] ? err : strerror(-rc));
+	return rc;
+}
+
 static void print_plan(const struct machine *m, const struct vb_plan *plan)
 {
 	for (size_t t = 0; t < plan->count; t++) {
@@ -334,7 +364,6 @@ int cmd_configure(const struct cli *cli)
 	enum vb_bootloader bl;
 	char *selection = NULL, *modprobe = NULL, *joined = NULL;
 	bool was_configured;
-	char err_text[256] = "";
 	int rc = VB_EXIT_USAGE;
 	size_t failed_cmd;
 
@@ -401,22 +430,14 @@ int cmd_configure(const struct cli *cli)
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
-	if (cli->regenerate && vb_initramfs_command(cli->root, &job.commands[job.ncommands]))
-		job.ncommands++;
-	else if (cli->regenerate)
-		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
-
+	job_queue_initramfs(&job);
 	if (cli->dry_run) {
-		vb_txn_diff(job.txn, stdout);
-		for (size_t i = 0; i < job.ncommands; i++)
-			print_command(cli, &job.commands[i], "would run:");
+		job_show(&job);
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
-	if (vb_txn_commit(job.txn, err_text, sizeof(err_text)) < 0) {
-		cli_error("%s", err_text);
+	if (job_commit(&job) < 0)
 		goto out;
-	}
 	failed_cmd = job_run_commands(&job);
 	if (failed_cmd) {
 		cli_error("putting the files back as they were");
@@ -477,7 +498,6 @@ int cmd_unconfigure(const struct cli *cli)
 	struct job job = { .cli = cli };
 	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
 	char *cmd_flags = NULL;
-	char err_text[256] = "";
 	int rc = VB_EXIT_FAILED, err;
 
 	if (cli->nargs) {
@@ -506,19 +526,14 @@ int cmd_unconfigure(const struct cli *cli)
 				  &job.commands[job.ncommands]) &&
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;
-	if (cli->regenerate && vb_initramfs_command(cli->root, &job.commands[job.ncommands]))
-		job.ncommands++;
+	job_queue_initramfs(&job);
 	if (cli->dry_run) {
-		vb_txn_diff(job.txn, stdout);
-		for (size_t i = 0; i < job.ncommands; i++)
-			print_command(cli, &job.commands[i], "would run:");
+		job_show(&job);
 		rc = VB_EXIT_OK;
 		goto out;
 	}
-	if (vb_txn_commit(job.txn, err_text, sizeof(err_text)) < 0) {
-		cli_error("%s", err_text);
+	if (job_commit(&job) < 0)
 		goto out;
-	}
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));

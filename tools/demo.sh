@@ -8,19 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-"$top/tests/fixture/mksysfs" "$root" <<'SPEC'
-# An example host: an integrated boot GPU, a passthrough RTX card (GPU, HDMI
-# audio, USB-C xhci, UCSI) and an identical card the host keeps.
-0000:00:00.0 8086:3e30 060000 group=0
-0000:00:01.0 8086:1901 060400 group=1 driver=pcieport
-0000:00:02.0 8086:3e92 030000 group=2 driver=i915 boot_vga=1
-0000:01:00.0 10de:2504 030000 subsys=1462:3975 group=12 driver=nouveau
-0000:01:00.1 10de:228e 040300 subsys=1462:3975 group=12 driver=snd_hda_intel
-0000:01:00.2 10de:1ada 0c0330 subsys=1462:3975 group=12 driver=xhci_hcd
-0000:01:00.3 10de:1adb 0c8000 subsys=1462:3975 group=12
-0000:02:00.0 10de:2504 030000 subsys=1462:3976 group=13 driver=nouveau
-0000:02:00.1 10de:228e 040300 subsys=1462:3976 group=13 driver=snd_hda_intel
-SPEC
+"$top/tests/fixture/mksysfs" "$root" <"$top/tests/fixture/host.spec"
 cat >"$root/etc/vfio-boot.conf" <<'CONF'
 # The guest's card, guarded by its ID; the host keeps the identical 02:00.0.
 10de:2504@0000:01:00.0

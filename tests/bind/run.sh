@@ -71,22 +71,8 @@ want:
 $1"
 }
 
-# A host: one GPU card (4 functions, group 12) behind a root port, an
-# identical card at 02:00 (group 13), the boot GPU, and a NIC.
-host_spec() {
-	cat <<'SPEC'
-0000:00:00.0 8086:3e30 060000 group=0
-0000:00:01.0 8086:1901 060400 group=12 driver=pcieport
-0000:00:02.0 8086:3e92 030000 group=1 driver=i915 boot_vga=1
-0000:01:00.0 10de:2504 030000 subsys=1462:3975 group=12 driver=nouveau
-0000:01:00.1 10de:228e 040300 subsys=1462:3975 group=12 driver=snd_hda_intel
-0000:01:00.2 10de:1ada 0c0330 subsys=1462:3975 group=12 driver=xhci_hcd
-0000:01:00.3 10de:1adb 0c8000 subsys=1462:3975 group=12
-0000:02:00.0 10de:2504 030000 subsys=1462:3976 group=13 driver=nouveau
-0000:02:00.1 10de:228e 040300 subsys=1462:3976 group=13 driver=snd_hda_intel
-0000:03:00.0 8086:1533 020000 group=14 driver=igb
-SPEC
-}
+# The example host of tests/fixture/host.spec.
+host_spec() { cat "$here/../fixture/host.spec"; }
 
 begin bind-by-id
 host_spec | tree

@@ -45,22 +45,10 @@ STUB
 	chmod +x "$T/usr/sbin/$1"
 }
 
-# A host: an Intel boot GPU, the guest's card at 01:00 (GPU, audio, xhci,
-# UCSI), an identical card at 02:00, on-board HDA audio the host keeps.
+# The example host of tests/fixture/host.spec.
 host_tree() {
-	"$mksysfs" "$T" <<'SPEC' || fail "mksysfs"
-!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet
-0000:00:00.0 8086:3e30 060000 group=0
-0000:00:01.0 8086:1901 060400 group=1 driver=pcieport
-0000:00:02.0 8086:3e92 030000 group=2 driver=i915 boot_vga=1
-0000:00:1f.3 8086:a348 040300 group=3 driver=snd_hda_intel
-0000:01:00.0 10de:2504 030000 subsys=1462:3975 group=12 driver=nouveau
-0000:01:00.1 10de:228e 040300 subsys=1462:3975 group=12 driver=snd_hda_intel
-0000:01:00.2 10de:1ada 0c0330 subsys=1462:3975 group=12 driver=xhci_hcd
-0000:01:00.3 10de:1adb 0c8000 subsys=1462:3975 group=12
-0000:02:00.0 10de:2504 030000 subsys=1462:3976 group=13 driver=nouveau
-0000:02:00.1 10de:228e 040300 subsys=1462:3976 group=13 driver=snd_hda_intel
-SPEC
+	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
+	  cat "$here/../fixture/host.spec"; } | "$mksysfs" "$T" || fail "mksysfs"
 	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
 	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
 	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log"
@@ -339,7 +327,7 @@ has out "0000:00:02.0 VGA compatible controller [0300]: Intel Corporation"
 has out "(boot VGA)"
 vboot list --json
 rc_is 0
-jq -e '.iommu == true and (.devices | length == 10) and
+jq -e '.iommu == true and (.devices | length == 11) and
 	(.devices[] | select(.address == "0000:01:00.1") | .modules == ["snd_hda_intel"])' \
 	"$T/out" >/dev/null || fail "list --json"
 rm -rf "$T/sys/kernel/iommu_groups"/*
