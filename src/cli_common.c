@@ -21,6 +21,63 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static const char *const *sort_modaliases;
+
+static int by_modalias(const void *a, const void *b)
+{
+	return strcmp(sort_modaliases[*(const size_t *)a], sort_modaliases[*(const size_t *)b]);
+}
+
+/*
+ * Fills m->claimants. Functions of one model share a modalias, so each
+ * distinct modalias is looked up once and its answer copied to the others.
+ */
+static int resolve_claimants(const char *root, struct machine *m)
+{
+	size_t n = m->snap.count, *order = NULL;
+	char **aliases = NULL;
+	int err = -ENOMEM;
+
+	m->claimants = calloc(n ? n : 1, sizeof(*m->claimants));
+	aliases = calloc(n ? n : 1, sizeof(*aliases));
+	order = calloc(n ? n : 1, sizeof(*order));
+	if (!m->claimants || !aliases || !order)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char modalias[256];
+
+		if (vb_sysfs_attr(root, m->snap.fns[i].name, "modalias", modalias,
+				  sizeof(modalias)) < 0)
+			modalias[0] = '\0';
+		aliases[i] = strdup(modalias);
+		if (!aliases[i])
+			goto out;
+		order[i] = i;
+	}
+	sort_modaliases = (const char *const *)aliases;
+	qsort(order, n, sizeof(*order), by_modalias);
+	err = 0;
+	for (size_t k = 0; k < n && err == 0; k++) {
+		size_t i = order[k], first = order[k ? k - 1 : 0];
+
+		if (aliases[i][0] == '\0')
+			continue;
+		if (k > 0 && strcmp(aliases[i], aliases[first]) == 0) {
+			for (size_t c = 0; c < m->claimants[first].count && err == 0; c++)
+				err = vb_msgs_add(&m->claimants[i], "%s",
+						  m->claimants[first].items[c]);
+			continue;
+		}
+		err = vb_kmod_claimants(&m->kmod, aliases[i], &m->claimants[i]);
+	}
+out:
+	for (size_t i = 0; aliases && i < n; i++)
+		free(aliases[i]);
+	free(aliases);
+	free(order);
+	return err;
+}
+
 int machine_load(const struct cli *cli, struct machine *m)
 {
 	int err;
@@ -40,22 +97,10 @@ int machine_load(const struct cli *cli, struct machine *m)
 		machine_free(m);
 		return err;
 	}
-	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
-	if (!m->claimants) {
+	err = resolve_claimants(cli->root, m);
+	if (err < 0) {
 		machine_free(m);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < m->snap.count; i++) {
-		char modalias[256];
-
-		if (vb_sysfs_attr(cli->root, m->snap.fns[i].name, "modalias", modalias,
-				  sizeof(modalias)) <= 0)
-			continue;
-		err = vb_kmod_claimants(&m->kmod, modalias, &m->claimants[i]);
-		if (err < 0) {
-			machine_free(m);
-			return err;
-		}
+		return err;
 	}
 	m->names = vb_pcinames_new();
 	return 0;
