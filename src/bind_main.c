@@ -247,6 +247,24 @@ static int write_status(const struct options *opts, const struct vb_report *repo
 	return 0;
 }
 
+/* Reads every function's IDs, then the details of those the selection can touch. */
+static int read_snapshot(const char *root, const struct vb_config *cfg,
+			 struct vb_snapshot *snap)
+{
+	bool *want;
+	int err = vb_sysfs_read(root, snap);
+
+	if (err < 0)
+		return err;
+	want = calloc(snap->count ? snap->count : 1, sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	vb_plan_candidates(cfg, snap, want);
+	err = vb_sysfs_read_details(root, snap, want);
+	free(want);
+	return err;
+}
+
 static long elapsed_us(const struct timespec *start)
 {
 	struct timespec now;
@@ -287,8 +305,8 @@ int main(int argc, char **argv)
 	if (err == 0)
 		err = load_cmdline(&opts, &cfg, &messages);
 	if (err == 0 && !cfg.disabled) {
-		err = vb_sysfs_read(opts.root, &snap);
-		if (err < 0) {
+		err = read_snapshot(opts.root, &cfg, &snap);
+		if (err < 0 && err != -ENOMEM) {
 			problem = true;
 			err = vb_msgs_add(&messages, "cannot list %s/sys/bus/pci/devices: %s",
 					  strcmp(opts.root, "/") ? opts.root : "", strerror(-err));

@@ -85,6 +85,8 @@ int machine_load(const struct cli *cli, struct machine *m)
 	memset(m, 0, sizeof(*m));
 	err = vb_sysfs_read(cli->root, &m->snap);
 	if (err == 0)
+		err = vb_sysfs_read_details(cli->root, &m->snap, NULL);
+	if (err == 0)
 		m->have_sys = true;
 	else if (err != -ENOENT) {
 		cli_error("cannot read %s/sys/bus/pci/devices: %s",

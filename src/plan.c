@@ -183,6 +183,29 @@ int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 	return 0;
 }
 
+void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *snap,
+			bool *want)
+{
+	bool group = cfg->companions == VB_COMPANIONS_GROUP;
+
+	for (size_t i = 0; i < snap->count; i++) {
+		want[i] = group && !cfg->disabled;
+		for (size_t s = 0; s < cfg->select.count && !want[i] && !cfg->disabled; s++)
+			want[i] = vb_selector_matches(&cfg->select.items[s].sel, &snap->fns[i]);
+	}
+	if (group || cfg->companions == VB_COMPANIONS_NONE)
+		return;
+	/* Slot mates are neighbours in the sorted snapshot. */
+	for (size_t i = 0; i < snap->count; i++) {
+		if (!want[i])
+			continue;
+		for (size_t j = i; j-- > 0 && vb_pci_same_slot(&snap->fns[i], &snap->fns[j]);)
+			want[j] = true;
+		for (size_t j = i + 1; j < snap->count && vb_pci_same_slot(&snap->fns[i], &snap->fns[j]); j++)
+			want[j] = true;
+	}
+}
+
 void vb_plan_free(struct vb_plan *plan)
 {
 	free(plan->targets);

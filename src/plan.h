@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -37,6 +38,15 @@ struct vb_plan {
  */
 int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 		  struct vb_plan *plan);
+
+/*
+ * Marks in want (one flag per snapshot function) every function the plan can
+ * touch, from the IDs and addresses alone: selector matches and their slot
+ * mates, or every function with companions=group (groups are details). The
+ * details of just these functions then suffice for vb_plan_build.
+ */
+void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *snap,
+			bool *want);
 
 void vb_plan_free(struct vb_plan *plan);
 

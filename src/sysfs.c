@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,41 +41,70 @@ static int read_link_base(int dirfd, const char *name, char *out, size_t size)
 	return 0;
 }
 
-static int8_t read_header_type(int dirfd)
+/* Takes "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII". Returns 0 or -1. */
+static int parse_modalias(const char *text, size_t len, struct vb_pci_fn *fn)
 {
-	unsigned char header;
-	int fd = openat(dirfd, "config", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	static const char *const tags[] = { "pci:v", "d", "sv", "sd", "bc", "sc", "i" };
+	static const size_t digits[] = { 8, 8, 8, 8, 2, 2, 2 };
+	uint32_t v[7];
+	size_t pos = 0;
 
-	if (fd < 0)
-		return -1;
-	n = pread(fd, &header, 1, 0x0e);
-	close(fd);
-	if (n != 1)
-		return -1;
-	return (int8_t)(header & 0x7f);
+	for (size_t f = 0; f < 7; f++) {
+		size_t taglen = strlen(tags[f]);
+		if (pos + taglen > len || memcmp(text + pos, tags[f], taglen) != 0)
+			return -1;
+		pos += taglen;
+		if (vb_hex_parse(text + pos, len - pos, digits[f], digits[f], &v[f]) < 0)
+			return -1;
+		pos += digits[f];
+	}
+	fn->vendor = (uint16_t)v[0];
+	fn->device = (uint16_t)v[1];
+	fn->subvendor = (uint16_t)v[2];
+	fn->subdevice = (uint16_t)v[3];
+	fn->class = v[4] << 16 | v[5] << 8 | v[6];
+	return 0;
 }
 
-static void read_fn(int dirfd, struct vb_pci_fn *fn)
+/* Vendor, device, subsystem and class: from modalias in one read, else one by one. */
+static void read_identity(int devices_fd, struct vb_pci_fn *fn)
 {
-	uint32_t v;
+	char path[VB_PCI_NAME_MAX + 32], buf[128];
+	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor",
+					     "subsystem_device", "class" };
+	uint32_t v[5] = { 0 };
+	ssize_t n;
+	int dirfd;
+
+	snprintf(path, sizeof(path), "%s/modalias", fn->name);
+	n = vb_read_small_at(devices_fd, path, buf, sizeof(buf));
+	if (n > 0 && parse_modalias(buf, (size_t)n, fn) == 0)
+		return;
+	dirfd = openat(devices_fd, fn->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return;
+	for (size_t a = 0; a < 5; a++)
+		read_hex_attr(dirfd, attrs[a], &v[a]);
+	close(dirfd);
+	fn->vendor = (uint16_t)v[0];
+	fn->device = (uint16_t)v[1];
+	fn->subvendor = (uint16_t)v[2];
+	fn->subdevice = (uint16_t)v[3];
+	fn->class = v[4];
+}
+
+/*
+ * Driver, IOMMU group, boot_vga, and whether the header is a bridge's: the
+ * kernel shows secondary_bus_number only for bridges. The config space is
+ * not read, since that can wake a device from a low-power state.
+ */
+static void read_details(int dirfd, struct vb_pci_fn *fn)
+{
 	char buf[32];
 
-	if (read_hex_attr(dirfd, "vendor", &v) == 0)
-		fn->vendor = (uint16_t)v;
-	if (read_hex_attr(dirfd, "device", &v) == 0)
-		fn->device = (uint16_t)v;
-	if (read_hex_attr(dirfd, "subsystem_vendor", &v) == 0)
-		fn->subvendor = (uint16_t)v;
-	if (read_hex_attr(dirfd, "subsystem_device", &v) == 0)
-		fn->subdevice = (uint16_t)v;
-	if (read_hex_attr(dirfd, "class", &v) == 0)
-		fn->class = v;
-	fn->header_type = read_header_type(dirfd);
-	fn->boot_vga = -1;
+	fn->header_type = faccessat(dirfd, "secondary_bus_number", F_OK, 0) == 0 ? 1 : 0;
 	if (vb_read_small_at(dirfd, "boot_vga", buf, sizeof(buf)) > 0)
 		fn->boot_vga = buf[0] == '1';
-	fn->iommu_group = -1;
 	if (read_link_base(dirfd, "iommu_group", buf, sizeof(buf)) == 0) {
 		char *end;
 		long group = strtol(buf, &end, 10);
@@ -85,26 +115,38 @@ static void read_fn(int dirfd, struct vb_pci_fn *fn)
 		fn->driver[0] = '\0';
 }
 
-int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
+static int open_devices(const char *root)
 {
 	char path[PATH_MAX];
+	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices");
+
+	if (err < 0)
+		return err;
+	err = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return err < 0 ? -errno : err;
+}
+
+int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
+{
 	struct dirent *de;
 	size_t capacity = 0;
 	DIR *dir;
-	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices");
+	int fd, err = 0;
 
 	snap->fns = NULL;
 	snap->count = 0;
-	if (err < 0)
-		return err;
-	dir = opendir(path);
-	if (!dir)
+	fd = open_devices(root);
+	if (fd < 0)
+		return fd;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
 		return -errno;
+	}
 	while ((de = readdir(dir)) != NULL) {
 		struct vb_pci_addr addr;
 		struct vb_pci_fn *fn;
 		const char *why;
-		int fd;
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= VB_PCI_NAME_MAX)
 			continue;
@@ -120,16 +162,14 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 			snap->fns = grown;
 			capacity = grown_cap;
 		}
-		fn = &snap->fns[snap->count];
+		fn = &snap->fns[snap->count++];
 		memset(fn, 0, sizeof(*fn));
 		fn->addr = addr;
+		fn->header_type = -1;
+		fn->boot_vga = -1;
+		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
-		fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		read_fn(fd, fn);
-		close(fd);
-		snap->count++;
+		read_identity(dirfd(dir), fn);
 	}
 	closedir(dir);
 	if (err < 0) {
@@ -137,6 +177,27 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 		return err;
 	}
 	vb_snapshot_sort(snap);
+	return 0;
+}
+
+int vb_sysfs_read_details(const char *root, struct vb_snapshot *snap, const bool *want)
+{
+	int devices_fd = open_devices(root);
+
+	if (devices_fd < 0)
+		return devices_fd;
+	for (size_t i = 0; i < snap->count; i++) {
+		int fd;
+
+		if (want && !want[i])
+			continue;
+		fd = openat(devices_fd, snap->fns[i].name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		read_details(fd, &snap->fns[i]);
+		close(fd);
+	}
+	close(devices_fd);
 	return 0;
 }
 

@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "pci.h"
 
 /*
  * Reads every function under ROOT/sys/bus/pci/devices into snap, sorted by
- * address. Entries whose names are not PCI addresses are ignored; attributes
- * that cannot be read keep neutral values (class 0, no group, unbound).
- * Returns 0, -ENOENT when the directory is missing, or -errno.
+ * address: its address, IDs and class (one read of modalias each). Entries
+ * whose names are not PCI addresses are ignored. The details are left unknown
+ * (no driver, no group, boot_vga and header type -1) until
+ * vb_sysfs_read_details. Returns 0, -ENOENT when the directory is missing, or
+ * -errno.
  */
 int vb_sysfs_read(const char *root, struct vb_snapshot *snap);
+
+/*
+ * Reads driver, IOMMU group, boot_vga and bridge header of the functions
+ * marked in want (every function when want is NULL). Returns 0 or -errno.
+ */
+int vb_sysfs_read_details(const char *root, struct vb_snapshot *snap, const bool *want);
 
 /*
  * Reads one attribute of a function (modalias, resource...), trailing newline

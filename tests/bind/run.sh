@@ -207,6 +207,16 @@ status 0000:00:00.0 result refused
 override_is 0000:00:01.0 "(null)"
 end
 
+begin bridge-header-with-other-class
+# Only the header type says bridge here; the class does not.
+printf '%s\n' "0000:05:00.0 1b21:1182 088000 group=5 header=1" "0000:05:00.1 1b21:1183 088000 group=5" | tree
+conf "05:00.0" "05:00.1"
+bind
+status 0000:05:00.0 result refused
+status 0000:05:00.0 reason "PCI bridge: bridges are never bound"
+status 0000:05:00.1 result bound
+end
+
 begin already-on-vfio
 { host_spec; echo "!module vfio_pci"; } | sed 's/driver=igb/driver=vfio-pci/' | tree
 conf "8086:1533"

@@ -222,8 +222,30 @@ static void check_first_selector_wins(void)
 	vb_plan_free(&plan);
 }
 
+static void check_candidates(void)
+{
+	const char *const confs[] = { "01:00.0\n", "10de:228e\ncompanions=none\n",
+				      "01:00.0\ncompanions=group\n", "" };
+	const char *const want[] = { "0011000", "0001010", "1111111", "0000000" };
+
+	for (size_t c = 0; c < 4; c++) {
+		struct vb_config cfg;
+		bool marked[7];
+		char got[8] = "";
+
+		vb_config_init(&cfg);
+		vb_config_parse_text(&cfg, "t.conf", confs[c], strlen(confs[c]));
+		vb_plan_candidates(&cfg, &snap, marked);
+		for (size_t i = 0; i < 7; i++)
+			got[i] = marked[i] ? '1' : '0';
+		CHECK_STR(got, want[c]);
+		vb_config_free(&cfg);
+	}
+}
+
 int main(void)
 {
+	check_candidates();
 	check_by_id_takes_every_match();
 	check_identical_cards_by_address();
 	check_subsystem_id();
