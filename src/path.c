@@ -29,23 +29,21 @@ int vb_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * One read: regular files, sysfs attributes and proc files give all they have
+ * (up to the buffer) at once, so a second read would only return 0.
+ */
 static ssize_t read_fd_small(int fd, char *buf, size_t size)
 {
-	size_t got = 0;
+	ssize_t n;
 
-	while (got + 1 < size) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return (ssize_t)got;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
 }
 
 ssize_t vb_read_small_at(int dirfd, const char *name, char *buf, size_t size)

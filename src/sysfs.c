@@ -54,7 +54,9 @@ static int parse_modalias(const char *text, size_t len, struct vb_pci_fn *fn)
 		if (pos + taglen > len || memcmp(text + pos, tags[f], taglen) != 0)
 			return -1;
 		pos += taglen;
-		if (vb_hex_parse(text + pos, len - pos, digits[f], digits[f], &v[f]) < 0)
+		/* Fixed width: the tag that follows ("d", "bc") may look like hex. */
+		if (pos + digits[f] > len ||
+		    vb_hex_parse(text + pos, digits[f], digits[f], digits[f], &v[f]) < 0)
 			return -1;
 		pos += digits[f];
 	}

@@ -217,6 +217,29 @@ status 0000:05:00.0 reason "PCI bridge: bridges are never bound"
 status 0000:05:00.1 result bound
 end
 
+begin ids-from-modalias-alone
+# The IDs come from modalias in one read; the single attributes are not needed.
+host_spec | tree
+for f in vendor device subsystem_vendor subsystem_device class; do
+	rm "$T/sys/devices/pci0000:00/0000:01:00.0/$f"
+done
+conf "10de:2504:1462:3975" "companions=none"
+bind
+status 0000:01:00.0 result bound
+status 0000:01:00.0 class 030000
+status 0000:01:00.0 subsystem_vendor 1462
+end
+
+begin ids-without-modalias
+# Without modalias the binder falls back to the single attributes.
+host_spec | tree
+rm "$T/sys/devices/pci0000:00/0000:01:00.0/modalias"
+conf "10de:2504:1462:3975" "companions=none"
+bind
+status 0000:01:00.0 result bound
+status 0000:01:00.0 class 030000
+end
+
 begin already-on-vfio
 { host_spec; echo "!module vfio_pci"; } | sed 's/driver=igb/driver=vfio-pci/' | tree
 conf "8086:1533"
