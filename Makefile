@@ -79,6 +79,15 @@ boot-tests: deps-check $(B)/vfio-boot-bind
 check: deps-check unit static-check bind-tests configure-tests lint boot-tests
 	@echo "make check: all suites passed"
 
+# Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
+bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
+	bench/run.sh
+	bench/configurator.sh
+	bench/boot.sh
+
+deps-bench:
+	@tools/deps.sh bench
+
 demo: deps-build $(B)/vfio-boot-bind
 	tools/demo.sh $(B)/vfio-boot-bind
 
@@ -97,5 +106,5 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps-build deps-check unit bind-tests configure-tests static-check lint boot-tests check demo install clean
+.PHONY: all bench deps-bench deps-build deps-check unit bind-tests configure-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all
