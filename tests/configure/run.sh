@@ -355,6 +355,40 @@ jq -e '.ready == false' "$T/out" >/dev/null || fail "check --json ready"
 has out "IOMMU group 12 also holds 0000:01:00.1, which is not selected"
 end
 
+begin framebuffer-on-bar
+host_tree
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
+printf '0x00000000e0000000 0x00000000efffffff 0x0000000000040200\n' \
+	>"$T/sys/devices/pci0000:00/0000:01:00.0/resource"
+printf '00000000-00000fff : Reserved\ne0000000-e07fffff : efifb\n' >"$T/proc/iomem"
+vboot check
+rc_is 0
+has out "warn  framebuffer      0000:01:00.0: firmware framebuffer 'efifb' sits on its memory"
+printf 'e0000000-e07fffff : BOOTFB\n' >"$T/proc/iomem"
+printf '0x00000000f0000000 0x00000000f0ffffff 0x0000000000040200\n' \
+	>"$T/sys/devices/pci0000:00/0000:01:00.0/resource"
+vboot check
+lacks out "framebuffer"
+end
+
+
+begin builtin-vfio-pci
+# A second kernel with vfio-pci built in: its IDs must go on the command line.
+host_tree
+kv=6.1.0-vbtest
+mkdir -p "$T/lib/modules/$kv/kernel/sound/pci/hda"
+cp "$kdir"/kernel/sound/pci/hda/snd-hda-intel.ko* "$T/lib/modules/$kv/kernel/sound/pci/hda/"
+printf 'kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/pci/vfio-pci.ko\n' \
+	>"$T/lib/modules/$kv/modules.builtin"
+depmod -b "$T" "$kv" 2>/dev/null || fail "depmod"
+vboot check
+has out "kernel $kv: vfio-pci built in"
+vboot configure --companions none 02:00.0,10de:228e
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:228e"'
+end
+
 begin status
 host_tree
 vboot configure --no-regenerate 02:00.0
