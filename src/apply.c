@@ -117,6 +117,32 @@ static void decide_without_writing(const struct vb_snapshot *snap, const struct 
 	}
 }
 
+/*
+ * The report must say where every device is now. Loading vfio-pci can take
+ * more than the plan did (vfio-pci.ids= or "options vfio-pci ids="), so the
+ * driver of each refused or kept device is read again.
+ */
+static void note_late_binds(const struct vb_apply_env *env, const struct vb_snapshot *snap,
+			    const struct vb_plan *plan, struct vb_outcome *out)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
+		struct vb_outcome *o = &out[i];
+		char reason[VB_REASON_MAX];
+
+		if (o->result != VB_RESULT_REFUSED && o->result != VB_RESULT_ALREADY_BOUND)
+			continue;
+		if (vb_sysfs_driver(env->root, fn->name, o->driver_after,
+				    sizeof(o->driver_after)) < 0)
+			continue;
+		if (o->result == VB_RESULT_REFUSED && strcmp(o->driver_after, "vfio-pci") == 0 &&
+		    strcmp(fn->driver, "vfio-pci") != 0) {
+			snprintf(reason, sizeof(reason), "%s", o->reason);
+			set_reason(o, "%s; yet vfio-pci took it (vfio-pci ids= option?)", reason);
+		}
+	}
+}
+
 size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 		const struct vb_plan *plan, struct vb_outcome *out)
 {
@@ -205,6 +231,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 				 "vfio-pci did not bind it (no IOMMU group?); the override keeps other drivers off");
 	}
 count:
+	note_late_binds(env, snap, plan, out);
 	for (size_t i = 0; i < plan->count; i++)
 		failed += out[i].result == VB_RESULT_FAILED;
 	return failed;

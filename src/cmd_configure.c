@@ -387,7 +387,8 @@ int cmd_configure(const struct cli *cli)
 	}
 
 	if (!m.have_sys) {
-		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
+		printf("note: no sys/ under %s: the selection is not checked against hardware, "
+		       "and no 'options vfio-pci ids=' is written\n",
 		       cli->root);
 	} else {
 		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)

@@ -22,7 +22,7 @@ char *vb_render_selection(const struct vb_config *cfg);
 
 /*
  * The /etc/modprobe.d/vfio.conf text: options vfio-pci ids= for IDs whose every
- * device is taken, a softdep for every loadable module that would claim a
+ * device is taken (none without hardware to check that against), a softdep for every loadable module that would claim a
  * taken function, blacklists on request except for modules a kept device
  * needs (each such refusal goes to notes). The IDs go to ids too. Returns NULL
  * on ENOMEM.

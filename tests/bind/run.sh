@@ -267,6 +267,19 @@ override_is 0000:03:00.0 vfio-pci
 status 0000:03:00.0 result failed
 end
 
+begin refused-device-taken-by-ids-option
+# vfio-pci, loaded by the binder, also takes IDs from its ids= option: the
+# report must show where the refused device really ended up.
+host_spec | tree
+conf "10de:2504"
+echo "quiet vfio_boot.skip=01:00.3" >"$T/proc/cmdline"
+FAKE_VFIO_IDS="10de:1adb" bind
+status 0000:01:00.3 result refused
+status 0000:01:00.3 driver_after vfio-pci
+status 0000:01:00.3 reason "skipped by vfio_boot.skip=01:00.3; yet vfio-pci took it (vfio-pci ids= option?)"
+status 0000:01:00.0 result bound
+end
+
 begin no-iommu-group-fails-strict
 printf '%s\n' "0000:05:00.0 1b36:0002 070002" | tree
 conf "05:00.0"
