@@ -76,7 +76,10 @@ lint: deps-check
 boot-tests: deps-check $(B)/vfio-boot-bind
 	tests/boot/run.sh
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests
+chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
+	tests/chroot/run.sh $(B)/vfio-boot
+
+check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -106,5 +109,5 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 clean:
 	rm -rf $(B)
 
-.PHONY: all bench deps-bench deps-build deps-check unit bind-tests configure-tests static-check lint boot-tests check demo install clean
+.PHONY: all bench deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all
