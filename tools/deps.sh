@@ -3,9 +3,9 @@
 # Usage: tools/deps.sh build|check|bench
 set -eu
 
-build="make gcc libc6-dev musl-tools pkg-config libkmod-dev libpci-dev pci.ids"
+build="make gcc libc6-dev musl-tools pkg-config libkmod-dev libpci-dev pci.ids cpio"
 check="$build jq shellcheck util-linux qemu-system-x86 linux-image-amd64 initramfs-tools dracut-core
-       busybox-static cpio zstd kmod udev debootstrap"
+       busybox-static zstd kmod udev debootstrap"
 bench="$check dash driverctl hyperfine time"
 
 case "${1:-}" in

@@ -9,6 +9,9 @@
 #
 #   rig_qemu_unusable          prints why QEMU cannot run here, or nothing
 #   rig_write_report FILE      writes the guest report script (/bin/sh)
+#   rig_write_itools_test CONFDIR REPORT [EXTRA]
+#   rig_write_dracut_test MODDIR REPORT [EXTRA]
+#                              the test-only boot scripts that run it
 #   rig_boot NAME KERNEL INITRD APPEND
 #                              boots; sets $report, $console, $wall
 #   driver_of ADDR ...         queries on $report (see below)
@@ -103,6 +106,69 @@ EOF
 	chmod 755 "$1"
 }
 
+# The test-only boot scripts that add the native drivers and REPORT (a path
+# as the generator sees it) to the image and run the report once udev has
+# settled. EXTRA, when given, is one more line for the hook (initramfs-tools)
+# or for install() (dracut), e.g. to copy a file in.
+
+# initramfs-tools: CONFDIR/hooks/zz-vfio-boot-test and
+# CONFDIR/scripts/init-premount/zz-vfio-boot-test.
+rig_write_itools_test() { # CONFDIR REPORT [EXTRA]
+	mkdir -p "$1/hooks" "$1/scripts/init-premount"
+	cat >"$1/hooks/zz-vfio-boot-test" <<EOF
+#!/bin/sh
+# Test only: the native drivers vfio-boot must beat, and the report.
+PREREQ=""
+case "\$1" in prereqs) echo "\$PREREQ"; exit 0 ;; esac
+. /usr/share/initramfs-tools/hook-functions
+manual_add_modules $RIG_NATIVE_DRIVERS
+copy_exec "$2" /usr/bin/vfio-boot-test-report
+${3:-}
+exit 0
+EOF
+	cat >"$1/scripts/init-premount/zz-vfio-boot-test" <<'EOF'
+#!/bin/sh
+# Test only: udev has settled (init-top/udev); report and power off.
+PREREQ=""
+case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
+/usr/bin/vfio-boot-test-report initramfs-tools
+EOF
+	chmod 755 "$1/hooks/zz-vfio-boot-test" "$1/scripts/init-premount/zz-vfio-boot-test"
+}
+
+# dracut: the module MODDIR (name it 99vfio-boot-test; check() says 255, so
+# it comes in by --add or add_dracutmodules), with a stand-in root= so that
+# dracut gets to pre-mount without a root disk.
+rig_write_dracut_test() { # MODDIR REPORT [EXTRA]
+	mkdir -p "$1"
+	cat >"$1/module-setup.sh" <<EOF
+#!/bin/bash
+# Test only: the native drivers, the report, a stand-in root=.
+check() { return 255; }
+depends() { echo vfio-boot; }
+installkernel() { hostonly='' instmods $RIG_NATIVE_DRIVERS; }
+install() {
+	inst_script "$2" /usr/bin/vfio-boot-test-report
+	inst_multiple cat readlink dmesg sed sleep
+	inst_hook cmdline 99 "\$moddir/test-root.sh"
+	inst_hook pre-mount 99 "\$moddir/test-report.sh"
+	${3:-}
+}
+EOF
+	cat >"$1/test-root.sh" <<'EOF'
+#!/bin/sh
+# Test only: there is no root disk; let dracut go on to pre-mount.
+[ -n "${root:-}" ] || root=vfio-boot-test
+rootok=1
+EOF
+	cat >"$1/test-report.sh" <<'EOF'
+#!/bin/sh
+# Test only: udev has settled; report and power off.
+/usr/bin/vfio-boot-test-report dracut
+EOF
+	chmod 755 "$1/"*
+}
+
 rig_qemu_args() { # KERNEL INITRD
 	printf '%s\n' -machine q35,accel=tcg -cpu max -m 1024 -smp 2 \
 		-display none -monitor none -no-reboot -nodefaults -vga std \
@@ -126,7 +192,9 @@ rig_boot() { # NAME KERNEL INITRD APPEND
 	report=$tmp/$name.report
 	console=$tmp/$name.console
 	t0=$(date +%s.%N)
-	timeout -k 10 "$RIG_BOOT_TIMEOUT" "$RIG_QEMU" "${args[@]}" -serial "file:$log" \
+	# --foreground: QEMU stays in the caller's process group, so that a
+	# caller that stops its process group stops QEMU too.
+	timeout --foreground -k 10 "$RIG_BOOT_TIMEOUT" "$RIG_QEMU" "${args[@]}" -serial "file:$log" \
 		-append "$4" </dev/null >"$tmp/$name.qemu.log" 2>&1
 	rc=$?
 	t1=$(date +%s.%N)
