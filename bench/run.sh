@@ -257,7 +257,10 @@ fstype=$(stat -f -c %T "$tmpbase")
 			r=$(awk -v a="${median[$key@1024]}" -v b="${median[bind@1024]}" 'BEGIN { printf "%.1f", a / b }')
 			verdict=$(awk -v r="$r" 'BEGIN { print (r >= 50 ? "met" : "MISSED") }')
 			label=$(printf '%s\n' "${tools[@]}" | awk -F'|' -v k="$key" '$1 == k { print $2 }')
-			echo "- >= 50x faster than $label: ${r}x, $verdict"
+			case $key in
+			shb_*) echo "- for scale, not a target: ${r}x faster than $label" ;;
+			*) echo "- >= 50x faster than $label: ${r}x, $verdict" ;;
+			esac
 		done
 		verdict=$(awk -v s="$size_stripped" 'BEGIN { print (s <= 96 * 1024 ? "met" : "MISSED") }')
 		echo "- stripped static binary <= 96 KiB: $size_stripped bytes, $verdict"
