@@ -66,12 +66,7 @@ for tool in mkinitramfs lsinitramfs make awk; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
 done
 
-kver=${VFIO_BOOT_KVER:-}
-if [ -z "$kver" ]; then
-	for k in $(for f in /boot/vmlinuz-*; do printf '%s\n' "${f#/boot/vmlinuz-}"; done | sort -V); do
-		[ -e "/lib/modules/$k/modules.dep" ] && kver=$k
-	done
-fi
+kver=${VFIO_BOOT_KVER:-$(rig_newest_kver)}
 [ -n "$kver" ] || die "no /boot/vmlinuz-VERSION with /lib/modules/VERSION (install linux-image-amd64)"
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || die "$kernel not readable"
@@ -106,68 +101,43 @@ EOF
 # names in byte order, so 00-... < 00vfio-boot < 00zz-... < udev.
 mark_begin=00-vfio-boot-bench-begin
 mark_end=00zz-vfio-boot-bench-end
-cat >"$tmp/marker" <<'EOF'
-#!/bin/sh
-# bench/boot.sh only: mark this point of init-top in the kernel log.
-PREREQ=""
-case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
+{
+	rig_itools_head "bench/boot.sh only: mark this point of init-top in the kernel log."
+	cat <<'EOF'
 echo "<6>vfio-boot-bench: init-top ${0##*/}" >/dev/kmsg
 exit 0
 EOF
+} >"$tmp/marker"
+# init-premount: a marker, then tests/boot's test-only script (byte order
+# again: zz-vfio-boot-bench < zz-vfio-boot-test), which runs the report.
+{
+	rig_itools_head "bench/boot.sh only: udev has settled (init-top/udev); mark."
+	echo 'echo "<6>vfio-boot-bench: init-premount" >/dev/kmsg'
+} >"$tmp/premount-marker"
 
-# The report of tests/boot (lib-rig.sh), run by the init-premount script
-# after its marker; its kmsg lines include the markers (*vfio-boot*).
+# The report of tests/boot (lib-rig.sh); its kmsg lines include the markers
+# (*vfio-boot*).
 rig_write_report "$tmp/vfio-boot-test-report"
-chmod 755 "$tmp/marker"
+chmod 755 "$tmp/marker" "$tmp/premount-marker"
 
 # make_confdir DIR MODULES WITH BENCH: an initramfs-tools config dir, the
-# rig's settings with MODULES=$2; WITH=1 adds the vfio-boot files as a
-# package would install them; BENCH=1 adds the card's native drivers (in both
-# variants, as in tests/boot), the markers and the report.
+# rig's settings with MODULES=$2 (lib-rig.sh); WITH=1 adds the vfio-boot files
+# as a package would install them; BENCH=1 adds the card's native drivers and
+# the report (tests/boot's test-only scripts, in both variants) and the
+# markers.
 make_confdir() {
 	local d=$1
-	mkdir -p "$d/hooks" "$d/scripts/init-top" "$d/scripts/init-premount" "$d/conf.d"
-	printf '%s\n' "MODULES=$2" BUSYBOX=y KEYMAP=n COMPRESS=zstd DEVICE= NFSROOT=auto \
-		RUNSIZE=10% FSTYPE=auto >"$d/initramfs.conf"
-	: >"$d/modules"
 	if [ "$3" = 1 ]; then
-		cp -p "$stage/usr/share/initramfs-tools/hooks/"* "$d/hooks/"
-		cp -p "$stage/usr/share/initramfs-tools/scripts/init-top/"* "$d/scripts/init-top/"
-		# mkinitramfs copies /lib/modprobe.d, where the package puts this file.
-		cat >"$d/hooks/zz-vfio-boot-bench-modprobe" <<EOF
-#!/bin/sh
-# bench/boot.sh only: the staged modprobe.d file, where a host has it.
-PREREQ=""
-case "\$1" in prereqs) echo "\$PREREQ"; exit 0 ;; esac
-. /usr/share/initramfs-tools/hook-functions
-copy_file config "$stage/usr/lib/modprobe.d/vfio-boot.conf" /usr/lib/modprobe.d/vfio-boot.conf || true
-exit 0
-EOF
+		rig_itools_confdir "$d" "$2" "$stage"
+	else
+		rig_itools_confdir "$d" "$2"
 	fi
 	if [ "$4" = 1 ]; then
-		cat >"$d/hooks/zz-vfio-boot-bench" <<EOF
-#!/bin/sh
-# bench/boot.sh only: the card's native drivers and the report.
-PREREQ=""
-case "\$1" in prereqs) echo "\$PREREQ"; exit 0 ;; esac
-. /usr/share/initramfs-tools/hook-functions
-manual_add_modules $RIG_NATIVE_DRIVERS
-copy_exec "$tmp/vfio-boot-test-report" /usr/bin/vfio-boot-test-report
-exit 0
-EOF
-		cp "$tmp/marker" "$d/scripts/init-top/$mark_begin"
-		cp "$tmp/marker" "$d/scripts/init-top/$mark_end"
-		cat >"$d/scripts/init-premount/zz-vfio-boot-bench" <<'EOF'
-#!/bin/sh
-# bench/boot.sh only: udev has settled (init-top/udev); mark, report, power off.
-PREREQ=""
-case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
-echo "<6>vfio-boot-bench: init-premount" >/dev/kmsg
-/usr/bin/vfio-boot-test-report initramfs-tools
-EOF
+		rig_write_itools_test "$d" "$tmp/vfio-boot-test-report"
+		cp -p "$tmp/marker" "$d/scripts/init-top/$mark_begin"
+		cp -p "$tmp/marker" "$d/scripts/init-top/$mark_end"
+		cp -p "$tmp/premount-marker" "$d/scripts/init-premount/zz-vfio-boot-bench"
 	fi
-	chmod 755 "$d/hooks/"* "$d/scripts/"*/* 2>/dev/null
-	return 0
 }
 
 build_image() { # NAME MODULES WITH BENCH

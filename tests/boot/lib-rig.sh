@@ -1,19 +1,22 @@
 # shellcheck shell=bash disable=SC2034 # the variables are for the sourcing script
 # The QEMU rig of tests/boot (see tests/boot/README.md) and the guest report
 # that a test-only boot script prints on the serial console, as functions to
-# source. Used by tests/chroot/run.sh; tests/boot/run.sh holds the same
-# pieces inline.
+# source. Used by tests/boot/run.sh, tests/chroot/run.sh and bench/boot.sh.
 #
 # Sourcing defines variables and functions and runs nothing. The caller sets
 # $tmp (a work directory) before calling rig_boot.
 #
 #   rig_qemu_unusable          prints why QEMU cannot run here, or nothing
+#   rig_newest_kver            prints the newest host kernel with modules
+#   rig_itools_head COMMENT    prints the head of an initramfs-tools script
+#   rig_itools_confdir DIR MODULES [STAGE]
+#                              writes a config dir for mkinitramfs -d
 #   rig_write_report FILE      writes the guest report script (/bin/sh)
 #   rig_write_itools_test CONFDIR REPORT [EXTRA]
 #   rig_write_dracut_test MODDIR REPORT [EXTRA]
 #                              the test-only boot scripts that run it
 #   rig_boot NAME KERNEL INITRD APPEND
-#                              boots; sets $report, $console, $wall
+#                              boots; sets $report, $console, $wall, $qemu_exit
 #   driver_of ADDR ...         queries on $report (see below)
 
 RIG_QEMU=qemu-system-x86_64
@@ -51,6 +54,54 @@ rig_qemu_unusable() {
 		-display none -nodefaults -monitor stdio -S 2>&1); then
 		printf '%s cannot start a q35 TCG machine here: %s\n' "$RIG_QEMU" "$smoke"
 	fi
+}
+
+# The newest VERSION (sort -V) of /boot/vmlinuz-VERSION that has
+# /lib/modules/VERSION/modules.dep, or nothing.
+rig_newest_kver() {
+	local f k newest=
+	for k in $(for f in /boot/vmlinuz-*; do printf '%s\n' "${f#/boot/vmlinuz-}"; done | sort -V); do
+		[ -e "/lib/modules/$k/modules.dep" ] && newest=$k
+	done
+	[ -z "$newest" ] || printf '%s\n' "$newest"
+}
+
+# The head of an initramfs-tools hook or boot script: #!/bin/sh, "# COMMENT"
+# and the answer to "prereqs" (none).
+rig_itools_head() { # COMMENT
+	printf '#!/bin/sh\n# %s\n' "$1"
+	cat <<'EOF'
+PREREQ=""
+case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
+EOF
+}
+
+# An initramfs-tools config dir for `mkinitramfs -d DIR`: the rig's
+# initramfs.conf with MODULES=$2 and an empty modules file. With STAGE (the
+# tree of `make install DESTDIR=STAGE PREFIX=/usr`), the vfio-boot files as
+# the package installs them: its hook and init-top script (mkinitramfs runs
+# DIR/hooks after /usr/share/initramfs-tools/hooks and copies DIR/scripts over
+# /usr/share/initramfs-tools/scripts), and a hook that copies its modprobe.d
+# file to /usr/lib/modprobe.d, where a host has it and whence mkinitramfs
+# copies it into every image.
+rig_itools_confdir() { # DIR MODULES [STAGE]
+	local d=$1 stage=${3:-}
+	mkdir -p "$d/hooks" "$d/scripts/init-top" "$d/scripts/init-premount" "$d/conf.d"
+	printf '%s\n' "MODULES=$2" BUSYBOX=y KEYMAP=n COMPRESS=zstd DEVICE= NFSROOT=auto \
+		RUNSIZE=10% FSTYPE=auto >"$d/initramfs.conf"
+	: >"$d/modules"
+	[ -n "$stage" ] || return 0
+	cp -p "$stage/usr/share/initramfs-tools/hooks/"* "$d/hooks/"
+	cp -p "$stage/usr/share/initramfs-tools/scripts/init-top/"* "$d/scripts/init-top/"
+	{
+		rig_itools_head "Test only: the staged modprobe.d file, where a host has it."
+		cat <<EOF
+. /usr/share/initramfs-tools/hook-functions
+copy_file config "$stage/usr/lib/modprobe.d/vfio-boot.conf" /usr/lib/modprobe.d/vfio-boot.conf || true
+exit 0
+EOF
+	} >"$d/hooks/zz-vfio-boot-test-modprobe"
+	chmod 755 "$d/hooks/"* "$d/scripts/init-top/"*
 }
 
 # The report, run once udev has settled. Every report line starts with "VBR "
@@ -115,24 +166,20 @@ EOF
 # CONFDIR/scripts/init-premount/zz-vfio-boot-test.
 rig_write_itools_test() { # CONFDIR REPORT [EXTRA]
 	mkdir -p "$1/hooks" "$1/scripts/init-premount"
-	cat >"$1/hooks/zz-vfio-boot-test" <<EOF
-#!/bin/sh
-# Test only: the native drivers vfio-boot must beat, and the report.
-PREREQ=""
-case "\$1" in prereqs) echo "\$PREREQ"; exit 0 ;; esac
+	{
+		rig_itools_head "Test only: the native drivers vfio-boot must beat, and the report."
+		cat <<EOF
 . /usr/share/initramfs-tools/hook-functions
 manual_add_modules $RIG_NATIVE_DRIVERS
 copy_exec "$2" /usr/bin/vfio-boot-test-report
 ${3:-}
 exit 0
 EOF
-	cat >"$1/scripts/init-premount/zz-vfio-boot-test" <<'EOF'
-#!/bin/sh
-# Test only: udev has settled (init-top/udev); report and power off.
-PREREQ=""
-case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
-/usr/bin/vfio-boot-test-report initramfs-tools
-EOF
+	} >"$1/hooks/zz-vfio-boot-test"
+	{
+		rig_itools_head "Test only: udev has settled (init-top/udev); report and power off."
+		echo "/usr/bin/vfio-boot-test-report initramfs-tools"
+	} >"$1/scripts/init-premount/zz-vfio-boot-test"
 	chmod 755 "$1/hooks/zz-vfio-boot-test" "$1/scripts/init-premount/zz-vfio-boot-test"
 }
 
@@ -183,8 +230,8 @@ rig_qemu_args() { # KERNEL INITRD
 
 # Boots; the serial log goes to $tmp/NAME.serial, its printable text to
 # $console, the report lines (without "VBR ") to $report, the wall time in
-# seconds to $wall. Returns 1, with the console tail on stdout, when the
-# report did not arrive.
+# seconds to $wall, QEMU's exit status (124: timed out) to $qemu_exit.
+# Returns 1, with the console tail on stdout, when the report did not arrive.
 rig_boot() { # NAME KERNEL INITRD APPEND
 	local name=$1 log=${tmp:?}/$1.serial t0 t1 rc
 	local -a args
@@ -197,6 +244,7 @@ rig_boot() { # NAME KERNEL INITRD APPEND
 	timeout --foreground -k 10 "$RIG_BOOT_TIMEOUT" "$RIG_QEMU" "${args[@]}" -serial "file:$log" \
 		-append "$4" </dev/null >"$tmp/$name.qemu.log" 2>&1
 	rc=$?
+	qemu_exit=$rc
 	t1=$(date +%s.%N)
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	# Printable text only: a garbage config can put binary bytes in the log.

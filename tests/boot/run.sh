@@ -20,16 +20,11 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-boot_timeout=${BOOT_TIMEOUT:-180}
-qemu="qemu-system-x86_64"
 
-# Addresses in the QEMU rig (see qemu_args).
-BOOT_VGA=0000:00:01.0  # QEMU's default VGA, 1234:1111, boot_vga=1: the host GPU
-PT_VGA=0000:01:00.0    # bochs-display: the emulated passthrough GPU, 1234:1111
-PT_AUDIO=0000:01:00.1  # ich9-intel-hda beside it (snd_hda_intel)
-PT_USB=0000:01:00.2    # qemu-xhci beside it (xhci_pci, driver xhci_hcd)
-SERIAL=0000:00:04.0    # pci-serial, claimed by the built-in 8250_pci (serial)
-PCI_CARD="$PT_VGA $PT_AUDIO $PT_USB"
+# The rig: addresses, QEMU, the guest report and the queries on it.
+# shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed with -x
+. "$here/lib-rig.sh"
+report='' console='' wall='' qemu_exit='' # set by rig_boot
 
 say() { printf '%s\n' "$*"; }
 fatal() {
@@ -41,19 +36,9 @@ fatal() {
 
 [ "$(id -u)" -eq 0 ] || fatal "must run as root (mkinitramfs and dracut need it)"
 
-if ! command -v "$qemu" >/dev/null 2>&1; then
-	say "SKIP: $qemu not found"
-	exit 77
-fi
-for dev in /dev/null /dev/zero /dev/urandom; do
-	if [ ! -c "$dev" ]; then
-		say "SKIP: $dev missing, QEMU cannot run"
-		exit 77
-	fi
-done
-if ! smoke=$(printf 'quit\n' | timeout 60 "$qemu" -machine q35,accel=tcg -display none \
-	-nodefaults -monitor stdio -S 2>&1); then
-	say "SKIP: $qemu cannot start a q35 TCG machine here: $smoke"
+why=$(rig_qemu_unusable)
+if [ -n "$why" ]; then
+	say "SKIP: $why"
 	exit 77
 fi
 
@@ -61,12 +46,7 @@ for tool in mkinitramfs unmkinitramfs dracut lsinitrd make; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found"
 done
 
-kver=${VFIO_BOOT_KVER:-}
-if [ -z "$kver" ]; then
-	for k in $(for f in /boot/vmlinuz-*; do printf '%s\n' "${f#/boot/vmlinuz-}"; done | sort -V); do
-		[ -e "/lib/modules/$k/modules.dep" ] && kver=$k
-	done
-fi
+kver=${VFIO_BOOT_KVER:-$(rig_newest_kver)}
 [ -n "$kver" ] || fatal "no /boot/vmlinuz-VERSION with /lib/modules/VERSION (install linux-image-amd64)"
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || fatal "$kernel not readable"
@@ -127,105 +107,18 @@ EOF
 	printf 'no newline at end'
 } >"$tmp/conf/garbage.conf"
 
-# The report, run by both generators once udev has settled. Every report
-# line starts with "VBR " so kernel messages on the console cannot pass for
-# one; printk is turned down first anyway.
-cat >"$tmp/vfio-boot-test-report" <<'EOF'
-#!/bin/sh
-# tests/boot only: print the vfio-boot report on the console, power off.
-gen=$1
-exec >/dev/console 2>&1 # under systemd, stdout would go to the journal
-echo 1 >/proc/sys/kernel/printk 2>/dev/null
-command -v udevadm >/dev/null 2>&1 && udevadm settle --timeout=30 2>/dev/null
-p() { printf 'VBR %s\n' "$*"; }
-echo "=== VFIO-BOOT-REPORT BEGIN ==="
-p "generator $gen"
-p "uptime $(cat /proc/uptime)"
-p "cmdline $(cat /proc/cmdline)"
-for d in /sys/bus/pci/devices/*; do
-	drv=none
-	[ -e "$d/driver" ] && drv=$(readlink "$d/driver") && drv=${drv##*/}
-	id="$(cat "$d/vendor"):$(cat "$d/device")"
-	id=$(echo "$id" | sed 's/0x//g')
-	p "dev ${d##*/} $id driver=$drv override=$(cat "$d/driver_override")"
-done
-for m in vfio_pci vfio_iommu_type1; do
-	[ -d "/sys/module/$m" ] && p "module $m loaded"
-done
-if [ -r /run/vfio-boot/status.json ]; then
-	while IFS= read -r l || [ -n "$l" ]; do p "status $l"; done </run/vfio-boot/status.json
-else
-	p "nostatus"
-fi
-if [ -r /scripts/init-top/ORDER ]; then
-	while IFS= read -r l; do p "order $l"; done </scripts/init-top/ORDER
-fi
-for h in /lib/dracut/hooks/pre-udev/*; do
-	[ -e "$h" ] && p "pre-udev-hook ${h##*/}"
-done
-dmesg | while IFS= read -r l; do
-	case $l in
-	*vfio-boot*|*udevd*) p "kmsg $l" ;;
-	*"0000:"*)
-		case $l in
-		*"bound to device"*|*"probing driver"*|*"matched device"*|*"bound device"*) p "kmsg $l" ;;
-		esac ;;
-	esac
-done
-echo "=== VFIO-BOOT-REPORT END ==="
-echo o >/proc/sysrq-trigger
-sleep 30
-EOF
-chmod 755 "$tmp/vfio-boot-test-report"
-
-export VFIO_BOOT_TEST_REPORT=$tmp/vfio-boot-test-report
-# Where a host with the package installed has it: /usr/lib/modprobe.d, which
-# both generators copy into every image. The staged copy stands in for it.
-export VFIO_BOOT_TEST_MODPROBE=$stage/usr/lib/modprobe.d/vfio-boot.conf
-# The native drivers that vfio-boot has to beat must be in every image.
-TEST_DRIVERS="bochs snd_hda_intel xhci_pci"
+# The report (lib-rig.sh), run by both generators once udev has settled.
+report_script=$tmp/vfio-boot-test-report
+rig_write_report "$report_script"
 
 # ---------------------------------------------------- initramfs-tools
 
+# The staged vfio-boot files (with the modprobe.d file where a host has it:
+# /usr/lib/modprobe.d, which both generators copy into every image) and the
+# test-only hook and init-premount script.
 itools_confdir=$tmp/itools
-mkdir -p "$itools_confdir/hooks" "$itools_confdir/scripts/init-top" \
-	"$itools_confdir/scripts/init-premount" "$itools_confdir/conf.d"
-cat >"$itools_confdir/initramfs.conf" <<EOF
-MODULES=list
-BUSYBOX=y
-KEYMAP=n
-COMPRESS=zstd
-DEVICE=
-NFSROOT=auto
-RUNSIZE=10%
-FSTYPE=auto
-EOF
-: >"$itools_confdir/modules"
-# The project's hook and boot script, as make install staged them: mkinitramfs
-# runs CONFDIR/hooks after /usr/share/initramfs-tools/hooks and copies
-# CONFDIR/scripts over /usr/share/initramfs-tools/scripts.
-cp -p "$stage/usr/share/initramfs-tools/hooks/"* "$itools_confdir/hooks/"
-cp -p "$stage/usr/share/initramfs-tools/scripts/init-top/"* "$itools_confdir/scripts/init-top/"
-cat >"$itools_confdir/hooks/zz-vfio-boot-test" <<EOF
-#!/bin/sh
-# tests/boot only: native drivers, the staged modprobe.d file, the report.
-PREREQ=""
-case "\$1" in prereqs) echo "\$PREREQ"; exit 0 ;; esac
-. /usr/share/initramfs-tools/hook-functions
-manual_add_modules $TEST_DRIVERS
-copy_file config "\$VFIO_BOOT_TEST_MODPROBE" /usr/lib/modprobe.d/vfio-boot.conf || true
-copy_exec "\$VFIO_BOOT_TEST_REPORT" /usr/bin/vfio-boot-test-report
-exit 0
-EOF
-cat >"$itools_confdir/scripts/init-premount/zz-vfio-boot-test" <<'EOF'
-#!/bin/sh
-# tests/boot only: udev has settled (init-top/udev); report and power off.
-PREREQ=""
-case "$1" in prereqs) echo "$PREREQ"; exit 0 ;; esac
-/usr/bin/vfio-boot-test-report initramfs-tools
-EOF
-chmod 755 "$itools_confdir/hooks/"* "$itools_confdir/scripts/init-top/"* \
-	"$itools_confdir/scripts/init-premount/"*
+rig_itools_confdir "$itools_confdir" list "$stage"
+rig_write_itools_test "$itools_confdir" "$report_script"
 
 build_itools() { # NAME CONF
 	local img=$tmp/$1.img t0
@@ -243,37 +136,12 @@ build_itools() { # NAME CONF
 dracut_base=$tmp/dracut-base
 cp -a /usr/lib/dracut "$dracut_base"
 cp -a "$stage/usr/lib/dracut/modules.d/50vfio-boot" "$dracut_base/modules.d/"
-testmod=$dracut_base/modules.d/99vfio-boot-test
-mkdir -p "$testmod" "$tmp/dracut.conf.d"
+mkdir -p "$tmp/dracut.conf.d"
 : >"$tmp/dracut.conf"
-cat >"$testmod/module-setup.sh" <<EOF
-#!/bin/bash
-# tests/boot only: native drivers, the staged modprobe.d file, the report,
-# and a stand-in root= so dracut reaches pre-mount without a root disk.
-check() { return 255; }
-depends() { echo vfio-boot; }
-installkernel() { hostonly='' instmods $TEST_DRIVERS; }
-install() {
-	inst_simple "\$VFIO_BOOT_TEST_MODPROBE" /usr/lib/modprobe.d/vfio-boot.conf
-	inst_script "\$VFIO_BOOT_TEST_REPORT" /usr/bin/vfio-boot-test-report
-	inst_multiple cat readlink dmesg sed sleep
-	inst_hook cmdline 99 "\$moddir/test-root.sh"
-	inst_hook pre-mount 99 "\$moddir/test-report.sh"
-}
-EOF
-cat >"$testmod/test-root.sh" <<'EOF'
-#!/bin/sh
-# tests/boot only: there is no root disk; let dracut go on to pre-mount.
-# shellcheck disable=SC2034 # dracut reads root and rootok after this hook
-[ -n "${root:-}" ] || root=vfio-boot-test
-rootok=1
-EOF
-cat >"$testmod/test-report.sh" <<'EOF'
-#!/bin/sh
-# tests/boot only: udev has settled; report and power off.
-/usr/bin/vfio-boot-test-report dracut
-EOF
-chmod 755 "$testmod/"*
+# The test-only module, which also puts the staged modprobe.d file where a
+# host has it.
+rig_write_dracut_test "$dracut_base/modules.d/99vfio-boot-test" "$report_script" \
+	"inst_simple \"$stage/usr/lib/modprobe.d/vfio-boot.conf\" /usr/lib/modprobe.d/vfio-boot.conf"
 
 build_dracut() { # NAME CONF "OPTIONS" "MODULES"
 	local img=$tmp/$1.img t0
@@ -291,27 +159,10 @@ build_dracut() { # NAME CONF "OPTIONS" "MODULES"
 
 # --------------------------------------------------------------- boots
 
-qemu_args() { # IMAGE
-	printf '%s\n' -machine q35,accel=tcg -cpu max -m 1024 -smp 2 \
-		-display none -monitor none -no-reboot -nodefaults -vga std \
-		-device intel-iommu,intremap=on \
-		-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=02.0 \
-		-device bochs-display,bus=rp1,addr=00.0,multifunction=on \
-		-device ich9-intel-hda,bus=rp1,addr=00.1 \
-		-device qemu-xhci,bus=rp1,addr=00.2 \
-		-device pci-serial,bus=pcie.0,addr=04.0 \
-		-kernel "$kernel" -initrd "$1"
-}
+# The rig's command line (lib-rig.sh) with the IOMMU flags, as the
+# configurator puts them on a host's; dracut's boots add $RIG_DRACUT_APPEND.
+BASE_APPEND="$RIG_APPEND intel_iommu=on iommu=pt"
 
-# Kernel log: driver core debug (really_probe/driver_bound) shows every
-# driver that probes or binds a device, so "never bound" can be proved.
-BASE_APPEND='console=ttyS0 intel_iommu=on iommu=pt panic=-1 log_buf_len=1M dyndbg="file drivers/base/dd.c +p"'
-# rd.udev.log_level=info: udevd announces its start on the console (order
-# evidence), as it does under initramfs-tools.
-DRACUT_APPEND='rd.shell=0 rd.emergency=poweroff rd.udev.log_level=info'
-
-report=  # current boot's report (VBR lines)
-console= # current boot's serial console log, printable text
 boot_ok=1
 passed=0
 failed=0
@@ -329,29 +180,16 @@ check() { # DESCRIPTION COMMAND...
 }
 
 boot() { # NAME IMAGE APPEND
-	local name=$1 img=$2 log=$tmp/$1.serial t0 t1 rc
-	local -a args
-	mapfile -t args < <(qemu_args "$img")
+	local rc
 	boot_ok=1
-	report=$tmp/$name.report
-	console=$tmp/$name.console
-	say "--- boot $name: $3"
-	t0=$(date +%s.%N)
-	timeout -k 10 "$boot_timeout" "$qemu" "${args[@]}" -serial "file:$log" \
-		-append "$3" </dev/null >"$tmp/$name.qemu.log" 2>&1
+	say "--- boot $1: $3"
+	rig_boot "$1" "$kernel" "$2" "$3" >"$tmp/$1.no-report"
 	rc=$?
-	t1=$(date +%s.%N)
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	wall_times+=("$name ${wall}s")
-	say "  wall time ${wall} s (qemu exit $rc)"
-	# Printable text only: the garbage config puts binary bytes in the log.
-	tr -cd '\11\12\40-\176' <"$log" >"$console"
-	sed -n '/=== VFIO-BOOT-REPORT BEGIN ===/,/=== VFIO-BOOT-REPORT END ===/p' "$console" |
-		sed -n 's/^VBR //p' >"$report"
-	if ! grep -q '=== VFIO-BOOT-REPORT END ===' "$console"; then
-		bad "boot reached the report (qemu exit $rc); serial log tail:"
-		tail -40 "$console" | sed 's/^/    | /'
-		cat "$tmp/$name.qemu.log"
+	wall_times+=("$1 ${wall}s")
+	say "  wall time ${wall} s (qemu exit $qemu_exit)"
+	if [ "$rc" -ne 0 ]; then
+		bad "boot reached the report"
+		cat "$tmp/$1.no-report"
 		return 1
 	fi
 	ok "boot reached the report"
@@ -366,50 +204,7 @@ finish_boot() {
 	fi
 }
 
-# Report queries.
-driver_of() { sed -n "s/^dev $1 [^ ]* driver=\\([^ ]*\\) .*/\\1/p" "$report"; }
-has_driver() { [ "$(driver_of "$1")" = "$2" ]; }
-not_driver() { local d; d=$(driver_of "$1"); [ -n "$d" ] && [ "$d" != "$2" ]; }
-kmsg() { sed -n 's/^kmsg //p' "$report"; }
-# Drivers that the kernel log shows probing or binding ADDR.
-drivers_seen() {
-	kmsg | grep -F "$1" | sed -n \
-		-e "s/.*probing driver \\([^ ]*\\) with device $1\$/\\1/p" \
-		-e "s/.*matched device $1 with driver \\([^ ]*\\)\$/\\1/p" \
-		-e "s/.*bound device $1 to driver \\([^ ]*\\)\$/\\1/p" \
-		-e "s/.*driver: '\\([^']*\\)': driver_bound: bound to device '$1'\$/\\1/p" | sort -u
-}
-only_vfio_seen() { # ADDR: nothing but vfio-pci ever probed or bound it
-	local seen
-	seen=$(drivers_seen "$1")
-	[ "$seen" = vfio-pci ] || {
-		say "    drivers seen for $1: ${seen:-none}"
-		return 1
-	}
-}
-seen_driver() { drivers_seen "$1" | grep -qx "$2"; }
-
-# status.json: flattened; device objects hold no nested objects.
-status_flat() { sed -n 's/^status //p' "$report" | tr -d '\n'; }
-status_dev() { status_flat | grep -o "{[^{}]*\"address\": *\"$1\"[^{}]*}"; }
-status_field() { # ADDR FIELD -> value (string without quotes, or null)
-	status_dev "$1" | grep -o "\"$2\": *\\(\"[^\"]*\"\\|null\\)" | head -1 |
-		sed -e 's/^"[^"]*": *//' -e 's/^"\(.*\)"$/\1/'
-}
-status_is() { # ADDR FIELD VALUE
-	local v
-	v=$(status_field "$1" "$2")
-	[ "$v" = "$3" ] || {
-		say "    status.json $1 $2: got '${v}', want '$3'"
-		return 1
-	}
-}
-status_valid() {
-	grep -q '^status ' "$report" || return 1
-	if command -v jq >/dev/null 2>&1; then
-		sed -n 's/^status //p' "$report" | jq -e .devices >/dev/null
-	fi
-}
+# Report queries beyond lib-rig.sh's.
 status_disabled() { status_flat | grep -q '"disabled": *true'; }
 
 # Line number in the report of the first kmsg line matching a pattern.
@@ -579,18 +374,18 @@ item "dracut --hostonly image carries the binder, config, hook and vfio modules"
 	dracut_hostonly_contents
 
 for variant in dracut dracut-systemd; do
-	if boot "$variant-select" "$tmp/$variant-good.img" "$BASE_APPEND $DRACUT_APPEND"; then
+	if boot "$variant-select" "$tmp/$variant-good.img" "$BASE_APPEND $RIG_DRACUT_APPEND"; then
 		scenario_select
 		check "order: pre-udev hook in the booted image" \
 			grep -q '^pre-udev-hook .*vfio-boot' "$report"
 	fi
 	finish_boot
 done
-if boot dracut-disabled "$tmp/dracut-good.img" "$BASE_APPEND $DRACUT_APPEND vfio_boot.disable=1"; then
+if boot dracut-disabled "$tmp/dracut-good.img" "$BASE_APPEND $RIG_DRACUT_APPEND vfio_boot.disable=1"; then
 	scenario_disabled
 fi
 finish_boot
-if boot dracut-garbage "$tmp/dracut-garbage.img" "$BASE_APPEND $DRACUT_APPEND vfio_boot.devices=ffff:fff0"; then
+if boot dracut-garbage "$tmp/dracut-garbage.img" "$BASE_APPEND $RIG_DRACUT_APPEND vfio_boot.devices=ffff:fff0"; then
 	scenario_garbage
 fi
 finish_boot
