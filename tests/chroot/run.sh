@@ -1,0 +1,446 @@
+#!/bin/bash
+# The configurator against real Debian 12 trees: debootstrap a tree (kernel,
+# initramfs-tools, dracut-core), `make install DESTDIR=tree`, run the host's
+# `vfio-boot --root tree configure` (which runs the tree's own update-grub and
+# update-initramfs or dracut inside it with chroot), check the image the tree
+# rebuilt, boot the tree's kernel and image in QEMU (the rig of tests/boot,
+# tests/boot/lib-rig.sh), then `unconfigure` and check etc/ is back byte for
+# byte and the image rebuilt without the configuration.
+#
+# Two trees: "itools" (initramfs-tools) and "dracut" (a copy of it with
+# initramfs-tools purged, dracut-core left as the generator).
+#
+# Usage: tests/chroot/run.sh [path/to/vfio-boot]   (as root; default build/vfio-boot)
+# Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
+#        cannot reach the archive.
+# Env:   VFIO_BOOT_MIRROR     Debian mirror (default http://deb.debian.org/debian)
+#        VFIO_BOOT_DEB_CACHE  a directory that keeps the downloaded .debs between
+#                             runs (default: a private cache in the work
+#                             directory, seeded from /var/cache/apt/archives)
+#        BOOT_TIMEOUT         seconds per boot (default 180)
+#        KEEP=1               keep the work directory
+#
+# Nothing outside one mktemp -d directory under /var/tmp is written (the
+# host's /boot, /etc and bootloader are never touched); VFIO_BOOT_DEB_CACHE,
+# when given, is the one exception. Nothing is mounted by this script; the
+# exit trap unmounts anything left under the work directory (debootstrap
+# mounts proc and sys in the tree while it runs).
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vb=${1:-$repo/build/vfio-boot}
+mirror=${VFIO_BOOT_MIRROR:-http://deb.debian.org/debian}
+suite=bookworm
+# The tree: a kernel, both generators (each variant drops the other one), what
+# the configurator links against, and zstd (initramfs-tools' default).
+packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd
+
+# shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/boot/lib-rig.sh"
+report='' console='' wall='' # set by rig_boot
+
+passed=0
+failed=0
+t_all=$(date +%s.%N)
+timings=()
+
+say() { printf '%s\n' "$*"; }
+ok() {
+	say "  ok   $*"
+	passed=$((passed + 1))
+}
+bad() {
+	say "  FAIL $*"
+	failed=$((failed + 1))
+}
+check() { # DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+fatal() {
+	say "FAIL: $*" >&2
+	failed=$((failed + 1))
+	say "chroot: $passed passed, $failed failed"
+	exit 1
+}
+skip() {
+	say "SKIP: $*"
+	exit 77
+}
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+timing() { # LABEL SECONDS
+	timings+=("$(printf '%-40s %6s s' "$1" "$2")")
+	say "  time $1: $2 s"
+}
+
+# ---------------------------------------------------------------- setup
+
+[ "$(id -u)" -eq 0 ] || fatal "must run as root (debootstrap and chroot need it)"
+why=$(rig_qemu_unusable)
+[ -z "$why" ] || skip "$why"
+for tool in debootstrap lsinitramfs lsinitrd make sha256sum; do
+	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
+done
+
+tmp=$(mktemp -d /var/tmp/vfio-boot-chroot.XXXXXX) || fatal "mktemp failed"
+# Background jobs (the variants), each in its own process group, so that the
+# exit trap can stop each with everything it started (generators, QEMU).
+jobs_pids=()
+stop_jobs() {
+	local pid
+	for pid in "${jobs_pids[@]}"; do
+		kill -TERM -- "-$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+}
+unmount_under() { # DIR: deepest first
+	local m
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while IFS= read -r m; do
+			umount "$m" 2>/dev/null || umount -l "$m" || say "cannot unmount $m" >&2
+		done
+}
+cleanup() {
+	stop_jobs
+	unmount_under "$tmp"
+	if [ "${KEEP:-0}" = 1 ]; then
+		say "kept $tmp"
+	else
+		rm -rf --one-file-system "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ------------------------------------------------------------ debootstrap
+
+# The .debs: a private cache seeded with hard links from the host's apt cache
+# (only read; debootstrap checks every checksum), or VFIO_BOOT_DEB_CACHE.
+if [ -n "${VFIO_BOOT_DEB_CACHE:-}" ]; then
+	mkdir -p "$VFIO_BOOT_DEB_CACHE" || fatal "cannot create $VFIO_BOOT_DEB_CACHE"
+	debs=$(cd "$VFIO_BOOT_DEB_CACHE" && pwd)
+else
+	debs=$tmp/debs
+	mkdir "$debs"
+	find /var/cache/apt/archives -maxdepth 1 -name '*.deb' \
+		-exec cp -l -t "$debs" {} + 2>/dev/null || true
+fi
+
+base=$tmp/itools
+say "=== debootstrap $suite ($mirror) into $base"
+t0=$(date +%s.%N)
+if ! debootstrap --variant=minbase --cache-dir="$debs" --include="$packages" \
+	"$suite" "$base" "$mirror" >"$tmp/debootstrap.log" 2>&1; then
+	unmount_under "$base"
+	if grep -q -e 'Failed getting release file' -e "Couldn't download" \
+		-e 'Failure trying to run: .*wget' "$tmp/debootstrap.log"; then
+		skip "debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$tmp/debootstrap.log")"
+	fi
+	tail -30 "$tmp/debootstrap.log" >&2
+	fatal "debootstrap failed (log above)"
+fi
+timing "debootstrap" "$(seconds_since "$t0")"
+rm -f "$base"/var/cache/apt/archives/*.deb
+
+kvers=$(find "$base/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//')
+if [ -z "$kvers" ] || [ "$(printf '%s\n' "$kvers" | wc -l)" -ne 1 ]; then
+	fatal "expected one kernel in the tree, got: ${kvers:-none}"
+fi
+kver=$kvers
+say "tree kernel: $kver"
+
+# ------------------------------------------------- vfio-boot and test files
+
+t0=$(date +%s.%N)
+if ! make -C "$repo" install DESTDIR="$base" PREFIX=/usr >"$tmp/make-install.log" 2>&1; then
+	cat "$tmp/make-install.log" >&2
+	fatal "make install DESTDIR=$base failed"
+fi
+[ -x "$vb" ] || fatal "$vb not found (make)"
+init_top=$(ls "$repo/initramfs-hooks/scripts/init-top/")
+
+# The tree has no GRUB: a stand-in /etc/default/grub (Debian's, as shipped)
+# takes the GRUB edit path, and a stand-in update-grub records, from inside
+# the chroot, that it ran and the command line it would have put in grub.cfg
+# (the real one needs grub-probe, which cannot work on a directory tree).
+mkdir -p "$base/etc/default"
+# shellcheck disable=SC2016 # the backquotes belong to the file
+printf '%s\n' '# If you change this file, run '"'"'update-grub'"'"' afterwards to update' \
+	'# /boot/grub/grub.cfg.' \
+	'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' \
+	'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`' \
+	'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'GRUB_CMDLINE_LINUX=""' >"$base/etc/default/grub"
+cat >"$base/usr/sbin/update-grub" <<'EOF'
+#!/bin/sh
+# tests/chroot only: stands in for GRUB's update-grub.
+. /etc/default/grub
+echo "update-grub: linux ... $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT" >>/var/log/vfio-boot-test-calls
+EOF
+chmod 755 "$base/usr/sbin/update-grub"
+rig_write_report "$base/usr/local/sbin/vfio-boot-test-report"
+
+check "the configurator runs inside the tree (libkmod2, libpci3 there)" \
+	chroot "$base" /usr/sbin/vfio-boot --version
+
+# The dracut tree: the same tree with initramfs-tools purged (--force-depends:
+# Debian's linux-image wants initramfs-tools | linux-initramfs-tool, which
+# only the `dracut` package provides, not dracut-core).
+droot=$tmp/dracut
+cp -a "$base" "$droot"
+chroot "$droot" dpkg --purge --force-depends initramfs-tools initramfs-tools-core \
+	>"$tmp/dracut-purge.log" 2>&1 || fatal "purging initramfs-tools from $droot failed"
+chroot "$base" dpkg --purge dracut-core >"$tmp/itools-purge.log" 2>&1 ||
+	fatal "purging dracut-core from $base failed"
+
+# The test-only boot scripts of tests/boot, added the way a user adds such
+# things: under /etc/initramfs-tools, and a dracut module that
+# /etc/dracut.conf.d enables.
+rig_write_itools_test "$base/etc/initramfs-tools" /usr/local/sbin/vfio-boot-test-report
+rig_write_dracut_test "$droot/usr/lib/dracut/modules.d/99vfio-boot-test" \
+	/usr/local/sbin/vfio-boot-test-report
+say 'add_dracutmodules+=" vfio-boot-test "' >"$droot/etc/dracut.conf.d/99-vfio-boot-test.conf"
+# dracut-core picks gzip when nothing is set: 45 s of a 50 s rebuild here;
+# zstd (initramfs-tools' default) takes 12 s.
+say 'compress="zstd"' >"$droot/etc/dracut.conf.d/98-vfio-boot-test-compress.conf"
+timing "install, test files, dracut copy" "$(seconds_since "$t0")"
+
+# ------------------------------------------------------------ checks
+
+# Every entry under etc/ with type, mode, owner, link target and checksum.
+snapshot_etc() { # ROOT
+	(cd "$1" && find etc -printf '%y %m %u:%g %p %l\n' | sort &&
+		find etc -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+list_image() { # VARIANT IMAGE -> the generator's own listing
+	case $1 in
+	itools) lsinitramfs "$2" ;;
+	dracut) lsinitrd "$2" ;;
+	esac
+}
+# PATTERN (an extended regex for the path inside the image) is in LISTING:
+# lsinitramfs prints bare paths, lsinitrd `ls -l` lines ending in the path.
+in_listing() { grep -Eq "(^| )$2( -> .*)?\$" "$1"; }
+not_in_listing() { ! in_listing "$@"; }
+status_lacks() { [ -z "$(status_dev "$1")" ]; }
+console_lacks() { ! grep -qF -- "$1" "$console"; }
+same_in_image() { # IMAGE PATH ROOT: the image holds ROOT's file, byte for byte
+	cmp -s <(lsinitrd "$1" -f "$2" 2>/dev/null) "$3/$2"
+}
+
+# The host's configurator; returns its exit status. Shows its own lines (the
+# generators' chatter stays in LOG), or the tail of LOG when it failed.
+run_vfio_boot() { # LOG ARGS...
+	local log=$1 rc
+	shift
+	say "  \$ vfio-boot $*"
+	"$vb" "$@" >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		grep -E '^(note|running|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
+			"$log" | sed 's/^/    | /'
+	else
+		tail -40 "$log" | sed 's/^/    | /'
+	fi
+	return "$rc"
+}
+
+# The command line the stand-in update-grub saw, less "quiet" (the console
+# log is the evidence): what GRUB would boot this tree with.
+grub_cmdline() { # ROOT
+	tail -1 "$1/var/log/vfio-boot-test-calls" 2>/dev/null |
+		sed -e 's/^update-grub: linux \.\.\. *//' -e 's/\bquiet\b//g' -e 's/  */ /g' \
+			-e 's/^ //' -e 's/ $//'
+}
+
+no_grub_flags() { [ -z "$(grub_cmdline "$1")" ]; } # ROOT
+grub_ran_times() { [ "$(wc -l <"$1/var/log/vfio-boot-test-calls")" -eq "$2" ]; } # ROOT N
+grub_flags_are() { [ "$(grub_cmdline "$1")" = "$2" ]; } # ROOT FLAGS
+
+check_configured_image() { # VARIANT ROOT IMAGE LISTING
+	local v=$1 root=$2 img=$3 list=$4 p
+	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf usr/lib/modprobe.d/vfio-boot.conf \
+		'.*/vfio-pci\.ko' '.*/vfio_iommu_type1\.ko' usr/bin/vfio-boot-test-report \
+		'.*/bochs\.ko' '.*/snd-hda-intel\.ko' '.*/xhci-pci\.ko'; do
+		check "$v: image has $p" in_listing "$list" "$p"
+	done
+	check "$v: image's etc/vfio-boot.conf is the tree's" same_in_image "$img" etc/vfio-boot.conf "$root"
+	case $v in
+	itools)
+		check "$v: image has scripts/init-top/$init_top" in_listing "$list" "scripts/init-top/$init_top"
+		check "$v: image has etc/modprobe.d/vfio.conf" in_listing "$list" etc/modprobe.d/vfio.conf
+		check "$v: image's etc/modprobe.d/vfio.conf is the tree's" \
+			same_in_image "$img" etc/modprobe.d/vfio.conf "$root"
+		;;
+	dracut)
+		check "$v: image has the pre-udev hook" in_listing "$list" \
+			'usr/lib/dracut/hooks/pre-udev/[0-9]*-vfio-boot-pre-udev\.sh'
+		;;
+	esac
+}
+
+check_boot() { # VARIANT SELECTOR
+	local v=$1 sel=$2 a
+	check "$v: report from generator $v" grep -q "^generator ${v/itools/initramfs-tools}\$" "$report"
+	check "$v: kernel command line has intel_iommu=on iommu=pt" \
+		grep -q '^cmdline .*intel_iommu=on.* iommu=pt' "$report"
+	for a in $PCI_CARD; do
+		check "$v: $a on vfio-pci at init-premount" has_driver "$a" vfio-pci
+		check "$v: $a driver_override vfio-pci" [ "$(override_of "$a")" = vfio-pci ]
+		check "$v: kernel log: only vfio-pci ever probed/bound $a" only_vfio_seen "$a"
+		check "$v: status.json $a result bound" status_is "$a" result bound
+		check "$v: status.json $a driver_after vfio-pci" status_is "$a" driver_after vfio-pci
+	done
+	check "$v: status.json $PT_VGA selected_by $sel" status_is "$PT_VGA" selected_by "$sel"
+	check "$v: status.json $PT_AUDIO selected_by companion" status_is "$PT_AUDIO" selected_by companion
+	check "$v: status.json $PT_USB selected_by companion" status_is "$PT_USB" selected_by companion
+	check "$v: status.json is valid and lists devices" status_valid
+	check "$v: boot VGA $BOOT_VGA kept bochs-drm, no override" \
+		grep -q "^dev $BOOT_VGA [^ ]* driver=bochs-drm override=(null)\$" "$report"
+	check "$v: console: vfio-pci never took the boot VGA" console_lacks "vfio-pci $BOOT_VGA"
+	case $sel in
+	*@*) check "$v: status.json does not list $BOOT_VGA" status_lacks "$BOOT_VGA" ;;
+	*) check "$v: status.json $BOOT_VGA result refused" status_is "$BOOT_VGA" result refused ;;
+	esac
+	check "$v: pci-serial $SERIAL kept serial" has_driver "$SERIAL" serial
+}
+
+# ------------------------------------------------------------ variants
+
+# A generator that fails in the chroot (MODULES=dep needs /sys): configure
+# must exit 1 and put every file back, the bootloader run again on them.
+rollback_scenario() { # VARIANT ROOT IMAGE
+	local v=$1 root=$2 img=$3 conf=$2/etc/initramfs-tools/initramfs.conf sum rc
+	sum=$(sha256sum <"$img")
+	cp -p "$conf" "$tmp/initramfs.conf.orig"
+	sed -i 's/^MODULES=.*/MODULES=dep/' "$conf"
+	run_vfio_boot "$tmp/$v.rollback.log" --root "$root" configure --force 1234:1111 --cpu intel
+	rc=$?
+	cp -p "$tmp/initramfs.conf.orig" "$conf"
+	check "$v: configure with a failing update-initramfs (MODULES=dep) exits 1" [ "$rc" -eq 1 ]
+	check "$v: it says the files are put back" \
+		grep -q 'putting the files back' "$tmp/$v.rollback.log"
+	snapshot_etc "$root" >"$tmp/$v.etc.rolledback"
+	check "$v: etc/ after the rollback is byte for byte as before" \
+		cmp -s "$tmp/$v.etc.before" "$tmp/$v.etc.rolledback"
+	check "$v: no var/lib/vfio-boot after the rollback" [ ! -e "$root/var/lib/vfio-boot" ]
+	check "$v: update-grub ran twice, last on the restored file" \
+		grub_ran_times "$root" 2
+	check "$v: update-grub saw no flags last" no_grub_flags "$root"
+	check "$v: the image is untouched" [ "$(sha256sum <"$img")" = "$sum" ]
+}
+
+run_variant() { # VARIANT ROOT SELECTOR
+	local v=$1 root=$2 sel=$3 img=$2/boot/initrd.img-$kver t0 rc list configured_sum append
+	say "=== $v: $root"
+	[ -r "$img" ] || bad "$v: debootstrap left no $img"
+	snapshot_etc "$root" >"$tmp/$v.etc.before"
+	[ "$v" = itools ] && rollback_scenario "$v" "$root" "$img"
+
+	t0=$(date +%s.%N)
+	run_vfio_boot "$tmp/$v.configure.log" --root "$root" configure --force "$sel" --cpu intel
+	rc=$?
+	timing "$v: configure (incl. regenerate)" "$(seconds_since "$t0")"
+	check "$v: configure exit 0" [ "$rc" -eq 0 ]
+	check "$v: configure ran update-grub in the tree" \
+		grep -q "^running: update-grub .*(chroot $root)" "$tmp/$v.configure.log"
+	case $v in
+	itools) check "$v: configure ran update-initramfs -u -k all in the tree" \
+		grep -q "^running: update-initramfs -u -k all .*(chroot $root)" "$tmp/$v.configure.log" ;;
+	dracut) check "$v: configure ran dracut --regenerate-all --force in the tree" \
+		grep -q "^running: dracut --regenerate-all --force .*(chroot $root)" "$tmp/$v.configure.log" ;;
+	esac
+	check "$v: etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$root/etc/vfio-boot.conf"
+	check "$v: etc/modprobe.d/vfio.conf written" [ -s "$root/etc/modprobe.d/vfio.conf" ]
+	check "$v: etc/default/grub has intel_iommu=on iommu=pt" \
+		grep -q '^GRUB_CMDLINE_LINUX_DEFAULT=".*intel_iommu=on.*iommu=pt' "$root/etc/default/grub"
+	check "$v: update-grub ran inside the tree and saw the flags" grub_flags_are "$root" \
+		"intel_iommu=on iommu=pt"
+	check "$v: originals kept in var/lib/vfio-boot" [ -d "$root/var/lib/vfio-boot" ]
+
+	list=$tmp/$v.configured.list
+	if list_image "$v" "$img" >"$list" 2>"$tmp/$v.list.err"; then
+		ok "$v: the host's $(list_image_tool "$v") reads $img"
+		check_configured_image "$v" "$root" "$img" "$list"
+	else
+		bad "$v: the host's $(list_image_tool "$v") cannot read $img: $(head -3 "$tmp/$v.list.err")"
+	fi
+	configured_sum=$(sha256sum <"$img")
+
+	say "--- boot $v, with the flags update-grub saw: $(grub_cmdline "$root")"
+	append="$RIG_APPEND $(grub_cmdline "$root")"
+	[ "$v" = dracut ] && append="$append $RIG_DRACUT_APPEND"
+	if rig_boot "$v" "$root/boot/vmlinuz-$kver" "$img" "$append"; then
+		ok "$v: boot reached the report"
+		check_boot "$v" "$sel"
+	else
+		bad "$v: boot reached the report"
+	fi
+	timing "$v: boot" "$wall"
+
+	t0=$(date +%s.%N)
+	run_vfio_boot "$tmp/$v.unconfigure.log" --root "$root" unconfigure
+	rc=$?
+	timing "$v: unconfigure (incl. regenerate)" "$(seconds_since "$t0")"
+	check "$v: unconfigure exit 0" [ "$rc" -eq 0 ]
+	snapshot_etc "$root" >"$tmp/$v.etc.after"
+	if diff -u "$tmp/$v.etc.before" "$tmp/$v.etc.after" >"$tmp/$v.etc.diff"; then
+		ok "$v: etc/ after unconfigure is byte for byte as before configure"
+	else
+		bad "$v: etc/ after unconfigure differs from before configure:"
+		sed 's/^/    /' "$tmp/$v.etc.diff" | head -40
+	fi
+	check "$v: var/lib/vfio-boot gone" [ ! -e "$root/var/lib/vfio-boot" ]
+	check "$v: update-grub ran on the restored file" no_grub_flags "$root"
+	check "$v: image rebuilt by unconfigure" [ "$(sha256sum <"$img")" != "$configured_sum" ]
+	list=$tmp/$v.unconfigured.list
+	if list_image "$v" "$img" >"$list" 2>/dev/null; then
+		check "$v: rebuilt image has no etc/vfio-boot.conf" not_in_listing "$list" etc/vfio-boot.conf
+		check "$v: rebuilt image has no etc/modprobe.d/vfio.conf" \
+			not_in_listing "$list" etc/modprobe.d/vfio.conf
+		check "$v: rebuilt image still has the installed binder" \
+			in_listing "$list" usr/sbin/vfio-boot-bind
+	else
+		bad "$v: cannot list the rebuilt $img"
+	fi
+}
+list_image_tool() { case $1 in itools) say lsinitramfs ;; dracut) say lsinitrd ;; esac; }
+
+# A variant in the background: its output, counts and timings go to files.
+variant_job() { # VARIANT ROOT SELECTOR
+	passed=0 failed=0 timings=()
+	run_variant "$@"
+	printf '%s\n' "${timings[@]}" >"$tmp/$1.timings"
+	printf '%s %s\n' "$passed" "$failed" >"$tmp/$1.counts"
+}
+
+# initramfs-tools: the card by ID (the identical boot VGA must be refused at
+# boot); dracut: the card by address, guarded by its ID. Side by side: the
+# generators are mostly single-threaded.
+say "=== itools and dracut side by side (each one's log follows when it is done)"
+set -m
+variant_job itools "$base" 1234:1111 >"$tmp/itools.out" 2>&1 &
+jobs_pids+=($!)
+variant_job dracut "$droot" 1234:1111@0000:01:00.0 >"$tmp/dracut.out" 2>&1 &
+jobs_pids+=($!)
+set +m
+for v in itools dracut; do
+	wait "${jobs_pids[0]}"
+	jobs_pids=("${jobs_pids[@]:1}")
+	cat "$tmp/$v.out"
+	if read -r p f <"$tmp/$v.counts" 2>/dev/null; then
+		passed=$((passed + p))
+		failed=$((failed + f))
+		mapfile -t -O "${#timings[@]}" timings <"$tmp/$v.timings"
+	else
+		bad "$v: the variant did not finish"
+	fi
+done
+
+say "=== timings (the variants ran side by side)"
+for t in "${timings[@]}"; do say "  $t"; done
+say "  $(printf '%-40s %6s s' total "$(seconds_since "$t_all")")"
+say "chroot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
