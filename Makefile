@@ -109,5 +109,8 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 clean:
 	rm -rf $(B)
 
+# Keep the objects between runs: make would delete them as intermediates.
+.SECONDARY:
+
 .PHONY: all bench deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all
