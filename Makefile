@@ -18,9 +18,9 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 B = build
 # The planning core and its readers/appliers, shared by both programs.
-CORE = msgs path hex pci selector config sysfs plan apply json report
+CORE = msgs path hex pci selector config sysfs plan apply run json report
 # The configurator's own modules.
-CONF = kmodinfo pcinames hostinfo render bootloader txn kcmdline run fileio udiff \
+CONF = kmodinfo pcinames hostinfo render bootloader txn kcmdline fileio udiff \
        cli_common cmd_list cmd_check cmd_status cmd_configure
 HDR = $(wildcard src/*.h)
 PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)

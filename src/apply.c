@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply.h"
 #include "path.h"
+#include "run.h"
 #include "sysfs.h"
 
 static const char *const result_names[] = {
@@ -64,32 +64,14 @@ static bool module_loaded(const char *root)
 /* Runs "MODPROBE vfio-pci". Returns 0, or a short reason in why. */
 static int load_vfio_pci(const char *modprobe, char *why, size_t size)
 {
-	int status;
-	pid_t pid = fork();
+	const char *const argv[] = { modprobe, "vfio-pci", NULL };
+	int rc = vb_run("/", argv);
 
-	if (pid < 0) {
-		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		execlp(modprobe, modprobe, "vfio-pci", (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			snprintf(why, size, "%s vfio-pci: %s", modprobe, strerror(errno));
-			return -1;
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		snprintf(why, size, "%s vfio-pci exited with status %d", modprobe,
-			 WEXITSTATUS(status));
-	else
-		snprintf(why, size, "%s vfio-pci was killed by signal %d", modprobe,
-			 WTERMSIG(status));
-	return -1;
+	if (rc < 0)
+		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(-rc));
+	else if (rc > 0)
+		snprintf(why, size, "%s vfio-pci exited with status %d", modprobe, rc);
+	return rc == 0 ? 0 : -1;
 }
 
 static void decide_without_writing(const struct vb_snapshot *snap, const struct vb_target *t,
