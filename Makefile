@@ -91,7 +91,7 @@ bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
 deps-bench:
 	@tools/deps.sh bench
 
-demo: deps-build $(B)/vfio-boot-bind
+demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
 
 install: $(B)/vfio-boot-bind $(B)/vfio-boot

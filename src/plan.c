@@ -62,8 +62,11 @@ static void judge(struct planner *p, struct vb_target *t)
 		return;
 	}
 	if (strcmp(fn->driver, "vfio-pci") == 0) {
+		size_t len = strlen(t->reason); /* a companion's "same slot as ..." stays */
+
 		t->verdict = VB_VERDICT_ALREADY;
-		snprintf(t->reason, sizeof(t->reason), "already bound to vfio-pci");
+		snprintf(t->reason + len, sizeof(t->reason) - len, "%salready bound to vfio-pci",
+			 len ? "; " : "");
 	}
 }
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # make demo: runs vfio-boot-bind on a built-in example host (a fixture sysfs
 # tree in a temporary directory) and shows the plan, the kernel log lines and
-# status.json. Nothing outside the temporary directory is touched.
+# status.json; then what `vfio-boot configure` would write for that host.
+# Nothing outside the temporary directory is touched.
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+vb=$(dirname "$bin")/vfio-boot
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -28,3 +30,24 @@ echo "-- kernel log:"
 sed 's/^<[0-9]>//' "$root/dev/kmsg"
 echo "-- /run/vfio-boot/status.json:"
 cat "$root/run/vfio-boot/status.json"
+
+[ -x "$vb" ] || exit 0
+echo
+echo "== vfio-boot --root TREE list (the same host, before binding)"
+host=$(mktemp -d)
+trap 'rm -rf "$root" "$host"' EXIT
+"$top/tests/fixture/mksysfs" "$host" <"$top/tests/fixture/host.spec"
+printf 'vendor_id\t: GenuineIntel\n' >"$host/proc/cpuinfo"
+mkdir -p "$host/etc/default"
+echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$host/etc/default/grub"
+# The installed kernel's module indexes, so that softdeps can be resolved.
+for index in /lib/modules/*/modules.alias.bin; do
+	[ -e "$index" ] || continue
+	kdir=$(dirname "$index")
+	mkdir -p "$host$kdir"
+	cp "$kdir"/modules.* "$host$kdir/"
+done
+"$vb" --root "$host" list
+echo
+echo "== vfio-boot --root TREE --dry-run configure 10de:2504@0000:01:00.0"
+"$vb" --root "$host" --dry-run --no-regenerate configure 10de:2504@0000:01:00.0

@@ -154,7 +154,8 @@ static void check_group_companions_skip_bridges(void)
 		{ "0000:00:01.0", VB_VERDICT_REFUSE, "companion", "PCI bridge" },
 		{ "0000:01:00.0", VB_VERDICT_BIND, "01:00.0", "" },
 		{ "0000:01:00.1", VB_VERDICT_BIND, "companion", "same IOMMU group as 0000:01:00.0" },
-		{ "0000:03:00.0", VB_VERDICT_ALREADY, "companion", "already bound to vfio-pci" },
+		{ "0000:03:00.0", VB_VERDICT_ALREADY, "companion",
+		  "same IOMMU group as 0000:01:00.0; already bound to vfio-pci" },
 	};
 
 	plan_for("01:00.0\ncompanions=group\n", "", &plan);
