@@ -91,6 +91,15 @@ bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
 deps-bench:
 	@tools/deps.sh bench
 
+# libFuzzer on the config, command-line and selector parsers and the planner.
+FUZZ_SECONDS ?= 60
+$(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/,$(addsuffix .c,msgs hex pci selector config plan)) $(HDR) | $(B)
+	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ $(filter %.c,$^)
+fuzz: $(B)/fuzz-config
+	mkdir -p $(B)/fuzz-corpus && cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
+	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
+
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
 
@@ -112,5 +121,5 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
+.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target: the text the binder reads at boot (the config file and the
+ * kernel command line), parsed and planned against a fixed snapshot.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "plan.h"
+
+static struct vb_pci_fn fns[] = {
+	{ .addr = { 0, 0, 1, 0 }, .name = "0000:00:01.0", .vendor = 0x8086, .device = 0x1901,
+	  .class = 0x060400, .header_type = 1, .boot_vga = -1, .iommu_group = 1 },
+	{ .addr = { 0, 1, 0, 0 }, .name = "0000:01:00.0", .vendor = 0x10de, .device = 0x2504,
+	  .class = 0x030000, .boot_vga = 1, .iommu_group = 1, .driver = "nouveau" },
+	{ .addr = { 0, 1, 0, 1 }, .name = "0000:01:00.1", .vendor = 0x10de, .device = 0x228e,
+	  .class = 0x040300, .boot_vga = -1, .iommu_group = 1, .driver = "vfio-pci" },
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct vb_snapshot snap = { fns, 3 };
+	struct vb_config cfg;
+	struct vb_plan plan;
+	bool want[3];
+	char *cmdline = malloc(size + 1);
+
+	if (!cmdline)
+		return 0;
+	memcpy(cmdline, data, size);
+	cmdline[size] = '\0';
+	vb_config_init(&cfg);
+	vb_config_parse_text(&cfg, "fuzz.conf", (const char *)data, size);
+	vb_config_parse_cmdline(&cfg, cmdline);
+	vb_plan_candidates(&cfg, &snap, want);
+	if (vb_plan_build(&cfg, &snap, &plan) == 0)
+		vb_plan_free(&plan);
+	vb_config_free(&cfg);
+	free(cmdline);
+	return 0;
+}
