@@ -114,6 +114,7 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/
 	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
 	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 man/*.8
 
 clean:
 	rm -rf $(B)
