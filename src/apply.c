@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,17 +22,6 @@ static const char *const result_names[] = {
 const char *vb_result_name(enum vb_result result)
 {
 	return result_names[result];
-}
-
-/* Sets the reason, cut to fit: a reason is for people, not for parsing. */
-__attribute__((format(printf, 2, 3))) static void set_reason(struct vb_outcome *o,
-							     const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
-	va_end(ap);
 }
 
 static void fail(struct vb_outcome *o, const char *what, int err)
@@ -110,7 +98,6 @@ static void note_late_binds(const struct vb_apply_env *env, const struct vb_snap
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
 		struct vb_outcome *o = &out[i];
-		char reason[VB_REASON_MAX];
 
 		if (o->result != VB_RESULT_REFUSED && o->result != VB_RESULT_ALREADY_BOUND)
 			continue;
@@ -118,10 +105,8 @@ static void note_late_binds(const struct vb_apply_env *env, const struct vb_snap
 				    sizeof(o->driver_after)) < 0)
 			continue;
 		if (o->result == VB_RESULT_REFUSED && strcmp(o->driver_after, "vfio-pci") == 0 &&
-		    strcmp(fn->driver, "vfio-pci") != 0) {
-			snprintf(reason, sizeof(reason), "%s", o->reason);
-			set_reason(o, "%s; yet vfio-pci took it (vfio-pci ids= option?)", reason);
-		}
+		    strcmp(fn->driver, "vfio-pci") != 0)
+			vb_reason_append(o->reason, "yet vfio-pci took it (vfio-pci ids= option?)");
 	}
 }
 
@@ -192,11 +177,9 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 		}
 		if (strcmp(o->driver_after, "vfio-pci") == 0) {
 			o->result = VB_RESULT_BOUND;
+			snprintf(o->reason, sizeof(o->reason), "%s", t->reason);
 			if (snap->fns[t->fn].driver[0])
-				set_reason(o, "%s%staken from %s", t->reason, t->reason[0] ? "; " : "",
-					   snap->fns[t->fn].driver);
-			else
-				set_reason(o, "%s", t->reason);
+				vb_reason_append(o->reason, "taken from %s", snap->fns[t->fn].driver);
 			continue;
 		}
 		o->result = VB_RESULT_FAILED;

@@ -232,6 +232,23 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 	return 0;
 }
 
+/* The words joined by sep, in a new string; NULL on ENOMEM. */
+static char *join(const struct vb_msgs *words, const char *sep)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < words->count; i++)
+		len += strlen(words->items[i]) + strlen(sep);
+	s = calloc(1, len);
+	for (size_t i = 0; s && i < words->count; i++) {
+		if (i)
+			strcat(s, sep);
+		strcat(s, words->items[i]);
+	}
+	return s;
+}
+
 /* The kernel command line flags: IOMMU on, passthrough mode, built-in vfio-pci IDs. */
 static int kernel_flags(const struct cli *cli, const struct machine *m,
 			const struct vb_msgs *ids, struct vb_msgs *flags)
@@ -256,30 +273,16 @@ static int kernel_flags(const struct cli *cli, const struct machine *m,
 		builtin = builtin || vb_kmod_state(&m->kmod, k, "vfio_pci") == VB_MODULE_BUILTIN;
 	/* Built-in vfio-pci never reads modprobe.d: its IDs go on the command line. */
 	if (builtin && ids->count) {
-		char list[1024] = "";
-		for (size_t i = 0; i < ids->count; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? "," : "", ids->items[i]);
-		vb_msgs_add(flags, "vfio-pci.ids=%s", list);
+		char *list = join(ids, ",");
+		if (!list || vb_msgs_add(flags, "vfio-pci.ids=%s", list) < 0) {
+			free(list);
+			return -ENOMEM;
+		}
+		free(list);
 	}
 	return 0;
 }
 
-static char *join(const struct vb_msgs *words)
-{
-	size_t len = 1;
-	char *s;
-
-	for (size_t i = 0; i < words->count; i++)
-		len += strlen(words->items[i]) + 1;
-	s = calloc(1, len);
-	for (size_t i = 0; s && i < words->count; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, words->items[i]);
-	}
-	return s;
-}
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
 static void warn_grub_overrides(const char *root)
@@ -364,7 +367,7 @@ int cmd_configure(const struct cli *cli)
 	enum vb_bootloader bl;
 	char *selection = NULL, *modprobe = NULL, *joined = NULL;
 	bool was_configured;
-	int rc = VB_EXIT_USAGE;
+	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
 
 	if (refuse_without_privileges(cli) < 0)
@@ -412,11 +415,13 @@ int cmd_configure(const struct cli *cli)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.items[i]);
-	rc = VB_EXIT_USAGE;
-	if (kernel_flags(cli, &m, &ids, &flags) < 0)
+	err = kernel_flags(cli, &m, &ids, &flags);
+	if (err < 0) {
+		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
+	}
 	rc = VB_EXIT_FAILED;
-	joined = join(&flags);
+	joined = join(&flags, " ");
 	job.txn = vb_txn_new(cli->root);
 	if (!joined || !job.txn)
 		goto out;

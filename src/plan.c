@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,8 @@ static void judge(struct planner *p, struct vb_target *t)
 		return;
 	}
 	if (strcmp(fn->driver, "vfio-pci") == 0) {
-		size_t len = strlen(t->reason); /* a companion's "same slot as ..." stays */
-
 		t->verdict = VB_VERDICT_ALREADY;
-		snprintf(t->reason + len, sizeof(t->reason) - len, "%salready bound to vfio-pci",
-			 len ? "; " : "");
+		vb_reason_append(t->reason, "already bound to vfio-pci");
 	}
 }
 
@@ -214,6 +212,20 @@ void vb_plan_free(struct vb_plan *plan)
 	free(plan->targets);
 	vb_msgs_free(&plan->notes);
 	memset(plan, 0, sizeof(*plan));
+}
+
+void vb_reason_append(char reason[VB_REASON_MAX], const char *fmt, ...)
+{
+	size_t len = strnlen(reason, VB_REASON_MAX - 1);
+	va_list ap;
+
+	if (len > 0 && len + 2 < VB_REASON_MAX) {
+		memcpy(reason + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(reason + len, VB_REASON_MAX - len, fmt, ap);
+	va_end(ap);
 }
 
 size_t vb_plan_count(const struct vb_plan *plan, enum vb_verdict verdict)

@@ -50,5 +50,12 @@ void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *s
 
 void vb_plan_free(struct vb_plan *plan);
 
+/*
+ * Appends a clause to a reason ("same slot as X; already bound to vfio-pci"),
+ * with "; " when the reason was not empty; cut to fit.
+ */
+void vb_reason_append(char reason[VB_REASON_MAX], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Counts targets with a verdict. */
 size_t vb_plan_count(const struct vb_plan *plan, enum vb_verdict verdict);
