@@ -41,12 +41,16 @@ struct machine {
 	bool have_sys;              /* ROOT/sys/bus/pci/devices is readable */
 	struct vb_snapshot snap;
 	struct vb_kmod kmod;        /* installed kernels' module indexes */
-	struct vb_msgs *claimants;  /* per function: modules that would claim it */
+	struct vb_msgs *claimants;  /* per function: modules that would claim it (empty
+				       unless loaded with_claimants) */
 	struct vb_pcinames *names;
 };
 
-/* Reads the machine. Returns 0 or -errno (after printing why). */
-int machine_load(const struct cli *cli, struct machine *m);
+/*
+ * Reads the machine; with_claimants also resolves each function's modalias
+ * with libkmod. Returns 0 or -errno (after printing why).
+ */
+int machine_load(const struct cli *cli, struct machine *m, bool with_claimants);
 void machine_free(struct machine *m);
 
 /* Prints "vfio-boot: MESSAGE" on stderr. */

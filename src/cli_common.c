@@ -38,10 +38,9 @@ static int resolve_claimants(const char *root, struct machine *m)
 	char **aliases = NULL;
 	int err = -ENOMEM;
 
-	m->claimants = calloc(n ? n : 1, sizeof(*m->claimants));
 	aliases = calloc(n ? n : 1, sizeof(*aliases));
 	order = calloc(n ? n : 1, sizeof(*order));
-	if (!m->claimants || !aliases || !order)
+	if (!aliases || !order)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char modalias[256];
@@ -78,7 +77,7 @@ out:
 	return err;
 }
 
-int machine_load(const struct cli *cli, struct machine *m)
+int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
 	int err;
 
@@ -99,7 +98,10 @@ int machine_load(const struct cli *cli, struct machine *m)
 		machine_free(m);
 		return err;
 	}
-	err = resolve_claimants(cli->root, m);
+	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
+	err = m->claimants ? 0 : -ENOMEM;
+	if (err == 0 && with_claimants)
+		err = resolve_claimants(cli->root, m);
 	if (err < 0) {
 		machine_free(m);
 		return err;

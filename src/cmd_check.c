@@ -182,7 +182,7 @@ int cmd_check(const struct cli *cli)
 		cli_error("check takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (machine_load(cli, &m) < 0)
+	if (machine_load(cli, &m, false) < 0)
 		return VB_EXIT_FAILED;
 	if (cli->json)
 		fputs("{\n  \"checks\": [", stdout);

@@ -384,7 +384,7 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (!cli->bootloader)
 		bl = vb_bootloader_detect(cli->root);
-	if (machine_load(cli, &m) < 0) {
+	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}

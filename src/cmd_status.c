@@ -91,7 +91,7 @@ int cmd_status(const struct cli *cli)
 	}
 	if (vb_host_cmdline(cli->root, cmdline, sizeof(cmdline)) >= 0)
 		vb_config_parse_cmdline(&cfg, cmdline);
-	if (machine_load(cli, &m) < 0) {
+	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
