@@ -18,7 +18,7 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 B = build
 # The planning core and its readers/appliers, shared by both programs.
-CORE = msgs path hex pci selector config sysfs plan apply run json report
+CORE = msgs path hex pci selector config config_file sysfs plan apply run json report
 # The configurator's own modules.
 CONF = kmodinfo pcinames hostinfo render bootloader txn kcmdline fileio udiff \
        cli_common cmd_list cmd_check cmd_status cmd_configure

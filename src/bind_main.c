@@ -22,7 +22,6 @@
 #include "sysfs.h"
 #include "version.h"
 
-#define CONFIG_MAX (64 * 1024)
 #define CMDLINE_MAX 8192
 
 enum exit_status {
@@ -139,8 +138,6 @@ static int load_config_file(const struct options *opts, struct vb_config *cfg,
 			    struct vb_msgs *messages, bool *problem)
 {
 	char path[PATH_MAX];
-	char *text;
-	ssize_t n;
 	int err;
 
 	if (opts->config)
@@ -148,24 +145,19 @@ static int load_config_file(const struct options *opts, struct vb_config *cfg,
 	else if (vb_path(path, sizeof(path), opts->root, "etc/vfio-boot.conf") < 0)
 		return vb_msgs_add(messages, "config path under %s is too long", opts->root);
 
-	text = malloc(CONFIG_MAX + 1);
-	if (!text)
-		return -ENOMEM;
-	n = vb_read_small(path, text, CONFIG_MAX + 1);
-	if (n == -ENOENT && !opts->config) {
-		err = vb_msgs_add(messages, "%s: not found, using the kernel command line only",
-				  path);
-	} else if (n < 0) {
+	err = vb_config_load(cfg, path, opts->config ? path : "/etc/vfio-boot.conf");
+	if (err == -ENOENT && !opts->config)
+		return vb_msgs_add(messages, "%s: not found, using the kernel command line only",
+				   path);
+	if (err == -EFBIG) {
 		*problem = true;
-		err = vb_msgs_add(messages, "%s: cannot read: %s", path, strerror((int)-n));
-	} else if (n > CONFIG_MAX) {
-		*problem = true;
-		err = vb_msgs_add(messages, "%s: larger than %d bytes, ignored", path, CONFIG_MAX);
-	} else {
-		err = vb_config_parse_text(cfg, opts->config ? path : "/etc/vfio-boot.conf", text,
-					   (size_t)n);
+		return vb_msgs_add(messages, "%s: %d bytes or larger, ignored", path,
+				   VB_CONFIG_FILE_MAX);
 	}
-	free(text);
+	if (err < 0 && err != -ENOMEM) {
+		*problem = true;
+		return vb_msgs_add(messages, "%s: cannot read: %s", path, strerror(-err));
+	}
 	return err;
 }
 

@@ -124,24 +124,15 @@ void machine_free(struct machine *m)
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists)
 {
 	char path[PATH_MAX];
-	char *text;
-	ssize_t n;
-	int err = 0;
+	int err;
 
 	vb_config_init(cfg);
 	*exists = false;
 	if (vb_path(path, sizeof(path), cli->root, "etc/vfio-boot.conf") < 0)
 		return -ENAMETOOLONG;
-	text = malloc(64 * 1024 + 1);
-	if (!text)
-		return -ENOMEM;
-	n = vb_read_small(path, text, 64 * 1024 + 1);
-	if (n >= 0) {
-		*exists = true;
-		err = vb_config_parse_text(cfg, "/etc/vfio-boot.conf", text, (size_t)n);
-	} else if (n != -ENOENT) {
-		err = (int)n;
-	}
-	free(text);
+	err = vb_config_load(cfg, path, "/etc/vfio-boot.conf");
+	if (err == -ENOENT)
+		return 0;
+	*exists = err == 0;
 	return err;
 }

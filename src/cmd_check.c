@@ -151,8 +151,15 @@ static void check_selection(struct checks *c, const struct machine *m)
 	struct vb_plan plan;
 	bool exists;
 
-	if (cli_read_config(c->cli, &cfg, &exists) < 0 || !exists) {
-		report(c, "selection", CHECK_SKIP, "no /etc/vfio-boot.conf: nothing configured");
+	int err = cli_read_config(c->cli, &cfg, &exists);
+
+	if (err < 0 || !exists) {
+		if (err < 0)
+			report(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
+			       strerror(-err));
+		else
+			report(c, "selection", CHECK_SKIP,
+			       "no /etc/vfio-boot.conf: nothing configured");
 		vb_config_free(&cfg);
 		return;
 	}

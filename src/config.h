@@ -8,6 +8,7 @@
 #include "selector.h"
 
 #define VB_CONFIG_LINE_MAX 1024 /* longer config lines are rejected */
+#define VB_CONFIG_FILE_MAX (64 * 1024) /* larger config files are rejected whole */
 #define VB_ORIGIN_MAX 96
 
 /* Which functions come along with a selected one. */
@@ -59,6 +60,13 @@ int vb_config_add_selectors(struct vb_config *cfg, struct vb_selector_list *list
  */
 int vb_config_parse_text(struct vb_config *cfg, const char *name, const char *text,
 			 size_t len);
+
+/*
+ * Reads and parses the config file at path (messages name it as name).
+ * Returns 0, -ENOENT, -EFBIG when it is VB_CONFIG_FILE_MAX bytes or more,
+ * -ENOMEM or -errno; nothing is parsed unless it returns 0.
+ */
+int vb_config_load(struct vb_config *cfg, const char *path, const char *name);
 
 /*
  * Takes vfio_boot.devices=, vfio_boot.skip= and vfio_boot.disable from a

@@ -376,6 +376,17 @@ bind --strict
 rc_is 3
 end
 
+begin oversized-config
+# A config of 64 KiB or more is rejected whole, never parsed cut off.
+host_spec | tree
+{ echo "03:00.0"; head -c 70000 /dev/zero | tr '\0' '#'; echo; } >"$T/etc/vfio-boot.conf"
+bind --strict
+rc_is 3
+message_has "/etc/vfio-boot.conf: 65536 bytes or larger, ignored"
+device_count 0
+override_is 0000:03:00.0 "(null)"
+end
+
 begin dry-run-writes-nothing
 host_spec | tree
 conf "10de:2504"

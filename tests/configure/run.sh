@@ -353,6 +353,10 @@ vboot check --json
 rc_is 3
 jq -e '.ready == false' "$T/out" >/dev/null || fail "check --json ready"
 has out "IOMMU group 12 also holds 0000:01:00.1, which is not selected"
+{ echo "01:00.0"; head -c 70000 /dev/zero | tr '\0' '#'; echo; } >"$T/etc/vfio-boot.conf"
+vboot check
+rc_is 3
+has out "fail  selection        cannot read /etc/vfio-boot.conf: File too large"
 end
 
 begin framebuffer-on-bar
