@@ -291,26 +291,31 @@ static int parse_param(struct vb_config *cfg, const char *param, size_t len)
 	return 0;
 }
 
+bool vb_cmdline_next_word(const char *s, size_t len, size_t *pos, size_t *start,
+			  size_t *wlen)
+{
+	size_t p = *pos;
+	bool quoted = false;
+
+	while (p < len && is_blank(s[p]))
+		p++;
+	if (p >= len)
+		return false;
+	*start = p;
+	for (; p < len && (quoted || !is_blank(s[p])); p++)
+		if (s[p] == '"')
+			quoted = !quoted;
+	*wlen = p - *start;
+	*pos = p;
+	return true;
+}
+
 int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline)
 {
-	const char *p = cmdline;
+	size_t len = strlen(cmdline), pos = 0, start, wlen;
 
-	while (*p) {
-		const char *start;
-		bool quoted = false;
-		int err;
-
-		while (*p && is_blank(*p))
-			p++;
-		start = p;
-		while (*p && (quoted || !is_blank(*p))) {
-			if (*p == '"')
-				quoted = !quoted;
-			p++;
-		}
-		if (p == start)
-			break;
-		err = parse_param(cfg, start, (size_t)(p - start));
+	while (vb_cmdline_next_word(cmdline, len, &pos, &start, &wlen)) {
+		int err = parse_param(cfg, cmdline + start, wlen);
 		if (err < 0)
 			return err;
 	}

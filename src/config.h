@@ -74,6 +74,15 @@ int vb_config_load(struct vb_config *cfg, const char *path, const char *name);
  */
 int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline);
 
+/*
+ * Finds the next word of a kernel command line at or after *pos within len
+ * bytes: words are separated by blanks, except inside double quotes, as the
+ * kernel splits them. Returns false at the end; else sets *start and *wlen
+ * and moves *pos past the word.
+ */
+bool vb_cmdline_next_word(const char *s, size_t len, size_t *pos, size_t *start,
+			  size_t *wlen);
+
 /* Names for the policies, as written in the config file. */
 const char *vb_companions_name(enum vb_companions c);
 const char *vb_boot_vga_name(enum vb_boot_vga_policy p);

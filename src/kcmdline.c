@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "kcmdline.h"
 
 #define GRUB_KEY "GRUB_CMDLINE_LINUX_DEFAULT="
@@ -71,20 +72,7 @@ static int splice(struct text *t, size_t at, size_t cut, const char *ins, size_t
 
 static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
 {
-	size_t p = *pos;
-	bool quoted = false;
-
-	while (p < len && is_space(s[p]))
-		p++;
-	if (p >= len)
-		return false;
-	w->start = p;
-	for (; p < len && (quoted || !is_space(s[p])); p++)
-		if (s[p] == '"')
-			quoted = !quoted;
-	w->len = p - w->start;
-	*pos = p;
-	return true;
+	return vb_cmdline_next_word(s, len, pos, &w->start, &w->len);
 }
 
 /* Compares two words, or only their keys when whole is false. */
