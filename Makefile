@@ -17,36 +17,53 @@ CFLAGS ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B = build
-# The planning core and its readers/appliers, shared by both programs.
-CORE = msgs path hex pci selector config config_file sysfs plan apply run json report
-# The configurator's own modules.
-CONF = kmodinfo pcinames hostinfo render bootloader txn kcmdline fileio udiff \
-       cli_common cmd_list cmd_check cmd_status cmd_configure
-HDR = $(wildcard src/*.h)
+# The tree shows the architecture: src/shared is the planning core and the
+# readers both programs use, src/bind the boot binder, src/configure the
+# configurator. Each program sees only its own headers and the shared ones.
+SHARED = $(basename $(notdir $(wildcard src/shared/*.c)))
+BIND = $(basename $(notdir $(wildcard src/bind/*.c)))
+CONF = $(basename $(notdir $(wildcard src/configure/*.c)))
+SHARED_HDR = $(wildcard src/shared/*.h)
+BIND_HDR = $(wildcard src/bind/*.h)
+CONF_HDR = $(wildcard src/configure/*.h)
 PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
 # The boot binder: static, small, no shared libraries.
-BIND_CFLAGS = $(STD) $(WARN) -Os -static -ffunction-sections -fdata-sections \
-	      -Wl,--gc-sections -s
-$(B)/vfio-boot-bind: $(addprefix src/,$(addsuffix .c,$(CORE))) src/bind_main.c $(HDR) | $(B)
+BIND_CFLAGS = $(STD) $(WARN) -Isrc/shared -Isrc/bind -Os -static -ffunction-sections \
+	      -fdata-sections -Wl,--gc-sections -s
+$(B)/vfio-boot-bind: $(addprefix src/shared/,$(addsuffix .c,$(SHARED))) \
+		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) | $(B)
 	$(MUSLCC) $(BIND_CFLAGS) -o $@ $(filter %.c,$^)
 
 # The configurator: dynamic, with libkmod and libpci.
-$(B)/host/%.o: src/%.c $(HDR) | $(B)/host
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
-$(B)/vfio-boot: $(addprefix $(B)/host/,$(addsuffix .o,$(CORE) $(CONF) vfio_boot_main))
+CONF_INC = -Isrc/shared -Isrc/configure
+$(B)/host/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/host/shared
+	$(CC) $(STD) $(WARN) $(CFLAGS) -Isrc/shared -c -o $@ $<
+$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/host/configure
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+$(B)/vfio-boot: $(addprefix $(B)/host/shared/,$(addsuffix .o,$(SHARED))) \
+		$(addprefix $(B)/host/configure/,$(addsuffix .o,$(CONF)))
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Everything built again for unit tests under ASan/UBSan, warnings as errors.
-$(B)/asan/%.o: src/%.c $(HDR) | $(B)/asan
-	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) $(PKG_CFLAGS) -c -o $@ $<
-ASAN_OBJS = $(addprefix $(B)/asan/,$(addsuffix .o,$(CORE) $(CONF)))
+# Everything but the two main()s built again for unit tests under ASan/UBSan,
+# warnings as errors.
+ASAN_CC = $(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE)
+ALL_INC = -Isrc/shared -Isrc/bind -Isrc/configure
+$(B)/asan/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/asan/shared
+	$(ASAN_CC) -Isrc/shared -c -o $@ $<
+$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/asan/bind
+	$(ASAN_CC) -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/asan/configure
+	$(ASAN_CC) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+ASAN_OBJS = $(addprefix $(B)/asan/shared/,$(addsuffix .o,$(SHARED))) \
+	    $(addprefix $(B)/asan/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
+	    $(addprefix $(B)/asan/configure/,$(addsuffix .o,$(filter-out main,$(CONF))))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.c))
 $(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS) | $(B)/asan
-	$(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE) -Isrc -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
+	$(ASAN_CC) $(ALL_INC) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
 
-$(B) $(B)/asan $(B)/host:
+$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure:
 	mkdir -p $@
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot
@@ -93,9 +110,9 @@ deps-bench:
 
 # libFuzzer on the config, command-line and selector parsers and the planner.
 FUZZ_SECONDS ?= 60
-$(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/,$(addsuffix .c,msgs hex pci selector config plan)) $(HDR) | $(B)
+$(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/shared/,$(addsuffix .c,msgs hex pci selector config plan)) $(SHARED_HDR) | $(B)
 	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ $(filter %.c,$^)
+		-Isrc/shared -o $@ $(filter %.c,$^)
 fuzz: $(B)/fuzz-config
 	mkdir -p $(B)/fuzz-corpus && cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
 	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
