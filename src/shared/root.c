@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "root.h"
+
+/* openat2(2)'s ABI (linux/openat2.h), which musl's headers do not carry. */
+struct vb_open_how {
+	unsigned long long flags;
+	unsigned long long mode;
+	unsigned long long resolve;
+};
+#define VB_RESOLVE_NO_MAGICLINKS 0x02
+#define VB_RESOLVE_IN_ROOT 0x10
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same on every architecture */
+#endif
+
+#define MAX_SYMLINKS 40 /* as the kernel's MAXSYMLINKS */
+
+static bool no_openat2; /* the kernel said ENOSYS once */
+
+int vb_root_init(struct vb_root *root, const char *path)
+{
+	struct stat st, top;
+	size_t len = strlen(path);
+
+	root->fd = -1;
+	root->path = NULL;
+	root->host = false;
+	if (len == 0)
+		return -EINVAL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	root->path = strndup(path, len);
+	if (!root->path)
+		return -ENOMEM;
+	root->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root->fd < 0) {
+		int err = -errno;
+
+		vb_root_fini(root);
+		return err;
+	}
+	/* "//", "/." or a bind mount of / are the host too. */
+	root->host = fstat(root->fd, &st) == 0 && stat("/", &top) == 0 &&
+		     st.st_dev == top.st_dev && st.st_ino == top.st_ino;
+	return 0;
+}
+
+void vb_root_fini(struct vb_root *root)
+{
+	if (root->fd >= 0)
+		close(root->fd);
+	free(root->path);
+	root->fd = -1;
+	root->path = NULL;
+}
+
+/* rel without its leading slashes; "." for the top itself. */
+static const char *relative(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}
+
+static int open_with_openat2(const struct vb_root *root, const char *rel, int flags,
+			     mode_t mode)
+{
+	struct vb_open_how how = {
+		/* openat2 takes no flag beside O_PATH's own: O_NOCTTY only without it. */
+		.flags = (unsigned long long)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = VB_RESOLVE_IN_ROOT | VB_RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	/* EAGAIN: a rename raced the lookup; the kernel asks for a retry. */
+	for (int tries = 0; tries < 8; tries++) {
+		fd = syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* True when dirfd is the tree's top directory. */
+static bool is_top(const struct vb_root *root, int dirfd)
+{
+	struct stat a, b;
+
+	return fstat(dirfd, &a) == 0 && fstat(root->fd, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * The pending path: what is left to resolve, with symlink targets spliced in
+ * front of the rest as they are met.
+ */
+struct pending {
+	char buf[PATH_MAX * 2];
+	size_t pos;
+};
+
+static int pending_set(struct pending *p, const char *target, const char *rest)
+{
+	int n = snprintf(p->buf, sizeof(p->buf), "%s%s%s", target, *rest ? "/" : "", rest);
+
+	p->pos = 0;
+	return n < 0 || (size_t)n >= sizeof(p->buf) ? -ENAMETOOLONG : 0;
+}
+
+/* The next component (NUL-terminated in place); NULL at the end. */
+static const char *pending_next(struct pending *p, bool *last)
+{
+	const char *name;
+	size_t len;
+
+	while (p->buf[p->pos] == '/')
+		p->pos++;
+	if (!p->buf[p->pos])
+		return NULL;
+	name = p->buf + p->pos;
+	len = strcspn(name, "/");
+	p->pos += len;
+	if (p->buf[p->pos]) {
+		p->buf[p->pos++] = '\0';
+		while (p->buf[p->pos] == '/')
+			p->pos++;
+	}
+	*last = !p->buf[p->pos];
+	return name;
+}
+
+/* Replaces *cur with next (a descriptor, or -1 with errno set). Returns 0 or -errno. */
+static int step_into(int *cur, int next)
+{
+	int err = next < 0 ? -errno : 0;
+
+	close(*cur);
+	*cur = next;
+	return err;
+}
+
+/* Splices a symlink's target in front of the rest; absolute ones restart at the top. */
+static int follow_link(const struct vb_root *root, int *cur, int link, struct pending *p)
+{
+	char target[PATH_MAX], rest[PATH_MAX * 2];
+	ssize_t n = readlinkat(link, "", target, sizeof(target) - 1);
+	int err;
+
+	close(link);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(rest, sizeof(rest), "%s", p->buf + p->pos);
+	err = pending_set(p, target, rest);
+	if (err == 0 && target[0] == '/')
+		err = step_into(cur, fcntl(root->fd, F_DUPFD_CLOEXEC, 0));
+	return err;
+}
+
+int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode)
+{
+	struct pending p;
+	int cur, links = 0, err, fd;
+	bool last = false;
+	const char *name;
+
+	err = pending_set(&p, relative(rel), "");
+	if (err < 0)
+		return err;
+	cur = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
+	if (cur < 0)
+		return -errno;
+	while (err == 0 && (name = pending_next(&p, &last)) != NULL) {
+		struct stat st;
+		int next;
+
+		if (strcmp(name, "..") == 0 && is_top(root, cur))
+			name = "."; /* ".." stops at the top, as in a chroot */
+		if (strcmp(name, ".") == 0 && !last)
+			continue;
+		if (strcmp(name, "..") == 0 && !last) {
+			err = step_into(&cur, openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+			continue;
+		}
+		/* O_EXCL, like O_NOFOLLOW, never goes through a link in the last place. */
+		if (last && (flags & (O_NOFOLLOW | O_EXCL)))
+			break;
+		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && last && (flags & O_CREAT))
+			break;
+		if (next < 0 || fstat(next, &st) < 0) {
+			err = -errno;
+			if (next >= 0)
+				close(next);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			err = ++links > MAX_SYMLINKS ? -ELOOP : follow_link(root, &cur, next, &p);
+			if (err == -ELOOP)
+				close(next);
+			continue;
+		}
+		if (last) {
+			close(next); /* opened for real below, never through a new link */
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(next);
+			err = -ENOTDIR;
+			break;
+		}
+		err = step_into(&cur, next);
+	}
+	if (err == 0) {
+		/* name: the final component; NULL when the path ended at a directory. */
+		fd = openat(cur, name && last ? name : ".", flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+			    mode);
+		err = fd < 0 ? -errno : fd;
+	}
+	close(cur);
+	return err;
+}
+
+int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t mode)
+{
+	int fd;
+
+	if (!no_openat2) {
+		fd = open_with_openat2(root, relative(rel), flags, mode);
+		if (fd != -ENOSYS)
+			return fd;
+		no_openat2 = true;
+	}
+	return vb_root_open_walk(root, rel, flags, mode);
+}
+
+int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
+{
+	struct stat sb;
+	int fd = vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		int err = S_ISREG(sb.st_mode) ? -errno : -VB_EFILETYPE;
+
+		close(fd);
+		return err;
+	}
+	if (st)
+		*st = sb;
+	return fd;
+}
+
+int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, char **data,
+		      size_t *len, struct stat *st)
+{
+	struct stat sb;
+	size_t size = 0, cap;
+	char *buf;
+	int fd = vb_root_open_regular(root, rel, &sb), err = 0;
+
+	if (fd < 0)
+		return fd;
+	/* proc files say 0 and sysfs 4096 whatever they hold: read to the end. */
+	cap = sb.st_size > 0 && (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : 4096;
+	buf = malloc(cap);
+	if (!buf)
+		err = -ENOMEM;
+	while (err == 0) {
+		ssize_t n;
+
+		if (size + 1 == cap) {
+			char *grown;
+
+			if (cap > max) {
+				err = -EFBIG;
+				break;
+			}
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + size, cap - 1 - size);
+		if (n < 0) {
+			if (errno != EINTR)
+				err = errno == EAGAIN ? -VB_EFILETYPE : -errno;
+			continue;
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	close(fd);
+	if (err == 0 && size >= max)
+		err = -EFBIG;
+	if (err < 0) {
+		free(buf);
+		return err;
+	}
+	buf[size] = '\0';
+	*data = buf;
+	*len = size;
+	if (st)
+		*st = sb;
+	return 0;
+}
+
+ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size)
+{
+	int fd = vb_root_open_regular(root, rel, NULL);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	/* One read: sysfs and proc attributes give all they have at once. */
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+bool vb_root_exists(const struct vb_root *root, const char *rel)
+{
+	int fd = vb_root_open(root, rel, O_PATH, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int vb_root_display(const struct vb_root *root, const char *rel, char *buf, size_t size)
+{
+	const char *top = root->host ? "" : root->path;
+	int n;
+
+	while (*rel == '/')
+		rel++;
+	n = snprintf(buf, size, "%s/%s", strcmp(top, "/") == 0 ? "" : top, rel);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+const char *vb_strerror(int err)
+{
+	if (err == -VB_EFILETYPE)
+		return "not a regular file (a FIFO, device or directory?)";
+	return strerror(err < 0 ? -err : err);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/*
+ * The system tree both programs work on: the running system ("/") or a
+ * directory given with --root. Every file is opened through it, resolved the
+ * way a chroot would resolve it (openat2 with RESOLVE_IN_ROOT; on kernels
+ * before 5.6, a component-by-component walk that does the same): an absolute
+ * symlink inside the tree points into the tree, ".." stops at its top, so
+ * nothing outside the tree is ever read or written.
+ */
+struct vb_root {
+	int fd;      /* O_PATH directory descriptor of the tree's top */
+	char *path;  /* as given, without trailing slashes ("/" for the host) */
+	bool host;   /* the tree is the running system's own root */
+};
+
+/* errno-style code: a file is not of the kind expected (a FIFO for a config file). */
+#define VB_EFILETYPE 1000
+
+/*
+ * Opens the tree at path, which must be an existing directory. Returns 0,
+ * -EINVAL for an empty path, -ENOENT, -ENOTDIR or -errno.
+ */
+int vb_root_init(struct vb_root *root, const char *path);
+void vb_root_fini(struct vb_root *root);
+
+/*
+ * Opens rel (relative to the tree's top; a leading '/' is allowed) inside
+ * the tree with open(2) flags and mode; O_CLOEXEC and O_NOCTTY are added.
+ * Returns the descriptor or -errno.
+ */
+int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t mode);
+
+/*
+ * Opens rel read-only without blocking (a FIFO, a terminal or a lock cannot
+ * hold the caller) and checks that it is a regular file, as sysfs, procfs
+ * and configuration files all are. Fills st when not NULL. Returns the
+ * descriptor, -VB_EFILETYPE for anything else, or -errno.
+ */
+int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st);
+
+/*
+ * Reads the whole regular file rel into a new NUL-terminated buffer (*data,
+ * *len without the NUL), however many reads it takes. Fails with -EFBIG when
+ * it holds max bytes or more. Fills st when not NULL. Returns 0 or -errno.
+ */
+int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, char **data,
+		      size_t *len, struct stat *st);
+
+/*
+ * Reads at most size-1 bytes of the small regular file rel (a sysfs or proc
+ * attribute) into buf, NUL-terminated, in one read. Returns the count or -errno.
+ */
+ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
+
+/* True when rel exists in the tree (any kind; symlinks resolved in the tree). */
+bool vb_root_exists(const struct vb_root *root, const char *rel);
+
+/*
+ * Writes the tree's path joined with rel into buf for messages and for tools
+ * that need a path ("/etc/x" for the host, "/srv/tree/etc/x" otherwise).
+ * Returns 0 or -ENAMETOOLONG.
+ */
+int vb_root_display(const struct vb_root *root, const char *rel, char *buf, size_t size);
+
+/* strerror(-err), with VB_EFILETYPE explained. */
+const char *vb_strerror(int err);
+
+/*
+ * The fallback walk itself, exposed so that unit tests can check it on a
+ * kernel that has openat2. Same contract as vb_root_open.
+ */
+int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode);

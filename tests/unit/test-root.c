@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The root context: every lookup stays inside the tree, through openat2 and
+ * through the fallback walk alike, and no open can block.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "root.h"
+#include "unit.h"
+
+static char top[] = "/tmp/vfio-boot-test-root.XXXXXX";
+static char tree[PATH_MAX], outside[PATH_MAX];
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void link_at(const char *target, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", tree, rel);
+	CHECK(symlink(target, path) == 0);
+}
+
+static void dir_at(const char *base, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
+	CHECK(mkdir(path, 0755) == 0);
+}
+
+/* The text of rel as opened through the root by open_fn, or "" on error. */
+typedef int (*open_fn)(const struct vb_root *, const char *, int, mode_t);
+static const char *read_via(open_fn fn, const struct vb_root *root, const char *rel)
+{
+	static char buf[256];
+	int fd = fn(root, rel, O_RDONLY, 0);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return "";
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return buf;
+}
+
+static void confinement(const char *label, open_fn fn, const struct vb_root *root)
+{
+	char path[PATH_MAX * 2];
+	struct stat st;
+	int fd;
+
+	fprintf(stderr, "  %s\n", label);
+	CHECK_STR(read_via(fn, root, "etc/conf"), "inside\n");
+	CHECK_STR(read_via(fn, root, "/etc/conf"), "inside\n");
+	/* An absolute link resolves in the tree, as in a chroot. */
+	CHECK_STR(read_via(fn, root, "etc/abs/conf"), "data\n");
+	CHECK_STR(read_via(fn, root, "etc/abs-file"), "inside\n");
+	/* ".." stops at the top. */
+	CHECK_STR(read_via(fn, root, "etc/../../../../etc/conf"), "inside\n");
+	CHECK_STR(read_via(fn, root, "etc/up/etc/conf"), "inside\n");
+	/* A link whose target exists only outside does not reach it. */
+	CHECK(fn(root, "etc/escape/secret", O_RDONLY, 0) == -ENOENT);
+	CHECK(fn(root, "loop", O_RDONLY, 0) == -ELOOP);
+	CHECK(fn(root, "etc/conf/x", O_RDONLY, 0) == -ENOTDIR);
+	CHECK(fn(root, "missing/x", O_RDONLY, 0) == -ENOENT);
+	/* O_NOFOLLOW refuses a link in the last place. */
+	CHECK(fn(root, "etc/abs-file", O_RDONLY | O_NOFOLLOW, 0) == -ELOOP);
+	/* Creating through a dangling absolute link lands in the tree. */
+	fd = fn(root, "etc/dangling", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd == -EEXIST);
+	fd = fn(root, "etc/dangling", O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/new-file", tree);
+	CHECK(stat(path, &st) == 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/new-file", outside);
+	CHECK(stat(path, &st) < 0);
+	/* The top itself, as a directory. */
+	fd = fn(root, "/", O_RDONLY | O_DIRECTORY, 0);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	fd = fn(root, "etc/", O_RDONLY | O_DIRECTORY, 0);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void reading(const struct vb_root *root)
+{
+	char buf[64], *data = NULL, display[PATH_MAX];
+	size_t len = 0;
+	char big[10000];
+
+	/* A FIFO neither blocks nor passes for a file. */
+	CHECK(vb_root_open_regular(root, "etc/fifo", NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_read_small(root, "etc/fifo", buf, sizeof(buf)) == -VB_EFILETYPE);
+	CHECK(vb_root_read_file(root, "etc/fifo", 1024, &data, &len, NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_read_file(root, "etc", 1024, &data, &len, NULL) == -VB_EFILETYPE);
+	CHECK(strstr(vb_strerror(-VB_EFILETYPE), "not a regular file") != NULL);
+
+	CHECK(vb_root_read_small(root, "etc/conf", buf, sizeof(buf)) == 7);
+	CHECK_STR(buf, "inside\n");
+	CHECK(vb_root_read_small(root, "etc/conf", buf, 4) == 3);
+	CHECK_STR(buf, "ins");
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	put(tree, "etc/big", big);
+	CHECK(vb_root_read_file(root, "etc/big", sizeof(big) - 1, &data, &len, NULL) == -EFBIG);
+	CHECK(vb_root_read_file(root, "etc/big", sizeof(big), &data, &len, NULL) == 0);
+	CHECK(len == sizeof(big) - 1 && data && strlen(data) == len);
+	free(data);
+	/* proc files report size 0: read to the end anyway. */
+	CHECK(vb_root_read_file(root, "/proc/self/status", 1 << 20, &data, &len, NULL) == -ENOENT);
+
+	CHECK(vb_root_exists(root, "etc/abs/conf"));
+	CHECK(!vb_root_exists(root, "etc/escape/secret"));
+	CHECK(vb_root_display(root, "/etc/conf", display, sizeof(display)) == 0);
+	CHECK(strcmp(display + strlen(display) - 9, "/etc/conf") == 0);
+	CHECK(strncmp(display, tree, strlen(tree)) == 0);
+}
+
+static void host_root(void)
+{
+	struct vb_root host;
+	char display[PATH_MAX], *data = NULL;
+	size_t len = 0;
+
+	CHECK(vb_root_init(&host, "//") == 0);
+	CHECK(host.host);
+	CHECK(vb_root_display(&host, "etc/x", display, sizeof(display)) == 0);
+	CHECK_STR(display, "/etc/x");
+	/* /proc/self/status says size 0 and is longer than one small read. */
+	CHECK(vb_root_read_file(&host, "proc/self/status", 1 << 20, &data, &len, NULL) == 0);
+	CHECK(len > 100 && data && strstr(data, "Pid:"));
+	free(data);
+	vb_root_fini(&host);
+}
+
+int main(void)
+{
+	struct vb_root root;
+	char path[PATH_MAX * 2];
+
+	if (!mkdtemp(top))
+		return 1;
+	snprintf(tree, sizeof(tree), "%s/tree", top);
+	snprintf(outside, sizeof(outside), "%s/outside", top);
+	dir_at(top, "tree");
+	dir_at(top, "outside");
+	dir_at(tree, "etc");
+	dir_at(tree, "data");
+	put(tree, "etc/conf", "inside\n");
+	put(tree, "data/conf", "data\n");
+	put(outside, "secret", "outside\n");
+	put(outside, "conf", "outside\n");
+	link_at("/data", "etc/abs");
+	link_at("/etc/conf", "etc/abs-file");
+	link_at("../..", "etc/up");
+	snprintf(path, sizeof(path), "../../outside");
+	link_at(path, "etc/escape");
+	link_at("/new-file", "etc/dangling");
+	link_at("loop", "loop");
+	snprintf(path, sizeof(path), "%s/etc/fifo", tree);
+	CHECK(mkfifo(path, 0644) == 0);
+
+	CHECK(vb_root_init(&root, "") == -EINVAL);
+	CHECK(vb_root_init(&root, "/nonexistent-vfio-boot") == -ENOENT);
+	snprintf(path, sizeof(path), "%s/etc/conf", tree);
+	CHECK(vb_root_init(&root, path) == -ENOTDIR);
+	snprintf(path, sizeof(path), "%s///", tree);
+	CHECK(vb_root_init(&root, path) == 0);
+	CHECK_STR(root.path, tree);
+	CHECK(!root.host);
+
+	confinement("openat2 (or the walk where the kernel lacks it)", vb_root_open, &root);
+	confinement("the fallback walk", vb_root_open_walk, &root);
+	reading(&root);
+	host_root();
+	vb_root_fini(&root);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", top);
+	if (system(path) != 0)
+		return 1;
+	return unit_report("root");
+}
