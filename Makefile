@@ -2,6 +2,10 @@
 # vfio-boot: `make` builds, `make check` runs every test, `make demo` shows the
 # binder on a built-in example, `make install DESTDIR=... PREFIX=/usr` installs.
 
+# The one version number: both programs (build/gen/version.h), the man pages
+# and debian/changelog (checked by tests/package) take it from here.
+VERSION = 0.1.0
+
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
@@ -13,6 +17,8 @@ MUSLCC ?= musl-gcc
 STD = -std=c11 -D_GNU_SOURCE
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
        -Wvla -Wwrite-strings -Wundef -fno-common
+# CPPFLAGS, CFLAGS and LDFLAGS reach both programs (dpkg-buildflags' hardening:
+# _FORTIFY_SOURCE, -fstack-protector-strong, -z relro -z now).
 CFLAGS ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -29,32 +35,66 @@ CONF_HDR = $(wildcard src/configure/*.h)
 PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
-# The boot binder: static, small, no shared libraries.
-BIND_CFLAGS = $(STD) $(WARN) -Isrc/shared -Isrc/bind -Os -static -ffunction-sections \
-	      -fdata-sections -Wl,--gc-sections -s
+# The boot binder: static, small, no shared libraries. The user's flags come
+# first, then -Os (BIND_OPT) so that it stays small whatever CFLAGS says.
+# BIND_PIE=yes links it static-pie (ASLR, relro/now for its own relocations):
+# musl-gcc's specs know only plain -static, so the link names musl's
+# self-relocating start file rcrt1.o itself. musl has no _FORTIFY_SOURCE: that
+# flag changes nothing in the binder. BIND_STRIP= leaves stripping to the
+# packager (dh_strip).
+BIND_OPT ?= -Os
+BIND_PIE ?= yes
+BIND_STRIP ?= -s
+# Where musl-gcc takes its start files from (its specs name them).
+MUSL_LIBDIR ?= $(shell $(MUSLCC) -\#\#\# -x c /dev/null -o /dev/null 2>&1 | grep -o '[^ "]*/Scrt1\.o' | sed 's,/Scrt1\.o$$,,;q')
+BIND_CFLAGS = $(STD) $(WARN) -I$(B)/gen -Isrc/shared -Isrc/bind $(CPPFLAGS) $(CFLAGS) $(BIND_OPT) \
+	      -ffunction-sections -fdata-sections
+ifeq ($(BIND_PIE),yes)
+BIND_LINK = -fPIE -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
+	    $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSLCC) -print-file-name=crtbeginS.o)
+BIND_LINK_END = $(shell $(MUSLCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
+else
+BIND_LINK = -static
+BIND_LINK_END =
+endif
 $(B)/vfio-boot-bind: $(addprefix src/shared/,$(addsuffix .c,$(SHARED))) \
-		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) | $(B)
-	$(MUSLCC) $(BIND_CFLAGS) -o $@ $(filter %.c,$^)
+		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) \
+		     $(B)/gen/version.h | $(B)
+	@[ "$(BIND_PIE)" != yes ] || [ -e "$(MUSL_LIBDIR)/rcrt1.o" ] || \
+		{ echo "no rcrt1.o in musl's library directory '$(MUSL_LIBDIR)': make BIND_PIE=no" >&2; exit 1; }
+	$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) -Wl,--gc-sections $(BIND_STRIP) \
+		-o $@ $(filter %.c,$^) $(BIND_LINK_END)
+
+# version.h, rewritten only when VERSION changes (so that nothing else rebuilds).
+$(B)/gen/version.h: FORCE | $(B)/gen
+	@printf '/* Generated from the Makefile'"'"'s VERSION. */\n#pragma once\n#define VB_VERSION "%s"\n' \
+		'$(VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# The man pages with the version filled in.
+MAN_PAGES = $(patsubst man/%,$(B)/man/%,$(wildcard man/*.8))
+$(B)/man/%.8: man/%.8 Makefile | $(B)/man
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
 
 # The configurator: dynamic, with libkmod and libpci.
-CONF_INC = -Isrc/shared -Isrc/configure
+CONF_INC = -I$(B)/gen -Isrc/shared -Isrc/configure
 $(B)/host/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/host/shared
-	$(CC) $(STD) $(WARN) $(CFLAGS) -Isrc/shared -c -o $@ $<
-$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/host/configure
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(STD) $(WARN) -Isrc/shared $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/host/configure
+	$(CC) $(STD) $(WARN) $(CONF_INC) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/vfio-boot: $(addprefix $(B)/host/shared/,$(addsuffix .o,$(SHARED))) \
 		$(addprefix $(B)/host/configure/,$(addsuffix .o,$(CONF)))
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Everything but the two main()s built again for unit tests under ASan/UBSan,
 # warnings as errors.
 ASAN_CC = $(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE)
-ALL_INC = -Isrc/shared -Isrc/bind -Isrc/configure
+ALL_INC = -I$(B)/gen -Isrc/shared -Isrc/bind -Isrc/configure
 $(B)/asan/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/asan/shared
 	$(ASAN_CC) -Isrc/shared -c -o $@ $<
-$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/asan/bind
-	$(ASAN_CC) -Isrc/shared -Isrc/bind -c -o $@ $<
-$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/asan/configure
+$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/asan/bind
+	$(ASAN_CC) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/asan/configure
 	$(ASAN_CC) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
 ASAN_OBJS = $(addprefix $(B)/asan/shared/,$(addsuffix .o,$(SHARED))) \
 	    $(addprefix $(B)/asan/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
@@ -63,10 +103,11 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.
 $(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS) | $(B)/asan
 	$(ASAN_CC) $(ALL_INC) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
 
-$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure:
+$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure \
+$(B)/gen $(B)/man:
 	mkdir -p $@
 
-all: $(B)/vfio-boot-bind $(B)/vfio-boot
+all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 
 SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
 
@@ -120,7 +161,7 @@ fuzz: $(B)/fuzz-config
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
 
-install: $(B)/vfio-boot-bind $(B)/vfio-boot
+install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
 	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks \
@@ -131,7 +172,7 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/
 	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
 	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
-	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 man/*.8
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 $(MAN_PAGES)
 
 clean:
 	rm -rf $(B)
@@ -139,5 +180,7 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
+FORCE:
+
+.PHONY: FORCE all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all
