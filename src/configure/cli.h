@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -53,8 +54,12 @@ struct machine {
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants);
 void machine_free(struct machine *m);
 
-/* Prints "vfio-boot: MESSAGE" on stderr. */
+/* Prints "vfio-boot: MESSAGE" on stderr, and hands MESSAGE to the error sink. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Sets (or, with NULL, clears) the one function that also gets every cli_error. */
+void cli_set_error_sink(void (*sink)(void *ctx, const char *msg), void *ctx);
 
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);

@@ -10,15 +10,34 @@
 #include "path.h"
 #include "sysfs.h"
 
+static void (*error_sink)(void *ctx, const char *msg);
+static void *error_sink_ctx;
+
+void cli_set_error_sink(void (*sink)(void *ctx, const char *msg), void *ctx)
+{
+	error_sink = sink;
+	error_sink_ctx = ctx;
+}
+
+void cli_verror(const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	fprintf(stderr, "vfio-boot: %s\n", msg ? msg : "(out of memory)");
+	if (error_sink)
+		error_sink(error_sink_ctx, msg ? msg : "(out of memory)");
+	free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfio-boot: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static const char *const *sort_modaliases;

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "kcmdline.h"
+#include "outcome.h"
 #include "path.h"
 #include "plan.h"
 #include "render.h"
@@ -31,6 +32,7 @@ struct before {
 
 struct job {
 	const struct cli *cli;
+	struct vb_outcome *out;
 	struct vb_txn *txn;
 	struct before before[4];
 	size_t nbefore;
@@ -119,31 +121,20 @@ static int job_revert(struct job *job, bool forget)
 	return rc;
 }
 
-static void print_command(const struct cli *cli, const struct vb_command *cmd,
-			  const char *prefix)
-{
-	fputs(prefix, stdout);
-	for (size_t i = 0; cmd->argv[i]; i++)
-		printf(" %s", cmd->argv[i]);
-	if (!is_root_fs(cli))
-		printf("   (chroot %s)", cli->root);
-	putchar('\n');
-}
-
 /* Runs the queued commands. Returns 0, or the failing command's index + 1. */
 static size_t job_run_commands(struct job *job)
 {
 	if (!is_root_fs(job->cli) && geteuid() != 0) {
 		for (size_t i = 0; i < job->ncommands; i++)
-			print_command(job->cli, &job->commands[i], "not root, so not running:");
+			vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_NOT_ROOT);
 		return 0;
 	}
 	for (size_t i = 0; i < job->ncommands; i++) {
 		int rc;
 
-		print_command(job->cli, &job->commands[i], "running:");
-		fflush(stdout);
+		vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_RUNNING);
 		rc = vb_run(job->cli->root, job->commands[i].argv);
+		vb_outcome_command_status(job->out, rc);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -163,15 +154,16 @@ static void job_queue_initramfs(struct job *job)
 	if (vb_initramfs_command(job->cli->root, &job->commands[job->ncommands]))
 		job->ncommands++;
 	else
-		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+		vb_outcome_note(job->out,
+				"no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
 }
 
 /* --dry-run: the diff of every file, and the commands that would run. */
 static void job_show(const struct job *job)
 {
-	vb_txn_diff(job->txn, stdout);
+	vb_outcome_files(job->out, job->txn, true);
 	for (size_t i = 0; i < job->ncommands; i++)
-		print_command(job->cli, &job->commands[i], "would run:");
+		vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_WOULD_RUN);
 }
 
 /* Writes every file; on failure nothing is changed and the reason printed. */
@@ -185,7 +177,8 @@ static int job_commit(struct job *job)
 	return rc;
 }
 
-static void print_plan(const struct machine *m, const struct vb_plan *plan)
+static void report_plan(struct vb_outcome *out, const struct machine *m,
+			const struct vb_plan *plan)
 {
 	for (size_t t = 0; t < plan->count; t++) {
 		const struct vb_target *tg = &plan->targets[t];
@@ -193,15 +186,7 @@ static void print_plan(const struct machine *m, const struct vb_plan *plan)
 		char name[256];
 
 		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
-		if (tg->verdict == VB_VERDICT_REFUSE)
-			printf("refused   %s [%04x:%04x] %s: %s\n", fn->name, fn->vendor, fn->device,
-			       name, tg->reason);
-		else if (strcmp(tg->selected_by, "companion") == 0)
-			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->reason);
-		else
-			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->selected_by);
+		vb_outcome_function(out, fn, name, tg);
 	}
 }
 
@@ -285,7 +270,7 @@ static int kernel_flags(const struct cli *cli, const struct machine *m,
 
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
-static void warn_grub_overrides(const char *root)
+static void warn_grub_overrides(struct vb_outcome *out, const char *root)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	struct dirent *de;
@@ -304,9 +289,11 @@ static void warn_grub_overrides(const char *root)
 		if (vb_read_file(path, &text, &n, &st) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
-			printf("warning: /etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
-			       "and is read after /etc/default/grub: check that it keeps the flags\n",
-			       de->d_name);
+			vb_outcome_warning(out,
+					   "/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
+					   "and is read after /etc/default/grub: check that it keeps "
+					   "the flags",
+					   de->d_name);
 		free(text);
 	}
 	closedir(d);
@@ -327,7 +314,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (bl == VB_BOOTLOADER_NONE)
 		return 0;
 	if (bl == VB_BOOTLOADER_GRUB)
-		warn_grub_overrides(job->cli->root);
+		warn_grub_overrides(job->out, job->cli->root);
 	if (path) {
 		err = read_under(job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
@@ -357,16 +344,17 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	return err;
 }
 
-int cmd_configure(const struct cli *cli)
+/* configure, told through out. Returns the exit status. */
+static int configure(const struct cli *cli, struct vb_outcome *out)
 {
 	struct vb_msgs ids = { 0 }, notes = { 0 }, flags = { 0 };
-	struct job job = { .cli = cli };
+	struct job job = { .cli = cli, .out = out };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
 	enum vb_bootloader bl;
 	char *selection = NULL, *modprobe = NULL, *joined = NULL;
-	bool was_configured;
+	bool was_configured, explicit_none;
 	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
 
@@ -384,24 +372,28 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (!cli->bootloader)
 		bl = vb_bootloader_detect(cli->root);
+	explicit_none = cli->bootloader && bl == VB_BOOTLOADER_NONE;
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
 
 	if (!m.have_sys) {
-		printf("note: no sys/ under %s: the selection is not checked against hardware, "
-		       "and no 'options vfio-pci ids=' is written\n",
-		       cli->root);
+		vb_outcome_note(out, "no sys/ under %s: the selection is not checked against "
+				"hardware, and no 'options vfio-pci ids=' is written",
+				cli->root);
 	} else {
 		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
 			goto out;
-		for (size_t i = 0; i < plan.notes.count; i++)
-			cli_error("%s%s", plan.notes.items[i],
-				  cli->force ? " (kept: --force)" : " (--force keeps it)");
+		for (size_t i = 0; i < plan.notes.count; i++) {
+			if (cli->force)
+				vb_outcome_problem_kept(out, "%s (kept: --force)", plan.notes.items[i]);
+			else
+				cli_error("%s (--force keeps it)", plan.notes.items[i]);
+		}
 		if (plan.unmatched && !cli->force)
 			goto out;
-		print_plan(&m, &plan);
+		report_plan(out, &m, &plan);
 	}
 
 	{
@@ -414,12 +406,13 @@ int cmd_configure(const struct cli *cli)
 	if (!selection || !modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
-		printf("note: %s\n", notes.items[i]);
+		vb_outcome_note(out, "%s", notes.items[i]);
 	err = kernel_flags(cli, &m, &ids, &flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
 	}
+	vb_outcome_kernel_flags(out, bl, &flags);
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
 	job.txn = vb_txn_new(cli->root);
@@ -432,16 +425,19 @@ int cmd_configure(const struct cli *cli)
 	    stage_bootloader(&job, bl, &flags, joined) < 0)
 		goto out;
 	if (vb_txn_changes(job.txn) == 0) {
-		puts("unchanged");
+		vb_outcome_files(out, job.txn, false);
+		vb_outcome_say(out, "unchanged");
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
 	job_queue_initramfs(&job);
 	if (cli->dry_run) {
 		job_show(&job);
+		out->changed = true;
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
+	vb_outcome_files(out, job.txn, false);
 	if (job_commit(&job) < 0)
 		goto out;
 	failed_cmd = job_run_commands(&job);
@@ -453,14 +449,15 @@ int cmd_configure(const struct cli *cli)
 			vb_run(cli->root, job.commands[0].argv);
 		goto out;
 	}
-	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
-	       vb_txn_changes(job.txn));
+	out->changed = true;
+	vb_outcome_say(out, "configured: %zu file(s) written; `vfio-boot unconfigure` undoes it",
+		       vb_txn_changes(job.txn));
 	rc = VB_EXIT_OK;
 flags_note:
 	if (bl == VB_BOOTLOADER_NONE) {
-		printf("no bootloader recognised: add these flags to the kernel command line:\n"
-		       "  %s\n", joined);
-		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
+		vb_outcome_flags_to_add(out, explicit_none, joined);
+		if (!explicit_none && rc == VB_EXIT_OK)
+			rc = VB_EXIT_NO_BOOTLOADER;
 	}
 out:
 	free(selection);
@@ -474,6 +471,17 @@ out:
 	machine_free(&m);
 	vb_config_free(&cfg);
 	return rc;
+}
+
+int cmd_configure(const struct cli *cli)
+{
+	struct vb_outcome out;
+
+	if (vb_outcome_begin(&out, "configure", cli) < 0) {
+		cli_error("cannot set up the output");
+		return VB_EXIT_FAILED;
+	}
+	return vb_outcome_end(&out, configure(cli, &out));
 }
 
 /* The "NAME FLAGS" a command-driven bootloader was given, to take back. */
@@ -499,9 +507,10 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 	return *flags ? 0 : -ENOMEM;
 }
 
-int cmd_unconfigure(const struct cli *cli)
+/* unconfigure, told through out. Returns the exit status. */
+static int unconfigure(const struct cli *cli, struct vb_outcome *out)
 {
-	struct job job = { .cli = cli };
+	struct job job = { .cli = cli, .out = out };
 	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
 	char *cmd_flags = NULL;
 	int rc = VB_EXIT_FAILED, err;
@@ -513,7 +522,7 @@ int cmd_unconfigure(const struct cli *cli)
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
 	if (!vb_txn_is_configured(cli->root)) {
-		puts("not configured: nothing to undo");
+		vb_outcome_say(out, "not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
 	job.txn = vb_txn_new(cli->root);
@@ -523,6 +532,7 @@ int cmd_unconfigure(const struct cli *cli)
 		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
 	if (!cmd_flags)
 		bl = vb_bootloader_detect(cli->root);
+	out->bootloader = vb_bootloader_name(bl);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
 		cli_error("cannot read the saved originals: %s", strerror(-err));
@@ -535,19 +545,33 @@ int cmd_unconfigure(const struct cli *cli)
 	job_queue_initramfs(&job);
 	if (cli->dry_run) {
 		job_show(&job);
+		out->changed = true;
 		rc = VB_EXIT_OK;
 		goto out;
 	}
+	vb_outcome_files(out, job.txn, false);
 	if (job_commit(&job) < 0)
 		goto out;
+	out->changed = true;
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (rc == VB_EXIT_OK)
-		puts("unconfigured: every file is back as it was");
+		vb_outcome_say(out, "unconfigured: every file is back as it was");
 out:
 	free(cmd_flags);
 	job_free(&job);
 	return rc;
+}
+
+int cmd_unconfigure(const struct cli *cli)
+{
+	struct vb_outcome out;
+
+	if (vb_outcome_begin(&out, "unconfigure", cli) < 0) {
+		cli_error("cannot set up the output");
+		return VB_EXIT_FAILED;
+	}
+	return vb_outcome_end(&out, unconfigure(cli, &out));
 }

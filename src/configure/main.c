@@ -30,7 +30,7 @@ static void usage(void)
 	      "\n"
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
-	      "  -j, --json              list, check, status: JSON output\n"
+	      "  -j, --json              JSON output (configure, unconfigure: one object)\n"
 	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
 	      "      --companions MODE   slot (default), group or none\n"
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
@@ -44,8 +44,8 @@ static void usage(void)
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
-	      "as configured; 4 no bootloader recognised (the flags to add are printed);\n"
-	      "5 changing this system needs root.\n",
+	      "as configured; 4 no bootloader recognised (the flags to add are printed;\n"
+	      "--bootloader none exits 0); 5 changing this system needs root.\n",
 	      stdout);
 }
 

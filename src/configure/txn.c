@@ -200,6 +200,29 @@ size_t vb_txn_changes(const struct vb_txn *txn)
 	return n;
 }
 
+size_t vb_txn_count(const struct vb_txn *txn)
+{
+	return txn->count;
+}
+
+const char *vb_txn_entry(const struct vb_txn *txn, size_t i, enum vb_txn_action *action)
+{
+	const struct change *c = &txn->items[i];
+
+	*action = !c->changed ? VB_TXN_UNCHANGED :
+		  c->remove   ? VB_TXN_REMOVE :
+		  c->existed  ? VB_TXN_MODIFY :
+				VB_TXN_CREATE;
+	return c->path;
+}
+
+const char *vb_txn_action_name(enum vb_txn_action action)
+{
+	static const char *const names[] = { "unchanged", "create", "modify", "remove" };
+
+	return names[action];
+}
+
 int vb_txn_diff(const struct vb_txn *txn, FILE *out)
 {
 	for (size_t i = 0; i < txn->count; i++) {

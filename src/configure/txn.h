@@ -33,6 +33,23 @@ int vb_txn_remove(struct vb_txn *txn, const char *path);
 /* How many recorded paths differ from what is on disk. */
 size_t vb_txn_changes(const struct vb_txn *txn);
 
+/* What a recorded path's change does to it. */
+enum vb_txn_action {
+	VB_TXN_UNCHANGED,
+	VB_TXN_CREATE,
+	VB_TXN_MODIFY, /* other bytes, or another mode */
+	VB_TXN_REMOVE,
+};
+
+/* How many paths are recorded. */
+size_t vb_txn_count(const struct vb_txn *txn);
+
+/* The i-th recorded path (in recording order) and, in *action, its change. */
+const char *vb_txn_entry(const struct vb_txn *txn, size_t i, enum vb_txn_action *action);
+
+/* "unchanged", "create", "modify" or "remove". */
+const char *vb_txn_action_name(enum vb_txn_action action);
+
 /*
  * Writes a unified diff ("--- a/etc/x" / "+++ b/etc/x") of every change to out.
  * Returns 0 or -errno.

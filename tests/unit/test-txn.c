@@ -366,12 +366,54 @@ static void check_rollback(bool configured_before)
 	vb_txn_free(txn);
 }
 
+/* Each recorded path's action, in recording order. */
+static void check_actions(void)
+{
+	static const struct {
+		const char *path;
+		enum vb_txn_action action;
+		const char *name;
+	} want[] = {
+		{ "/etc/default/grub", VB_TXN_MODIFY, "modify" },
+		{ "/etc/vfio-boot.conf", VB_TXN_CREATE, "create" },
+		{ "/etc/kept", VB_TXN_UNCHANGED, "unchanged" },
+		{ "/etc/gone", VB_TXN_REMOVE, "remove" },
+		{ "/etc/not-there", VB_TXN_UNCHANGED, "unchanged" },
+		{ "/etc/mode-only", VB_TXN_MODIFY, "modify" },
+	};
+	struct vb_txn *txn;
+
+	reset_root();
+	write_file("etc/default/grub", grub_orig, 0644);
+	write_file("etc/kept", "same\n", 0644);
+	write_file("etc/gone", "bye\n", 0644);
+	write_file("etc/mode-only", "x\n", 0644);
+	txn = vb_txn_new(root);
+	CHECK(txn != NULL);
+	put(txn, "/etc/default/grub", grub_new, 0644);
+	put(txn, "/etc/vfio-boot.conf", "10de:2504\n", 0644);
+	put(txn, "/etc/kept", "same\n", 0644);
+	CHECK(vb_txn_remove(txn, "/etc/gone") == 0);
+	CHECK(vb_txn_remove(txn, "/etc/not-there") == 0);
+	put(txn, "/etc/mode-only", "x\n", 0600);
+	CHECK(vb_txn_count(txn) == sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < vb_txn_count(txn) && i < sizeof(want) / sizeof(want[0]); i++) {
+		enum vb_txn_action action;
+
+		CHECK_STR(vb_txn_entry(txn, i, &action), want[i].path);
+		CHECK(action == want[i].action);
+		CHECK_STR(vb_txn_action_name(action), want[i].name);
+	}
+	vb_txn_free(txn);
+}
+
 int main(void)
 {
 	CHECK(mkdtemp(root) != NULL);
 	check_no_change();
 	check_bad_input();
 	check_diff();
+	check_actions();
 	check_configure_unconfigure();
 	check_rollback(false);
 	check_rollback(true);
