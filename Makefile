@@ -11,6 +11,7 @@ SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
 LIBDIR_DRACUT ?= $(PREFIX)/lib/dracut/modules.d
 MODPROBEDIR ?= $(PREFIX)/lib/modprobe.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 
 CC ?= cc
 MUSLCC ?= musl-gcc
@@ -39,7 +40,8 @@ PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -
 # first, then -Os (BIND_OPT) so that it stays small whatever CFLAGS says.
 # BIND_PIE=yes links it static-pie (ASLR, relro/now for its own relocations):
 # musl-gcc's specs know only plain -static, so the link names musl's
-# self-relocating start file rcrt1.o itself. musl has no _FORTIFY_SOURCE: that
+# self-relocating start file rcrt1.o itself (and asks for the build ID that
+# gcc's own specs would add, for debug symbol packages). musl has no _FORTIFY_SOURCE: that
 # flag changes nothing in the binder. BIND_STRIP= leaves stripping to the
 # packager (dh_strip).
 BIND_OPT ?= -Os
@@ -62,7 +64,7 @@ $(B)/vfio-boot-bind: $(addprefix src/shared/,$(addsuffix .c,$(SHARED))) \
 		     $(B)/gen/version.h | $(B)
 	@[ "$(BIND_PIE)" != yes ] || [ -e "$(MUSL_LIBDIR)/rcrt1.o" ] || \
 		{ echo "no rcrt1.o in musl's library directory '$(MUSL_LIBDIR)': make BIND_PIE=no" >&2; exit 1; }
-	$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) -Wl,--gc-sections $(BIND_STRIP) \
+	$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) -Wl,--gc-sections,--build-id $(BIND_STRIP) \
 		-o $@ $(filter %.c,$^) $(BIND_LINK_END)
 
 # version.h, rewritten only when VERSION changes (so that nothing else rebuilds).
@@ -109,7 +111,8 @@ $(B)/gen $(B)/man:
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
+SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci debian 2>/dev/null) \
+	      completion/vfio-boot
 
 deps-build:
 	@tools/deps.sh build
@@ -134,10 +137,28 @@ lint: deps-check
 boot-tests: deps-check $(B)/vfio-boot-bind
 	tests/boot/run.sh
 
+completion-tests: deps-check
+	tests/completion/run.sh
+
+# The system tests share one debootstrapped Debian 12 tree (tests/tree/debootstrap.sh
+# makes it on first use, and again when it is a week old); each works on a copy.
+export VFIO_BOOT_TREE ?= $(CURDIR)/$(B)/tree-bookworm
+
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests
+# The Debian package, built by dpkg-buildpackage from a clean copy of the tree.
+deb: deps-check
+	tests/package/build.sh $(B)/deb
+
+package-tests: deps-check deb
+	tests/package/run.sh $(B)/deb
+
+ansible-tests: deps-check deb
+	tests/ansible/run.sh $(B)/deb
+
+check: deps-check unit static-check bind-tests configure-tests completion-tests lint boot-tests \
+       chroot-tests package-tests ansible-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -173,14 +194,19 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
 	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 $(MAN_PAGES)
+	install -D -m 0644 completion/vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
+	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
 
 clean:
 	rm -rf $(B)
+
+version:
+	@echo $(VERSION)
 
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
 FORCE:
 
-.PHONY: FORCE all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
+.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
 .DEFAULT_GOAL := all
