@@ -13,7 +13,8 @@
 # Usage: tests/chroot/run.sh [path/to/vfio-boot]   (as root; default build/vfio-boot)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
 #        cannot reach the archive.
-# Env:   VFIO_BOOT_MIRROR     Debian mirror (default http://deb.debian.org/debian)
+# Env:   VFIO_BOOT_MIRROR     Debian mirror (default: the one this machine's apt
+#                             uses for bookworm, from /etc/apt/sources*)
 #        VFIO_BOOT_DEB_CACHE  a directory that keeps the downloaded .debs between
 #                             runs (default: a private cache in the work
 #                             directory, seeded from /var/cache/apt/archives)
@@ -30,7 +31,6 @@ set -u -o pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vb=${1:-$repo/build/vfio-boot}
-mirror=${VFIO_BOOT_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 # The tree: a kernel, both generators (each variant drops the other one), what
 # the configurator links against, and zstd (initramfs-tools' default).
@@ -39,6 +39,7 @@ packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,lib
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 report='' console='' wall='' # set by rig_boot
+mirror=${VFIO_BOOT_MIRROR:-$(rig_debian_mirror "$suite")}
 
 passed=0
 failed=0
@@ -83,6 +84,7 @@ why=$(rig_qemu_unusable)
 for tool in debootstrap lsinitramfs lsinitrd make sha256sum; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
 done
+[ -n "$mirror" ] || fatal "no 'deb' source for $suite in /etc/apt/sources* (set VFIO_BOOT_MIRROR)"
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-chroot.XXXXXX) || fatal "mktemp failed"
 # Background jobs (the variants), each in its own process group, so that the
@@ -153,8 +155,10 @@ say "tree kernel: $kver"
 
 # ------------------------------------------------- vfio-boot and test files
 
+# make install with its default PREFIX (/usr/local): the hooks still go where
+# each generator reads them, and name the binder where it went.
 t0=$(date +%s.%N)
-if ! make -C "$repo" install DESTDIR="$base" PREFIX=/usr >"$tmp/make-install.log" 2>&1; then
+if ! make -C "$repo" install DESTDIR="$base" >"$tmp/make-install.log" 2>&1; then
 	cat "$tmp/make-install.log" >&2
 	fatal "make install DESTDIR=$base failed"
 fi
@@ -182,7 +186,7 @@ chmod 755 "$base/usr/sbin/update-grub"
 rig_write_report "$base/usr/local/sbin/vfio-boot-test-report"
 
 check "the configurator runs inside the tree (libkmod2, libpci3 there)" \
-	chroot "$base" /usr/sbin/vfio-boot --version
+	chroot "$base" /usr/local/sbin/vfio-boot --version
 
 # The dracut tree: the same tree with initramfs-tools purged (--force-depends:
 # Debian's linux-image wants initramfs-tools | linux-initramfs-tool, which
@@ -261,7 +265,7 @@ grub_flags_are() { [ "$(grub_cmdline "$1")" = "$2" ]; } # ROOT FLAGS
 
 check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	local v=$1 root=$2 img=$3 list=$4 p
-	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf usr/lib/modprobe.d/vfio-boot.conf \
+	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf \
 		'.*/vfio-pci\.ko' '.*/vfio_iommu_type1\.ko' usr/bin/vfio-boot-test-report \
 		'.*/bochs\.ko' '.*/snd-hda-intel\.ko' '.*/xhci-pci\.ko'; do
 		check "$v: image has $p" in_listing "$list" "$p"
