@@ -12,6 +12,8 @@
 #include "bootloader.h"
 #include "cli.h"
 #include "fileio.h"
+#include "generator.h"
+#include "image_verify.h"
 #include "kcmdline.h"
 #include "path.h"
 #include "plan.h"
@@ -32,7 +34,7 @@ struct before {
 struct job {
 	const struct cli *cli;
 	struct vb_txn *txn;
-	struct before before[4];
+	struct before before[6];
 	size_t nbefore;
 	struct vb_command commands[2];
 	size_t ncommands;
@@ -357,6 +359,42 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	return err;
 }
 
+/* configure needs a generator with a hook that runs before coldplug. */
+static int refuse_generator(enum vb_generator g)
+{
+	if (g == VB_GENERATOR_BOOSTER) {
+		cli_error("booster is not supported: it has no hook that runs before udev's "
+			  "coldplug (initramfs-tools, dracut and mkinitcpio have); nothing written");
+		return -ENOTSUP;
+	}
+	if (g == VB_GENERATOR_NONE) {
+		cli_error("no initramfs generator found (update-initramfs, dracut, mkinitcpio): "
+			  "nothing would bind the devices at boot; nothing written "
+			  "(--no-regenerate writes the files anyway)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * After the files were put back: the first done commands run again on
+ * them, so that the bootloader and the images match the restored files.
+ * grubby and kernelstub were given flags, not files: running them again
+ * would add the flags once more.
+ */
+static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_t done)
+{
+	for (size_t i = 0; i < done && i < job->ncommands; i++) {
+		const char *name = job->commands[i].argv[0];
+
+		if ((bl == VB_BOOTLOADER_GRUBBY && strcmp(name, "grubby") == 0) ||
+		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
+			continue;
+		print_command(job->cli, &job->commands[i], "running again:");
+		vb_run(job->cli->root, job->commands[i].argv);
+	}
+}
+
 int cmd_configure(const struct cli *cli)
 {
 	struct vb_msgs ids = { 0 }, notes = { 0 }, flags = { 0 };
@@ -365,6 +403,8 @@ int cmd_configure(const struct cli *cli)
 	struct vb_config cfg;
 	struct machine m;
 	enum vb_bootloader bl;
+	enum vb_generator generator;
+	struct vb_boot_images images = { 0 };
 	char *selection = NULL, *modprobe = NULL, *joined = NULL;
 	bool was_configured;
 	int rc = VB_EXIT_USAGE, err;
@@ -384,6 +424,11 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (!cli->bootloader)
 		bl = vb_bootloader_detect(cli->root);
+	generator = vb_generator_detect(cli->root);
+	if (cli->regenerate && refuse_generator(generator) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -429,9 +474,12 @@ int cmd_configure(const struct cli *cli)
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
+	    (generator == VB_GENERATOR_MKINITCPIO &&
+	     job_put(&job, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT, 0644) < 0) ||
 	    stage_bootloader(&job, bl, &flags, joined) < 0)
 		goto out;
-	if (vb_txn_changes(job.txn) == 0) {
+	if (vb_txn_changes(job.txn) == 0 &&
+	    !(cli->regenerate && vb_verify_images_outdated(cli->root, selection, strlen(selection)))) {
 		puts("unchanged");
 		rc = VB_EXIT_OK;
 		goto flags_note;
@@ -444,17 +492,24 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (job_commit(&job) < 0)
 		goto out;
+	if (cli->regenerate && vb_verify_images_before(cli->root, &images) < 0)
+		goto out;
 	failed_cmd = job_run_commands(&job);
+	/* The images rebuilt must carry what was just configured. */
+	if (!failed_cmd && cli->regenerate &&
+	    vb_verify_images_after(cli->root, &images, selection, strlen(selection)) < 0)
+		failed_cmd = job.ncommands + 1;
 	if (failed_cmd) {
 		cli_error("putting the files back as they were");
 		job_revert(&job, !was_configured);
-		/* The bootloader must see the restored files too. */
-		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
-			vb_run(cli->root, job.commands[0].argv);
+		job_rerun_after_revert(&job, bl, failed_cmd - 1);
 		goto out;
 	}
-	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
-	       vb_txn_changes(job.txn));
+	if (vb_txn_changes(job.txn))
+		printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
+		       vb_txn_changes(job.txn));
+	else
+		puts("configured: no file changed, the initramfs images were rebuilt");
 	rc = VB_EXIT_OK;
 flags_note:
 	if (bl == VB_BOOTLOADER_NONE) {
@@ -463,6 +518,7 @@ flags_note:
 		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
 	}
 out:
+	vb_boot_images_free(&images);
 	free(selection);
 	free(modprobe);
 	free(joined);

@@ -541,6 +541,21 @@ int vb_image_inspect(const struct vb_root *root, const char *path, const char *e
 	return 0;
 }
 
+/* One line per thing the image lacks. */
+static void list_missing(const struct vb_image_report *r, struct vb_msgs *missing)
+{
+	if (!r->binder)
+		vb_msgs_add(missing, "the binder (%s)", VB_IMAGE_BINDER);
+	if (!r->hook)
+		vb_msgs_add(missing, "the %s hook that runs it (%s)",
+			    vb_image_generator_name(r->generator), r->hook_path);
+	if (r->conf == VB_IMAGE_CONF_ABSENT)
+		vb_msgs_add(missing, "%s", VB_IMAGE_CONF);
+	else if (r->conf == VB_IMAGE_CONF_DIFFERENT)
+		vb_msgs_add(missing, "%s as configured (the image holds another one)",
+			    VB_IMAGE_CONF);
+}
+
 int vb_image_check(const struct vb_root *root, const char *path, const char *expected_conf,
 		   size_t len, struct vb_msgs *missing)
 {
@@ -552,14 +567,40 @@ int vb_image_check(const struct vb_root *root, const char *path, const char *exp
 		vb_msgs_add(missing, "cannot read the image: %s", why);
 		return err;
 	}
-	if (!r.binder)
-		vb_msgs_add(missing, "the binder (%s)", VB_IMAGE_BINDER);
-	if (!r.hook)
-		vb_msgs_add(missing, "the %s hook that runs it (%s)",
-			    vb_image_generator_name(r.generator), r.hook_path);
-	if (r.conf == VB_IMAGE_CONF_ABSENT)
-		vb_msgs_add(missing, "%s", VB_IMAGE_CONF);
-	else if (r.conf == VB_IMAGE_CONF_DIFFERENT)
-		vb_msgs_add(missing, "%s as configured (the image holds another one)", VB_IMAGE_CONF);
+	list_missing(&r, missing);
 	return 0;
+}
+
+enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *path,
+				     const char *expected_conf, size_t len, char *line, size_t size)
+{
+	struct vb_msgs missing = { 0 };
+	struct vb_image_report r;
+	char why[256];
+	size_t used;
+
+	if (vb_image_inspect(root, path, expected_conf, len, &r, why, sizeof(why)) < 0) {
+		snprintf(line, size, "cannot read %s: %s", path, why);
+		return VB_IMAGE_UNREADABLE;
+	}
+	if (r.binder && r.hook && r.conf == VB_IMAGE_CONF_SAME) {
+		snprintf(line, size, "%s (%s) carries the binder, its hook and %s as configured",
+			 path, vb_image_generator_name(r.generator), VB_IMAGE_CONF);
+		return VB_IMAGE_COMPLETE;
+	}
+	if (r.binder && r.hook) {
+		snprintf(line, size, "%s: the image predates the configuration: "
+				     "run vfio-boot configure again", path);
+		return VB_IMAGE_STALE;
+	}
+	list_missing(&r, &missing);
+	used = (size_t)snprintf(line, size, "%s (%s) lacks ", path,
+				vb_image_generator_name(r.generator));
+	for (size_t i = 0; i < missing.count && used < size; i++)
+		used += (size_t)snprintf(line + used, size - used, "%s%s", i ? ", " : "",
+					 missing.items[i]);
+	if (used < size)
+		snprintf(line + used, size - used, ": nothing will be bound at boot");
+	vb_msgs_free(&missing);
+	return VB_IMAGE_INCOMPLETE;
 }

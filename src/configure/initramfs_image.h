@@ -66,3 +66,19 @@ int vb_image_inspect(const struct vb_root *root, const char *path, const char *e
  */
 int vb_image_check(const struct vb_root *root, const char *path, const char *expected_conf,
 		   size_t len, struct vb_msgs *missing);
+
+enum vb_image_state {
+	VB_IMAGE_COMPLETE,   /* binder, hook and the configuration as expected */
+	VB_IMAGE_STALE,      /* binder and hook, but an older configuration or none */
+	VB_IMAGE_INCOMPLETE, /* no binder or no hook */
+	VB_IMAGE_UNREADABLE,
+};
+
+/*
+ * Reads the image and sums it up in one line (into line): what it lacks,
+ * "the image predates the configuration: run vfio-boot configure again",
+ * or why it cannot be read.
+ */
+enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *path,
+				     const char *expected_conf, size_t len, char *line,
+				     size_t size);

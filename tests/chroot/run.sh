@@ -243,7 +243,7 @@ run_vfio_boot() { # LOG ARGS...
 	"$vb" "$@" >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		grep -E '^(note|running|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
+		grep -E '^(note|running|checked|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
 			"$log" | sed 's/^/    | /'
 	else
 		tail -40 "$log" | sed 's/^/    | /'
@@ -356,6 +356,9 @@ run_variant() { # VARIANT ROOT SELECTOR
 	dracut) check "$v: configure ran dracut --regenerate-all --force in the tree" \
 		grep -q "^running: dracut --regenerate-all --force .*(chroot $root)" "$tmp/$v.configure.log" ;;
 	esac
+	check "$v: configure read back the rebuilt image: binder, hook and config in it" \
+		grep -q "^checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf" \
+		"$tmp/$v.configure.log"
 	check "$v: etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$root/etc/vfio-boot.conf"
 	check "$v: etc/modprobe.d/vfio.conf written" [ -s "$root/etc/modprobe.d/vfio.conf" ]
 	check "$v: etc/default/grub has intel_iommu=on iommu=pt" \

@@ -62,6 +62,63 @@ host_tree() {
 	snapshot_tree >"$work/$current.before"
 }
 
+# The tree with vfio-boot installed as `make install` puts it, the running
+# kernel's version, and a stand-in generator NAME that builds a real image
+# (busybox cpio and gzip, inside the chroot) the way that generator lays it
+# out: the binder and /etc/vfio-boot.conf, and the hook unless /drop-hook
+# exists. Images land where the generator writes them.
+installed_tree() { # GENERATOR
+	host_tree
+	rm -f "$T/usr/sbin/update-initramfs"
+	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
+	cp "$busybox" "$T/bin/busybox"
+	mkdir -p "$T/proc/sys/kernel"
+	printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
+	mkdir -p "$T/boot" "$T/tmp"
+	{
+		printf '#!/bin/sh\n# tests/configure: stands in for %s, building a real image.\n' "$1"
+		printf 'echo "%s $*" >>/var/log/calls\n[ ! -e /fail-%s ] || exit 1\n' "$1" "$1"
+		cat <<'EOF'
+b=busybox d=/tmp/image
+$b rm -rf $d && $b mkdir -p $d/usr/sbin $d/etc || exit 1
+$b cp /usr/local/sbin/vfio-boot-bind $d/usr/sbin/ || exit 1
+[ ! -e /etc/vfio-boot.conf ] || $b cp /etc/vfio-boot.conf $d/etc/
+EOF
+		case $1 in
+		update-initramfs) cat <<'EOF'
+$b mkdir -p $d/conf $d/scripts/init-top && : >$d/conf/initramfs.conf
+if [ ! -e /drop-hook ]; then
+	$b cp /usr/share/initramfs-tools/scripts/init-top/00vfio-boot $d/scripts/init-top/
+	echo '/scripts/init-top/00vfio-boot "$@"' >$d/scripts/init-top/ORDER
+fi
+image=/boot/initrd.img-KVER
+EOF
+			;;
+		mkinitcpio) cat <<'EOF'
+# Like mkinitcpio: the hooks of mkinitcpio.conf and of the drop-ins after it.
+$b mkdir -p $d/hooks && : >$d/init_functions
+early=udev
+if $b cat /etc/mkinitcpio.conf.d/*.conf 2>/dev/null | $b grep -q '^HOOKS+=(vfio-boot)$' &&
+	[ ! -e /drop-hook ]; then
+	$b cp /usr/lib/initcpio/hooks/vfio-boot $d/hooks/
+	early="udev vfio-boot"
+fi
+echo "EARLYHOOKS=\"$early\"" >$d/config
+image=/boot/initramfs-linux.img
+EOF
+			;;
+		esac
+		cat <<'EOF'
+(cd $d && $b find . | $b cpio -o -H newc 2>/dev/null | $b gzip) >/boot/image.new &&
+	$b mv /boot/image.new $image
+EOF
+	} | sed "s/KVER/$kver/" >"$T/usr/sbin/$1"
+	chmod 755 "$T/usr/sbin/$1"
+	[ "$1" != mkinitcpio ] || printf 'linux\n' >"$T/lib/modules/$kver/pkgbase"
+	snapshot_tree >"$work/$current.before"
+}
+kver=$(basename "$kdir")
+
 # A listing of every regular file and link under etc/ and var/lib with checksums.
 snapshot_tree() {
 	(cd "$T" && find etc var/lib -type f -o -type l 2>/dev/null | sort | while read -r f; do
@@ -336,7 +393,7 @@ has out "IOMMU: off"
 end
 
 begin check
-host_tree
+installed_tree update-initramfs
 vboot check
 rc_is 3
 has out "fail  iommu-flag       intel_iommu=on is not on the kernel command line"
@@ -360,7 +417,7 @@ has out "fail  selection        cannot read /etc/vfio-boot.conf: File too large"
 end
 
 begin framebuffer-on-bar
-host_tree
+installed_tree update-initramfs
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
 printf '0x00000000e0000000 0x00000000efffffff 0x0000000000040200\n' \
@@ -406,6 +463,104 @@ has out "0000:02:00.0   10de:2504   vfio-pci   vfio-pci"
 vboot status --json
 jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null ||
 	fail "status --json"
+end
+
+# --------------------------------------------- the images configure rebuilds
+
+
+begin image-checked-after-configure
+installed_tree update-initramfs
+vboot configure 10de:2504
+rc_is 0
+has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    install          the binder and the initramfs-tools hooks are installed"
+has out "ok    image            /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
+# The configuration changes without a new image: check and status say so.
+vboot configure --no-regenerate 10de:2504@0000:01:00.0
+rc_is 0
+vboot check
+rc_is 3
+has out "fail  image            /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status
+rc_is 3
+has out "image: /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status --json
+jq -e --arg p "/boot/initrd.img-$kver" '.as_expected == false and .images[0].path == $p and
+	.images[0].state == "stale"' "$T/out" >/dev/null || fail "status --json images"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+vboot status --json
+jq -e '.images[0].state == "complete"' "$T/out" >/dev/null || fail "status --json after configure: $(cat "$T/out")"
+end
+
+begin image-without-hook-rolls-back
+installed_tree update-initramfs
+touch "$T/drop-hook"
+vboot configure 10de:2504
+rc_is 1
+has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the initramfs-tools hook that runs it (/scripts/init-top/00vfio-boot)"
+has err "putting the files back"
+tree_unchanged "configure whose image lacks the hook"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left after a rolled-back first configure"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub 
+update-initramfs -u -k all"
+end
+
+begin check-says-what-is-not-installed
+installed_tree update-initramfs
+rm "$T/usr/share/initramfs-tools/scripts/init-top/00vfio-boot" "$T/usr/local/sbin/vfio-boot-bind"
+vboot check
+rc_is 3
+has out "fail  install          missing /usr/share/initramfs-tools/scripts/init-top/00vfio-boot"
+has out "fail  install          missing /usr/local/sbin/vfio-boot-bind (the binder)"
+end
+
+begin unsupported-generators-refused
+host_tree
+rm "$T/usr/sbin/update-initramfs"
+stand_in booster
+snapshot_tree >"$work/$current.before"
+vboot configure 10de:2504
+rc_is 2
+one_line_err
+has err "booster is not supported"
+tree_unchanged "booster"
+calls_are ""
+rm "$T/usr/sbin/booster"
+vboot configure 10de:2504
+rc_is 2
+has err "no initramfs generator found"
+tree_unchanged "no generator"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+end
+
+begin mkinitcpio-drop-in
+installed_tree mkinitcpio
+vboot configure 10de:2504
+rc_is 0
+has out "running: mkinitcpio -P"
+has etc/mkinitcpio.conf.d/vfio-boot.conf "HOOKS+=(vfio-boot)"
+has out "checked: /boot/initramfs-linux.img carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    image            /boot/initramfs-linux.img (mkinitcpio) carries the binder"
+vboot unconfigure
+rc_is 0
+[ ! -e "$T/etc/mkinitcpio.conf.d/vfio-boot.conf" ] || fail "unconfigure left the drop-in"
+tree_unchanged "unconfigure"
+# A preset's config (-c) makes mkinitcpio skip drop-ins: the image check catches it.
+touch "$T/drop-hook"
+vboot configure 10de:2504
+rc_is 1
+has err "/boot/initramfs-linux.img, just rebuilt, lacks the mkinitcpio hook that runs it (/hooks/vfio-boot)"
+tree_unchanged "rolled back"
 end
 
 echo "configure: $passed passed, $failed failed"
