@@ -92,13 +92,17 @@ static-check: $(B)/vfio-boot-bind
 lint: deps-check
 	shellcheck $(SHELL_FILES)
 
-boot-tests: deps-check $(B)/vfio-boot-bind
+boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
 
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests
+system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
+	tests/system/run.sh
+
+check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests \
+	system-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -164,5 +168,5 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install uninstall clean
+.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

@@ -75,10 +75,19 @@ static int each_subdir(const struct vb_root *root, const char *rel, struct vb_ms
 	return err;
 }
 
-/* kernel-install's bls layout: ENTRY-TOKEN/KVER/initrd. */
+/* kernel-install's bls layout: ENTRY-TOKEN/KVER/initrd*, as its plugins name them. */
 static int bls_kernel_dir(const struct vb_root *root, const char *rel, struct vb_msgs *paths)
 {
-	return add(root, paths, rel, "initrd");
+	DIR *d = open_dir(root, rel);
+	struct dirent *de;
+	int err = 0;
+
+	while (d && err == 0 && (de = readdir(d)) != NULL)
+		if (fnmatch("initr*", de->d_name, 0) == 0)
+			err = add(root, paths, rel, de->d_name);
+	if (d)
+		closedir(d);
+	return err;
 }
 
 static int bls_entry_dir(const struct vb_root *root, const char *rel, struct vb_msgs *paths)

@@ -12,7 +12,7 @@
  * where the generators and kernel-install write them: under /boot, /efi and
  * /boot/efi, as initrd.img-KVER (initramfs-tools, Debian's dracut),
  * initramfs-KVER.img (dracut elsewhere), initramfs-NAME.img (mkinitcpio
- * presets), ENTRY/KVER/initrd (kernel-install's bls layout) and
+ * presets), ENTRY/KVER/initrd* (kernel-install's bls layout) and
  * EFI/Linux/NAME.efi (UKIs).
  */
 struct vb_boot_images {

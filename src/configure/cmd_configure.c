@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot_refresh.h"
 #include "bootloader.h"
 #include "cli.h"
 #include "fileio.h"
@@ -405,8 +406,9 @@ int cmd_configure(const struct cli *cli)
 	enum vb_bootloader bl;
 	enum vb_generator generator;
 	struct vb_boot_images images = { 0 };
+	struct vb_boot_refresh refresh = { 0 };
 	char *selection = NULL, *modprobe = NULL, *joined = NULL;
-	bool was_configured;
+	bool was_configured, sign_by_hand = false;
 	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
 
@@ -494,7 +496,14 @@ int cmd_configure(const struct cli *cli)
 		goto out;
 	if (cli->regenerate && vb_verify_images_before(cli->root, &images) < 0)
 		goto out;
+	vb_boot_refresh_detect(cli->root, &refresh);
 	failed_cmd = job_run_commands(&job);
+	/* Then what boots is made again from the files and images (kernel-install...). */
+	if (!failed_cmd) {
+		err = vb_boot_refresh_run(cli->root, &refresh);
+		sign_by_hand = err == 1;
+		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
+	}
 	/* The images rebuilt must carry what was just configured. */
 	if (!failed_cmd && cli->regenerate &&
 	    vb_verify_images_after(cli->root, &images, selection, strlen(selection)) < 0)
@@ -503,6 +512,8 @@ int cmd_configure(const struct cli *cli)
 		cli_error("putting the files back as they were");
 		job_revert(&job, !was_configured);
 		job_rerun_after_revert(&job, bl, failed_cmd - 1);
+		if (failed_cmd > job.ncommands)
+			vb_boot_refresh_run(cli->root, &refresh);
 		goto out;
 	}
 	if (vb_txn_changes(job.txn))
@@ -510,7 +521,7 @@ int cmd_configure(const struct cli *cli)
 		       vb_txn_changes(job.txn));
 	else
 		puts("configured: no file changed, the initramfs images were rebuilt");
-	rc = VB_EXIT_OK;
+	rc = sign_by_hand ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
 flags_note:
 	if (bl == VB_BOOTLOADER_NONE) {
 		printf("no bootloader recognised: add these flags to the kernel command line:\n"
@@ -518,6 +529,7 @@ flags_note:
 		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
 	}
 out:
+	vb_boot_refresh_free(&refresh);
 	vb_boot_images_free(&images);
 	free(selection);
 	free(modprobe);
@@ -557,6 +569,7 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 
 int cmd_unconfigure(const struct cli *cli)
 {
+	struct vb_boot_refresh refresh = { 0 };
 	struct job job = { .cli = cli };
 	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
 	char *cmd_flags = NULL;
@@ -599,10 +612,16 @@ int cmd_unconfigure(const struct cli *cli)
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
+	vb_boot_refresh_detect(cli->root, &refresh);
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
-	if (rc == VB_EXIT_OK)
+	if (rc == VB_EXIT_OK) {
+		err = vb_boot_refresh_run(cli->root, &refresh);
+		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
+	}
+	if (rc != VB_EXIT_FAILED)
 		puts("unconfigured: every file is back as it was");
 out:
+	vb_boot_refresh_free(&refresh);
 	free(cmd_flags);
 	job_free(&job);
 	return rc;

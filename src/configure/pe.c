@@ -64,3 +64,29 @@ int vb_pe_find_initrd(int fd, uint64_t file_size, uint64_t *offset, uint64_t *le
 	err = vb_pe_section(head, (size_t)n, file_size, ".initrd", offset, length);
 	return err == -ESRCH ? -EBADMSG : err;
 }
+
+bool vb_pe_is_signed(const unsigned char *head, size_t head_len)
+{
+	uint64_t pe, opt, dirs, count;
+
+	if (head_len < 64 || head[0] != 'M' || head[1] != 'Z')
+		return false;
+	pe = le32(head + 0x3c);
+	if (pe > head_len - 24 || memcmp(head + pe, "PE\0\0", 4) != 0)
+		return false;
+	opt = pe + 24;
+	if (opt + 2 > head_len)
+		return false;
+	/* The data directories follow the optional header's fixed part. */
+	if (le16(head + opt) == 0x20b) {
+		dirs = opt + 112;
+		count = opt + 108 + 4 <= head_len ? le32(head + opt + 108) : 0;
+	} else if (le16(head + opt) == 0x10b) {
+		dirs = opt + 96;
+		count = opt + 92 + 4 <= head_len ? le32(head + opt + 92) : 0;
+	} else {
+		return false;
+	}
+	/* Entry 4 is the certificate table: (file offset, size). */
+	return count > 4 && dirs + 5 * 8 <= head_len && le32(head + dirs + 4 * 8 + 4) > 0;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,3 +25,9 @@ int vb_pe_section(const unsigned char *head, size_t head_len, uint64_t file_size
  * (0, -EBADMSG when it has none); -ENOENT when it is not a PE file.
  */
 int vb_pe_find_initrd(int fd, uint64_t file_size, uint64_t *offset, uint64_t *length);
+
+/*
+ * True when the PE file whose headers are in head carries an Authenticode
+ * signature (a certificate table): a Secure Boot signed image.
+ */
+bool vb_pe_is_signed(const unsigned char *head, size_t head_len);

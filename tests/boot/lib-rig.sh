@@ -8,6 +8,8 @@
 #
 #   rig_qemu_unusable          prints why QEMU cannot run here, or nothing
 #   rig_debian_mirror [SUITE]  prints the archive apt uses for SUITE, or nothing
+#   rig_debootstrap WORKDIR TREE SUITE MIRROR PACKAGES LOG
+#                              a minbase tree (77: archive unreachable)
 #   rig_newest_kver            prints the newest host kernel with modules
 #   rig_itools_head COMMENT    prints the head of an initramfs-tools script
 #   rig_itools_confdir DIR MODULES [STAGE]
@@ -23,6 +25,7 @@
 #   driver_of ADDR ...         queries on $report (see below)
 
 RIG_QEMU=qemu-system-x86_64
+RIG_QEMU_EXTRA=() # more QEMU arguments (a disk)
 RIG_BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 
 # Addresses in the rig (see rig_qemu_args).
@@ -75,6 +78,32 @@ rig_debian_mirror() { # [SUITE]
 			}' "$f" | head -1 | grep . && return 0
 	done
 	return 0
+}
+
+# debootstrap --variant=minbase SUITE into TREE with PACKAGES (a comma list)
+# from MIRROR, the log in LOG. The .debs come from VFIO_BOOT_DEB_CACHE, or a
+# private cache in WORKDIR seeded with hard links from the host's apt cache
+# (only read; debootstrap checks every checksum). Returns 0, 77 when the
+# archive cannot be reached, 1 on another failure (the log says why).
+rig_debootstrap() { # WORKDIR TREE SUITE MIRROR PACKAGES LOG
+	local debs
+	if [ -n "${VFIO_BOOT_DEB_CACHE:-}" ]; then
+		mkdir -p "$VFIO_BOOT_DEB_CACHE" || return 1
+		debs=$(cd "$VFIO_BOOT_DEB_CACHE" && pwd)
+	else
+		debs=$1/debs
+		mkdir -p "$debs"
+		find /var/cache/apt/archives -maxdepth 1 -name '*.deb' \
+			-exec cp -l -t "$debs" {} + 2>/dev/null || true
+	fi
+	if debootstrap --variant=minbase --cache-dir="$debs" --include="$5" "$3" "$2" "$4" \
+		>"$6" 2>&1; then
+		rm -f "$2"/var/cache/apt/archives/*.deb
+		return 0
+	fi
+	grep -q -e 'Failed getting release file' -e "Couldn't download" \
+		-e 'Failure trying to run: .*wget' "$6" && return 77
+	return 1
 }
 
 rig_qemu_unusable() {
@@ -165,8 +194,13 @@ for d in /sys/bus/pci/devices/*; do
 	id=$(echo "$id" | sed 's/0x//g')
 	p "dev ${d##*/} $id driver=$drv override=$(cat "$d/driver_override")"
 done
-for m in vfio_pci vfio_iommu_type1; do
+for m in vfio_pci vfio_iommu_type1 bochs snd_hda_intel xhci_pci; do
 	[ -d "/sys/module/$m" ] && p "module $m loaded"
+done
+# Files a test left for the report (tests/system: what ran in the real root).
+for f in /run/vfio-boot-test/*; do
+	[ -r "$f" ] || continue
+	while IFS= read -r l || [ -n "$l" ]; do p "file ${f##*/} $l"; done <"$f"
 done
 if [ -r /run/vfio-boot/status.json ]; then
 	while IFS= read -r l || [ -n "$l" ]; do p "status $l"; done </run/vfio-boot/status.json
@@ -306,7 +340,7 @@ rig_qemu_args() { # KERNEL INITRD
 		-device ich9-intel-hda,bus=rp1,addr=00.1 \
 		-device qemu-xhci,bus=rp1,addr=00.2 \
 		-device pci-serial,bus=pcie.0,addr=04.0 \
-		-kernel "$1" -initrd "$2"
+		-kernel "$1" -initrd "$2" "${RIG_QEMU_EXTRA[@]}"
 }
 
 # Boots; the serial log goes to $tmp/NAME.serial, its printable text to

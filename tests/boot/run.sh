@@ -394,6 +394,10 @@ mkinitcpio_boots() {
 	setup_mkinitcpio || fatal "$mkinitcpio_setup failed"
 	build_mkinitcpio mkinitcpio-good "$good" udev
 	build_mkinitcpio mkinitcpio-systemd-good "$good" systemd
+	for variant in mkinitcpio mkinitcpio-systemd; do
+		item "vfio-boot status reads the $variant image: binder, hook (or unit), config" \
+			image_state_is "$tmp/$variant-good.img" "$good" complete
+	done
 	if boot mkinitcpio-select "$tmp/mkinitcpio-good.img" "$BASE_APPEND"; then
 		scenario_select ':: Triggering uevents'
 		check "order: the booted image's /config lists vfio-boot in EARLYHOOKS" \
@@ -412,6 +416,22 @@ mkinitcpio_boots() {
 	finish_boot
 }
 
+# vfio-boot status on a tree holding IMAGE as the running kernel's image and
+# CONF as its configuration: the state it reads in the real image.
+image_state_is() { # IMAGE CONF STATE
+	local t=$tmp/imgtree
+	rm -rf "$t"
+	mkdir -p "$t/boot" "$t/etc" "$t/proc/sys/kernel"
+	cp "$1" "$t/boot/initrd.img-$kver"
+	cp "$2" "$t/etc/vfio-boot.conf"
+	printf '%s\n' "$kver" >"$t/proc/sys/kernel/osrelease"
+	"$repo/build/vfio-boot" --root "$t" status --json >"$tmp/imgtree.json" 2>&1
+	jq -e --arg s "$3" '.images[0].state == $s' "$tmp/imgtree.json" >/dev/null || {
+		say "    status --json: $(tr -d '\n' <"$tmp/imgtree.json")"
+		return 1
+	}
+}
+
 # ---------------------------------------------------------------- run
 
 good=$tmp/conf/good.conf
@@ -423,6 +443,10 @@ build_itools itools-good "$good"
 build_itools itools-garbage "$garbage"
 item "ORDER in the built image: init-top/$init_top runs before init-top/udev" \
 	itools_order_in_image "$tmp/itools-good.img"
+item "vfio-boot status reads the mkinitramfs image: binder, hook, config" \
+	image_state_is "$tmp/itools-good.img" "$good" complete
+item "vfio-boot status: the garbage image predates the good config" \
+	image_state_is "$tmp/itools-garbage.img" "$good" stale
 
 if boot itools-select "$tmp/itools-good.img" "$BASE_APPEND"; then
 	scenario_select
@@ -447,6 +471,10 @@ build_dracut dracut-garbage "$garbage" --no-hostonly "$dracut_mods"
 build_dracut dracut-systemd-good "$good" --no-hostonly "systemd systemd-initrd dracut-systemd $dracut_mods"
 item "dracut --hostonly image carries the binder, config, hook and vfio modules" \
 	dracut_hostonly_contents
+for variant in dracut dracut-systemd; do
+	item "vfio-boot status reads the $variant image: binder, hook, config" \
+		image_state_is "$tmp/$variant-good.img" "$good" complete
+done
 
 for variant in dracut dracut-systemd; do
 	if boot "$variant-select" "$tmp/$variant-good.img" "$BASE_APPEND $RIG_DRACUT_APPEND"; then

@@ -563,5 +563,82 @@ has err "/boot/initramfs-linux.img, just rebuilt, lacks the mkinitcpio hook that
 tree_unchanged "rolled back"
 end
 
+# ------------------------------------------------- what boots the kernels
+
+# A systemd-boot host: kernel-install's bls layout, /etc/kernel/cmdline.
+kernel_install_tree() { # LAYOUT
+	host_tree
+	stand_in kernel-install
+	mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
+	printf 'layout=%s\n' "$1" >"$T/etc/kernel/install.conf"
+	printf 'root=UUID=1234 rw\n' >"$T/etc/kernel/cmdline"
+	: >"$T/boot/vmlinuz-$kver"
+	: >"$T/boot/initrd.img-$kver"
+	snapshot_tree >"$work/$current.before"
+}
+
+begin kernel-install-after-regenerate
+kernel_install_tree bls
+vboot configure 10de:2504
+rc_is 0
+has etc/kernel/cmdline "root=UUID=1234 rw intel_iommu=on iommu=pt"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+: >"$T/var/log/calls"
+vboot unconfigure
+rc_is 0
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+tree_unchanged "unconfigure"
+touch "$T/fail-kernel-install"
+vboot configure 10de:2504
+rc_is 1
+has err "kernel-install failed with status 1"
+tree_unchanged "a failed kernel-install"
+end
+
+begin signed-uki-and-sbctl
+kernel_install_tree uki
+mkdir -p "$T/boot/efi/EFI/Linux"
+# A PE32+ header whose certificate table is not empty: a signed UKI.
+printf 'MZ' >"$T/boot/efi/EFI/Linux/debian-$kver.efi"
+python3 - "$T/boot/efi/EFI/Linux/debian-$kver.efi" <<'EOF'
+import struct, sys
+h = bytearray(1024)
+h[0:2] = b'MZ'
+struct.pack_into('<I', h, 0x3c, 0x80)
+h[0x80:0x84] = b'PE\0\0'
+o = 0x80 + 24
+struct.pack_into('<H', h, o, 0x20b)
+struct.pack_into('<I', h, o + 108, 16)
+struct.pack_into('<II', h, o + 112 + 4 * 8, 0x400, 0x100)
+open(sys.argv[1], 'wb').write(h)
+EOF
+vboot configure 10de:2504
+rc_is 4
+has out "sign again: /boot/efi/EFI/Linux/debian-$kver.efi was signed for Secure Boot"
+has out "sbsign --key db.key --cert db.crt --output /boot/efi/EFI/Linux/debian-$kver.efi"
+vboot unconfigure
+stand_in sbctl
+mkdir -p "$T/var/lib/sbctl/keys/db" && : >"$T/var/lib/sbctl/keys/db/db.key"
+: >"$T/var/log/calls"
+vboot configure 10de:2504
+rc_is 0
+lacks out "sign again"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver
+sbctl sign-all"
+end
+
+begin proxmox-refresh-after-regenerate
+kernel_install_tree bls
+stand_in proxmox-boot-tool
+vboot configure 10de:2504
+rc_is 0
+calls_are "proxmox-boot-tool refresh
+update-initramfs -u -k all
+proxmox-boot-tool refresh"
+end
+
 echo "configure: $passed passed, $failed failed"
 [ "$failed" = 0 ]
