@@ -2,6 +2,7 @@
 /* vfio-boot check: is this machine ready for passthrough of the selection. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -41,17 +42,17 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 	c->started = true;
 }
 
-static void check_cpu_and_flags(struct checks *c, const char *root)
+static void check_cpu_and_flags(struct checks *c, const struct vb_root *root)
 {
 	enum vb_cpu_vendor vendor = vb_host_cpu_vendor(root);
 	const char *flag = vb_iommu_flag(vendor);
-	char cmdline[8192];
+	char *cmdline = vb_host_cmdline(root);
 
 	if (vendor == VB_CPU_UNKNOWN)
 		report(c, "cpu", CHECK_SKIP, "CPU vendor unknown (no proc/cpuinfo)");
 	else
 		report(c, "cpu", CHECK_OK, "%s", vendor == VB_CPU_INTEL ? "Intel" : "AMD");
-	if (vb_host_cmdline(root, cmdline, sizeof(cmdline)) < 0 || !flag) {
+	if (!cmdline || !flag) {
 		report(c, "iommu-flag", CHECK_SKIP, "kernel command line or CPU vendor unknown");
 	} else if (vb_cmdline_has_all(cmdline, &flag, 1)) {
 		report(c, "iommu-flag", CHECK_OK, "%s is on the kernel command line", flag);
@@ -60,9 +61,10 @@ static void check_cpu_and_flags(struct checks *c, const char *root)
 		report(c, "iommu-flag", vendor == VB_CPU_INTEL ? CHECK_FAIL : CHECK_WARN,
 		       "%s is not on the kernel command line (vfio-boot configure adds it)", flag);
 	}
+	free(cmdline);
 }
 
-static void check_iommu(struct checks *c, const char *root)
+static void check_iommu(struct checks *c, const struct vb_root *root)
 {
 	long groups = vb_host_iommu_groups(root);
 	int remap = vb_host_irq_remapping(root);
@@ -138,7 +140,7 @@ static void check_target(struct checks *c, const struct machine *m, const struct
 	if (fn->boot_vga == 1)
 		report(c, "boot-vga", CHECK_WARN,
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
-	if (vb_host_framebuffer_on(c->cli->root, fn->name, fb, sizeof(fb)) == 1)
+	if (vb_host_framebuffer_on(&c->cli->root, fn->name, fb, sizeof(fb)) == 1)
 		report(c, "framebuffer", CHECK_WARN,
 		       "%s: firmware framebuffer '%s' sits on its memory (add "
 		       "video=efifb:off or initcall_blacklist=sysfb_init)",
@@ -193,8 +195,8 @@ int cmd_check(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	if (cli->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_cpu_and_flags(&c, cli->root);
-	check_iommu(&c, cli->root);
+	check_cpu_and_flags(&c, &cli->root);
+	check_iommu(&c, &cli->root);
 	check_modules(&c, &m);
 	check_selection(&c, &m);
 	if (cli->json)
