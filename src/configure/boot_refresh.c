@@ -89,45 +89,41 @@ static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *sign
 	return err;
 }
 
-int vb_boot_refresh_detect(const char *root_path, struct vb_boot_refresh *r)
+int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r)
 {
-	struct vb_root root;
 	bool ukis = false, entries = false;
 	char key[256];
-	int err = vb_root_init(&root, root_path);
+	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (err < 0)
-		return err;
-	r->proxmox = vb_have_program(root_path, "proxmox-boot-tool");
-	if (!r->proxmox && vb_have_program(root_path, "kernel-install")) {
-		config_value(&root, "/etc/kernel/install.conf", "layout", r->layout,
+	r->proxmox = vb_have_program(root, "proxmox-boot-tool");
+	if (!r->proxmox && vb_have_program(root, "kernel-install")) {
+		config_value(root, "/etc/kernel/install.conf", "layout", r->layout,
 			     sizeof(r->layout));
 		if (!r->layout[0])
-			config_value(&root, "/usr/lib/kernel/install.conf", "layout", r->layout,
+			config_value(root, "/usr/lib/kernel/install.conf", "layout", r->layout,
 				     sizeof(r->layout));
 		for (size_t i = 0; i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
 			char dir[PATH_MAX];
 
 			snprintf(dir, sizeof(dir), "%s/loader/entries", boot_dirs[i]);
-			entries = entries || vb_root_exists(&root, dir);
+			entries = entries || vb_root_exists(root, dir);
 		}
 	}
-	err = find_ukis(&root, &ukis, &r->unsigned_by_us);
+	err = find_ukis(root, &ukis, &r->unsigned_by_us);
 	/* No layout configured: kernel-install's own guess from what is there. */
-	if (!r->proxmox && !r->layout[0] && vb_have_program(root_path, "kernel-install"))
+	if (!r->proxmox && !r->layout[0] && vb_have_program(root, "kernel-install"))
 		snprintf(r->layout, sizeof(r->layout), "%s", ukis ? "uki" : entries ? "bls" : "");
 	if (strcmp(r->layout, "bls") != 0 && strcmp(r->layout, "uki") != 0)
 		r->layout[0] = '\0';
-	r->sbctl = vb_have_program(root_path, "sbctl") &&
-		   (vb_root_exists(&root, "/var/lib/sbctl/keys/db/db.key") ||
-		    vb_root_exists(&root, "/usr/share/secureboot/keys/db/db.key"));
-	config_value(&root, "/etc/kernel/uki.conf", "SecureBootPrivateKey", key, sizeof(key));
+	r->sbctl = vb_have_program(root, "sbctl") &&
+		   (vb_root_exists(root, "/var/lib/sbctl/keys/db/db.key") ||
+		    vb_root_exists(root, "/usr/share/secureboot/keys/db/db.key"));
+	config_value(root, "/etc/kernel/uki.conf", "SecureBootPrivateKey", key, sizeof(key));
 	r->ukify_signs = key[0] != '\0';
 	/* Only UKIs kernel-install rebuilds lose their signature. */
 	if (r->sbctl || r->ukify_signs || strcmp(r->layout, "uki") != 0)
 		vb_msgs_free(&r->unsigned_by_us);
-	vb_root_fini(&root);
 	return err;
 }
 
@@ -136,15 +132,15 @@ void vb_boot_refresh_free(struct vb_boot_refresh *r)
 	vb_msgs_free(&r->unsigned_by_us);
 }
 
-static int run(const char *root, const char *const *argv)
+static int run(const struct vb_root *root, const char *const *argv)
 {
 	int rc;
 
 	fputs("running:", stdout);
 	for (size_t i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
-	if (strcmp(root, "/") != 0)
-		printf("   (chroot %s)", root);
+	if (!root->host)
+		printf("   (chroot %s)", root->path);
 	putchar('\n');
 	fflush(stdout);
 	rc = vb_run(root, argv);
@@ -156,22 +152,21 @@ static int run(const char *root, const char *const *argv)
 }
 
 /* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
-static int kernel_install_all(const char *root_path)
+static int kernel_install_all(const struct vb_root *root)
 {
 	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
 	struct vb_msgs kernels = { 0 };
-	struct vb_root root;
-	int err = vb_root_init(&root, root_path);
+	int err = 0;
 
 	for (size_t m = 0; err == 0 && m < 2 && kernels.count == 0; m++) {
-		DIR *d = open_dir(&root, module_dirs[m]);
+		DIR *d = open_dir(root, module_dirs[m]);
 		struct dirent *de;
 
 		while (d && (de = readdir(d)) != NULL) {
 			char vmlinuz[PATH_MAX];
 
 			snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", de->d_name);
-			if (de->d_name[0] != '.' && vb_root_exists(&root, vmlinuz))
+			if (de->d_name[0] != '.' && vb_root_exists(root, vmlinuz))
 				vb_msgs_add_unique(&kernels, de->d_name);
 		}
 		if (d)
@@ -185,22 +180,20 @@ static int kernel_install_all(const char *root_path)
 
 		snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", kver);
 		snprintf(candidate, sizeof(candidate), "/boot/initrd.img-%s", kver);
-		if (vb_root_exists(&root, candidate))
+		if (vb_root_exists(root, candidate))
 			snprintf(initrd, sizeof(initrd), "%s", candidate);
 		snprintf(candidate, sizeof(candidate), "/boot/initramfs-%s.img", kver);
-		if (!initrd[0] && vb_root_exists(&root, candidate))
+		if (!initrd[0] && vb_root_exists(root, candidate))
 			snprintf(initrd, sizeof(initrd), "%s", candidate);
 		if (initrd[0])
 			argv[4] = initrd;
-		err = run(root_path, argv);
+		err = run(root, argv);
 	}
 	vb_msgs_free(&kernels);
-	if (root.path)
-		vb_root_fini(&root);
 	return err;
 }
 
-int vb_boot_refresh_run(const char *root, const struct vb_boot_refresh *r)
+int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r)
 {
 	int err = 0;
 

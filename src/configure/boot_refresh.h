@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "msgs.h"
+#include "root.h"
 
 /*
  * What boots the kernels, beyond the initramfs: kernel-install's boot loader
@@ -20,7 +21,7 @@ struct vb_boot_refresh {
 };
 
 /* Finds out how root boots its kernels. Returns 0 or -errno. */
-int vb_boot_refresh_detect(const char *root, struct vb_boot_refresh *r);
+int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r);
 void vb_boot_refresh_free(struct vb_boot_refresh *r);
 
 /*
@@ -30,4 +31,4 @@ void vb_boot_refresh_free(struct vb_boot_refresh *r);
  * Returns 0, 1 when a signed image must be signed by hand (the commands are
  * printed), or -errno / the failing command's status as a negative number.
  */
-int vb_boot_refresh_run(const char *root, const struct vb_boot_refresh *r);
+int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r);

@@ -45,17 +45,17 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 	c->started = true;
 }
 
-static void check_cpu_and_flags(struct checks *c, const char *root)
+static void check_cpu_and_flags(struct checks *c, const struct vb_root *root)
 {
 	enum vb_cpu_vendor vendor = vb_host_cpu_vendor(root);
 	const char *flag = vb_iommu_flag(vendor);
-	char cmdline[8192];
+	char *cmdline = vb_host_cmdline(root);
 
 	if (vendor == VB_CPU_UNKNOWN)
 		report(c, "cpu", CHECK_SKIP, "CPU vendor unknown (no proc/cpuinfo)");
 	else
 		report(c, "cpu", CHECK_OK, "%s", vendor == VB_CPU_INTEL ? "Intel" : "AMD");
-	if (vb_host_cmdline(root, cmdline, sizeof(cmdline)) < 0 || !flag) {
+	if (!cmdline || !flag) {
 		report(c, "iommu-flag", CHECK_SKIP, "kernel command line or CPU vendor unknown");
 	} else if (vb_cmdline_has_all(cmdline, &flag, 1)) {
 		report(c, "iommu-flag", CHECK_OK, "%s is on the kernel command line", flag);
@@ -64,9 +64,10 @@ static void check_cpu_and_flags(struct checks *c, const char *root)
 		report(c, "iommu-flag", vendor == VB_CPU_INTEL ? CHECK_FAIL : CHECK_WARN,
 		       "%s is not on the kernel command line (vfio-boot configure adds it)", flag);
 	}
+	free(cmdline);
 }
 
-static void check_iommu(struct checks *c, const char *root)
+static void check_iommu(struct checks *c, const struct vb_root *root)
 {
 	long groups = vb_host_iommu_groups(root);
 	int remap = vb_host_irq_remapping(root);
@@ -142,7 +143,7 @@ static void check_target(struct checks *c, const struct machine *m, const struct
 	if (fn->boot_vga == 1)
 		report(c, "boot-vga", CHECK_WARN,
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
-	if (vb_host_framebuffer_on(c->cli->root, fn->name, fb, sizeof(fb)) == 1)
+	if (vb_host_framebuffer_on(&c->cli->root, fn->name, fb, sizeof(fb)) == 1)
 		report(c, "framebuffer", CHECK_WARN,
 		       "%s: firmware framebuffer '%s' sits on its memory (add "
 		       "video=efifb:off or initcall_blacklist=sysfb_init)",
@@ -187,7 +188,7 @@ static void check_selection(struct checks *c, const struct machine *m)
 /* The generator, vfio-boot's files for it, and the running kernel's images. */
 static void check_boot_path(struct checks *c, const struct vb_root *root)
 {
-	enum vb_generator g = vb_generator_detect(c->cli->root);
+	enum vb_generator g = vb_generator_detect(root);
 	struct vb_msgs missing = { 0 }, mine = { 0 };
 	struct vb_boot_images images;
 	char kver[128], *conf = NULL;
@@ -239,7 +240,6 @@ static void check_boot_path(struct checks *c, const struct vb_root *root)
 int cmd_check(const struct cli *cli)
 {
 	struct checks c = { .cli = cli };
-	struct vb_root root;
 	struct machine m;
 
 	if (cli->nargs) {
@@ -250,14 +250,11 @@ int cmd_check(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	if (cli->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_cpu_and_flags(&c, cli->root);
-	check_iommu(&c, cli->root);
+	check_cpu_and_flags(&c, &cli->root);
+	check_iommu(&c, &cli->root);
 	check_modules(&c, &m);
 	check_selection(&c, &m);
-	if (vb_root_init(&root, cli->root) == 0) {
-		check_boot_path(&c, &root);
-		vb_root_fini(&root);
-	}
+	check_boot_path(&c, &cli->root);
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");
 	else

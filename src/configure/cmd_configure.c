@@ -2,6 +2,7 @@
 /* vfio-boot configure / unconfigure: set the host up, or put it back. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ struct job {
 
 static bool is_root_fs(const struct cli *cli)
 {
-	return strcmp(cli->root, "/") == 0;
+	return cli->root.host;
 }
 
 static int refuse_without_privileges(const struct cli *cli)
@@ -55,20 +56,17 @@ static int refuse_without_privileges(const struct cli *cli)
 	return 0;
 }
 
-/* Reads ROOT/path; *content NULL when absent. Returns 0 or -errno. */
-static int read_under(const char *root, const char *path, char **content, size_t *len,
-		      mode_t *mode)
+/* Reads path in the tree; *content NULL when absent. Returns 0 or -errno. */
+static int read_under(const struct vb_root *root, const char *path, char **content,
+		      size_t *len, mode_t *mode)
 {
-	char full[PATH_MAX];
 	struct stat st;
 	int err;
 
 	*content = NULL;
 	*len = 0;
 	*mode = 0644;
-	if (vb_path(full, sizeof(full), root, "%s", path + 1) < 0)
-		return -ENAMETOOLONG;
-	err = vb_read_file(full, content, len, &st);
+	err = vb_root_read_file(root, path, VB_FILE_MAX, content, len, &st);
 	if (err == -ENOENT)
 		return 0;
 	if (err == 0)
@@ -80,7 +78,7 @@ static int read_under(const char *root, const char *path, char **content, size_t
 static int job_put(struct job *job, const char *path, const char *content, mode_t mode)
 {
 	struct before *b = &job->before[job->nbefore];
-	int err = read_under(job->cli->root, path, &b->content, &b->len, &b->mode);
+	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
 
 	if (err < 0) {
 		cli_error("cannot read %s: %s", path, strerror(-err));
@@ -103,7 +101,7 @@ static void job_free(struct job *job)
 /* Puts every file back as it was before this run. */
 static int job_revert(struct job *job, bool forget)
 {
-	struct vb_txn *undo = vb_txn_new(job->cli->root);
+	struct vb_txn *undo = vb_txn_new(job->cli->root.path);
 	char err[256] = "";
 	int rc = undo ? 0 : -ENOMEM;
 
@@ -129,7 +127,7 @@ static void print_command(const struct cli *cli, const struct vb_command *cmd,
 	for (size_t i = 0; cmd->argv[i]; i++)
 		printf(" %s", cmd->argv[i]);
 	if (!is_root_fs(cli))
-		printf("   (chroot %s)", cli->root);
+		printf("   (chroot %s)", cli->root.path);
 	putchar('\n');
 }
 
@@ -146,7 +144,7 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -163,7 +161,7 @@ static void job_queue_initramfs(struct job *job)
 {
 	if (!job->cli->regenerate)
 		return;
-	if (vb_initramfs_command(job->cli->root, &job->commands[job->ncommands]))
+	if (vb_initramfs_command(&job->cli->root, &job->commands[job->ncommands]))
 		job->ncommands++;
 	else
 		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
@@ -264,10 +262,10 @@ static int kernel_flags(const struct cli *cli, const struct machine *m,
 		return -EINVAL;
 	}
 	if (!cli->cpu)
-		vendor = vb_host_cpu_vendor(cli->root);
+		vendor = vb_host_cpu_vendor(&cli->root);
 	if (vendor == VB_CPU_UNKNOWN) {
 		cli_error("cannot tell the CPU vendor from %s/proc/cpuinfo: pass --cpu intel|amd",
-			  is_root_fs(cli) ? "" : cli->root);
+			  is_root_fs(cli) ? "" : cli->root.path);
 		return -EINVAL;
 	}
 	vb_msgs_add(flags, "%s", vb_iommu_flag(vendor));
@@ -288,14 +286,18 @@ static int kernel_flags(const struct cli *cli, const struct machine *m,
 
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
-static void warn_grub_overrides(const char *root)
+static void warn_grub_overrides(const struct vb_root *root)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
+	char path[PATH_MAX];
 	struct dirent *de;
-	DIR *d;
+	int fd = vb_root_open(root, "etc/default/grub.d", O_RDONLY | O_DIRECTORY, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (vb_path(dir, sizeof(dir), root, "etc/default/grub.d") < 0 || !(d = opendir(dir)))
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), n;
 		char *text;
@@ -303,8 +305,8 @@ static void warn_grub_overrides(const char *root)
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (vb_read_file(path, &text, &n, &st) < 0)
+		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
+		if (vb_root_read_file(root, path, VB_FILE_MAX, &text, &n, &st) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			printf("warning: /etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
@@ -330,9 +332,9 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (bl == VB_BOOTLOADER_NONE)
 		return 0;
 	if (bl == VB_BOOTLOADER_GRUB)
-		warn_grub_overrides(job->cli->root);
+		warn_grub_overrides(&job->cli->root);
 	if (path) {
-		err = read_under(job->cli->root, path, &old, &len, &mode);
+		err = read_under(&job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
 			cli_error("cannot read %s: %s", path, strerror(-err));
 			return err;
@@ -351,7 +353,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 		err = job_put(job, BOOTLOADER_STATE, state, 0644);
 	}
 	if (err == 0 && (path ? !old || strcmp(old, edited) != 0 : true) &&
-	    vb_bootloader_command(job->cli->root, bl, true, joined,
+	    vb_bootloader_command(&job->cli->root, bl, true, joined,
 				  &job->commands[job->ncommands]))
 		job->ncommands++;
 	free(old);
@@ -392,7 +394,7 @@ static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_
 		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
 			continue;
 		print_command(job->cli, &job->commands[i], "running again:");
-		vb_run(job->cli->root, job->commands[i].argv);
+		vb_run(&job->cli->root, job->commands[i].argv);
 	}
 }
 
@@ -425,8 +427,8 @@ int cmd_configure(const struct cli *cli)
 		return VB_EXIT_USAGE;
 	}
 	if (!cli->bootloader)
-		bl = vb_bootloader_detect(cli->root);
-	generator = vb_generator_detect(cli->root);
+		bl = vb_bootloader_detect(&cli->root);
+	generator = vb_generator_detect(&cli->root);
 	if (cli->regenerate && refuse_generator(generator) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
@@ -439,7 +441,7 @@ int cmd_configure(const struct cli *cli)
 	if (!m.have_sys) {
 		printf("note: no sys/ under %s: the selection is not checked against hardware, "
 		       "and no 'options vfio-pci ids=' is written\n",
-		       cli->root);
+		       cli->root.path);
 	} else {
 		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
 			goto out;
@@ -469,10 +471,10 @@ int cmd_configure(const struct cli *cli)
 	}
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!joined || !job.txn)
 		goto out;
-	was_configured = vb_txn_is_configured(cli->root);
+	was_configured = vb_txn_is_configured(cli->root.path);
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
@@ -481,7 +483,7 @@ int cmd_configure(const struct cli *cli)
 	    stage_bootloader(&job, bl, &flags, joined) < 0)
 		goto out;
 	if (vb_txn_changes(job.txn) == 0 &&
-	    !(cli->regenerate && vb_verify_images_outdated(cli->root, selection, strlen(selection)))) {
+	    !(cli->regenerate && vb_verify_images_outdated(&cli->root, selection, strlen(selection)))) {
 		puts("unchanged");
 		rc = VB_EXIT_OK;
 		goto flags_note;
@@ -494,26 +496,26 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (job_commit(&job) < 0)
 		goto out;
-	if (cli->regenerate && vb_verify_images_before(cli->root, &images) < 0)
+	if (cli->regenerate && vb_verify_images_before(&cli->root, &images) < 0)
 		goto out;
-	vb_boot_refresh_detect(cli->root, &refresh);
+	vb_boot_refresh_detect(&cli->root, &refresh);
 	failed_cmd = job_run_commands(&job);
 	/* Then what boots is made again from the files and images (kernel-install...). */
 	if (!failed_cmd) {
-		err = vb_boot_refresh_run(cli->root, &refresh);
+		err = vb_boot_refresh_run(&cli->root, &refresh);
 		sign_by_hand = err == 1;
 		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
 	}
 	/* The images rebuilt must carry what was just configured. */
 	if (!failed_cmd && cli->regenerate &&
-	    vb_verify_images_after(cli->root, &images, selection, strlen(selection)) < 0)
+	    vb_verify_images_after(&cli->root, &images, selection, strlen(selection)) < 0)
 		failed_cmd = job.ncommands + 1;
 	if (failed_cmd) {
 		cli_error("putting the files back as they were");
 		job_revert(&job, !was_configured);
 		job_rerun_after_revert(&job, bl, failed_cmd - 1);
 		if (failed_cmd > job.ncommands)
-			vb_boot_refresh_run(cli->root, &refresh);
+			vb_boot_refresh_run(&cli->root, &refresh);
 		goto out;
 	}
 	if (vb_txn_changes(job.txn))
@@ -551,7 +553,7 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 	size_t len;
 	mode_t mode;
 	char *space;
-	int err = read_under(cli->root, BOOTLOADER_STATE, &text, &len, &mode);
+	int err = read_under(&cli->root, BOOTLOADER_STATE, &text, &len, &mode);
 
 	*flags = NULL;
 	if (err < 0 || !text)
@@ -581,23 +583,23 @@ int cmd_unconfigure(const struct cli *cli)
 	}
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(cli->root)) {
+	if (!vb_txn_is_configured(cli->root.path)) {
 		puts("not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!job.txn)
 		return VB_EXIT_FAILED;
 	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
 		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
 	if (!cmd_flags)
-		bl = vb_bootloader_detect(cli->root);
+		bl = vb_bootloader_detect(&cli->root);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
 		cli_error("cannot read the saved originals: %s", strerror(-err));
 		goto out;
 	}
-	if (vb_bootloader_command(cli->root, bl, false, cmd_flags ? cmd_flags : "",
+	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
 				  &job.commands[job.ncommands]) &&
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;
@@ -612,10 +614,10 @@ int cmd_unconfigure(const struct cli *cli)
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
-	vb_boot_refresh_detect(cli->root, &refresh);
+	vb_boot_refresh_detect(&cli->root, &refresh);
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (rc == VB_EXIT_OK) {
-		err = vb_boot_refresh_run(cli->root, &refresh);
+		err = vb_boot_refresh_run(&cli->root, &refresh);
 		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
 	}
 	if (rc != VB_EXIT_FAILED)

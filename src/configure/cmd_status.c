@@ -60,16 +60,13 @@ static void explain(const char *report, const char *name, char *why, size_t size
 	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
 }
 
-static char *read_report(const char *root)
+static char *read_report(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-	char *text = malloc(STATUS_MAX);
+	char *text = NULL;
+	size_t len;
 
-	if (!text || vb_path(path, sizeof(path), root, "run/vfio-boot/status.json") < 0 ||
-	    vb_read_small(path, text, STATUS_MAX) <= 0) {
-		free(text);
+	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
 		return NULL;
-	}
 	return text;
 }
 
@@ -83,23 +80,21 @@ static int status_images(const struct cli *cli)
 	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
 	struct vb_msgs mine = { 0 };
 	struct vb_boot_images images = { 0 };
-	struct vb_root root;
+	const struct vb_root *root = &cli->root;
 	char kver[128], *conf = NULL;
 	size_t len, shown = 0;
 	int bad = 0;
 
 	if (cli->json)
 		fputs(",\n  \"images\": [", stdout);
-	if (vb_root_init(&root, cli->root) < 0)
-		goto out;
-	if (vb_root_read_file(&root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
-	    vb_running_kernel(&root, kver, sizeof(kver)) == 0 &&
-	    vb_boot_images_scan(&root, &images) == 0)
-		vb_boot_images_of_kernel(&root, &images, kver, &mine);
+	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
+	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
+	    vb_boot_images_scan(root, &images) == 0)
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
 	for (size_t i = 0; i < mine.count; i++) {
 		char line[768];
 		enum vb_image_state st =
-			vb_image_verdict(&root, mine.items[i], conf, len, line, sizeof(line));
+			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
 
 		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
 		if (cli->json) {
@@ -116,8 +111,6 @@ static int status_images(const struct cli *cli)
 	vb_msgs_free(&mine);
 	vb_boot_images_free(&images);
 	free(conf);
-	vb_root_fini(&root);
-out:
 	if (cli->json)
 		fputs(shown ? "\n  ]" : "]", stdout);
 	return bad;
@@ -128,8 +121,7 @@ int cmd_status(const struct cli *cli)
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	char cmdline[8192];
-	char *report;
+	char *cmdline, *report;
 	bool exists;
 	int differ = 0;
 
@@ -141,8 +133,10 @@ int cmd_status(const struct cli *cli)
 		cli_error("cannot read /etc/vfio-boot.conf");
 		return VB_EXIT_FAILED;
 	}
-	if (vb_host_cmdline(cli->root, cmdline, sizeof(cmdline)) >= 0)
+	cmdline = vb_host_cmdline(&cli->root);
+	if (cmdline)
 		vb_config_parse_cmdline(&cfg, cmdline);
+	free(cmdline);
 	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -152,7 +146,7 @@ int cmd_status(const struct cli *cli)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	report = read_report(cli->root);
+	report = read_report(&cli->root);
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",

@@ -32,7 +32,7 @@ static const struct hook_file initcpio_files[] = {
 	{ { "/usr/lib/initcpio/hooks/vfio-boot", "/etc/initcpio/hooks/vfio-boot" }, false },
 };
 
-enum vb_generator vb_generator_detect(const char *root)
+enum vb_generator vb_generator_detect(const struct vb_root *root)
 {
 	if (vb_have_program(root, "update-initramfs"))
 		return VB_GENERATOR_INITRAMFS_TOOLS;

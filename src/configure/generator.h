@@ -17,7 +17,7 @@ enum vb_generator {
  * The generator installed under root: update-initramfs, dracut, mkinitcpio
  * (in that order), else booster, else none.
  */
-enum vb_generator vb_generator_detect(const char *root);
+enum vb_generator vb_generator_detect(const struct vb_root *root);
 
 /* "initramfs-tools", "dracut", "mkinitcpio", "booster", "none". */
 const char *vb_generator_name(enum vb_generator g);

@@ -6,29 +6,18 @@
 #include "image_verify.h"
 #include "initramfs_image.h"
 
-int vb_verify_images_before(const char *root_path, struct vb_boot_images *before)
+int vb_verify_images_before(const struct vb_root *root, struct vb_boot_images *before)
 {
-	struct vb_root root;
-	int err = vb_root_init(&root, root_path);
-
-	if (err < 0)
-		return err;
-	err = vb_boot_images_scan(&root, before);
-	vb_root_fini(&root);
-	return err;
+	return vb_boot_images_scan(root, before);
 }
 
-int vb_verify_images_after(const char *root_path, const struct vb_boot_images *before,
+int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_images *before,
 			   const char *conf, size_t len)
 {
 	struct vb_boot_images after;
 	struct vb_msgs rebuilt = { 0 };
-	struct vb_root root;
-	int err = vb_root_init(&root, root_path), bad = 0;
+	int err = vb_boot_images_scan(root, &after), bad = 0;
 
-	if (err < 0)
-		return err;
-	err = vb_boot_images_scan(&root, &after);
 	if (err == 0)
 		err = vb_boot_images_changed(before, &after, &rebuilt);
 	if (err == 0 && rebuilt.count == 0)
@@ -37,7 +26,7 @@ int vb_verify_images_after(const char *root_path, const struct vb_boot_images *b
 		struct vb_msgs missing = { 0 };
 		const char *image = rebuilt.items[i];
 
-		if (vb_image_check(&root, image, conf, len, &missing) < 0) {
+		if (vb_image_check(root, image, conf, len, &missing) < 0) {
 			cli_error("%s: %s", image, missing.count ? missing.items[0] : "cannot read it");
 			bad++;
 		} else if (missing.count) {
@@ -55,27 +44,23 @@ int vb_verify_images_after(const char *root_path, const struct vb_boot_images *b
 	if (err == 0)
 		vb_boot_images_free(&after);
 	vb_msgs_free(&rebuilt);
-	vb_root_fini(&root);
 	return err < 0 ? err : bad ? -EBADMSG : 0;
 }
 
-bool vb_verify_images_outdated(const char *root_path, const char *conf, size_t len)
+bool vb_verify_images_outdated(const struct vb_root *root, const char *conf, size_t len)
 {
 	struct vb_boot_images images;
 	struct vb_msgs mine = { 0 };
-	struct vb_root root;
 	char kver[128];
 	bool outdated = false;
 
-	if (vb_root_init(&root, root_path) < 0)
-		return false;
-	if (vb_running_kernel(&root, kver, sizeof(kver)) == 0 &&
-	    vb_boot_images_scan(&root, &images) == 0) {
-		vb_boot_images_of_kernel(&root, &images, kver, &mine);
+	if (vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
+	    vb_boot_images_scan(root, &images) == 0) {
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
 		for (size_t i = 0; i < mine.count && !outdated; i++) {
 			char line[768];
 			enum vb_image_state st =
-				vb_image_verdict(&root, mine.items[i], conf, len, line, sizeof(line));
+				vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
 
 			outdated = st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
 			if (outdated)
@@ -84,6 +69,5 @@ bool vb_verify_images_outdated(const char *root_path, const char *conf, size_t l
 		vb_msgs_free(&mine);
 		vb_boot_images_free(&images);
 	}
-	vb_root_fini(&root);
 	return outdated;
 }

@@ -13,7 +13,7 @@
  */
 
 /* Before the generator runs: the images there are now. Returns 0 or -errno. */
-int vb_verify_images_before(const char *root, struct vb_boot_images *before);
+int vb_verify_images_before(const struct vb_root *root, struct vb_boot_images *before);
 
 /*
  * After it ran: reads every image that is new or rewritten since before and
@@ -21,7 +21,7 @@ int vb_verify_images_before(const char *root, struct vb_boot_images *before);
  * Returns 0 when every one is complete (or none was rebuilt: a note says
  * so), -EBADMSG when one is not or cannot be read, or -errno.
  */
-int vb_verify_images_after(const char *root, const struct vb_boot_images *before,
+int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_images *before,
 			   const char *conf, size_t len);
 
 /*
@@ -29,4 +29,4 @@ int vb_verify_images_after(const char *root, const struct vb_boot_images *before
  * (it predates the configuration, or lacks the binder or its hook): then
  * configure regenerates even when no file changes.
  */
-bool vb_verify_images_outdated(const char *root, const char *conf, size_t len);
+bool vb_verify_images_outdated(const struct vb_root *root, const char *conf, size_t len);
