@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot tests: Debian's kernel in QEMU (q35, TCG, intel-iommu) with initramfs
-# images built by the real mkinitramfs and the real dracut from the files
-# `make install` stages. A test-only script in each image prints a report
+# images built by the real mkinitramfs, the real dracut and Arch's mkinitcpio
+# (../shared/mkinitcpio) from the files `make install` stages. A test-only script in each image prints a report
 # over the serial console and powers off; this driver asserts on the report.
 #
 # Usage: tests/boot/run.sh            (as root; see tests/boot/README.md)

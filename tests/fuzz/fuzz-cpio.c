@@ -67,5 +67,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vb_pe_section(data, size, size, ".initrd", &off, &len) == 0 &&
 	    (off > size || len > size - off))
 		__builtin_trap();
+	(void)vb_pe_is_signed(data, size);
 	return 0;
 }
