@@ -132,16 +132,18 @@ void vb_boot_refresh_free(struct vb_boot_refresh *r)
 	vb_msgs_free(&r->unsigned_by_us);
 }
 
-static int run(const struct vb_root *root, const char *const *argv)
+static int run(const struct vb_root *root, const char *const *argv, bool dry)
 {
 	int rc;
 
-	fputs("running:", stdout);
+	fputs(dry ? "would run:" : "running:", stdout);
 	for (size_t i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
 	if (!root->host)
 		printf("   (chroot %s)", root->path);
 	putchar('\n');
+	if (dry)
+		return 0;
 	fflush(stdout);
 	rc = vb_run(root, argv);
 	if (rc < 0)
@@ -152,7 +154,7 @@ static int run(const struct vb_root *root, const char *const *argv)
 }
 
 /* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
-static int kernel_install_all(const struct vb_root *root)
+static int kernel_install_all(const struct vb_root *root, bool dry)
 {
 	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
 	struct vb_msgs kernels = { 0 };
@@ -187,23 +189,23 @@ static int kernel_install_all(const struct vb_root *root)
 			snprintf(initrd, sizeof(initrd), "%s", candidate);
 		if (initrd[0])
 			argv[4] = initrd;
-		err = run(root, argv);
+		err = run(root, argv, dry);
 	}
 	vb_msgs_free(&kernels);
 	return err;
 }
 
-int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r)
+int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r, bool dry)
 {
 	int err = 0;
 
 	if (r->layout[0])
-		err = kernel_install_all(root);
+		err = kernel_install_all(root, dry);
 	if (err == 0 && r->proxmox)
-		err = run(root, (const char *const[]){ "proxmox-boot-tool", "refresh", NULL });
+		err = run(root, (const char *const[]){ "proxmox-boot-tool", "refresh", NULL }, dry);
 	if (err == 0 && r->sbctl)
-		err = run(root, (const char *const[]){ "sbctl", "sign-all", NULL });
-	if (err < 0)
+		err = run(root, (const char *const[]){ "sbctl", "sign-all", NULL }, dry);
+	if (err < 0 || dry)
 		return err;
 	for (size_t i = 0; i < r->unsigned_by_us.count; i++)
 		printf("sign again: %s was signed for Secure Boot and was rebuilt unsigned; "

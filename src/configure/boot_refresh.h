@@ -27,8 +27,9 @@ void vb_boot_refresh_free(struct vb_boot_refresh *r);
 /*
  * Makes what boots again: `kernel-install add KVER /boot/vmlinuz-KVER
  * [INITRD]` for every installed kernel (layout bls or uki),
- * `proxmox-boot-tool refresh`, `sbctl sign-all`. Prints each command.
- * Returns 0, 1 when a signed image must be signed by hand (the commands are
- * printed), or -errno / the failing command's status as a negative number.
+ * `proxmox-boot-tool refresh`, `sbctl sign-all`. Prints each command ("would
+ * run:" and runs nothing when dry). Returns 0, 1 when a signed image must be
+ * signed by hand (the commands are printed), or -errno / the failing
+ * command's status as a negative number.
  */
-int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r);
+int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r, bool dry);

@@ -362,6 +362,44 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	return err;
 }
 
+/*
+ * mkinitcpio reads /etc/mkinitcpio.conf.d only when no config file is named:
+ * a preset's ALL_config= or NAME_config= makes it skip the drop-in.
+ */
+static void warn_mkinitcpio_presets(const struct vb_root *root)
+{
+	int fd = vb_root_open(root, "/etc/mkinitcpio.d", O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		char rel[PATH_MAX], *text, *line;
+		size_t len;
+
+		if (!strstr(de->d_name, ".preset") ||
+		    snprintf(rel, sizeof(rel), "/etc/mkinitcpio.d/%s", de->d_name) >= (int)sizeof(rel) ||
+		    vb_root_read_file(root, rel, 64 * 1024, &text, &len, NULL) < 0)
+			continue;
+		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			const char *eq = strstr(line, "_config=");
+
+			while (*line == ' ' || *line == '\t')
+				line++;
+			if (*line != '#' && eq && eq[8] != '\0' && !strchr(" \t#", eq[8])) {
+				printf("warning: %s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
+				       "to HOOKS in the config file it names\n",
+				       rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
+				break;
+			}
+		}
+		free(text);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* configure needs a generator with a hook that runs before coldplug. */
 static int refuse_generator(enum vb_generator g)
 {
@@ -489,8 +527,12 @@ int cmd_configure(const struct cli *cli)
 		goto flags_note;
 	}
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
+	if (generator == VB_GENERATOR_MKINITCPIO)
+		warn_mkinitcpio_presets(&cli->root);
 	if (cli->dry_run) {
 		job_show(&job);
+		vb_boot_refresh_run(&cli->root, &refresh, true);
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
@@ -498,11 +540,10 @@ int cmd_configure(const struct cli *cli)
 		goto out;
 	if (cli->regenerate && vb_verify_images_before(&cli->root, &images) < 0)
 		goto out;
-	vb_boot_refresh_detect(&cli->root, &refresh);
 	failed_cmd = job_run_commands(&job);
 	/* Then what boots is made again from the files and images (kernel-install...). */
 	if (!failed_cmd) {
-		err = vb_boot_refresh_run(&cli->root, &refresh);
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
 		sign_by_hand = err == 1;
 		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
 	}
@@ -515,7 +556,7 @@ int cmd_configure(const struct cli *cli)
 		job_revert(&job, !was_configured);
 		job_rerun_after_revert(&job, bl, failed_cmd - 1);
 		if (failed_cmd > job.ncommands)
-			vb_boot_refresh_run(&cli->root, &refresh);
+			vb_boot_refresh_run(&cli->root, &refresh, false);
 		goto out;
 	}
 	if (vb_txn_changes(job.txn))
@@ -604,8 +645,10 @@ int cmd_unconfigure(const struct cli *cli)
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
 	if (cli->dry_run) {
 		job_show(&job);
+		vb_boot_refresh_run(&cli->root, &refresh, true);
 		rc = VB_EXIT_OK;
 		goto out;
 	}
@@ -614,10 +657,9 @@ int cmd_unconfigure(const struct cli *cli)
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
-	vb_boot_refresh_detect(&cli->root, &refresh);
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (rc == VB_EXIT_OK) {
-		err = vb_boot_refresh_run(&cli->root, &refresh);
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
 		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
 	}
 	if (rc != VB_EXIT_FAILED)

@@ -555,11 +555,17 @@ vboot unconfigure
 rc_is 0
 [ ! -e "$T/etc/mkinitcpio.conf.d/vfio-boot.conf" ] || fail "unconfigure left the drop-in"
 tree_unchanged "unconfigure"
-# A preset's config (-c) makes mkinitcpio skip drop-ins: the image check catches it.
+# A preset's config (-c) makes mkinitcpio skip drop-ins: configure warns, and
+# the image check catches it.
+mkdir -p "$T/etc/mkinitcpio.d"
+printf '#ALL_config="/etc/x.conf"\nALL_kver="/boot/vmlinuz-linux"\ndefault_config="/etc/mkinitcpio.conf"\n' \
+	>"$T/etc/mkinitcpio.d/linux.preset"
+snapshot_tree >"$work/$current.before"
 touch "$T/drop-hook"
 vboot configure 10de:2504
 rc_is 1
 has err "/boot/initramfs-linux.img, just rebuilt, lacks the mkinitcpio hook that runs it (/hooks/vfio-boot)"
+has out "warning: /etc/mkinitcpio.d/linux.preset sets default_config: mkinitcpio then skips /etc/mkinitcpio.conf.d/vfio-boot.conf"
 tree_unchanged "rolled back"
 end
 
@@ -579,6 +585,12 @@ kernel_install_tree() { # LAYOUT
 
 begin kernel-install-after-regenerate
 kernel_install_tree bls
+vboot --dry-run configure 10de:2504
+rc_is 0
+has out "would run: update-initramfs -u -k all"
+has out "would run: kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+calls_are ""
+tree_unchanged "dry run"
 vboot configure 10de:2504
 rc_is 0
 has etc/kernel/cmdline "root=UUID=1234 rw intel_iommu=on iommu=pt"
