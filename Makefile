@@ -160,7 +160,7 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot
+	rmdir $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot 2>/dev/null || true
 
 clean:
 	rm -rf $(B)

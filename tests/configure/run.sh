@@ -468,6 +468,41 @@ end
 # --------------------------------------------- the images configure rebuilds
 
 
+begin make-install-and-uninstall
+# Default PREFIX: programs and man pages under /usr/local, each generator's
+# files where it reads them, naming the binder where it went.
+d=$work/destdir
+make -s -C "$here/../.." install DESTDIR="$d" >/dev/null || fail "make install"
+(cd "$d" && find . -type f | sort) >"$work/installed"
+cat >"$work/expected" <<'EOF'
+./usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh
+./usr/lib/dracut/modules.d/50vfio-boot/vfio-boot-pre-udev.sh
+./usr/lib/initcpio/hooks/vfio-boot
+./usr/lib/initcpio/install/vfio-boot
+./usr/local/sbin/vfio-boot
+./usr/local/sbin/vfio-boot-bind
+./usr/local/share/man/man8/vfio-boot-bind.8
+./usr/local/share/man/man8/vfio-boot.8
+./usr/share/initramfs-tools/hooks/vfio-boot
+./usr/share/initramfs-tools/scripts/init-top/00vfio-boot
+EOF
+[ "$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)" = \
+	/usr/lib/dracut/modules.d ] || sed -i "s|/usr/lib/dracut/modules.d|$(pkg-config --variable=dracutmodulesdir dracut)|" "$work/expected"
+cmp -s "$work/installed" "$work/expected" || fail "installed: $(diff "$work/expected" "$work/installed" | head -5)"
+for h in usr/share/initramfs-tools/hooks/vfio-boot usr/lib/initcpio/install/vfio-boot \
+	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh; do
+	grep -q 'VFIO_BOOT_BIND:-/usr/local/sbin/vfio-boot-bind}' "$d/$h" || fail "$h does not name /usr/local/sbin/vfio-boot-bind"
+	! grep -q '@SBINDIR@' "$d/$h" || fail "$h keeps @SBINDIR@"
+done
+make -s -C "$here/../.." install DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make install PREFIX=/usr"
+grep -q 'VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}' "$d/usr/share/initramfs-tools/hooks/vfio-boot" ||
+	fail "PREFIX=/usr: the hook does not name /usr/sbin/vfio-boot-bind"
+make -s -C "$here/../.." uninstall DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make uninstall PREFIX=/usr"
+make -s -C "$here/../.." uninstall DESTDIR="$d" >/dev/null || fail "make uninstall"
+left=$(cd "$d" && find . ! -type d)
+[ -z "$left" ] || fail "make uninstall left: $left"
+end
+
 begin image-checked-after-configure
 installed_tree update-initramfs
 vboot configure 10de:2504
