@@ -279,6 +279,9 @@ check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	dracut)
 		check "$v: image has the pre-udev hook" in_listing "$list" \
 			'usr/lib/dracut/hooks/pre-udev/[0-9]*-vfio-boot-pre-udev\.sh'
+		# The tree has systemd, so dracut's systemd modules come in: the
+		# hook runs from dracut-pre-udev.service (tests/boot boots both modes).
+		check "$v: image runs systemd (dracut-systemd)" in_listing "$list" 'usr/lib/systemd/systemd'
 		;;
 	esac
 }
