@@ -83,10 +83,13 @@ static void read_identity(int devices_fd, struct vb_pci_fn *fn)
 	if (n > 0 && parse_modalias(buf, (size_t)n, fn) == 0)
 		return;
 	dirfd = openat(devices_fd, fn->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	if (dirfd < 0) {
+		fn->no_class = true;
 		return;
+	}
 	for (size_t a = 0; a < 5; a++)
-		read_hex_attr(dirfd, attrs[a], &v[a]);
+		if (read_hex_attr(dirfd, attrs[a], &v[a]) < 0 && a == 4)
+			fn->no_class = true;
 	close(dirfd);
 	fn->vendor = (uint16_t)v[0];
 	fn->device = (uint16_t)v[1];
@@ -105,7 +108,9 @@ static void read_details(int dirfd, struct vb_pci_fn *fn)
 	char buf[32];
 
 	fn->header_type = faccessat(dirfd, "secondary_bus_number", F_OK, 0) == 0 ? 1 : 0;
-	if (vb_read_small_at(dirfd, "boot_vga", buf, sizeof(buf)) > 0)
+	/* Anything but "0" or "1" is unreadable: vb_pci_may_be_boot_vga fails safe. */
+	if (vb_read_small_at(dirfd, "boot_vga", buf, sizeof(buf)) > 0 &&
+	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
 	if (read_link_base(dirfd, "iommu_group", buf, sizeof(buf)) == 0) {
 		char *end;
@@ -115,6 +120,34 @@ static void read_details(int dirfd, struct vb_pci_fn *fn)
 	}
 	if (read_link_base(dirfd, "driver", fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
+}
+
+/*
+ * Whether the function sits on a root bus, from its sysfs path: the kernel
+ * puts it under devices/pciDDDD:BB (the host bridge of root bus BB), then
+ * under every bridge on the way. A function whose bus is BB is on it.
+ */
+static void read_root_bus(int devices_fd, struct vb_pci_fn *fn)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(devices_fd, fn->name, target, sizeof(target) - 1);
+	const char *p;
+	uint32_t domain, bus;
+
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	for (p = target; (p = strstr(p, "/pci")) != NULL; p++) {
+		const char *colon = strchr(p + 4, ':');
+
+		if (colon && vb_hex_parse(p + 4, (size_t)(colon - p - 4), 4, 8, &domain) ==
+				     colon - p - 4 &&
+		    domain == fn->addr.domain && vb_hex_parse(colon + 1, 2, 2, 2, &bus) == 2 &&
+		    (colon[3] == '/' || colon[3] == '\0')) {
+			fn->root_bus = fn->addr.bus == bus;
+			return;
+		}
+	}
 }
 
 static int open_devices(const char *root)
@@ -169,6 +202,7 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 		fn->addr = addr;
 		fn->header_type = -1;
 		fn->boot_vga = -1;
+		fn->root_bus = -1;
 		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
 		read_identity(dirfd(dir), fn);
@@ -193,6 +227,7 @@ int vb_sysfs_read_details(const char *root, struct vb_snapshot *snap, const bool
 
 		if (want && !want[i])
 			continue;
+		read_root_bus(devices_fd, &snap->fns[i]);
 		fd = openat(devices_fd, snap->fns[i].name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;

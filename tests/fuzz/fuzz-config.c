@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vb_config_parse_text(&cfg, "fuzz.conf", (const char *)data, size);
 	vb_config_parse_cmdline(&cfg, cmdline);
 	vb_plan_candidates(&cfg, &snap, want);
-	if (vb_plan_build(&cfg, &snap, &plan) == 0)
+	if (vb_plan_build(&cfg, &snap, NULL, &plan) == 0)
 		vb_plan_free(&plan);
 	vb_config_free(&cfg);
 	free(cmdline);
