@@ -10,6 +10,7 @@
 #include "msgs.h"
 #include "pci.h"
 #include "pcinames.h"
+#include "root.h"
 
 /* Exit statuses of vfio-boot, documented in its --help and the README. */
 enum vb_exit {
@@ -23,7 +24,7 @@ enum vb_exit {
 
 /* Command-line settings shared by every command. */
 struct cli {
-	const char *root;        /* "/" unless --root */
+	struct vb_root root;     /* the host's "/" unless --root */
 	bool json;
 	bool dry_run;
 	bool force;              /* configure: accept selectors that match nothing, a

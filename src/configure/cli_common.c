@@ -32,7 +32,7 @@ static int by_modalias(const void *a, const void *b)
  * Fills m->claimants. Functions of one model share a modalias, so each
  * distinct modalias is looked up once and its answer copied to the others.
  */
-static int resolve_claimants(const char *root, struct machine *m)
+static int resolve_claimants(const struct vb_root *root, struct machine *m)
 {
 	size_t n = m->snap.count, *order = NULL;
 	char **aliases = NULL;
@@ -80,16 +80,8 @@ out:
 /* The host's own disk and network devices, read inside the tree. */
 static int read_host_devices(const struct cli *cli, struct machine *m)
 {
-	struct vb_root root;
-	int err = vb_root_init(&root, cli->root);
+	int err = vb_host_devices_read(&cli->root, &m->host);
 
-	if (err < 0) {
-		cli_error("cannot open %s: %s", cli->root, vb_strerror(err));
-		machine_free(m);
-		return err;
-	}
-	err = vb_host_devices_read(&root, &m->host);
-	vb_root_fini(&root);
 	if (err < 0)
 		machine_free(m);
 	return err;
@@ -100,17 +92,19 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	err = vb_sysfs_read(cli->root, &m->snap);
+	err = vb_sysfs_read(&cli->root, &m->snap);
 	if (err == 0)
-		err = vb_sysfs_read_details(cli->root, &m->snap, NULL);
+		err = vb_sysfs_read_details(&cli->root, &m->snap, NULL);
 	if (err == 0)
 		m->have_sys = true;
 	else if (err != -ENOENT) {
-		cli_error("cannot read %s/sys/bus/pci/devices: %s",
-			  strcmp(cli->root, "/") ? cli->root : "", strerror(-err));
+		char path[PATH_MAX];
+
+		vb_root_display(&cli->root, "sys/bus/pci/devices", path, sizeof(path));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
-	err = vb_kmod_open(&m->kmod, cli->root);
+	err = vb_kmod_open(&m->kmod, &cli->root);
 	if (err < 0) {
 		cli_error("cannot read the kernel module indexes: %s", strerror(-err));
 		machine_free(m);
@@ -119,7 +113,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
 	err = m->claimants ? 0 : -ENOMEM;
 	if (err == 0 && with_claimants)
-		err = resolve_claimants(cli->root, m);
+		err = resolve_claimants(&cli->root, m);
 	if (err < 0) {
 		machine_free(m);
 		return err;
@@ -142,14 +136,11 @@ void machine_free(struct machine *m)
 
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists)
 {
-	char path[PATH_MAX];
 	int err;
 
 	vb_config_init(cfg);
 	*exists = false;
-	if (vb_path(path, sizeof(path), cli->root, "etc/vfio-boot.conf") < 0)
-		return -ENAMETOOLONG;
-	err = vb_config_load(cfg, path, "/etc/vfio-boot.conf");
+	err = vb_config_load(cfg, &cli->root, "etc/vfio-boot.conf", "/etc/vfio-boot.conf");
 	if (err == -ENOENT)
 		return 0;
 	*exists = err == 0;

@@ -48,17 +48,17 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 	c->started = true;
 }
 
-static void check_cpu_and_flags(struct checks *c, const char *root)
+static void check_cpu_and_flags(struct checks *c, const struct vb_root *root)
 {
 	enum vb_cpu_vendor vendor = vb_host_cpu_vendor(root);
 	const char *flag = vb_iommu_flag(vendor);
-	char cmdline[8192];
+	char *cmdline = vb_host_cmdline(root);
 
 	if (vendor == VB_CPU_UNKNOWN)
 		report(c, "cpu", CHECK_SKIP, "CPU vendor unknown (no proc/cpuinfo)");
 	else
 		report(c, "cpu", CHECK_OK, "%s", vendor == VB_CPU_INTEL ? "Intel" : "AMD");
-	if (vb_host_cmdline(root, cmdline, sizeof(cmdline)) < 0 || !flag) {
+	if (!cmdline || !flag) {
 		report(c, "iommu-flag", CHECK_SKIP, "kernel command line or CPU vendor unknown");
 	} else if (vb_cmdline_has_all(cmdline, &flag, 1)) {
 		report(c, "iommu-flag", CHECK_OK, "%s is on the kernel command line", flag);
@@ -67,9 +67,10 @@ static void check_cpu_and_flags(struct checks *c, const char *root)
 		report(c, "iommu-flag", vendor == VB_CPU_INTEL ? CHECK_FAIL : CHECK_WARN,
 		       "%s is not on the kernel command line (vfio-boot configure adds it)", flag);
 	}
+	free(cmdline);
 }
 
-static void check_iommu(struct checks *c, const char *root)
+static void check_iommu(struct checks *c, const struct vb_root *root)
 {
 	long groups = vb_host_iommu_groups(root);
 	int remap = vb_host_irq_remapping(root);
@@ -128,22 +129,19 @@ static void check_host_devices(struct checks *c, const struct machine *m)
  * command line) take every device with the IDs, an identical host card too,
  * and defeat vfio_boot.disable=1.
  */
-static void check_ids_options(struct checks *c, const char *root_path)
+static void check_ids_options(struct checks *c, const struct vb_root *root)
 {
 	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
 						"etc/kernel/cmdline" };
-	struct vb_root root;
 	struct dirent *de;
 	DIR *dir;
 	int fd;
 
-	if (vb_root_init(&root, root_path) < 0)
-		return;
 	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
 		char *text;
 		size_t len;
 
-		if (vb_root_read_file(&root, cmdlines[i], 1024 * 1024, &text, &len, NULL) < 0)
+		if (vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL) < 0)
 			continue;
 		if (strstr(text, "vfio-pci.ids=") || strstr(text, "vfio_pci.ids="))
 			report(c, "vfio-pci-ids", CHECK_WARN,
@@ -152,7 +150,7 @@ static void check_ids_options(struct checks *c, const char *root_path)
 			       "the devices)", cmdlines[i]);
 		free(text);
 	}
-	fd = vb_root_open(&root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0);
+	fd = vb_root_open(root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir && fd >= 0)
 		close(fd);
@@ -163,7 +161,7 @@ static void check_ids_options(struct checks *c, const char *root_path)
 		if (nlen < 6 || strcmp(de->d_name + nlen - 5, ".conf") != 0)
 			continue;
 		snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", de->d_name);
-		if (vb_root_read_file(&root, rel, 1024 * 1024, &text, &len, NULL) < 0)
+		if (vb_root_read_file(root, rel, 1024 * 1024, &text, &len, NULL) < 0)
 			continue;
 		for (const char *l = text; *l; l += len + (l[len] == '\n')) {
 			len = strcspn(l, "\n");
@@ -179,7 +177,6 @@ static void check_ids_options(struct checks *c, const char *root_path)
 	}
 	if (dir)
 		closedir(dir);
-	vb_root_fini(&root);
 }
 
 /* What one selected or companion function comes to. */
@@ -215,7 +212,7 @@ static void check_target(struct checks *c, const struct machine *m, const struct
 	if (fn->boot_vga == 1)
 		report(c, "boot-vga", CHECK_WARN,
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
-	if (vb_host_framebuffer_on(c->cli->root, fn->name, fb, sizeof(fb)) == 1)
+	if (vb_host_framebuffer_on(&c->cli->root, fn->name, fb, sizeof(fb)) == 1)
 		report(c, "framebuffer", CHECK_WARN,
 		       "%s: firmware framebuffer '%s' sits on its memory (add "
 		       "video=efifb:off or initcall_blacklist=sysfb_init)",
@@ -336,11 +333,11 @@ int cmd_check(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	if (cli->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_cpu_and_flags(&c, cli->root);
-	check_iommu(&c, cli->root);
+	check_cpu_and_flags(&c, &cli->root);
+	check_iommu(&c, &cli->root);
 	check_modules(&c, &m);
 	check_host_devices(&c, &m);
-	check_ids_options(&c, cli->root);
+	check_ids_options(&c, &cli->root);
 	check_selection(&c, &m);
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");

@@ -2,6 +2,7 @@
 /* vfio-boot configure / unconfigure: set the host up, or put it back. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ struct job {
 
 static bool is_root_fs(const struct cli *cli)
 {
-	return strcmp(cli->root, "/") == 0;
+	return cli->root.host;
 }
 
 static int refuse_without_privileges(const struct cli *cli)
@@ -53,20 +54,17 @@ static int refuse_without_privileges(const struct cli *cli)
 	return 0;
 }
 
-/* Reads ROOT/path; *content NULL when absent. Returns 0 or -errno. */
-static int read_under(const char *root, const char *path, char **content, size_t *len,
-		      mode_t *mode)
+/* Reads path in the tree; *content NULL when absent. Returns 0 or -errno. */
+static int read_under(const struct vb_root *root, const char *path, char **content,
+		      size_t *len, mode_t *mode)
 {
-	char full[PATH_MAX];
 	struct stat st;
 	int err;
 
 	*content = NULL;
 	*len = 0;
 	*mode = 0644;
-	if (vb_path(full, sizeof(full), root, "%s", path + 1) < 0)
-		return -ENAMETOOLONG;
-	err = vb_read_file(full, content, len, &st);
+	err = vb_root_read_file(root, path, VB_FILE_MAX, content, len, &st);
 	if (err == -ENOENT)
 		return 0;
 	if (err == 0)
@@ -78,7 +76,7 @@ static int read_under(const char *root, const char *path, char **content, size_t
 static int job_put(struct job *job, const char *path, const char *content, mode_t mode)
 {
 	struct before *b = &job->before[job->nbefore];
-	int err = read_under(job->cli->root, path, &b->content, &b->len, &b->mode);
+	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
 
 	if (err < 0) {
 		cli_error("cannot read %s: %s", path, strerror(-err));
@@ -101,7 +99,7 @@ static void job_free(struct job *job)
 /* Puts every file back as it was before this run. */
 static int job_revert(struct job *job, bool forget)
 {
-	struct vb_txn *undo = vb_txn_new(job->cli->root);
+	struct vb_txn *undo = vb_txn_new(job->cli->root.path);
 	char err[256] = "";
 	int rc = undo ? 0 : -ENOMEM;
 
@@ -127,7 +125,7 @@ static void print_command(const struct cli *cli, const struct vb_command *cmd,
 	for (size_t i = 0; cmd->argv[i]; i++)
 		printf(" %s", cmd->argv[i]);
 	if (!is_root_fs(cli))
-		printf("   (chroot %s)", cli->root);
+		printf("   (chroot %s)", cli->root.path);
 	putchar('\n');
 }
 
@@ -144,7 +142,7 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -161,7 +159,7 @@ static void job_queue_initramfs(struct job *job)
 {
 	if (!job->cli->regenerate)
 		return;
-	if (vb_initramfs_command(job->cli->root, &job->commands[job->ncommands]))
+	if (vb_initramfs_command(&job->cli->root, &job->commands[job->ncommands]))
 		job->ncommands++;
 	else
 		puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
@@ -244,10 +242,10 @@ static int kernel_flags(const struct cli *cli, struct vb_msgs *flags)
 		return -EINVAL;
 	}
 	if (!cli->cpu)
-		vendor = vb_host_cpu_vendor(cli->root);
+		vendor = vb_host_cpu_vendor(&cli->root);
 	if (vendor == VB_CPU_UNKNOWN) {
 		cli_error("cannot tell the CPU vendor from %s/proc/cpuinfo: pass --cpu intel|amd",
-			  is_root_fs(cli) ? "" : cli->root);
+			  is_root_fs(cli) ? "" : cli->root.path);
 		return -EINVAL;
 	}
 	if (vb_msgs_add(flags, "%s", vb_iommu_flag(vendor)) < 0 ||
@@ -257,14 +255,18 @@ static int kernel_flags(const struct cli *cli, struct vb_msgs *flags)
 }
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
-static void warn_grub_overrides(const char *root)
+static void warn_grub_overrides(const struct vb_root *root)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
+	char path[PATH_MAX];
 	struct dirent *de;
-	DIR *d;
+	int fd = vb_root_open(root, "etc/default/grub.d", O_RDONLY | O_DIRECTORY, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (vb_path(dir, sizeof(dir), root, "etc/default/grub.d") < 0 || !(d = opendir(dir)))
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), n;
 		char *text;
@@ -272,8 +274,8 @@ static void warn_grub_overrides(const char *root)
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (vb_read_file(path, &text, &n, &st) < 0)
+		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
+		if (vb_root_read_file(root, path, VB_FILE_MAX, &text, &n, &st) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			printf("warning: /etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
@@ -299,9 +301,9 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (bl == VB_BOOTLOADER_NONE)
 		return 0;
 	if (bl == VB_BOOTLOADER_GRUB)
-		warn_grub_overrides(job->cli->root);
+		warn_grub_overrides(&job->cli->root);
 	if (path) {
-		err = read_under(job->cli->root, path, &old, &len, &mode);
+		err = read_under(&job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
 			cli_error("cannot read %s: %s", path, strerror(-err));
 			return err;
@@ -320,7 +322,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 		err = job_put(job, BOOTLOADER_STATE, state, 0644);
 	}
 	if (err == 0 && (path ? !old || strcmp(old, edited) != 0 : true) &&
-	    vb_bootloader_command(job->cli->root, bl, true, joined,
+	    vb_bootloader_command(&job->cli->root, bl, true, joined,
 				  &job->commands[job->ncommands]))
 		job->ncommands++;
 	free(old);
@@ -355,7 +357,7 @@ int cmd_configure(const struct cli *cli)
 		return VB_EXIT_USAGE;
 	}
 	if (!cli->bootloader)
-		bl = vb_bootloader_detect(cli->root);
+		bl = vb_bootloader_detect(&cli->root);
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -363,7 +365,7 @@ int cmd_configure(const struct cli *cli)
 
 	if (!m.have_sys)
 		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
-		       cli->root);
+		       cli->root.path);
 	else if (vb_validate_selection(cli, &m, &cfg, &plan) < 0)
 		goto out;
 
@@ -373,7 +375,7 @@ int cmd_configure(const struct cli *cli)
 		size_t len;
 		mode_t mode;
 
-		if (read_under(cli->root, "/etc/modprobe.d/vfio.conf", &current, &len, &mode) < 0) {
+		if (read_under(&cli->root, "/etc/modprobe.d/vfio.conf", &current, &len, &mode) < 0) {
 			cli_error("cannot read /etc/modprobe.d/vfio.conf");
 			goto out;
 		}
@@ -393,10 +395,10 @@ int cmd_configure(const struct cli *cli)
 	}
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!joined || !job.txn)
 		goto out;
-	was_configured = vb_txn_is_configured(cli->root);
+	was_configured = vb_txn_is_configured(cli->root.path);
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
@@ -421,7 +423,7 @@ int cmd_configure(const struct cli *cli)
 		job_revert(&job, !was_configured);
 		/* The bootloader must see the restored files too. */
 		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
-			vb_run(cli->root, job.commands[0].argv);
+			vb_run(&cli->root, job.commands[0].argv);
 		goto out;
 	}
 	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
@@ -454,7 +456,7 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 	size_t len;
 	mode_t mode;
 	char *space;
-	int err = read_under(cli->root, BOOTLOADER_STATE, &text, &len, &mode);
+	int err = read_under(&cli->root, BOOTLOADER_STATE, &text, &len, &mode);
 
 	*flags = NULL;
 	if (err < 0 || !text)
@@ -483,23 +485,23 @@ int cmd_unconfigure(const struct cli *cli)
 	}
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(cli->root)) {
+	if (!vb_txn_is_configured(cli->root.path)) {
 		puts("not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!job.txn)
 		return VB_EXIT_FAILED;
 	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
 		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
 	if (!cmd_flags)
-		bl = vb_bootloader_detect(cli->root);
+		bl = vb_bootloader_detect(&cli->root);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
 		cli_error("cannot read the saved originals: %s", strerror(-err));
 		goto out;
 	}
-	if (vb_bootloader_command(cli->root, bl, false, cmd_flags ? cmd_flags : "",
+	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
 				  &job.commands[job.ncommands]) &&
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;

@@ -156,7 +156,7 @@ int cmd_list(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	if (!m.have_sys) {
 		cli_error("no PCI devices under %s/sys: list needs the hardware",
-			  cli->root[1] ? cli->root : "");
+			  cli->root.host ? "" : cli->root.path);
 		machine_free(&m);
 		return VB_EXIT_FAILED;
 	}
@@ -169,7 +169,7 @@ int cmd_list(const struct cli *cli)
 		order[i] = i;
 	sort_snap = &m.snap;
 	qsort(order, m.snap.count, sizeof(*order), by_group);
-	groups = vb_host_iommu_groups(cli->root);
+	groups = vb_host_iommu_groups(&cli->root);
 	if (cli->json)
 		list_json(&m, order, groups);
 	else

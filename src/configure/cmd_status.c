@@ -54,16 +54,13 @@ static void explain(const char *report, const char *name, char *why, size_t size
 	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
 }
 
-static char *read_report(const char *root)
+static char *read_report(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-	char *text = malloc(STATUS_MAX);
+	char *text = NULL;
+	size_t len;
 
-	if (!text || vb_path(path, sizeof(path), root, "run/vfio-boot/status.json") < 0 ||
-	    vb_read_small(path, text, STATUS_MAX) <= 0) {
-		free(text);
+	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
 		return NULL;
-	}
 	return text;
 }
 
@@ -72,8 +69,7 @@ int cmd_status(const struct cli *cli)
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	char cmdline[8192];
-	char *report;
+	char *cmdline, *report;
 	bool exists, disabled;
 	int differ = 0;
 
@@ -85,8 +81,10 @@ int cmd_status(const struct cli *cli)
 		cli_error("cannot read /etc/vfio-boot.conf");
 		return VB_EXIT_FAILED;
 	}
-	if (vb_host_cmdline(cli->root, cmdline, sizeof(cmdline)) >= 0)
+	cmdline = vb_host_cmdline(&cli->root);
+	if (cmdline)
 		vb_config_parse_cmdline(&cfg, cmdline);
+	free(cmdline);
 	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -99,7 +97,7 @@ int cmd_status(const struct cli *cli)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	report = read_report(cli->root);
+	report = read_report(&cli->root);
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",

@@ -3,6 +3,7 @@
  * vfio-boot: the configurator. Validates a selection against the hardware and
  * sets the host up so that vfio-boot-bind takes those devices at every boot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,13 +78,14 @@ int main(int argc, char **argv)
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
 		{ "status", cmd_status },
 	};
-	struct cli cli = { .root = "/", .regenerate = true };
-	int c, rc = -1;
+	struct cli cli = { .regenerate = true };
+	const char *root = "/";
+	int c, rc = -1, err;
 
 	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			cli.root = optarg;
+			root = optarg;
 			break;
 		case 'j':
 			cli.json = true;
@@ -131,8 +133,10 @@ int main(int argc, char **argv)
 		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
 		return VB_EXIT_USAGE;
 	}
-	if (cli.root[0] == '\0') {
-		cli_error("--root needs a directory");
+	err = vb_root_init(&cli.root, root);
+	if (err < 0) {
+		cli_error("--root '%s': %s", root,
+			  err == -EINVAL ? "needs a directory" : vb_strerror(err));
 		return VB_EXIT_USAGE;
 	}
 	cli.args = argv + optind + 1;

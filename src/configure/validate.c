@@ -229,7 +229,7 @@ int vb_validate_selection(const struct cli *cli, const struct machine *m,
 	struct vb_host_facts host = vb_host_devices_facts(&m->host);
 	bool ok, host_ok;
 
-	if (strcmp(cli->root, "/") == 0)
+	if (cli->root.host)
 		for (size_t i = 0; i < m->host.notes.count; i++)
 			printf("note: %s\n", m->host.notes.items[i]);
 	if (vb_plan_build(cfg, &m->snap, &host, plan) < 0)
