@@ -176,21 +176,15 @@ static bool check_all_refused(const struct vb_config *cfg, const struct vb_snaps
 static bool check_splits(const struct cli *cli, const struct machine *m,
 			 const struct vb_plan *plan)
 {
-	char left[MSG_MAX], given[MSG_MAX], standing[96];
+	char left[MSG_MAX], given[MSG_MAX];
 
 	given_selection(cli, given, sizeof(given));
 	for (size_t s = 0; s < plan->nsplits; s++) {
 		const struct vb_group_split *sp = &plan->splits[s];
-		const struct vb_target *stuck = NULL;
 		size_t len;
 
 		left[0] = '\0';
 		append_names(left, sizeof(left), &m->snap, sp->left, sp->nleft);
-		for (size_t i = 0; i < sp->nleft && !stuck; i++) {
-			const struct vb_target *t = vb_plan_target_of(plan, sp->left[i]);
-			if (t && vb_rule_is_safety(t->rule))
-				stuck = t;
-		}
 		if (cli->force) {
 			printf("warning: --force: IOMMU group %ld stays split: %s goes to vfio-pci, "
 			       "%s stay%s with the host; vfio cannot use the group until %s too\n",
@@ -198,14 +192,12 @@ static bool check_splits(const struct cli *cli, const struct machine *m,
 			       sp->nleft > 1 ? "" : "s", sp->nleft > 1 ? "they go" : "it goes");
 			continue;
 		}
-		if (stuck) {
-			cli_error("IOMMU group %ld would be split: %s goes to vfio-pci, but %s stays "
-				  "with the host (%s: %s); the group cannot be taken whole: move "
+		if (sp->kept_fn != VB_NO_FN) {
+			cli_error("IOMMU group %ld would be split: %s goes to vfio-pci, but %s must "
+				  "stay with the host (%s), so the group cannot be taken whole: move "
 				  "the card to another slot, or pass --force to split it anyway",
 				  sp->group, m->snap.fns[sp->taken_fn].name,
-				  m->snap.fns[stuck->fn].name,
-				  vb_describe_standing(plan, stuck->fn, standing, sizeof(standing)),
-				  stuck->reason);
+				  m->snap.fns[sp->kept_fn].name, sp->kept_reason);
 			continue;
 		}
 		len = strlen(given);

@@ -422,7 +422,8 @@ static int find_splits(struct planner *p)
 
 	for (size_t t = 0; t < plan->count; t++) {
 		long group = snap->fns[plan->targets[t].fn].iommu_group;
-		struct vb_group_split split = { .group = group, .taken_fn = plan->targets[t].fn };
+		struct vb_group_split split = { .group = group, .taken_fn = plan->targets[t].fn,
+						.kept_fn = VB_NO_FN };
 
 		if (!vb_target_taken(&plan->targets[t]) || group < 0 || split_listed(plan, group))
 			continue;
@@ -440,6 +441,10 @@ static int find_splits(struct planner *p)
 			}
 			split.left = grown;
 			split.left[split.nleft++] = i;
+			if (split.kept_fn == VB_NO_FN &&
+			    kept_by_safety(p, i, split.kept_reason, sizeof(split.kept_reason)) !=
+				    VB_RULE_NONE)
+				split.kept_fn = i;
 		}
 		if (split.nleft) {
 			struct vb_group_split *grown =

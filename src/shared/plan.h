@@ -72,9 +72,11 @@ struct vb_selector_result {
 /* An IOMMU group the plan leaves split between vfio-pci and the host. */
 struct vb_group_split {
 	long group;
-	size_t taken_fn; /* the first of its functions that goes to vfio-pci */
-	size_t *left;    /* its endpoints that stay with the host, by address */
+	size_t taken_fn;  /* the first of its functions that goes to vfio-pci */
+	size_t *left;     /* its endpoints that stay with the host, by address */
 	size_t nleft;
+	size_t kept_fn;   /* the first of those a safety rule keeps, or VB_NO_FN */
+	char kept_reason[VB_REASON_MAX]; /* why, when kept_fn is one */
 };
 
 struct vb_plan {

@@ -217,6 +217,19 @@ rc_is 0
 has out "companion 0000:02:00.3 [10de:1ad9]"
 end
 
+begin group-with-the-boot-gpu
+# Two cards in one IOMMU group, one of them the boot GPU: no selection mends it.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau boot_vga=1" \
+	"0000:01:00.1 10de:228e 040300 group=1 driver=snd_hda_intel" \
+	"0000:02:00.0 10de:1e87 030000 group=1 driver=nouveau" \
+	"0000:02:00.1 10de:10f8 040300 group=1 driver=snd_hda_intel" >"$work/two-in-a-group.spec"
+host_tree "$work/two-in-a-group.spec"
+vboot configure 10de:1e87
+refused_unchanged "a group with the boot GPU"
+one_line_err
+has err "IOMMU group 1 would be split: 0000:02:00.0 goes to vfio-pci, but 0000:01:00.0 must stay with the host (boot VGA device: it drives the host console (boot-vga=allow takes it)), so the group cannot be taken whole: move the card to another slot, or pass --force to split it anyway"
+end
+
 begin companions-none-splits
 host_tree
 vboot configure --companions none 01:00.0

@@ -430,6 +430,29 @@ static void check_group_companions(void)
 	vb_plan_free(&plan);
 }
 
+/* A card in the group of the boot GPU's card: the split cannot be mended. */
+static void check_group_with_boot_gpu(void)
+{
+	struct vb_pci_fn two[] = {
+		FN(01, 00, 0, 0x10de, 0x2504, 0x030000, 1, "nouveau", 1),
+		FN(01, 00, 1, 0x10de, 0x228e, 0x040300, 1, "snd_hda_intel", -1),
+		FN(02, 00, 0, 0x10de, 0x1e87, 0x030000, 1, "nouveau", 0),
+		FN(02, 00, 1, 0x10de, 0x10f8, 0x040300, 1, "", -1),
+	};
+	const struct vb_snapshot snap = { two, N(two) };
+	struct vb_plan plan;
+
+	plan_on(&snap, NULL, "10de:1e87\n", "", &plan);
+	CHECK(vb_plan_count(&plan, BIND) == 2);
+	CHECK(plan.nsplits == 1 && plan.splits[0].nleft == 2 && plan.splits[0].kept_fn == 0);
+	CHECK(plan.nsplits == 1 && strstr(plan.splits[0].kept_reason, "boot VGA device"));
+	vb_plan_free(&plan);
+	/* A split that adding functions mends names none kept. */
+	plan_on(&host_snap, NULL, "01:00.0\ncompanions=none\n", "", &plan);
+	CHECK(plan.nsplits == 1 && plan.splits[0].kept_fn == VB_NO_FN);
+	vb_plan_free(&plan);
+}
+
 /* The host's disk and network, their groups and their cards. */
 static void check_host_devices(void)
 {
@@ -601,6 +624,7 @@ int main(void)
 	check_class_rule();
 	check_group_whole_or_nothing();
 	check_group_companions();
+	check_group_with_boot_gpu();
 	check_host_devices();
 	check_bridge_selected();
 	check_cmdline_skip_and_disable();
