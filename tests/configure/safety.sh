@@ -61,6 +61,10 @@ has out "selected  0000:02:00.0 [10de:2504]"
 has etc/vfio-boot.conf "10de:2504"
 bind_now
 bound_count_is 6
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "warn  selection        10de:2504 matches 2 cards, and vfio-pci gets every one (name one as 10de:2504@0000:01:00.0 to leave the others to the host)"
 end
 
 begin boot-vga-as-example-never
@@ -120,6 +124,11 @@ rc_is 0
 has out "warning: --force: IOMMU group 15 stays split"
 for m in ahci igb xhci_pci; do lacks etc/modprobe.d/vfio.conf "$m"; done
 has etc/modprobe.d/vfio.conf "blacklist nouveau"
+echo "root=/dev/nvme0n1p2 amd_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  group            0000:04:00.0: IOMMU group 15 also holds 0000:05:00.0 (kept for the host), 0000:06:00.0 (kept for the host), 0000:06:00.1 (kept for the host), 0000:06:00.3 (kept for the host), 0000:07:00.0 (kept for the host)"
+has out "ok    companion        0000:07:00.0 stays with the host: kept for the host: SATA controller"
 end
 
 begin navi-behind-switch
