@@ -14,6 +14,7 @@
 #define PROC_FILE_MAX (4 * 1024 * 1024)
 #define STACK_DEPTH_MAX 8  /* dm on md on partitions, bond in a bridge... */
 #define HOST_DEVICES_MAX 64
+#define TRACE_VISITS_MAX 512 /* devices looked at in all: a hostile tree stops here */
 
 static const char *const host_mounts[] = { "/", "/boot", "/boot/efi" };
 
@@ -155,6 +156,7 @@ bool vb_sysfs_path_pci(const char *path, struct vb_pci_addr *addr)
 struct finder {
 	const struct vb_root *root;
 	struct vb_host_devices *out;
+	unsigned visits;
 };
 
 /* Reads the symlink rel in the tree. Returns 0 or -errno. */
@@ -212,8 +214,8 @@ static int trace(struct finder *f, const char *class_dir, const char *name, cons
 	int found = 0, fd, n;
 	DIR *dir;
 
-	if (depth > STACK_DEPTH_MAX || strchr(name, '/') || strcmp(name, "..") == 0 ||
-	    strcmp(name, ".") == 0)
+	if (depth > STACK_DEPTH_MAX || ++f->visits > TRACE_VISITS_MAX || strchr(name, '/') ||
+	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0)
 		return 0;
 	snprintf(rel, sizeof(rel), "%s/%s", class_dir, name);
 	if (read_link(f->root, rel, target, sizeof(target)) == 0 &&
@@ -361,7 +363,7 @@ static int find_networks(struct finder *f)
 
 int vb_host_devices_read(const struct vb_root *root, struct vb_host_devices *out)
 {
-	struct finder f = { root, out };
+	struct finder f = { root, out, 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));

@@ -328,3 +328,23 @@ vboot status --json
 jq -e '.disabled == true and (.functions | length == 4) and .as_expected == false' "$T/out" \
 	>/dev/null || fail "status --json on a disabled boot"
 end
+
+begin host-devices-hostile
+# A dm device that stacks on itself, and then a FIFO for mountinfo: list still
+# answers at once, saying what it could not trace.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau" \
+	"!block dm-0 253:0 virtual" "!mount / 253:0 ext4 /dev/mapper/x" >"$work/loop.spec"
+host_tree "$work/loop.spec"
+mkdir -p "$T/sys/devices/virtual/block/dm-0/slaves"
+ln -s ../../dm-0 "$T/sys/devices/virtual/block/dm-0/slaves/dm-0"
+timeout 20 "$vb" --root "$T" list >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+has out "note: / (ext4 /dev/mapper/x): no PCI device found behind it"
+rm "$T/proc/self/mountinfo"
+mkfifo "$T/proc/self/mountinfo"
+timeout 20 "$vb" --root "$T" list >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+has out "note: cannot read /proc/self/mountinfo (not a regular file"
+end
