@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "path.h"
+#include "root.h"
 #include "run.h"
 #include "sysfs.h"
 
@@ -30,30 +30,21 @@ static void fail(struct vb_outcome *o, const char *what, int err)
 	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, strerror(-err));
 }
 
-static int write_device_attr(const char *root, const char *name, const char *attr,
+static int write_device_attr(const struct vb_root *root, const char *name, const char *attr,
 			     const char *text)
 {
-	char path[PATH_MAX];
-	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices/%s/%s", name, attr);
+	char rel[VB_PCI_NAME_MAX + 64];
 
-	return err < 0 ? err : vb_write_attr(path, text);
-}
-
-static bool module_loaded(const char *root)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (vb_path(path, sizeof(path), root, "sys/module/vfio_pci") < 0)
-		return false;
-	return stat(path, &st) == 0;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/%s", name, attr);
+	return vb_root_write_attr(root, rel, text);
 }
 
 /* Runs "MODPROBE vfio-pci". Returns 0, or a short reason in why. */
 static int load_vfio_pci(const char *modprobe, char *why, size_t size)
 {
 	const char *const argv[] = { modprobe, "vfio-pci", NULL };
-	int rc = vb_run("/", argv);
+	/* modprobe is the running system's: a --root tree is a test seam for sysfs. */
+	int rc = vb_run(NULL, argv);
 
 	if (rc < 0)
 		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(-rc));
@@ -151,23 +142,20 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 		goto count;
 
 	/* Loading vfio-pci binds every unbound overridden device by itself. */
-	if (!module_loaded(env->root))
+	if (!vb_root_exists(env->root, "sys/module/vfio_pci"))
 		load_vfio_pci(env->modprobe, load_failure, sizeof(load_failure));
 
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct vb_target *t = &plan->targets[i];
 		const char *name = snap->fns[t->fn].name;
 		struct vb_outcome *o = &out[i];
-		char path[PATH_MAX];
 		int probe_err = 0, err;
 
 		if (t->verdict != VB_VERDICT_BIND || o->result == VB_RESULT_FAILED)
 			continue;
 		err = vb_sysfs_driver(env->root, name, o->driver_after, sizeof(o->driver_after));
 		if (err == 0 && strcmp(o->driver_after, "vfio-pci") != 0) {
-			probe_err = vb_path(path, sizeof(path), env->root, "sys/bus/pci/drivers_probe");
-			if (probe_err == 0)
-				probe_err = vb_write_attr(path, name);
+			probe_err = vb_root_write_attr(env->root, "sys/bus/pci/drivers_probe", name);
 			err = vb_sysfs_driver(env->root, name, o->driver_after,
 					      sizeof(o->driver_after));
 		}

@@ -5,6 +5,7 @@
 
 #include "pci.h"
 #include "plan.h"
+#include "root.h"
 
 enum vb_result {
 	VB_RESULT_BOUND,
@@ -22,7 +23,7 @@ struct vb_outcome {
 };
 
 struct vb_apply_env {
-	const char *root;     /* sysfs is ROOT/sys */
+	const struct vb_root *root; /* sysfs is sys/ in the tree */
 	const char *modprobe; /* program run as "MODPROBE vfio-pci" when not loaded */
 	bool dry_run;         /* decide outcomes, write nothing */
 };

@@ -19,10 +19,11 @@
 #include "path.h"
 #include "plan.h"
 #include "report.h"
+#include "root.h"
 #include "sysfs.h"
 #include "version.h"
 
-#define CMDLINE_MAX 8192
+#define CMDLINE_MAX (1024 * 1024) /* far above any kernel's COMMAND_LINE_SIZE */
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -134,18 +135,20 @@ static int parse_options(int argc, char **argv, struct options *opts)
 }
 
 /* Reads the config file into cfg; notes what went wrong in messages. */
-static int load_config_file(const struct options *opts, struct vb_config *cfg,
-			    struct vb_msgs *messages, bool *problem)
+static int load_config_file(const struct options *opts, const struct vb_root *root,
+			    struct vb_config *cfg, struct vb_msgs *messages, bool *problem)
 {
+	const char *rel = "etc/vfio-boot.conf";
 	char path[PATH_MAX];
 	int err;
 
 	if (opts->config)
 		snprintf(path, sizeof(path), "%s", opts->config);
-	else if (vb_path(path, sizeof(path), opts->root, "etc/vfio-boot.conf") < 0)
-		return vb_msgs_add(messages, "config path under %s is too long", opts->root);
+	else if (vb_root_display(root, rel, path, sizeof(path)) < 0)
+		return vb_msgs_add(messages, "config path under %s is too long", root->path);
 
-	err = vb_config_load(cfg, path, opts->config ? path : "/etc/vfio-boot.conf");
+	err = opts->config ? vb_config_load(cfg, NULL, path, path) :
+			     vb_config_load(cfg, root, rel, "/etc/vfio-boot.conf");
 	if (err == -ENOENT && !opts->config)
 		return vb_msgs_add(messages, "%s: not found, using the kernel command line only",
 				   path);
@@ -156,31 +159,42 @@ static int load_config_file(const struct options *opts, struct vb_config *cfg,
 	}
 	if (err < 0 && err != -ENOMEM) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: cannot read: %s", path, strerror(-err));
+		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
 	}
 	return err;
 }
 
-static int load_cmdline(const struct options *opts, struct vb_config *cfg,
+static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 			struct vb_msgs *messages)
 {
-	char path[PATH_MAX];
-	char *text;
-	ssize_t n;
-	int err = 0;
+	char *text = NULL;
+	size_t len;
+	int err = vb_root_read_file(root, "proc/cmdline", CMDLINE_MAX, &text, &len, NULL);
 
-	if (vb_path(path, sizeof(path), opts->root, "proc/cmdline") < 0)
-		return vb_msgs_add(messages, "cmdline path under %s is too long", opts->root);
-	text = malloc(CMDLINE_MAX);
-	if (!text)
-		return -ENOMEM;
-	n = vb_read_small(path, text, CMDLINE_MAX);
-	if (n < 0)
-		err = vb_msgs_add(messages, "%s: cannot read: %s", path, strerror((int)-n));
-	else
-		err = vb_config_parse_cmdline(cfg, text);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
+		char path[PATH_MAX];
+
+		vb_root_display(root, "proc/cmdline", path, sizeof(path));
+		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
+	}
+	err = vb_config_parse_cmdline(cfg, text);
 	free(text);
 	return err;
+}
+
+/* The kernel log, or -1: a character device (a plain file in fixture trees). */
+static int open_kmsg(const struct vb_root *root)
+{
+	int fd = vb_root_open(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, 0);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode)))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 static void emit_line(int level, const char *line, void *ctx)
@@ -200,47 +214,77 @@ static void emit_line(int level, const char *line, void *ctx)
 		fprintf(log->echo, "vfio-boot: %s\n", line);
 }
 
-/* Writes status.json through a temporary file, so readers never see half. */
-static int write_status(const struct options *opts, const struct vb_report *report)
+/* The directory status.json goes to (created), and its name there. */
+static int status_dir(const struct options *opts, const struct vb_root *root,
+		      const char **name)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	char *slash;
-	FILE *out;
-	int err;
+	char dir[PATH_MAX];
+	const char *slash;
+	int err, fd;
 
-	if (opts->status)
-		snprintf(path, sizeof(path), "%s", opts->status);
-	else if (vb_path(path, sizeof(path), opts->root, "run/vfio-boot/status.json") < 0)
-		return -ENAMETOOLONG;
-	slash = strrchr(path, '/');
-	if (slash && slash != path) {
-		*slash = '\0';
-		err = vb_mkdir_p(path);
-		*slash = '/';
+	if (!opts->status) {
+		*name = "status.json";
+		err = vb_root_mkdir_p(root, "run/vfio-boot");
 		if (err < 0)
 			return err;
+		return vb_root_open(root, "run/vfio-boot", O_RDONLY | O_DIRECTORY, 0);
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	out = fopen(tmp, "we");
-	if (!out)
-		return -errno;
-	vb_report_json(out, report);
-	if (fflush(out) != 0 || ferror(out)) {
-		err = -errno;
-		fclose(out);
-		unlink(tmp);
-		return err ? err : -EIO;
+	slash = strrchr(opts->status, '/');
+	*name = slash ? slash + 1 : opts->status;
+	if (!**name)
+		return -EISDIR;
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - opts->status) : 1,
+			     slash ? opts->status : ".") >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (slash == opts->status)
+		strcpy(dir, "/");
+	err = vb_mkdir_p(dir);
+	if (err < 0)
+		return err;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Writes status.json through a temporary file, so readers never see half. */
+static int write_status(const struct options *opts, const struct vb_root *root,
+			const struct vb_report *report)
+{
+	char tmp[NAME_MAX + 1];
+	const char *name;
+	FILE *out;
+	int dirfd, fd, err = 0;
+
+	dirfd = status_dir(opts, root, &name);
+	if (dirfd < 0)
+		return dirfd;
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp)) {
+		close(dirfd);
+		return -ENAMETOOLONG;
 	}
-	if (fclose(out) != 0 || rename(tmp, path) < 0) {
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
 		err = -errno;
-		unlink(tmp);
+		if (fd >= 0)
+			close(fd);
+		close(dirfd);
 		return err;
 	}
-	return 0;
+	vb_report_json(out, report);
+	if (fflush(out) != 0 || ferror(out))
+		err = errno ? -errno : -EIO;
+	if (fclose(out) != 0 && err == 0)
+		err = -errno;
+	if (err == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		err = -errno;
+	if (err < 0)
+		unlinkat(dirfd, tmp, 0);
+	close(dirfd);
+	return err;
 }
 
 /* Reads every function's IDs, then the details of those the selection can touch. */
-static int read_snapshot(const char *root, const struct vb_config *cfg,
+static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
 			 struct vb_snapshot *snap)
 {
 	bool *want;
@@ -282,6 +326,7 @@ int main(int argc, char **argv)
 	struct vb_outcome *outcomes = NULL;
 	struct vb_config cfg;
 	struct vb_report report;
+	struct vb_root root;
 	struct options opts;
 	struct timespec start;
 	bool problem = false;
@@ -291,28 +336,35 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (parse_options(argc, argv, &opts) < 0)
 		return EXIT_USAGE;
+	err = vb_root_init(&root, opts.root);
+	if (err < 0) {
+		fprintf(stderr, "vfio-boot-bind: --root %s: %s\n", opts.root, vb_strerror(err));
+		return EXIT_USAGE;
+	}
 
 	vb_config_init(&cfg);
-	err = load_config_file(&opts, &cfg, &messages, &problem);
+	err = load_config_file(&opts, &root, &cfg, &messages, &problem);
 	if (err == 0)
-		err = load_cmdline(&opts, &cfg, &messages);
+		err = load_cmdline(&root, &cfg, &messages);
 	if (err == 0 && !cfg.disabled) {
-		err = read_snapshot(opts.root, &cfg, &snap);
+		err = read_snapshot(&root, &cfg, &snap);
 		if (err < 0 && err != -ENOMEM) {
+			char path[PATH_MAX];
+
 			problem = true;
-			err = vb_msgs_add(&messages, "cannot list %s/sys/bus/pci/devices: %s",
-					  strcmp(opts.root, "/") ? opts.root : "", strerror(-err));
+			vb_root_display(&root, "sys/bus/pci/devices", path, sizeof(path));
+			err = vb_msgs_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
 		}
 	}
 	if (err == 0)
-		err = vb_plan_build(&cfg, &snap, &plan);
+		err = vb_plan_build(&cfg, &snap, NULL, &plan);
 	if (err == 0) {
 		outcomes = calloc(plan.count ? plan.count : 1, sizeof(*outcomes));
 		if (!outcomes)
 			err = -ENOMEM;
 	}
 	if (err == 0) {
-		struct vb_apply_env env = { opts.root, opts.modprobe, opts.dry_run };
+		struct vb_apply_env env = { &root, opts.modprobe, opts.dry_run };
 		failed = vb_apply(&env, &snap, &plan, outcomes);
 	}
 	problem = problem || cfg.problems.count > 0 || plan.unmatched > 0;
@@ -331,11 +383,9 @@ int main(int argc, char **argv)
 	if (opts.dry_run) {
 		log.echo = stdout;
 	} else {
-		char kmsg[PATH_MAX];
-		if (vb_path(kmsg, sizeof(kmsg), opts.root, "dev/kmsg") == 0)
-			log.kmsg_fd = open(kmsg, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		log.kmsg_fd = open_kmsg(&root);
 		log.echo = opts.quiet ? NULL : stderr;
-		err = write_status(&opts, &report);
+		err = write_status(&opts, &root, &report);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
 				strerror(-err));
@@ -351,6 +401,7 @@ out:
 	vb_snapshot_free(&snap);
 	vb_config_free(&cfg);
 	vb_msgs_free(&messages);
+	vb_root_fini(&root);
 	if (fflush(stdout) != 0 && opts.strict)
 		return EXIT_FAILED;
 	if (!opts.strict)

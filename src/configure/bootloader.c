@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include "bootloader.h"
-#include "path.h"
+#include "generator.h"
+#include "root.h"
 #include "run.h"
 
 static const char *const names[] = {
@@ -16,22 +17,15 @@ static const char *const names[] = {
 	[VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
 };
 
-static bool exists(const char *root, const char *rel)
-{
-	char path[PATH_MAX];
-
-	return vb_path(path, sizeof(path), root, "%s", rel) == 0 && access(path, F_OK) == 0;
-}
-
-enum vb_bootloader vb_bootloader_detect(const char *root)
+enum vb_bootloader vb_bootloader_detect(const struct vb_root *root)
 {
 	if (vb_have_program(root, "kernelstub"))
 		return VB_BOOTLOADER_KERNELSTUB;
 	if (vb_have_program(root, "grubby"))
 		return VB_BOOTLOADER_GRUBBY;
-	if (exists(root, "etc/kernel/cmdline"))
+	if (vb_root_exists(root, "etc/kernel/cmdline"))
 		return VB_BOOTLOADER_KERNEL_CMDLINE;
-	if (exists(root, "etc/default/grub"))
+	if (vb_root_exists(root, "etc/default/grub"))
 		return VB_BOOTLOADER_GRUB;
 	return VB_BOOTLOADER_NONE;
 }
@@ -66,7 +60,7 @@ static bool set(struct vb_command *cmd, const char *const *argv)
 	return true;
 }
 
-bool vb_bootloader_command(const char *root, enum vb_bootloader bl, bool add,
+bool vb_bootloader_command(const struct vb_root *root, enum vb_bootloader bl, bool add,
 			   const char *flags, struct vb_command *cmd)
 {
 	switch (bl) {
@@ -98,14 +92,19 @@ bool vb_bootloader_command(const char *root, enum vb_bootloader bl, bool add,
 	return false;
 }
 
-bool vb_initramfs_command(const char *root, struct vb_command *cmd)
+bool vb_initramfs_command(const struct vb_root *root, struct vb_command *cmd)
 {
-	if (vb_have_program(root, "update-initramfs"))
+	switch (vb_generator_detect(root)) {
+	case VB_GENERATOR_INITRAMFS_TOOLS:
 		return set(cmd, (const char *const[]){ "update-initramfs", "-u", "-k", "all", NULL });
-	if (vb_have_program(root, "dracut"))
+	case VB_GENERATOR_DRACUT:
 		return set(cmd, (const char *const[]){ "dracut", "--regenerate-all", "--force",
 						       NULL });
-	if (vb_have_program(root, "mkinitcpio"))
+	case VB_GENERATOR_MKINITCPIO:
 		return set(cmd, (const char *const[]){ "mkinitcpio", "-P", NULL });
+	case VB_GENERATOR_BOOSTER:
+	case VB_GENERATOR_NONE:
+		break;
+	}
 	return false;
 }

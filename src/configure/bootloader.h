@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "msgs.h"
+#include "root.h"
 
 enum vb_bootloader {
 	VB_BOOTLOADER_NONE,
@@ -14,7 +15,7 @@ enum vb_bootloader {
 };
 
 /* The bootloader found under root, by what is installed there. */
-enum vb_bootloader vb_bootloader_detect(const char *root);
+enum vb_bootloader vb_bootloader_detect(const struct vb_root *root);
 
 /* Parses grub, systemd-boot, kernel-install, grubby, kernelstub or none. */
 int vb_bootloader_parse(const char *name, enum vb_bootloader *out);
@@ -32,8 +33,8 @@ struct vb_command {
  * flags is one space-separated string kept alive by the caller. Returns false
  * when there is nothing to run.
  */
-bool vb_bootloader_command(const char *root, enum vb_bootloader bl, bool add,
+bool vb_bootloader_command(const struct vb_root *root, enum vb_bootloader bl, bool add,
 			   const char *flags, struct vb_command *cmd);
 
 /* The initramfs generator's regenerate-everything command; false when none. */
-bool vb_initramfs_command(const char *root, struct vb_command *cmd);
+bool vb_initramfs_command(const struct vb_root *root, struct vb_command *cmd);

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include <stdarg.h>
 #include <stdbool.h>
 
 #include "config.h"
+#include "hostdevs.h"
 #include "hostinfo.h"
 #include "kmodinfo.h"
 #include "msgs.h"
 #include "pci.h"
 #include "pcinames.h"
+#include "root.h"
 
 /* Exit statuses of vfio-boot, documented in its --help and the README. */
 enum vb_exit {
@@ -17,16 +18,18 @@ enum vb_exit {
 	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back */
 	VB_EXIT_USAGE = 2,         /* bad option or selector; nothing written */
 	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
-	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags printed for the user to add */
+	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, or a signing, left for the user (printed) */
 	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
 };
 
 /* Command-line settings shared by every command. */
 struct cli {
-	const char *root;        /* "/" unless --root */
+	struct vb_root root;     /* the host's "/" unless --root */
 	bool json;
 	bool dry_run;
-	bool force;              /* configure: accept selectors that match nothing */
+	bool force;              /* configure: accept selectors that match nothing, a
+				    split IOMMU group, the host's disk or network */
+	bool all_matching;       /* configure: an ID may select several cards */
 	bool blacklist;          /* configure: blacklist claiming modules */
 	bool regenerate;         /* configure/unconfigure: rebuild the initramfs */
 	const char *bootloader;  /* NULL: detect */
@@ -45,6 +48,7 @@ struct machine {
 	struct vb_msgs *claimants;  /* per function: modules that would claim it (empty
 				       unless loaded with_claimants) */
 	struct vb_pcinames *names;
+	struct vb_host_devices host; /* what the running system needs (disk, network) */
 };
 
 /*
@@ -54,12 +58,33 @@ struct machine {
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants);
 void machine_free(struct machine *m);
 
-/* Prints "vfio-boot: MESSAGE" on stderr, and hands MESSAGE to the error sink. */
+/* Prints "vfio-boot: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-/* Sets (or, with NULL, clears) the one function that also gets every cli_error. */
-void cli_set_error_sink(void (*sink)(void *ctx, const char *msg), void *ctx);
+/* Like cli_error, for a problem an option lets the run go on despite (--force). */
+void cli_error_overridden(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "note: MESSAGE" on stdout. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "warning: MESSAGE" on stdout. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What a message printed by the functions above is. */
+enum cli_msg_kind {
+	CLI_MSG_ERROR,      /* cli_error */
+	CLI_MSG_OVERRIDDEN, /* cli_error_overridden */
+	CLI_MSG_NOTE,
+	CLI_MSG_WARNING,
+};
+
+/*
+ * Sets (or, with NULL, clears) the one function that also gets every message
+ * of cli_error, cli_error_overridden, cli_note and cli_warning (configure's
+ * --json collects them).
+ */
+void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
+		      void *ctx);
 
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);

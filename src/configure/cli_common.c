@@ -10,24 +10,27 @@
 #include "path.h"
 #include "sysfs.h"
 
-static void (*error_sink)(void *ctx, const char *msg);
-static void *error_sink_ctx;
+static void (*msg_sink)(void *ctx, enum cli_msg_kind kind, const char *msg);
+static void *msg_sink_ctx;
 
-void cli_set_error_sink(void (*sink)(void *ctx, const char *msg), void *ctx)
+void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
+		      void *ctx)
 {
-	error_sink = sink;
-	error_sink_ctx = ctx;
+	msg_sink = sink;
+	msg_sink_ctx = ctx;
 }
 
-void cli_verror(const char *fmt, va_list ap)
+/* Prints PREFIX MESSAGE on out, and hands MESSAGE to the sink. */
+static void say(FILE *out, const char *prefix, enum cli_msg_kind kind, const char *fmt,
+		va_list ap)
 {
 	char *msg = NULL;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	fprintf(stderr, "vfio-boot: %s\n", msg ? msg : "(out of memory)");
-	if (error_sink)
-		error_sink(error_sink_ctx, msg ? msg : "(out of memory)");
+	fprintf(out, "%s%s\n", prefix, msg ? msg : "(out of memory)");
+	if (msg_sink)
+		msg_sink(msg_sink_ctx, kind, msg ? msg : "(out of memory)");
 	free(msg);
 }
 
@@ -36,7 +39,34 @@ void cli_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_verror(fmt, ap);
+	say(stderr, "vfio-boot: ", CLI_MSG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void cli_error_overridden(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stderr, "vfio-boot: ", CLI_MSG_OVERRIDDEN, fmt, ap);
+	va_end(ap);
+}
+
+void cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stdout, "note: ", CLI_MSG_NOTE, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stdout, "warning: ", CLI_MSG_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -51,7 +81,7 @@ static int by_modalias(const void *a, const void *b)
  * Fills m->claimants. Functions of one model share a modalias, so each
  * distinct modalias is looked up once and its answer copied to the others.
  */
-static int resolve_claimants(const char *root, struct machine *m)
+static int resolve_claimants(const struct vb_root *root, struct machine *m)
 {
 	size_t n = m->snap.count, *order = NULL;
 	char **aliases = NULL;
@@ -96,22 +126,34 @@ out:
 	return err;
 }
 
+/* The host's own disk and network devices, read inside the tree. */
+static int read_host_devices(const struct cli *cli, struct machine *m)
+{
+	int err = vb_host_devices_read(&cli->root, &m->host);
+
+	if (err < 0)
+		machine_free(m);
+	return err;
+}
+
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	err = vb_sysfs_read(cli->root, &m->snap);
+	err = vb_sysfs_read(&cli->root, &m->snap);
 	if (err == 0)
-		err = vb_sysfs_read_details(cli->root, &m->snap, NULL);
+		err = vb_sysfs_read_details(&cli->root, &m->snap, NULL);
 	if (err == 0)
 		m->have_sys = true;
 	else if (err != -ENOENT) {
-		cli_error("cannot read %s/sys/bus/pci/devices: %s",
-			  strcmp(cli->root, "/") ? cli->root : "", strerror(-err));
+		char path[PATH_MAX];
+
+		vb_root_display(&cli->root, "sys/bus/pci/devices", path, sizeof(path));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
-	err = vb_kmod_open(&m->kmod, cli->root);
+	err = vb_kmod_open(&m->kmod, &cli->root);
 	if (err < 0) {
 		cli_error("cannot read the kernel module indexes: %s", strerror(-err));
 		machine_free(m);
@@ -120,13 +162,13 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
 	err = m->claimants ? 0 : -ENOMEM;
 	if (err == 0 && with_claimants)
-		err = resolve_claimants(cli->root, m);
+		err = resolve_claimants(&cli->root, m);
 	if (err < 0) {
 		machine_free(m);
 		return err;
 	}
 	m->names = vb_pcinames_new();
-	return 0;
+	return read_host_devices(cli, m);
 }
 
 void machine_free(struct machine *m)
@@ -137,19 +179,17 @@ void machine_free(struct machine *m)
 	vb_kmod_close(&m->kmod);
 	vb_snapshot_free(&m->snap);
 	vb_pcinames_free(m->names);
+	vb_host_devices_free(&m->host);
 	memset(m, 0, sizeof(*m));
 }
 
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists)
 {
-	char path[PATH_MAX];
 	int err;
 
 	vb_config_init(cfg);
 	*exists = false;
-	if (vb_path(path, sizeof(path), cli->root, "etc/vfio-boot.conf") < 0)
-		return -ENAMETOOLONG;
-	err = vb_config_load(cfg, path, "/etc/vfio-boot.conf");
+	err = vb_config_load(cfg, &cli->root, "etc/vfio-boot.conf", "/etc/vfio-boot.conf");
 	if (err == -ENOENT)
 		return 0;
 	*exists = err == 0;

@@ -2,6 +2,7 @@
 /* vfio-boot configure / unconfigure: set the host up, or put it back. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot_refresh.h"
 #include "bootloader.h"
 #include "cli.h"
 #include "fileio.h"
+#include "generator.h"
+#include "image_verify.h"
 #include "kcmdline.h"
 #include "outcome.h"
 #include "path.h"
@@ -19,6 +23,7 @@
 #include "render.h"
 #include "run.h"
 #include "txn.h"
+#include "validate.h"
 
 #define BOOTLOADER_STATE "/var/lib/vfio-boot/bootloader-args"
 
@@ -32,9 +37,8 @@ struct before {
 
 struct job {
 	const struct cli *cli;
-	struct vb_outcome *out;
 	struct vb_txn *txn;
-	struct before before[4];
+	struct before before[6];
 	size_t nbefore;
 	struct vb_command commands[2];
 	size_t ncommands;
@@ -42,7 +46,7 @@ struct job {
 
 static bool is_root_fs(const struct cli *cli)
 {
-	return strcmp(cli->root, "/") == 0;
+	return cli->root.host;
 }
 
 static int refuse_without_privileges(const struct cli *cli)
@@ -54,20 +58,17 @@ static int refuse_without_privileges(const struct cli *cli)
 	return 0;
 }
 
-/* Reads ROOT/path; *content NULL when absent. Returns 0 or -errno. */
-static int read_under(const char *root, const char *path, char **content, size_t *len,
-		      mode_t *mode)
+/* Reads path in the tree; *content NULL when absent. Returns 0 or -errno. */
+static int read_under(const struct vb_root *root, const char *path, char **content,
+		      size_t *len, mode_t *mode)
 {
-	char full[PATH_MAX];
 	struct stat st;
 	int err;
 
 	*content = NULL;
 	*len = 0;
 	*mode = 0644;
-	if (vb_path(full, sizeof(full), root, "%s", path + 1) < 0)
-		return -ENAMETOOLONG;
-	err = vb_read_file(full, content, len, &st);
+	err = vb_root_read_file(root, path, VB_FILE_MAX, content, len, &st);
 	if (err == -ENOENT)
 		return 0;
 	if (err == 0)
@@ -79,7 +80,7 @@ static int read_under(const char *root, const char *path, char **content, size_t
 static int job_put(struct job *job, const char *path, const char *content, mode_t mode)
 {
 	struct before *b = &job->before[job->nbefore];
-	int err = read_under(job->cli->root, path, &b->content, &b->len, &b->mode);
+	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
 
 	if (err < 0) {
 		cli_error("cannot read %s: %s", path, strerror(-err));
@@ -102,7 +103,7 @@ static void job_free(struct job *job)
 /* Puts every file back as it was before this run. */
 static int job_revert(struct job *job, bool forget)
 {
-	struct vb_txn *undo = vb_txn_new(job->cli->root);
+	struct vb_txn *undo = vb_txn_new(job->cli->root.path);
 	char err[256] = "";
 	int rc = undo ? 0 : -ENOMEM;
 
@@ -121,20 +122,34 @@ static int job_revert(struct job *job, bool forget)
 	return rc;
 }
 
+static void print_command(const struct cli *cli, const struct vb_command *cmd,
+			  const char *prefix)
+{
+	fputs(prefix, stdout);
+	for (size_t i = 0; cmd->argv[i]; i++)
+		printf(" %s", cmd->argv[i]);
+	if (!is_root_fs(cli))
+		printf("   (chroot %s)", cli->root.path);
+	putchar('\n');
+}
+
 /* Runs the queued commands. Returns 0, or the failing command's index + 1. */
 static size_t job_run_commands(struct job *job)
 {
 	if (!is_root_fs(job->cli) && geteuid() != 0) {
-		for (size_t i = 0; i < job->ncommands; i++)
-			vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_NOT_ROOT);
+		for (size_t i = 0; i < job->ncommands; i++) {
+			print_command(job->cli, &job->commands[i], "not root, so not running:");
+			vb_outcome_command(job->commands[i].argv, false, 0);
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < job->ncommands; i++) {
 		int rc;
 
-		vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_RUNNING);
-		rc = vb_run(job->cli->root, job->commands[i].argv);
-		vb_outcome_command_status(job->out, rc);
+		print_command(job->cli, &job->commands[i], "running:");
+		fflush(stdout);
+		rc = vb_run(&job->cli->root, job->commands[i].argv);
+		vb_outcome_command(job->commands[i].argv, true, rc);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -151,19 +166,21 @@ static void job_queue_initramfs(struct job *job)
 {
 	if (!job->cli->regenerate)
 		return;
-	if (vb_initramfs_command(job->cli->root, &job->commands[job->ncommands]))
+	if (vb_initramfs_command(&job->cli->root, &job->commands[job->ncommands]))
 		job->ncommands++;
 	else
-		vb_outcome_note(job->out,
-				"no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+		cli_note("no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
 }
 
 /* --dry-run: the diff of every file, and the commands that would run. */
 static void job_show(const struct job *job)
 {
-	vb_outcome_files(job->out, job->txn, true);
-	for (size_t i = 0; i < job->ncommands; i++)
-		vb_outcome_command(job->out, &job->commands[i], VB_OUTCOME_WOULD_RUN);
+	vb_txn_diff(job->txn, stdout);
+	vb_outcome_files(job->txn);
+	for (size_t i = 0; i < job->ncommands; i++) {
+		print_command(job->cli, &job->commands[i], "would run:");
+		vb_outcome_command(job->commands[i].argv, false, 0);
+	}
 }
 
 /* Writes every file; on failure nothing is changed and the reason printed. */
@@ -175,19 +192,6 @@ static int job_commit(struct job *job)
 	if (rc < 0)
 		cli_error("%s", err[0] ? err : strerror(-rc));
 	return rc;
-}
-
-static void report_plan(struct vb_outcome *out, const struct machine *m,
-			const struct vb_plan *plan)
-{
-	for (size_t t = 0; t < plan->count; t++) {
-		const struct vb_target *tg = &plan->targets[t];
-		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
-		char name[256];
-
-		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
-		vb_outcome_function(out, fn, name, tg);
-	}
 }
 
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
@@ -234,50 +238,45 @@ static char *join(const struct vb_msgs *words, const char *sep)
 	return s;
 }
 
-/* The kernel command line flags: IOMMU on, passthrough mode, built-in vfio-pci IDs. */
-static int kernel_flags(const struct cli *cli, const struct machine *m,
-			const struct vb_msgs *ids, struct vb_msgs *flags)
+/*
+ * The kernel command line flags: IOMMU on, passthrough mode. Never
+ * vfio-pci.ids=: with vfio-pci built in it would take every device with the
+ * IDs before the initramfs runs, whatever vfio_boot.disable says.
+ */
+static int kernel_flags(const struct cli *cli, struct vb_msgs *flags)
 {
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
-	bool builtin = false;
 
 	if (cli->cpu && vb_cpu_vendor_parse(cli->cpu, &vendor) < 0) {
 		cli_error("--cpu must be intel or amd, not '%s'", cli->cpu);
 		return -EINVAL;
 	}
 	if (!cli->cpu)
-		vendor = vb_host_cpu_vendor(cli->root);
+		vendor = vb_host_cpu_vendor(&cli->root);
 	if (vendor == VB_CPU_UNKNOWN) {
 		cli_error("cannot tell the CPU vendor from %s/proc/cpuinfo: pass --cpu intel|amd",
-			  is_root_fs(cli) ? "" : cli->root);
+			  is_root_fs(cli) ? "" : cli->root.path);
 		return -EINVAL;
 	}
-	vb_msgs_add(flags, "%s", vb_iommu_flag(vendor));
-	vb_msgs_add(flags, "iommu=pt");
-	for (size_t k = 0; k < m->kmod.kernels.count; k++)
-		builtin = builtin || vb_kmod_state(&m->kmod, k, "vfio_pci") == VB_MODULE_BUILTIN;
-	/* Built-in vfio-pci never reads modprobe.d: its IDs go on the command line. */
-	if (builtin && ids->count) {
-		char *list = join(ids, ",");
-		if (!list || vb_msgs_add(flags, "vfio-pci.ids=%s", list) < 0) {
-			free(list);
-			return -ENOMEM;
-		}
-		free(list);
-	}
+	if (vb_msgs_add(flags, "%s", vb_iommu_flag(vendor)) < 0 ||
+	    vb_msgs_add(flags, "iommu=pt") < 0)
+		return -ENOMEM;
 	return 0;
 }
 
-
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
-static void warn_grub_overrides(struct vb_outcome *out, const char *root)
+static void warn_grub_overrides(const struct vb_root *root)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
+	char path[PATH_MAX];
 	struct dirent *de;
-	DIR *d;
+	int fd = vb_root_open(root, "etc/default/grub.d", O_RDONLY | O_DIRECTORY, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (vb_path(dir, sizeof(dir), root, "etc/default/grub.d") < 0 || !(d = opendir(dir)))
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), n;
 		char *text;
@@ -285,15 +284,13 @@ static void warn_grub_overrides(struct vb_outcome *out, const char *root)
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (vb_read_file(path, &text, &n, &st) < 0)
+		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
+		if (vb_root_read_file(root, path, VB_FILE_MAX, &text, &n, &st) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
-			vb_outcome_warning(out,
-					   "/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
-					   "and is read after /etc/default/grub: check that it keeps "
-					   "the flags",
-					   de->d_name);
+			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
+				    "and is read after /etc/default/grub: check that it keeps the flags",
+				    de->d_name);
 		free(text);
 	}
 	closedir(d);
@@ -314,9 +311,9 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (bl == VB_BOOTLOADER_NONE)
 		return 0;
 	if (bl == VB_BOOTLOADER_GRUB)
-		warn_grub_overrides(job->out, job->cli->root);
+		warn_grub_overrides(&job->cli->root);
 	if (path) {
-		err = read_under(job->cli->root, path, &old, &len, &mode);
+		err = read_under(&job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
 			cli_error("cannot read %s: %s", path, strerror(-err));
 			return err;
@@ -335,7 +332,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 		err = job_put(job, BOOTLOADER_STATE, state, 0644);
 	}
 	if (err == 0 && (path ? !old || strcmp(old, edited) != 0 : true) &&
-	    vb_bootloader_command(job->cli->root, bl, true, joined,
+	    vb_bootloader_command(&job->cli->root, bl, true, joined,
 				  &job->commands[job->ncommands]))
 		job->ncommands++;
 	free(old);
@@ -344,17 +341,95 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	return err;
 }
 
-/* configure, told through out. Returns the exit status. */
-static int configure(const struct cli *cli, struct vb_outcome *out)
+/*
+ * mkinitcpio reads /etc/mkinitcpio.conf.d only when no config file is named:
+ * a preset's ALL_config= or NAME_config= makes it skip the drop-in.
+ */
+static void warn_mkinitcpio_presets(const struct vb_root *root)
 {
-	struct vb_msgs ids = { 0 }, notes = { 0 }, flags = { 0 };
-	struct job job = { .cli = cli, .out = out };
+	int fd = vb_root_open(root, "/etc/mkinitcpio.d", O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		char rel[PATH_MAX], *text, *line;
+		size_t len;
+
+		if (!strstr(de->d_name, ".preset") ||
+		    snprintf(rel, sizeof(rel), "/etc/mkinitcpio.d/%s", de->d_name) >= (int)sizeof(rel) ||
+		    vb_root_read_file(root, rel, 64 * 1024, &text, &len, NULL) < 0)
+			continue;
+		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			const char *eq = strstr(line, "_config=");
+
+			while (*line == ' ' || *line == '\t')
+				line++;
+			if (*line != '#' && eq && eq[8] != '\0' && !strchr(" \t#", eq[8])) {
+				cli_warning("%s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
+					    "to HOOKS in the config file it names",
+					    rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
+				break;
+			}
+		}
+		free(text);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* configure needs a generator with a hook that runs before coldplug. */
+static int refuse_generator(enum vb_generator g)
+{
+	if (g == VB_GENERATOR_BOOSTER) {
+		cli_error("booster is not supported: it has no hook that runs before udev's "
+			  "coldplug (initramfs-tools, dracut and mkinitcpio have); nothing written");
+		return -ENOTSUP;
+	}
+	if (g == VB_GENERATOR_NONE) {
+		cli_error("no initramfs generator found (update-initramfs, dracut, mkinitcpio): "
+			  "nothing would bind the devices at boot; nothing written "
+			  "(--no-regenerate writes the files anyway)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * After the files were put back: the first done commands run again on
+ * them, so that the bootloader and the images match the restored files.
+ * grubby and kernelstub were given flags, not files: running them again
+ * would add the flags once more.
+ */
+static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_t done)
+{
+	for (size_t i = 0; i < done && i < job->ncommands; i++) {
+		const char *name = job->commands[i].argv[0];
+
+		if ((bl == VB_BOOTLOADER_GRUBBY && strcmp(name, "grubby") == 0) ||
+		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
+			continue;
+		print_command(job->cli, &job->commands[i], "running again:");
+		vb_outcome_command(job->commands[i].argv, true,
+				   vb_run(&job->cli->root, job->commands[i].argv));
+	}
+}
+
+/* configure; returns the exit status. */
+static int configure(const struct cli *cli)
+{
+	struct vb_msgs notes = { 0 }, flags = { 0 };
+	struct job job = { .cli = cli };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
 	enum vb_bootloader bl;
-	char *selection = NULL, *modprobe = NULL, *joined = NULL;
-	bool was_configured, explicit_none;
+	enum vb_generator generator;
+	struct vb_boot_images images = { 0 };
+	struct vb_boot_refresh refresh = { 0 };
+	char *selection = NULL, *modprobe = NULL, *joined = NULL, *current = NULL;
+	bool was_configured, sign_by_hand = false, explicit_none;
 	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
 
@@ -371,100 +446,130 @@ static int configure(const struct cli *cli, struct vb_outcome *out)
 		return VB_EXIT_USAGE;
 	}
 	if (!cli->bootloader)
-		bl = vb_bootloader_detect(cli->root);
+		bl = vb_bootloader_detect(&cli->root);
+	/* --bootloader none: the operator adds the flags; no bootloader recognised: exit 4. */
 	explicit_none = cli->bootloader && bl == VB_BOOTLOADER_NONE;
+	generator = vb_generator_detect(&cli->root);
+	if (cli->regenerate && refuse_generator(generator) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
 
-	if (!m.have_sys) {
-		vb_outcome_note(out, "no sys/ under %s: the selection is not checked against "
-				"hardware, and no 'options vfio-pci ids=' is written",
-				cli->root);
-	} else {
-		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
-			goto out;
-		for (size_t i = 0; i < plan.notes.count; i++) {
-			if (cli->force)
-				vb_outcome_problem_kept(out, "%s (kept: --force)", plan.notes.items[i]);
-			else
-				cli_error("%s (--force keeps it)", plan.notes.items[i]);
-		}
-		if (plan.unmatched && !cli->force)
-			goto out;
-		report_plan(out, &m, &plan);
-	}
+	if (!m.have_sys)
+		cli_note("no sys/ under %s: the selection is not checked against hardware",
+			 cli->root.path);
+	else if (err = vb_validate_selection(cli, &m, &cfg, &plan), vb_outcome_plan(&m, &plan),
+		 err < 0)
+		goto out;
 
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
-					      cli->blacklist };
+					      cli->blacklist, NULL };
+		size_t len;
+		mode_t mode;
+
+		if (read_under(&cli->root, "/etc/modprobe.d/vfio.conf", &current, &len, &mode) < 0) {
+			cli_error("cannot read /etc/modprobe.d/vfio.conf");
+			goto out;
+		}
+		in.current = current;
 		selection = vb_render_selection(&cfg);
-		modprobe = vb_render_modprobe(&in, &ids, &notes);
+		modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;
 	if (!selection || !modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
-		vb_outcome_note(out, "%s", notes.items[i]);
-	err = kernel_flags(cli, &m, &ids, &flags);
+		cli_note("%s", notes.items[i]);
+	err = kernel_flags(cli, &flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
 	}
-	vb_outcome_kernel_flags(out, bl, &flags);
+	vb_outcome_kernel_flags(bl, &flags);
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!joined || !job.txn)
 		goto out;
-	was_configured = vb_txn_is_configured(cli->root);
+	was_configured = vb_txn_is_configured(cli->root.path);
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
+	    (generator == VB_GENERATOR_MKINITCPIO &&
+	     job_put(&job, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT, 0644) < 0) ||
 	    stage_bootloader(&job, bl, &flags, joined) < 0)
 		goto out;
-	if (vb_txn_changes(job.txn) == 0) {
-		vb_outcome_files(out, job.txn, false);
-		vb_outcome_say(out, "unchanged");
+	if (vb_txn_changes(job.txn) == 0 &&
+	    !(cli->regenerate && vb_verify_images_outdated(&cli->root, selection, strlen(selection)))) {
+		vb_outcome_files(job.txn);
+		puts("unchanged");
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
+	if (generator == VB_GENERATOR_MKINITCPIO)
+		warn_mkinitcpio_presets(&cli->root);
 	if (cli->dry_run) {
 		job_show(&job);
-		out->changed = true;
+		vb_boot_refresh_run(&cli->root, &refresh, true);
+		vb_outcome_changed();
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
-	vb_outcome_files(out, job.txn, false);
+	vb_outcome_files(job.txn);
 	if (job_commit(&job) < 0)
 		goto out;
+	if (cli->regenerate && vb_verify_images_before(&cli->root, &images) < 0)
+		goto out;
 	failed_cmd = job_run_commands(&job);
+	/* Then what boots is made again from the files and images (kernel-install...). */
+	if (!failed_cmd) {
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
+		sign_by_hand = err == 1;
+		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
+	}
+	/* The images rebuilt must carry what was just configured. */
+	if (!failed_cmd && cli->regenerate &&
+	    vb_verify_images_after(&cli->root, &images, selection, strlen(selection)) < 0)
+		failed_cmd = job.ncommands + 1;
 	if (failed_cmd) {
 		cli_error("putting the files back as they were");
 		job_revert(&job, !was_configured);
-		/* The bootloader must see the restored files too. */
-		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
-			vb_run(cli->root, job.commands[0].argv);
+		job_rerun_after_revert(&job, bl, failed_cmd - 1);
+		if (failed_cmd > job.ncommands)
+			vb_boot_refresh_run(&cli->root, &refresh, false);
 		goto out;
 	}
-	out->changed = true;
-	vb_outcome_say(out, "configured: %zu file(s) written; `vfio-boot unconfigure` undoes it",
+	if (vb_txn_changes(job.txn))
+		printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
 		       vb_txn_changes(job.txn));
-	rc = VB_EXIT_OK;
+	else
+		puts("configured: no file changed, the initramfs images were rebuilt");
+	vb_outcome_changed();
+	rc = sign_by_hand ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
 flags_note:
-	if (bl == VB_BOOTLOADER_NONE) {
-		vb_outcome_flags_to_add(out, explicit_none, joined);
-		if (!explicit_none && rc == VB_EXIT_OK)
-			rc = VB_EXIT_NO_BOOTLOADER;
+	if (explicit_none) {
+		printf("--bootloader none: add these flags to the kernel command line yourself:\n"
+		       "  %s\n", joined);
+	} else if (bl == VB_BOOTLOADER_NONE) {
+		cli_warning("no bootloader recognised: add these flags to the kernel command line:");
+		printf("  %s\n", joined);
+		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
 	}
 out:
+	vb_boot_refresh_free(&refresh);
+	vb_boot_images_free(&images);
 	free(selection);
 	free(modprobe);
 	free(joined);
+	free(current);
 	job_free(&job);
-	vb_msgs_free(&ids);
 	vb_msgs_free(&notes);
 	vb_msgs_free(&flags);
 	vb_plan_free(&plan);
@@ -475,13 +580,11 @@ out:
 
 int cmd_configure(const struct cli *cli)
 {
-	struct vb_outcome out;
-
-	if (vb_outcome_begin(&out, "configure", cli) < 0) {
-		cli_error("cannot set up the output");
+	if (vb_outcome_begin("configure", cli) < 0) {
+		cli_error("cannot set up the JSON output");
 		return VB_EXIT_FAILED;
 	}
-	return vb_outcome_end(&out, configure(cli, &out));
+	return vb_outcome_end(configure(cli));
 }
 
 /* The "NAME FLAGS" a command-driven bootloader was given, to take back. */
@@ -491,7 +594,7 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 	size_t len;
 	mode_t mode;
 	char *space;
-	int err = read_under(cli->root, BOOTLOADER_STATE, &text, &len, &mode);
+	int err = read_under(&cli->root, BOOTLOADER_STATE, &text, &len, &mode);
 
 	*flags = NULL;
 	if (err < 0 || !text)
@@ -507,10 +610,11 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 	return *flags ? 0 : -ENOMEM;
 }
 
-/* unconfigure, told through out. Returns the exit status. */
-static int unconfigure(const struct cli *cli, struct vb_outcome *out)
+/* unconfigure; returns the exit status. */
+static int unconfigure(const struct cli *cli)
 {
-	struct job job = { .cli = cli, .out = out };
+	struct vb_boot_refresh refresh = { 0 };
+	struct job job = { .cli = cli };
 	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
 	char *cmd_flags = NULL;
 	int rc = VB_EXIT_FAILED, err;
@@ -521,45 +625,52 @@ static int unconfigure(const struct cli *cli, struct vb_outcome *out)
 	}
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(cli->root)) {
-		vb_outcome_say(out, "not configured: nothing to undo");
+	if (!vb_txn_is_configured(cli->root.path)) {
+		puts("not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
-	job.txn = vb_txn_new(cli->root);
+	job.txn = vb_txn_new(cli->root.path);
 	if (!job.txn)
 		return VB_EXIT_FAILED;
 	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
 		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
 	if (!cmd_flags)
-		bl = vb_bootloader_detect(cli->root);
-	out->bootloader = vb_bootloader_name(bl);
+		bl = vb_bootloader_detect(&cli->root);
+	vb_outcome_kernel_flags(bl, NULL);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
 		cli_error("cannot read the saved originals: %s", strerror(-err));
 		goto out;
 	}
-	if (vb_bootloader_command(cli->root, bl, false, cmd_flags ? cmd_flags : "",
+	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
 				  &job.commands[job.ncommands]) &&
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
 	if (cli->dry_run) {
 		job_show(&job);
-		out->changed = true;
+		vb_boot_refresh_run(&cli->root, &refresh, true);
+		vb_outcome_changed();
 		rc = VB_EXIT_OK;
 		goto out;
 	}
-	vb_outcome_files(out, job.txn, false);
+	vb_outcome_files(job.txn);
 	if (job_commit(&job) < 0)
 		goto out;
-	out->changed = true;
+	vb_outcome_changed();
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
-	if (rc == VB_EXIT_OK)
-		vb_outcome_say(out, "unconfigured: every file is back as it was");
+	if (rc == VB_EXIT_OK) {
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
+		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
+	}
+	if (rc != VB_EXIT_FAILED)
+		puts("unconfigured: every file is back as it was");
 out:
+	vb_boot_refresh_free(&refresh);
 	free(cmd_flags);
 	job_free(&job);
 	return rc;
@@ -567,11 +678,9 @@ out:
 
 int cmd_unconfigure(const struct cli *cli)
 {
-	struct vb_outcome out;
-
-	if (vb_outcome_begin(&out, "unconfigure", cli) < 0) {
-		cli_error("cannot set up the output");
+	if (vb_outcome_begin("unconfigure", cli) < 0) {
+		cli_error("cannot set up the JSON output");
 		return VB_EXIT_FAILED;
 	}
-	return vb_outcome_end(&out, unconfigure(cli, &out));
+	return vb_outcome_end(unconfigure(cli));
 }

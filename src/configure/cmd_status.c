@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_images.h"
 #include "cli.h"
+#include "initramfs_image.h"
 #include "json.h"
 #include "path.h"
 #include "plan.h"
@@ -43,10 +45,6 @@ static void explain(const char *report, const char *name, char *why, size_t size
 				    "(no /run/vfio-boot/status.json)");
 		return;
 	}
-	if (strstr(report, "\"disabled\": true")) {
-		snprintf(why, size, "vfio_boot.disable was on the kernel command line");
-		return;
-	}
 	snprintf(needle, sizeof(needle), "{\"address\": \"%s\"", name);
 	line = strstr(report, needle);
 	if (!line) {
@@ -58,17 +56,60 @@ static void explain(const char *report, const char *name, char *why, size_t size
 	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
 }
 
-static char *read_report(const char *root)
+static char *read_report(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-	char *text = malloc(STATUS_MAX);
+	char *text = NULL;
+	size_t len;
 
-	if (!text || vb_path(path, sizeof(path), root, "run/vfio-boot/status.json") < 0 ||
-	    vb_read_small(path, text, STATUS_MAX) <= 0) {
-		free(text);
+	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
 		return NULL;
-	}
 	return text;
+}
+
+/*
+ * The images the running kernel boots from, against the configuration:
+ * one line each (a JSON array with --json). Returns how many of them would
+ * not bind the configured devices at the next boot.
+ */
+static int status_images(const struct cli *cli)
+{
+	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
+	struct vb_msgs mine = { 0 };
+	struct vb_boot_images images = { 0 };
+	const struct vb_root *root = &cli->root;
+	char kver[128], *conf = NULL;
+	size_t len, shown = 0;
+	int bad = 0;
+
+	if (cli->json)
+		fputs(",\n  \"images\": [", stdout);
+	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
+	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
+	    vb_boot_images_scan(root, &images) == 0)
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
+	for (size_t i = 0; i < mine.count; i++) {
+		char line[768];
+		enum vb_image_state st =
+			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
+
+		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
+		if (cli->json) {
+			printf("%s\n    {\"path\": ", i ? "," : "");
+			vb_json_string(stdout, mine.items[i]);
+			printf(", \"state\": \"%s\", \"detail\": ", states[st]);
+			vb_json_string(stdout, line);
+			putchar('}');
+		} else {
+			printf("image: %s\n", line);
+		}
+	}
+	shown = mine.count;
+	vb_msgs_free(&mine);
+	vb_boot_images_free(&images);
+	free(conf);
+	if (cli->json)
+		fputs(shown ? "\n  ]" : "]", stdout);
+	return bad;
 }
 
 int cmd_status(const struct cli *cli)
@@ -76,9 +117,8 @@ int cmd_status(const struct cli *cli)
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	char cmdline[8192];
-	char *report;
-	bool exists;
+	char *cmdline, *report;
+	bool exists, disabled;
 	int differ = 0;
 
 	if (cli->nargs) {
@@ -89,25 +129,33 @@ int cmd_status(const struct cli *cli)
 		cli_error("cannot read /etc/vfio-boot.conf");
 		return VB_EXIT_FAILED;
 	}
-	if (vb_host_cmdline(cli->root, cmdline, sizeof(cmdline)) >= 0)
+	cmdline = vb_host_cmdline(&cli->root);
+	if (cmdline)
 		vb_config_parse_cmdline(&cfg, cmdline);
+	free(cmdline);
 	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	if (vb_plan_build(&cfg, &m.snap, &plan) < 0) {
+	/* With vfio_boot.disable=1 the table still shows what is configured. */
+	disabled = cfg.disabled;
+	cfg.disabled = false;
+	if (vb_plan_build(&cfg, &m.snap, NULL, &plan) < 0) {
 		machine_free(&m);
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	report = read_report(cli->root);
+	report = read_report(&cli->root);
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
-		       exists ? "true" : "false", cfg.disabled ? "true" : "false");
+		       exists ? "true" : "false", disabled ? "true" : "false");
 	else if (!exists && cfg.select.count == 0)
 		puts("nothing configured (no /etc/vfio-boot.conf)");
-	else
+	if (!cli->json && disabled)
+		puts("binding was disabled on this boot: vfio_boot.disable=1 is on the kernel "
+		     "command line, so vfio-boot-bind left every device to its host driver");
+	if (!cli->json && (exists || cfg.select.count))
 		printf("%-14s %-11s %-10s %-14s %s\n", "ADDRESS", "ID", "EXPECTED", "ACTUAL", "WHY");
 	for (size_t t = 0; t < plan.count; t++) {
 		const struct vb_target *tg = &plan.targets[t];
@@ -118,7 +166,9 @@ int cmd_status(const struct cli *cli)
 		const char *expected = take ? "vfio-pci" : "host";
 		char why[400] = "";
 
-		if (!as_expected)
+		if (!as_expected && disabled)
+			snprintf(why, sizeof(why), "binding disabled on this boot (vfio_boot.disable=1)");
+		else if (!as_expected)
 			explain(report, fn->name, why, sizeof(why));
 		else if (!take)
 			snprintf(why, sizeof(why), "refused: %s", tg->reason);
@@ -143,8 +193,10 @@ int cmd_status(const struct cli *cli)
 	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
 		printf("note: %s\n", plan.notes.items[i]);
 	if (cli->json)
-		printf("%s],\n  \"as_expected\": %s\n}\n", plan.count ? "\n  " : "",
-		       differ ? "false" : "true");
+		printf("%s]", plan.count ? "\n  " : "");
+	differ += status_images(cli);
+	if (cli->json)
+		printf(",\n  \"as_expected\": %s\n}\n", differ ? "false" : "true");
 	free(report);
 	vb_plan_free(&plan);
 	machine_free(&m);

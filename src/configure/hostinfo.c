@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -8,22 +10,35 @@
 #include <string.h>
 
 #include "hostinfo.h"
-#include "path.h"
+#include "root.h"
 
-static FILE *open_under(const char *root, const char *rel)
+#define TEXT_MAX (16 * 1024 * 1024) /* proc/iomem and proc/interrupts stay far below */
+
+/* A proc or sys text file of the tree as a memory stream, or NULL. */
+static FILE *open_under(const struct vb_root *root, const char *rel, char **text)
 {
-	char path[PATH_MAX];
+	size_t len;
+	FILE *f;
 
-	if (vb_path(path, sizeof(path), root, "%s", rel) < 0)
+	if (vb_root_read_file(root, rel, TEXT_MAX, text, &len, NULL) < 0)
 		return NULL;
-	return fopen(path, "re");
+	f = fmemopen(*text, len ? len : 1, "r"); /* size 0 is refused */
+	if (!f)
+		free(*text);
+	return f;
 }
 
-enum vb_cpu_vendor vb_host_cpu_vendor(const char *root)
+static void close_under(FILE *f, char *text)
+{
+	fclose(f);
+	free(text);
+}
+
+enum vb_cpu_vendor vb_host_cpu_vendor(const struct vb_root *root)
 {
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
-	FILE *f = open_under(root, "proc/cpuinfo");
-	char line[512];
+	char line[512], *text;
+	FILE *f = open_under(root, "proc/cpuinfo", &text);
 
 	if (!f)
 		return VB_CPU_UNKNOWN;
@@ -35,7 +50,7 @@ enum vb_cpu_vendor vb_host_cpu_vendor(const char *root)
 		else if (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine"))
 			vendor = VB_CPU_AMD;
 	}
-	fclose(f);
+	close_under(f, text);
 	return vendor;
 }
 
@@ -63,43 +78,46 @@ int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor)
 	return 0;
 }
 
-long vb_host_cmdline(const char *root, char *buf, size_t size)
+char *vb_host_cmdline(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-	int err = vb_path(path, sizeof(path), root, "proc/cmdline");
+	char *text = NULL;
+	size_t len;
 
-	return err < 0 ? err : (long)vb_read_small(path, buf, size);
+	return vb_root_read_file(root, "proc/cmdline", VB_HOST_CMDLINE_MAX, &text, &len, NULL) == 0 ?
+		       text :
+		       NULL;
 }
 
-long vb_host_iommu_groups(const char *root)
+long vb_host_iommu_groups(const struct vb_root *root)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
 	long count = 0;
 	DIR *dir;
+	int fd = vb_root_open(root, "sys/kernel/iommu_groups", O_RDONLY | O_DIRECTORY, 0);
 
-	if (vb_path(path, sizeof(path), root, "sys/kernel/iommu_groups") < 0)
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
-	dir = opendir(path);
-	if (!dir)
-		return -1;
+	}
 	while ((de = readdir(dir)) != NULL)
 		count += de->d_name[0] != '.';
 	closedir(dir);
 	return count;
 }
 
-int vb_host_irq_remapping(const char *root)
+int vb_host_irq_remapping(const struct vb_root *root)
 {
-	FILE *f = open_under(root, "proc/interrupts");
-	char line[1024];
+	char line[1024], *text;
+	FILE *f = open_under(root, "proc/interrupts", &text);
 	int found = 0;
 
 	if (!f)
 		return -1;
 	while (!found && fgets(line, sizeof(line), f))
 		found = strstr(line, " IR-") != NULL;
-	fclose(f);
+	close_under(f, text);
 	return found;
 }
 
@@ -114,16 +132,17 @@ static bool is_firmware_fb(const char *name)
 	return false;
 }
 
-int vb_host_framebuffer_on(const char *root, const char *name, char *fb, size_t size)
+int vb_host_framebuffer_on(const struct vb_root *root, const char *name, char *fb,
+			   size_t size)
 {
 	uint64_t bars[6][2];
 	size_t nbars = 0;
-	char rel[PATH_MAX], line[512];
+	char rel[PATH_MAX], line[512], *text;
 	FILE *f;
 	int found = 0;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/resource", name);
-	f = open_under(root, rel);
+	f = open_under(root, rel, &text);
 	if (!f)
 		return -1;
 	/* "start end flags" per BAR; only memory BARs (flag 0x200) matter. */
@@ -137,9 +156,9 @@ int vb_host_framebuffer_on(const char *root, const char *name, char *fb, size_t 
 			nbars++;
 		}
 	}
-	fclose(f);
+	close_under(f, text);
 
-	f = open_under(root, "proc/iomem");
+	f = open_under(root, "proc/iomem", &text);
 	if (!f)
 		return -1;
 	while (!found && fgets(line, sizeof(line), f)) {
@@ -163,6 +182,6 @@ int vb_host_framebuffer_on(const char *root, const char *name, char *fb, size_t 
 			}
 		}
 	}
-	fclose(f);
+	close_under(f, text);
 	return found;
 }

@@ -4,12 +4,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "root.h"
+
+#define VB_HOST_CMDLINE_MAX (1024 * 1024)
+
 /* Facts about a machine, read under a root (its proc/ and sys/). */
 
 enum vb_cpu_vendor { VB_CPU_UNKNOWN, VB_CPU_INTEL, VB_CPU_AMD };
 
-/* The CPU vendor from ROOT/proc/cpuinfo; VB_CPU_UNKNOWN when unreadable. */
-enum vb_cpu_vendor vb_host_cpu_vendor(const char *root);
+/* The CPU vendor from proc/cpuinfo; VB_CPU_UNKNOWN when unreadable. */
+enum vb_cpu_vendor vb_host_cpu_vendor(const struct vb_root *root);
 
 /* "intel_iommu=on" or "amd_iommu=on"; NULL for an unknown vendor. */
 const char *vb_iommu_flag(enum vb_cpu_vendor vendor);
@@ -17,22 +21,22 @@ const char *vb_iommu_flag(enum vb_cpu_vendor vendor);
 /* Parses "intel" or "amd". Returns 0 or -EINVAL. */
 int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor);
 
-/* Reads ROOT/proc/cmdline into buf. Returns its length, or -errno. */
-long vb_host_cmdline(const char *root, char *buf, size_t size);
+/* proc/cmdline of the tree, read whole, in a new string; NULL when unreadable. */
+char *vb_host_cmdline(const struct vb_root *root);
 
-/* Number of IOMMU groups under ROOT/sys/kernel/iommu_groups; -1 when unreadable. */
-long vb_host_iommu_groups(const char *root);
+/* Number of IOMMU groups under sys/kernel/iommu_groups; -1 when unreadable. */
+long vb_host_iommu_groups(const struct vb_root *root);
 
 /*
- * Interrupt remapping: 1 when ROOT/proc/interrupts shows IR- vectors, 0 when it
+ * Interrupt remapping: 1 when proc/interrupts shows IR- vectors, 0 when it
  * shows none, -1 when it cannot be read.
  */
-int vb_host_irq_remapping(const char *root);
+int vb_host_irq_remapping(const struct vb_root *root);
 
 /*
  * Finds a firmware framebuffer (efifb, simpledrm, BOOTFB, vesafb,
- * simple-framebuffer in ROOT/proc/iomem) that lies on one of the memory BARs
+ * simple-framebuffer in proc/iomem) that lies on one of the memory BARs
  * of PCI function name. Returns 1 and its name in fb, 0 when none, -1 when
  * iomem or the BARs cannot be read.
  */
-int vb_host_framebuffer_on(const char *root, const char *name, char *fb, size_t size);
+int vb_host_framebuffer_on(const struct vb_root *root, const char *name, char *fb, size_t size);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <libkmod.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 #include "kmodinfo.h"
-#include "path.h"
+#include "root.h"
 
 static const char *const no_config[] = { NULL };
 
@@ -21,24 +22,43 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
 }
 
-int vb_kmod_open(struct vb_kmod *km, const char *root)
+/*
+ * libkmod takes a directory name. It gets the module directory as opened
+ * inside the tree (/proc/self/fd/N), so a link in the tree cannot lead it out.
+ */
+static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver, int *dirfd)
 {
-	char path[PATH_MAX];
+	char rel[PATH_MAX], dir[64];
+
+	snprintf(rel, sizeof(rel), "lib/modules/%s", kver);
+	*dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	if (*dirfd < 0)
+		return NULL;
+	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", *dirfd);
+	return kmod_new(dir, no_config);
+}
+
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
+{
+	char rel[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
-	int err = 0;
+	int err = 0, fd;
 
 	memset(km, 0, sizeof(*km));
-	if (vb_path(path, sizeof(path), root, "lib/modules") < 0)
-		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
+	fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
 	while ((de = readdir(dir)) != NULL && err == 0) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (vb_path(path, sizeof(path), root, "lib/modules/%s/modules.dep", de->d_name) < 0 ||
-		    access(path, R_OK) != 0)
+		snprintf(rel, sizeof(rel), "lib/modules/%s/modules.dep", de->d_name);
+		if (!vb_root_exists(root, rel))
 			continue;
 		err = vb_msgs_add(&km->kernels, "%s", de->d_name);
 	}
@@ -46,21 +66,20 @@ int vb_kmod_open(struct vb_kmod *km, const char *root)
 	vb_msgs_sort(&km->kernels);
 	if (err == 0 && km->kernels.count) {
 		km->ctx = calloc(km->kernels.count, sizeof(*km->ctx));
-		if (!km->ctx)
+		km->dirfd = malloc(km->kernels.count * sizeof(*km->dirfd));
+		if (!km->ctx || !km->dirfd)
 			err = -ENOMEM;
+		for (size_t k = 0; km->dirfd && k < km->kernels.count; k++)
+			km->dirfd[k] = -1;
 	}
 	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
-		if (vb_path(path, sizeof(path), root, "lib/modules/%s", km->kernels.items[k]) < 0) {
-			err = -ENAMETOOLONG;
+		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k]);
+		if (!km->ctx[k]) {
+			err = km->dirfd[k] < 0 ? km->dirfd[k] : -ENOMEM;
 			break;
 		}
-		km->ctx[k] = kmod_new(path, no_config);
-		if (!km->ctx[k])
-			err = -ENOMEM;
-		else {
-			kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
-			kmod_load_resources(km->ctx[k]);
-		}
+		kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
+		kmod_load_resources(km->ctx[k]);
 	}
 	if (err < 0)
 		vb_kmod_close(km);
@@ -72,7 +91,11 @@ void vb_kmod_close(struct vb_kmod *km)
 	for (size_t k = 0; km->ctx && k < km->kernels.count; k++)
 		if (km->ctx[k])
 			kmod_unref(km->ctx[k]);
+	for (size_t k = 0; km->dirfd && k < km->kernels.count; k++)
+		if (km->dirfd[k] >= 0)
+			close(km->dirfd[k]);
 	free(km->ctx);
+	free(km->dirfd);
 	vb_msgs_free(&km->kernels);
 	memset(km, 0, sizeof(*km));
 }

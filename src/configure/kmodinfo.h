@@ -5,11 +5,13 @@
 #include <stddef.h>
 
 #include "msgs.h"
+#include "root.h"
 
 /* libkmod contexts for every kernel installed under a root. */
 struct vb_kmod {
-	struct vb_msgs kernels;   /* versions: names of ROOT/lib/modules/<v>/ with modules.dep */
+	struct vb_msgs kernels;   /* versions: names of lib/modules/<v>/ with modules.dep */
 	struct kmod_ctx **ctx;    /* one per kernel, same order */
+	int *dirfd;               /* each kernel's module directory, opened in the tree */
 };
 
 enum vb_module_state {
@@ -23,7 +25,7 @@ enum vb_module_state {
  * read: answers come from the modules.* indexes alone. Returns 0 (possibly
  * with no kernels) or -errno.
  */
-int vb_kmod_open(struct vb_kmod *km, const char *root);
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root);
 void vb_kmod_close(struct vb_kmod *km);
 
 /*

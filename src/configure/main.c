@@ -3,6 +3,7 @@
  * vfio-boot: the configurator. Validates a selection against the hardware and
  * sets the host up so that vfio-boot-bind takes those devices at every boot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,14 +39,17 @@ static void usage(void)
 	      "      --bootloader NAME   grub, systemd-boot, kernel-install, grubby, kernelstub, none\n"
 	      "      --cpu VENDOR        intel or amd, for a tree without proc/cpuinfo\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
-	      "  -f, --force             configure selectors that match no device\n"
+	      "      --all-matching      an ID selector may take every card it matches\n"
+	      "  -f, --force             configure selectors that match no device, a split\n"
+	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
 	      "as configured; 4 no bootloader recognised (the flags to add are printed;\n"
-	      "--bootloader none exits 0); 5 changing this system needs root.\n",
+	      "--bootloader none exits 0), or a Secure Boot image to sign again by hand\n"
+	      "(the command is printed); 5 changing this system needs root.\n",
 	      stdout);
 }
 
@@ -62,6 +66,7 @@ int main(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'P' },
 		{ "no-regenerate", no_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "all-matching", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -74,13 +79,14 @@ int main(int argc, char **argv)
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
 		{ "status", cmd_status },
 	};
-	struct cli cli = { .root = "/", .regenerate = true };
-	int c, rc = -1;
+	struct cli cli = { .regenerate = true };
+	const char *root = "/";
+	int c, rc = -1, err;
 
 	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			cli.root = optarg;
+			root = optarg;
 			break;
 		case 'j':
 			cli.json = true;
@@ -109,6 +115,9 @@ int main(int argc, char **argv)
 		case 'f':
 			cli.force = true;
 			break;
+		case 'A':
+			cli.all_matching = true;
+			break;
 		case 'h':
 			usage();
 			return VB_EXIT_OK;
@@ -125,8 +134,10 @@ int main(int argc, char **argv)
 		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
 		return VB_EXIT_USAGE;
 	}
-	if (cli.root[0] == '\0') {
-		cli_error("--root needs a directory");
+	err = vb_root_init(&cli.root, root);
+	if (err < 0) {
+		cli_error("--root '%s': %s", root,
+			  err == -EINVAL ? "needs a directory" : vb_strerror(err));
 		return VB_EXIT_USAGE;
 	}
 	cli.args = argv + optind + 1;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,187 +9,165 @@
 #include "json.h"
 #include "outcome.h"
 
-static bool is_host(const struct vb_outcome *o)
-{
-	return strcmp(o->root, "/") == 0;
-}
+struct outcome_function {
+	char address[VB_PCI_NAME_MAX]; /* "0000:01:00.0" */
+	unsigned vendor, device;
+	char *name;                    /* from pci.ids */
+	char *selected_by;             /* the selector, or "companion" */
+	const char *verdict;           /* "bind", "already-bound", "refuse", "keep" */
+	char *why;
+};
 
-static void collect_error(void *ctx, const char *msg)
-{
-	struct vb_outcome *o = ctx;
+struct outcome_command {
+	char **argv; /* NULL-terminated */
+	bool ran;
+	int status;
+};
 
-	if (vb_msgs_add(&o->errors, "%s", msg) < 0)
+struct outcome_file {
+	char *path;
+	const char *action; /* vb_txn_action_name */
+};
+
+struct outcome {
+	FILE *json_out;      /* the original stdout */
+	const char *command; /* "configure" or "unconfigure" */
+	const char *root;
+	bool host;
+	bool dry_run;
+	bool changed;
+	const char *bootloader; /* NULL until known */
+	struct vb_msgs flags;
+	struct outcome_function *functions;
+	size_t nfunctions;
+	struct outcome_file *files;
+	size_t nfiles;
+	struct outcome_command *commands;
+	size_t ncommands;
+	char *diff;
+	struct vb_msgs warnings; /* note:, warning: and errors an option overrode */
+	struct vb_msgs errors;
+	bool incomplete;         /* out of memory: something was not recorded */
+};
+
+/* The outcome being recorded (only with --json), or NULL. */
+static struct outcome *current;
+
+static void collect_msg(void *ctx, enum cli_msg_kind kind, const char *msg)
+{
+	struct outcome *o = ctx;
+
+	if (vb_msgs_add(kind == CLI_MSG_ERROR ? &o->errors : &o->warnings, "%s", msg) < 0)
 		o->incomplete = true;
 }
 
-int vb_outcome_begin(struct vb_outcome *o, const char *command, const struct cli *cli)
+int vb_outcome_begin(const char *command, const struct cli *cli)
 {
+	struct outcome *o;
 	int fd;
 
-	*o = (struct vb_outcome){ .json = cli->json, .command = command, .root = cli->root,
-				  .dry_run = cli->dry_run };
-	if (!o->json)
+	if (!cli->json)
 		return 0;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	*o = (struct outcome){ .command = command, .root = cli->root.path, .host = cli->root.host,
+			       .dry_run = cli->dry_run };
 	fflush(stdout);
 	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return -errno;
-	o->json_out = fdopen(fd, "w");
-	if (!o->json_out) {
-		close(fd);
-		return -ENOMEM;
+	o->json_out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!o->json_out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		int err = errno ? -errno : -ENOMEM;
+
+		if (o->json_out)
+			fclose(o->json_out);
+		else if (fd >= 0)
+			close(fd);
+		free(o);
+		return err;
 	}
-	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-		fclose(o->json_out);
-		o->json_out = NULL;
-		return -errno;
-	}
-	cli_set_error_sink(collect_error, o);
+	current = o;
+	cli_set_msg_sink(collect_msg, o);
 	return 0;
 }
 
-static void add_msg(struct vb_outcome *o, struct vb_msgs *to, const char *prefix,
-		    const char *fmt, va_list ap)
+void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan)
 {
-	char *msg = NULL;
+	struct outcome *o = current;
+	struct outcome_function *grown;
 
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		o->incomplete = true;
+	if (!o || plan->count == 0)
 		return;
-	}
-	if (!o->json)
-		printf("%s%s\n", prefix, msg);
-	else if (vb_msgs_add(to, "%s", msg) < 0)
-		o->incomplete = true;
-	free(msg);
-}
-
-void vb_outcome_note(struct vb_outcome *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	add_msg(o, &o->warnings, "note: ", fmt, ap);
-	va_end(ap);
-}
-
-void vb_outcome_warning(struct vb_outcome *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	add_msg(o, &o->warnings, "warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void vb_outcome_problem_kept(struct vb_outcome *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (o->json)
-		add_msg(o, &o->warnings, "", fmt, ap);
-	else
-		cli_verror(fmt, ap);
-	va_end(ap);
-}
-
-void vb_outcome_say(struct vb_outcome *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (o->json)
-		return;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-void vb_outcome_function(struct vb_outcome *o, const struct vb_pci_fn *fn, const char *name,
-			 const struct vb_target *t)
-{
-	bool companion = strcmp(t->selected_by, "companion") == 0;
-	struct vb_outcome_function *f, *grown;
-
-	if (!o->json) {
-		if (t->verdict == VB_VERDICT_REFUSE)
-			printf("refused   %s [%04x:%04x] %s: %s\n", fn->name, fn->vendor, fn->device,
-			       name, t->reason);
-		else if (companion)
-			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
-			       fn->device, name, t->reason);
-		else
-			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
-			       fn->device, name, t->selected_by);
-		return;
-	}
-	grown = realloc(o->functions, (o->nfunctions + 1) * sizeof(*grown));
+	grown = realloc(o->functions, (o->nfunctions + plan->count) * sizeof(*grown));
 	if (!grown) {
 		o->incomplete = true;
 		return;
 	}
 	o->functions = grown;
-	f = &o->functions[o->nfunctions];
-	*f = (struct vb_outcome_function){ .vendor = fn->vendor, .device = fn->device };
-	snprintf(f->address, sizeof(f->address), "%s", fn->name);
-	f->verdict = t->verdict == VB_VERDICT_REFUSE ? "refuse" :
-		     t->verdict == VB_VERDICT_ALREADY ? "already-bound" :
-							"bind";
-	f->name = strdup(name);
-	f->selected_by = strdup(t->selected_by);
-	if (companion || t->verdict == VB_VERDICT_REFUSE)
-		f->why = strdup(t->reason);
-	else if (asprintf(&f->why, "selected by %s%s%s", t->selected_by, t->reason[0] ? "; " : "",
-			  t->reason) < 0)
-		f->why = NULL;
-	if (!f->name || !f->selected_by || !f->why) {
-		free(f->name);
-		free(f->selected_by);
-		free(f->why);
-		o->incomplete = true;
-		return;
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_target *tg = &plan->targets[t];
+		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
+		struct outcome_function *f = &o->functions[o->nfunctions];
+		bool taken = vb_target_taken(tg);
+		char name[256];
+
+		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
+		*f = (struct outcome_function){ .vendor = fn->vendor, .device = fn->device };
+		snprintf(f->address, sizeof(f->address), "%s", fn->name);
+		f->verdict = !taken ? (tg->companion ? "keep" : "refuse") :
+			     tg->verdict == VB_VERDICT_ALREADY ? "already-bound" : "bind";
+		f->name = strdup(name);
+		f->selected_by = strdup(tg->selected_by);
+		if (tg->companion || !taken)
+			f->why = strdup(tg->reason);
+		else if (asprintf(&f->why, "selected by %s%s%s", tg->selected_by,
+				  tg->reason[0] ? "; " : "", tg->reason) < 0)
+			f->why = NULL;
+		if (!f->name || !f->selected_by || !f->why) {
+			free(f->name);
+			free(f->selected_by);
+			free(f->why);
+			o->incomplete = true;
+			continue;
+		}
+		o->nfunctions++;
 	}
-	o->nfunctions++;
 }
 
-void vb_outcome_kernel_flags(struct vb_outcome *o, enum vb_bootloader bl,
-			     const struct vb_msgs *flags)
+void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags)
 {
+	struct outcome *o = current;
+
+	if (!o)
+		return;
 	o->bootloader = vb_bootloader_name(bl);
 	vb_msgs_free(&o->flags);
-	for (size_t i = 0; i < flags->count; i++)
+	for (size_t i = 0; flags && i < flags->count; i++)
 		if (vb_msgs_add(&o->flags, "%s", flags->items[i]) < 0)
 			o->incomplete = true;
 }
 
-void vb_outcome_flags_to_add(struct vb_outcome *o, bool explicit_none, const char *joined)
+static void files_free(struct outcome *o)
 {
-	if (explicit_none)
-		vb_outcome_say(o, "--bootloader none: add these flags to the kernel command line "
-				  "yourself:\n  %s", joined);
-	else if (!o->json)
-		printf("no bootloader recognised: add these flags to the kernel command line:\n"
-		       "  %s\n", joined);
-	else if (vb_msgs_add(&o->warnings, "no bootloader recognised: add these flags to the "
-			     "kernel command line: %s", joined) < 0)
-		o->incomplete = true;
-}
-
-void vb_outcome_files(struct vb_outcome *o, const struct vb_txn *txn, bool show_diff)
-{
-	size_t n = vb_txn_count(txn), size = 0;
-	FILE *mem;
-
-	if (!o->json) {
-		if (show_diff)
-			vb_txn_diff(txn, stdout);
-		return;
-	}
 	for (size_t i = 0; i < o->nfiles; i++)
 		free(o->files[i].path);
 	free(o->files);
+	o->files = NULL;
 	o->nfiles = 0;
+	free(o->diff);
+	o->diff = NULL;
+}
+
+void vb_outcome_files(const struct vb_txn *txn)
+{
+	struct outcome *o = current;
+	size_t n, size = 0;
+	FILE *mem;
+
+	if (!o)
+		return;
+	files_free(o);
+	n = vb_txn_count(txn);
 	o->files = calloc(n ? n : 1, sizeof(*o->files));
 	if (!o->files) {
 		o->incomplete = true;
@@ -200,15 +177,12 @@ void vb_outcome_files(struct vb_outcome *o, const struct vb_txn *txn, bool show_
 		enum vb_txn_action action;
 		const char *path = vb_txn_entry(txn, i, &action);
 
-		o->files[o->nfiles].path = strdup(path);
 		o->files[o->nfiles].action = vb_txn_action_name(action);
-		if (o->files[o->nfiles].path)
+		if ((o->files[o->nfiles].path = strdup(path)))
 			o->nfiles++;
 		else
 			o->incomplete = true;
 	}
-	free(o->diff);
-	o->diff = NULL;
 	mem = open_memstream(&o->diff, &size);
 	if (!mem || vb_txn_diff(txn, mem) < 0)
 		o->incomplete = true;
@@ -216,30 +190,15 @@ void vb_outcome_files(struct vb_outcome *o, const struct vb_txn *txn, bool show_
 		fclose(mem);
 }
 
-static void print_argv(FILE *out, const char *const *argv)
+void vb_outcome_command(const char *const *argv, bool ran, int status)
 {
-	for (size_t i = 0; argv[i]; i++)
-		fprintf(out, " %s", argv[i]);
-}
-
-void vb_outcome_command(struct vb_outcome *o, const struct vb_command *cmd,
-			enum vb_outcome_run how)
-{
-	static const char *const prefix[] = { "would run:", "not root, so not running:",
-					      "running:" };
-	struct vb_outcome_command *c, *grown;
+	struct outcome *o = current;
+	struct outcome_command *c, *grown;
 	size_t argc = 0;
 
-	if (!o->json) {
-		fputs(prefix[how], stdout);
-		print_argv(stdout, cmd->argv);
-		if (!is_host(o))
-			printf("   (chroot %s)", o->root);
-		putchar('\n');
-		fflush(stdout);
+	if (!o)
 		return;
-	}
-	while (cmd->argv[argc])
+	while (argv[argc])
 		argc++;
 	grown = realloc(o->commands, (o->ncommands + 1) * sizeof(*grown));
 	if (!grown) {
@@ -248,9 +207,10 @@ void vb_outcome_command(struct vb_outcome *o, const struct vb_command *cmd,
 	}
 	o->commands = grown;
 	c = &o->commands[o->ncommands];
-	*c = (struct vb_outcome_command){ .argv = calloc(argc + 1, sizeof(char *)) };
+	*c = (struct outcome_command){ .argv = calloc(argc + 1, sizeof(char *)), .ran = ran,
+				       .status = status };
 	for (size_t i = 0; c->argv && i < argc; i++)
-		if (!(c->argv[i] = strdup(cmd->argv[i]))) {
+		if (!(c->argv[i] = strdup(argv[i]))) {
 			while (i--)
 				free(c->argv[i]);
 			free(c->argv);
@@ -263,12 +223,10 @@ void vb_outcome_command(struct vb_outcome *o, const struct vb_command *cmd,
 	o->ncommands++;
 }
 
-void vb_outcome_command_status(struct vb_outcome *o, int status)
+void vb_outcome_changed(void)
 {
-	if (!o->json || o->ncommands == 0)
-		return;
-	o->commands[o->ncommands - 1].ran = true;
-	o->commands[o->ncommands - 1].status = status;
+	if (current)
+		current->changed = true;
 }
 
 static void json_strings(FILE *out, const struct vb_msgs *m)
@@ -286,24 +244,11 @@ static void json_key(FILE *out, const char *key)
 	fprintf(out, ",\n  \"%s\": ", key);
 }
 
-static void write_json(const struct vb_outcome *o, int exit_status)
+static void json_functions(FILE *out, const struct outcome *o)
 {
-	FILE *out = o->json_out;
-
-	fputs("{\n  \"command\": ", out);
-	vb_json_string(out, o->command);
-	json_key(out, "root");
-	vb_json_string(out, o->root);
-	json_key(out, "dry_run");
-	fputs(o->dry_run ? "true" : "false", out);
-	json_key(out, "changed");
-	fputs(o->changed ? "true" : "false", out);
-	json_key(out, "exit_status");
-	fprintf(out, "%d", exit_status);
-	json_key(out, "selection");
 	fputc('[', out);
 	for (size_t i = 0; i < o->nfunctions; i++) {
-		const struct vb_outcome_function *f = &o->functions[i];
+		const struct outcome_function *f = &o->functions[i];
 
 		fprintf(out, "%s\n    {\"address\": ", i ? "," : "");
 		vb_json_string(out, f->address);
@@ -319,11 +264,10 @@ static void write_json(const struct vb_outcome *o, int exit_status)
 		fputc('}', out);
 	}
 	fputs(o->nfunctions ? "\n  ]" : "]", out);
-	json_key(out, "bootloader");
-	vb_json_string(out, o->bootloader);
-	json_key(out, "kernel_flags");
-	json_strings(out, &o->flags);
-	json_key(out, "files");
+}
+
+static void json_files(FILE *out, const struct outcome *o)
+{
 	fputc('[', out);
 	for (size_t i = 0; i < o->nfiles; i++) {
 		fprintf(out, "%s\n    {\"path\": ", i ? "," : "");
@@ -333,12 +277,13 @@ static void write_json(const struct vb_outcome *o, int exit_status)
 		fputc('}', out);
 	}
 	fputs(o->nfiles ? "\n  ]" : "]", out);
-	json_key(out, "diff");
-	vb_json_string(out, o->diff ? o->diff : "");
-	json_key(out, "commands");
+}
+
+static void json_commands(FILE *out, const struct outcome *o)
+{
 	fputc('[', out);
 	for (size_t i = 0; i < o->ncommands; i++) {
-		const struct vb_outcome_command *c = &o->commands[i];
+		const struct outcome_command *c = &o->commands[i];
 
 		fprintf(out, "%s\n    {\"argv\": [", i ? "," : "");
 		for (size_t a = 0; c->argv[a]; a++) {
@@ -346,7 +291,7 @@ static void write_json(const struct vb_outcome *o, int exit_status)
 			vb_json_string(out, c->argv[a]);
 		}
 		fputs("], \"chroot\": ", out);
-		vb_json_string(out, is_host(o) ? NULL : o->root);
+		vb_json_string(out, o->host ? NULL : o->root);
 		fputs(", \"status\": ", out);
 		if (c->ran)
 			fprintf(out, "%d", c->status);
@@ -355,6 +300,34 @@ static void write_json(const struct vb_outcome *o, int exit_status)
 		fputc('}', out);
 	}
 	fputs(o->ncommands ? "\n  ]" : "]", out);
+}
+
+static void write_json(const struct outcome *o, int exit_status)
+{
+	FILE *out = o->json_out;
+
+	fputs("{\n  \"command\": ", out);
+	vb_json_string(out, o->command);
+	json_key(out, "root");
+	vb_json_string(out, o->root);
+	json_key(out, "dry_run");
+	fputs(o->dry_run ? "true" : "false", out);
+	json_key(out, "changed");
+	fputs(o->changed ? "true" : "false", out);
+	json_key(out, "exit_status");
+	fprintf(out, "%d", exit_status);
+	json_key(out, "selection");
+	json_functions(out, o);
+	json_key(out, "bootloader");
+	vb_json_string(out, o->bootloader);
+	json_key(out, "kernel_flags");
+	json_strings(out, &o->flags);
+	json_key(out, "files");
+	json_files(out, o);
+	json_key(out, "diff");
+	vb_json_string(out, o->diff ? o->diff : "");
+	json_key(out, "commands");
+	json_commands(out, o);
 	json_key(out, "warnings");
 	json_strings(out, &o->warnings);
 	json_key(out, "errors");
@@ -364,7 +337,7 @@ static void write_json(const struct vb_outcome *o, int exit_status)
 	fputs("\n}\n", out);
 }
 
-static void outcome_free(struct vb_outcome *o)
+static void outcome_free(struct outcome *o)
 {
 	for (size_t i = 0; i < o->nfunctions; i++) {
 		free(o->functions[i].name);
@@ -372,32 +345,33 @@ static void outcome_free(struct vb_outcome *o)
 		free(o->functions[i].why);
 	}
 	free(o->functions);
-	for (size_t i = 0; i < o->nfiles; i++)
-		free(o->files[i].path);
-	free(o->files);
+	files_free(o);
 	for (size_t i = 0; i < o->ncommands; i++) {
 		for (size_t a = 0; o->commands[i].argv[a]; a++)
 			free(o->commands[i].argv[a]);
 		free(o->commands[i].argv);
 	}
 	free(o->commands);
-	free(o->diff);
 	vb_msgs_free(&o->flags);
 	vb_msgs_free(&o->warnings);
 	vb_msgs_free(&o->errors);
+	free(o);
 }
 
-int vb_outcome_end(struct vb_outcome *o, int exit_status)
+int vb_outcome_end(int exit_status)
 {
+	struct outcome *o = current;
 	int rc = exit_status;
 
-	if (o->json) {
-		cli_set_error_sink(NULL, NULL);
-		write_json(o, exit_status);
-		if (fclose(o->json_out) != 0) {
-			cli_error("cannot write the JSON output");
-			rc = VB_EXIT_FAILED;
-		}
+	if (!o)
+		return rc;
+	current = NULL;
+	cli_set_msg_sink(NULL, NULL);
+	fflush(stdout);
+	write_json(o, exit_status);
+	if (fclose(o->json_out) != 0) {
+		cli_error("cannot write the JSON output");
+		rc = VB_EXIT_FAILED;
 	}
 	outcome_free(o);
 	return rc;

@@ -62,11 +62,15 @@ int vb_config_parse_text(struct vb_config *cfg, const char *name, const char *te
 			 size_t len);
 
 /*
- * Reads and parses the config file at path (messages name it as name).
- * Returns 0, -ENOENT, -EFBIG when it is VB_CONFIG_FILE_MAX bytes or more,
- * -ENOMEM or -errno; nothing is parsed unless it returns 0.
+ * Reads and parses the config file path: inside the tree root, or, when root
+ * is NULL, a file named outside any tree (--config FILE). Messages name it as
+ * name. Returns 0, -ENOENT, -VB_EFILETYPE (not a regular file: never waited
+ * on), -EFBIG when it is VB_CONFIG_FILE_MAX bytes or more, -ENOMEM or -errno;
+ * nothing is parsed unless it returns 0.
  */
-int vb_config_load(struct vb_config *cfg, const char *path, const char *name);
+struct vb_root;
+int vb_config_load(struct vb_config *cfg, const struct vb_root *root, const char *path,
+		   const char *name);
 
 /*
  * Takes vfio_boot.devices=, vfio_boot.skip= and vfio_boot.disable from a

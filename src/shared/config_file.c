@@ -3,23 +3,19 @@
 #include <stdlib.h>
 
 #include "config.h"
-#include "path.h"
+#include "root.h"
 
-int vb_config_load(struct vb_config *cfg, const char *path, const char *name)
+int vb_config_load(struct vb_config *cfg, const struct vb_root *root, const char *path,
+		   const char *name)
 {
-	char *text = malloc(VB_CONFIG_FILE_MAX + 1);
-	ssize_t n;
+	char *text = NULL;
+	size_t len = 0;
 	int err;
 
-	if (!text)
-		return -ENOMEM;
-	n = vb_read_small(path, text, VB_CONFIG_FILE_MAX + 1);
-	if (n < 0)
-		err = (int)n;
-	else if (n > VB_CONFIG_FILE_MAX - 1)
-		err = -EFBIG;
-	else
-		err = vb_config_parse_text(cfg, name, text, (size_t)n);
+	err = root ? vb_root_read_file(root, path, VB_CONFIG_FILE_MAX, &text, &len, NULL) :
+		     vb_read_file_path(path, VB_CONFIG_FILE_MAX, &text, &len, NULL);
+	if (err == 0)
+		err = vb_config_parse_text(cfg, name, text, len);
 	free(text);
 	return err;
 }

@@ -46,9 +46,9 @@ static ssize_t read_fd_small(int fd, char *buf, size_t size)
 	return n;
 }
 
-ssize_t vb_read_small_at(int dirfd, const char *name, char *buf, size_t size)
+ssize_t vb_read_small(const char *path, char *buf, size_t size)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -56,37 +56,6 @@ ssize_t vb_read_small_at(int dirfd, const char *name, char *buf, size_t size)
 	n = read_fd_small(fd, buf, size);
 	close(fd);
 	return n;
-}
-
-ssize_t vb_read_small(const char *path, char *buf, size_t size)
-{
-	return vb_read_small_at(AT_FDCWD, path, buf, size);
-}
-
-int vb_write_attr(const char *path, const char *text)
-{
-	char line[256];
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd, err = 0;
-
-	if (len + 1 >= sizeof(line))
-		return -EINVAL;
-	memcpy(line, text, len);
-	line[len++] = '\n';
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do
-		n = write(fd, line, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	if (close(fd) < 0 && err == 0)
-		err = -errno;
-	return err;
 }
 
 int vb_mkdir_p(const char *path)

@@ -12,21 +12,11 @@ int vb_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Reads at most size-1 bytes of a small file (a sysfs attribute, /proc/cmdline)
- * into buf, NUL-terminated. Returns the byte count, or -errno.
+ * Reads at most size-1 bytes of a small file named outside any tree into buf,
+ * NUL-terminated, without blocking. Returns the byte count, or -errno. Files
+ * of a tree are read with vb_root_read_small (root.h).
  */
 ssize_t vb_read_small(const char *path, char *buf, size_t size);
-
-/* Like vb_read_small, relative to an open directory. */
-ssize_t vb_read_small_at(int dirfd, const char *name, char *buf, size_t size);
-
-/*
- * Writes text and a newline to an existing sysfs attribute in a single write,
- * as `echo text > attr` does. Opened O_APPEND: sysfs stores ignore the offset,
- * and a fixture tree's plain file then keeps every write, one per line.
- * Returns 0, or -errno.
- */
-int vb_write_attr(const char *path, const char *text);
 
 /* Creates a directory and its missing parents (mode 0755). Returns 0 or -errno. */
 int vb_mkdir_p(const char *path);

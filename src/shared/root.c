@@ -244,16 +244,19 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 	return vb_root_open_walk(root, rel, flags, mode);
 }
 
-int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
+/* Checks that fd is a regular file; closes it and returns -errno when not. */
+static int keep_if_regular(int fd, struct stat *st)
 {
 	struct stat sb;
-	int fd = vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0);
+	int err = 0;
 
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		int err = S_ISREG(sb.st_mode) ? -errno : -VB_EFILETYPE;
-
+	if (fstat(fd, &sb) < 0)
+		err = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		err = -VB_EFILETYPE;
+	if (err < 0) {
 		close(fd);
 		return err;
 	}
@@ -262,18 +265,20 @@ int vb_root_open_regular(const struct vb_root *root, const char *rel, struct sta
 	return fd;
 }
 
-int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, char **data,
-		      size_t *len, struct stat *st)
+int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
 {
-	struct stat sb;
+	return keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
+}
+
+/* Reads all of fd (a regular file, st its status) and closes it. */
+static int read_whole(int fd, const struct stat *st, size_t max, char **data, size_t *len)
+{
 	size_t size = 0, cap;
 	char *buf;
-	int fd = vb_root_open_regular(root, rel, &sb), err = 0;
+	int err = 0;
 
-	if (fd < 0)
-		return fd;
 	/* proc files say 0 and sysfs 4096 whatever they hold: read to the end. */
-	cap = sb.st_size > 0 && (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : 4096;
+	cap = st->st_size > 0 && (size_t)st->st_size < max ? (size_t)st->st_size + 1 : 4096;
 	buf = malloc(cap);
 	if (!buf)
 		err = -ENOMEM;
@@ -315,9 +320,104 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 	buf[size] = '\0';
 	*data = buf;
 	*len = size;
+	return 0;
+}
+
+int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, char **data,
+		      size_t *len, struct stat *st)
+{
+	struct stat sb;
+	int fd = vb_root_open_regular(root, rel, &sb);
+
+	if (fd < 0)
+		return fd;
 	if (st)
 		*st = sb;
-	return 0;
+	return read_whole(fd, &sb, max, data, len);
+}
+
+int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	fd = keep_if_regular(fd < 0 ? -errno : fd, &sb);
+	if (fd < 0)
+		return fd;
+	if (st)
+		*st = sb;
+	return read_whole(fd, &sb, max, data, len);
+}
+
+int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *text)
+{
+	char line[256];
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, err = 0;
+
+	if (len + 1 >= sizeof(line))
+		return -EINVAL;
+	memcpy(line, text, len);
+	line[len++] = '\n';
+	fd = vb_root_open(root, rel, O_WRONLY | O_APPEND | O_NONBLOCK, 0);
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, line, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) < 0 && err == 0)
+		err = -errno;
+	return err;
+}
+
+int vb_root_mkdir_p(const struct vb_root *root, const char *rel)
+{
+	char path[PATH_MAX];
+	size_t len;
+	int err = 0;
+
+	while (*rel == '/')
+		rel++;
+	len = strlen(rel);
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, rel, len + 1);
+	/* Each prefix in turn, made in its parent, itself opened inside the tree. */
+	for (size_t end = 1; err == 0 && end <= len; end++) {
+		char saved = path[end], *slash;
+		int parent;
+
+		if ((saved != '/' && saved != '\0') || path[end - 1] == '/')
+			continue;
+		path[end] = '\0';
+		slash = strrchr(path, '/');
+		if (slash)
+			*slash = '\0';
+		parent = vb_root_open(root, slash ? path : ".", O_PATH | O_DIRECTORY, 0);
+		if (slash)
+			*slash = '/';
+		if (parent < 0) {
+			err = parent;
+		} else {
+			if (mkdirat(parent, slash ? slash + 1 : path, 0755) < 0 && errno != EEXIST)
+				err = -errno;
+			close(parent);
+		}
+		path[end] = saved;
+	}
+	if (err == 0 && len > 0) {
+		int fd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+
+		err = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return err;
 }
 
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size)

@@ -59,6 +59,23 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
  */
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
 
+/*
+ * Like vb_root_read_file for a file named outside any tree (--config FILE):
+ * opened without blocking, checked to be a regular file, read whole.
+ */
+int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st);
+
+/*
+ * Writes text and a newline to an existing sysfs attribute in the tree in a
+ * single write, as `echo text > attr` does. Opened O_APPEND: sysfs stores
+ * ignore the offset, and a fixture tree's plain file then keeps every write,
+ * one per line. Returns 0, or -errno.
+ */
+int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *text);
+
+/* Creates directory rel in the tree and its missing parents (mode 0755). Returns 0 or -errno. */
+int vb_root_mkdir_p(const struct vb_root *root, const char *rel);
+
 /* True when rel exists in the tree (any kind; symlinks resolved in the tree). */
 bool vb_root_exists(const struct vb_root *root, const char *rel);
 

@@ -9,22 +9,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "path.h"
+#include "root.h"
 #include "run.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static bool is_root(const char *root)
-{
-	return root[0] == '\0' || strcmp(root, "/") == 0;
-}
-
 /* In the child: never returns; reports why exec failed on the pipe. */
-static void exec_child(const char *root, const char *const *argv, int report_fd)
+static void exec_child(const struct vb_root *root, const char *const *argv, int report_fd)
 {
 	int err = 0;
 
-	if (!is_root(root) && (chroot(root) < 0 || chdir("/") < 0))
+	/* Into the very directory the tree was opened as, not a path looked up again. */
+	if (root && !root->host && (fchdir(root->fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		err = errno;
 	if (err == 0) {
 		execvp(argv[0], (char *const *)argv);
@@ -35,7 +31,7 @@ static void exec_child(const char *root, const char *const *argv, int report_fd)
 	_exit(127);
 }
 
-int vb_run(const char *root, const char *const *argv)
+int vb_run(const struct vb_root *root, const char *const *argv)
 {
 	int pipefd[2], status, child_err = 0, err = 0;
 	ssize_t n;
@@ -75,35 +71,34 @@ int vb_run(const char *root, const char *const *argv)
 	return -ECHILD;
 }
 
-/*
- * Under another root a symlink may be absolute, meaningful only inside that
- * root: it counts as present. On the host it is followed.
- */
-static bool is_program(const char *path, bool host)
+static bool is_program(int fd)
 {
 	struct stat st;
+	bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 
-	if ((host ? stat(path, &st) : lstat(path, &st)) < 0)
-		return false;
-	if (S_ISLNK(st.st_mode))
-		return true;
-	return S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return yes;
 }
 
-bool vb_have_program(const char *root, const char *name)
+bool vb_have_program(const struct vb_root *root, const char *name)
 {
 	static const char *const dirs[] = { "usr/sbin", "usr/bin", "sbin", "bin" };
 	char path[PATH_MAX];
 	const char *search;
+	int fd;
 
-	if (strchr(name, '/'))
-		return vb_path(path, sizeof(path), root, "%s", name + (name[0] == '/')) == 0 &&
-		       is_program(path, is_root(root));
-	if (!is_root(root)) {
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-			if (vb_path(path, sizeof(path), root, "%s/%s", dirs[i], name) == 0 &&
-			    is_program(path, false))
+	if (strchr(name, '/')) {
+		fd = vb_root_open(root, name, O_PATH, 0);
+		return fd >= 0 && is_program(fd);
+	}
+	if (!root->host) {
+		/* Links resolve inside the tree, as they will under chroot. */
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+			fd = vb_root_open(root, path, O_PATH, 0);
+			if (fd >= 0 && is_program(fd))
 				return true;
+		}
 		return false;
 	}
 	search = getenv("PATH");
@@ -113,9 +108,11 @@ bool vb_have_program(const char *root, const char *name)
 		size_t len = strcspn(search, ":");
 		int n = snprintf(path, sizeof(path), "%.*s/%s", (int)len, search, name);
 
-		if (len > 0 && search[0] == '/' && n > 0 && (size_t)n < sizeof(path) &&
-		    is_program(path, true))
-			return true;
+		if (len > 0 && search[0] == '/' && n > 0 && (size_t)n < sizeof(path)) {
+			fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd >= 0 && is_program(fd))
+				return true;
+		}
 		search += len + (search[len] == ':');
 	}
 	return false;

@@ -3,15 +3,17 @@
 
 #include <stdbool.h>
 
-/*
- * Runs argv[0] (found on PATH) with argv, inside root with chroot(2) when root
- * is not "/". stdout and stderr are passed through. Returns the exit status
- * (0..255), 128+signal, or -errno when it could not be started.
- */
-int vb_run(const char *root, const char *const *argv);
+#include "root.h"
 
 /*
- * True when a program is found under root: on PATH for root "/", else in
- * ROOT/{usr/,}{s,}bin.
+ * Runs argv[0] (found on PATH) with argv, inside the tree with chroot(2) when
+ * it is not the host's root; root NULL means the running system. stdout and stderr are passed through. Returns the exit status
+ * (0..255), 128+signal, or -errno when it could not be started.
  */
-bool vb_have_program(const char *root, const char *name);
+int vb_run(const struct vb_root *root, const char *const *argv);
+
+/*
+ * True when a program is found in the tree: on PATH for the host, else in
+ * {usr/,}{s,}bin of the tree, symlinks resolved inside it.
+ */
+bool vb_have_program(const struct vb_root *root, const char *name);

@@ -9,29 +9,63 @@
 #include <unistd.h>
 
 #include "hex.h"
-#include "path.h"
+#include "root.h"
 #include "sysfs.h"
 
+#define DEVICES "sys/bus/pci/devices"
+
+/* Reads one attribute of a function into buf (see vb_sysfs_attr), keeping the newline. */
+static ssize_t read_attr(const struct vb_root *root, const char *name, const char *attr,
+			 char *buf, size_t size)
+{
+	char rel[VB_PCI_NAME_MAX + 64];
+
+	if ((size_t)snprintf(rel, sizeof(rel), DEVICES "/%s/%s", name, attr) >= sizeof(rel))
+		return -ENAMETOOLONG;
+	return vb_root_read_small(root, rel, buf, size);
+}
+
+static bool attr_exists(const struct vb_root *root, const char *name, const char *attr)
+{
+	char rel[VB_PCI_NAME_MAX + 64];
+
+	snprintf(rel, sizeof(rel), DEVICES "/%s/%s", name, attr);
+	return vb_root_exists(root, rel);
+}
+
 /* Reads a "0x..." attribute; returns 0 or -1. */
-static int read_hex_attr(int dirfd, const char *name, uint32_t *value)
+static int read_hex_attr(const struct vb_root *root, const char *name, const char *attr,
+			 uint32_t *value)
 {
 	char buf[32];
-	ssize_t n = vb_read_small_at(dirfd, name, buf, sizeof(buf));
+	ssize_t n = read_attr(root, name, attr, buf, sizeof(buf));
 
 	if (n < 3 || buf[0] != '0' || buf[1] != 'x')
 		return -1;
 	return vb_hex_parse(buf + 2, (size_t)n - 2, 1, 8, value) < 0 ? -1 : 0;
 }
 
-/* The last component of a symlink's target, or -errno. */
-static int read_link_base(int dirfd, const char *name, char *out, size_t size)
+/* The last component of a function's link (driver, iommu_group), or -errno. */
+static int read_link_base(const struct vb_root *root, const char *name, const char *link,
+			  char *out, size_t size)
 {
-	char target[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	char rel[VB_PCI_NAME_MAX + 64], target[PATH_MAX];
 	const char *base;
+	ssize_t n;
+	int dirfd;
 
+	if ((size_t)snprintf(rel, sizeof(rel), DEVICES "/%s", name) >= sizeof(rel))
+		return -ENAMETOOLONG;
+	dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return dirfd;
+	/* The link itself is read, never followed: only its name is wanted. */
+	n = readlinkat(dirfd, link, target, sizeof(target) - 1);
 	if (n < 0)
-		return -errno;
+		n = -errno;
+	close(dirfd);
+	if (n < 0)
+		return (int)n;
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
@@ -69,25 +103,19 @@ static int parse_modalias(const char *text, size_t len, struct vb_pci_fn *fn)
 }
 
 /* Vendor, device, subsystem and class: from modalias in one read, else one by one. */
-static void read_identity(int devices_fd, struct vb_pci_fn *fn)
+static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
 {
-	char path[VB_PCI_NAME_MAX + 32], buf[128];
 	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor",
 					     "subsystem_device", "class" };
 	uint32_t v[5] = { 0 };
-	ssize_t n;
-	int dirfd;
+	char buf[128];
+	ssize_t n = read_attr(root, fn->name, "modalias", buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "%s/modalias", fn->name);
-	n = vb_read_small_at(devices_fd, path, buf, sizeof(buf));
 	if (n > 0 && parse_modalias(buf, (size_t)n, fn) == 0)
 		return;
-	dirfd = openat(devices_fd, fn->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return;
 	for (size_t a = 0; a < 5; a++)
-		read_hex_attr(dirfd, attrs[a], &v[a]);
-	close(dirfd);
+		if (read_hex_attr(root, fn->name, attrs[a], &v[a]) < 0 && a == 4)
+			fn->no_class = true;
 	fn->vendor = (uint16_t)v[0];
 	fn->device = (uint16_t)v[1];
 	fn->subvendor = (uint16_t)v[2];
@@ -100,35 +128,60 @@ static void read_identity(int devices_fd, struct vb_pci_fn *fn)
  * kernel shows secondary_bus_number only for bridges. The config space is
  * not read, since that can wake a device from a low-power state.
  */
-static void read_details(int dirfd, struct vb_pci_fn *fn)
+static void read_details(const struct vb_root *root, struct vb_pci_fn *fn)
 {
 	char buf[32];
 
-	fn->header_type = faccessat(dirfd, "secondary_bus_number", F_OK, 0) == 0 ? 1 : 0;
-	if (vb_read_small_at(dirfd, "boot_vga", buf, sizeof(buf)) > 0)
+	fn->header_type = attr_exists(root, fn->name, "secondary_bus_number");
+	/* Anything but "0" or "1" is unreadable: vb_pci_may_be_boot_vga fails safe. */
+	if (read_attr(root, fn->name, "boot_vga", buf, sizeof(buf)) > 0 &&
+	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
-	if (read_link_base(dirfd, "iommu_group", buf, sizeof(buf)) == 0) {
+	if (read_link_base(root, fn->name, "iommu_group", buf, sizeof(buf)) == 0) {
 		char *end;
 		long group = strtol(buf, &end, 10);
 		if (end != buf && *end == '\0' && group >= 0)
 			fn->iommu_group = group;
 	}
-	if (read_link_base(dirfd, "driver", fn->driver, sizeof(fn->driver)) < 0)
+	if (read_link_base(root, fn->name, "driver", fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
 }
 
-static int open_devices(const char *root)
+/*
+ * Whether the function sits on a root bus, from its sysfs path: the kernel
+ * puts it under devices/pciDDDD:BB (the host bridge of root bus BB), then
+ * under every bridge on the way. A function whose bus is BB is on it.
+ */
+static void read_root_bus(const struct vb_root *root, struct vb_pci_fn *fn)
 {
-	char path[PATH_MAX];
-	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices");
+	char target[PATH_MAX];
+	int dirfd = vb_root_open(root, DEVICES, O_PATH | O_DIRECTORY, 0);
+	ssize_t n;
+	const char *p;
+	uint32_t domain, bus;
 
-	if (err < 0)
-		return err;
-	err = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return err < 0 ? -errno : err;
+	if (dirfd < 0)
+		return;
+	/* The link itself is read, never followed. */
+	n = readlinkat(dirfd, fn->name, target, sizeof(target) - 1);
+	close(dirfd);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	for (p = target; (p = strstr(p, "/pci")) != NULL; p++) {
+		const char *colon = strchr(p + 4, ':');
+
+		if (colon && vb_hex_parse(p + 4, (size_t)(colon - p - 4), 4, 8, &domain) ==
+				     colon - p - 4 &&
+		    domain == fn->addr.domain && vb_hex_parse(colon + 1, 2, 2, 2, &bus) == 2 &&
+		    (colon[3] == '/' || colon[3] == '\0')) {
+			fn->root_bus = fn->addr.bus == bus;
+			return;
+		}
+	}
 }
 
-int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
+int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 {
 	struct dirent *de;
 	size_t capacity = 0;
@@ -137,7 +190,7 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 
 	snap->fns = NULL;
 	snap->count = 0;
-	fd = open_devices(root);
+	fd = vb_root_open(root, DEVICES, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return fd;
 	dir = fdopendir(fd);
@@ -169,9 +222,10 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 		fn->addr = addr;
 		fn->header_type = -1;
 		fn->boot_vga = -1;
+		fn->root_bus = -1;
 		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
-		read_identity(dirfd(dir), fn);
+		read_identity(root, fn);
 	}
 	closedir(dir);
 	if (err < 0) {
@@ -182,40 +236,21 @@ int vb_sysfs_read(const char *root, struct vb_snapshot *snap)
 	return 0;
 }
 
-int vb_sysfs_read_details(const char *root, struct vb_snapshot *snap, const bool *want)
+int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want)
 {
-	int devices_fd = open_devices(root);
-
-	if (devices_fd < 0)
-		return devices_fd;
 	for (size_t i = 0; i < snap->count; i++) {
-		int fd;
-
 		if (want && !want[i])
 			continue;
-		fd = openat(devices_fd, snap->fns[i].name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		read_details(fd, &snap->fns[i]);
-		close(fd);
+		read_root_bus(root, &snap->fns[i]);
+		read_details(root, &snap->fns[i]);
 	}
-	close(devices_fd);
 	return 0;
 }
 
-int vb_sysfs_driver(const char *root, const char *name, char *driver, size_t size)
+int vb_sysfs_driver(const struct vb_root *root, const char *name, char *driver, size_t size)
 {
-	char path[PATH_MAX];
-	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices/%s", name);
-	int fd;
+	int err = read_link_base(root, name, "driver", driver, size);
 
-	if (err < 0)
-		return err;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = read_link_base(fd, "driver", driver, size);
-	close(fd);
 	if (err == -ENOENT) {
 		driver[0] = '\0';
 		err = 0;
@@ -223,16 +258,11 @@ int vb_sysfs_driver(const char *root, const char *name, char *driver, size_t siz
 	return err;
 }
 
-ssize_t vb_sysfs_attr(const char *root, const char *name, const char *attr, char *buf,
+ssize_t vb_sysfs_attr(const struct vb_root *root, const char *name, const char *attr, char *buf,
 		      size_t size)
 {
-	char path[PATH_MAX];
-	int err = vb_path(path, sizeof(path), root, "sys/bus/pci/devices/%s/%s", name, attr);
-	ssize_t n;
+	ssize_t n = read_attr(root, name, attr, buf, size);
 
-	if (err < 0)
-		return err;
-	n = vb_read_small(path, buf, size);
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return n;

@@ -75,6 +75,8 @@ $1"
 host_spec() { cat "$here/../fixture/host.spec"; }
 
 begin bind-by-id
+# A file that selects by ID takes every match: both identical cards (configure
+# writes such a file only with --all-matching).
 host_spec | tree
 conf "# the guest GPU" "10de:2504"
 bind
@@ -251,16 +253,20 @@ end
 
 begin module-loaded-probe-after-unbind
 # vfio-pci is loaded: the binder must unbind, then write drivers_probe. The
-# probe file is a FIFO; its reader notes what the unbind file held by then.
+# probe file is a FIFO, held open here (the binder opens without blocking, so
+# it needs a reader there first); its reader notes what the unbind file held
+# as soon as the probe arrives.
 { host_spec; echo "!module vfio_pci"; } | tree
 conf "03:00.0"
 rm "$T/sys/bus/pci/drivers_probe"
 mkfifo "$T/sys/bus/pci/drivers_probe"
-( probe=$(cat "$T/sys/bus/pci/drivers_probe")
+exec 3<>"$T/sys/bus/pci/drivers_probe"
+( read -r -t 20 probe <&3
   echo "probe $probe after unbind '$(cat "$T/sys/bus/pci/drivers/igb/unbind")'" >"$T/events" ) &
 reader=$!
 bind
 wait $reader
+exec 3<&-
 events_are "probe 0000:03:00.0 after unbind '0000:03:00.0'"
 override_is 0000:03:00.0 vfio-pci
 # The fixture kernel does not bind on probe: the binder must say so, not claim success.
@@ -358,7 +364,7 @@ mkdir "$T/etc/vfio-boot.conf"
 echo "vfio_boot.devices=01:00.1" >"$T/proc/cmdline"
 bind --strict
 rc_is 3
-message_has "/etc/vfio-boot.conf: cannot read: Is a directory"
+message_has "/etc/vfio-boot.conf: cannot read: not a regular file"
 status 0000:01:00.1 result bound
 end
 
@@ -421,6 +427,10 @@ bind --status "$T/deep/dir/status.json"
 jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fail "--status path"
 [ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
 end
+
+# The safety rules on fixture hosts shaped like common boards.
+# shellcheck source=tests/bind/safety.sh
+. "$here/safety.sh"
 
 echo "bind: $passed passed, $failed failed"
 [ "$failed" = 0 ]

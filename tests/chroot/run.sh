@@ -1,7 +1,7 @@
 #!/bin/bash
-# The configurator against real Debian 12 trees: a debootstrapped tree
-# (tests/tree/debootstrap.sh: kernel, initramfs-tools, dracut-core), copied,
-# `make install DESTDIR=tree`, run the host's
+# The configurator against real Debian 12 trees: a copy of the shared
+# debootstrapped tree (tests/tree/debootstrap.sh: kernel, initramfs-tools,
+# dracut-core, systemd), `make install DESTDIR=tree`, run the host's
 # `vfio-boot --root tree configure` (which runs the tree's own update-grub and
 # update-initramfs or dracut inside it with chroot), check the image the tree
 # rebuilt, boot the tree's kernel and image in QEMU (the rig of tests/boot,
@@ -23,15 +23,13 @@
 #
 # Nothing outside one mktemp -d directory under /var/tmp is written (the
 # host's /boot, /etc and bootloader are never touched); VFIO_BOOT_TREE and
-# VFIO_BOOT_DEB_CACHE, when given, are the exceptions. Nothing is mounted by this script; the
-# exit trap unmounts anything left under the work directory (debootstrap
-# mounts proc and sys in the tree while it runs).
+# VFIO_BOOT_DEB_CACHE, when given, are the exceptions. Nothing is mounted by
+# this script; the exit trap unmounts anything left under the work directory.
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vb=${1:-$repo/build/vfio-boot}
-
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 report='' console='' wall='' # set by rig_boot
@@ -78,8 +76,7 @@ trap 'exit 1' INT TERM HUP
 
 # ------------------------------------------------------------ the tree
 
-# The pristine tree (tests/tree/debootstrap.sh: made once, shared with the
-# package and Ansible tests through VFIO_BOOT_TREE), copied.
+# A copy of the shared pristine tree (tests/tree/lib-tree.sh).
 t0=$(date +%s.%N)
 base=$tmp/itools
 tree_copy "$base"
@@ -94,8 +91,10 @@ say "tree kernel: $kver"
 
 # ------------------------------------------------- vfio-boot and test files
 
+# make install with its default PREFIX (/usr/local): the hooks still go where
+# each generator reads them, and name the binder where it went.
 t0=$(date +%s.%N)
-if ! make -C "$repo" install DESTDIR="$base" PREFIX=/usr >"$tmp/make-install.log" 2>&1; then
+if ! make -C "$repo" install DESTDIR="$base" >"$tmp/make-install.log" 2>&1; then
 	cat "$tmp/make-install.log" >&2
 	fatal "make install DESTDIR=$base failed"
 fi
@@ -108,7 +107,7 @@ rig_write_grub_standin "$base"
 rig_write_report "$base/usr/local/sbin/vfio-boot-test-report"
 
 check "the configurator runs inside the tree (libkmod2, libpci3 there)" \
-	chroot "$base" /usr/sbin/vfio-boot --version
+	chroot "$base" /usr/local/sbin/vfio-boot --version
 
 # The dracut tree: the same tree with initramfs-tools purged (--force-depends:
 # Debian's linux-image wants initramfs-tools | linux-initramfs-tool, which
@@ -130,7 +129,19 @@ say 'add_dracutmodules+=" vfio-boot-test "' >"$droot/etc/dracut.conf.d/99-vfio-b
 # dracut-core picks gzip when nothing is set: 45 s of a 50 s rebuild here;
 # zstd (initramfs-tools' default) takes 12 s.
 say 'compress="zstd"' >"$droot/etc/dracut.conf.d/98-vfio-boot-test-compress.conf"
-timing "install, test files, dracut copy" "$(seconds_since "$t0")"
+# The kinstall tree: initramfs-tools, and systemd-boot's way of booting
+# kernels: kernel-install with the bls layout puts the kernel, the initrd and
+# a loader entry whose options come from /etc/kernel/cmdline into the ESP
+# (/boot/efi here). No GRUB. Nothing runs kernel-install when the initramfs
+# is rebuilt: configure must.
+kroot=$tmp/kinstall
+cp -a "$base" "$kroot"
+rm -f "$kroot/etc/default/grub" "$kroot/usr/sbin/update-grub"
+mkdir -p "$kroot/etc/kernel" "$kroot/boot/efi/loader/entries"
+printf 'layout=bls\n' >"$kroot/etc/kernel/install.conf"
+printf 'root=/dev/vda rw\n' >"$kroot/etc/kernel/cmdline"
+printf '%s\n' 0123456789abcdef0123456789abcdef >"$kroot/etc/machine-id"
+timing "install, test files, dracut and kinstall copies" "$(seconds_since "$t0")"
 
 # ------------------------------------------------------------ checks
 
@@ -161,7 +172,7 @@ run_vfio_boot() { # LOG ARGS...
 	"$vb" "$@" >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		grep -E '^(note|running|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
+		grep -E '^(note|running|checked|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
 			"$log" | sed 's/^/    | /'
 	else
 		tail -40 "$log" | sed 's/^/    | /'
@@ -177,7 +188,7 @@ grub_flags_are() { [ "$(grub_cmdline "$1")" = "$2" ]; } # ROOT FLAGS
 
 check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	local v=$1 root=$2 img=$3 list=$4 p
-	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf usr/lib/modprobe.d/vfio-boot.conf \
+	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf \
 		'.*/vfio-pci\.ko' '.*/vfio_iommu_type1\.ko' usr/bin/vfio-boot-test-report \
 		'.*/bochs\.ko' '.*/snd-hda-intel\.ko' '.*/xhci-pci\.ko'; do
 		check "$v: image has $p" in_listing "$list" "$p"
@@ -193,13 +204,17 @@ check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	dracut)
 		check "$v: image has the pre-udev hook" in_listing "$list" \
 			'usr/lib/dracut/hooks/pre-udev/[0-9]*-vfio-boot-pre-udev\.sh'
+		# The tree has systemd, so dracut's systemd modules come in: the
+		# hook runs from dracut-pre-udev.service (tests/boot boots both modes).
+		check "$v: image runs systemd (dracut-systemd)" in_listing "$list" 'usr/lib/systemd/systemd'
 		;;
 	esac
 }
 
 check_boot() { # VARIANT SELECTOR
-	local v=$1 sel=$2 a
-	check "$v: report from generator $v" grep -q "^generator ${v/itools/initramfs-tools}\$" "$report"
+	local v=$1 sel=$2 a gen=$1
+	[ "$v" = dracut ] || gen=initramfs-tools
+	check "$v: report from generator $gen" grep -q "^generator $gen\$" "$report"
 	check "$v: kernel command line has intel_iommu=on iommu=pt" \
 		grep -q '^cmdline .*intel_iommu=on.* iommu=pt' "$report"
 	for a in $PCI_CARD; do
@@ -268,6 +283,9 @@ run_variant() { # VARIANT ROOT SELECTOR
 	dracut) check "$v: configure ran dracut --regenerate-all --force in the tree" \
 		grep -q "^running: dracut --regenerate-all --force .*(chroot $root)" "$tmp/$v.configure.log" ;;
 	esac
+	check "$v: configure read back the rebuilt image: binder, hook and config in it" \
+		grep -q "^checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf" \
+		"$tmp/$v.configure.log"
 	check "$v: etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$root/etc/vfio-boot.conf"
 	check "$v: etc/modprobe.d/vfio.conf written" [ -s "$root/etc/modprobe.d/vfio.conf" ]
 	check "$v: etc/default/grub has intel_iommu=on iommu=pt" \
@@ -355,7 +373,51 @@ for v in itools dracut; do
 	fi
 done
 
-say "=== timings (the variants ran side by side)"
+run_kinstall() {
+	local v=kinstall mid dir entry rc
+	mid=$(cat "$kroot/etc/machine-id")
+	dir=$kroot/boot/efi/$mid/$kver
+	# kernel-install's entry: its options come from /etc/kernel/cmdline.
+	entry=$kroot/boot/efi/loader/entries/$mid-$kver.conf
+	say "=== kinstall: $kroot"
+	snapshot_etc "$kroot" >"$tmp/$v.etc.before"
+	run_vfio_boot "$tmp/$v.configure.log" --root "$kroot" configure --force 1234:1111 --cpu intel
+	rc=$?
+	check "$v: configure exit 0" [ "$rc" -eq 0 ]
+	check "$v: configure ran Debian's kernel-install after update-initramfs" \
+		grep -q "^running: kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver .*(chroot $kroot)" \
+		"$tmp/$v.configure.log"
+	check "$v: /etc/kernel/cmdline has the flags" \
+		grep -qx 'root=/dev/vda rw intel_iommu=on iommu=pt' "$kroot/etc/kernel/cmdline"
+	check "$v: the loader entry's options carry the flags" \
+		grep -q '^options *root=/dev/vda rw intel_iommu=on iommu=pt' "$entry"
+	check "$v: the ESP's initrd is the rebuilt one" cmp -s "$dir/initrd.img-$kver" "$kroot/boot/initrd.img-$kver"
+	check "$v: configure read back the ESP's copy of the image" \
+		grep -q "^checked: /boot/efi/$mid/$kver/initrd.img-$kver carries the binder" "$tmp/$v.configure.log"
+	say "--- boot $v: the entry's linux, initrd and options"
+	if rig_boot "$v" "$dir/linux" "$dir/initrd.img-$kver" \
+		"$RIG_APPEND $(sed -n 's/^options *//p' "$entry")"; then
+		ok "$v: boot reached the report"
+		check_boot "$v" 1234:1111
+	else
+		bad "$v: boot reached the report"
+	fi
+	run_vfio_boot "$tmp/$v.unconfigure.log" --root "$kroot" unconfigure
+	rc=$?
+	check "$v: unconfigure exit 0" [ "$rc" -eq 0 ]
+	check "$v: unconfigure ran kernel-install again" \
+		grep -q "^running: kernel-install add $kver" "$tmp/$v.unconfigure.log"
+	check "$v: the loader entry's options lost the flags" \
+		grep -q '^options *root=/dev/vda rw systemd' "$entry"
+	snapshot_etc "$kroot" >"$tmp/$v.etc.after"
+	check "$v: etc/ after unconfigure is byte for byte as before" \
+		cmp -s "$tmp/$v.etc.before" "$tmp/$v.etc.after"
+}
+t0=$(date +%s.%N)
+run_kinstall
+timing "kinstall: configure, boot, unconfigure" "$(seconds_since "$t0")"
+
+say "=== timings (itools and dracut ran side by side)"
 for t in "${timings[@]}"; do say "  $t"; done
 say "  $(printf '%-40s %6s s' total "$(seconds_since "$t_all")")"
 summary

@@ -47,10 +47,10 @@ STUB
 	chmod +x "$T/usr/sbin/$1"
 }
 
-# The example host of tests/fixture/host.spec.
+# The example host of tests/fixture/host.spec, or the host of the spec given.
 host_tree() {
 	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-	  cat "$here/../fixture/host.spec"; } | "$mksysfs" "$T" || fail "mksysfs"
+	  cat "${1:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || fail "mksysfs"
 	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
 	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
 	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log"
@@ -60,9 +60,67 @@ host_tree() {
 	cp "$busybox" "$T/bin/sh"
 	stand_in update-grub
 	stand_in update-initramfs
+	# vfio-boot installed as `make install` puts it (check looks for it).
+	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
 	# What the tests compare "unchanged" and "restored" against.
 	snapshot_tree >"$work/$current.before"
 }
+
+# The tree with vfio-boot installed as `make install` puts it, the running
+# kernel's version, and a stand-in generator NAME that builds a real image
+# (busybox cpio and gzip, inside the chroot) the way that generator lays it
+# out: the binder and /etc/vfio-boot.conf, and the hook unless /drop-hook
+# exists. Images land where the generator writes them.
+installed_tree() { # GENERATOR
+	host_tree
+	rm -f "$T/usr/sbin/update-initramfs"
+	cp "$busybox" "$T/bin/busybox"
+	mkdir -p "$T/proc/sys/kernel"
+	printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
+	mkdir -p "$T/boot" "$T/tmp"
+	{
+		printf '#!/bin/sh\n# tests/configure: stands in for %s, building a real image.\n' "$1"
+		printf 'echo "%s $*" >>/var/log/calls\n[ ! -e /fail-%s ] || exit 1\n' "$1" "$1"
+		cat <<'EOF'
+b=busybox d=/tmp/image
+$b rm -rf $d && $b mkdir -p $d/usr/sbin $d/etc || exit 1
+$b cp /usr/local/sbin/vfio-boot-bind $d/usr/sbin/ || exit 1
+[ ! -e /etc/vfio-boot.conf ] || $b cp /etc/vfio-boot.conf $d/etc/
+EOF
+		case $1 in
+		update-initramfs) cat <<'EOF'
+$b mkdir -p $d/conf $d/scripts/init-top && : >$d/conf/initramfs.conf
+if [ ! -e /drop-hook ]; then
+	$b cp /usr/share/initramfs-tools/scripts/init-top/00vfio-boot $d/scripts/init-top/
+	echo '/scripts/init-top/00vfio-boot "$@"' >$d/scripts/init-top/ORDER
+fi
+image=/boot/initrd.img-KVER
+EOF
+			;;
+		mkinitcpio) cat <<'EOF'
+# Like mkinitcpio: the hooks of mkinitcpio.conf and of the drop-ins after it.
+$b mkdir -p $d/hooks && : >$d/init_functions
+early=udev
+if $b cat /etc/mkinitcpio.conf.d/*.conf 2>/dev/null | $b grep -q '^HOOKS+=(vfio-boot)$' &&
+	[ ! -e /drop-hook ]; then
+	$b cp /usr/lib/initcpio/hooks/vfio-boot $d/hooks/
+	early="udev vfio-boot"
+fi
+echo "EARLYHOOKS=\"$early\"" >$d/config
+image=/boot/initramfs-linux.img
+EOF
+			;;
+		esac
+		cat <<'EOF'
+(cd $d && $b find . | $b cpio -o -H newc 2>/dev/null | $b gzip) >/boot/image.new &&
+	$b mv /boot/image.new $image
+EOF
+	} | sed "s/KVER/$kver/" >"$T/usr/sbin/$1"
+	chmod 755 "$T/usr/sbin/$1"
+	[ "$1" != mkinitcpio ] || printf 'linux\n' >"$T/lib/modules/$kver/pkgbase"
+	snapshot_tree >"$work/$current.before"
+}
+kver=$(basename "$kdir")
 
 # A listing of every regular file and link under etc/ and var/lib with checksums.
 snapshot_tree() {
@@ -90,16 +148,16 @@ calls_are() {
 }
 one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
 
-begin configure-by-id
+begin configure-by-id-at-address
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@0000:01:00.0
 rc_is 0
 has out "selected  0000:01:00.0 [10de:2504]"
 has out "companion 0000:01:00.1 [10de:228e]"
-has out "companion 0000:02:00.1 [10de:228e]"
-has etc/vfio-boot.conf "10de:2504"
+lacks out "0000:02:00"
+has etc/vfio-boot.conf "10de:2504@0000:01:00.0"
 has etc/vfio-boot.conf "companions=slot"
-has etc/modprobe.d/vfio.conf "options vfio-pci ids=10de:2504,10de:228e,10de:1ada,10de:1adb"
+lacks etc/modprobe.d/vfio.conf "ids="
 has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
 has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
 has etc/modprobe.d/vfio.conf "softdep xhci_pci pre: vfio-pci"
@@ -110,18 +168,20 @@ calls_are "update-grub
 update-initramfs -u -k all"
 # The binder reads the same file the configurator wrote.
 FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
-jq -e '[.devices[] | select(.result == "bound")] | length == 6' "$T/run/vfio-boot/status.json" \
+jq -e '[.devices[] | select(.result == "bound")] | length == 4' "$T/run/vfio-boot/status.json" \
 	>/dev/null || fail "the binder did not bind what configure selected"
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:02:00.0/driver_override")" = "(null)" ] ||
+	fail "the identical host card was touched"
 end
 
 begin configure-twice-unchanged-then-unconfigure
 host_tree
 cp -a "$T/etc" "$work/etc.orig"
-vboot configure 10de:2504,10de:228e
+vboot configure 10de:2504@01:00.0,10de:228e@01:00.1
 rc_is 0
 : >"$T/var/log/calls"
 snapshot_tree >"$work/$current.configured"
-vboot configure 10de:2504,10de:228e
+vboot configure 10de:2504@01:00.0,10de:228e@01:00.1
 rc_is 0
 has out "unchanged"
 calls_are ""
@@ -143,7 +203,7 @@ end
 begin reconfigure-keeps-first-originals
 host_tree
 cp "$T/etc/default/grub" "$work/grub.orig"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 vboot configure 02:00.0
 rc_is 0
@@ -157,7 +217,7 @@ begin grub-d-override-warned
 host_tree
 mkdir -p "$T/etc/default/grub.d"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"' >"$T/etc/default/grub.d/50-cloudimg.cfg"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 has out "warning: /etc/default/grub.d/50-cloudimg.cfg also sets GRUB_CMDLINE_LINUX_DEFAULT"
 end
@@ -177,7 +237,7 @@ mkdir -p "$T/etc/modprobe.d"
 printf 'options vfio-pci ids=dead:beef\n' >"$T/etc/modprobe.d/vfio.conf"
 chmod 600 "$T/etc/modprobe.d/vfio.conf"
 snapshot_tree >"$work/$current.before"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 [ "$(stat -c %a "$T/etc/modprobe.d/vfio.conf")" = 600 ] || fail "mode of the replaced file not kept"
 vboot unconfigure
@@ -208,22 +268,23 @@ end
 
 begin unmatched-selector
 host_tree
-vboot configure 10de:2504,1234:5678
+vboot configure 10de:2504@01:00.0,1234:5678
 rc_is 2
 one_line_err
 has err "selector '1234:5678' matches no PCI device (--force keeps it)"
 tree_unchanged "unmatched selector"
-vboot configure --force 10de:2504,1234:5678
+vboot configure --force 10de:2504@01:00.0,1234:5678
 rc_is 0
 has etc/vfio-boot.conf "1234:5678"
 end
 
 begin dry-run
 host_tree
-vboot --dry-run configure 10de:2504
+vboot --dry-run configure 10de:2504@01:00.0
 rc_is 0
 has out "+++ b/etc/vfio-boot.conf"
-has out "+options vfio-pci ids="
+has out "+softdep nouveau pre: vfio-pci"
+lacks out "ids="
 has out "+GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""
 has out "-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\""
 has out "would run: update-grub"
@@ -235,7 +296,7 @@ end
 begin failure-rolls-back
 host_tree
 touch "$T/fail-update-initramfs"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 1
 has err "update-initramfs failed with status 1"
 has err "putting the files back"
@@ -250,12 +311,12 @@ begin no-bootloader
 host_tree
 rm "$T/etc/default/grub"
 snapshot_tree >"$work/$current.before"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 4
 has out "add these flags to the kernel command line:"
 has out "  intel_iommu=on iommu=pt"
 has etc/vfio-boot.conf "10de:2504"
-vboot configure --bootloader none 10de:2504
+vboot configure --bootloader none 10de:2504@01:00.0
 rc_is 0
 has out "--bootloader none: add these flags to the kernel command line yourself:"
 has out "  intel_iommu=on iommu=pt"
@@ -274,7 +335,7 @@ end
 begin grubby
 host_tree
 stand_in grubby
-vboot configure 10de:2504 --no-regenerate
+vboot configure 10de:2504@01:00.0 --no-regenerate
 rc_is 0
 calls_are "grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
 : >"$T/var/log/calls"
@@ -285,18 +346,20 @@ end
 
 begin blacklist-spares-host-drivers
 host_tree
-vboot configure --blacklist 10de:2504
+vboot configure --blacklist 10de:2504@01:00.0
 rc_is 0
-has etc/modprobe.d/vfio.conf "blacklist nouveau"
 has etc/modprobe.d/vfio.conf "blacklist xhci_pci"
 lacks etc/modprobe.d/vfio.conf "blacklist snd_hda_intel"
 has out "not blacklisting snd_hda_intel: the host keeps 0000:00:1f.3, which needs it"
+# The identical card the host keeps needs nouveau.
+lacks etc/modprobe.d/vfio.conf "blacklist nouveau"
+has out "not blacklisting nouveau: the host keeps 0000:02:00.0, which needs it"
 end
 
 begin cpu-unknown
 host_tree
 rm "$T/proc/cpuinfo"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 2
 has err "pass --cpu intel|amd"
 tree_unchanged "cpu unknown"
@@ -304,7 +367,7 @@ end
 
 begin needs-root
 host_tree
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" configure 10de:2504 2>&1)
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" configure 10de:2504@01:00.0 2>&1)
 rc=$?
 [ "$rc" = 5 ] || fail "non-root configure of the real system: status $rc ($out)"
 case $out in *"needs root"*) ;; *) fail "no 'needs root' message: $out" ;; esac
@@ -315,8 +378,8 @@ host_tree
 rm -rf "$T/sys"
 vboot configure --no-regenerate 10de:2504,01:00.0
 rc_is 0
-has out "not checked against hardware, and no 'options vfio-pci ids=' is written"
-lacks etc/modprobe.d/vfio.conf "options vfio-pci ids="
+has out "not checked against hardware"
+lacks etc/modprobe.d/vfio.conf "ids="
 end
 
 begin list
@@ -340,7 +403,7 @@ has out "IOMMU: off"
 end
 
 begin check
-host_tree
+installed_tree update-initramfs
 vboot check
 rc_is 3
 has out "fail  iommu-flag       intel_iommu=on is not on the kernel command line"
@@ -356,7 +419,7 @@ printf '01:00.0\ncompanions=none\n' >"$T/etc/vfio-boot.conf"
 vboot check --json
 rc_is 3
 jq -e '.ready == false' "$T/out" >/dev/null || fail "check --json ready"
-has out "IOMMU group 12 also holds 0000:01:00.1, which is not selected"
+has out "0000:01:00.0: IOMMU group 12 also holds 0000:01:00.1 (not selected), 0000:01:00.2 (not selected), 0000:01:00.3 (not selected)"
 { echo "01:00.0"; head -c 70000 /dev/zero | tr '\0' '#'; echo; } >"$T/etc/vfio-boot.conf"
 vboot check
 rc_is 3
@@ -364,7 +427,7 @@ has out "fail  selection        cannot read /etc/vfio-boot.conf: File too large"
 end
 
 begin framebuffer-on-bar
-host_tree
+installed_tree update-initramfs
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
 printf '0x00000000e0000000 0x00000000efffffff 0x0000000000040200\n' \
@@ -382,7 +445,9 @@ end
 
 
 begin builtin-vfio-pci
-# A second kernel with vfio-pci built in: its IDs must go on the command line.
+# A second kernel with vfio-pci built in: vfio-pci.ids= would take every device
+# with the IDs before the initramfs, whatever vfio_boot.disable says; the
+# binder binds by driver_override with vfio-pci built in too.
 host_tree
 kv=6.1.0-vbtest
 mkdir -p "$T/lib/modules/$kv/kernel/sound/pci/hda"
@@ -392,9 +457,10 @@ printf 'kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/pci/vfio-pci.ko\n' \
 depmod -b "$T" "$kv" 2>/dev/null || fail "depmod"
 vboot check
 has out "kernel $kv: vfio-pci built in"
-vboot configure --companions none 02:00.0,10de:228e
+vboot configure --companions none 02:00.0,10de:228e@02:00.1
 rc_is 0
-has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:228e"'
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+lacks etc/default/grub "vfio-pci.ids"
 end
 
 begin status
@@ -411,6 +477,238 @@ vboot status --json
 jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null ||
 	fail "status --json"
 end
+
+# --------------------------------------------- the images configure rebuilds
+
+
+begin make-install-and-uninstall
+# Default PREFIX: programs and man pages under /usr/local, each generator's
+# files where it reads them, naming the binder where it went.
+d=$work/destdir
+make -s -C "$here/../.." install DESTDIR="$d" >/dev/null || fail "make install"
+(cd "$d" && find . -type f | sort) >"$work/installed"
+cat >"$work/expected" <<'EOF'
+./usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh
+./usr/lib/dracut/modules.d/50vfio-boot/vfio-boot-pre-udev.sh
+./usr/lib/initcpio/hooks/vfio-boot
+./usr/lib/initcpio/install/vfio-boot
+./usr/local/sbin/vfio-boot
+./usr/local/sbin/vfio-boot-bind
+./usr/local/share/bash-completion/completions/vfio-boot
+./usr/local/share/man/man8/vfio-boot-bind.8
+./usr/local/share/man/man8/vfio-boot.8
+./usr/share/initramfs-tools/hooks/vfio-boot
+./usr/share/initramfs-tools/scripts/init-top/00vfio-boot
+EOF
+[ "$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)" = \
+	/usr/lib/dracut/modules.d ] || sed -i "s|/usr/lib/dracut/modules.d|$(pkg-config --variable=dracutmodulesdir dracut)|" "$work/expected"
+cmp -s "$work/installed" "$work/expected" || fail "installed: $(diff "$work/expected" "$work/installed" | head -5)"
+for h in usr/share/initramfs-tools/hooks/vfio-boot usr/lib/initcpio/install/vfio-boot \
+	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh; do
+	grep -q 'VFIO_BOOT_BIND:-/usr/local/sbin/vfio-boot-bind}' "$d/$h" || fail "$h does not name /usr/local/sbin/vfio-boot-bind"
+	! grep -q '@SBINDIR@' "$d/$h" || fail "$h keeps @SBINDIR@"
+done
+[ "$(readlink "$d/usr/local/share/bash-completion/completions/vfio-boot-bind")" = vfio-boot ] ||
+	fail "no vfio-boot-bind completion link"
+grep -q '^\.TH VFIO-BOOT 8 .*"vfio-boot [0-9]' "$d/usr/local/share/man/man8/vfio-boot.8" ||
+	fail "the man page has no version"
+make -s -C "$here/../.." install DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make install PREFIX=/usr"
+grep -q 'VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}' "$d/usr/share/initramfs-tools/hooks/vfio-boot" ||
+	fail "PREFIX=/usr: the hook does not name /usr/sbin/vfio-boot-bind"
+make -s -C "$here/../.." uninstall DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make uninstall PREFIX=/usr"
+make -s -C "$here/../.." uninstall DESTDIR="$d" >/dev/null || fail "make uninstall"
+left=$(cd "$d" && find . ! -type d)
+[ -z "$left" ] || fail "make uninstall left: $left"
+end
+
+begin image-checked-after-configure
+installed_tree update-initramfs
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    install          the binder and the initramfs-tools hooks are installed"
+has out "ok    image            /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
+# The configuration changes without a new image: check and status say so.
+vboot configure --no-regenerate 01:00.0
+rc_is 0
+vboot check
+rc_is 3
+has out "fail  image            /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status
+rc_is 3
+has out "image: /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status --json
+jq -e --arg p "/boot/initrd.img-$kver" '.as_expected == false and .images[0].path == $p and
+	.images[0].state == "stale"' "$T/out" >/dev/null || fail "status --json images"
+vboot configure 01:00.0
+rc_is 0
+vboot status --json
+jq -e '.images[0].state == "complete"' "$T/out" >/dev/null || fail "status --json after configure: $(cat "$T/out")"
+end
+
+begin image-without-hook-rolls-back
+installed_tree update-initramfs
+touch "$T/drop-hook"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the initramfs-tools hook that runs it (/scripts/init-top/00vfio-boot)"
+has err "putting the files back"
+tree_unchanged "configure whose image lacks the hook"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left after a rolled-back first configure"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub 
+update-initramfs -u -k all"
+end
+
+begin check-says-what-is-not-installed
+installed_tree update-initramfs
+rm "$T/usr/share/initramfs-tools/scripts/init-top/00vfio-boot" "$T/usr/local/sbin/vfio-boot-bind"
+vboot check
+rc_is 3
+has out "fail  install          missing /usr/share/initramfs-tools/scripts/init-top/00vfio-boot"
+has out "fail  install          missing /usr/local/sbin/vfio-boot-bind (the binder)"
+end
+
+begin unsupported-generators-refused
+host_tree
+rm "$T/usr/sbin/update-initramfs"
+stand_in booster
+snapshot_tree >"$work/$current.before"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 2
+one_line_err
+has err "booster is not supported"
+tree_unchanged "booster"
+calls_are ""
+rm "$T/usr/sbin/booster"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 2
+has err "no initramfs generator found"
+tree_unchanged "no generator"
+vboot configure --no-regenerate 10de:2504@0000:01:00.0
+rc_is 0
+end
+
+begin mkinitcpio-drop-in
+installed_tree mkinitcpio
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "running: mkinitcpio -P"
+has etc/mkinitcpio.conf.d/vfio-boot.conf "HOOKS+=(vfio-boot)"
+has out "checked: /boot/initramfs-linux.img carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    image            /boot/initramfs-linux.img (mkinitcpio) carries the binder"
+vboot unconfigure
+rc_is 0
+[ ! -e "$T/etc/mkinitcpio.conf.d/vfio-boot.conf" ] || fail "unconfigure left the drop-in"
+tree_unchanged "unconfigure"
+# A preset's config (-c) makes mkinitcpio skip drop-ins: configure warns, and
+# the image check catches it.
+mkdir -p "$T/etc/mkinitcpio.d"
+printf '#ALL_config="/etc/x.conf"\nALL_kver="/boot/vmlinuz-linux"\ndefault_config="/etc/mkinitcpio.conf"\n' \
+	>"$T/etc/mkinitcpio.d/linux.preset"
+snapshot_tree >"$work/$current.before"
+touch "$T/drop-hook"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "/boot/initramfs-linux.img, just rebuilt, lacks the mkinitcpio hook that runs it (/hooks/vfio-boot)"
+has out "warning: /etc/mkinitcpio.d/linux.preset sets default_config: mkinitcpio then skips /etc/mkinitcpio.conf.d/vfio-boot.conf"
+tree_unchanged "rolled back"
+end
+
+# ------------------------------------------------- what boots the kernels
+
+# A systemd-boot host: kernel-install's bls layout, /etc/kernel/cmdline.
+kernel_install_tree() { # LAYOUT
+	host_tree
+	stand_in kernel-install
+	mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
+	printf 'layout=%s\n' "$1" >"$T/etc/kernel/install.conf"
+	printf 'root=UUID=1234 rw\n' >"$T/etc/kernel/cmdline"
+	: >"$T/boot/vmlinuz-$kver"
+	: >"$T/boot/initrd.img-$kver"
+	snapshot_tree >"$work/$current.before"
+}
+
+begin kernel-install-after-regenerate
+kernel_install_tree bls
+vboot --dry-run configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "would run: update-initramfs -u -k all"
+has out "would run: kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+calls_are ""
+tree_unchanged "dry run"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has etc/kernel/cmdline "root=UUID=1234 rw intel_iommu=on iommu=pt"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+: >"$T/var/log/calls"
+vboot unconfigure
+rc_is 0
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+tree_unchanged "unconfigure"
+touch "$T/fail-kernel-install"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "kernel-install failed with status 1"
+tree_unchanged "a failed kernel-install"
+end
+
+begin signed-uki-and-sbctl
+kernel_install_tree uki
+mkdir -p "$T/boot/efi/EFI/Linux"
+# A PE32+ header whose certificate table is not empty: a signed UKI.
+printf 'MZ' >"$T/boot/efi/EFI/Linux/debian-$kver.efi"
+python3 - "$T/boot/efi/EFI/Linux/debian-$kver.efi" <<'EOF'
+import struct, sys
+h = bytearray(1024)
+h[0:2] = b'MZ'
+struct.pack_into('<I', h, 0x3c, 0x80)
+h[0x80:0x84] = b'PE\0\0'
+o = 0x80 + 24
+struct.pack_into('<H', h, o, 0x20b)
+struct.pack_into('<I', h, o + 108, 16)
+struct.pack_into('<II', h, o + 112 + 4 * 8, 0x400, 0x100)
+open(sys.argv[1], 'wb').write(h)
+EOF
+vboot configure 10de:2504@0000:01:00.0
+rc_is 4
+has out "sign again: /boot/efi/EFI/Linux/debian-$kver.efi was signed for Secure Boot"
+has out "sbsign --key db.key --cert db.crt --output /boot/efi/EFI/Linux/debian-$kver.efi"
+vboot unconfigure
+stand_in sbctl
+mkdir -p "$T/var/lib/sbctl/keys/db" && : >"$T/var/lib/sbctl/keys/db/db.key"
+: >"$T/var/log/calls"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+lacks out "sign again"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver
+sbctl sign-all"
+end
+
+begin proxmox-refresh-after-regenerate
+kernel_install_tree bls
+stand_in proxmox-boot-tool
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+calls_are "proxmox-boot-tool refresh
+update-initramfs -u -k all
+proxmox-boot-tool refresh"
+end
+
+# The safety rules on fixture hosts shaped like common boards.
+# shellcheck source=tests/configure/safety.sh
+. "$here/safety.sh"
+
 
 # --json: one object on stdout and nothing else (jq -s sees exactly one value).
 json_is() { # DESCRIPTION JQ-FILTER
@@ -439,17 +737,17 @@ json_shape='(.command | type == "string") and (.root | type == "string") and
 
 begin json-configure-changed
 host_tree
-vboot --json configure 10de:2504
+vboot --json configure 10de:2504@01:00.0
 rc_is 0
 json_is shape "$json_shape"
 json_is fields '.command == "configure" and .changed == true and .dry_run == false and
 	.exit_status == 0 and .errors == [] and .bootloader == "grub" and
 	.kernel_flags == ["intel_iommu=on", "iommu=pt"]'
 json_is selection '[.selection[] | .address] == ["0000:01:00.0", "0000:01:00.1",
-	"0000:01:00.2", "0000:01:00.3", "0000:02:00.0", "0000:02:00.1"]'
-json_is "selected by ID" '.selection[0] | .selected_by == "10de:2504" and .verdict == "bind" and
-	.why == "selected by 10de:2504" and .vendor == "10de" and .device == "2504" and
-	(.name | test("NVIDIA"))'
+	"0000:01:00.2", "0000:01:00.3"]'
+json_is "selected by ID@address" '.selection[0] | .selected_by == "10de:2504@01:00.0" and
+	.verdict == "bind" and .why == "selected by 10de:2504@01:00.0" and .vendor == "10de" and
+	.device == "2504" and (.name | test("NVIDIA"))'
 json_is companion '.selection[1] | .selected_by == "companion" and .verdict == "bind" and
 	.why == "same slot as 0000:01:00.0"'
 json_is files '.files == [{"path": "/etc/vfio-boot.conf", "action": "create"},
@@ -466,29 +764,29 @@ end
 
 begin json-configure-unchanged
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 : >"$T/var/log/calls"
 snapshot_tree >"$work/$current.before"
-vboot --json configure 10de:2504
+vboot --json configure 10de:2504@01:00.0
 rc_is 0
 json_is shape "$json_shape"
 json_is unchanged '.changed == false and .exit_status == 0 and .commands == [] and
 	.diff == "" and (.files | length == 3) and all(.files[]; .action == "unchanged") and
-	(.selection | length == 6)'
+	(.selection | length == 4)'
 calls_are ""
 tree_unchanged "unchanged configure --json"
 end
 
 begin json-dry-run
 host_tree
-vboot --json --dry-run configure 10de:2504
+vboot --json --dry-run configure 10de:2504@01:00.0
 rc_is 0
 json_is shape "$json_shape"
 json_is "dry run" '.dry_run == true and .changed == true and .exit_status == 0 and
 	([.commands[] | .status] == [null, null]) and
 	([.commands[] | .argv[0]] == ["update-grub", "update-initramfs"]) and
-	(.diff | contains("+options vfio-pci ids=")) and
+	(.diff | contains("+++ b/etc/modprobe.d/vfio.conf")) and
 	(.files | map(.action) == ["create", "create", "modify"])'
 tree_unchanged "dry run --json"
 calls_are ""
@@ -496,40 +794,45 @@ end
 
 begin json-refused
 host_tree
-vboot --json configure 10de:2504,1234:5678
+vboot --json configure 10de:2504@01:00.0,1234:5678
 rc_is 2
 json_is shape "$json_shape"
 json_is "unmatched selector" '.changed == false and .exit_status == 2 and .files == [] and
 	.commands == [] and .errors == ["argument: selector '"'"'1234:5678'"'"' matches no PCI device (--force keeps it)"]'
-one_line_err
+# The text output goes to stderr with --json; the error line is there once.
+[ "$(grep -c '^vfio-boot: ' "$T/err")" = 1 ] || fail "want one error line on stderr: $(cat "$T/err")"
 vboot --json configure 10de:25x4
 rc_is 2
 json_is "bad selector" '.exit_status == 2 and .changed == false and
 	(.errors | length == 1) and (.errors[0] | contains("invalid selector"))'
 tree_unchanged "refused --json"
-vboot --json configure --force 10de:2504,1234:5678
+vboot --json configure --force 10de:2504@01:00.0,1234:5678
 rc_is 0
 json_is "--force" '.changed == true and .errors == [] and
-	.warnings == ["argument: selector '"'"'1234:5678'"'"' matches no PCI device (kept: --force)"]'
+	(.warnings | index("argument: selector '"'"'1234:5678'"'"' matches no PCI device (kept: --force)") != null)'
 end
 
 begin json-refused-function
 host_tree
 vboot --json configure --dry-run 00:02.0
-rc_is 0
-json_is "boot VGA refused" '.selection == [.selection[0]] and
+rc_is 2
+json_is "boot VGA refused" '.exit_status == 2 and .changed == false and .files == [] and
+	.selection == [.selection[0]] and
 	(.selection[0] | .address == "0000:00:02.0" and .verdict == "refuse" and
-	 (.why | test("boot VGA")))'
+	 (.why | test("boot VGA"))) and (.errors[0] | test("selects nothing for vfio-pci"))'
+tree_unchanged "refused function --json"
 end
 
 begin json-failure
 host_tree
 touch "$T/fail-update-initramfs"
-vboot --json configure 10de:2504
+vboot --json configure 10de:2504@01:00.0
 rc_is 1
 json_is shape "$json_shape"
+# update-grub runs again on the files put back.
 json_is failure '.changed == false and .exit_status == 1 and
-	([.commands[] | .status] == [0, 1]) and
+	([.commands[] | [.argv[0], .status]] == [["update-grub", 0], ["update-initramfs", 1],
+		["update-grub", 0]]) and
 	(.errors | index("update-initramfs failed with status 1") != null) and
 	(.errors | index("putting the files back as they were") != null)'
 tree_unchanged "failed configure --json"
@@ -538,11 +841,12 @@ end
 begin json-bootloader
 host_tree
 rm "$T/etc/default/grub"
-vboot --json configure --bootloader none 10de:2504
+vboot --json configure --bootloader none 10de:2504@01:00.0
 rc_is 0
 json_is "explicit none" '.exit_status == 0 and .bootloader == "none" and
-	.kernel_flags == ["intel_iommu=on", "iommu=pt"] and .warnings == []'
-vboot --json configure 10de:2504
+	.kernel_flags == ["intel_iommu=on", "iommu=pt"] and
+	all(.warnings[]; startswith("no bootloader") | not)'
+vboot --json configure 10de:2504@01:00.0
 rc_is 4
 json_is "none recognised" '.exit_status == 4 and .bootloader == "none" and
 	(.warnings | any(startswith("no bootloader recognised: add these flags")))'
@@ -550,7 +854,7 @@ end
 
 begin json-unconfigure
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 snapshot_tree >"$work/$current.configured"
 : >"$T/var/log/calls"
 vboot --json --dry-run unconfigure

@@ -1,13 +1,15 @@
 #!/bin/bash
 # The Debian 12 tree the system tests start from, made once and shared:
-# tests/chroot, tests/package and tests/ansible each copy it (cp -a) and
-# work on their copy, so one debootstrap (60-90 s) serves them all.
+# tests/chroot, tests/system, tests/package and tests/ansible each copy it
+# (cp -a) and work on their copy, so one debootstrap (60-90 s) serves them
+# all.
 #
 # debootstrap --variant=minbase bookworm with a kernel, both initramfs
 # generators (each test drops what it does not want), what the configurator
-# links against, zstd (initramfs-tools' default), and python3 with
-# python3-apt (Ansible runs its modules with the tree's python; its apt
-# module needs python3-apt).
+# links against, zstd (initramfs-tools' default), systemd as init (Debian's
+# kernel-install for tests/chroot, a whole system for tests/system), and
+# python3 with python3-apt (Ansible runs its modules with the tree's python;
+# its apt module needs python3-apt).
 #
 # Usage: tests/tree/debootstrap.sh DIR   (as root)
 #   Makes DIR the pristine tree, unless DIR/.vfio-boot-tree says it already
@@ -15,6 +17,8 @@
 #   (then it does nothing). The tree is built beside DIR and renamed into
 #   place, so an interrupted run never leaves a half tree that looks done;
 #   a lock file beside DIR makes concurrent callers wait for one another.
+#   The mirror and the .deb cache are tests/boot/lib-rig.sh's
+#   (rig_debian_mirror, rig_debootstrap).
 # Exit:  0 the tree is there, 1 a failure, 77 debootstrap cannot reach the
 #        archive (the message says why).
 # Env:   VFIO_BOOT_MIRROR     the Debian mirror (default: the machine's own,
@@ -26,7 +30,8 @@
 set -u -o pipefail
 
 suite=bookworm
-packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd,python3,python3-apt
+packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd
+packages=$packages,systemd,systemd-sysv,udev,python3,python3-apt
 max_age_days=7
 
 say() { printf '%s\n' "$*"; }
@@ -35,36 +40,18 @@ die() {
 	exit 1
 }
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/tree/lib-tree.sh disable=SC1091 # followed when linted with it
-. "$(dirname "${BASH_SOURCE[0]}")/lib-tree.sh"
+. "$here/lib-tree.sh"
+# shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
+. "$here/../boot/lib-rig.sh"
 
 dir=${1:?usage: debootstrap.sh DIR}
 dir=${dir%/}
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap needs it)"
 command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found (tools/deps.sh check)"
 
-# The first deb822 stanza (or sources.list line) of Debian's main archive
-# for this suite: the mirror this machine already uses.
-machine_mirror() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk -v suite="$suite" '
-			/^[ \t]*$/ { if (uri != "" && ok) exit; uri = ""; ok = 0; next }
-			/^URIs:/ { uri = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-			END { if (uri != "" && ok) print uri }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		awk -v suite="$suite" '{
-			line = $0
-			sub(/\[[^]]*\]/, "", line) # [ options ]
-			if (split(line, w) >= 3 && w[1] == "deb" && w[3] == suite) print w[2]
-		}' "$f"
-	done
-}
-mirror=${VFIO_BOOT_MIRROR:-$(machine_mirror | head -n 1)}
+mirror=${VFIO_BOOT_MIRROR:-$(rig_debian_mirror "$suite")}
 [ -n "$mirror" ] || die "no $suite mirror in /etc/apt/sources* (set VFIO_BOOT_MIRROR)"
 
 stamp="suite=$suite mirror=$mirror packages=$packages"
@@ -90,35 +77,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# The .debs: a private cache seeded with hard links from the host's apt cache
-# (only read; debootstrap checks every checksum), or VFIO_BOOT_DEB_CACHE.
-if [ -n "${VFIO_BOOT_DEB_CACHE:-}" ]; then
-	mkdir -p "$VFIO_BOOT_DEB_CACHE" || die "cannot create $VFIO_BOOT_DEB_CACHE"
-	debs=$(cd "$VFIO_BOOT_DEB_CACHE" && pwd)
-else
-	debs=$work/debs
-	mkdir "$debs"
-	find /var/cache/apt/archives -maxdepth 1 -name '*.deb' \
-		-exec cp -l -t "$debs" {} + 2>/dev/null || true
-fi
-
 unmount_under "$new"
 rm -rf --one-file-system "$new"
 say "tree: debootstrap $suite ($mirror) into $dir"
 t0=$(date +%s)
-if ! debootstrap --variant=minbase --cache-dir="$debs" --include="$packages" \
-	"$suite" "$new" "$mirror" >"$work/debootstrap.log" 2>&1; then
-	unmount_under "$new"
-	if grep -q -e 'Failed getting release file' -e "Couldn't download" \
-		-e 'Failure trying to run: .*wget' "$work/debootstrap.log"; then
-		say "SKIP: debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$work/debootstrap.log")"
-		exit 77
-	fi
+rig_debootstrap "$work" "$new" "$suite" "$mirror" "$packages" "$work/debootstrap.log"
+rc=$?
+unmount_under "$new"
+if [ "$rc" -eq 77 ]; then
+	say "SKIP: debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$work/debootstrap.log")"
+	exit 77
+elif [ "$rc" -ne 0 ]; then
 	tail -30 "$work/debootstrap.log" >&2
 	die "debootstrap failed (log above)"
 fi
-unmount_under "$new"
-rm -f "$new"/var/cache/apt/archives/*.deb
 kvers=$(find "$new/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n')
 [ "$(printf '%s\n' "$kvers" | grep -c .)" -eq 1 ] || die "expected one kernel in the tree, got: ${kvers:-none}"
 printf '%s\n' "$stamp" >"$new/.vfio-boot-tree"

@@ -145,6 +145,41 @@ static void reading(const struct vb_root *root)
 	CHECK(strncmp(display, tree, strlen(tree)) == 0);
 }
 
+static void writing(const struct vb_root *root)
+{
+	char path[PATH_MAX * 2], *data = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	/* Directories made through an absolute link land in the tree. */
+	CHECK(vb_root_mkdir_p(root, "etc/abs/new/deeper/") == 0);
+	snprintf(path, sizeof(path), "%s/data/new/deeper", tree);
+	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(vb_root_mkdir_p(root, "//etc//x") == 0);
+	CHECK(vb_root_mkdir_p(root, "etc/conf/sub") == -ENOTDIR);
+	CHECK(vb_root_mkdir_p(root, "etc/escape/made") == -ENOENT);
+	snprintf(path, sizeof(path), "%s/made", outside);
+	CHECK(stat(path, &st) < 0);
+
+	/* Attribute writes append one line each, as sysfs stores see them. */
+	CHECK(vb_root_write_attr(root, "etc/abs/conf", "one") == 0);
+	CHECK(vb_root_write_attr(root, "etc/abs/conf", "two") == 0);
+	CHECK(vb_root_read_file(root, "data/conf", 100, &data, &len, NULL) == 0);
+	CHECK_STR(data, "data\none\ntwo\n");
+	free(data);
+	CHECK(vb_root_write_attr(root, "etc/missing", "x") == -ENOENT);
+	CHECK(vb_root_write_attr(root, "etc/escape/secret", "x") == -ENOENT);
+	/* A FIFO without a reader is not waited for. */
+	CHECK(vb_root_write_attr(root, "etc/fifo", "x") == -ENXIO);
+
+	/* A file named outside any tree: same rules. */
+	snprintf(path, sizeof(path), "%s/secret", outside);
+	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == 0 && len == 8);
+	free(data);
+	snprintf(path, sizeof(path), "%s/etc/fifo", tree);
+	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == -VB_EFILETYPE);
+}
+
 static void host_root(void)
 {
 	struct vb_root host;
@@ -201,6 +236,7 @@ int main(void)
 	confinement("openat2 (or the walk where the kernel lacks it)", vb_root_open, &root);
 	confinement("the fallback walk", vb_root_open_walk, &root);
 	reading(&root);
+	writing(&root);
 	host_root();
 	vb_root_fini(&root);
 
