@@ -113,7 +113,7 @@ done
 check "the package activates the update-initramfs trigger" \
 	grep -qx 'activate-noawait update-initramfs' "$tmp/deb-control/triggers"
 for f in usr/share/initramfs-tools/hooks/vfio-boot usr/share/initramfs-tools/scripts/init-top/00vfio-boot \
-	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh usr/lib/modprobe.d/vfio-boot.conf \
+	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh usr/lib/initcpio/install/vfio-boot \
 	usr/share/bash-completion/completions/vfio-boot usr/share/doc/vfio-boot/copyright; do
 	check "the package ships /$f" [ -e "$x/$f" ]
 done

@@ -38,32 +38,11 @@ report='' console='' wall='' qemu_exit='' # set by rig_boot
 . "$repo/tests/tree/lib-tree.sh"
 RIG_BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 
-passed=0
-failed=0
+# shellcheck disable=SC2034 # read by tests/lib-check.sh
+suite=system
+# shellcheck source=tests/lib-check.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/lib-check.sh"
 t_all=$(date +%s)
-say() { printf '%s\n' "$*"; }
-ok() {
-	say "  ok   $*"
-	passed=$((passed + 1))
-}
-bad() {
-	say "  FAIL $*"
-	failed=$((failed + 1))
-}
-check() { # DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-fatal() {
-	say "FAIL: $*" >&2
-	say "system: $passed passed, $((failed + 1)) failed"
-	exit 1
-}
-skip() {
-	say "SKIP: $*"
-	exit 77
-}
 step() { say "--- $* ($(($(date +%s) - t_all)) s)"; }
 
 [ "$(id -u)" -eq 0 ] || fatal "must run as root (debootstrap needs it)"
@@ -240,5 +219,4 @@ check "vfio-boot status finds the image complete" \
 	grep -q "^file vfio-boot-status image: /boot/initrd.img-$kver (initramfs-tools) carries the binder" "$report"
 
 say "  total $(($(date +%s) - t_all)) s"
-say "system: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
