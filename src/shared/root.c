@@ -77,7 +77,8 @@ static int open_with_openat2(const struct vb_root *root, const char *rel, int fl
 	struct vb_open_how how = {
 		/* openat2 takes no flag beside O_PATH's own: O_NOCTTY only without it. */
 		.flags = (unsigned long long)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		/* O_TMPFILE holds O_DIRECTORY's bit: test all of it. */
+		.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
 		.resolve = VB_RESOLVE_IN_ROOT | VB_RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;

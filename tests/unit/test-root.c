@@ -104,6 +104,11 @@ static void confinement(const char *label, open_fn fn, const struct vb_root *roo
 	CHECK(fd >= 0);
 	if (fd >= 0)
 		close(fd);
+	/* A mode given with O_DIRECTORY alone is ignored, as open(2) ignores it. */
+	fd = fn(root, "etc", O_RDONLY | O_DIRECTORY, 0644);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
 	fd = fn(root, "etc/", O_RDONLY | O_DIRECTORY, 0);
 	CHECK(fd >= 0);
 	if (fd >= 0)
