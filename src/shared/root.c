@@ -103,23 +103,37 @@ static bool is_top(const struct vb_root *root, int dirfd)
 
 /*
  * The pending path: what is left to resolve, with symlink targets spliced in
- * front of the rest as they are met.
+ * front of the rest as they are met. It grows as links nest (up to 40 link
+ * bodies of PATH_MAX each, as in the kernel), so it lives on the heap.
  */
 struct pending {
-	char buf[PATH_MAX * 2];
+	char *buf;
 	size_t pos;
 };
 
+/* Makes target + "/" + rest (rest may point into the old text) the pending path. */
 static int pending_set(struct pending *p, const char *target, const char *rest)
 {
-	int n = snprintf(p->buf, sizeof(p->buf), "%s%s%s", target, *rest ? "/" : "", rest);
+	size_t tlen = strlen(target), rlen = strlen(rest);
+	char *buf = malloc(tlen + rlen + 2);
 
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, target, tlen);
+	buf[tlen] = '/';
+	memcpy(buf + tlen + (rlen ? 1 : 0), rest, rlen + 1);
+	free(p->buf);
+	p->buf = buf;
 	p->pos = 0;
-	return n < 0 || (size_t)n >= sizeof(p->buf) ? -ENAMETOOLONG : 0;
+	return 0;
 }
 
-/* The next component (NUL-terminated in place); NULL at the end. */
-static const char *pending_next(struct pending *p, bool *last)
+/*
+ * The next component (NUL-terminated in place); NULL at the end. *last says
+ * it is the final one, *dir that slashes followed it ("name/"), which for
+ * the final component asks for a directory.
+ */
+static const char *pending_next(struct pending *p, bool *last, bool *dir)
 {
 	const char *name;
 	size_t len;
@@ -131,7 +145,8 @@ static const char *pending_next(struct pending *p, bool *last)
 	name = p->buf + p->pos;
 	len = strcspn(name, "/");
 	p->pos += len;
-	if (p->buf[p->pos]) {
+	*dir = p->buf[p->pos] == '/';
+	if (*dir) {
 		p->buf[p->pos++] = '\0';
 		while (p->buf[p->pos] == '/')
 			p->pos++;
@@ -153,7 +168,7 @@ static int step_into(int *cur, int next)
 /* Splices a symlink's target in front of the rest; absolute ones restart at the top. */
 static int follow_link(const struct vb_root *root, int *cur, int link, struct pending *p)
 {
-	char target[PATH_MAX], rest[PATH_MAX * 2];
+	char target[PATH_MAX];
 	ssize_t n = readlinkat(link, "", target, sizeof(target) - 1);
 	int err;
 
@@ -161,27 +176,41 @@ static int follow_link(const struct vb_root *root, int *cur, int link, struct pe
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	snprintf(rest, sizeof(rest), "%s", p->buf + p->pos);
-	err = pending_set(p, target, rest);
+	err = pending_set(p, target, p->buf + p->pos);
 	if (err == 0 && target[0] == '/')
 		err = step_into(cur, fcntl(root->fd, F_DUPFD_CLOEXEC, 0));
 	return err;
 }
 
+/*
+ * The walk resolves every component itself, with O_PATH|O_NOFOLLOW opens and
+ * readlinkat, and applies the kernel's rules for the final one (path_openat):
+ * a link there is followed unless O_NOFOLLOW, or O_CREAT with O_EXCL, says
+ * not to; a final "name/" (not a dot) is EISDIR with O_CREAT, and otherwise follows links
+ * and must be a directory, from then on to the end of the lookup.
+ */
 int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode)
 {
-	struct pending p;
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	bool last = false, dir = false, want_dir = false;
+	struct pending p = { NULL, 0 };
 	int cur, links = 0, err, fd;
-	bool last = false;
 	const char *name;
 
-	err = pending_set(&p, relative(rel), "");
+	/* What openat2 is given (vb_root_open): PATH_MAX bytes or more is too long. */
+	rel = relative(rel);
+	if (strnlen(rel, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	err = pending_set(&p, rel, "");
 	if (err < 0)
 		return err;
 	cur = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
-	while (err == 0 && (name = pending_next(&p, &last)) != NULL) {
+	if (cur < 0) {
+		err = -errno;
+		free(p.buf);
+		return err;
+	}
+	while (err == 0 && (name = pending_next(&p, &last, &dir)) != NULL) {
 		struct stat st;
 		int next;
 
@@ -193,8 +222,14 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 			err = step_into(&cur, openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
 			continue;
 		}
-		/* O_EXCL, like O_NOFOLLOW, never goes through a link in the last place. */
-		if (last && (flags & (O_NOFOLLOW | O_EXCL)))
+		if (last && dir && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+			if (flags & O_CREAT) {
+				err = -EISDIR;
+				break;
+			}
+			follow = want_dir = true;
+		}
+		if (last && !follow)
 			break;
 		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && last && (flags & O_CREAT))
@@ -224,11 +259,13 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 	}
 	if (err == 0) {
 		/* name: the final component; NULL when the path ended at a directory. */
-		fd = openat(cur, name && last ? name : ".", flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		fd = openat(cur, name && last ? name : ".",
+			    flags | (want_dir ? O_DIRECTORY : 0) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 			    mode);
 		err = fd < 0 ? -errno : fd;
 	}
 	close(cur);
+	free(p.buf);
 	return err;
 }
 
