@@ -275,9 +275,13 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 
 	if (!no_openat2) {
 		fd = open_with_openat2(root, relative(rel), flags, mode);
-		if (fd != -ENOSYS)
+		/*
+		 * EAGAIN: renames elsewhere on the system kept racing a lookup
+		 * through ".." (any rename does); the walk needs no such luck.
+		 */
+		if (fd != -ENOSYS && fd != -EAGAIN)
 			return fd;
-		no_openat2 = true;
+		no_openat2 = fd == -ENOSYS;
 	}
 	return vb_root_open_walk(root, rel, flags, mode);
 }

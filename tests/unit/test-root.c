@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "root.h"
@@ -185,6 +188,62 @@ static void writing(const struct vb_root *root)
 	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == -VB_EFILETYPE);
 }
 
+/*
+ * openat2 RESOLVE_IN_ROOT says EAGAIN when any rename on the system raced a
+ * lookup through "..", as every sysfs link has: on a busy machine a long
+ * lookup may never get through. The open must still succeed.
+ */
+static void rename_storm(const struct vb_root *root)
+{
+	static char rel[PATH_MAX];
+	char a[PATH_MAX * 2], b[PATH_MAX * 2];
+	size_t len = 0;
+	int ok = 0, tries = 0, ready[2];
+	struct timespec start, now;
+	pid_t child;
+	char go;
+
+	while (len < sizeof(rel) - 64) {
+		memcpy(rel + len, "etc/../", 7);
+		len += 7;
+	}
+	snprintf(rel + len, sizeof(rel) - len, "etc/conf");
+	snprintf(a, sizeof(a), "%s/storm-a", outside);
+	snprintf(b, sizeof(b), "%s/storm-b", outside);
+	put(outside, "storm-a", "");
+	CHECK(pipe(ready) == 0);
+	child = fork();
+	if (child == 0) {
+		rename(a, b);
+		if (write(ready[1], "", 1) != 1)
+			_exit(1);
+		for (;;) {
+			rename(b, a);
+			rename(a, b);
+		}
+	}
+	CHECK(child > 0 && read(ready[0], &go, 1) == 1);
+	close(ready[0]);
+	close(ready[1]);
+	/* Half a second of opens, so the renamer surely runs meanwhile. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		int fd = vb_root_open(root, rel, O_RDONLY, 0);
+
+		tries++;
+		ok += fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		else if (tries == ok + 1)
+			fprintf(stderr, "  storm: %s\n", strerror(-fd));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - start.tv_sec) * 1000000000L + now.tv_nsec - start.tv_nsec <
+		 500000000L);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(ok == tries);
+}
+
 static void host_root(void)
 {
 	struct vb_root host;
@@ -242,6 +301,7 @@ int main(void)
 	confinement("the fallback walk", vb_root_open_walk, &root);
 	reading(&root);
 	writing(&root);
+	rename_storm(&root);
 	host_root();
 	vb_root_fini(&root);
 
