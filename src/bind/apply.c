@@ -27,7 +27,7 @@ const char *vb_result_name(enum vb_result result)
 static void fail(struct vb_outcome *o, const char *what, int err)
 {
 	o->result = VB_RESULT_FAILED;
-	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, strerror(-err));
+	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, vb_strerror(err));
 }
 
 static int write_device_attr(const struct vb_root *root, const char *name, const char *attr,
@@ -47,7 +47,7 @@ static int load_vfio_pci(const char *modprobe, char *why, size_t size)
 	int rc = vb_run(NULL, argv);
 
 	if (rc < 0)
-		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(-rc));
+		snprintf(why, size, "cannot start %s: %s", modprobe, vb_strerror(rc));
 	else if (rc > 0)
 		snprintf(why, size, "%s vfio-pci exited with status %d", modprobe, rc);
 	return rc == 0 ? 0 : -1;
@@ -175,7 +175,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 			snprintf(o->reason, sizeof(o->reason), "%s", load_failure);
 		else if (probe_err < 0)
 			snprintf(o->reason, sizeof(o->reason), "drivers_probe: %s",
-				 strerror(-probe_err));
+				 vb_strerror(probe_err));
 		else if (o->driver_after[0])
 			snprintf(o->reason, sizeof(o->reason), "%s holds it after probing",
 				 o->driver_after);

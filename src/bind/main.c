@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,17 +186,20 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 	return err;
 }
 
-/* The kernel log, or -1: a character device (a plain file in fixture trees). */
+/* /dev/kmsg is char 1:11; fixture trees have a plain file there. */
+static bool is_kmsg(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) ||
+	       (S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 11);
+}
+
+/* The kernel log, or -1: no other device (a tty, /dev/mem) is ever opened. */
 static int open_kmsg(const struct vb_root *root)
 {
-	int fd = vb_root_open(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, 0);
-	struct stat st;
+	int fd = vb_root_open_checked(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, is_kmsg,
+				      NULL);
 
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode)))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	return fd < 0 ? -1 : fd;
 }
 
 static void emit_line(int level, const char *line, void *ctx)
@@ -373,7 +378,7 @@ int main(int argc, char **argv)
 	if (err == 0)
 		err = append_all(&messages, &plan.notes);
 	if (err < 0) {
-		fprintf(stderr, "vfio-boot-bind: %s\n", strerror(-err));
+		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
 		failed = 1;
 		goto out;
 	}
@@ -388,7 +393,7 @@ int main(int argc, char **argv)
 		err = write_status(&opts, &root, &report);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
-				strerror(-err));
+				vb_strerror(err));
 			failed++;
 		}
 	}

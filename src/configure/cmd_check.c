@@ -294,7 +294,7 @@ static void check_selection(struct checks *c, const struct machine *m)
 	if (err < 0 || !exists) {
 		if (err < 0)
 			report(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
-			       strerror(-err));
+			       vb_strerror(err));
 		else
 			report(c, "selection", CHECK_SKIP,
 			       "no /etc/vfio-boot.conf: nothing configured");

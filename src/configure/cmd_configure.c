@@ -79,7 +79,7 @@ static int job_put(struct job *job, const char *path, const char *content, mode_
 	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
 
 	if (err < 0) {
-		cli_error("cannot read %s: %s", path, strerror(-err));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
 	b->path = path;
@@ -113,7 +113,7 @@ static int job_revert(struct job *job, bool forget)
 	if (rc == 0 && forget)
 		rc = vb_txn_forget_saved(undo);
 	if (rc < 0)
-		cli_error("could not put the files back: %s", err[0] ? err : strerror(-rc));
+		cli_error("could not put the files back: %s", err[0] ? err : vb_strerror(rc));
 	vb_txn_free(undo);
 	return rc;
 }
@@ -145,7 +145,7 @@ static size_t job_run_commands(struct job *job)
 		rc = vb_run(&job->cli->root, job->commands[i].argv);
 		if (rc != 0) {
 			if (rc < 0)
-				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
+				cli_error("cannot run %s: %s", job->commands[i].argv[0], vb_strerror(rc));
 			else
 				cli_error("%s failed with status %d", job->commands[i].argv[0], rc);
 			return i + 1;
@@ -180,7 +180,7 @@ static int job_commit(struct job *job)
 	int rc = vb_txn_commit(job->txn, err, sizeof(err));
 
 	if (rc < 0)
-		cli_error("%s", err[0] ? err : strerror(-rc));
+		cli_error("%s", err[0] ? err : vb_strerror(rc));
 	return rc;
 }
 
@@ -305,7 +305,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (path) {
 		err = read_under(&job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
-			cli_error("cannot read %s: %s", path, strerror(-err));
+			cli_error("cannot read %s: %s", path, vb_strerror(err));
 			return err;
 		}
 		edited = bl == VB_BOOTLOADER_GRUB ?
@@ -498,7 +498,7 @@ int cmd_unconfigure(const struct cli *cli)
 		bl = vb_bootloader_detect(&cli->root);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
-		cli_error("cannot read the saved originals: %s", strerror(-err));
+		cli_error("cannot read the saved originals: %s", vb_strerror(err));
 		goto out;
 	}
 	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
@@ -515,7 +515,7 @@ int cmd_unconfigure(const struct cli *cli)
 		goto out;
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
-		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
+		cli_error("files restored, but the saved originals stay: %s", vb_strerror(err));
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (rc == VB_EXIT_OK)
 		puts("unconfigured: every file is back as it was");

@@ -20,6 +20,7 @@
 
 #include "fileio.h"
 #include "path.h"
+#include "root.h"
 #include "txn.h"
 #include "udiff.h"
 
@@ -421,7 +422,7 @@ static int save_originals(struct vb_txn *txn, struct manifest *m, char *err, siz
 			e = manifest_add(m, c->path, name, c->oldmode);
 		if (e < 0)
 			snprintf(err, errsize, "cannot save the original of %s in /%s: %s", c->path,
-				 STATE_DIR, strerror(-e));
+				 STATE_DIR, vb_strerror(e));
 	}
 	if (e == 0 && m->count > known) {
 		e = vb_path(path, sizeof(path), txn->root, STATE_DIR);
@@ -430,7 +431,7 @@ static int save_originals(struct vb_txn *txn, struct manifest *m, char *err, siz
 		if (e == 0)
 			e = manifest_store(txn->root, m, m->count);
 		if (e < 0)
-			snprintf(err, errsize, "cannot write /%s: %s", MANIFEST, strerror(-e));
+			snprintf(err, errsize, "cannot write /%s: %s", MANIFEST, vb_strerror(e));
 	}
 	if (e < 0)
 		unlink_saved(txn->root, m, known);
@@ -515,7 +516,7 @@ int vb_txn_commit(struct vb_txn *txn, char *err, size_t errsize)
 		return 0;
 	e = manifest_load(txn->root, &m);
 	if (e < 0 && e != -ENOENT) {
-		snprintf(err, errsize, "cannot read /%s: %s", MANIFEST, strerror(-e));
+		snprintf(err, errsize, "cannot read /%s: %s", MANIFEST, vb_strerror(e));
 		return e;
 	}
 	known = m.count;
@@ -534,12 +535,12 @@ int vb_txn_commit(struct vb_txn *txn, char *err, size_t errsize)
 		undo_err = undo_applied(txn, &undo_path);
 		if (undo_err < 0) {
 			snprintf(err, errsize, "cannot %s %s: %s; putting back %s failed too: %s",
-				 c->remove ? "remove" : "write", c->path, strerror(-e), undo_path,
-				 strerror(-undo_err));
+				 c->remove ? "remove" : "write", c->path, vb_strerror(e), undo_path,
+				 vb_strerror(undo_err));
 			break;
 		}
 		snprintf(err, errsize, "cannot %s %s: %s (nothing was changed)",
-			 c->remove ? "remove" : "write", c->path, strerror(-e));
+			 c->remove ? "remove" : "write", c->path, vb_strerror(e));
 		if (m.count > known && manifest_store(txn->root, &m, known) == 0) {
 			unlink_saved(txn->root, &m, known);
 			if (known == 0)

@@ -286,20 +286,31 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 	return vb_root_open_walk(root, rel, flags, mode);
 }
 
-/* Checks that fd is a regular file; closes it and returns -errno when not. */
-static int keep_if_regular(int fd, struct stat *st)
+bool vb_is_regular(const struct stat *st)
+{
+	return S_ISREG(st->st_mode);
+}
+
+/*
+ * fd (or -errno), opened after probe (an O_PATH descriptor of the same name)
+ * was accepted: keeps it if it is the file probe looked at, still accepted,
+ * else closes it. Closes probe. Returns fd or -errno.
+ */
+static int keep_if_same(int probe, const struct stat *probed, int fd, struct stat *st)
 {
 	struct stat sb;
-	int err = 0;
+	int err = fd < 0 ? fd : 0;
 
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &sb) < 0)
+	close(probe);
+	if (err == 0 && fstat(fd, &sb) < 0)
 		err = -errno;
-	else if (!S_ISREG(sb.st_mode))
-		err = -VB_EFILETYPE;
+	/* Swapped between the two opens: say so rather than use it. */
+	if (err == 0 && (sb.st_dev != probed->st_dev || sb.st_ino != probed->st_ino ||
+			 (sb.st_mode & S_IFMT) != (probed->st_mode & S_IFMT)))
+		err = -EAGAIN;
 	if (err < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return err;
 	}
 	if (st)
@@ -307,9 +318,37 @@ static int keep_if_regular(int fd, struct stat *st)
 	return fd;
 }
 
+/* Looks at probe (an O_PATH descriptor, or -errno); closes it unless accepted. */
+static int probe_accepted(int probe, bool (*accept)(const struct stat *), struct stat *st)
+{
+	int err = probe < 0 ? probe : 0;
+
+	if (err == 0 && fstat(probe, st) < 0)
+		err = -errno;
+	if (err == 0 && S_ISLNK(st->st_mode))
+		err = -ELOOP; /* O_NOFOLLOW met a link */
+	else if (err == 0 && !accept(st))
+		err = -VB_EFILETYPE;
+	if (err < 0 && probe >= 0)
+		close(probe);
+	return err;
+}
+
+int vb_root_open_checked(const struct vb_root *root, const char *rel, int flags,
+			 bool (*accept)(const struct stat *), struct stat *st)
+{
+	int probe = vb_root_open(root, rel, O_PATH | (flags & O_NOFOLLOW), 0);
+	struct stat probed;
+	int err = probe_accepted(probe, accept, &probed);
+
+	if (err < 0)
+		return err;
+	return keep_if_same(probe, &probed, vb_root_open(root, rel, flags, 0), st);
+}
+
 int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
 {
-	return keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
+	return vb_root_open_checked(root, rel, O_RDONLY | O_NONBLOCK, vb_is_regular, st);
 }
 
 /* Reads all of fd (a regular file, st its status) and closes it. */
@@ -380,15 +419,25 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 
 int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
 {
+	int probe = open(path, O_PATH | O_CLOEXEC), fd;
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	fd = keep_if_regular(fd < 0 ? -errno : fd, &sb);
+	fd = probe_accepted(probe < 0 ? -errno : probe, vb_is_regular, &sb);
+	if (fd == 0) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		fd = keep_if_same(probe, &sb, fd < 0 ? -errno : fd, &sb);
+	}
 	if (fd < 0)
 		return fd;
 	if (st)
 		*st = sb;
 	return read_whole(fd, &sb, max, data, len);
+}
+
+/* What an attribute write may go to: no device. A FIFO only hands the text to a reader. */
+static bool is_attr_sink(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode);
 }
 
 int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *text)
@@ -402,7 +451,7 @@ int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *
 		return -EINVAL;
 	memcpy(line, text, len);
 	line[len++] = '\n';
-	fd = vb_root_open(root, rel, O_WRONLY | O_APPEND | O_NONBLOCK, 0);
+	fd = vb_root_open_checked(root, rel, O_WRONLY | O_APPEND | O_NONBLOCK, is_attr_sink, NULL);
 	if (fd < 0)
 		return fd;
 	do

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,6 +245,32 @@ static void rename_storm(const struct vb_root *root)
 	CHECK(ok == tries);
 }
 
+/*
+ * Device nodes where a file is expected (a tree unpacked from an archive as
+ * root keeps them; an overlay's whiteouts are char 0:0): never opened,
+ * since opening one can act (a watchdog arms, a tape rewinds) and writing one
+ * writes the device. Char 0:0 tells: opening it says ENXIO.
+ */
+static void devices(const struct vb_root *root)
+{
+	char path[PATH_MAX * 2], buf[64], *data = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/etc/whiteout", tree);
+	CHECK(mknod(path, S_IFCHR | 0644, makedev(0, 0)) == 0);
+	snprintf(path, sizeof(path), "%s/etc/null", tree);
+	CHECK(mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0);
+	CHECK(vb_root_open_regular(root, "etc/whiteout", NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_read_small(root, "etc/whiteout", buf, sizeof(buf)) == -VB_EFILETYPE);
+	CHECK(vb_root_read_file(root, "etc/whiteout", 100, &data, &len, NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_write_attr(root, "etc/whiteout", "x") == -VB_EFILETYPE);
+	CHECK(vb_root_write_attr(root, "etc/null", "vfio-pci") == -VB_EFILETYPE);
+	snprintf(path, sizeof(path), "%s/etc/whiteout", tree);
+	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == -VB_EFILETYPE);
+	/* A link to a regular file is still read; O_NOFOLLOW still refuses it. */
+	CHECK(vb_root_read_small(root, "etc/abs-file", buf, sizeof(buf)) == 7);
+}
+
 static void host_root(void)
 {
 	struct vb_root host;
@@ -302,6 +329,7 @@ int main(void)
 	reading(&root);
 	writing(&root);
 	rename_storm(&root);
+	devices(&root);
 	host_root();
 	vb_root_fini(&root);
 
