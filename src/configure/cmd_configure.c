@@ -99,7 +99,7 @@ static void job_free(struct job *job)
 /* Puts every file back as it was before this run. */
 static int job_revert(struct job *job, bool forget)
 {
-	struct vb_txn *undo = vb_txn_new(job->cli->root.path);
+	struct vb_txn *undo = vb_txn_new(&job->cli->root);
 	char err[256] = "";
 	int rc = undo ? 0 : -ENOMEM;
 
@@ -395,10 +395,10 @@ int cmd_configure(const struct cli *cli)
 	}
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
-	job.txn = vb_txn_new(cli->root.path);
+	job.txn = vb_txn_new(&cli->root);
 	if (!joined || !job.txn)
 		goto out;
-	was_configured = vb_txn_is_configured(cli->root.path);
+	was_configured = vb_txn_is_configured(&cli->root);
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
@@ -485,11 +485,11 @@ int cmd_unconfigure(const struct cli *cli)
 	}
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(cli->root.path)) {
+	if (!vb_txn_is_configured(&cli->root)) {
 		puts("not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
-	job.txn = vb_txn_new(cli->root.path);
+	job.txn = vb_txn_new(&cli->root);
 	if (!job.txn)
 		return VB_EXIT_FAILED;
 	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)

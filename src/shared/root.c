@@ -351,8 +351,7 @@ int vb_root_open_regular(const struct vb_root *root, const char *rel, struct sta
 	return vb_root_open_checked(root, rel, O_RDONLY | O_NONBLOCK, vb_is_regular, st);
 }
 
-/* Reads all of fd (a regular file, st its status) and closes it. */
-static int read_whole(int fd, const struct stat *st, size_t max, char **data, size_t *len)
+int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len)
 {
 	size_t size = 0, cap;
 	char *buf;
@@ -414,7 +413,7 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 		return fd;
 	if (st)
 		*st = sb;
-	return read_whole(fd, &sb, max, data, len);
+	return vb_read_fd(fd, &sb, max, data, len);
 }
 
 int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
@@ -431,7 +430,7 @@ int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, st
 		return fd;
 	if (st)
 		*st = sb;
-	return read_whole(fd, &sb, max, data, len);
+	return vb_read_fd(fd, &sb, max, data, len);
 }
 
 /* What an attribute write may go to: no device. A FIFO only hands the text to a reader. */

@@ -68,6 +68,12 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 		      size_t *len, struct stat *st);
 
 /*
+ * Reads all of fd (a regular file open for reading, st its status, as
+ * vb_root_open_checked fills it) as vb_root_read_file does, and closes it.
+ */
+int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len);
+
+/*
  * Reads at most size-1 bytes of the small regular file rel (a sysfs or proc
  * attribute) into buf, NUL-terminated, in one read. Returns the count or -errno.
  */
