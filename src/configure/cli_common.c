@@ -89,6 +89,7 @@ static int read_host_devices(const struct cli *cli, struct machine *m)
 
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
+	char bad[PATH_MAX];
 	int err;
 
 	memset(m, 0, sizeof(*m));
@@ -104,9 +105,13 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
-	err = vb_kmod_open(&m->kmod, &cli->root);
+	err = vb_kmod_open(&m->kmod, &cli->root, bad, sizeof(bad));
 	if (err < 0) {
-		cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
+		if (bad[0])
+			cli_error("cannot read the kernel module indexes: %s: %s", bad,
+				  vb_strerror(err));
+		else
+			cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
 		machine_free(m);
 		return err;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmodinfo.h"
@@ -23,22 +24,62 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 }
 
 /*
+ * libkmod opens the indexes by name with open(2): each modules.* there must
+ * be a regular file, not a link (followed on the host, out of the tree) nor a
+ * FIFO (open would wait). Names the first that is not in bad. Returns 0,
+ * -VB_EFILETYPE or -errno.
+ */
+static int check_indexes(int dirfd, const char *rel, char *bad, size_t badsize)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (err == 0 && (de = readdir(dir)) != NULL) {
+		struct stat st;
+
+		if (strncmp(de->d_name, "modules.", 8) != 0)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			err = errno == ENOENT ? 0 : -errno;
+		else if (!S_ISREG(st.st_mode))
+			err = -VB_EFILETYPE;
+		if (err < 0)
+			snprintf(bad, badsize, "%s/%s", rel, de->d_name);
+	}
+	closedir(dir);
+	return err;
+}
+
+/*
  * libkmod takes a directory name. It gets the module directory as opened
  * inside the tree (/proc/self/fd/N), so a link in the tree cannot lead it out.
+ * Returns the context, or NULL with *err set.
  */
-static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver, int *dirfd)
+static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver, int *dirfd,
+				    int *err, char *bad, size_t badsize)
 {
 	char rel[PATH_MAX], dir[64];
+	struct kmod_ctx *ctx;
 
 	snprintf(rel, sizeof(rel), "lib/modules/%s", kver);
 	*dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
-	if (*dirfd < 0)
+	*err = *dirfd < 0 ? *dirfd : check_indexes(*dirfd, rel, bad, badsize);
+	if (*err < 0)
 		return NULL;
 	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", *dirfd);
-	return kmod_new(dir, no_config);
+	ctx = kmod_new(dir, no_config);
+	*err = ctx ? 0 : -ENOMEM;
+	return ctx;
 }
 
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size_t badsize)
 {
 	char rel[PATH_MAX];
 	struct dirent *de;
@@ -46,6 +87,8 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 	int err = 0, fd;
 
 	memset(km, 0, sizeof(*km));
+	if (badsize)
+		bad[0] = '\0';
 	fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
@@ -73,11 +116,10 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 			km->dirfd[k] = -1;
 	}
 	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
-		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k]);
-		if (!km->ctx[k]) {
-			err = km->dirfd[k] < 0 ? km->dirfd[k] : -ENOMEM;
+		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k], &err, bad,
+					 badsize);
+		if (!km->ctx[k])
 			break;
-		}
 		kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
 		kmod_load_resources(km->ctx[k]);
 	}

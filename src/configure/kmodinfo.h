@@ -22,10 +22,11 @@ enum vb_module_state {
 
 /*
  * Opens every installed kernel's module index under root. No config files are
- * read: answers come from the modules.* indexes alone. Returns 0 (possibly
- * with no kernels) or -errno.
+ * read: answers come from the modules.* indexes alone, which must be regular
+ * files (-VB_EFILETYPE, the file's path in the tree in bad, when one is a
+ * link or anything else). Returns 0 (possibly with no kernels) or -errno.
  */
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root);
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size_t badsize);
 void vb_kmod_close(struct vb_kmod *km);
 
 /*

@@ -444,6 +444,25 @@ rc_is 1
 has err "not a regular file"
 end
 
+begin module-index-not-a-file
+# libkmod opens the indexes by name: one that is a FIFO would hang it, one
+# that is a link would be followed on the host, out of the tree. Both are
+# refused, with the file named.
+host_tree
+kver=$(basename "$kdir")
+rm "$T/lib/modules/$kver/modules.alias.bin"
+mkfifo "$T/lib/modules/$kver/modules.alias.bin"
+timeout 20 "$vb" --root "$T" list >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 1
+has err "lib/modules/$kver/modules.alias.bin: not a regular file"
+rm "$T/lib/modules/$kver/modules.alias.bin"
+ln -s "$kdir/modules.alias.bin" "$T/lib/modules/$kver/modules.alias.bin"
+vboot list
+rc_is 1
+has err "lib/modules/$kver/modules.alias.bin: not a regular file"
+end
+
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
 
