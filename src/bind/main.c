@@ -266,7 +266,9 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 		close(dirfd);
 		return -ENAMETOOLONG;
 	}
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	out = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!out) {
 		err = -errno;

@@ -445,6 +445,20 @@ status 0000:03:00.0 reason "cannot write driver_override: not a regular file (a 
 ! grep -q 'vfio-boot:' "$T/tty" || fail "log records went to a terminal: $(head -c 200 "$T/tty")"
 end
 
+begin stale-status-temp-file
+# What a crash left where status.json is written, even a FIFO, neither holds
+# the binder nor stops the report.
+host_spec | tree
+conf "03:00.0"
+mkdir -p "$T/run/vfio-boot"
+mkfifo "$T/run/vfio-boot/.status.json.tmp"
+FAKE_ROOT=$T timeout 20 "$bin" --root "$T" --modprobe "$here/fake-modprobe" >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+status 0000:03:00.0 result bound
+[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "the stale temporary file is still there"
+end
+
 # The safety rules on fixture hosts shaped like common boards.
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
