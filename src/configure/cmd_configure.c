@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "kcmdline.h"
+#include "modprobe_ids.h"
 #include "path.h"
 #include "plan.h"
 #include "render.h"
@@ -331,6 +332,24 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	return err;
 }
 
+/*
+ * An ids= option in another modprobe.d file than the one configure manages
+ * (it comments those out) still makes vfio-pci take every device with the
+ * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
+ */
+static int warn_other_ids_options(const struct cli *cli)
+{
+	struct vb_msgs where = { 0 };
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+
+	for (size_t i = 0; i < where.count; i++)
+		printf("warning: %s sets 'options vfio-pci ids=': vfio-pci takes every device "
+		       "with those IDs, even with vfio_boot.disable=1; remove it\n",
+		       where.items[i]);
+	vb_msgs_free(&where);
+	return err;
+}
+
 int cmd_configure(const struct cli *cli)
 {
 	struct vb_msgs notes = { 0 }, flags = { 0 };
@@ -388,6 +407,8 @@ int cmd_configure(const struct cli *cli)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.items[i]);
+	if (warn_other_ids_options(cli) < 0)
+		goto out;
 	err = kernel_flags(cli, &flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;

@@ -293,6 +293,39 @@ vboot unconfigure
 tree_unchanged "unconfigure after a guide's file"
 end
 
+begin ids-lines-wrapped-long-or-elsewhere
+# modprobe joins a line that ends in a backslash with the next, and reads
+# every file of modprobe.d: an ids= option on a continued line, on a long
+# line, or in another file defeats vfio_boot.disable=1 all the same.
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+long=$(for i in $(seq 1 120); do printf '10de:%04x,' "$i"; done)
+{ printf 'options vfio-pci \\\n  ids=10de:2504 disable_vga=1\n'
+  printf 'options vfio-pci ids=%s10de:2504\n' "$long"
+  printf '# a comment \\\noptions vfio-pci ids=10de:228e\n'; } >"$T/etc/modprobe.d/vfio.conf"
+printf 'options vfio_pci ids=10de:228e\n' >"$T/etc/modprobe.d/gpu.conf"
+snapshot_tree >"$work/$current.before"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+has out "/etc/modprobe.d/vfio.conf:1 sets 'options vfio-pci ids='"
+has out "/etc/modprobe.d/vfio.conf:3 sets 'options vfio-pci ids='"
+lacks out "/etc/modprobe.d/vfio.conf:4 sets"
+has out "/etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+# What modprobe reads: continuations joined, comments dropped.
+effective=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$T/etc/modprobe.d/vfio.conf" | grep -v '^[[:space:]]*#')
+! printf '%s\n' "$effective" | grep -q 'ids=' || fail "an ids= option is left: $effective"
+printf '%s\n' "$effective" | grep -q '^options vfio-pci disable_vga=1$' || fail "disable_vga=1 lost: $effective"
+has out "warning: /etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot check
+lacks out "/etc/modprobe.d/vfio.conf"
+has out "/etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
 begin earlier-ids-line-removed
 # What an earlier configure wrote into the file it manages.
 host_tree
