@@ -362,6 +362,45 @@ jq -e '.disabled == true and (.functions | length == 4) and .as_expected == fals
 	>/dev/null || fail "status --json on a disabled boot"
 end
 
+begin host-disks-behind-nvme-multipath-and-btrfs
+# Two stacks the kernel does not show with slaves/: a namespace of an NVMe
+# drive with native multipath (enterprise U.2 drives) lives under
+# devices/virtual/nvme-subsystem/, its controllers linked from the
+# subsystem; a btrfs filesystem over two disks (RAID1) names only one of
+# them in mountinfo, the others in sys/fs/btrfs/FSID/devices/. Every one of
+# those controllers holds the host's disk.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau" \
+	"0000:02:00.0 144d:a824 010802 group=2 driver=nvme" \
+	"0000:03:00.0 144d:a80a 010802 group=3 driver=nvme" \
+	"0000:04:00.0 144d:a80a 010802 group=4 driver=nvme" \
+	"!block nvme1n1 259:10 0000:03:00.0" "!block nvme1n1p2 259:12 nvme1n1" \
+	"!block nvme2n1 259:20 0000:04:00.0" "!block nvme2n1p1 259:21 nvme2n1" \
+	"!mount / 0:35 btrfs /dev/nvme1n1p2" "!mount /boot 259:2 ext4 /dev/nvme0n1p2" \
+	>"$work/stacks.spec"
+host_tree "$work/stacks.spec"
+subsys=devices/virtual/nvme-subsystem/nvme-subsys0
+mkdir -p "$T/sys/$subsys/nvme0n1/nvme0n1p2" "$T/sys/devices/pci0000:00/0000:02:00.0/nvme/nvme0" \
+	"$T/sys/class/nvme-subsystem" "$T/sys/fs/btrfs/5f3e/devices"
+ln -s ../../../pci0000:00/0000:02:00.0/nvme/nvme0 "$T/sys/$subsys/nvme0"
+ln -s "../../$subsys" "$T/sys/class/nvme-subsystem/nvme-subsys0"
+ln -s "../../$subsys/nvme0n1/nvme0n1p2" "$T/sys/class/block/nvme0n1p2"
+ln -s "../../$subsys/nvme0n1/nvme0n1p2" "$T/sys/dev/block/259:2"
+for b in nvme1n1p2 nvme2n1p1; do
+	ln -s "../../../../$(readlink "$T/sys/class/block/$b" | sed 's|^\(\.\./\)*||')" \
+		"$T/sys/fs/btrfs/5f3e/devices/$b"
+done
+snapshot_tree >"$work/$current.before"
+vboot list
+has out "[144d:a824] (host disk: /boot)"
+has out "[144d:a80a] (host disk: /)"
+lacks out "no PCI device found"
+for a in 02:00.0 03:00.0 04:00.0; do
+	vboot configure "$a"
+	refused_unchanged "a controller of the host's disk: $a"
+	has err "is refused, host disk: it holds"
+done
+end
+
 begin host-devices-hostile
 # A dm device that stacks on itself, and then a FIFO for mountinfo: list still
 # answers at once, saying what it could not trace.
