@@ -203,6 +203,7 @@ static int add_companion(struct planner *p, size_t fn, const struct vb_pci_fn *p
 	if (!c)
 		return -ENOMEM;
 	snprintf(c->reason, sizeof(c->reason), "same %s as %s", scope, primary->name);
+	c->by_group = strcmp(scope, "IOMMU group") == 0;
 	if (vb_pci_is_bridge(&p->snap->fns[fn]))
 		judge(p, c);
 	else if (kept_from_companions(p, fn, why, sizeof(why)))
@@ -369,6 +370,56 @@ static int keep_cards_whole(struct planner *p)
 	return 0;
 }
 
+/* The first endpoint of group that stays with the host, or VB_NO_FN. */
+static size_t group_left_by(const struct planner *p, long group)
+{
+	const struct vb_snapshot *snap = p->snap;
+
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct vb_target *t = target_at(p, i);
+
+		if (snap->fns[i].iommu_group == group && !vb_pci_is_bridge(&snap->fns[i]) &&
+		    (!t || !vb_target_taken(t)))
+			return i;
+	}
+	return VB_NO_FN;
+}
+
+/*
+ * A group is taken whole or not at all: what came along by companions=group
+ * goes back to the host when any endpoint of the group stays there, whatever
+ * kept it (the class rule on the primary's own slot, a safety rule on a card
+ * of the group, a refused selection). Refusing one can leave another group
+ * in part: until nothing changes.
+ */
+static void keep_groups_whole(struct planner *p)
+{
+	struct vb_plan *plan = p->plan;
+	bool changed = true;
+	char words[64];
+
+	while (changed) {
+		changed = false;
+		for (size_t t = 0; t < plan->count; t++) {
+			struct vb_target *tg = &plan->targets[t];
+			long group = p->snap->fns[tg->fn].iommu_group;
+			size_t left;
+
+			if (!tg->by_group || !vb_target_taken(tg))
+				continue;
+			left = group_left_by(p, group);
+			if (left == VB_NO_FN)
+				continue;
+			refuse(tg, VB_RULE_KEPT,
+			       "kept for the host: IOMMU group %ld cannot be taken whole, %s (%s) "
+			       "must stay",
+			       group, p->snap->fns[left].name,
+			       vb_pci_class_words(&p->snap->fns[left], words, sizeof(words)));
+			changed = true;
+		}
+	}
+}
+
 /* Fills plan->selectors: what each selector matched, on how many cards. */
 static int summarise_selectors(struct planner *p)
 {
@@ -497,6 +548,8 @@ int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 		refuse_host_groups(&p);
 		err = keep_cards_whole(&p);
 	}
+	if (err == 0)
+		keep_groups_whole(&p);
 	if (err == 0)
 		err = summarise_selectors(&p);
 	if (err == 0)

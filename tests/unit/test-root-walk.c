@@ -22,14 +22,11 @@
 #include "unit.h"
 
 static char top[] = "/tmp/vfio-boot-test-walk.XXXXXX";
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
 
 static unsigned rnd(unsigned n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
+	return unit_rand(&rng_state, n);
 }
 
 /* Names the tree is made of, and the paths are made of. */
