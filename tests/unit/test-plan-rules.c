@@ -156,6 +156,28 @@ static void check_rules(const struct machine *m, const char *conf, const struct 
 
 		if (!vb_target_taken(tg))
 			continue;
+		/* companions=none takes what was selected, nothing else. */
+		if (tg->companion && cfg->companions == VB_COMPANIONS_NONE) {
+			violation(m, conf, plan, "a companion with companions=none", tg);
+			continue;
+		}
+		/* vfio_boot.skip= and the ID guard of ID@address always hold. */
+		for (size_t k = 0; k < cfg->skip.count && ok; k++)
+			if (vb_selector_matches(&cfg->skip.items[k].sel, fn)) {
+				violation(m, conf, plan, "a skipped function", tg);
+				ok = false;
+			}
+		for (size_t k = 0; k < cfg->select.count && ok && !tg->companion; k++) {
+			const struct vb_selector *sel = &cfg->select.items[k].sel;
+
+			if (strcmp(sel->text, tg->selected_by) == 0 && sel->kind == VB_SEL_ID_AT_ADDR &&
+			    !vb_selector_id_matches(sel, fn)) {
+				violation(m, conf, plan, "an ID guard overridden", tg);
+				ok = false;
+			}
+		}
+		if (!ok)
+			continue;
 		/* Bridges are never bound; a safety rule is never overridden. */
 		if (vb_pci_is_bridge(fn) || protected_fn(m, cfg, host, tg->fn)) {
 			violation(m, conf, plan, "a bridge or a protected function", tg);
@@ -226,6 +248,14 @@ int main(int argc, char **argv)
 		make_config(&m, conf, sizeof(conf));
 		vb_config_init(&cfg);
 		CHECK(vb_config_parse_text(&cfg, "rules.conf", conf, strlen(conf)) == 0);
+		if (rnd(4) == 0) {
+			char cmdline[64];
+
+			snprintf(cmdline, sizeof(cmdline), "quiet vfio_boot.skip=%s",
+				 m.fns[rnd((unsigned)m.count)].name);
+			CHECK(vb_config_parse_cmdline(&cfg, cmdline) == 0);
+			snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf), "(%s)\n", cmdline);
+		}
 		if (vb_plan_build(&cfg, &snap, &host, &plan) == 0) {
 			check_rules(&m, conf, &cfg, &host, &plan);
 			vb_plan_free(&plan);
