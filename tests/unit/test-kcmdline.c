@@ -197,6 +197,16 @@ static void check_kernel_cmdline(void)
 	kernel("foo=\"a b\" quiet\n", "foo=\"a b\" quiet intel_iommu=on iommu=pt\n");
 	kernel("quiet\nsplash\n", "quiet\nsplash intel_iommu=on iommu=pt\n");
 	kernel("iommu=soft a iommu=off b iommu=pt c\n", "iommu=pt a b c intel_iommu=on\n");
+	/* After "--" the words are init's: flags go before it, words there are not ours. */
+	kernel("quiet -- single\n", "quiet intel_iommu=on iommu=pt -- single\n");
+	kernel("-- iommu=pt\n", "intel_iommu=on iommu=pt -- iommu=pt\n");
+	kernel("quiet iommu=soft -- iommu=soft\n", "quiet iommu=pt intel_iommu=on -- iommu=soft\n");
+	/* A quote left open swallows what follows it: the flags go before that word. */
+	kernel("quiet a=\"x y\n", "quiet intel_iommu=on iommu=pt a=\"x y\n");
+	/* Quoted whole, the kernel reads the parameter as if unquoted. */
+	kernel("\"iommu=pt\" \"intel_iommu=on\"\n", "\"iommu=pt\" \"intel_iommu=on\"\n");
+	/* 0xa0 separates words for the kernel. */
+	kernel("quiet\xa0iommu=pt\n", "quiet\xa0iommu=pt intel_iommu=on\n");
 }
 
 static int has(const char *cmdline, const char *flag)
@@ -233,6 +243,9 @@ static void check_has_all(void)
 	CHECK(has("\"iommu=pt\"", "iommu=pt"));
 	/* Everything after "--" is for init. */
 	CHECK(!has("quiet -- iommu=pt", "iommu=pt"));
+	CHECK(!has("quiet \"--\" iommu=pt", "iommu=pt"));
+	CHECK(has("quiet --- iommu=pt", "iommu=pt"));
+	CHECK(!has("a=\"x iommu=pt", "iommu=pt"));
 }
 
 int main(void)
