@@ -141,7 +141,7 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(&job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -203,6 +203,18 @@ static void print_plan(const struct machine *m, const struct vb_plan *plan)
 	}
 }
 
+/* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
+static bool selection_too_large(const struct vb_config *cfg)
+{
+	char *text = vb_render_selection(cfg), why[128];
+	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
+
+	free(text);
+	if (err < 0)
+		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
+	return err < 0;
+}
+
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
 static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 {
@@ -217,7 +229,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);
-	if (cfg->problems.count)
+	if (cfg->problems.count || selection_too_large(cfg))
 		return -EINVAL;
 	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
 		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
@@ -452,7 +464,7 @@ int cmd_configure(const struct cli *cli)
 		job_revert(&job, !was_configured);
 		/* The bootloader must see the restored files too. */
 		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
-			vb_run(&cli->root, job.commands[0].argv);
+			vb_run(&cli->root, job.commands[0].argv, VB_RUN_NO_LIMIT);
 		goto out;
 	}
 	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
