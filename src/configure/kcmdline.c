@@ -188,12 +188,20 @@ char *vb_kernel_cmdline_add(const char *text, size_t len, const char *const *fla
 	return t.s;
 }
 
+/* How a shell statement ends. */
+enum stmt_end {
+	STMT_CLOSED,    /* at a newline or at the end of the text */
+	STMT_CONTINUED, /* a backslash at the end joins the next line to it */
+	STMT_IN_QUOTE,  /* a quote is still open at the end of the text */
+};
+
 /* Where an assignment's value is, when it is one plain or quoted string. */
 struct grub_value {
 	size_t start, end; /* the bytes between the quotes */
 	char quote;        /* '"', '\'' or 0 for none */
 	bool simple;       /* false: several parts, escapes or expansions */
 	size_t stmt_end;   /* just after the assignment's line */
+	enum stmt_end how; /* how that statement ends */
 };
 
 /* Returns the index of the quote closing the one at p, or len. */
@@ -214,18 +222,27 @@ static bool is_word_end(char c)
 	       c == '(' || c == ')';
 }
 
-/* Returns the index after the end of the statement starting at p. */
-static size_t skip_statement(const char *s, size_t len, size_t p)
+/*
+ * Returns the index after the end of the statement starting at p; *how says
+ * whether it ended (at a newline, or with the text), or runs on into whatever
+ * follows the text: a quote still open, or a backslash before its end.
+ */
+static size_t skip_statement(const char *s, size_t len, size_t p, enum stmt_end *how)
 {
 	bool word_start = true;
 
+	*how = STMT_CLOSED;
 	while (p < len && s[p] != '\n') {
 		char c = s[p];
 
 		if (c == '\'' || c == '"') {
 			p = closing_quote(s, len, p) + 1;
+			if (p > len)
+				*how = STMT_IN_QUOTE;
 			word_start = false;
 		} else if (c == '\\') {
+			if (p + 2 >= len)
+				*how = STMT_CONTINUED;
 			p += 2;
 			word_start = false;
 		} else if (c == '#' && word_start) {
@@ -270,13 +287,18 @@ static void parse_value(const char *s, size_t len, size_t p, struct grub_value *
 	v->simple = v->simple && parts <= 1;
 }
 
-/* Finds the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at a line start. */
-static bool find_grub_value(const char *s, size_t len, struct grub_value *found)
+/*
+ * Finds the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at a line start;
+ * *last says how the file's last statement ends.
+ */
+static bool find_grub_value(const char *s, size_t len, struct grub_value *found,
+			    enum stmt_end *last)
 {
 	const size_t keylen = strlen(GRUB_KEY);
 	bool any = false;
 	size_t p = 0;
 
+	*last = STMT_CLOSED;
 	while (p < len) {
 		while (p < len && is_blank(s[p]))
 			p++;
@@ -285,37 +307,44 @@ static bool find_grub_value(const char *s, size_t len, struct grub_value *found)
 				p++;
 		if (len - p >= keylen && memcmp(s + p, GRUB_KEY, keylen) == 0) {
 			parse_value(s, len, p + keylen, found);
-			found->stmt_end = skip_statement(s, len, p);
+			found->stmt_end = skip_statement(s, len, p, &found->how);
 			any = true;
 		}
-		p = skip_statement(s, len, p);
+		p = skip_statement(s, len, p, last);
 	}
 	return any;
 }
 
 /*
  * Inserts GRUB_CMDLINE_LINUX_DEFAULT="[$GRUB_CMDLINE_LINUX_DEFAULT ]FLAGS" as a
- * line of its own at at.
+ * statement of its own at at, just after a statement that ended as before
+ * says: an empty line first breaks a backslash's continuation. Nothing can
+ * follow a quote that never closes (the shell would read it as part of the
+ * quote, and grub-mkconfig fails on such a file anyway): t is left as it is.
  */
-static int insert_assignment(struct text *t, size_t at, bool keep_old, const char *const *flags,
-			     size_t nflags)
+static int insert_assignment(struct text *t, size_t at, enum stmt_end before, bool keep_old,
+			     const char *const *flags, size_t nflags)
 {
 	static const char old[] = "$GRUB_CMDLINE_LINUX_DEFAULT";
 	struct text value = { 0 }, line = { 0 };
-	bool need_nl = at > 0 && t->s[at - 1] != '\n';
+	bool ends_line = at == 0 || t->s[at - 1] == '\n';
+	/* A newline to end the line; after a backslash, one more to end the statement. */
+	size_t newlines = (ends_line ? 0 : 1) + (before == STMT_CONTINUED ? 1 : 0);
 	int err;
 
+	if (before == STMT_IN_QUOTE)
+		return 0;
 	err = text_set(&value, old, keep_old ? strlen(old) : 0);
 	if (err == 0)
 		err = set_flags(&value, flags, nflags);
 	if (err == 0)
-		err = text_set(&line, "\n" GRUB_KEY "\"", strlen(GRUB_KEY) + 2);
+		err = text_set(&line, "\n\n" GRUB_KEY "\"", strlen(GRUB_KEY) + 3);
 	if (err == 0)
 		err = splice(&line, line.len, 0, value.s, value.len);
 	if (err == 0)
 		err = splice(&line, line.len, 0, "\"\n", 2);
 	if (err == 0)
-		err = splice(t, at, 0, line.s + !need_nl, line.len - !need_nl);
+		err = splice(t, at, 0, line.s + 2 - newlines, line.len - 2 + newlines);
 	free(value.s);
 	free(line.s);
 	return err;
@@ -349,6 +378,7 @@ char *vb_grub_default_add(const char *text, size_t len, const char *const *flags
 			  size_t nflags)
 {
 	struct grub_value v = { 0 };
+	enum stmt_end last;
 	struct text t;
 	int err;
 
@@ -356,10 +386,10 @@ char *vb_grub_default_add(const char *text, size_t len, const char *const *flags
 		return NULL;
 	if (nflags == 0)
 		return t.s;
-	if (!find_grub_value(text, len, &v))
-		err = insert_assignment(&t, len, false, flags, nflags);
+	if (!find_grub_value(text, len, &v, &last))
+		err = insert_assignment(&t, len, last, false, flags, nflags);
 	else if (!v.simple)
-		err = insert_assignment(&t, v.stmt_end, true, flags, nflags);
+		err = insert_assignment(&t, v.stmt_end, v.how, true, flags, nflags);
 	else
 		err = edit_value(&t, &v, flags, nflags);
 	if (err < 0) {

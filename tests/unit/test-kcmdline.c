@@ -152,6 +152,7 @@ static void check_grub_unchanged_bytes(void)
 	free(out);
 }
 
+#define FRESH "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"
 #define APPENDED \
 	"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n"
 
@@ -179,6 +180,18 @@ static void check_grub_hard_values(void)
 	out = vb_grub_default_add("GRUB_CMDLINE_LINUX_DEFAULT=quiet\\", 33, vfio, 2);
 	CHECK(out != NULL);
 	free(out);
+
+	/*
+	 * A backslash that joins the last line to what follows: an empty line
+	 * ends that statement before the new one, which would be swallowed.
+	 */
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"$X x\"\\\n",
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"$X x\"\\\n\n" APPENDED);
+	grub("GRUB_TIMEOUT=5 \\\n", "GRUB_TIMEOUT=5 \\\n\n" FRESH);
+	grub("GRUB_TIMEOUT=5 \\", "GRUB_TIMEOUT=5 \\\n\n" FRESH);
+	/* A quote that never closes would take in whatever follows: left as it is. */
+	grub("GRUB_TIMEOUT=\"5\n", "GRUB_TIMEOUT=\"5\n");
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=$X'\n", "GRUB_CMDLINE_LINUX_DEFAULT=$X'\n");
 }
 
 static void kernel(const char *in, const char *want)
