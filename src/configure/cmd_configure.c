@@ -19,6 +19,7 @@
 #include "render.h"
 #include "run.h"
 #include "txn.h"
+#include "validate.h"
 
 #define BOOTLOADER_STATE "/var/lib/vfio-boot/bootloader-args"
 
@@ -183,26 +184,6 @@ static int job_commit(struct job *job)
 	return rc;
 }
 
-static void print_plan(const struct machine *m, const struct vb_plan *plan)
-{
-	for (size_t t = 0; t < plan->count; t++) {
-		const struct vb_target *tg = &plan->targets[t];
-		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
-		char name[256];
-
-		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
-		if (tg->verdict == VB_VERDICT_REFUSE)
-			printf("refused   %s [%04x:%04x] %s: %s\n", fn->name, fn->vendor, fn->device,
-			       name, tg->reason);
-		else if (strcmp(tg->selected_by, "companion") == 0)
-			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->reason);
-		else
-			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->selected_by);
-	}
-}
-
 /* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
 static bool selection_too_large(const struct vb_config *cfg)
 {
@@ -259,12 +240,14 @@ static char *join(const struct vb_msgs *words, const char *sep)
 	return s;
 }
 
-/* The kernel command line flags: IOMMU on, passthrough mode, built-in vfio-pci IDs. */
-static int kernel_flags(const struct cli *cli, const struct machine *m,
-			const struct vb_msgs *ids, struct vb_msgs *flags)
+/*
+ * The kernel command line flags: IOMMU on, passthrough mode. Never
+ * vfio-pci.ids=: with vfio-pci built in it would take every device with the
+ * IDs before the initramfs runs, whatever vfio_boot.disable says.
+ */
+static int kernel_flags(const struct cli *cli, struct vb_msgs *flags)
 {
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
-	bool builtin = false;
 
 	if (cli->cpu && vb_cpu_vendor_parse(cli->cpu, &vendor) < 0) {
 		cli_error("--cpu must be intel or amd, not '%s'", cli->cpu);
@@ -277,22 +260,11 @@ static int kernel_flags(const struct cli *cli, const struct machine *m,
 			  is_root_fs(cli) ? "" : cli->root.path);
 		return -EINVAL;
 	}
-	vb_msgs_add(flags, "%s", vb_iommu_flag(vendor));
-	vb_msgs_add(flags, "iommu=pt");
-	for (size_t k = 0; k < m->kmod.kernels.count; k++)
-		builtin = builtin || vb_kmod_state(&m->kmod, k, "vfio_pci") == VB_MODULE_BUILTIN;
-	/* Built-in vfio-pci never reads modprobe.d: its IDs go on the command line. */
-	if (builtin && ids->count) {
-		char *list = join(ids, ",");
-		if (!list || vb_msgs_add(flags, "vfio-pci.ids=%s", list) < 0) {
-			free(list);
-			return -ENOMEM;
-		}
-		free(list);
-	}
+	if (vb_msgs_add(flags, "%s", vb_iommu_flag(vendor)) < 0 ||
+	    vb_msgs_add(flags, "iommu=pt") < 0)
+		return -ENOMEM;
 	return 0;
 }
-
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
 static void warn_grub_overrides(const struct vb_root *root)
@@ -373,13 +345,13 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 
 int cmd_configure(const struct cli *cli)
 {
-	struct vb_msgs ids = { 0 }, notes = { 0 }, flags = { 0 };
+	struct vb_msgs notes = { 0 }, flags = { 0 };
 	struct job job = { .cli = cli };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
 	enum vb_bootloader bl;
-	char *selection = NULL, *modprobe = NULL, *joined = NULL;
+	char *selection = NULL, *modprobe = NULL, *joined = NULL, *current = NULL;
 	bool was_configured;
 	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
@@ -403,33 +375,32 @@ int cmd_configure(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	}
 
-	if (!m.have_sys) {
-		printf("note: no sys/ under %s: the selection is not checked against hardware, "
-		       "and no 'options vfio-pci ids=' is written\n",
+	if (!m.have_sys)
+		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
 		       cli->root.path);
-	} else {
-		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
-			goto out;
-		for (size_t i = 0; i < plan.notes.count; i++)
-			cli_error("%s%s", plan.notes.items[i],
-				  cli->force ? " (kept: --force)" : " (--force keeps it)");
-		if (plan.unmatched && !cli->force)
-			goto out;
-		print_plan(&m, &plan);
-	}
+	else if (vb_validate_selection(cli, &m, &cfg, &plan) < 0)
+		goto out;
 
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
-					      cli->blacklist };
+					      cli->blacklist, NULL };
+		size_t len;
+		mode_t mode;
+
+		if (read_under(&cli->root, "/etc/modprobe.d/vfio.conf", &current, &len, &mode) < 0) {
+			cli_error("cannot read /etc/modprobe.d/vfio.conf");
+			goto out;
+		}
+		in.current = current;
 		selection = vb_render_selection(&cfg);
-		modprobe = vb_render_modprobe(&in, &ids, &notes);
+		modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;
 	if (!selection || !modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.items[i]);
-	err = kernel_flags(cli, &m, &ids, &flags);
+	err = kernel_flags(cli, &flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
@@ -480,8 +451,8 @@ out:
 	free(selection);
 	free(modprobe);
 	free(joined);
+	free(current);
 	job_free(&job);
-	vb_msgs_free(&ids);
 	vb_msgs_free(&notes);
 	vb_msgs_free(&flags);
 	vb_plan_free(&plan);

@@ -40,7 +40,9 @@ static void usage(void)
 	      "      --bootloader NAME   grub, systemd-boot, kernel-install, grubby, kernelstub, none\n"
 	      "      --cpu VENDOR        intel or amd, for a tree without proc/cpuinfo\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
-	      "  -f, --force             configure selectors that match no device\n"
+	      "      --all-matching      an ID selector may take every card it matches\n"
+	      "  -f, --force             configure selectors that match no device, a split\n"
+	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
 	      "\n"
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'P' },
 		{ "no-regenerate", no_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "all-matching", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -113,6 +116,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			cli.force = true;
+			break;
+		case 'A':
+			cli.all_matching = true;
 			break;
 		case 'h':
 			usage();

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,52 +30,6 @@ char *vb_render_selection(const struct vb_config *cfg)
 	return text;
 }
 
-static bool takes(const struct vb_target *t)
-{
-	return t->verdict != VB_VERDICT_REFUSE;
-}
-
-/* True when every function carrying fn's ID is a target that is taken. */
-static bool whole_id_taken(const struct vb_render_input *in, const struct vb_pci_fn *fn)
-{
-	const struct vb_snapshot *snap = in->snap;
-
-	for (size_t i = 0; i < snap->count; i++) {
-		bool taken = false;
-
-		if (snap->fns[i].vendor != fn->vendor || snap->fns[i].device != fn->device)
-			continue;
-		for (size_t t = 0; t < in->plan->count; t++)
-			if (in->plan->targets[t].fn == i && takes(&in->plan->targets[t]))
-				taken = true;
-		if (!taken)
-			return false;
-	}
-	return true;
-}
-
-static int collect_ids(const struct vb_render_input *in, struct vb_msgs *ids)
-{
-	char id[32];
-	int err = 0;
-
-	/*
-	 * Without hardware nobody can tell that every device with an ID is
-	 * selected: vfio-pci would take an identical boot GPU the binder refuses.
-	 */
-	if (!in->snap)
-		return 0;
-	for (size_t t = 0; t < in->plan->count && err == 0; t++) {
-		const struct vb_pci_fn *fn = &in->snap->fns[in->plan->targets[t].fn];
-
-		if (!takes(&in->plan->targets[t]) || !whole_id_taken(in, fn))
-			continue;
-		snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
-		err = vb_msgs_add_unique(ids, id);
-	}
-	return err;
-}
-
 static bool is_builtin(const char *module)
 {
 	return strstr(module, " (built-in)") != NULL;
@@ -90,7 +45,7 @@ static int collect_claimants(const struct vb_render_input *in, struct vb_msgs *m
 	for (size_t t = 0; t < in->plan->count && err == 0; t++) {
 		const struct vb_msgs *claims = &in->claimants[in->plan->targets[t].fn];
 
-		if (!takes(&in->plan->targets[t]))
+		if (!vb_target_taken(&in->plan->targets[t]))
 			continue;
 		for (size_t m = 0; m < claims->count && err == 0; m++)
 			if (!is_builtin(claims->items[m]) && strcmp(claims->items[m], "vfio_pci") != 0)
@@ -107,7 +62,7 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 		bool taken = false;
 
 		for (size_t t = 0; t < in->plan->count; t++)
-			if (in->plan->targets[t].fn == i && takes(&in->plan->targets[t]))
+			if (in->plan->targets[t].fn == i && vb_target_taken(&in->plan->targets[t]))
 				taken = true;
 		if (!taken && vb_msgs_contains(&in->claimants[i], module))
 			return &in->snap->fns[i];
@@ -115,8 +70,90 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 	return NULL;
 }
 
-char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
-			 struct vb_msgs *notes)
+static const char kept_marker[] =
+	"# Kept from the file that was here before vfio-boot (unconfigure restores it):\n";
+
+bool vb_is_vfio_ids_option(const char *line, size_t len)
+{
+	char copy[1024], *save = NULL, *word;
+	bool ids = false;
+	int n = 0;
+
+	if (len >= sizeof(copy))
+		return false;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
+		if ((n == 0 && strcmp(word, "options") != 0) ||
+		    (n == 1 && strcmp(word, "vfio-pci") != 0 && strcmp(word, "vfio_pci") != 0))
+			return false;
+		ids = ids || (n >= 2 && strncmp(word, "ids=", 4) == 0);
+	}
+	return ids;
+}
+
+/* The other options of an ids= line, as a line of their own (empty when none). */
+static void options_without_ids(FILE *out, const char *line, size_t len)
+{
+	char copy[1024], *save = NULL, *word;
+	bool any = false;
+	int n = 0;
+
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
+		if (n < 2 || strncmp(word, "ids=", 4) == 0)
+			continue;
+		fprintf(out, "%s%s", any ? " " : "options vfio-pci ", word);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+/*
+ * The lines of the file as it was before vfio-boot: after the marker in a
+ * file we wrote, or the whole of another one, its ids= options commented out.
+ */
+static int write_kept_lines(FILE *out, const char *current, struct vb_msgs *notes)
+{
+	const char *text = current;
+	bool ours = current && strncmp(current, header, strlen(header)) == 0;
+
+	if (ours) {
+		text = strstr(current, kept_marker);
+		if (text)
+			fputs(text, out);
+		return 0;
+	}
+	if (!text || !text[strspn(text, " \t\n")])
+		return 0;
+	fputs(kept_marker, out);
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		if (vb_is_vfio_ids_option(text, len)) {
+			fputs("# vfio-boot: commented out. vfio-pci would take every device with these\n"
+			      "# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
+			      "# vfio-boot-bind binds the selected devices with driver_override.\n#",
+			      out);
+			fwrite(text, 1, len, out);
+			fputc('\n', out);
+			options_without_ids(out, text, len);
+			if (vb_msgs_add(notes, "commented out '%.*s' in /etc/modprobe.d/vfio.conf: "
+					       "vfio-boot-bind binds the selected devices instead",
+					(int)(len > 200 ? 200 : len), text) < 0)
+				return -ENOMEM;
+		} else {
+			fwrite(text, 1, len, out);
+			fputc('\n', out);
+		}
+		text += len + (text[len] == '\n');
+	}
+	return 0;
+}
+
+char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes)
 {
 	struct vb_msgs modules = { 0 };
 	char *text = NULL;
@@ -124,27 +161,18 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
 	FILE *out;
 	int err;
 
-	err = collect_ids(in, ids);
-	if (err == 0)
-		err = collect_claimants(in, &modules);
+	err = collect_claimants(in, &modules);
 	if (err < 0 || !(out = open_memstream(&text, &len))) {
 		vb_msgs_free(&modules);
 		return NULL;
 	}
 	fputs(header, out);
-	if (ids->count) {
-		fputs("# vfio-pci claims these IDs: every device carrying them is selected.\n"
-		      "options vfio-pci ids=", out);
-		for (size_t i = 0; i < ids->count; i++)
-			fprintf(out, "%s%s", i ? "," : "", ids->items[i]);
-		fputc('\n', out);
-	}
 	if (modules.count)
 		fputs("# Load vfio-pci before the drivers that would claim the selected functions.\n",
 		      out);
 	for (size_t m = 0; m < modules.count; m++)
 		fprintf(out, "softdep %s pre: vfio-pci\n", modules.items[m]);
-	for (size_t m = 0; in->blacklist && m < modules.count; m++) {
+	for (size_t m = 0; in->blacklist && m < modules.count && err == 0; m++) {
 		const struct vb_pci_fn *user = kept_user(in, modules.items[m]);
 		if (user) {
 			err = vb_msgs_add(notes, "not blacklisting %s: the host keeps %s, which needs it",
@@ -153,6 +181,8 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
 		}
 		fprintf(out, "blacklist %s\n", modules.items[m]);
 	}
+	if (err == 0)
+		err = write_kept_lines(out, in->current, notes);
 	vb_msgs_free(&modules);
 	if (fclose(out) != 0 || err < 0) {
 		free(text);

@@ -95,6 +95,8 @@ $1"
 host_spec() { cat "$here/../fixture/host.spec"; }
 
 begin bind-by-id
+# A file that selects by ID takes every match: both identical cards (configure
+# writes such a file only with --all-matching).
 host_spec | tree
 conf "# the guest GPU" "10de:2504"
 bind
@@ -646,6 +648,10 @@ for bad in 0 601 1.5 x -1; do
 done
 [ ! -e "$T/run/vfio-boot/status.json" ] || fail "a refused run wrote status.json"
 end
+
+# The safety rules on fixture hosts shaped like common boards.
+# shellcheck source=tests/bind/safety.sh
+. "$here/safety.sh"
 
 echo "bind: $passed passed, $failed failed"
 [ "$failed" = 0 ]

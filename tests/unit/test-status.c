@@ -37,7 +37,7 @@ static void make(struct fixture *f, size_t count, const char *reason, const char
 		snprintf(fn->driver, sizeof(fn->driver), "%s", driver);
 	}
 	f->snap.count = count;
-	CHECK(vb_plan_build(&f->cfg, &f->snap, &f->plan) == 0);
+	CHECK(vb_plan_build(&f->cfg, &f->snap, NULL, &f->plan) == 0);
 	f->outcomes = calloc(count, sizeof(*f->outcomes));
 	for (size_t i = 0; i < f->plan.count; i++) {
 		f->outcomes[i].result = VB_RESULT_FAILED;
