@@ -103,7 +103,6 @@ static int exec_result(int fd, long long deadline)
 int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms)
 {
 	bool limited = timeout_ms != VB_RUN_NO_LIMIT;
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	sigset_t chld, old_mask;
 	int pipefd[2], status = 0, err;
 	long long deadline = -1;
@@ -113,11 +112,10 @@ int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout
 		return -EINVAL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
-	/* SIGCHLD blocked (for sigtimedwait) and not ignored (its status is wanted). */
+	/* SIGCHLD blocked: wait_until sleeps in sigtimedwait for it. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old_mask);
-	sigaction(SIGCHLD, &dfl, &old_chld);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -145,7 +143,6 @@ int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout
 	} else if (pid > 0) {
 		wait_until(pid, &status, -1); /* exec failed: the child exits at once */
 	}
-	sigaction(SIGCHLD, &old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (err < 0)
 		return err;
