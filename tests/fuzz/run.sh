@@ -19,7 +19,7 @@ for target in "$@"; do
 	artifacts=$dir/artifacts/$name/
 	mkdir -p "$corpus" "$artifacts"
 	[ ! -d "$here/corpus/$name" ] || cp "$here/corpus/$name/"* "$corpus/" 2>/dev/null
-	if "$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+	if "$target" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" >"$dir/$name.log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/$name.log")
 		echo "ok   fuzz-$name: ${runs:-?} runs in $seconds s, corpus $(find "$corpus" -type f | wc -l)"
