@@ -145,7 +145,7 @@ static int run(const struct vb_root *root, const char *const *argv, bool dry)
 	if (dry)
 		return 0;
 	fflush(stdout);
-	rc = vb_run(root, argv);
+	rc = vb_run(root, argv, VB_RUN_NO_LIMIT);
 	if (rc < 0)
 		fprintf(stderr, "vfio-boot: cannot run %s: %s\n", argv[0], strerror(-rc));
 	else if (rc > 0)

@@ -17,6 +17,7 @@
 #include "kcmdline.h"
 #include "plan.h"
 #include "render.h"
+#include "text.h"
 #include "validate.h"
 
 enum check_state { CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIP };
@@ -46,7 +47,10 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 		vb_json_string(stdout, detail);
 		putchar('}');
 	} else {
-		printf("%-5s %-16s %s\n", state_names[state], name, detail);
+		char line[sizeof(detail)];
+
+		vb_text_printable(line, sizeof(line), detail); /* it quotes config lines */
+		printf("%-5s %-16s %s\n", state_names[state], name, line);
 	}
 	c->started = true;
 }

@@ -145,7 +145,7 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(&job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
@@ -187,6 +187,18 @@ static int job_commit(struct job *job)
 	return rc;
 }
 
+/* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
+static bool selection_too_large(const struct vb_config *cfg)
+{
+	char *text = vb_render_selection(cfg), why[128];
+	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
+
+	free(text);
+	if (err < 0)
+		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
+	return err < 0;
+}
+
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
 static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 {
@@ -201,7 +213,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);
-	if (cfg->problems.count)
+	if (cfg->problems.count || selection_too_large(cfg))
 		return -EINVAL;
 	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
 		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
@@ -404,7 +416,7 @@ static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_
 		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
 			continue;
 		print_command(job->cli, &job->commands[i], "running again:");
-		vb_run(&job->cli->root, job->commands[i].argv);
+		vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
 	}
 }
 

@@ -33,7 +33,7 @@ int vb_read_file(const char *path, char **data, size_t *len, struct stat *st)
 	char *buf = NULL;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK); /* a FIFO must not hold us */
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &sb) < 0)
