@@ -4,9 +4,11 @@
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
-DATADIR ?= $(PREFIX)/share
-LIBDIR_DRACUT ?= $(PREFIX)/lib/dracut/modules.d
-MODPROBEDIR ?= $(PREFIX)/lib/modprobe.d
+MANDIR ?= $(PREFIX)/share/man
+# Each initramfs generator reads its hooks from one place, whatever PREFIX is.
+ITOOLSDIR ?= /usr/share/initramfs-tools
+DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
+INITCPIODIR ?= /usr/lib/initcpio
 
 CC ?= cc
 MUSLCC ?= musl-gcc
@@ -68,7 +70,7 @@ $(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/sha
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
+SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci 2>/dev/null)
 
 deps-build:
 	@tools/deps.sh build
@@ -90,13 +92,17 @@ static-check: $(B)/vfio-boot-bind
 lint: deps-check
 	shellcheck $(SHELL_FILES)
 
-boot-tests: deps-check $(B)/vfio-boot-bind
+boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
 
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests
+system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
+	tests/system/run.sh
+
+check: deps-check unit static-check bind-tests configure-tests fuzz-check lint boot-tests \
+	chroot-tests system-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -108,30 +114,65 @@ bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
 deps-bench:
 	@tools/deps.sh bench
 
-# libFuzzer on the config, command-line and selector parsers and the planner.
+# libFuzzer on every parser of untrusted text: one target per
+# tests/fuzz/fuzz-NAME.c, each linked with every object but the two main()s,
+# its seed corpus in tests/fuzz/corpus/NAME.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS.
 FUZZ_SECONDS ?= 60
-$(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/shared/,$(addsuffix .c,msgs hex pci selector config plan)) $(SHARED_HDR) | $(B)
-	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc/shared -o $@ $(filter %.c,$^)
-fuzz: $(B)/fuzz-config
-	mkdir -p $(B)/fuzz-corpus && cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
-	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
+FUZZ_SAN = address,undefined
+$(B)/fuzz/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/fuzz/shared
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -c -o $@ $<
+$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/fuzz/bind
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/fuzz/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/fuzz/configure
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+FUZZ_OBJS = $(addprefix $(B)/fuzz/shared/,$(addsuffix .o,$(SHARED))) \
+	    $(addprefix $(B)/fuzz/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
+	    $(addprefix $(B)/fuzz/configure/,$(addsuffix .o,$(filter-out main,$(CONF))))
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz-*.c))
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,$(FUZZ_SAN) $(ALL_INC) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+$(B)/fuzz/shared $(B)/fuzz/bind $(B)/fuzz/configure:
+	mkdir -p $@
+
+fuzz: $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-check: deps-check $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
 
+# What install puts where: uninstall removes exactly these. The hooks that
+# copy the binder into an image get its installed path (@SBINDIR@).
+INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
+	$(ITOOLSDIR)/hooks/vfio-boot $(ITOOLSDIR)/scripts/init-top/00vfio-boot \
+	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
+	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
+	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
+
 install: $(B)/vfio-boot-bind $(B)/vfio-boot
 	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
-	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks \
-		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top \
-		$(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot $(DESTDIR)$(MODPROBEDIR)
-	install -m 0755 initramfs-hooks/hooks/* $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/
-	install -m 0755 initramfs-hooks/scripts/init-top/* \
-		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/
-	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
-	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
-	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 man/*.8
+	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/init-top \
+		$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot $(DESTDIR)$(INITCPIODIR)/install \
+		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8
+	$(SUBST) initramfs-hooks/hooks/vfio-boot >$(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot
+	install -m 0755 initramfs-hooks/scripts/init-top/00vfio-boot $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/
+	$(SUBST) dracut-module/50vfio-boot/module-setup.sh >$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
+	install -m 0755 dracut-module/50vfio-boot/vfio-boot-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/
+	$(SUBST) mkinitcpio/install/vfio-boot >$(DESTDIR)$(INITCPIODIR)/install/vfio-boot
+	install -m 0644 mkinitcpio/hooks/vfio-boot $(DESTDIR)$(INITCPIODIR)/hooks/
+	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
+	chmod 0644 $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot 2>/dev/null || true
 
 clean:
 	rm -rf $(B)
@@ -139,5 +180,5 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
+.PHONY: all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

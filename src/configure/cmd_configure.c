@@ -10,9 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot_refresh.h"
 #include "bootloader.h"
 #include "cli.h"
 #include "fileio.h"
+#include "generator.h"
+#include "image_verify.h"
 #include "kcmdline.h"
 #include "modprobe_ids.h"
 #include "path.h"
@@ -35,7 +38,7 @@ struct before {
 struct job {
 	const struct cli *cli;
 	struct vb_txn *txn;
-	struct before before[4];
+	struct before before[6];
 	size_t nbefore;
 	struct vb_command commands[2];
 	size_t ncommands;
@@ -143,7 +146,7 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(&job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
 		if (rc != 0) {
 			if (rc < 0)
 				cli_error("cannot run %s: %s", job->commands[i].argv[0], vb_strerror(rc));
@@ -185,6 +188,18 @@ static int job_commit(struct job *job)
 	return rc;
 }
 
+/* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
+static bool selection_too_large(const struct vb_config *cfg)
+{
+	char *text = vb_render_selection(cfg), why[128];
+	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
+
+	free(text);
+	if (err < 0)
+		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
+	return err < 0;
+}
+
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
 static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 {
@@ -199,7 +214,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);
-	if (cfg->problems.count)
+	if (cfg->problems.count || selection_too_large(cfg))
 		return -EINVAL;
 	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
 		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
@@ -350,6 +365,80 @@ static int warn_other_ids_options(const struct cli *cli)
 	return err;
 }
 
+/*
+ * mkinitcpio reads /etc/mkinitcpio.conf.d only when no config file is named:
+ * a preset's ALL_config= or NAME_config= makes it skip the drop-in.
+ */
+static void warn_mkinitcpio_presets(const struct vb_root *root)
+{
+	int fd = vb_root_open(root, "/etc/mkinitcpio.d", O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		char rel[PATH_MAX], *text, *line;
+		size_t len;
+
+		if (!strstr(de->d_name, ".preset") ||
+		    snprintf(rel, sizeof(rel), "/etc/mkinitcpio.d/%s", de->d_name) >= (int)sizeof(rel) ||
+		    vb_root_read_file(root, rel, 64 * 1024, &text, &len, NULL) < 0)
+			continue;
+		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			const char *eq = strstr(line, "_config=");
+
+			while (*line == ' ' || *line == '\t')
+				line++;
+			if (*line != '#' && eq && eq[8] != '\0' && !strchr(" \t#", eq[8])) {
+				printf("warning: %s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
+				       "to HOOKS in the config file it names\n",
+				       rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
+				break;
+			}
+		}
+		free(text);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* configure needs a generator with a hook that runs before coldplug. */
+static int refuse_generator(enum vb_generator g)
+{
+	if (g == VB_GENERATOR_BOOSTER) {
+		cli_error("booster is not supported: it has no hook that runs before udev's "
+			  "coldplug (initramfs-tools, dracut and mkinitcpio have); nothing written");
+		return -ENOTSUP;
+	}
+	if (g == VB_GENERATOR_NONE) {
+		cli_error("no initramfs generator found (update-initramfs, dracut, mkinitcpio): "
+			  "nothing would bind the devices at boot; nothing written "
+			  "(--no-regenerate writes the files anyway)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * After the files were put back: the first done commands run again on
+ * them, so that the bootloader and the images match the restored files.
+ * grubby and kernelstub were given flags, not files: running them again
+ * would add the flags once more.
+ */
+static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_t done)
+{
+	for (size_t i = 0; i < done && i < job->ncommands; i++) {
+		const char *name = job->commands[i].argv[0];
+
+		if ((bl == VB_BOOTLOADER_GRUBBY && strcmp(name, "grubby") == 0) ||
+		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
+			continue;
+		print_command(job->cli, &job->commands[i], "running again:");
+		vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
+	}
+}
+
 int cmd_configure(const struct cli *cli)
 {
 	struct vb_msgs notes = { 0 }, flags = { 0 };
@@ -358,8 +447,11 @@ int cmd_configure(const struct cli *cli)
 	struct vb_config cfg;
 	struct machine m;
 	enum vb_bootloader bl;
+	enum vb_generator generator;
+	struct vb_boot_images images = { 0 };
+	struct vb_boot_refresh refresh = { 0 };
 	char *selection = NULL, *modprobe = NULL, *joined = NULL, *current = NULL;
-	bool was_configured;
+	bool was_configured, sign_by_hand = false;
 	int rc = VB_EXIT_USAGE, err;
 	size_t failed_cmd;
 
@@ -377,6 +469,11 @@ int cmd_configure(const struct cli *cli)
 	}
 	if (!cli->bootloader)
 		bl = vb_bootloader_detect(&cli->root);
+	generator = vb_generator_detect(&cli->root);
+	if (cli->regenerate && refuse_generator(generator) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -423,33 +520,55 @@ int cmd_configure(const struct cli *cli)
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
+	    (generator == VB_GENERATOR_MKINITCPIO &&
+	     job_put(&job, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT, 0644) < 0) ||
 	    stage_bootloader(&job, bl, &flags, joined) < 0)
 		goto out;
-	if (vb_txn_changes(job.txn) == 0) {
+	if (vb_txn_changes(job.txn) == 0 &&
+	    !(cli->regenerate && vb_verify_images_outdated(&cli->root, selection, strlen(selection)))) {
 		puts("unchanged");
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
+	if (generator == VB_GENERATOR_MKINITCPIO)
+		warn_mkinitcpio_presets(&cli->root);
 	if (cli->dry_run) {
 		job_show(&job);
+		vb_boot_refresh_run(&cli->root, &refresh, true);
 		rc = VB_EXIT_OK;
 		goto flags_note;
 	}
 	if (job_commit(&job) < 0)
 		goto out;
+	if (cli->regenerate && vb_verify_images_before(&cli->root, &images) < 0)
+		goto out;
 	failed_cmd = job_run_commands(&job);
+	/* Then what boots is made again from the files and images (kernel-install...). */
+	if (!failed_cmd) {
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
+		sign_by_hand = err == 1;
+		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
+	}
+	/* The images rebuilt must carry what was just configured. */
+	if (!failed_cmd && cli->regenerate &&
+	    vb_verify_images_after(&cli->root, &images, selection, strlen(selection)) < 0)
+		failed_cmd = job.ncommands + 1;
 	if (failed_cmd) {
 		cli_error("putting the files back as they were");
 		job_revert(&job, !was_configured);
-		/* The bootloader must see the restored files too. */
-		if (failed_cmd > 1 && bl != VB_BOOTLOADER_GRUBBY && bl != VB_BOOTLOADER_KERNELSTUB)
-			vb_run(&cli->root, job.commands[0].argv);
+		job_rerun_after_revert(&job, bl, failed_cmd - 1);
+		if (failed_cmd > job.ncommands)
+			vb_boot_refresh_run(&cli->root, &refresh, false);
 		goto out;
 	}
-	printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
-	       vb_txn_changes(job.txn));
-	rc = VB_EXIT_OK;
+	if (vb_txn_changes(job.txn))
+		printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
+		       vb_txn_changes(job.txn));
+	else
+		puts("configured: no file changed, the initramfs images were rebuilt");
+	rc = sign_by_hand ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
 flags_note:
 	if (bl == VB_BOOTLOADER_NONE) {
 		printf("no bootloader recognised: add these flags to the kernel command line:\n"
@@ -457,6 +576,8 @@ flags_note:
 		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
 	}
 out:
+	vb_boot_refresh_free(&refresh);
+	vb_boot_images_free(&images);
 	free(selection);
 	free(modprobe);
 	free(joined);
@@ -495,6 +616,7 @@ static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char 
 
 int cmd_unconfigure(const struct cli *cli)
 {
+	struct vb_boot_refresh refresh = { 0 };
 	struct job job = { .cli = cli };
 	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
 	char *cmd_flags = NULL;
@@ -527,8 +649,10 @@ int cmd_unconfigure(const struct cli *cli)
 	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
 		job.ncommands++;
 	job_queue_initramfs(&job);
+	vb_boot_refresh_detect(&cli->root, &refresh);
 	if (cli->dry_run) {
 		job_show(&job);
+		vb_boot_refresh_run(&cli->root, &refresh, true);
 		rc = VB_EXIT_OK;
 		goto out;
 	}
@@ -538,9 +662,14 @@ int cmd_unconfigure(const struct cli *cli)
 	if (err < 0)
 		cli_error("files restored, but the saved originals stay: %s", vb_strerror(err));
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
-	if (rc == VB_EXIT_OK)
+	if (rc == VB_EXIT_OK) {
+		err = vb_boot_refresh_run(&cli->root, &refresh, false);
+		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
+	}
+	if (rc != VB_EXIT_FAILED)
 		puts("unconfigured: every file is back as it was");
 out:
+	vb_boot_refresh_free(&refresh);
 	free(cmd_flags);
 	job_free(&job);
 	return rc;

@@ -1,67 +1,120 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot status: the configured selection against this boot. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_images.h"
 #include "cli.h"
+#include "initramfs_image.h"
 #include "json.h"
 #include "path.h"
 #include "plan.h"
+#include "status.h"
+#include "text.h"
 
-#define STATUS_MAX (1024 * 1024)
+/* The boot's report: read, unreadable (why says so), or absent. */
+struct boot_report {
+	bool present;     /* run/vfio-boot/status.json exists */
+	bool parsed;      /* and status holds it */
+	struct vb_status status;
+	char why[160];    /* why it could not be used */
+};
 
-/* Copies the string value of "key": "..." found in line into out. */
-static void json_field(const char *line, const char *key, char *out, size_t size)
+static void read_report(const struct vb_root *root, struct boot_report *r)
 {
-	char needle[64];
-	const char *p;
-	size_t n = 0;
+	char *text = NULL;
+	size_t len;
+	int err = vb_root_read_file(root, "run/vfio-boot/status.json", VB_STATUS_MAX, &text,
+				    &len, NULL);
 
-	out[0] = '\0';
-	snprintf(needle, sizeof(needle), "\"%s\": \"", key);
-	p = strstr(line, needle);
-	if (!p)
-		return;
-	for (p += strlen(needle); *p && *p != '"' && *p != '\n' && n + 1 < size; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		out[n++] = *p;
-	}
-	out[n] = '\0';
+	memset(r, 0, sizeof(*r));
+	r->present = err != -ENOENT;
+	if (err == -EFBIG)
+		snprintf(r->why, sizeof(r->why), "%d bytes or larger", VB_STATUS_MAX);
+	else if (err < 0)
+		snprintf(r->why, sizeof(r->why), "%s", vb_strerror(err));
+	else
+		r->parsed = vb_status_parse(text, len, &r->status, r->why, sizeof(r->why)) == 0;
+	free(text);
 }
 
 /* Why a function is not where it should be, from the boot's status.json. */
-static void explain(const char *report, const char *name, char *why, size_t size)
+static void explain(const struct boot_report *r, const char *name, char *why, size_t size)
 {
-	char needle[64], result[32], reason[256];
-	const char *line;
+	const struct vb_status_device *d;
 
-	if (!report) {
+	if (!r->present) {
 		snprintf(why, size, "vfio-boot-bind did not run in this boot "
 				    "(no /run/vfio-boot/status.json)");
 		return;
 	}
-	snprintf(needle, sizeof(needle), "{\"address\": \"%s\"", name);
-	line = strstr(report, needle);
-	if (!line) {
-		snprintf(why, size, "not in the boot report: the selection changed after boot?");
+	if (!r->parsed) {
+		snprintf(why, size, "/run/vfio-boot/status.json cannot be used: %s", r->why);
 		return;
 	}
-	json_field(line, "result", result, sizeof(result));
-	json_field(line, "reason", reason, sizeof(reason));
-	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
+	if (r->status.disabled) {
+		snprintf(why, size, "vfio-boot-bind was disabled in this boot "
+				    "(vfio_boot.disable, or an unreadable command line)");
+		return;
+	}
+	d = vb_status_device(&r->status, name);
+	if (!d && r->status.devices_omitted)
+		snprintf(why, size, "not in the boot report, which left %lu devices out",
+			 r->status.devices_omitted);
+	else if (!d)
+		snprintf(why, size, "not in the boot report: the selection changed after boot?");
+	else
+		snprintf(why, size, "at boot: %s%s%s", d->result, d->reason[0] ? ": " : "",
+			 d->reason);
 }
 
-static char *read_report(const struct vb_root *root)
+/*
+ * The images the running kernel boots from, against the configuration:
+ * one line each (a JSON array with --json). Returns how many of them would
+ * not bind the configured devices at the next boot.
+ */
+static int status_images(const struct cli *cli)
 {
-	char *text = NULL;
-	size_t len;
+	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
+	struct vb_msgs mine = { 0 };
+	struct vb_boot_images images = { 0 };
+	const struct vb_root *root = &cli->root;
+	char kver[128], *conf = NULL;
+	size_t len, shown = 0;
+	int bad = 0;
 
-	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
-		return NULL;
-	return text;
+	if (cli->json)
+		fputs(",\n  \"images\": [", stdout);
+	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
+	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
+	    vb_boot_images_scan(root, &images) == 0)
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
+	for (size_t i = 0; i < mine.count; i++) {
+		char line[768];
+		enum vb_image_state st =
+			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
+
+		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
+		if (cli->json) {
+			printf("%s\n    {\"path\": ", i ? "," : "");
+			vb_json_string(stdout, mine.items[i]);
+			printf(", \"state\": \"%s\", \"detail\": ", states[st]);
+			vb_json_string(stdout, line);
+			putchar('}');
+		} else {
+			printf("image: %s\n", line);
+		}
+	}
+	shown = mine.count;
+	vb_msgs_free(&mine);
+	vb_boot_images_free(&images);
+	free(conf);
+	if (cli->json)
+		fputs(shown ? "\n  ]" : "]", stdout);
+	return bad;
 }
 
 int cmd_status(const struct cli *cli)
@@ -69,7 +122,8 @@ int cmd_status(const struct cli *cli)
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	char *cmdline, *report;
+	struct boot_report report;
+	char *cmdline;
 	bool exists, disabled;
 	int differ = 0;
 
@@ -97,7 +151,7 @@ int cmd_status(const struct cli *cli)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	report = read_report(&cli->root);
+	read_report(&cli->root, &report);
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
@@ -121,7 +175,7 @@ int cmd_status(const struct cli *cli)
 		if (!as_expected && disabled)
 			snprintf(why, sizeof(why), "binding disabled on this boot (vfio_boot.disable=1)");
 		else if (!as_expected)
-			explain(report, fn->name, why, sizeof(why));
+			explain(&report, fn->name, why, sizeof(why));
 		else if (!take)
 			snprintf(why, sizeof(why), "refused: %s", tg->reason);
 		differ += !as_expected;
@@ -138,16 +192,22 @@ int cmd_status(const struct cli *cli)
 		} else {
 			char id[16];
 			snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
+			char line[sizeof(why) * 2];
+
+			vb_text_printable(line, sizeof(line), why); /* it quotes the report */
 			printf("%-14s %-11s %-10s %-14s %s\n", fn->name, id, expected,
-			       fn->driver[0] ? fn->driver : "none", why);
+			       fn->driver[0] ? fn->driver : "none", line);
 		}
 	}
 	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
 		printf("note: %s\n", plan.notes.items[i]);
 	if (cli->json)
-		printf("%s],\n  \"as_expected\": %s\n}\n", plan.count ? "\n  " : "",
-		       differ ? "false" : "true");
-	free(report);
+		printf("%s]", plan.count ? "\n  " : "");
+	differ += status_images(cli);
+	if (cli->json)
+		printf(",\n  \"as_expected\": %s\n}\n", differ ? "false" : "true");
+	if (report.parsed)
+		vb_status_free(&report.status);
 	vb_plan_free(&plan);
 	machine_free(&m);
 	vb_config_free(&cfg);

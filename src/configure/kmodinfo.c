@@ -24,62 +24,53 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 }
 
 /*
- * libkmod opens the indexes by name with open(2): each modules.* there must
- * be a regular file, not a link (followed on the host, out of the tree) nor a
- * FIFO (open would wait). Names the first that is not in bad. Returns 0,
- * -VB_EFILETYPE or -errno.
+ * True when every modules.* file of the kernel directory rel is a regular
+ * file: libkmod opens its indexes with a plain open() from the directory,
+ * which a FIFO would hold for ever, and through which a link would be
+ * followed on the host, out of the tree.
  */
-static int check_indexes(int dirfd, const char *rel, char *bad, size_t badsize)
+static bool indexes_are_files(const struct vb_root *root, const char *rel)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	int dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
-	DIR *dir;
+	bool ok = dir != NULL;
 
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	while (err == 0 && (de = readdir(dir)) != NULL) {
+	if (!dir && fd >= 0)
+		close(fd);
+	while (ok && (de = readdir(dir)) != NULL) {
 		struct stat st;
 
 		if (strncmp(de->d_name, "modules.", 8) != 0)
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			err = errno == ENOENT ? 0 : -errno;
-		else if (!S_ISREG(st.st_mode))
-			err = -VB_EFILETYPE;
-		if (err < 0)
-			snprintf(bad, badsize, "%s/%s", rel, de->d_name);
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+			ok = false;
 	}
-	closedir(dir);
-	return err;
+	if (dir)
+		closedir(dir);
+	if (dirfd >= 0)
+		close(dirfd);
+	return ok;
 }
 
 /*
  * libkmod takes a directory name. It gets the module directory as opened
  * inside the tree (/proc/self/fd/N), so a link in the tree cannot lead it out.
- * Returns the context, or NULL with *err set.
  */
-static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver, int *dirfd,
-				    int *err, char *bad, size_t badsize)
+static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver, int *dirfd)
 {
 	char rel[PATH_MAX], dir[64];
-	struct kmod_ctx *ctx;
 
 	snprintf(rel, sizeof(rel), "lib/modules/%s", kver);
 	*dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
-	*err = *dirfd < 0 ? *dirfd : check_indexes(*dirfd, rel, bad, badsize);
-	if (*err < 0)
+	if (*dirfd < 0)
 		return NULL;
 	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", *dirfd);
-	ctx = kmod_new(dir, no_config);
-	*err = ctx ? 0 : -ENOMEM;
-	return ctx;
+	return kmod_new(dir, no_config);
 }
 
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size_t badsize)
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 {
 	char rel[PATH_MAX];
 	struct dirent *de;
@@ -87,8 +78,6 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size
 	int err = 0, fd;
 
 	memset(km, 0, sizeof(*km));
-	if (badsize)
-		bad[0] = '\0';
 	fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
@@ -103,7 +92,11 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size
 		snprintf(rel, sizeof(rel), "lib/modules/%s/modules.dep", de->d_name);
 		if (!vb_root_exists(root, rel))
 			continue;
-		err = vb_msgs_add(&km->kernels, "%s", de->d_name);
+		snprintf(rel, sizeof(rel), "lib/modules/%s", de->d_name);
+		if (!indexes_are_files(root, rel))
+			err = vb_msgs_add(&km->skipped, "%s", de->d_name);
+		else
+			err = vb_msgs_add(&km->kernels, "%s", de->d_name);
 	}
 	closedir(dir);
 	vb_msgs_sort(&km->kernels);
@@ -116,10 +109,11 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size
 			km->dirfd[k] = -1;
 	}
 	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
-		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k], &err, bad,
-					 badsize);
-		if (!km->ctx[k])
+		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k]);
+		if (!km->ctx[k]) {
+			err = km->dirfd[k] < 0 ? km->dirfd[k] : -ENOMEM;
 			break;
+		}
 		kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
 		kmod_load_resources(km->ctx[k]);
 	}
@@ -139,6 +133,7 @@ void vb_kmod_close(struct vb_kmod *km)
 	free(km->ctx);
 	free(km->dirfd);
 	vb_msgs_free(&km->kernels);
+	vb_msgs_free(&km->skipped);
 	memset(km, 0, sizeof(*km));
 }
 

@@ -12,6 +12,7 @@ struct vb_kmod {
 	struct vb_msgs kernels;   /* versions: names of lib/modules/<v>/ with modules.dep */
 	struct kmod_ctx **ctx;    /* one per kernel, same order */
 	int *dirfd;               /* each kernel's module directory, opened in the tree */
+	struct vb_msgs skipped;   /* versions left out: a modules.* file is not a regular file */
 };
 
 enum vb_module_state {
@@ -22,11 +23,10 @@ enum vb_module_state {
 
 /*
  * Opens every installed kernel's module index under root. No config files are
- * read: answers come from the modules.* indexes alone, which must be regular
- * files (-VB_EFILETYPE, the file's path in the tree in bad, when one is a
- * link or anything else). Returns 0 (possibly with no kernels) or -errno.
+ * read: answers come from the modules.* indexes alone. Returns 0 (possibly
+ * with no kernels) or -errno.
  */
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *bad, size_t badsize);
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root);
 void vb_kmod_close(struct vb_kmod *km);
 
 /*

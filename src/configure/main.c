@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "version.h"
 
 static void usage(void)
@@ -47,7 +48,8 @@ static void usage(void)
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
-	      "as configured; 4 no bootloader recognised (the flags to add are printed);\n"
+	      "as configured; 4 no bootloader recognised (the flags to add are printed), or\n"
+	      "a Secure Boot image to sign again by hand (the command is printed);\n"
 	      "5 changing this system needs root.\n",
 	      stdout);
 }
@@ -83,6 +85,8 @@ int main(int argc, char **argv)
 	int c, rc = -1, err;
 
 	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
+		if (vb_option_check_value("vfio-boot", longopts, c, optarg) < 0)
+			return VB_EXIT_USAGE;
 		switch (c) {
 		case 'r':
 			root = optarg;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "text.h"
 
 #define VB_NO_TARGET ((size_t)-1)
 
@@ -665,6 +666,7 @@ void vb_reason_append(char reason[VB_REASON_MAX], const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason + len, VB_REASON_MAX - len, fmt, ap);
 	va_end(ap);
+	reason[vb_utf8_complete(reason, strlen(reason))] = '\0'; /* cut between characters */
 }
 
 size_t vb_plan_count(const struct vb_plan *plan, enum vb_verdict verdict)

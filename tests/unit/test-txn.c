@@ -27,7 +27,7 @@ static int run(const char *a0, const char *a1, const char *a2, const char *a3)
 {
 	const char *argv[] = { a0, a1, a2, a3, NULL };
 
-	return vb_run(NULL, argv);
+	return vb_run(NULL, argv, VB_RUN_NO_LIMIT);
 }
 
 static const char *at(const char *rel)
