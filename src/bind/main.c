@@ -225,8 +225,7 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 /* /dev/kmsg is char 1:11; fixture trees have a plain file there. */
 static bool is_kmsg(const struct stat *st)
 {
-	return S_ISREG(st->st_mode) ||
-	       (S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 11);
+	return S_ISREG(st->st_mode) || (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 11));
 }
 
 /* The kernel log, or -1: no other device (a tty, /dev/mem) is ever opened. */

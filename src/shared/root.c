@@ -211,18 +211,22 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 		return err;
 	}
 	while (err == 0 && (name = pending_next(&p, &last, &dir)) != NULL) {
+		/* 1 for ".", 2 for "..", else 0. */
+		int dots = name[0] != '.' ? 0 : !name[1] ? 1 : name[1] == '.' && !name[2] ? 2 : 0;
 		struct stat st;
 		int next;
 
-		if (strcmp(name, "..") == 0 && is_top(root, cur))
-			name = "."; /* ".." stops at the top, as in a chroot */
-		if (strcmp(name, ".") == 0 && !last)
+		if (dots == 2 && is_top(root, cur)) {
+			dots = 1; /* ".." stops at the top, as in a chroot */
+			name = ".";
+		}
+		if (dots == 1 && !last)
 			continue;
-		if (strcmp(name, "..") == 0 && !last) {
+		if (dots == 2 && !last) {
 			err = step_into(&cur, openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
 			continue;
 		}
-		if (last && dir && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+		if (last && dir && !dots) {
 			if (flags & O_CREAT) {
 				err = -EISDIR;
 				break;
@@ -291,59 +295,27 @@ bool vb_is_regular(const struct stat *st)
 	return S_ISREG(st->st_mode);
 }
 
-/*
- * fd (or -errno), opened after probe (an O_PATH descriptor of the same name)
- * was accepted: keeps it if it is the file probe looked at, still accepted,
- * else closes it. Closes probe. Returns fd or -errno.
- */
-static int keep_if_same(int probe, const struct stat *probed, int fd, struct stat *st)
-{
-	struct stat sb;
-	int err = fd < 0 ? fd : 0;
-
-	close(probe);
-	if (err == 0 && fstat(fd, &sb) < 0)
-		err = -errno;
-	/* Swapped between the two opens: say so rather than use it. */
-	if (err == 0 && (sb.st_dev != probed->st_dev || sb.st_ino != probed->st_ino ||
-			 (sb.st_mode & S_IFMT) != (probed->st_mode & S_IFMT)))
-		err = -EAGAIN;
-	if (err < 0) {
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	if (st)
-		*st = sb;
-	return fd;
-}
-
-/* Looks at probe (an O_PATH descriptor, or -errno); closes it unless accepted. */
-static int probe_accepted(int probe, bool (*accept)(const struct stat *), struct stat *st)
-{
-	int err = probe < 0 ? probe : 0;
-
-	if (err == 0 && fstat(probe, st) < 0)
-		err = -errno;
-	if (err == 0 && S_ISLNK(st->st_mode))
-		err = -ELOOP; /* O_NOFOLLOW met a link */
-	else if (err == 0 && !accept(st))
-		err = -VB_EFILETYPE;
-	if (err < 0 && probe >= 0)
-		close(probe);
-	return err;
-}
-
 int vb_root_open_checked(const struct vb_root *root, const char *rel, int flags,
 			 bool (*accept)(const struct stat *), struct stat *st)
 {
-	int probe = vb_root_open(root, rel, O_PATH | (flags & O_NOFOLLOW), 0);
-	struct stat probed;
-	int err = probe_accepted(probe, accept, &probed);
+	int fd = vb_root_open(root, rel, O_PATH | (flags & O_NOFOLLOW), 0);
+	struct stat sb;
+	int err = fd < 0 ? fd : 0;
 
+	if (err == 0 && fstat(fd, &sb) < 0)
+		err = -errno;
+	if (err == 0 && S_ISLNK(sb.st_mode))
+		err = -ELOOP; /* O_NOFOLLOW met a link */
+	else if (err == 0 && !accept(&sb))
+		err = -VB_EFILETYPE;
+	if (fd >= 0)
+		close(fd);
 	if (err < 0)
 		return err;
-	return keep_if_same(probe, &probed, vb_root_open(root, rel, flags, 0), st);
+	fd = vb_root_open(root, rel, flags, 0);
+	if (fd >= 0 && st)
+		*st = sb;
+	return fd;
 }
 
 int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
@@ -418,19 +390,20 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 
 int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
 {
-	int probe = open(path, O_PATH | O_CLOEXEC), fd;
-	struct stat sb;
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct vb_root parent;
+	int err;
 
-	fd = probe_accepted(probe < 0 ? -errno : probe, vb_is_regular, &sb);
-	if (fd == 0) {
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		fd = keep_if_same(probe, &sb, fd < 0 ? -errno : fd, &sb);
-	}
-	if (fd < 0)
-		return fd;
-	if (st)
-		*st = sb;
-	return vb_read_fd(fd, &sb, max, data, len);
+	/* The file's directory as a tree of its own: the same rules as in a root. */
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+			     slash ? (slash == path ? "/" : path) : ".") >= sizeof(dir))
+		return -ENAMETOOLONG;
+	err = vb_root_init(&parent, dir);
+	if (err == 0)
+		err = vb_root_read_file(&parent, slash ? slash + 1 : path, max, data, len, st);
+	vb_root_fini(&parent);
+	return err;
 }
 
 /* What an attribute write may go to: no device. A FIFO only hands the text to a reader. */

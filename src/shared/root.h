@@ -41,9 +41,9 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
  * Opens rel with flags only if accept() takes what is there: it looks first
  * through an O_PATH descriptor, so that nothing else is ever opened (opening
  * a device can act: a watchdog arms, a tape rewinds, a serial line hangs up),
- * then opens for real and checks that it got the same file. Fills st when
- * not NULL. Returns the descriptor, -VB_EFILETYPE when accept() said no,
- * -EAGAIN when the file was swapped between the two opens, or -errno.
+ * then opens for real (a tree is not swapped under us: only root could).
+ * Fills st, as seen before opening, when not NULL. Returns the descriptor,
+ * -VB_EFILETYPE when accept() said no, or -errno.
  */
 int vb_root_open_checked(const struct vb_root *root, const char *rel, int flags,
 			 bool (*accept)(const struct stat *), struct stat *st);
