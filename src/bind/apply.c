@@ -28,7 +28,7 @@ const char *vb_result_name(enum vb_result result)
 static void fail(struct vb_outcome *o, const char *what, int err)
 {
 	o->result = VB_RESULT_FAILED;
-	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, strerror(-err));
+	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, vb_strerror(err));
 }
 
 static int write_device_attr(const struct vb_root *root, const char *name, const char *attr,
@@ -50,7 +50,7 @@ static int load_vfio_pci(const char *modprobe, unsigned timeout, char *why, size
 	if (rc == -ETIMEDOUT)
 		vb_text_format(why, size, "%s vfio-pci did not finish in %u s", modprobe, timeout);
 	else if (rc < 0)
-		vb_text_format(why, size, "cannot start %s: %s", modprobe, strerror(-rc));
+		vb_text_format(why, size, "cannot start %s: %s", modprobe, vb_strerror(rc));
 	else if (rc > 0)
 		vb_text_format(why, size, "%s vfio-pci exited with status %d", modprobe, rc);
 	return rc == 0 ? 0 : -1;
@@ -179,7 +179,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 			snprintf(o->reason, sizeof(o->reason), "%s", load_failure);
 		else if (probe_err < 0)
 			snprintf(o->reason, sizeof(o->reason), "drivers_probe: %s",
-				 strerror(-probe_err));
+				 vb_strerror(probe_err));
 		else if (o->driver_after[0])
 			snprintf(o->reason, sizeof(o->reason), "%s holds it after probing",
 				 o->driver_after);

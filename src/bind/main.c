@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,17 +222,19 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 			   vb_strerror(err));
 }
 
-/* The kernel log, or -1: a character device (a plain file in fixture trees). */
+/* /dev/kmsg is char 1:11; fixture trees have a plain file there. */
+static bool is_kmsg(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 11));
+}
+
+/* The kernel log, or -1: no other device (a tty, /dev/mem) is ever opened. */
 static int open_kmsg(const struct vb_root *root)
 {
-	int fd = vb_root_open(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, 0);
-	struct stat st;
+	int fd = vb_root_open_checked(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, is_kmsg,
+				      NULL);
 
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode)))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	return fd < 0 ? -1 : fd;
 }
 
 /* One log line, with the log rule applied (vb_text_printable). */
@@ -298,7 +302,7 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 		close(dirfd);
 		return -ENAMETOOLONG;
 	}
-	/* A new file: whatever was left there (a FIFO would block an open) goes first. */
+	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	out = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -418,7 +422,7 @@ int main(int argc, char **argv)
 	if (err == 0)
 		err = append_all(&messages, &plan.notes);
 	if (err < 0) {
-		fprintf(stderr, "vfio-boot-bind: %s\n", strerror(-err));
+		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
 		failed = 1;
 		goto out;
 	}
@@ -433,7 +437,7 @@ int main(int argc, char **argv)
 		err = write_status(&opts, &root, &report);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
-				strerror(-err));
+				vb_strerror(err));
 			failed++;
 		}
 	}

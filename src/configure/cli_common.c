@@ -111,7 +111,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	}
 	err = vb_kmod_open(&m->kmod, &cli->root);
 	if (err < 0) {
-		cli_error("cannot read the kernel module indexes: %s", strerror(-err));
+		cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
 		machine_free(m);
 		return err;
 	}

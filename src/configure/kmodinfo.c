@@ -25,8 +25,9 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 
 /*
  * True when every modules.* file of the kernel directory rel is a regular
- * file (or a link to one): libkmod opens its indexes with a plain open(),
- * which a FIFO would hold for ever.
+ * file: libkmod opens its indexes with a plain open() from the directory,
+ * which a FIFO would hold for ever, and through which a link would be
+ * followed on the host, out of the tree.
  */
 static bool indexes_are_files(const struct vb_root *root, const char *rel)
 {
@@ -43,8 +44,7 @@ static bool indexes_are_files(const struct vb_root *root, const char *rel)
 
 		if (strncmp(de->d_name, "modules.", 8) != 0)
 			continue;
-		/* Links are followed as libkmod follows them; a dangling one is absent. */
-		if (fstatat(dirfd, de->d_name, &st, 0) == 0 && !S_ISREG(st.st_mode))
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
 			ok = false;
 	}
 	if (dir)

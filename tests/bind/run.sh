@@ -448,6 +448,37 @@ jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fa
 [ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
 end
 
+begin device-nodes-in-the-tree
+# A tree unpacked as root keeps device nodes. An attribute that is a device
+# (here /dev/null) is not written, and a dev/kmsg that is not the kernel log
+# (here /dev/tty: `script` gives the binder a terminal) is not logged to.
+command -v script >/dev/null || fail "script (util-linux) is required"
+host_spec | tree
+conf "03:00.0"
+rm "$T/sys/devices/pci0000:00/0000:03:00.0/driver_override" "$T/dev/kmsg"
+mknod "$T/sys/devices/pci0000:00/0000:03:00.0/driver_override" c 1 3
+mknod "$T/dev/kmsg" c 5 0
+FAKE_ROOT=$T script -qec "'$bin' --root '$T' --modprobe '$here/fake-modprobe' --quiet" \
+	/dev/null >"$T/tty" 2>&1
+status 0000:03:00.0 result failed
+status 0000:03:00.0 reason "cannot write driver_override: not a regular file (a FIFO, device or directory?)"
+! grep -q 'vfio-boot:' "$T/tty" || fail "log records went to a terminal: $(head -c 200 "$T/tty")"
+end
+
+begin stale-status-temp-file
+# What a crash left where status.json is written, even a FIFO, neither holds
+# the binder nor stops the report.
+host_spec | tree
+conf "03:00.0"
+mkdir -p "$T/run/vfio-boot"
+mkfifo "$T/run/vfio-boot/.status.json.tmp"
+FAKE_ROOT=$T timeout 20 "$bin" --root "$T" --modprobe "$here/fake-modprobe" >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+status 0000:03:00.0 result bound
+[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "the stale temporary file is still there"
+end
+
 # ------------------------------------------ nothing the binder reads can hold it
 
 begin fifo-config

@@ -805,6 +805,46 @@ proxmox-boot-tool refresh"
 end
 
 # The safety rules on fixture hosts shaped like common boards.
+begin links-resolve-in-the-tree
+# An absolute link in the tree points into the tree, as under chroot: the
+# host path it names (here $work/outside, which exists) is never written.
+host_tree
+mkdir -p "$work/outside" "$T$work/outside"
+ln -s "$work/outside" "$T/etc/modprobe.d"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+[ -z "$(ls -A "$work/outside")" ] || fail "written outside the tree: $(ls "$work/outside")"
+grep -q "softdep nouveau pre: vfio-pci" "$T$work/outside/vfio.conf" ||
+	fail "vfio.conf not written where the link points in the tree"
+vboot unconfigure
+rc_is 0
+[ ! -e "$T$work/outside/vfio.conf" ] || fail "unconfigure left vfio.conf"
+end
+
+begin fifo-as-manifest
+# A FIFO where the manifest belongs: refused at once, not waited for.
+host_tree
+mkdir -p "$T/var/lib/vfio-boot"
+mkfifo "$T/var/lib/vfio-boot/manifest"
+timeout 20 "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 1
+has err "not a regular file"
+end
+
+begin module-index-link-leaves-the-tree
+# libkmod opens the indexes by name from the kernel's directory: one that is
+# a link would be followed on the host, out of the tree (here to the host's
+# own index, which would answer). The kernel is skipped, as for a FIFO.
+host_tree
+kver=$(basename "$kdir")
+rm "$T/lib/modules/$kver/modules.alias.bin"
+ln -s "$kdir/modules.alias.bin" "$T/lib/modules/$kver/modules.alias.bin"
+vboot check
+has err "lib/modules/$kver: a modules.* index is not a regular file; kernel skipped"
+has out "no installed kernels under lib/modules"
+end
+
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
 
