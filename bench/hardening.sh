@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/hardening.sh: what Debian's hardening flags cost the static binder.
-# Builds vfio-boot-bind four ways (plain -static as before; static-pie; the
-# flags of dpkg-buildflags with hardening=+all, plain static and static-pie),
+# Builds vfio-boot-bind five ways (plain -static as before; static-pie; the
+# flags of dpkg-buildflags with hardening=+all, plain static and static-pie,
+# the latter with and without ld's separate-code layout),
 # then prints each one's stripped size and its median time on the bench's
 # 1,024-function fixture tree (hyperfine, each run on a fresh copy), as a
 # markdown table, also written to bench/hardening-results.md.
@@ -29,19 +30,22 @@ hard_cppflags=$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPP
 hard_cflags=$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)
 hard_ldflags=$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)
 
-# variant NAME PIE CPPFLAGS CFLAGS LDFLAGS: builds $tmp/NAME (stripped).
+# variant NAME PIE LAYOUT CPPFLAGS CFLAGS LDFLAGS: builds $tmp/NAME (stripped).
 variant() {
 	make -s -C "$top" B="$tmp/build-$1" "$tmp/build-$1/vfio-boot-bind" BIND_PIE="$2" \
-		CPPFLAGS="$3" CFLAGS="$4" LDFLAGS="$5" >/dev/null
+		BIND_LAYOUT="$3" CPPFLAGS="$4" CFLAGS="$5" LDFLAGS="$6" >/dev/null
 	strip -o "$tmp/$1" "$tmp/build-$1/vfio-boot-bind"
 }
-names=(plain pie hard hard-pie)
-labels=("-static, no flags (before)" "static-pie, no flags" "-static, dpkg-buildflags"
-	"static-pie, dpkg-buildflags (shipped)")
-variant plain no "" "" ""
-variant pie yes "" "" ""
-variant hard no "$hard_cppflags" "$hard_cflags" "$hard_ldflags"
-variant hard-pie yes "$hard_cppflags" "$hard_cflags" "$hard_ldflags"
+nosep=-Wl,-z,noseparate-code
+names=(plain pie hard hard-pie-sep hard-pie)
+labels=("-static, no flags (before)" "static-pie, no flags, noseparate-code"
+	"-static, dpkg-buildflags" "static-pie, dpkg-buildflags"
+	"static-pie, dpkg-buildflags, noseparate-code (shipped)")
+variant plain no "" "" "" ""
+variant pie yes "$nosep" "" "" ""
+variant hard no "" "$hard_cppflags" "$hard_cflags" "$hard_ldflags"
+variant hard-pie-sep yes "" "$hard_cppflags" "$hard_cflags" "$hard_ldflags"
+variant hard-pie yes "$nosep" "$hard_cppflags" "$hard_cflags" "$hard_ldflags"
 
 pristine=$tmp/pristine
 "$top/tests/fixture/gen-spec" "$n" >"$tmp/spec"

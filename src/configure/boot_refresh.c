@@ -148,7 +148,7 @@ static int run(const struct vb_root *root, const char *const *argv, bool dry)
 		return 0;
 	}
 	fflush(stdout);
-	rc = vb_run(root, argv);
+	rc = vb_run(root, argv, VB_RUN_NO_LIMIT);
 	vb_outcome_command(argv, true, rc);
 	if (rc < 0)
 		fprintf(stderr, "vfio-boot: cannot run %s: %s\n", argv[0], strerror(-rc));

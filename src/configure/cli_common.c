@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "path.h"
 #include "sysfs.h"
+#include "text.h"
 
 static void (*msg_sink)(void *ctx, enum cli_msg_kind kind, const char *msg);
 static void *msg_sink_ctx;
@@ -24,11 +25,13 @@ void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char
 static void say(FILE *out, const char *prefix, enum cli_msg_kind kind, const char *fmt,
 		va_list ap)
 {
-	char *msg = NULL;
+	char *msg = NULL, line[1024];
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	fprintf(out, "%s%s\n", prefix, msg ? msg : "(out of memory)");
+	/* Messages quote files and arguments: the log rule keeps the terminal safe. */
+	vb_text_printable(line, sizeof(line), msg ? msg : "(out of memory)");
+	fprintf(out, "%s%s\n", prefix, line);
 	if (msg_sink)
 		msg_sink(msg_sink_ctx, kind, msg ? msg : "(out of memory)");
 	free(msg);
@@ -155,10 +158,13 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	}
 	err = vb_kmod_open(&m->kmod, &cli->root);
 	if (err < 0) {
-		cli_error("cannot read the kernel module indexes: %s", strerror(-err));
+		cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
 		machine_free(m);
 		return err;
 	}
+	for (size_t k = 0; k < m->kmod.skipped.count; k++)
+		cli_error("lib/modules/%s: a modules.* index is not a regular file; kernel skipped",
+			  m->kmod.skipped.items[k]);
 	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
 	err = m->claimants ? 0 : -ENOMEM;
 	if (err == 0 && with_claimants)

@@ -17,6 +17,7 @@
 #include "generator.h"
 #include "image_verify.h"
 #include "kcmdline.h"
+#include "modprobe_ids.h"
 #include "outcome.h"
 #include "path.h"
 #include "plan.h"
@@ -83,7 +84,7 @@ static int job_put(struct job *job, const char *path, const char *content, mode_
 	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
 
 	if (err < 0) {
-		cli_error("cannot read %s: %s", path, strerror(-err));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
 	b->path = path;
@@ -103,7 +104,7 @@ static void job_free(struct job *job)
 /* Puts every file back as it was before this run. */
 static int job_revert(struct job *job, bool forget)
 {
-	struct vb_txn *undo = vb_txn_new(job->cli->root.path);
+	struct vb_txn *undo = vb_txn_new(&job->cli->root);
 	char err[256] = "";
 	int rc = undo ? 0 : -ENOMEM;
 
@@ -117,7 +118,7 @@ static int job_revert(struct job *job, bool forget)
 	if (rc == 0 && forget)
 		rc = vb_txn_forget_saved(undo);
 	if (rc < 0)
-		cli_error("could not put the files back: %s", err[0] ? err : strerror(-rc));
+		cli_error("could not put the files back: %s", err[0] ? err : vb_strerror(rc));
 	vb_txn_free(undo);
 	return rc;
 }
@@ -148,11 +149,11 @@ static size_t job_run_commands(struct job *job)
 
 		print_command(job->cli, &job->commands[i], "running:");
 		fflush(stdout);
-		rc = vb_run(&job->cli->root, job->commands[i].argv);
+		rc = vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
 		vb_outcome_command(job->commands[i].argv, true, rc);
 		if (rc != 0) {
 			if (rc < 0)
-				cli_error("cannot run %s: %s", job->commands[i].argv[0], strerror(-rc));
+				cli_error("cannot run %s: %s", job->commands[i].argv[0], vb_strerror(rc));
 			else
 				cli_error("%s failed with status %d", job->commands[i].argv[0], rc);
 			return i + 1;
@@ -190,8 +191,20 @@ static int job_commit(struct job *job)
 	int rc = vb_txn_commit(job->txn, err, sizeof(err));
 
 	if (rc < 0)
-		cli_error("%s", err[0] ? err : strerror(-rc));
+		cli_error("%s", err[0] ? err : vb_strerror(rc));
 	return rc;
+}
+
+/* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
+static bool selection_too_large(const struct vb_config *cfg)
+{
+	char *text = vb_render_selection(cfg), why[128];
+	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
+
+	free(text);
+	if (err < 0)
+		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
+	return err < 0;
 }
 
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
@@ -208,7 +221,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);
-	if (cfg->problems.count)
+	if (cfg->problems.count || selection_too_large(cfg))
 		return -EINVAL;
 	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
 		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
@@ -315,7 +328,7 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	if (path) {
 		err = read_under(&job->cli->root, path, &old, &len, &mode);
 		if (err < 0) {
-			cli_error("cannot read %s: %s", path, strerror(-err));
+			cli_error("cannot read %s: %s", path, vb_strerror(err));
 			return err;
 		}
 		edited = bl == VB_BOOTLOADER_GRUB ?
@@ -338,6 +351,24 @@ static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct
 	free(old);
 	free(edited);
 	free(state);
+	return err;
+}
+
+/*
+ * An ids= option in another modprobe.d file than the one configure manages
+ * (it comments those out) still makes vfio-pci take every device with the
+ * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
+ */
+static int warn_other_ids_options(const struct cli *cli)
+{
+	struct vb_msgs where = { 0 };
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+
+	for (size_t i = 0; i < where.count; i++)
+		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
+			    "with those IDs, even with vfio_boot.disable=1; remove it",
+			    where.items[i]);
+	vb_msgs_free(&where);
 	return err;
 }
 
@@ -412,7 +443,7 @@ static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_
 			continue;
 		print_command(job->cli, &job->commands[i], "running again:");
 		vb_outcome_command(job->commands[i].argv, true,
-				   vb_run(&job->cli->root, job->commands[i].argv));
+				   vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT));
 	}
 }
 
@@ -485,6 +516,8 @@ static int configure(const struct cli *cli)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		cli_note("%s", notes.items[i]);
+	if (warn_other_ids_options(cli) < 0)
+		goto out;
 	err = kernel_flags(cli, &flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
@@ -493,10 +526,10 @@ static int configure(const struct cli *cli)
 	vb_outcome_kernel_flags(bl, &flags);
 	rc = VB_EXIT_FAILED;
 	joined = join(&flags, " ");
-	job.txn = vb_txn_new(cli->root.path);
+	job.txn = vb_txn_new(&cli->root);
 	if (!joined || !job.txn)
 		goto out;
-	was_configured = vb_txn_is_configured(cli->root.path);
+	was_configured = vb_txn_is_configured(&cli->root);
 
 	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
 	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
@@ -625,11 +658,11 @@ static int unconfigure(const struct cli *cli)
 	}
 	if (refuse_without_privileges(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(cli->root.path)) {
+	if (!vb_txn_is_configured(&cli->root)) {
 		puts("not configured: nothing to undo");
 		return VB_EXIT_OK;
 	}
-	job.txn = vb_txn_new(cli->root.path);
+	job.txn = vb_txn_new(&cli->root);
 	if (!job.txn)
 		return VB_EXIT_FAILED;
 	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
@@ -639,7 +672,7 @@ static int unconfigure(const struct cli *cli)
 	vb_outcome_kernel_flags(bl, NULL);
 	err = vb_txn_restore_all(job.txn);
 	if (err < 0) {
-		cli_error("cannot read the saved originals: %s", strerror(-err));
+		cli_error("cannot read the saved originals: %s", vb_strerror(err));
 		goto out;
 	}
 	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
@@ -661,7 +694,7 @@ static int unconfigure(const struct cli *cli)
 	vb_outcome_changed();
 	err = vb_txn_forget_saved(job.txn);
 	if (err < 0)
-		cli_error("files restored, but the saved originals stay: %s", strerror(-err));
+		cli_error("files restored, but the saved originals stay: %s", vb_strerror(err));
 	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (rc == VB_EXIT_OK) {
 		err = vb_boot_refresh_run(&cli->root, &refresh, false);

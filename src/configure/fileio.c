@@ -3,105 +3,55 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
 
-static int grow(char **buf, size_t *cap, size_t want)
-{
-	char *grown;
-
-	if (*cap > VB_FILE_MAX)
-		return -EFBIG;
-	if (want > (size_t)VB_FILE_MAX + 1)
-		want = (size_t)VB_FILE_MAX + 1;
-	grown = realloc(*buf, want);
-	if (!grown)
-		return -ENOMEM;
-	*buf = grown;
-	*cap = want;
-	return 0;
-}
-
-int vb_read_file(const char *path, char **data, size_t *len, struct stat *st)
+int vb_read_file(const struct vb_root *root, const char *rel, char **data, size_t *len,
+		 struct stat *st)
 {
 	struct stat sb;
-	size_t size = 0, cap = 0;
-	char *buf = NULL;
-	int fd, err;
+	int fd = vb_root_open_checked(root, rel, O_RDONLY | O_NONBLOCK | O_NOFOLLOW, vb_is_regular,
+				      &sb);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0)
-		err = -errno;
-	else if (!S_ISREG(sb.st_mode))
-		err = -EINVAL;
-	else
-		err = grow(&buf, &cap, sb.st_size < 4096 ? 4096 : (size_t)sb.st_size + 1);
-	while (err == 0) {
-		ssize_t n;
-
-		if (size + 1 == cap) {
-			err = grow(&buf, &cap, cap * 2);
-			if (err < 0)
-				break;
-		}
-		n = read(fd, buf + size, cap - 1 - size);
-		if (n < 0) {
-			if (errno != EINTR)
-				err = -errno;
-			continue;
-		}
-		if (n == 0)
-			break;
-		size += (size_t)n;
-	}
-	close(fd);
-	if (err < 0) {
-		free(buf);
-		return err;
-	}
-	buf[size] = '\0';
-	*data = buf;
-	*len = size;
+		return fd;
 	if (st)
 		*st = sb;
-	return 0;
+	return vb_read_fd(fd, &sb, (size_t)VB_FILE_MAX + 1, data, len);
 }
 
-/* Copies the directory part of path ("." when there is none). */
-static int parent_of(const char *path, char *dir, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len;
-
-	if (!slash) {
-		dir[0] = '.';
-		dir[1] = '\0';
-		return 0;
-	}
-	len = slash == path ? 1 : (size_t)(slash - path);
-	if (len >= size)
-		return -ENAMETOOLONG;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	return 0;
-}
-
-int vb_fsync_parent(const char *path)
+/*
+ * Opens the directory holding rel (in the tree, links resolved there) and
+ * points *name at rel's last component, which must be a plain name.
+ * Returns the descriptor or -errno.
+ */
+static int open_parent(const struct vb_root *root, const char *rel, const char **name)
 {
 	char dir[PATH_MAX];
-	int fd, err = parent_of(path, dir, sizeof(dir));
+	const char *slash = strrchr(rel, '/');
+	size_t len = slash ? (size_t)(slash - rel) : 0;
 
-	if (err < 0)
-		return err;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*name = slash ? slash + 1 : rel;
+	if (!**name || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
+		return -EINVAL;
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, rel, len);
+	dir[len] = '\0';
+	return vb_root_open(root, len ? dir : ".", O_RDONLY | O_DIRECTORY, 0);
+}
+
+int vb_fsync_parent(const struct vb_root *root, const char *rel)
+{
+	const char *name;
+	int fd = open_parent(root, rel, &name), err = 0;
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fsync(fd) < 0)
 		err = -errno;
 	close(fd);
@@ -124,20 +74,41 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int vb_replace_file(const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
-		    gid_t gid)
+/* Creates ".NAME.XXXXXX" in dirfd (O_EXCL), its name in tmp. Returns the descriptor or -errno. */
+static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
 {
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int dirlen = slash ? (int)(slash - path + 1) : 0;
-	int fd, n, err = 0;
+	static unsigned long counter;
+	struct timespec now;
 
-	n = snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", dirlen, path, path + dirlen);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned long r = ((unsigned long)now.tv_nsec ^ ((unsigned long)getpid() << 16)) +
+				  ++counter * 7919;
+		int n = snprintf(tmp, size, ".%s.%06lx", name, r & 0xffffff), fd;
+
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
+	}
+	return -EEXIST;
+}
+
+int vb_replace_file(const struct vb_root *root, const char *rel, const char *data, size_t len,
+		    mode_t mode, uid_t uid, gid_t gid)
+{
+	char tmp[NAME_MAX + 1];
+	const char *name;
+	int dirfd = open_parent(root, rel, &name), fd, err = 0;
+
+	if (dirfd < 0)
+		return dirfd;
+	fd = create_temp(dirfd, name, tmp, sizeof(tmp));
+	if (fd < 0) {
+		close(dirfd);
+		return fd;
+	}
 	err = write_all(fd, data, len);
 	if (err == 0 && fsync(fd) < 0)
 		err = -errno;
@@ -147,16 +118,35 @@ int vb_replace_file(const char *path, const char *data, size_t len, mode_t mode,
 		err = -errno;
 	if (close(fd) < 0 && err == 0)
 		err = -errno;
-	if (err == 0 && rename(tmp, path) < 0)
+	if (err == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		err = -errno;
 	if (err < 0)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
+	close(dirfd);
 	return err;
 }
 
-int vb_remove_file(const char *path)
+/* Unlinks rel (a directory with AT_REMOVEDIR): 1 when removed, 0 when absent, or -errno. */
+static int remove_at(const struct vb_root *root, const char *rel, int flags)
 {
-	if (unlink(path) == 0)
-		return 1;
-	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	const char *name;
+	int dirfd = open_parent(root, rel, &name), err;
+
+	if (dirfd == -ENOENT || dirfd == -ENOTDIR)
+		return 0;
+	if (dirfd < 0)
+		return dirfd;
+	err = unlinkat(dirfd, name, flags) == 0 ? 1 : errno == ENOENT ? 0 : -errno;
+	close(dirfd);
+	return err;
+}
+
+int vb_remove_file(const struct vb_root *root, const char *rel)
+{
+	return remove_at(root, rel, 0);
+}
+
+int vb_remove_dir(const struct vb_root *root, const char *rel)
+{
+	return remove_at(root, rel, AT_REMOVEDIR);
 }

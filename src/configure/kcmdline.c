@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Words are split as the kernel splits its command line: on white space,
- * except inside double quotes. Two words have the same key when their names
- * (up to '=') are equal with quotes dropped and '-' equal to '_', as the
- * kernel's parameq() compares them.
+ * Parameters are split as the kernel splits its command line
+ * (vb_cmdline_next_param: white space outside double quotes, a quote may open
+ * the whole parameter or its value). Two parameters have the same name when
+ * their names are equal with '-' equal to '_', as the kernel's parameq()
+ * compares them. Words after a "--" are init's: never matched, and flags are
+ * added before it.
  *
  * In /etc/default/grub the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at the
  * start of a line counts (after blanks and an optional "export"): it is the one
@@ -25,10 +27,6 @@
 struct text {
 	char *s;
 	size_t len;
-};
-
-struct span {
-	size_t start, len;
 };
 
 static bool is_space(char c)
@@ -70,74 +68,86 @@ static int splice(struct text *t, size_t at, size_t cut, const char *ins, size_t
 	return 0;
 }
 
-static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
+/*
+ * The next parameter before a "--": what follows "--" is init's, not the
+ * kernel's, so it is neither matched nor edited.
+ */
+static bool next_param(const char *s, size_t len, size_t *pos, struct vb_cmdline_param *p)
 {
-	return vb_cmdline_next_word(s, len, pos, &w->start, &w->len);
+	return vb_cmdline_next_param(s, len, pos, p) && !vb_cmdline_is_end(s, p);
 }
 
-/* Compares two words, or only their keys when whole is false. */
-static bool words_match(const char *x, size_t xl, const char *y, size_t yl, bool whole)
+/* Compares two parameters by name ('-' and '_' alike), and by value when whole. */
+static bool params_match(const char *x, const struct vb_cmdline_param *px, const char *y,
+			 const struct vb_cmdline_param *py, bool whole)
 {
-	size_t i = 0, j = 0;
-	bool in_value = false;
+	if (px->keylen != py->keylen)
+		return false;
+	for (size_t i = 0; i < px->keylen; i++) {
+		char cx = x[px->key + i], cy = y[py->key + i];
 
-	for (;; i++, j++) {
-		bool xend, yend;
-		char cx, cy;
-
-		while (i < xl && x[i] == '"')
-			i++;
-		while (j < yl && y[j] == '"')
-			j++;
-		xend = i == xl || (!whole && x[i] == '=');
-		yend = j == yl || (!whole && y[j] == '=');
-		if (xend || yend)
-			return xend && yend;
-		cx = x[i];
-		cy = y[j];
-		if (!in_value) {
-			cx = cx == '-' ? '_' : cx;
-			cy = cy == '-' ? '_' : cy;
-		}
-		if (cx != cy)
+		if ((cx == '-' ? '_' : cx) != (cy == '-' ? '_' : cy))
 			return false;
-		in_value = in_value || cx == '=';
 	}
+	return !whole || (px->has_value == py->has_value && px->valuelen == py->valuelen &&
+			  memcmp(x + px->value, y + py->value, px->valuelen) == 0);
+}
+
+/* Inserts flag as a word of its own at at: before the word there, or after the word that ends there. */
+static int insert_word(struct text *t, size_t at, const char *flag, bool before)
+{
+	size_t flen = strlen(flag);
+	int err = splice(t, at, 0, before ? " " : "", before ? 1 : 0);
+
+	if (err == 0)
+		err = splice(t, at, 0, flag, flen);
+	if (err == 0 && !before && at > 0)
+		err = splice(t, at, 0, " ", 1);
+	return err;
 }
 
 /*
- * Makes flag the only word with its key in t: nothing to do when every word
- * with that key is the flag already; otherwise the first becomes the flag and
- * the others go, or the flag is added after the last word.
+ * Makes flag the only parameter with its name in t: nothing to do when every
+ * one with that name is the flag already; otherwise the first becomes the
+ * flag and the others go, or the flag is added after the last parameter (but
+ * before a "--", and before a last word whose quote never closes, which would
+ * swallow it).
  */
 static int set_flag(struct text *t, const char *flag)
 {
-	size_t flen = strlen(flag), pos = 0, end = 0;
-	struct span w, first = { 0, 0 };
-	bool found = false, all_same = true;
+	size_t flen = strlen(flag), pos = 0, end = 0, fpos = 0;
+	struct vb_cmdline_param w, first = { 0 }, fp, last = { 0 };
+	bool found = false, all_same = true, any = false;
 	int err;
 
-	while (next_word(t->s, t->len, &pos, &w)) {
-		if (words_match(t->s + w.start, w.len, flag, flen, false)) {
-			all_same = all_same && words_match(t->s + w.start, w.len, flag, flen, true);
+	vb_cmdline_next_param(flag, flen, &fpos, &fp);
+	while (next_param(t->s, t->len, &pos, &w)) {
+		if (params_match(t->s, &w, flag, &fp, false)) {
+			all_same = all_same && params_match(t->s, &w, flag, &fp, true);
 			if (!found)
 				first = w;
 			found = true;
 		}
-		end = w.start + w.len;
+		last = w;
+		any = true;
 	}
 	if (found && all_same)
 		return 0;
 	if (!found) {
-		if (end == 0)
-			return splice(t, 0, 0, flag, flen);
-		err = splice(t, end, 0, " ", 1);
-		return err < 0 ? err : splice(t, end + 1, 0, flag, flen);
+		if (any && last.unterminated)
+			return insert_word(t, last.start, flag, true);
+		if (any)
+			return insert_word(t, last.start + last.len, flag, false);
+		/* Nothing before a "--" (or nothing at all): the flag goes first. */
+		pos = 0;
+		if (vb_cmdline_next_param(t->s, t->len, &pos, &w))
+			return insert_word(t, w.start, flag, true);
+		return splice(t, 0, 0, flag, flen);
 	}
-	/* Drop the later words with the key, with the space before each. */
+	/* Drop the later parameters with the name, with the space before each. */
 	pos = end = first.start + first.len;
-	while (next_word(t->s, t->len, &pos, &w)) {
-		if (!words_match(t->s + w.start, w.len, flag, flen, false)) {
+	while (next_param(t->s, t->len, &pos, &w)) {
+		if (!params_match(t->s, &w, flag, &fp, false)) {
 			end = w.start + w.len;
 			continue;
 		}
@@ -178,12 +188,20 @@ char *vb_kernel_cmdline_add(const char *text, size_t len, const char *const *fla
 	return t.s;
 }
 
+/* How a shell statement ends. */
+enum stmt_end {
+	STMT_CLOSED,    /* at a newline or at the end of the text */
+	STMT_CONTINUED, /* a backslash at the end joins the next line to it */
+	STMT_IN_QUOTE,  /* a quote is still open at the end of the text */
+};
+
 /* Where an assignment's value is, when it is one plain or quoted string. */
 struct grub_value {
 	size_t start, end; /* the bytes between the quotes */
 	char quote;        /* '"', '\'' or 0 for none */
 	bool simple;       /* false: several parts, escapes or expansions */
 	size_t stmt_end;   /* just after the assignment's line */
+	enum stmt_end how; /* how that statement ends */
 };
 
 /* Returns the index of the quote closing the one at p, or len. */
@@ -204,18 +222,27 @@ static bool is_word_end(char c)
 	       c == '(' || c == ')';
 }
 
-/* Returns the index after the end of the statement starting at p. */
-static size_t skip_statement(const char *s, size_t len, size_t p)
+/*
+ * Returns the index after the end of the statement starting at p; *how says
+ * whether it ended (at a newline, or with the text), or runs on into whatever
+ * follows the text: a quote still open, or a backslash before its end.
+ */
+static size_t skip_statement(const char *s, size_t len, size_t p, enum stmt_end *how)
 {
 	bool word_start = true;
 
+	*how = STMT_CLOSED;
 	while (p < len && s[p] != '\n') {
 		char c = s[p];
 
 		if (c == '\'' || c == '"') {
 			p = closing_quote(s, len, p) + 1;
+			if (p > len)
+				*how = STMT_IN_QUOTE;
 			word_start = false;
 		} else if (c == '\\') {
+			if (p + 2 >= len)
+				*how = STMT_CONTINUED;
 			p += 2;
 			word_start = false;
 		} else if (c == '#' && word_start) {
@@ -260,13 +287,18 @@ static void parse_value(const char *s, size_t len, size_t p, struct grub_value *
 	v->simple = v->simple && parts <= 1;
 }
 
-/* Finds the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at a line start. */
-static bool find_grub_value(const char *s, size_t len, struct grub_value *found)
+/*
+ * Finds the last uncommented GRUB_CMDLINE_LINUX_DEFAULT= at a line start;
+ * *last says how the file's last statement ends.
+ */
+static bool find_grub_value(const char *s, size_t len, struct grub_value *found,
+			    enum stmt_end *last)
 {
 	const size_t keylen = strlen(GRUB_KEY);
 	bool any = false;
 	size_t p = 0;
 
+	*last = STMT_CLOSED;
 	while (p < len) {
 		while (p < len && is_blank(s[p]))
 			p++;
@@ -275,37 +307,44 @@ static bool find_grub_value(const char *s, size_t len, struct grub_value *found)
 				p++;
 		if (len - p >= keylen && memcmp(s + p, GRUB_KEY, keylen) == 0) {
 			parse_value(s, len, p + keylen, found);
-			found->stmt_end = skip_statement(s, len, p);
+			found->stmt_end = skip_statement(s, len, p, &found->how);
 			any = true;
 		}
-		p = skip_statement(s, len, p);
+		p = skip_statement(s, len, p, last);
 	}
 	return any;
 }
 
 /*
  * Inserts GRUB_CMDLINE_LINUX_DEFAULT="[$GRUB_CMDLINE_LINUX_DEFAULT ]FLAGS" as a
- * line of its own at at.
+ * statement of its own at at, just after a statement that ended as before
+ * says: an empty line first breaks a backslash's continuation. Nothing can
+ * follow a quote that never closes (the shell would read it as part of the
+ * quote, and grub-mkconfig fails on such a file anyway): t is left as it is.
  */
-static int insert_assignment(struct text *t, size_t at, bool keep_old, const char *const *flags,
-			     size_t nflags)
+static int insert_assignment(struct text *t, size_t at, enum stmt_end before, bool keep_old,
+			     const char *const *flags, size_t nflags)
 {
 	static const char old[] = "$GRUB_CMDLINE_LINUX_DEFAULT";
 	struct text value = { 0 }, line = { 0 };
-	bool need_nl = at > 0 && t->s[at - 1] != '\n';
+	bool ends_line = at == 0 || t->s[at - 1] == '\n';
+	/* A newline to end the line; after a backslash, one more to end the statement. */
+	size_t newlines = (ends_line ? 0 : 1) + (before == STMT_CONTINUED ? 1 : 0);
 	int err;
 
+	if (before == STMT_IN_QUOTE)
+		return 0;
 	err = text_set(&value, old, keep_old ? strlen(old) : 0);
 	if (err == 0)
 		err = set_flags(&value, flags, nflags);
 	if (err == 0)
-		err = text_set(&line, "\n" GRUB_KEY "\"", strlen(GRUB_KEY) + 2);
+		err = text_set(&line, "\n\n" GRUB_KEY "\"", strlen(GRUB_KEY) + 3);
 	if (err == 0)
 		err = splice(&line, line.len, 0, value.s, value.len);
 	if (err == 0)
 		err = splice(&line, line.len, 0, "\"\n", 2);
 	if (err == 0)
-		err = splice(t, at, 0, line.s + !need_nl, line.len - !need_nl);
+		err = splice(t, at, 0, line.s + 2 - newlines, line.len - 2 + newlines);
 	free(value.s);
 	free(line.s);
 	return err;
@@ -339,6 +378,7 @@ char *vb_grub_default_add(const char *text, size_t len, const char *const *flags
 			  size_t nflags)
 {
 	struct grub_value v = { 0 };
+	enum stmt_end last;
 	struct text t;
 	int err;
 
@@ -346,10 +386,10 @@ char *vb_grub_default_add(const char *text, size_t len, const char *const *flags
 		return NULL;
 	if (nflags == 0)
 		return t.s;
-	if (!find_grub_value(text, len, &v))
-		err = insert_assignment(&t, len, false, flags, nflags);
+	if (!find_grub_value(text, len, &v, &last))
+		err = insert_assignment(&t, len, last, false, flags, nflags);
 	else if (!v.simple)
-		err = insert_assignment(&t, v.stmt_end, true, flags, nflags);
+		err = insert_assignment(&t, v.stmt_end, v.how, true, flags, nflags);
 	else
 		err = edit_value(&t, &v, flags, nflags);
 	if (err < 0) {
@@ -364,19 +404,19 @@ int vb_cmdline_has_all(const char *cmdline, const char *const *flags, size_t nfl
 	size_t len = strlen(cmdline);
 
 	for (size_t i = 0; i < nflags; i++) {
-		size_t flen = strlen(flags[i]), pos = 0;
-		struct span w, last = { 0, 0 };
+		size_t flen = strlen(flags[i]), pos = 0, fpos = 0;
+		struct vb_cmdline_param w, last = { 0 }, fp;
 		bool found = false;
 
-		while (next_word(cmdline, len, &pos, &w)) {
-			if (w.len == 2 && memcmp(cmdline + w.start, "--", 2) == 0)
-				break;
-			if (words_match(cmdline + w.start, w.len, flags[i], flen, false)) {
+		vb_cmdline_next_param(flags[i], flen, &fpos, &fp);
+		/* The kernel takes the last one of a name. */
+		while (next_param(cmdline, len, &pos, &w)) {
+			if (params_match(cmdline, &w, flags[i], &fp, false)) {
 				last = w;
 				found = true;
 			}
 		}
-		if (!found || !words_match(cmdline + last.start, last.len, flags[i], flen, true))
+		if (!found || !params_match(cmdline, &last, flags[i], &fp, true))
 			return 0;
 	}
 	return 1;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modprobe_ids.h"
 #include "render.h"
 
 static const char header[] =
@@ -73,34 +74,15 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 static const char kept_marker[] =
 	"# Kept from the file that was here before vfio-boot (unconfigure restores it):\n";
 
-bool vb_is_vfio_ids_option(const char *line, size_t len)
+/* The other options of an ids= line (as modprobe reads it), as a line of their own, if any. */
+static int options_without_ids(FILE *out, const char *line, size_t len)
 {
-	char copy[1024], *save = NULL, *word;
-	bool ids = false;
-	int n = 0;
-
-	if (len >= sizeof(copy))
-		return false;
-	memcpy(copy, line, len);
-	copy[len] = '\0';
-	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
-		if ((n == 0 && strcmp(word, "options") != 0) ||
-		    (n == 1 && strcmp(word, "vfio-pci") != 0 && strcmp(word, "vfio_pci") != 0))
-			return false;
-		ids = ids || (n >= 2 && strncmp(word, "ids=", 4) == 0);
-	}
-	return ids;
-}
-
-/* The other options of an ids= line, as a line of their own (empty when none). */
-static void options_without_ids(FILE *out, const char *line, size_t len)
-{
-	char copy[1024], *save = NULL, *word;
+	char *copy = vb_modprobe_line_joined(line, len), *save = NULL, *word;
 	bool any = false;
 	int n = 0;
 
-	memcpy(copy, line, len);
-	copy[len] = '\0';
+	if (!copy)
+		return -ENOMEM;
 	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
 		if (n < 2 || strncmp(word, "ids=", 4) == 0)
 			continue;
@@ -109,6 +91,19 @@ static void options_without_ids(FILE *out, const char *line, size_t len)
 	}
 	if (any)
 		fputc('\n', out);
+	free(copy);
+	return 0;
+}
+
+/* Writes the len bytes at text (one or more lines) with '#' before each line. */
+static void comment_out(FILE *out, const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i == 0 || text[i - 1] == '\n')
+			fputc('#', out);
+		fputc(text[i], out);
+	}
+	fputc('\n', out);
 }
 
 /*
@@ -130,20 +125,24 @@ static int write_kept_lines(FILE *out, const char *current, struct vb_msgs *note
 		return 0;
 	fputs(kept_marker, out);
 	while (*text) {
-		size_t len = strcspn(text, "\n");
+		size_t len = vb_modprobe_line_len(text);
 
 		if (vb_is_vfio_ids_option(text, len)) {
+			char *joined = vb_modprobe_line_joined(text, len);
+
 			fputs("# vfio-boot: commented out. vfio-pci would take every device with these\n"
 			      "# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
-			      "# vfio-boot-bind binds the selected devices with driver_override.\n#",
+			      "# vfio-boot-bind binds the selected devices with driver_override.\n",
 			      out);
-			fwrite(text, 1, len, out);
-			fputc('\n', out);
-			options_without_ids(out, text, len);
-			if (vb_msgs_add(notes, "commented out '%.*s' in /etc/modprobe.d/vfio.conf: "
+			comment_out(out, text, len);
+			if (!joined || options_without_ids(out, text, len) < 0 ||
+			    vb_msgs_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
 					       "vfio-boot-bind binds the selected devices instead",
-					(int)(len > 200 ? 200 : len), text) < 0)
+					joined) < 0) {
+				free(joined);
 				return -ENOMEM;
+			}
+			free(joined);
 		} else {
 			fwrite(text, 1, len, out);
 			fputc('\n', out);

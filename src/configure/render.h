@@ -32,6 +32,3 @@ char *vb_render_selection(const struct vb_config *cfg);
  * is dropped. Returns NULL on ENOMEM.
  */
 char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes);
-
-/* True for an "options vfio-pci ... ids=..." line of a modprobe.d file (len bytes). */
-bool vb_is_vfio_ids_option(const char *line, size_t len);

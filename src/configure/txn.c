@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "path.h"
+#include "root.h"
 #include "txn.h"
 #include "udiff.h"
 
@@ -43,7 +43,7 @@ struct change {
 };
 
 struct vb_txn {
-	char *root;
+	const struct vb_root *root; /* borrowed */
 	struct change *items;
 	size_t count;
 };
@@ -59,17 +59,12 @@ struct manifest {
 	size_t count;
 };
 
-struct vb_txn *vb_txn_new(const char *root)
+struct vb_txn *vb_txn_new(const struct vb_root *root)
 {
 	struct vb_txn *txn = calloc(1, sizeof(*txn));
 
-	if (!txn)
-		return NULL;
-	txn->root = strdup(root);
-	if (!txn->root) {
-		free(txn);
-		return NULL;
-	}
+	if (txn)
+		txn->root = root;
 	return txn;
 }
 
@@ -87,7 +82,6 @@ void vb_txn_free(struct vb_txn *txn)
 	for (size_t i = 0; i < txn->count; i++)
 		change_free(&txn->items[i]);
 	free(txn->items);
-	free(txn->root);
 	free(txn);
 }
 
@@ -118,26 +112,18 @@ static int check_path(const char *path)
 	return 0;
 }
 
-static int full_path(const struct vb_txn *txn, const char *path, char *buf, size_t size)
-{
-	return vb_path(buf, size, txn->root, "%s", path + 1);
-}
-
 static int record(struct vb_txn *txn, const char *path, bool remove, const char *content,
 		  size_t len, mode_t mode)
 {
 	struct change c = { .remove = remove, .len = len, .mode = mode & 07777 };
-	char full[PATH_MAX];
 	struct stat st;
 	size_t i;
 	int err;
 
 	err = check_path(path);
-	if (err == 0)
-		err = full_path(txn, path, full, sizeof(full));
 	if (err < 0)
 		return err;
-	err = vb_read_file(full, &c.old, &c.oldlen, &st);
+	err = vb_read_file(txn->root, path, &c.old, &c.oldlen, &st);
 	if (err < 0 && err != -ENOENT && err != -ENOTDIR)
 		return err;
 	c.existed = err == 0;
@@ -317,14 +303,12 @@ static int parse_line(struct manifest *m, char *line)
 }
 
 /* Returns 0, -ENOENT when there is no manifest, -EBADMSG, or -errno. */
-static int manifest_load(const char *root, struct manifest *m)
+static int manifest_load(const struct vb_root *root, struct manifest *m)
 {
-	char path[PATH_MAX], *text = NULL, *line, *next;
+	char *text = NULL, *line, *next;
 	size_t len;
-	int err = vb_path(path, sizeof(path), root, MANIFEST);
+	int err = vb_read_file(root, MANIFEST, &text, &len, NULL);
 
-	if (err == 0)
-		err = vb_read_file(path, &text, &len, NULL);
 	if (err < 0)
 		return err;
 	if (strlen(text) != len)
@@ -342,18 +326,16 @@ static int manifest_load(const char *root, struct manifest *m)
 }
 
 /* Writes the first count entries of m; none removes the manifest. */
-static int manifest_store(const char *root, const struct manifest *m, size_t count)
+static int manifest_store(const struct vb_root *root, const struct manifest *m, size_t count)
 {
-	char path[PATH_MAX], *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	FILE *out;
-	int err = vb_path(path, sizeof(path), root, MANIFEST);
+	int err;
 
-	if (err < 0)
-		return err;
 	if (count == 0) {
-		err = vb_remove_file(path);
-		return err > 0 ? vb_fsync_parent(path) : err;
+		err = vb_remove_file(root, MANIFEST);
+		return err > 0 ? vb_fsync_parent(root, MANIFEST) : err;
 	}
 	out = open_memstream(&text, &len);
 	if (!out)
@@ -371,33 +353,33 @@ static int manifest_store(const char *root, const struct manifest *m, size_t cou
 		free(text);
 		return -ENOMEM;
 	}
-	err = vb_replace_file(path, text, len, 0600, (uid_t)-1, (gid_t)-1);
+	err = vb_replace_file(root, MANIFEST, text, len, 0600, (uid_t)-1, (gid_t)-1);
 	free(text);
-	return err < 0 ? err : vb_fsync_parent(path);
+	return err < 0 ? err : vb_fsync_parent(root, MANIFEST);
 }
 
-static int state_path(const char *root, const char *name, char *buf, size_t size)
+static int state_path(const char *name, char *buf, size_t size)
 {
-	return vb_path(buf, size, root, STATE_DIR "/%s", name);
+	int n = snprintf(buf, size, STATE_DIR "/%s", name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 /* Removes the state directory when it is empty. */
-static void remove_state_dir(const char *root)
+static void remove_state_dir(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-
-	if (vb_path(path, sizeof(path), root, STATE_DIR) == 0 && rmdir(path) == 0)
-		vb_fsync_parent(path);
+	if (vb_remove_dir(root, STATE_DIR) > 0)
+		vb_fsync_parent(root, STATE_DIR);
 }
 
 /* Unlinks the saved files of entries from..count; best effort. */
-static void unlink_saved(const char *root, const struct manifest *m, size_t from)
+static void unlink_saved(const struct vb_root *root, const struct manifest *m, size_t from)
 {
 	char path[PATH_MAX];
 
 	for (size_t i = from; i < m->count; i++)
-		if (m->items[i].file && state_path(root, m->items[i].file, path, sizeof(path)) == 0)
-			unlink(path);
+		if (m->items[i].file && state_path(m->items[i].file, path, sizeof(path)) == 0)
+			vb_remove_file(root, path);
 }
 
 static unsigned next_file_number(const struct manifest *m)
@@ -433,27 +415,24 @@ static int save_originals(struct vb_txn *txn, struct manifest *m, char *err, siz
 			continue;
 		}
 		snprintf(name, sizeof(name), "orig.%u", number++);
-		e = vb_path(path, sizeof(path), txn->root, STATE_DIR);
+		e = vb_root_mkdir_p(txn->root, STATE_DIR);
 		if (e == 0)
-			e = vb_mkdir_p(path);
+			e = state_path(name, path, sizeof(path));
 		if (e == 0)
-			e = state_path(txn->root, name, path, sizeof(path));
-		if (e == 0)
-			e = vb_replace_file(path, c->old, c->oldlen, 0600, (uid_t)-1, (gid_t)-1);
+			e = vb_replace_file(txn->root, path, c->old, c->oldlen, 0600, (uid_t)-1,
+					    (gid_t)-1);
 		if (e == 0)
 			e = manifest_add(m, c->path, name, c->oldmode);
 		if (e < 0)
 			snprintf(err, errsize, "cannot save the original of %s in /%s: %s", c->path,
-				 STATE_DIR, strerror(-e));
+				 STATE_DIR, vb_strerror(e));
 	}
 	if (e == 0 && m->count > known) {
-		e = vb_path(path, sizeof(path), txn->root, STATE_DIR);
-		if (e == 0)
-			e = vb_mkdir_p(path);
+		e = vb_root_mkdir_p(txn->root, STATE_DIR);
 		if (e == 0)
 			e = manifest_store(txn->root, m, m->count);
 		if (e < 0)
-			snprintf(err, errsize, "cannot write /%s: %s", MANIFEST, strerror(-e));
+			snprintf(err, errsize, "cannot write /%s: %s", MANIFEST, vb_strerror(e));
 	}
 	if (e < 0)
 		unlink_saved(txn->root, m, known);
@@ -467,35 +446,32 @@ static int save_originals(struct vb_txn *txn, struct manifest *m, char *err, siz
 static int write_change(const struct vb_txn *txn, const struct change *c, bool undo,
 			bool *touched)
 {
-	char full[PATH_MAX];
-	char *slash;
-	int err = full_path(txn, c->path, full, sizeof(full));
+	char dir[PATH_MAX];
+	const char *slash = strrchr(c->path, '/');
+	int err;
 
-	if (err < 0)
-		return err;
 	if (undo ? !c->existed : c->remove) {
-		err = vb_remove_file(full);
+		err = vb_remove_file(txn->root, c->path);
 		if (err <= 0)
 			return err;
 		*touched = true;
-		return vb_fsync_parent(full);
+		return vb_fsync_parent(txn->root, c->path);
 	}
-	slash = strrchr(full, '/');
-	*slash = '\0';
-	err = slash == full ? 0 : vb_mkdir_p(full);
-	*slash = '/';
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - c->path), c->path);
+	err = vb_root_mkdir_p(txn->root, dir);
 	if (err < 0)
 		return err;
 	if (undo)
-		err = vb_replace_file(full, c->old, c->oldlen, c->oldmode, c->olduid, c->oldgid);
+		err = vb_replace_file(txn->root, c->path, c->old, c->oldlen, c->oldmode, c->olduid,
+				      c->oldgid);
 	else
-		err = vb_replace_file(full, c->content, c->len, c->mode,
+		err = vb_replace_file(txn->root, c->path, c->content, c->len, c->mode,
 				      c->existed ? c->olduid : (uid_t)-1,
 				      c->existed ? c->oldgid : (gid_t)-1);
 	if (err < 0)
 		return err;
 	*touched = true;
-	return vb_fsync_parent(full);
+	return vb_fsync_parent(txn->root, c->path);
 }
 
 /* Puts back every applied change. Returns 0, or the first error with its path. */
@@ -538,7 +514,7 @@ int vb_txn_commit(struct vb_txn *txn, char *err, size_t errsize)
 		return 0;
 	e = manifest_load(txn->root, &m);
 	if (e < 0 && e != -ENOENT) {
-		snprintf(err, errsize, "cannot read /%s: %s", MANIFEST, strerror(-e));
+		snprintf(err, errsize, "cannot read /%s: %s", MANIFEST, vb_strerror(e));
 		return e;
 	}
 	known = m.count;
@@ -557,12 +533,12 @@ int vb_txn_commit(struct vb_txn *txn, char *err, size_t errsize)
 		undo_err = undo_applied(txn, &undo_path);
 		if (undo_err < 0) {
 			snprintf(err, errsize, "cannot %s %s: %s; putting back %s failed too: %s",
-				 c->remove ? "remove" : "write", c->path, strerror(-e), undo_path,
-				 strerror(-undo_err));
+				 c->remove ? "remove" : "write", c->path, vb_strerror(e), undo_path,
+				 vb_strerror(undo_err));
 			break;
 		}
 		snprintf(err, errsize, "cannot %s %s: %s (nothing was changed)",
-			 c->remove ? "remove" : "write", c->path, strerror(-e));
+			 c->remove ? "remove" : "write", c->path, vb_strerror(e));
 		if (m.count > known && manifest_store(txn->root, &m, known) == 0) {
 			unlink_saved(txn->root, &m, known);
 			if (known == 0)
@@ -590,9 +566,9 @@ int vb_txn_restore_all(struct vb_txn *txn)
 			err = vb_txn_remove(txn, s->path);
 			continue;
 		}
-		err = state_path(txn->root, s->file, path, sizeof(path));
+		err = state_path(s->file, path, sizeof(path));
 		if (err == 0)
-			err = vb_read_file(path, &data, &len, NULL);
+			err = vb_read_file(txn->root, path, &data, &len, NULL);
 		if (err == -ENOENT)
 			err = -EBADMSG;
 		if (err < 0)
@@ -621,10 +597,7 @@ int vb_txn_forget_saved(struct vb_txn *txn)
 	return err;
 }
 
-bool vb_txn_is_configured(const char *root)
+bool vb_txn_is_configured(const struct vb_root *root)
 {
-	char path[PATH_MAX];
-	struct stat st;
-
-	return vb_path(path, sizeof(path), root, MANIFEST) == 0 && stat(path, &st) == 0;
+	return vb_root_exists(root, MANIFEST);
 }

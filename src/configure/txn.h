@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "root.h"
+
 /*
  * A set of whole-file changes under a root directory, applied together.
  * Paths are absolute as seen from the root ("/etc/vfio-boot.conf").
@@ -16,8 +18,11 @@
  */
 struct vb_txn;
 
-/* Returns a new empty transaction for root (not NULL, "/" for the host), or NULL. */
-struct vb_txn *vb_txn_new(const char *root);
+/*
+ * Returns a new empty transaction on the tree root (borrowed: it must outlive
+ * the transaction), or NULL. Every file is read and written through root.
+ */
+struct vb_txn *vb_txn_new(const struct vb_root *root);
 void vb_txn_free(struct vb_txn *txn);
 
 /*
@@ -79,4 +84,4 @@ int vb_txn_restore_all(struct vb_txn *txn);
 int vb_txn_forget_saved(struct vb_txn *txn);
 
 /* True when ROOT/var/lib/vfio-boot holds a manifest (configure has run). */
-bool vb_txn_is_configured(const char *root);
+bool vb_txn_is_configured(const struct vb_root *root);

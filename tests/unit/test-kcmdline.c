@@ -152,6 +152,7 @@ static void check_grub_unchanged_bytes(void)
 	free(out);
 }
 
+#define FRESH "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n"
 #define APPENDED \
 	"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n"
 
@@ -179,6 +180,18 @@ static void check_grub_hard_values(void)
 	out = vb_grub_default_add("GRUB_CMDLINE_LINUX_DEFAULT=quiet\\", 33, vfio, 2);
 	CHECK(out != NULL);
 	free(out);
+
+	/*
+	 * A backslash that joins the last line to what follows: an empty line
+	 * ends that statement before the new one, which would be swallowed.
+	 */
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"$X x\"\\\n",
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"$X x\"\\\n\n" APPENDED);
+	grub("GRUB_TIMEOUT=5 \\\n", "GRUB_TIMEOUT=5 \\\n\n" FRESH);
+	grub("GRUB_TIMEOUT=5 \\", "GRUB_TIMEOUT=5 \\\n\n" FRESH);
+	/* A quote that never closes would take in whatever follows: left as it is. */
+	grub("GRUB_TIMEOUT=\"5\n", "GRUB_TIMEOUT=\"5\n");
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=$X'\n", "GRUB_CMDLINE_LINUX_DEFAULT=$X'\n");
 }
 
 static void kernel(const char *in, const char *want)
@@ -197,6 +210,16 @@ static void check_kernel_cmdline(void)
 	kernel("foo=\"a b\" quiet\n", "foo=\"a b\" quiet intel_iommu=on iommu=pt\n");
 	kernel("quiet\nsplash\n", "quiet\nsplash intel_iommu=on iommu=pt\n");
 	kernel("iommu=soft a iommu=off b iommu=pt c\n", "iommu=pt a b c intel_iommu=on\n");
+	/* After "--" the words are init's: flags go before it, words there are not ours. */
+	kernel("quiet -- single\n", "quiet intel_iommu=on iommu=pt -- single\n");
+	kernel("-- iommu=pt\n", "intel_iommu=on iommu=pt -- iommu=pt\n");
+	kernel("quiet iommu=soft -- iommu=soft\n", "quiet iommu=pt intel_iommu=on -- iommu=soft\n");
+	/* A quote left open swallows what follows it: the flags go before that word. */
+	kernel("quiet a=\"x y\n", "quiet intel_iommu=on iommu=pt a=\"x y\n");
+	/* Quoted whole, the kernel reads the parameter as if unquoted. */
+	kernel("\"iommu=pt\" \"intel_iommu=on\"\n", "\"iommu=pt\" \"intel_iommu=on\"\n");
+	/* 0xa0 separates words for the kernel. */
+	kernel("quiet\xa0iommu=pt\n", "quiet\xa0iommu=pt intel_iommu=on\n");
 }
 
 static int has(const char *cmdline, const char *flag)
@@ -233,6 +256,9 @@ static void check_has_all(void)
 	CHECK(has("\"iommu=pt\"", "iommu=pt"));
 	/* Everything after "--" is for init. */
 	CHECK(!has("quiet -- iommu=pt", "iommu=pt"));
+	CHECK(!has("quiet \"--\" iommu=pt", "iommu=pt"));
+	CHECK(has("quiet --- iommu=pt", "iommu=pt"));
+	CHECK(!has("a=\"x iommu=pt", "iommu=pt"));
 }
 
 int main(void)

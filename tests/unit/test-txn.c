@@ -9,11 +9,13 @@
 
 #include "fileio.h"
 #include "path.h"
+#include "root.h"
 #include "run.h"
 #include "txn.h"
 #include "unit.h"
 
 static char root[] = "/tmp/vfio-boot-test-txn.XXXXXX";
+static struct vb_root tree; /* root, opened afresh by reset_root */
 
 static const char grub_orig[] = "GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n"
 				"GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n";
@@ -25,7 +27,7 @@ static int run(const char *a0, const char *a1, const char *a2, const char *a3)
 {
 	const char *argv[] = { a0, a1, a2, a3, NULL };
 
-	return vb_run(NULL, argv);
+	return vb_run(NULL, argv, VB_RUN_NO_LIMIT);
 }
 
 static const char *at(const char *rel)
@@ -45,7 +47,7 @@ static void write_file(const char *rel, const char *text, mode_t mode)
 	snprintf(dir, sizeof(dir), "%s", at(rel));
 	*strrchr(dir, '/') = '\0';
 	CHECK(vb_mkdir_p(dir) == 0);
-	CHECK(vb_replace_file(at(rel), text, strlen(text), mode, (uid_t)-1, (gid_t)-1) == 0);
+	CHECK(vb_replace_file(&tree, rel, text, strlen(text), mode, (uid_t)-1, (gid_t)-1) == 0);
 }
 
 /* True when ROOT/rel holds exactly text with mode. */
@@ -56,7 +58,7 @@ static bool holds(const char *rel, const char *text, mode_t mode)
 	size_t len;
 	bool same;
 
-	if (vb_read_file(at(rel), &data, &len, &st) < 0) {
+	if (vb_read_file(&tree, rel, &data, &len, &st) < 0) {
 		fprintf(stderr, "cannot read %s\n", rel);
 		return false;
 	}
@@ -96,8 +98,10 @@ static bool no_temp_files(const char *rel)
 
 static void reset_root(void)
 {
+	vb_root_fini(&tree);
 	CHECK(run("rm", "-rf", root, NULL) == 0);
 	CHECK(mkdir(root, 0755) == 0);
+	CHECK(vb_root_init(&tree, root) == 0);
 }
 
 static void put(struct vb_txn *txn, const char *path, const char *text, mode_t mode)
@@ -124,7 +128,7 @@ static void check_no_change(void)
 
 	reset_root();
 	write_file("etc/default/grub", grub_orig, 0644);
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(txn != NULL);
 	put(txn, "/etc/default/grub", grub_orig, 0644);
 	CHECK(vb_txn_remove(txn, "/etc/not-there") == 0);
@@ -133,7 +137,7 @@ static void check_no_change(void)
 	CHECK_STR(diff, "");
 	free(diff);
 	CHECK(vb_txn_commit(txn, err, sizeof(err)) == 0);
-	CHECK(!vb_txn_is_configured(root));
+	CHECK(!vb_txn_is_configured(&tree));
 	CHECK(absent("var/lib/vfio-boot"));
 
 	/* The last put of a path wins; a mode alone is a change. */
@@ -155,7 +159,7 @@ static void check_bad_input(void)
 	write_file("etc/real", "x\n", 0644);
 	CHECK(symlink("real", at("etc/link")) == 0);
 	CHECK(mkdir(at("etc/dir"), 0755) == 0);
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(vb_txn_put(txn, "etc/x", "", 0, 0644) == -EINVAL);
 	CHECK(vb_txn_put(txn, "/", "", 0, 0644) == -EINVAL);
 	CHECK(vb_txn_put(txn, "/etc/../x", "", 0, 0644) == -EINVAL);
@@ -164,7 +168,7 @@ static void check_bad_input(void)
 	CHECK(vb_txn_put(txn, "/etc/a\nb", "", 0, 0644) == -EINVAL);
 	CHECK(vb_txn_put(txn, "/var/lib/vfio-boot/manifest", "", 0, 0644) == -EINVAL);
 	CHECK(vb_txn_put(txn, "/etc/link", "", 0, 0644) == -ELOOP);
-	CHECK(vb_txn_put(txn, "/etc/dir", "", 0, 0644) == -EINVAL);
+	CHECK(vb_txn_put(txn, "/etc/dir", "", 0, 0644) == -VB_EFILETYPE);
 	CHECK(vb_txn_remove(txn, "/etc/link") == -ELOOP);
 	CHECK(vb_txn_changes(txn) == 0);
 	CHECK(vb_txn_restore_all(txn) == -ENOENT);
@@ -173,12 +177,12 @@ static void check_bad_input(void)
 
 	/* A manifest that does not parse is not trusted. */
 	write_file("var/lib/vfio-boot/manifest", "saved 0644 ../x /etc/a\n", 0600);
-	CHECK(vb_txn_is_configured(root));
-	txn = vb_txn_new(root);
+	CHECK(vb_txn_is_configured(&tree));
+	txn = vb_txn_new(&tree);
 	CHECK(vb_txn_restore_all(txn) == -EBADMSG);
 	vb_txn_free(txn);
 	write_file("var/lib/vfio-boot/manifest", "saved 0644 orig.1 /etc/a\n", 0600);
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(vb_txn_restore_all(txn) == -EBADMSG);
 	vb_txn_free(txn);
 }
@@ -191,7 +195,7 @@ static void check_diff(void)
 	reset_root();
 	write_file("etc/default/grub", grub_orig, 0644);
 	write_file("etc/old.conf", "a\nb", 0644);
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	put(txn, "/etc/default/grub", grub_new, 0644);
 	put(txn, "/etc/modprobe.d/vfio-boot.conf", "softdep nouveau pre: vfio-pci\n", 0644);
 	CHECK(vb_txn_remove(txn, "/etc/old.conf") == 0);
@@ -222,7 +226,7 @@ static void check_diff(void)
 /* Commits puts of grub and cmdline, and of the config files vfio-boot owns. */
 static void configure(const char *selector, bool touch_modules)
 {
-	struct vb_txn *txn = vb_txn_new(root);
+	struct vb_txn *txn = vb_txn_new(&tree);
 	char conf[64], err[256] = "x";
 
 	snprintf(conf, sizeof(conf), "%s\n", selector);
@@ -257,10 +261,10 @@ static void check_configure_unconfigure(void)
 		CHECK(chown(at("etc/default/grub"), 1234, 1234) == 0);
 	snprintf(pristine, sizeof(pristine), "%s/pristine", root);
 	CHECK(run("cp", "-a", at("etc"), pristine) == 0);
-	snprintf(manifest, sizeof(manifest), "%s", at("var/lib/vfio-boot/manifest"));
+	snprintf(manifest, sizeof(manifest), "var/lib/vfio-boot/manifest");
 
 	configure("10de:2504", false);
-	CHECK(vb_txn_is_configured(root));
+	CHECK(vb_txn_is_configured(&tree));
 	CHECK(holds("etc/default/grub", grub_new, 0644));
 	CHECK(holds("etc/kernel/cmdline", "root=/dev/sda1 ro iommu=pt", 0600));
 	CHECK(holds("etc/vfio-boot.conf", "10de:2504\n", 0644));
@@ -269,26 +273,26 @@ static void check_configure_unconfigure(void)
 	CHECK(stat(at("etc/vfio-boot.conf"), &st) == 0 && st.st_uid == geteuid());
 	CHECK(no_temp_files("etc") && no_temp_files("etc/default") &&
 	      no_temp_files("var/lib/vfio-boot"));
-	CHECK(vb_read_file(manifest, &saved, &savedlen, NULL) == 0);
+	CHECK(vb_read_file(&tree, manifest, &saved, &savedlen, NULL) == 0);
 
 	/* A second configure keeps the first originals, adds new ones. */
 	configure("10de:2504@0000:01:00.0", true);
 	CHECK(holds("etc/vfio-boot.conf", "10de:2504@0000:01:00.0\n", 0644));
 	CHECK(holds("etc/initramfs-tools/modules", "vfio-pci\n", 0644));
-	CHECK(vb_read_file(manifest, &again, &againlen, NULL) == 0);
+	CHECK(vb_read_file(&tree, manifest, &again, &againlen, NULL) == 0);
 	CHECK(saved && again && againlen > savedlen && memcmp(saved, again, savedlen) == 0);
 	CHECK(again && strstr(again, "/etc/initramfs-tools/modules\n"));
 	free(saved);
 	free(again);
 
 	/* unconfigure */
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(vb_txn_restore_all(txn) == 0);
 	CHECK(vb_txn_changes(txn) == 6);
 	CHECK(vb_txn_commit(txn, err, sizeof(err)) == 0);
 	CHECK(vb_txn_forget_saved(txn) == 0);
 	vb_txn_free(txn);
-	CHECK(!vb_txn_is_configured(root));
+	CHECK(!vb_txn_is_configured(&tree));
 	CHECK(absent("var/lib/vfio-boot"));
 	CHECK(run("diff", "-r", pristine, at("etc")) == 0);
 	CHECK(run("cmp", at("etc/default/grub"), at("pristine/default/grub"), NULL) == 0);
@@ -299,7 +303,7 @@ static void check_configure_unconfigure(void)
 	CHECK(stat(at("etc/default/grub"), &st) == 0 && st.st_uid == (as_root ? 1234 : geteuid()));
 
 	/* Nothing left to undo. */
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(vb_txn_restore_all(txn) == -ENOENT);
 	vb_txn_free(txn);
 }
@@ -325,7 +329,7 @@ static void check_rollback(bool configured_before)
 				    sizeof(manifest_before)) > 0);
 	}
 
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	put(txn, "/etc/default/grub", grub_new, 0644);
 	CHECK(vb_txn_remove(txn, "/etc/modprobe.d/blacklist-nouveau.conf") == 0);
 	put(txn, "/etc/blocked/cmdline", "iommu=pt\n", 0644);
@@ -345,13 +349,13 @@ static void check_rollback(bool configured_before)
 				    sizeof(manifest_after)) > 0);
 		CHECK_STR(manifest_after, manifest_before);
 	} else {
-		CHECK(!vb_txn_is_configured(root));
+		CHECK(!vb_txn_is_configured(&tree));
 		CHECK(absent("var/lib/vfio-boot"));
 	}
 	vb_txn_free(txn);
 
 	/* The rename itself fails: the target turned into a directory. */
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	put(txn, "/etc/default/grub", grub_new, 0644);
 	put(txn, "/etc/vfio-boot.conf", "01:00.0\n", 0644);
 	unlink(at("etc/vfio-boot.conf"));
@@ -362,7 +366,49 @@ static void check_rollback(bool configured_before)
 	CHECK(strchr(err, '\n') == NULL);
 	CHECK(holds("etc/default/grub", grub_orig, 0644));
 	CHECK(no_temp_files("etc") && no_temp_files("etc/default"));
-	CHECK(vb_txn_is_configured(root) == configured_before);
+	CHECK(vb_txn_is_configured(&tree) == configured_before);
+	vb_txn_free(txn);
+}
+
+/*
+ * The tree's links resolve in the tree, as under chroot: an absolute link
+ * /etc/modprobe.d -> OUTSIDE (a path that exists on the host, and in the tree
+ * too) writes in the tree's OUTSIDE, never the host's. A FIFO where the
+ * manifest should be is refused, not waited for.
+ */
+static void check_confined(void)
+{
+	char outside[PATH_MAX], inside[PATH_MAX * 2], err[256] = "";
+	struct vb_txn *txn;
+
+	reset_root();
+	snprintf(outside, sizeof(outside), "%s-outside", root);
+	CHECK(mkdir(outside, 0755) == 0);
+	snprintf(inside, sizeof(inside), "%s%s", root, outside);
+	CHECK(run("mkdir", "-p", inside, NULL) == 0);
+	CHECK(mkdir(at("etc"), 0755) == 0);
+	CHECK(symlink(outside, at("etc/modprobe.d")) == 0);
+	txn = vb_txn_new(&tree);
+	put(txn, "/etc/modprobe.d/vfio.conf", "softdep nouveau pre: vfio-pci\n", 0644);
+	CHECK(vb_txn_commit(txn, err, sizeof(err)) == 0);
+	CHECK_STR(err, "");
+	vb_txn_free(txn);
+	snprintf(inside, sizeof(inside), "%s/vfio.conf", outside + 1);
+	CHECK(holds(inside, "softdep nouveau pre: vfio-pci\n", 0644));
+	snprintf(inside, sizeof(inside), "%s/vfio.conf", outside);
+	CHECK(access(inside, F_OK) < 0 && errno == ENOENT);
+	CHECK(run("rm", "-rf", outside, NULL) == 0);
+
+	reset_root();
+	CHECK(run("mkdir", "-p", at("var/lib/vfio-boot"), NULL) == 0);
+	CHECK(mkfifo(at("var/lib/vfio-boot/manifest"), 0600) == 0);
+	write_file("etc/default/grub", grub_orig, 0644);
+	txn = vb_txn_new(&tree);
+	CHECK(vb_txn_restore_all(txn) == -VB_EFILETYPE);
+	put(txn, "/etc/default/grub", grub_new, 0644);
+	CHECK(vb_txn_commit(txn, err, sizeof(err)) == -VB_EFILETYPE);
+	CHECK_STR(err, "cannot read /var/lib/vfio-boot/manifest: not a regular file (a FIFO, device or directory?)");
+	CHECK(holds("etc/default/grub", grub_orig, 0644));
 	vb_txn_free(txn);
 }
 
@@ -388,7 +434,7 @@ static void check_actions(void)
 	write_file("etc/kept", "same\n", 0644);
 	write_file("etc/gone", "bye\n", 0644);
 	write_file("etc/mode-only", "x\n", 0644);
-	txn = vb_txn_new(root);
+	txn = vb_txn_new(&tree);
 	CHECK(txn != NULL);
 	put(txn, "/etc/default/grub", grub_new, 0644);
 	put(txn, "/etc/vfio-boot.conf", "10de:2504\n", 0644);
@@ -410,6 +456,7 @@ static void check_actions(void)
 int main(void)
 {
 	CHECK(mkdtemp(root) != NULL);
+	tree.fd = -1;
 	check_no_change();
 	check_bad_input();
 	check_diff();
@@ -417,6 +464,8 @@ int main(void)
 	check_configure_unconfigure();
 	check_rollback(false);
 	check_rollback(true);
+	check_confined();
+	vb_root_fini(&tree);
 	CHECK(run("rm", "-rf", root, NULL) == 0);
 	return unit_report("txn");
 }
