@@ -190,8 +190,8 @@ FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
 FUZZ_SAN = address,undefined
 $(B)/fuzz/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/fuzz/shared
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -c -o $@ $<
-$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/fuzz/bind
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/fuzz/bind
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
 $(B)/fuzz/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/fuzz/configure
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
 FUZZ_OBJS = $(addprefix $(B)/fuzz/shared/,$(addsuffix .o,$(SHARED))) \

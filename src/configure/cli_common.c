@@ -22,6 +22,7 @@ void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char
 }
 
 /* Prints PREFIX MESSAGE on out, and hands MESSAGE to the sink. */
+__attribute__((format(printf, 4, 0)))
 static void say(FILE *out, const char *prefix, enum cli_msg_kind kind, const char *fmt,
 		va_list ap)
 {
