@@ -5,8 +5,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "version.h"
@@ -25,9 +30,10 @@ static void usage(void)
 	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
 	      "           10de:2504@0000:01:00.0 (the address, guarded by its ID)\n"
 	      "\n"
-	      "configure writes /etc/vfio-boot.conf and /etc/modprobe.d/vfio.conf, adds\n"
-	      "the IOMMU flags to the kernel command line through the bootloader found and\n"
-	      "regenerates the initramfs. What it replaces is kept in /var/lib/vfio-boot/.\n"
+	      "configure writes /etc/vfio-boot.conf and its block of /etc/modprobe.d/vfio.conf,\n"
+	      "adds the IOMMU flags to the kernel command line through the bootloader found\n"
+	      "and regenerates the initramfs, as one change recorded in /var/lib/vfio-boot/\n"
+	      "(an interrupted one is finished or rolled back by the next run).\n"
 	      "\n"
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
@@ -37,8 +43,9 @@ static void usage(void)
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
 	      "      --blacklist         also blacklist the drivers that would claim the devices\n"
 	      "      --bootloader NAME   grub, systemd-boot, kernel-install, grubby, kernelstub, none\n"
-	      "      --cpu VENDOR        intel or amd, for a tree without proc/cpuinfo\n"
+	      "      --cpu VENDOR        intel or amd: whose IOMMU, for a tree without firmware tables\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
+	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
 	      "  -f, --force             configure selectors that match no device\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
@@ -46,8 +53,26 @@ static void usage(void)
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
 	      "as configured; 4 no bootloader recognised (the flags to add are printed);\n"
-	      "5 changing this system needs root.\n",
+	      "5 changing this system needs root; 6 unconfigure left files changed since\n"
+	      "configure (originals kept beside them); 7 the journal in /var/lib/vfio-boot is\n"
+	      "damaged (nothing changed); 8 another vfio-boot held the lock too long.\n",
 	      stdout);
+}
+
+static bool is_dir(const struct vb_root *root, const char *rel)
+{
+	int fd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* A system tree has etc/ and programs: usr/ or bin/. */
+static bool looks_like_a_system(const struct vb_root *root)
+{
+	return is_dir(root, "etc") && (is_dir(root, "usr") || is_dir(root, "bin"));
 }
 
 int main(int argc, char **argv)
@@ -62,6 +87,7 @@ int main(int argc, char **argv)
 		{ "bootloader", required_argument, NULL, 'b' },
 		{ "cpu", required_argument, NULL, 'P' },
 		{ "no-regenerate", no_argument, NULL, 'G' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -75,7 +101,9 @@ int main(int argc, char **argv)
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
 		{ "status", cmd_status },
 	};
-	struct cli cli = { .regenerate = true };
+	struct cli cli = { .regenerate = true, .wait = 60 };
+	char *end;
+	unsigned long wait;
 	const char *root = "/";
 	int c, rc = -1, err;
 
@@ -108,6 +136,14 @@ int main(int argc, char **argv)
 		case 'G':
 			cli.regenerate = false;
 			break;
+		case 'W':
+			wait = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || optarg[0] == '-' || wait > 86400) {
+				cli_error("--wait takes seconds (0 to 86400), not '%s'", optarg);
+				return VB_EXIT_USAGE;
+			}
+			cli.wait = (unsigned)wait;
+			break;
 		case 'f':
 			cli.force = true;
 			break;
@@ -131,6 +167,11 @@ int main(int argc, char **argv)
 	if (err < 0) {
 		cli_error("--root '%s': %s", root,
 			  err == -EINVAL ? "needs a directory" : vb_strerror(err));
+		return VB_EXIT_USAGE;
+	}
+	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
+		cli_error("--root '%s': not a system tree (it needs etc/ and usr/ or bin/)", root);
+		vb_root_fini(&cli.root);
 		return VB_EXIT_USAGE;
 	}
 	cli.args = argv + optind + 1;

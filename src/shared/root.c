@@ -270,8 +270,7 @@ int vb_root_open_regular(const struct vb_root *root, const char *rel, struct sta
 	return keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
 }
 
-/* Reads all of fd (a regular file, st its status) and closes it. */
-static int read_whole(int fd, const struct stat *st, size_t max, char **data, size_t *len)
+int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len)
 {
 	size_t size = 0, cap;
 	char *buf;
@@ -333,7 +332,7 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 		return fd;
 	if (st)
 		*st = sb;
-	return read_whole(fd, &sb, max, data, len);
+	return vb_read_fd(fd, &sb, max, data, len);
 }
 
 int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
@@ -346,7 +345,7 @@ int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, st
 		return fd;
 	if (st)
 		*st = sb;
-	return read_whole(fd, &sb, max, data, len);
+	return vb_read_fd(fd, &sb, max, data, len);
 }
 
 int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *text)

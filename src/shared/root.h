@@ -60,6 +60,12 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
 
 /*
+ * Reads the regular file open at fd (its status in st, as fstat gave it)
+ * whole, as vb_root_read_file does, and closes fd. Returns 0 or -errno.
+ */
+int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len);
+
+/*
  * Like vb_root_read_file for a file named outside any tree (--config FILE):
  * opened without blocking, checked to be a regular file, read whole.
  */

@@ -10,83 +10,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 vb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 bind=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-mksysfs=$here/../fixture/mksysfs
-busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; exit 1; }
-kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
-[ -d "$kdir" ] || { echo "configure: no installed kernel module index" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0 case_failed=0 current=
-
-begin() { current=$1 case_failed=0; T=$work/$1; }
-fail() { echo "FAIL [$current]: $*" >&2; case_failed=1; }
-end() {
-	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
-	else failed=$((failed + 1)); fi
-}
-
-# shellcheck disable=SC2016 # the backquotes belong to the file
-grub_default='# If you change this file, run update-grub afterwards.
-GRUB_DEFAULT=0
-GRUB_TIMEOUT=5
-GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
-GRUB_CMDLINE_LINUX_DEFAULT="quiet"
-GRUB_CMDLINE_LINUX=""'
-
-# stand_in NAME: a command that logs its arguments, and fails when /fail-NAME exists.
-stand_in() {
-	mkdir -p "$T/usr/sbin"
-	cat >"$T/usr/sbin/$1" <<STUB
-#!/bin/sh
-echo "$1 \$*" >>/var/log/calls
-[ ! -e /fail-$1 ]
-STUB
-	chmod +x "$T/usr/sbin/$1"
-}
-
-# The example host of tests/fixture/host.spec.
-host_tree() {
-	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-	  cat "$here/../fixture/host.spec"; } | "$mksysfs" "$T" || fail "mksysfs"
-	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
-	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
-	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log"
-	printf '%s\n' "$grub_default" >"$T/etc/default/grub"
-	mkdir "$T/lib/modules/$(basename "$kdir")"
-	cp "$kdir"/modules.* "$T/lib/modules/$(basename "$kdir")/"
-	cp "$busybox" "$T/bin/sh"
-	stand_in update-grub
-	stand_in update-initramfs
-	# What the tests compare "unchanged" and "restored" against.
-	snapshot_tree >"$work/$current.before"
-}
-
-# A listing of every regular file and link under etc/ and var/lib with checksums.
-snapshot_tree() {
-	(cd "$T" && find etc var/lib -type f -o -type l 2>/dev/null | sort | while read -r f; do
-		if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
-		else echo "$f $(stat -c %a "$f") $(md5sum <"$f" | cut -d' ' -f1)"; fi
-	done)
-}
-tree_unchanged() {
-	snapshot_tree >"$work/$current.after"
-	cmp -s "$work/$current.before" "$work/$current.after" ||
-		fail "$1: files changed: $(diff "$work/$current.before" "$work/$current.after" | head -5)"
-}
-vboot() {
-	"$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"
-	echo $? >"$T/rc"
-}
-rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 400 "$T/err")"; }
-has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
-lacks() { ! grep -qF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
-calls_are() {
-	local got
-	got=$(cat "$T/var/log/calls" 2>/dev/null)
-	[ "$got" = "$1" ] || fail "commands run: '$got', want '$1'"
-}
-one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
+# shellcheck source=tests/configure/lib.sh
+. "$here/lib.sh"
+lib_init
 
 begin configure-by-id
 host_tree
@@ -174,7 +100,7 @@ host_tree
 mkdir -p "$T/etc/modprobe.d"
 printf 'options vfio-pci ids=dead:beef\n' >"$T/etc/modprobe.d/vfio.conf"
 chmod 600 "$T/etc/modprobe.d/vfio.conf"
-snapshot_tree >"$work/$current.before"
+baseline
 vboot configure 10de:2504
 rc_is 0
 [ "$(stat -c %a "$T/etc/modprobe.d/vfio.conf")" = 600 ] || fail "mode of the replaced file not kept"
@@ -247,36 +173,55 @@ end
 begin no-bootloader
 host_tree
 rm "$T/etc/default/grub"
-snapshot_tree >"$work/$current.before"
+baseline
 vboot configure 10de:2504
 rc_is 4
 has out "add these flags to the kernel command line:"
 has out "  intel_iommu=on iommu=pt"
 has etc/vfio-boot.conf "10de:2504"
+# Asked for: not an error, the flags are still printed.
 vboot configure --bootloader none 10de:2504
+rc_is 0
+has out "--bootloader none: add these flags to the kernel command line yourself:"
+has out "  intel_iommu=on iommu=pt"
+vboot --dry-run configure --bootloader none 02:00.0
+rc_is 0
+vboot --dry-run configure 02:00.0
 rc_is 4
 end
 
 begin systemd-boot
 host_tree
-mkdir -p "$T/etc/kernel"
+mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
 printf 'root=UUID=1234 rw iommu=soft\n' >"$T/etc/kernel/cmdline"
+baseline
 vboot configure --cpu amd 02:00.0
 rc_is 0
-has etc/kernel/cmdline "root=UUID=1234 rw iommu=pt amd_iommu=on"
-lacks etc/kernel/cmdline "iommu=soft"
+# Both files exist: the one this system boots with is edited, and it says which.
+has out "both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/kernel/cmdline"
+grep -qx 'root=UUID=1234 rw iommu=pt' "$T/etc/kernel/cmdline" || fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+lacks etc/default/grub "iommu=pt"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
 end
 
 begin grubby
 host_tree
-stand_in grubby
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet" "/boot/vmlinuz-6.2:ro quiet"
+baseline
 vboot configure 10de:2504 --no-regenerate
 rc_is 0
-calls_are "grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
-: >"$T/var/log/calls"
+calls_are "grubby --info=ALL
+grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet intel_iommu=on iommu=pt" ] ||
+	fail "grubby entry: $(grubby_args /boot/vmlinuz-6.2)"
+no_calls
 vboot unconfigure --no-regenerate
 rc_is 0
 calls_are "grubby --update-kernel=ALL --remove-args intel_iommu=on iommu=pt"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet" ] || fail "grubby entry: $(grubby_args /boot/vmlinuz-6.2)"
+tree_unchanged "unconfigure"
 end
 
 begin blacklist-spares-host-drivers
@@ -408,5 +353,4 @@ jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null 
 	fail "status --json"
 end
 
-echo "configure: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary configure

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the configurator's test scripts (sourced, not run): fixture
+# system trees for `vfio-boot --root`, stand-in commands that a static busybox
+# runs inside the tree's chroot, and the checks.
+#
+# The sourcing script sets vb (the configurator), here (tests/configure) and
+# calls lib_init.
+
+mksysfs=$here/../fixture/mksysfs
+busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; exit 1; }
+kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
+[ -d "$kdir" ] || { echo "configure: no installed kernel module index" >&2; exit 1; }
+
+lib_init() {
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	passed=0 failed=0 case_failed=0 current=
+}
+
+begin() { current=$1 case_failed=0; T=$work/$1; }
+fail() { echo "FAIL [$current]: $*" >&2; case_failed=1; }
+end() {
+	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
+	else failed=$((failed + 1)); fi
+}
+summary() { # NAME
+	echo "$1: $passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
+# shellcheck disable=SC2016 # the backquotes belong to the file
+grub_default='# If you change this file, run update-grub afterwards.
+GRUB_DEFAULT=0
+GRUB_TIMEOUT=5
+GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
+GRUB_CMDLINE_LINUX_DEFAULT="quiet"
+GRUB_CMDLINE_LINUX=""'
+
+# stand_in NAME: a command that logs its arguments (and its PATH), and fails
+# when /fail-NAME exists.
+stand_in() {
+	mkdir -p "$T/usr/sbin"
+	cat >"$T/usr/sbin/$1" <<STUB
+#!/bin/sh
+echo "$1 \$*" >>/var/log/calls
+echo "\$PATH" >/var/log/path-$1
+[ ! -e /fail-$1 ]
+STUB
+	chmod +x "$T/usr/sbin/$1"
+}
+
+# A grubby that keeps its entries in /var/lib/fake-grubby (one file per
+# kernel: "KERNEL ARGS..."), answers --info=ALL, and adds (replacing a word of
+# the same key) and removes words as grubby does.
+stand_in_grubby() { # KERNEL:ARGS...
+	local e i=0
+	mkdir -p "$T/usr/sbin" "$T/var/lib/fake-grubby"
+	for e in "$@"; do
+		echo "${e%%:*} ${e#*:}" >"$T/var/lib/fake-grubby/$i"
+		i=$((i + 1))
+	done
+	cat >"$T/usr/sbin/grubby" <<'STUB'
+#!/bin/sh
+echo "grubby $*" >>/var/log/calls
+[ ! -e /fail-grubby ] || exit 1
+d=/var/lib/fake-grubby target= add= del=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--info=ALL)
+		i=0
+		for f in "$d"/*; do
+			read -r k a <"$f"
+			printf 'index=%s\nkernel="%s"\nargs="%s"\nroot="UUID=1"\n' "$i" "$k" "$a"
+			i=$((i + 1))
+		done
+		exit 0 ;;
+	--update-kernel=*) target=${1#--update-kernel=} ;;
+	--args) add=$2; shift ;;
+	--remove-args) del=$2; shift ;;
+	esac
+	shift
+done
+for f in "$d"/*; do
+	read -r k a <"$f"
+	[ "$target" = ALL ] || [ "$target" = "$k" ] || continue
+	new=
+	for w in $a; do
+		keep=1
+		for r in $del; do [ "$w" = "$r" ] && keep=0; done
+		for x in $add; do [ "${w%%=*}" = "${x%%=*}" ] && keep=0; done
+		[ $keep = 0 ] || new="$new $w"
+	done
+	for x in $add; do new="$new $x"; done
+	echo "$k$new" >"$f"
+done
+STUB
+	chmod +x "$T/usr/sbin/grubby"
+}
+grubby_args() { # KERNEL -> its args
+	local f k a
+	for f in "$T"/var/lib/fake-grubby/*; do
+		read -r k a <"$f"
+		[ "$k" = "$1" ] && echo "$a"
+	done
+}
+
+# A kernelstub keeping its options one per line in /var/lib/fake-kernelstub.
+stand_in_kernelstub() { # OPTIONS...
+	mkdir -p "$T/usr/sbin" "$T/var/lib"
+	printf '%s\n' "$@" >"$T/var/lib/fake-kernelstub"
+	cat >"$T/usr/sbin/kernelstub" <<'STUB'
+#!/bin/sh
+echo "kernelstub $*" >>/var/log/calls
+f=/var/lib/fake-kernelstub
+case $1 in
+-p | --print-config)
+	echo "kernelstub.Config   : INFO     System information:" >&2
+	echo "    Kernel Boot Options:.$(tr '\n' ' ' <"$f")" >&2 ;;
+-a)
+	for x in $2; do grep -qxF -- "$x" "$f" || echo "$x" >>"$f"; done ;;
+-d)
+	for x in $2; do grep -vxF -- "$x" "$f" >"$f.new"; mv "$f.new" "$f"; done ;;
+esac
+STUB
+	chmod +x "$T/usr/sbin/kernelstub"
+}
+
+# The example host of tests/fixture/host.spec.
+host_tree() {
+	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
+	  cat "$here/../fixture/host.spec"; } | "$mksysfs" "$T" || fail "mksysfs"
+	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
+	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
+	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log" "$T/var/lib"
+	printf '%s\n' "$grub_default" >"$T/etc/default/grub"
+	mkdir "$T/lib/modules/$(basename "$kdir")"
+	cp "$kdir"/modules.* "$T/lib/modules/$(basename "$kdir")/"
+	cp "$busybox" "$T/bin/sh"
+	stand_in update-grub
+	stand_in update-initramfs
+	baseline
+}
+# What the tests compare "unchanged" and "restored" against: the tree now.
+baseline() { snapshot_tree >"$work/$current.before"; }
+
+# A listing of every regular file and link under etc/ and var/lib with
+# checksums, and of every directory there.
+snapshot_tree() {
+	(cd "$T" && find etc var/lib -type f -o -type l -o -type d 2>/dev/null | sort | while read -r f; do
+		if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
+		elif [ -d "$f" ]; then echo "$f/ $(stat -c %a "$f")"
+		else echo "$f $(stat -c '%a %u:%g' "$f") $(md5sum <"$f" | cut -d' ' -f1)"; fi
+	done)
+}
+tree_unchanged() {
+	snapshot_tree >"$work/$current.after"
+	cmp -s "$work/$current.before" "$work/$current.after" ||
+		fail "$1: files changed: $(diff "$work/$current.before" "$work/$current.after" | head -8)"
+}
+vboot() {
+	"$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+}
+rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 600 "$T/err")"; }
+has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
+lacks() { ! grep -qF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
+calls_are() {
+	local got
+	got=$(cat "$T/var/log/calls" 2>/dev/null)
+	[ "$got" = "$1" ] || fail "commands run: '$got', want '$1'"
+}
+no_calls() { : >"$T/var/log/calls"; }
+one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
+# No temporary file of vfio-boot's anywhere in the tree.
+no_temp_files() {
+	local left
+	left=$(find "$T" -name '.*.vfio-boot-new' 2>/dev/null)
+	[ -z "$left" ] || fail "temporary files left: $left"
+}
