@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 #include "json.h"
 #include "path.h"
 #include "plan.h"
+#include "session.h"
+#include "statedir.h"
 
 #define STATUS_MAX (1024 * 1024)
 
@@ -80,6 +84,26 @@ int cmd_status(const struct cli *cli)
 	if (cli->nargs) {
 		cli_error("status takes no arguments");
 		return VB_EXIT_USAGE;
+	}
+	/* A configure or unconfigure that died is finished or rolled back first (as root). */
+	if (vb_state_exists(&cli->root)) {
+		struct session session;
+		int saved = -1, rc;
+
+		/* With --json, everything it says (and its commands) goes to stderr. */
+		fflush(stdout);
+		if (cli->json && (saved = dup(STDOUT_FILENO)) >= 0)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		rc = session_begin(&session, cli, geteuid() == 0);
+		if (rc == 0)
+			session_end(&session);
+		fflush(stdout);
+		if (saved >= 0) {
+			dup2(saved, STDOUT_FILENO);
+			close(saved);
+		}
+		if (rc != 0)
+			return rc;
 	}
 	if (cli_read_config(cli, &cfg, &exists) < 0) {
 		cli_error("cannot read /etc/vfio-boot.conf");

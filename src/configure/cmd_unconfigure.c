@@ -88,7 +88,7 @@ static int keep_original(struct changeset_job *job, const char *path,
  * as it is in *kept.
  */
 static int unstage_file(struct changeset_job *job, const char *path,
-			const struct vb_step *const *steps, size_t n, size_t *kept)
+			const struct vb_step *const *steps, size_t n, size_t *kept, size_t *edited)
 {
 	struct undoing u = { 0 };
 	bool conflict = false;
@@ -113,6 +113,7 @@ static int unstage_file(struct changeset_job *job, const char *path,
 
 		printf("note: %s changed since configure: only configure's own edit is taken out "
 		       "of it\n", path);
+		(*edited)++;
 		err = vb_changeset_put(job->cs, path, gone ? NULL : u.now.data, u.now.len, 0644, NULL);
 	}
 	free(u.now.data);
@@ -120,7 +121,7 @@ static int unstage_file(struct changeset_job *job, const char *path,
 }
 
 /* Every step that takes configure's back, in reverse order. */
-static int stage(struct changeset_job *job, size_t *kept)
+static int stage(struct changeset_job *job, size_t *kept, size_t *edited)
 {
 	const struct vb_journal *j = job->journal;
 	const struct vb_step **steps = calloc(j->ndone + 1, sizeof(*steps));
@@ -144,7 +145,7 @@ static int stage(struct changeset_job *job, size_t *kept)
 		for (size_t k = 0; k <= i; k++)
 			if (j->done[k].kind == VB_STEP_FILE && strcmp(j->done[k].path, s->path) == 0)
 				steps[n++] = &j->done[k];
-		err = unstage_file(job, s->path, steps, n, kept);
+		err = unstage_file(job, s->path, steps, n, kept, edited);
 	}
 	for (size_t i = j->ndone; err == 0 && i-- > 0;) {
 		const struct vb_step *s = &j->done[i];
@@ -176,7 +177,7 @@ int cmd_unconfigure(const struct cli *cli)
 {
 	struct changeset_job job = { .cli = cli };
 	struct session session;
-	size_t kept = 0;
+	size_t kept = 0, edited = 0;
 	char why[1024];
 	int rc, err;
 
@@ -197,7 +198,7 @@ int cmd_unconfigure(const struct cli *cli)
 	job.engine = session.engine;
 	job.journal = &session.journal;
 	job.cs = vb_changeset_new(&job.engine, VB_OP_UNCONFIGURE);
-	err = job.cs ? stage(&job, &kept) : -ENOMEM;
+	err = job.cs ? stage(&job, &kept, &edited) : -ENOMEM;
 	if (err < 0) {
 		cli_error("cannot prepare the changes: %s", vb_strerror(err));
 		rc = VB_EXIT_FAILED;
@@ -207,8 +208,11 @@ int cmd_unconfigure(const struct cli *cli)
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
-		if (rc == VB_EXIT_OK && kept == 0)
+		if (rc == VB_EXIT_OK && kept == 0 && edited == 0)
 			puts("unconfigured: every file is back as it was");
+		else if (rc == VB_EXIT_OK && kept == 0)
+			puts("unconfigured: configure's changes are taken out; the edits made since "
+			     "are kept");
 		else if (rc == VB_EXIT_OK)
 			printf("unconfigured, but %zu file(s) changed since configure were left as "
 			       "they are (see above)\n", kept);

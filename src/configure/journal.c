@@ -635,7 +635,7 @@ int vb_journal_parse(const char *data, size_t len, struct vb_journal *j,
 			if (err == 0) {
 				err = j->open ? vb_steps_append(&j->steps, &j->nsteps, &s) :
 						vb_steps_append(&j->done, &j->ndone, &s);
-				if (err == 0 && s.path)
+				if (err == 0 && s.kind == VB_STEP_FILE)
 					err = vb_msgs_add_unique(&d->paths, s.path);
 				vb_step_free(&s);
 			} else if (err == -EBADMSG) {

@@ -98,7 +98,7 @@ struct vb_journal {
 struct vb_journal_damage {
 	size_t record;        /* the first bad record, counted from 1 */
 	char why[128];
-	struct vb_msgs paths; /* the files the intact records name */
+	struct vb_msgs paths; /* the files the intact step records name */
 };
 
 #define VB_JOURNAL_MAX (64 * 1024 * 1024)

@@ -6,6 +6,7 @@
 #
 # The sourcing script sets vb (the configurator), here (tests/configure) and
 # calls lib_init.
+# shellcheck disable=SC2154 # vb and here come from the sourcing script
 
 mksysfs=$here/../fixture/mksysfs
 busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; exit 1; }
@@ -105,23 +106,35 @@ grubby_args() { # KERNEL -> its args
 	done
 }
 
-# A kernelstub keeping its options one per line in /var/lib/fake-kernelstub.
+# A kernelstub keeping its options in /var/lib/fake-kernelstub (one line),
+# adding and removing them by exact word as kernelstub does.
 stand_in_kernelstub() { # OPTIONS...
 	mkdir -p "$T/usr/sbin" "$T/var/lib"
-	printf '%s\n' "$@" >"$T/var/lib/fake-kernelstub"
+	echo "$*" >"$T/var/lib/fake-kernelstub"
 	cat >"$T/usr/sbin/kernelstub" <<'STUB'
 #!/bin/sh
 echo "kernelstub $*" >>/var/log/calls
 f=/var/lib/fake-kernelstub
+read -r have <"$f"
+new=
 case $1 in
 -p | --print-config)
 	echo "kernelstub.Config   : INFO     System information:" >&2
-	echo "    Kernel Boot Options:.$(tr '\n' ' ' <"$f")" >&2 ;;
+	echo "    Kernel Boot Options:.$have" >&2
+	exit 0 ;;
 -a)
-	for x in $2; do grep -qxF -- "$x" "$f" || echo "$x" >>"$f"; done ;;
+	new=$have
+	for x in $2; do
+		case " $have " in *" $x "*) ;; *) new="$new $x" ;; esac
+	done ;;
 -d)
-	for x in $2; do grep -vxF -- "$x" "$f" >"$f.new"; mv "$f.new" "$f"; done ;;
+	for w in $have; do
+		keep=1
+		for x in $2; do [ "$w" = "$x" ] && keep=0; done
+		[ $keep = 0 ] || new="$new $w"
+	done ;;
 esac
+echo "${new# }" >"$f"
 STUB
 	chmod +x "$T/usr/sbin/kernelstub"
 }

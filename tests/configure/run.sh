@@ -282,10 +282,19 @@ end
 
 begin check
 host_tree
+# The IOMMU is active without the flag (the kernel turned it on): that passes.
+vboot check
+rc_is 0
+has out "ok    iommu-flag       not needed: the IOMMU is on"
+has out "ok    cpu              Intel VT-d IOMMU (from the CPU vendor)"
+has out "ok    iommu            active"
+mv "$T/sys/kernel/iommu_groups" "$T/groups.off"
+mkdir "$T/sys/kernel/iommu_groups"
 vboot check
 rc_is 3
 has out "fail  iommu-flag       intel_iommu=on is not on the kernel command line"
-has out "ok    iommu            active"
+rmdir "$T/sys/kernel/iommu_groups"
+mv "$T/groups.off" "$T/sys/kernel/iommu_groups"
 has out "ok    irq-remapping"
 has out "vfio-pci module"
 echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
@@ -351,6 +360,473 @@ has out "0000:02:00.0   10de:2504   vfio-pci   vfio-pci"
 vboot status --json
 jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null ||
 	fail "status --json"
+end
+
+# ---------------------------------------------------------------- faithful
+
+begin unconfigure-keeps-later-edits
+host_tree
+vboot configure 10de:2504
+rc_is 0
+sed -i 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=10/' "$T/etc/default/grub"
+vboot unconfigure
+rc_is 0
+has out "note: /etc/default/grub changed since configure: only configure's own edit is taken out of it"
+has out "unconfigured: configure's changes are taken out; the edits made since are kept"
+has etc/default/grub "GRUB_TIMEOUT=10"
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
+lacks etc/default/grub "iommu"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left"
+end
+
+begin admins-vfio-conf-lines-kept
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf '# mine\noptions vfio-pci disable_vga=1\n' >"$T/etc/modprobe.d/vfio.conf"
+baseline
+vboot configure 10de:2504
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+has etc/modprobe.d/vfio.conf "# BEGIN vfio-boot: lines down to END are vfio-boot configure's own"
+has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+has etc/modprobe.d/vfio.conf "# END vfio-boot"
+# Configured again: the block is replaced, the admin's lines stay.
+vboot configure 02:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+[ "$(grep -c 'BEGIN vfio-boot' "$T/etc/modprobe.d/vfio.conf")" = 1 ] || fail "two blocks"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+# A line the admin adds while configured stays too; only the block goes.
+vboot configure 10de:2504
+rc_is 0
+echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
+vboot unconfigure
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+has etc/modprobe.d/vfio.conf "options vfio-pci nointxmask=1"
+lacks etc/modprobe.d/vfio.conf "vfio-boot"
+lacks etc/modprobe.d/vfio.conf "softdep"
+end
+
+begin file-changed-since-is-left
+host_tree
+printf '# the admin wrote this one\n01:00.0\n' >"$T/etc/vfio-boot.conf"
+cp "$T/etc/vfio-boot.conf" "$work/selection.orig"
+vboot configure 10de:2504
+rc_is 0
+echo '02:00.0' >>"$T/etc/vfio-boot.conf"
+cp "$T/etc/vfio-boot.conf" "$work/selection.edited"
+vboot unconfigure
+rc_is 6
+has out "left /etc/vfio-boot.conf as it is"
+has out "its original is in /etc/vfio-boot.conf.vfio-boot-orig"
+cmp -s "$T/etc/vfio-boot.conf" "$work/selection.edited" || fail "the edited file was overwritten"
+cmp -s "$T/etc/vfio-boot.conf.vfio-boot-orig" "$work/selection.orig" || fail "original not kept beside"
+# Everything else is back, and nothing is left to undo.
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
+[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "vfio.conf left"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left"
+end
+
+begin damaged-journal
+host_tree
+vboot configure 10de:2504
+rc_is 0
+j=$T/var/lib/vfio-boot/journal
+cp "$j" "$work/journal.good"
+snapshot_tree >"$work/$current.configured"
+# Cut short: refused by every command, nothing changed, the way out named.
+truncate -s $(($(stat -c %s "$j") - 20)) "$j"
+cp "$j" "$work/journal.cut"
+for cmd in unconfigure "configure 02:00.0" status "--dry-run unconfigure"; do
+	# shellcheck disable=SC2086 # words on purpose
+	vboot $cmd
+	rc_is 7
+	one_line_err
+	has err "/var/lib/vfio-boot/journal is damaged (record"
+	has err "nothing was changed"
+	has err "It covers /etc/vfio-boot.conf, /etc/modprobe.d/vfio.conf, /etc/default/grub"
+	has err "mv $T/var/lib/vfio-boot/journal $T/var/lib/vfio-boot/journal.damaged"
+	cmp -s "$j" "$work/journal.cut" || fail "$cmd: the damaged journal was changed"
+done
+# One byte changed inside a record: its checksum says so.
+cp "$work/journal.good" "$j"
+sed -i 's/GRUB_TIMEOUT=5/GRUB_TIMEOUT=6/' "$j"
+vboot unconfigure
+rc_is 7
+has err "checksum mismatch"
+# The way out: the journal moved aside, the next run starts afresh.
+mv "$j" "$j.damaged"
+vboot unconfigure
+rc_is 0
+has out "not configured"
+end
+
+begin lock-busy
+host_tree
+vboot configure 10de:2504
+rc_is 0
+flock -o "$T/var/lib/vfio-boot/lock" sleep 10 &
+holder=$!
+sleep 0.3
+vboot --wait 1 unconfigure
+rc_is 8
+has err "another vfio-boot is working on this tree; waiting for it"
+has err "the tree is still locked by vfio-boot (pid"
+has err "after 1 s: try again when it is done"
+vboot --wait 1 status
+rc_is 8
+kill "$holder"
+wait "$holder" 2>/dev/null
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure after the wait"
+end
+
+# ---------------------------------------------------------------- interrupted
+
+# update-initramfs that kills vfio-boot (SIGKILL) the first time it runs.
+killing_update_initramfs() {
+	cat >"$T/usr/sbin/update-initramfs" <<'STUB'
+#!/bin/sh
+echo "update-initramfs $*" >>/var/log/calls
+if [ -e /kill-parent ]; then rm /kill-parent; kill -9 "$PPID"; fi
+STUB
+	touch "$T/kill-parent"
+}
+
+begin killed-during-update-initramfs
+host_tree
+killing_update_initramfs
+baseline
+vboot configure 10de:2504
+rc_is 137
+[ -e "$T/var/lib/vfio-boot/journal" ] || fail "no journal after the kill"
+no_calls
+vboot status
+has out "note: an interrupted configure (begun"
+has out "was rolled back"
+# Rolled back: the files first, then the bootloader and the image again.
+calls_are "update-grub 
+update-initramfs -u -k all"
+tree_unchanged "rolled back"
+no_calls
+vboot configure 10de:2504
+rc_is 0
+lacks out "unchanged"
+calls_are "update-grub 
+update-initramfs -u -k all"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
+begin killed-during-unconfigure
+host_tree
+vboot configure 10de:2504
+rc_is 0
+snapshot_tree >"$work/$current.configured"
+killing_update_initramfs
+vboot unconfigure
+rc_is 137
+no_calls
+vboot unconfigure
+rc_is 0
+has out "note: an interrupted unconfigure (begun"
+# Rolled back to configured (and regenerated), then unconfigured again.
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub 
+update-initramfs -u -k all"
+tree_unchanged "unconfigure"
+end
+
+begin update-initramfs-fails-during-unconfigure
+host_tree
+vboot configure 10de:2504
+rc_is 0
+snapshot_tree >"$work/$current.configured"
+touch "$T/fail-update-initramfs"
+no_calls
+vboot unconfigure
+rc_is 1
+has err "update-initramfs failed with status 1: putting the files back as they were"
+# Still configured, and still recorded: the image built with the selection is not forgotten.
+snapshot_tree | cmp -s - "$work/$current.configured" || fail "not configured as before"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub "
+rm "$T/fail-update-initramfs"
+vboot unconfigure
+rc_is 0
+has out "unconfigured: every file is back as it was"
+tree_unchanged "unconfigure"
+end
+
+# ---------------------------------------------------------------- commands
+
+begin grubby-flags-inside-the-changeset
+host_tree
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=pt"
+baseline
+touch "$T/fail-update-initramfs"
+vboot configure 10de:2504
+rc_is 1
+# Only the flag that was absent, taken back with the rest.
+calls_are "grubby --info=ALL
+grubby --update-kernel=ALL --args intel_iommu=on
+update-initramfs -u -k all
+grubby --update-kernel=ALL --remove-args intel_iommu=on"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt" ] || fail "after rollback: $(grubby_args /boot/vmlinuz-6.1)"
+tree_unchanged "rollback"
+rm "$T/fail-update-initramfs"
+vboot configure 10de:2504
+rc_is 0
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt intel_iommu=on" ] || fail "configured: $(grubby_args /boot/vmlinuz-6.1)"
+no_calls
+vboot unconfigure
+rc_is 0
+# iommu=pt was there before configure: it stays.
+calls_are "grubby --update-kernel=ALL --remove-args intel_iommu=on
+update-initramfs -u -k all"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt" ] || fail "unconfigured: $(grubby_args /boot/vmlinuz-6.1)"
+tree_unchanged "unconfigure"
+end
+
+begin grubby-entries-that-differ
+host_tree
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=soft" "/boot/vmlinuz-6.2:ro quiet intel_iommu=on"
+baseline
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+calls_are "grubby --info=ALL
+grubby --update-kernel=/boot/vmlinuz-6.1 --args intel_iommu=on iommu=pt
+grubby --update-kernel=/boot/vmlinuz-6.2 --args iommu=pt"
+no_calls
+vboot unconfigure --no-regenerate
+rc_is 0
+# Each entry back as it was: iommu=soft put back, 6.2's own intel_iommu=on kept.
+calls_are "grubby --update-kernel=/boot/vmlinuz-6.2 --remove-args iommu=pt
+grubby --update-kernel=/boot/vmlinuz-6.1 --remove-args intel_iommu=on --args iommu=soft"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=soft" ] || fail "6.1: $(grubby_args /boot/vmlinuz-6.1)"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet intel_iommu=on" ] || fail "6.2: $(grubby_args /boot/vmlinuz-6.2)"
+end
+
+begin kernelstub
+host_tree
+stand_in_kernelstub quiet splash iommu=pt
+baseline
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+calls_are "kernelstub --print-config
+kernelstub -a intel_iommu=on"
+no_calls
+vboot configure --no-regenerate --cpu amd 10de:2504
+rc_is 0
+calls_are "kernelstub --print-config
+kernelstub -d intel_iommu=on"
+vboot unconfigure --no-regenerate
+rc_is 0
+tree_unchanged "unconfigure"
+[ "$(cat "$T/var/lib/fake-kernelstub")" = "quiet splash iommu=pt" ] || fail "kernelstub options: $(cat "$T/var/lib/fake-kernelstub")"
+end
+
+begin cpu-amd-after-intel
+host_tree
+vboot configure --cpu intel 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot configure --cpu amd 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+lacks etc/default/grub "amd_iommu"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+stand_in_grubby "/boot/vmlinuz-6.1:ro"
+vboot configure --cpu intel --no-regenerate 10de:2504
+vboot configure --cpu amd --no-regenerate 10de:2504
+rc_is 0
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro iommu=pt" ] || fail "grubby: $(grubby_args /boot/vmlinuz-6.1)"
+end
+
+# ---------------------------------------------------------------- flags
+
+begin iommu-from-firmware
+host_tree
+# An AMD CPU with an (emulated) Intel IOMMU: the ACPI DMAR table decides.
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+mkdir -p "$T/sys/firmware/acpi/tables"
+: >"$T/sys/firmware/acpi/tables/DMAR"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot check
+has out "Intel VT-d IOMMU (from the ACPI DMAR table)"
+vboot unconfigure --no-regenerate
+# An AMD IOMMU: on by default, no flag for it (there is no amd_iommu=on).
+rm "$T/sys/firmware/acpi/tables/DMAR"
+: >"$T/sys/firmware/acpi/tables/IVRS"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+vboot unconfigure --no-regenerate
+rm -r "$T/sys/firmware"
+# A kernel that turns Intel's IOMMU on by itself needs no flag either.
+mkdir -p "$T/boot"
+printf 'CONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n' >"$T/boot/config-$(basename "$kdir")"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+end
+
+begin grub-where-it-counts
+host_tree
+printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash"' \
+	>"$T/etc/default/grub"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash intel_iommu=on iommu=pt"'
+vboot unconfigure --no-regenerate
+# A here-document: refused, the line named; --dry-run says the same.
+printf '%s\n' 'GRUB_TIMEOUT=5' 'cat >/dev/null <<EOF' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'EOF' \
+	>"$T/etc/default/grub"
+baseline
+vboot configure 10de:2504
+rc_is 2
+one_line_err
+has err "/etc/default/grub, line 2: a here-document (<<): cannot add the flags safely"
+has err "(intel_iommu=on iommu=pt)"
+tree_unchanged "heredoc refused"
+vboot --dry-run configure 10de:2504
+rc_is 2
+# An unterminated quote: refused (never appended again and again).
+printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet' >"$T/etc/default/grub"
+baseline
+vboot configure 10de:2504
+rc_is 2
+has err "/etc/default/grub, line 2: a quote (\") that is never closed"
+tree_unchanged "unterminated quote refused"
+end
+
+begin kernel-cmdline-before-dashes
+host_tree
+rm "$T/etc/default/grub"
+mkdir -p "$T/etc/kernel"
+printf 'root=UUID=1 ro -- single\n' >"$T/etc/kernel/cmdline"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+grep -qx 'root=UUID=1 ro intel_iommu=on iommu=pt -- single' "$T/etc/kernel/cmdline" ||
+	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+end
+
+begin kernel-cmdline-made-from-the-running-kernel
+host_tree
+rm "$T/etc/default/grub"
+baseline
+vboot configure --bootloader systemd-boot 10de:2504
+rc_is 0
+grep -qx 'root=/dev/sda1 ro quiet intel_iommu=on iommu=pt' "$T/etc/kernel/cmdline" ||
+	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+# Under --root with no proc/cmdline there is no way to know: refused, with what to write.
+rm "$T/proc/cmdline"
+vboot configure --bootloader systemd-boot 10de:2504
+rc_is 2
+one_line_err
+has err "/etc/kernel/cmdline does not exist and $T/proc/cmdline cannot be read"
+has err "write the tree's whole kernel command line there (root=... and the rest, then intel_iommu=on iommu=pt)"
+tree_unchanged "refused"
+end
+
+begin grub-and-kernel-cmdline
+host_tree
+mkdir -p "$T/etc/kernel" "$T/boot/grub"
+printf 'root=UUID=1 ro\n' >"$T/etc/kernel/cmdline"
+baseline
+vboot configure 10de:2504
+rc_is 2
+has err "both /etc/default/grub and /etc/kernel/cmdline exist and neither a grub.cfg nor systemd-boot entries were found: pass --bootloader grub or --bootloader systemd-boot"
+tree_unchanged "undecided"
+: >"$T/boot/grub/grub.cfg"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has out "note: both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/default/grub, as a grub.cfg is there and no loader/entries is not"
+has etc/default/grub "intel_iommu=on"
+lacks etc/kernel/cmdline "intel_iommu=on"
+vboot unconfigure --no-regenerate
+# The firmware says systemd-boot started this system.
+mkdir -p "$T/sys/firmware/efi/efivars"
+: >"$T/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+vboot configure --no-regenerate 10de:2504
+rc_is 0
+has out "editing /etc/kernel/cmdline, as this system was started by systemd-boot"
+has etc/kernel/cmdline "intel_iommu=on"
+end
+
+begin symlinked-grub-file
+host_tree
+mv "$T/etc/default/grub" "$T/etc/grub-real"
+ln -s /etc/grub-real "$T/etc/default/grub"
+baseline
+vboot configure 10de:2504
+rc_is 0
+[ -L "$T/etc/default/grub" ] || fail "the link was replaced"
+has etc/grub-real "intel_iommu=on iommu=pt"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
+# ---------------------------------------------------------------- small
+
+begin commands-run-with-a-fixed-path
+host_tree
+env -u PATH "$vb" --root "$T" configure 10de:2504 >"$T/out" 2>"$T/err" ||
+	fail "with PATH unset: $(cat "$T/err")"
+[ "$(cat "$T/var/log/path-update-grub")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
+	fail "update-grub's PATH: $(cat "$T/var/log/path-update-grub")"
+PATH=/nowhere "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err" || fail "with PATH=/nowhere: $(cat "$T/err")"
+[ "$(cat "$T/var/log/path-update-initramfs")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
+	fail "update-initramfs's PATH: $(cat "$T/var/log/path-update-initramfs")"
+end
+
+begin root-must-be-a-system-tree
+host_tree
+"$vb" --root "$T/nonexistent" check >"$T/out" 2>"$T/err"
+[ $? = 2 ] || fail "--root nonexistent: not 2"
+[ ! -e "$T/nonexistent" ] || fail "--root nonexistent made a tree"
+mkdir "$T/empty"
+for cmd in check "configure 10de:2504" status; do
+	# shellcheck disable=SC2086 # words on purpose
+	"$vb" --root "$T/empty" $cmd >"$T/out" 2>"$T/err"
+	[ $? = 2 ] || fail "--root empty $cmd: not 2"
+	grep -qF "not a system tree (it needs etc/ and usr/ or bin/)" "$T/err" || fail "$cmd: $(cat "$T/err")"
+done
+[ -z "$(ls -A "$T/empty")" ] || fail "something was written into the empty directory"
+end
+
+begin root-slash-slash-is-the-host
+host_tree
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" --root // configure 10de:2504 2>&1)
+rc=$?
+[ "$rc" = 5 ] || fail "--root // as non-root: status $rc ($out)"
+end
+
+begin dry-run-exits-as-the-real-run
+host_tree
+rm "$T/proc/cpuinfo"
+vboot --dry-run configure 10de:2504
+rc_is 2
+has err "pass --cpu intel|amd"
+vboot --dry-run configure --cpu intel 10de:2504
+rc_is 0
+tree_unchanged "dry run"
 end
 
 summary configure
