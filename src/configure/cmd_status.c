@@ -85,8 +85,11 @@ int cmd_status(const struct cli *cli)
 		cli_error("status takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	/* A configure or unconfigure that died is finished or rolled back first (as root). */
-	if (vb_state_exists(&cli->root)) {
+	/*
+	 * A configure or unconfigure that died is finished or rolled back first
+	 * (as root), and what it left in the state directory cleaned.
+	 */
+	if (vb_state_dir_exists(&cli->root)) {
 		struct session session;
 		int saved = -1, rc;
 

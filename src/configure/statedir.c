@@ -73,6 +73,17 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A journal write a crash cut short leaves its temporary file. */
+static void clean_journal_temp(const struct vb_root *root)
+{
+	struct vb_tree_file f;
+
+	if (vb_tree_locate(root, VB_JOURNAL_PATH, &f) == 0) {
+		vb_tree_clean_temp(&f);
+		vb_tree_release(&f);
+	}
+}
+
 int vb_state_lock(const struct vb_root *root, unsigned wait_seconds, void (*waiting)(void),
 		  long *holder)
 {
@@ -96,6 +107,7 @@ int vb_state_lock(const struct vb_root *root, unsigned wait_seconds, void (*wait
 			}
 			/* Children keep it: a command outliving a killed vfio-boot holds the tree. */
 			fcntl(fd, F_SETFD, 0);
+			clean_journal_temp(root);
 			return fd;
 		}
 		err = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
@@ -125,15 +137,19 @@ bool vb_state_exists(const struct vb_root *root)
 	return exists;
 }
 
+bool vb_state_dir_exists(const struct vb_root *root)
+{
+	return vb_root_exists(root, VB_STATE_DIR);
+}
+
 void vb_state_unlock(const struct vb_root *root, int lock_fd)
 {
 	struct vb_tree_file f;
 
 	if (lock_fd < 0)
 		return;
-	if (!vb_state_exists(root) && vb_tree_locate(root, VB_JOURNAL_PATH, &f) == 0) {
-		vb_tree_clean_temp(&f);
-		vb_tree_release(&f);
+	if (!vb_state_exists(root)) {
+		clean_journal_temp(root);
 		if (vb_tree_locate(root, VB_LOCK_PATH, &f) == 0) {
 			unlinkat(f.dirfd, f.name, 0);
 			vb_tree_release(&f);
@@ -183,10 +199,10 @@ int vb_state_store(const struct vb_root *root, const struct vb_journal *j)
 		vb_tree_release(&f);
 		return err < 0 ? err : 0;
 	}
-	err = make_state_dir(root);
+	err = vb_journal_format(j, &data, &len);
 	if (err == 0)
-		err = vb_journal_format(j, &data, &len);
-	if (err == 0)
+		err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
+	if (err == -ENOENT && (err = make_state_dir(root)) == 0)
 		err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
 	if (err == 0) {
 		err = vb_tree_replace(&f, data, len, 0600, (uid_t)-1, (gid_t)-1);

@@ -23,7 +23,8 @@
  * directory, when missing), waiting up to wait_seconds for another run to
  * let go; waiting() is called once when it has to wait. The descriptor is
  * inherited by the commands vfio-boot runs, so a command still running after
- * vfio-boot was killed holds the lock too. Returns the descriptor,
+ * vfio-boot was killed holds the lock too. A journal write a crash cut short
+ * leaves a temporary file: it is removed. Returns the descriptor,
  * -EWOULDBLOCK after the wait (with the holder's pid in *holder, 0 when
  * unknown), or -errno.
  */
@@ -51,3 +52,6 @@ int vb_state_store(const struct vb_root *root, const struct vb_journal *j);
 
 /* True when the tree holds a journal (damaged or not). */
 bool vb_state_exists(const struct vb_root *root);
+
+/* True when the state directory exists (a journal, or what a killed run left). */
+bool vb_state_dir_exists(const struct vb_root *root);
