@@ -116,9 +116,15 @@ FUZZ_SECONDS ?= 60
 $(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/shared/,$(addsuffix .c,msgs hex pci selector config plan)) $(SHARED_HDR) | $(B)
 	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Isrc/shared -o $@ $(filter %.c,$^)
-fuzz: $(B)/fuzz-config
+# The journal reader (configure's state): what it reads, it writes back the same.
+$(B)/fuzz-journal: tests/fuzz/fuzz-journal.c $(addprefix src/configure/,journal.c sha256.c) src/shared/msgs.c $(SHARED_HDR) $(CONF_HDR) | $(B)
+	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc/shared -Isrc/configure -o $@ $(filter %.c,$^)
+fuzz: $(B)/fuzz-config $(B)/fuzz-journal
 	mkdir -p $(B)/fuzz-corpus && cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
 	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
+	mkdir -p $(B)/fuzz-corpus-journal && cp tests/fuzz/corpus-journal/* $(B)/fuzz-corpus-journal/
+	$(B)/fuzz-journal -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(B)/fuzz-corpus-journal
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind

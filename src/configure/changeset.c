@@ -570,8 +570,8 @@ static int close_changeset(struct vb_journal *j, bool commit)
 /*
  * Rolls back every step of the changeset in j, the last first; regenerations
  * that ran (or may have) run again at the end, first first, on the restored
- * files. Returns 0, or -errno when something could not be undone (the
- * journal keeps the changeset for the next run).
+ * files. Returns 0 (end_rollback then closes it), or -errno when something
+ * could not be undone (the journal keeps the changeset for the next run).
  */
 static int roll_back(const struct vb_engine *e, struct vb_journal *j)
 {
@@ -620,6 +620,12 @@ static int roll_back(const struct vb_engine *e, struct vb_journal *j)
 			failures, VB_JOURNAL_PATH);
 		return -EIO;
 	}
+	return 0;
+}
+
+/* After a complete rollback: the changeset gone from the journal. */
+static int end_rollback(const struct vb_engine *e, struct vb_journal *j)
+{
 	close_changeset(j, false);
 	return store(e, j, false);
 }
@@ -680,8 +686,10 @@ int vb_changeset_apply(struct vb_changeset *cs, struct vb_journal *j, char *why,
 	copy_states(cs, j, map);
 	if (err < 0 && begun) {
 		problem(e, "%s: putting the files back as they were", why);
-		roll_back(e, j);
+		begun = roll_back(e, j) == 0;
 		copy_states(cs, j, map);
+		if (begun)
+			end_rollback(e, j);
 	} else if (err < 0) {
 		problem(e, "%s (nothing was changed)", why);
 		close_changeset(j, false);
@@ -710,6 +718,7 @@ int vb_changeset_apply(struct vb_changeset *cs, struct vb_journal *j, char *why,
 int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j)
 {
 	bool all_done = !j->undoing;
+	int err;
 
 	for (size_t i = 0; i < j->nsteps; i++)
 		all_done = all_done && (j->steps[i].state == VB_STEP_DONE ||
@@ -725,9 +734,10 @@ int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j)
 		}
 	}
 	if (all_done) {
-		int err = close_changeset(j, true);
+		err = close_changeset(j, true);
 
 		return err < 0 ? err : store(engine, j, false) < 0 ? -EIO : 1;
 	}
-	return roll_back(engine, j);
+	err = roll_back(engine, j);
+	return err < 0 ? err : end_rollback(engine, j);
 }

@@ -572,6 +572,10 @@ static bool next_record(struct cursor *c, char *type, size_t tsize, const char *
 		snprintf(why, wsize, "cut short in a record header");
 		return false;
 	}
+	if (memchr(line, '\0', n)) {
+		snprintf(why, wsize, "not a record header");
+		return false;
+	}
 	memcpy(header, line, n);
 	header[n] = '\0';
 	if (tsize < 16 ||
@@ -664,8 +668,8 @@ int vb_journal_parse(const char *data, size_t len, struct vb_journal *j,
 	if (err < 0) {
 		d->record = records;
 		vb_journal_free(j);
-		if (err == -ENOMEM)
-			vb_journal_damage_free(d);
 	}
+	if (err != -EBADMSG)
+		vb_journal_damage_free(d); /* only a damaged journal has a report */
 	return err;
 }
