@@ -23,14 +23,15 @@ mkdir -p "$tree/etc/default" "$tree/lib/modules/$(basename "$kdir")"
 cp "$kdir"/modules.* "$tree/lib/modules/$(basename "$kdir")/"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$tree/etc/default/grub"
 
-# The same selection as bench/run.sh: GPUs and their audio by ID, NVMe by address.
+# The same selection as bench/run.sh: GPUs and their audio by ID (every card:
+# --all-matching), NVMe by address.
 selectors=$(awk 'BEGIN { s = "10de:2504,10de:228e" }
 	$2 == "144d:a80a" { s = s "," $1 } END { print s }' "$work/spec")
 functions=$(grep -c '^[0-9a-f]' "$work/spec")
 
 hyperfine --style none --warmup 3 --runs 40 --export-json "$work/h.json" \
 	-n list "$vb --root $tree list" \
-	-n "configure --dry-run" "$vb --root $tree --dry-run configure $selectors" >/dev/null
+	-n "configure --dry-run" "$vb --root $tree --dry-run configure --all-matching $selectors" >/dev/null
 
 table=$(jq -r '.results[] | "| vfio-boot \(.command) | \(.median * 1000 | . * 100 | round / 100) ms | \(.min * 1000 | . * 100 | round / 100) ms | \(.max * 1000 | . * 100 | round / 100) ms |"' "$work/h.json")
 {

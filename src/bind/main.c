@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (err == 0)
-		err = vb_plan_build(&cfg, &snap, &plan);
+		err = vb_plan_build(&cfg, &snap, NULL, &plan);
 	if (err == 0) {
 		outcomes = calloc(plan.count ? plan.count : 1, sizeof(*outcomes));
 		if (!outcomes)

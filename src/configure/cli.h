@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "hostdevs.h"
 #include "hostinfo.h"
 #include "kmodinfo.h"
 #include "msgs.h"
@@ -30,7 +31,9 @@ struct cli {
 	struct vb_root root;     /* the host's "/" unless --root */
 	bool json;
 	bool dry_run;
-	bool force;              /* configure: accept selectors that match nothing */
+	bool force;              /* configure: accept selectors that match nothing, a
+				    split IOMMU group, the host's disk or network */
+	bool all_matching;       /* configure: an ID may select several cards */
 	bool blacklist;          /* configure: blacklist claiming modules */
 	bool regenerate;         /* configure/unconfigure: rebuild the initramfs */
 	const char *bootloader;  /* NULL: detect */
@@ -50,6 +53,7 @@ struct machine {
 	struct vb_msgs *claimants;  /* per function: modules that would claim it (empty
 				       unless loaded with_claimants) */
 	struct vb_pcinames *names;
+	struct vb_host_devices host; /* what the running system needs (disk, network) */
 };
 
 /*

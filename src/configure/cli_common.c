@@ -77,6 +77,16 @@ out:
 	return err;
 }
 
+/* The host's own disk and network devices, read inside the tree. */
+static int read_host_devices(const struct cli *cli, struct machine *m)
+{
+	int err = vb_host_devices_read(&cli->root, &m->host);
+
+	if (err < 0)
+		machine_free(m);
+	return err;
+}
+
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
 	int err;
@@ -109,7 +119,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 		return err;
 	}
 	m->names = vb_pcinames_new();
-	return 0;
+	return read_host_devices(cli, m);
 }
 
 void machine_free(struct machine *m)
@@ -120,6 +130,7 @@ void machine_free(struct machine *m)
 	vb_kmod_close(&m->kmod);
 	vb_snapshot_free(&m->snap);
 	vb_pcinames_free(m->names);
+	vb_host_devices_free(&m->host);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot check: is this machine ready for passthrough of the selection. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kcmdline.h"
 #include "json.h"
 #include "plan.h"
+#include "render.h"
+#include "validate.h"
 
 enum check_state { CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIP };
 static const char *const state_names[] = { "ok", "warn", "fail", "skip" };
@@ -112,41 +118,107 @@ static void check_modules(struct checks *c, const struct machine *m)
 	}
 }
 
-static bool taken(const struct vb_plan *plan, size_t fn)
+/* The host's own disk and network devices: vfio-boot never takes them. */
+static void check_host_devices(struct checks *c, const struct machine *m)
 {
-	for (size_t t = 0; t < plan->count; t++)
-		if (plan->targets[t].fn == fn)
-			return plan->targets[t].verdict != VB_VERDICT_REFUSE;
-	return false;
+	char words[128];
+
+	for (size_t i = 0; i < m->host.notes.count; i++)
+		report(c, "host-devices", CHECK_SKIP, "%s", m->host.notes.items[i]);
+	for (size_t i = 0; i < m->host.count; i++) {
+		char addr[VB_PCI_NAME_MAX];
+
+		vb_pci_addr_format(&m->host.items[i].addr, addr, sizeof(addr));
+		report(c, "host-devices", CHECK_OK, "%s %s", addr,
+		       vb_host_device_words(&m->host.items[i], words, sizeof(words)));
+	}
 }
 
-static void check_target(struct checks *c, const struct machine *m, const struct vb_plan *plan,
-			 const struct vb_target *t)
+/*
+ * vfio-pci's own ids= option (a modprobe.d file) and vfio-pci.ids= (the kernel
+ * command line) take every device with the IDs, an identical host card too,
+ * and defeat vfio_boot.disable=1.
+ */
+static void check_ids_options(struct checks *c, const struct vb_root *root)
+{
+	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
+						"etc/kernel/cmdline" };
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
+		char *text;
+		size_t len;
+
+		if (vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL) < 0)
+			continue;
+		if (strstr(text, "vfio-pci.ids=") || strstr(text, "vfio_pci.ids="))
+			report(c, "vfio-pci-ids", CHECK_WARN,
+			       "/%s has vfio-pci.ids=: vfio-pci takes every device with those IDs, "
+			       "even with vfio_boot.disable=1; remove it (vfio-boot-bind selects "
+			       "the devices)", cmdlines[i]);
+		free(text);
+	}
+	fd = vb_root_open(root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir && fd >= 0)
+		close(fd);
+	while (dir && (de = readdir(dir)) != NULL) {
+		size_t nlen = strlen(de->d_name), len, line = 0;
+		char rel[NAME_MAX + 32], *text;
+
+		if (nlen < 6 || strcmp(de->d_name + nlen - 5, ".conf") != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", de->d_name);
+		if (vb_root_read_file(root, rel, 1024 * 1024, &text, &len, NULL) < 0)
+			continue;
+		for (const char *l = text; *l; l += len + (l[len] == '\n')) {
+			len = strcspn(l, "\n");
+			line++;
+			if (vb_is_vfio_ids_option(l, len))
+				report(c, "vfio-pci-ids", CHECK_WARN,
+				       "/%s:%zu sets 'options vfio-pci ids=': vfio-pci takes every "
+				       "device with those IDs, even with vfio_boot.disable=1; remove "
+				       "it (vfio-boot configure comments it out in vfio.conf)",
+				       rel, line);
+		}
+		free(text);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* What one selected or companion function comes to. */
+static void check_target(struct checks *c, const struct machine *m, const struct vb_target *t)
 {
 	const struct vb_pci_fn *fn = &m->snap.fns[t->fn];
 	char fb[128];
 
-	if (t->verdict == VB_VERDICT_REFUSE) {
-		report(c, "device", CHECK_WARN, "%s will not be bound: %s", fn->name, t->reason);
+	if (t->rule == VB_RULE_HOST_DISK || t->rule == VB_RULE_HOST_NETWORK) {
+		/* The binder at boot cannot know: it would take it. */
+		report(c, "device", CHECK_FAIL,
+		       "%s %s %s, then refused: %s (%s); vfio-boot-bind would take it at boot: "
+		       "change the selection",
+		       fn->name, t->companion ? "comes along" : "selected by",
+		       t->companion ? "as a companion" : t->selected_by, vb_rule_name(t->rule),
+		       t->reason);
 		return;
 	}
-	if (fn->iommu_group < 0) {
-		report(c, "group", CHECK_FAIL, "%s has no IOMMU group", fn->name);
-	} else {
-		const struct vb_pci_fn *other = NULL;
-		for (size_t i = 0; i < m->snap.count && !other; i++)
-			if (m->snap.fns[i].iommu_group == fn->iommu_group &&
-			    !vb_pci_is_bridge(&m->snap.fns[i]) && !taken(plan, i))
-				other = &m->snap.fns[i];
-		if (other)
-			report(c, "group", CHECK_FAIL,
-			       "%s: IOMMU group %ld also holds %s, which is not selected "
-			       "(select it too, or move the card to another slot)",
-			       fn->name, fn->iommu_group, other->name);
+	if (!vb_target_taken(t)) {
+		if (t->companion && !vb_rule_is_safety(t->rule))
+			report(c, "companion", CHECK_OK, "%s stays with the host: %s", fn->name,
+			       t->reason);
+		else if (t->companion)
+			report(c, "device", CHECK_WARN, "%s (companion) refused: %s (%s)", fn->name,
+			       vb_rule_name(t->rule), t->reason);
 		else
-			report(c, "group", CHECK_OK, "%s: IOMMU group %ld is viable", fn->name,
-			       fn->iommu_group);
+			report(c, "device", CHECK_WARN, "%s selected by %s, then refused: %s (%s)",
+			       fn->name, t->selected_by, vb_rule_name(t->rule), t->reason);
+		return;
 	}
+	if (fn->iommu_group < 0)
+		report(c, "group", CHECK_FAIL, "%s has no IOMMU group", fn->name);
 	if (fn->boot_vga == 1)
 		report(c, "boot-vga", CHECK_WARN,
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
@@ -157,8 +229,72 @@ static void check_target(struct checks *c, const struct machine *m, const struct
 		       fn->name, fb);
 }
 
+/* Every IOMMU group a taken function is in: viable, or split (naming what stays). */
+static void check_groups(struct checks *c, const struct machine *m, const struct vb_plan *plan)
+{
+	char left[1024], standing[96];
+
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_target *tg = &plan->targets[t];
+		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
+		bool first = true, split = false;
+
+		if (!vb_target_taken(tg) || fn->iommu_group < 0)
+			continue;
+		for (size_t u = 0; u < t && first; u++)
+			first = !vb_target_taken(&plan->targets[u]) ||
+				m->snap.fns[plan->targets[u].fn].iommu_group != fn->iommu_group;
+		if (!first)
+			continue;
+		for (size_t s = 0; s < plan->nsplits; s++) {
+			const struct vb_group_split *sp = &plan->splits[s];
+			size_t len = 0;
+
+			if (sp->group != fn->iommu_group)
+				continue;
+			split = true;
+			left[0] = '\0';
+			for (size_t i = 0; i < sp->nleft && len < sizeof(left); i++) {
+				vb_describe_standing(plan, sp->left[i], standing, sizeof(standing));
+				snprintf(left + len, sizeof(left) - len,
+					 sp->nleft == 1 ? "%s%s, which is %s" : "%s%s (%s)",
+					 i ? ", " : "", m->snap.fns[sp->left[i]].name, standing);
+				len = strlen(left);
+			}
+			report(c, "group", CHECK_FAIL,
+			       "%s: IOMMU group %ld also holds %s (select %s too, or move the card "
+			       "to another slot)",
+			       fn->name, fn->iommu_group, left, sp->nleft == 1 ? "it" : "them");
+		}
+		if (!split)
+			report(c, "group", CHECK_OK, "%s: IOMMU group %ld is viable", fn->name,
+			       fn->iommu_group);
+	}
+}
+
+/* What each selector of the configuration comes to. */
+static void check_selectors(struct checks *c, const struct machine *m,
+			    const struct vb_config *cfg, const struct vb_plan *plan)
+{
+	for (size_t s = 0; s < plan->nselectors; s++) {
+		const struct vb_selector_result *r = &plan->selectors[s];
+		const char *text = cfg->select.items[s].sel.text;
+
+		if (r->matched && r->refused == r->matched)
+			report(c, "selection", CHECK_FAIL,
+			       "%s selects nothing for vfio-pci: every match is refused", text);
+		else if (r->cards > 1)
+			report(c, "selection", CHECK_WARN,
+			       "%s matches %zu cards, and vfio-pci gets every one (name one as "
+			       "%04x:%04x@%s to leave the others to the host)",
+			       text, r->cards, m->snap.fns[r->card_fn[0]].vendor,
+			       m->snap.fns[r->card_fn[0]].device, m->snap.fns[r->card_fn[0]].name);
+	}
+}
+
 static void check_selection(struct checks *c, const struct machine *m)
 {
+	struct vb_host_facts host = vb_host_devices_facts(&m->host);
 	struct vb_config cfg;
 	struct vb_plan plan;
 	bool exists;
@@ -182,11 +318,13 @@ static void check_selection(struct checks *c, const struct machine *m)
 		vb_config_free(&cfg);
 		return;
 	}
-	if (vb_plan_build(&cfg, &m->snap, &plan) == 0) {
+	if (vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
 		for (size_t i = 0; i < plan.notes.count; i++)
 			report(c, "selection", CHECK_FAIL, "%s", plan.notes.items[i]);
+		check_selectors(c, m, &cfg, &plan);
 		for (size_t t = 0; t < plan.count; t++)
-			check_target(c, m, &plan, &plan.targets[t]);
+			check_target(c, m, &plan.targets[t]);
+		check_groups(c, m, &plan);
 		vb_plan_free(&plan);
 	}
 	vb_config_free(&cfg);
@@ -208,6 +346,8 @@ int cmd_check(const struct cli *cli)
 	check_cpu_and_flags(&c, &cli->root);
 	check_iommu(&c, &cli->root);
 	check_modules(&c, &m);
+	check_host_devices(&c, &m);
+	check_ids_options(&c, &cli->root);
 	check_selection(&c, &m);
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");

@@ -25,6 +25,7 @@
 #include "render.h"
 #include "session.h"
 #include "treefile.h"
+#include "validate.h"
 
 #define SELECTION_PATH "/etc/vfio-boot.conf"
 #define MODPROBE_PATH "/etc/modprobe.d/vfio.conf"
@@ -89,26 +90,6 @@ int configure_ours(const struct vb_journal *j, const char *path, struct vb_msgs 
 static const char *const *command_argv(const struct vb_command *cmd)
 {
 	return cmd->argv;
-}
-
-static void print_plan(const struct machine *m, const struct vb_plan *plan)
-{
-	for (size_t t = 0; t < plan->count; t++) {
-		const struct vb_target *tg = &plan->targets[t];
-		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
-		char name[256];
-
-		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
-		if (tg->verdict == VB_VERDICT_REFUSE)
-			printf("refused   %s [%04x:%04x] %s: %s\n", fn->name, fn->vendor, fn->device,
-			       name, tg->reason);
-		else if (strcmp(tg->selected_by, "companion") == 0)
-			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->reason);
-		else
-			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->selected_by);
-	}
 }
 
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
@@ -184,33 +165,25 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 
 /*
  * The kernel command line flags: intel_iommu=on where the kernels need it
- * (AMD's IOMMU is on by default), iommu=pt, and built-in vfio-pci's IDs.
+ * (AMD's IOMMU is on by default), iommu=pt. Never vfio-pci.ids=: with
+ * vfio-pci built in it would take every device with the IDs before the
+ * initramfs runs, whatever vfio_boot.disable says.
  */
-static int kernel_flags(const struct cli *cli, const struct machine *m,
-			const struct vb_msgs *ids, struct vb_msgs *flags)
+static int kernel_flags(const struct cli *cli, const struct machine *m, struct vb_msgs *flags)
 {
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
-	bool builtin = false, default_on = m->kmod.kernels.count > 0;
+	bool default_on = m->kmod.kernels.count > 0;
 	int err = iommu_vendor(cli, &vendor);
 
 	if (err < 0)
 		return err;
-	for (size_t k = 0; k < m->kmod.kernels.count; k++) {
-		builtin = builtin || vb_kmod_state(&m->kmod, k, "vfio_pci") == VB_MODULE_BUILTIN;
+	for (size_t k = 0; k < m->kmod.kernels.count; k++)
 		default_on = default_on &&
 			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
-	}
 	if (vendor == VB_CPU_INTEL && !default_on)
 		err = vb_msgs_add(flags, "intel_iommu=on");
 	if (err == 0)
 		err = vb_msgs_add(flags, "iommu=pt");
-	/* Built-in vfio-pci never reads modprobe.d: its IDs go on the command line. */
-	if (err == 0 && builtin && ids->count) {
-		char *list = join(ids, ",");
-
-		err = list ? vb_msgs_add(flags, "vfio-pci.ids=%s", list) : -ENOMEM;
-		free(list);
-	}
 	return err;
 }
 
@@ -361,6 +334,7 @@ static int stage_boot_commands(struct changeset_job *job, const struct desired *
 static int stage_modprobe(struct changeset_job *job, const char *block)
 {
 	struct vb_edit record = { .kind = VB_EDIT_BLOCK };
+	struct vb_msgs notes = { 0 };
 	char *old = NULL, *merged = NULL;
 	size_t len = 0, mlen = 0;
 	int err = configure_read(job->engine.root, MODPROBE_PATH, &old, &len, NULL);
@@ -370,13 +344,16 @@ static int stage_modprobe(struct changeset_job *job, const char *block)
 	else if (err < 0)
 		cli_error("cannot read %s: %s", MODPROBE_PATH, vb_strerror(err));
 	if (err == 0) {
-		err = vb_ownblock_set(old ? old : "", len, block, &merged, &mlen);
+		err = vb_render_modprobe_file(old ? old : "", len, block, &merged, &mlen, &notes);
+		for (size_t i = 0; i < notes.count; i++)
+			printf("note: %s\n", notes.items[i]);
 		if (err == -EINVAL)
 			cli_error("%s: its lines \"%s\" and \"%s\" are out of order: put them right "
 				  "or take them out", MODPROBE_PATH, VB_BLOCK_BEGIN, VB_BLOCK_END);
 	}
 	if (err == 0)
 		err = vb_changeset_put(job->cs, MODPROBE_PATH, merged, mlen, 0644, &record);
+	vb_msgs_free(&notes);
 	free(old);
 	free(merged);
 	return err;
@@ -435,7 +412,7 @@ void configure_show(const struct changeset_job *job)
 /* Computes everything configure wants. Returns 0, or an exit status after saying why. */
 static int compute_desired(const struct cli *cli, struct desired *want)
 {
-	struct vb_msgs ids = { 0 }, notes = { 0 };
+	struct vb_msgs notes = { 0 };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
@@ -467,32 +444,23 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	if (!m.have_sys) {
-		printf("note: no sys/ under %s: the selection is not checked against hardware, "
-		       "and no 'options vfio-pci ids=' is written\n",
+	if (!m.have_sys)
+		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
 		       cli->root.path);
-	} else {
-		if (vb_plan_build(&cfg, &m.snap, &plan) < 0)
-			goto out;
-		for (size_t i = 0; i < plan.notes.count; i++)
-			cli_error("%s%s", plan.notes.items[i],
-				  cli->force ? " (kept: --force)" : " (--force keeps it)");
-		if (plan.unmatched && !cli->force)
-			goto out;
-		print_plan(&m, &plan);
-	}
+	else if (vb_validate_selection(cli, &m, &cfg, &plan) < 0)
+		goto out;
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
 					      cli->blacklist };
 		want->selection = vb_render_selection(&cfg);
-		want->modprobe = vb_render_modprobe(&in, &ids, &notes);
+		want->modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;
 	if (!want->selection || !want->modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.items[i]);
-	err = kernel_flags(cli, &m, &ids, &want->flags);
+	err = kernel_flags(cli, &m, &want->flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
@@ -500,7 +468,6 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 	want->joined = join(&want->flags, " ");
 	rc = want->joined ? 0 : VB_EXIT_FAILED;
 out:
-	vb_msgs_free(&ids);
 	vb_msgs_free(&notes);
 	vb_plan_free(&plan);
 	machine_free(&m);

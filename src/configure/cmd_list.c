@@ -34,6 +34,44 @@ static void print_modules(FILE *out, const struct vb_msgs *modules, bool json)
 	}
 }
 
+/* The host's uses of a function as JSON string arrays: mount points, interfaces. */
+static void print_host_uses(const struct machine *m, const struct vb_pci_fn *fn,
+			    enum vb_host_role role)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < m->host.count; i++) {
+		if (m->host.items[i].role != role ||
+		    vb_pci_addr_cmp(&m->host.items[i].addr, &fn->addr) != 0)
+			continue;
+		fputs(first ? "" : ", ", stdout);
+		vb_json_string(stdout, m->host.items[i].what);
+		first = false;
+	}
+}
+
+/* " (host disk: /, /boot)" and " (host network: eno1)" for a function the host needs. */
+static void print_host_marks(const struct machine *m, const struct vb_pci_fn *fn)
+{
+	static const char *const words[] = { [VB_HOST_DISK] = "host disk",
+					     [VB_HOST_NETWORK] = "host network" };
+
+	for (int role = VB_HOST_DISK; role <= VB_HOST_NETWORK; role++) {
+		bool first = true;
+
+		for (size_t i = 0; i < m->host.count; i++) {
+			if ((int)m->host.items[i].role != role ||
+			    vb_pci_addr_cmp(&m->host.items[i].addr, &fn->addr) != 0)
+				continue;
+			printf("%s%s", first ? " (" : ", ", first ? words[role] : "");
+			printf("%s%s", first ? ": " : "", m->host.items[i].what);
+			first = false;
+		}
+		if (!first)
+			putchar(')');
+	}
+}
+
 static void list_json(const struct machine *m, const size_t *order, long groups)
 {
 	printf("{\n  \"iommu\": %s,\n  \"devices\": [", groups > 0 ? "true" : "false");
@@ -59,6 +97,10 @@ static void list_json(const struct machine *m, const size_t *order, long groups)
 		printf(", \"boot_vga\": %s, \"bridge\": %s, \"modules\": [",
 		       fn->boot_vga == 1 ? "true" : "false", vb_pci_is_bridge(fn) ? "true" : "false");
 		print_modules(stdout, &m->claimants[order[k]], true);
+		fputs("], \"host_disk\": [", stdout);
+		print_host_uses(m, fn, VB_HOST_DISK);
+		fputs("], \"host_network\": [", stdout);
+		print_host_uses(m, fn, VB_HOST_NETWORK);
 		fputs("]}", stdout);
 	}
 	fputs(m->snap.count ? "\n  ]\n}\n" : "]\n}\n", stdout);
@@ -71,6 +113,8 @@ static void list_text(const struct machine *m, const size_t *order, long groups)
 	if (groups <= 0)
 		puts("IOMMU: off (no IOMMU groups). Enable it in the firmware and with "
 		     "intel_iommu=on or amd_iommu=on; `vfio-boot configure` sets the flag.");
+	for (size_t i = 0; i < m->host.notes.count; i++)
+		printf("note: %s\n", m->host.notes.items[i]);
 	for (size_t k = 0; k < m->snap.count; k++) {
 		const struct vb_pci_fn *fn = &m->snap.fns[order[k]];
 		char name[256], cls[128];
@@ -88,6 +132,7 @@ static void list_text(const struct machine *m, const size_t *order, long groups)
 		       fn->vendor, fn->device);
 		if (fn->boot_vga == 1)
 			fputs(" (boot VGA)", stdout);
+		print_host_marks(m, fn);
 		printf("\n      driver: %s", fn->driver[0] ? fn->driver : "none");
 		if (m->claimants[order[k]].count) {
 			fputs("; modules: ", stdout);

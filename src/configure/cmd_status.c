@@ -47,10 +47,6 @@ static void explain(const char *report, const char *name, char *why, size_t size
 				    "(no /run/vfio-boot/status.json)");
 		return;
 	}
-	if (strstr(report, "\"disabled\": true")) {
-		snprintf(why, size, "vfio_boot.disable was on the kernel command line");
-		return;
-	}
 	snprintf(needle, sizeof(needle), "{\"address\": \"%s\"", name);
 	line = strstr(report, needle);
 	if (!line) {
@@ -78,7 +74,7 @@ int cmd_status(const struct cli *cli)
 	struct vb_plan plan;
 	struct machine m;
 	char *cmdline, *report;
-	bool exists;
+	bool exists, disabled;
 	int differ = 0;
 
 	if (cli->nargs) {
@@ -120,7 +116,10 @@ int cmd_status(const struct cli *cli)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	if (vb_plan_build(&cfg, &m.snap, &plan) < 0) {
+	/* With vfio_boot.disable=1 the table still shows what is configured. */
+	disabled = cfg.disabled;
+	cfg.disabled = false;
+	if (vb_plan_build(&cfg, &m.snap, NULL, &plan) < 0) {
 		machine_free(&m);
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
@@ -129,10 +128,13 @@ int cmd_status(const struct cli *cli)
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
-		       exists ? "true" : "false", cfg.disabled ? "true" : "false");
+		       exists ? "true" : "false", disabled ? "true" : "false");
 	else if (!exists && cfg.select.count == 0)
 		puts("nothing configured (no /etc/vfio-boot.conf)");
-	else
+	if (!cli->json && disabled)
+		puts("binding was disabled on this boot: vfio_boot.disable=1 is on the kernel "
+		     "command line, so vfio-boot-bind left every device to its host driver");
+	if (!cli->json && (exists || cfg.select.count))
 		printf("%-14s %-11s %-10s %-14s %s\n", "ADDRESS", "ID", "EXPECTED", "ACTUAL", "WHY");
 	for (size_t t = 0; t < plan.count; t++) {
 		const struct vb_target *tg = &plan.targets[t];
@@ -143,7 +145,9 @@ int cmd_status(const struct cli *cli)
 		const char *expected = take ? "vfio-pci" : "host";
 		char why[400] = "";
 
-		if (!as_expected)
+		if (!as_expected && disabled)
+			snprintf(why, sizeof(why), "binding disabled on this boot (vfio_boot.disable=1)");
+		else if (!as_expected)
 			explain(report, fn->name, why, sizeof(why));
 		else if (!take)
 			snprintf(why, sizeof(why), "refused: %s", tg->reason);

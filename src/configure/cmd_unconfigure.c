@@ -14,7 +14,7 @@
 
 #include "configure.h"
 #include "kcmdline.h"
-#include "ownblock.h"
+#include "render.h"
 #include "session.h"
 
 #define KEPT_SUFFIX ".vfio-boot-orig"
@@ -29,7 +29,7 @@ struct undoing {
 static int take_out_edit(struct undoing *u, const struct vb_step *s)
 {
 	struct vb_cmdline_problem p;
-	char *out = NULL, *body = NULL;
+	char *out = NULL;
 	size_t len = 0;
 	int err = -EINVAL;
 
@@ -43,10 +43,8 @@ static int take_out_edit(struct undoing *u, const struct vb_step *s)
 		err = vb_kernel_cmdline_undo(u->now.data, u->now.len, &s->edit, &out, &len);
 		break;
 	case VB_EDIT_BLOCK:
-		err = vb_ownblock_get(s->old.exists ? s->old.data : "", s->old.len, &body);
-		if (err == 0)
-			err = vb_ownblock_set(u->now.data, u->now.len, body, &out, &len);
-		free(body);
+		err = vb_render_modprobe_undo(u->now.data, u->now.len,
+					      s->old.exists ? s->old.data : "", s->old.len, &out, &len);
 		break;
 	case VB_EDIT_NONE:
 		break;

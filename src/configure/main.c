@@ -46,7 +46,9 @@ static void usage(void)
 	      "      --cpu VENDOR        intel or amd: whose IOMMU, for a tree without firmware tables\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
 	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
-	      "  -f, --force             configure selectors that match no device\n"
+	      "      --all-matching      an ID selector may take every card it matches\n"
+	      "  -f, --force             configure selectors that match no device, a split\n"
+	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
 	      "\n"
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
 		{ "no-regenerate", no_argument, NULL, 'G' },
 		{ "wait", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "all-matching", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -146,6 +149,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			cli.force = true;
+			break;
+		case 'A':
+			cli.all_matching = true;
 			break;
 		case 'h':
 			usage();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ownblock.h"
 #include "render.h"
 
 static const char header[] =
@@ -29,52 +31,6 @@ char *vb_render_selection(const struct vb_config *cfg)
 	return text;
 }
 
-static bool takes(const struct vb_target *t)
-{
-	return t->verdict != VB_VERDICT_REFUSE;
-}
-
-/* True when every function carrying fn's ID is a target that is taken. */
-static bool whole_id_taken(const struct vb_render_input *in, const struct vb_pci_fn *fn)
-{
-	const struct vb_snapshot *snap = in->snap;
-
-	for (size_t i = 0; i < snap->count; i++) {
-		bool taken = false;
-
-		if (snap->fns[i].vendor != fn->vendor || snap->fns[i].device != fn->device)
-			continue;
-		for (size_t t = 0; t < in->plan->count; t++)
-			if (in->plan->targets[t].fn == i && takes(&in->plan->targets[t]))
-				taken = true;
-		if (!taken)
-			return false;
-	}
-	return true;
-}
-
-static int collect_ids(const struct vb_render_input *in, struct vb_msgs *ids)
-{
-	char id[32];
-	int err = 0;
-
-	/*
-	 * Without hardware nobody can tell that every device with an ID is
-	 * selected: vfio-pci would take an identical boot GPU the binder refuses.
-	 */
-	if (!in->snap)
-		return 0;
-	for (size_t t = 0; t < in->plan->count && err == 0; t++) {
-		const struct vb_pci_fn *fn = &in->snap->fns[in->plan->targets[t].fn];
-
-		if (!takes(&in->plan->targets[t]) || !whole_id_taken(in, fn))
-			continue;
-		snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
-		err = vb_msgs_add_unique(ids, id);
-	}
-	return err;
-}
-
 static bool is_builtin(const char *module)
 {
 	return strstr(module, " (built-in)") != NULL;
@@ -90,7 +46,7 @@ static int collect_claimants(const struct vb_render_input *in, struct vb_msgs *m
 	for (size_t t = 0; t < in->plan->count && err == 0; t++) {
 		const struct vb_msgs *claims = &in->claimants[in->plan->targets[t].fn];
 
-		if (!takes(&in->plan->targets[t]))
+		if (!vb_target_taken(&in->plan->targets[t]))
 			continue;
 		for (size_t m = 0; m < claims->count && err == 0; m++)
 			if (!is_builtin(claims->items[m]) && strcmp(claims->items[m], "vfio_pci") != 0)
@@ -107,7 +63,7 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 		bool taken = false;
 
 		for (size_t t = 0; t < in->plan->count; t++)
-			if (in->plan->targets[t].fn == i && takes(&in->plan->targets[t]))
+			if (in->plan->targets[t].fn == i && vb_target_taken(&in->plan->targets[t]))
 				taken = true;
 		if (!taken && vb_msgs_contains(&in->claimants[i], module))
 			return &in->snap->fns[i];
@@ -115,8 +71,126 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 	return NULL;
 }
 
-char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
-			 struct vb_msgs *notes)
+/* What stands before an ids= line configure comments out. */
+static const char commented[] =
+	"# vfio-boot: commented out. vfio-pci would take every device with these\n"
+	"# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
+	"# vfio-boot-bind binds the selected devices with driver_override.\n";
+
+/* Where earlier versions, which wrote the whole file, kept the lines found there. */
+static const char kept_marker[] =
+	"# Kept from the file that was here before vfio-boot (unconfigure restores it):\n";
+
+bool vb_is_vfio_ids_option(const char *line, size_t len)
+{
+	char copy[1024], *save = NULL, *word;
+	bool ids = false;
+	int n = 0;
+
+	if (len >= sizeof(copy))
+		return false;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
+		if ((n == 0 && strcmp(word, "options") != 0) ||
+		    (n == 1 && strcmp(word, "vfio-pci") != 0 && strcmp(word, "vfio_pci") != 0))
+			return false;
+		ids = ids || (n >= 2 && strncmp(word, "ids=", 4) == 0);
+	}
+	return ids;
+}
+
+/* The other options of an ids= line, as a line of their own (empty when none). */
+static void options_without_ids(FILE *out, const char *line, size_t len)
+{
+	char copy[1024], *save = NULL, *word;
+	bool any = false;
+	int n = 0;
+
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
+		if (n < 2 || strncmp(word, "ids=", 4) == 0)
+			continue;
+		fprintf(out, "%s%s", any ? " " : "options vfio-pci ", word);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+/* The admin's lines, as they are but for ids= options, commented out. */
+static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		if (vb_is_vfio_ids_option(text, len)) {
+			fputs(commented, out);
+			fputc('#', out);
+			fwrite(text, 1, len, out);
+			fputc('\n', out);
+			options_without_ids(out, text, len);
+			if (vb_msgs_add(notes, "commented out '%.*s' in /etc/modprobe.d/vfio.conf: "
+					       "vfio-boot-bind binds the selected devices instead",
+					(int)(len > 200 ? 200 : len), text) < 0)
+				return -ENOMEM;
+		} else {
+			fwrite(text, 1, len, out);
+			fputc('\n', out);
+		}
+		text += len + (text[len] == '\n');
+	}
+	return 0;
+}
+
+/*
+ * Puts line back where write_kept_lines commented it out in *text: the
+ * comment, "#LINE" and the line of its other options become LINE again.
+ */
+static int uncomment(char **text, size_t *len, const char *line, size_t llen)
+{
+	char *form = NULL, *rest = NULL, *found, *s;
+	size_t flen = 0, rlen = 0, cut;
+	FILE *f = open_memstream(&form, &flen), *r = open_memstream(&rest, &rlen);
+	int err = f && r ? 0 : -ENOMEM;
+
+	if (f) {
+		fprintf(f, "%s#%.*s\n", commented, (int)llen, line);
+		fclose(f);
+	}
+	if (r) {
+		options_without_ids(r, line, llen);
+		fclose(r);
+	}
+	found = err == 0 ? memmem(*text, *len, form, flen) : NULL;
+	if (found) {
+		cut = flen;
+		if (rlen && (size_t)(*text + *len - (found + cut)) >= rlen &&
+		    memcmp(found + cut, rest, rlen) == 0)
+			cut += rlen;
+		s = malloc(*len - cut + llen + 2);
+		if (!s) {
+			err = -ENOMEM;
+		} else {
+			size_t at = (size_t)(found - *text);
+
+			memcpy(s, *text, at);
+			memcpy(s + at, line, llen);
+			s[at + llen] = '\n';
+			memcpy(s + at + llen + 1, found + cut, *len - at - cut);
+			*len = *len - cut + llen + 1;
+			s[*len] = '\0';
+			free(*text);
+			*text = s;
+		}
+	}
+	free(form);
+	free(rest);
+	return err;
+}
+
+char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes)
 {
 	struct vb_msgs modules = { 0 };
 	char *text = NULL;
@@ -124,27 +198,17 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
 	FILE *out;
 	int err;
 
-	err = collect_ids(in, ids);
-	if (err == 0)
-		err = collect_claimants(in, &modules);
+	err = collect_claimants(in, &modules);
 	if (err < 0 || !(out = open_memstream(&text, &len))) {
 		vb_msgs_free(&modules);
 		return NULL;
-	}
-	fputs(header, out);
-	if (ids->count) {
-		fputs("# vfio-pci claims these IDs: every device carrying them is selected.\n"
-		      "options vfio-pci ids=", out);
-		for (size_t i = 0; i < ids->count; i++)
-			fprintf(out, "%s%s", i ? "," : "", ids->items[i]);
-		fputc('\n', out);
 	}
 	if (modules.count)
 		fputs("# Load vfio-pci before the drivers that would claim the selected functions.\n",
 		      out);
 	for (size_t m = 0; m < modules.count; m++)
 		fprintf(out, "softdep %s pre: vfio-pci\n", modules.items[m]);
-	for (size_t m = 0; in->blacklist && m < modules.count; m++) {
+	for (size_t m = 0; in->blacklist && m < modules.count && err == 0; m++) {
 		const struct vb_pci_fn *user = kept_user(in, modules.items[m]);
 		if (user) {
 			err = vb_msgs_add(notes, "not blacklisting %s: the host keeps %s, which needs it",
@@ -159,4 +223,68 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *ids,
 		return NULL;
 	}
 	return text;
+}
+
+/* The admin's lines: the file without configure's block (or, in the whole-file
+ * format of earlier versions, what it kept after its marker). */
+static int admins_lines(const char *current, size_t len, char **out, size_t *outlen)
+{
+	const char *kept;
+
+	if (len >= strlen(header) && strncmp(current, header, strlen(header)) == 0) {
+		kept = strstr(current, kept_marker);
+		kept = kept ? kept + strlen(kept_marker) : current + len;
+		*out = strndup(kept, (size_t)(current + len - kept));
+		*outlen = *out ? strlen(*out) : 0;
+		return *out ? 0 : -ENOMEM;
+	}
+	return vb_ownblock_set(current, len, "", out, outlen);
+}
+
+int vb_render_modprobe_file(const char *current, size_t len, const char *body, char **out,
+			    size_t *outlen, struct vb_msgs *notes)
+{
+	char *admin = NULL, *text = NULL;
+	size_t alen = 0, tlen = 0;
+	FILE *f;
+	int err = admins_lines(current, len, &admin, &alen);
+
+	if (err < 0)
+		return err;
+	f = open_memstream(&text, &tlen);
+	err = f ? write_kept_lines(f, admin, notes) : -ENOMEM;
+	if (f && fclose(f) != 0 && err == 0)
+		err = -ENOMEM;
+	if (err == 0)
+		err = vb_ownblock_set(text ? text : "", tlen, body, out, outlen);
+	free(admin);
+	free(text);
+	return err;
+}
+
+int vb_render_modprobe_undo(const char *now, size_t nlen, const char *old, size_t olen,
+			    char **out, size_t *outlen)
+{
+	char *body = NULL, *text = NULL;
+	size_t tlen = 0;
+	int err = vb_ownblock_get(old, olen, &body);
+
+	if (err == 0)
+		err = vb_ownblock_set(now, nlen, body, &text, &tlen);
+	/* Each ids= line of old that this edit commented out gets its own form back. */
+	for (const char *line = old; err == 0 && *line && line < old + olen;) {
+		size_t llen = strcspn(line, "\n");
+
+		if (vb_is_vfio_ids_option(line, llen))
+			err = uncomment(&text, &tlen, line, llen);
+		line += llen + (line[llen] == '\n');
+	}
+	free(body);
+	if (err < 0) {
+		free(text);
+		return err;
+	}
+	*out = text;
+	*outlen = tlen;
+	return 0;
 }

@@ -90,6 +90,79 @@ bool vb_pci_is_bridge(const struct vb_pci_fn *fn)
 	return fn->header_type == 1 || (fn->class >> 16) == 0x06;
 }
 
+bool vb_pci_may_be_boot_vga(const struct vb_pci_fn *fn)
+{
+	uint32_t sub = fn->class >> 8;
+
+	if (fn->boot_vga >= 0)
+		return fn->boot_vga == 1;
+	return !fn->no_class && (sub == 0x0300 || sub == 0x0001);
+}
+
+bool vb_pci_on_root_bus(const struct vb_pci_fn *fn)
+{
+	return fn->root_bus < 0 ? fn->addr.bus == 0 : fn->root_bus == 1;
+}
+
+/* Class codes by value under a mask; the first match names a class. */
+struct class_entry {
+	uint32_t value, mask;
+	bool card;          /* carried by graphics and accelerator cards */
+	const char *words;
+};
+
+static const struct class_entry classes[] = {
+	{ 0x030000, 0xff0000, true, "display controller" },
+	{ 0x040100, 0xffff00, true, "audio device" },
+	{ 0x040300, 0xffff00, true, "HD audio controller" },
+	{ 0x0c0300, 0xffff00, true, "USB controller" },
+	{ 0x0c8000, 0xffff00, true, "serial bus controller" },
+	{ 0x120000, 0xff0000, true, "processing accelerator" },
+	{ 0x010600, 0xffff00, false, "SATA controller" },
+	{ 0x010800, 0xffff00, false, "NVMe controller" },
+	{ 0x010000, 0xff0000, false, "storage controller" },
+	{ 0x020000, 0xff0000, false, "network controller" },
+	{ 0x040000, 0xff0000, false, "multimedia controller" },
+	{ 0x050000, 0xff0000, false, "memory controller" },
+	{ 0x060100, 0xffff00, false, "ISA bridge" },
+	{ 0x060000, 0xff0000, false, "bridge" },
+	{ 0x070000, 0xff0000, false, "communication controller" },
+	{ 0x080000, 0xff0000, false, "system peripheral" },
+	{ 0x0c0500, 0xffff00, false, "SMBus controller" },
+	{ 0x0c0000, 0xff0000, false, "serial bus controller" },
+	{ 0x0d0000, 0xff0000, false, "wireless controller" },
+	{ 0x100000, 0xff0000, false, "encryption controller" },
+	{ 0x110000, 0xff0000, false, "signal processing controller" },
+};
+
+static const struct class_entry *class_entry(uint32_t class)
+{
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if ((class & classes[i].mask) == classes[i].value)
+			return &classes[i];
+	return NULL;
+}
+
+bool vb_pci_is_card_class(uint32_t class)
+{
+	const struct class_entry *e = class_entry(class);
+
+	return e && e->card;
+}
+
+const char *vb_pci_class_words(const struct vb_pci_fn *fn, char *buf, size_t size)
+{
+	const struct class_entry *e = fn->no_class ? NULL : class_entry(fn->class);
+
+	if (fn->no_class)
+		snprintf(buf, size, "function of unknown class");
+	else if (e)
+		snprintf(buf, size, "%s", e->words);
+	else
+		snprintf(buf, size, "class %04x function", fn->class >> 8);
+	return buf;
+}
+
 static int fn_cmp(const void *a, const void *b)
 {
 	const struct vb_pci_fn *fa = a, *fb = b;

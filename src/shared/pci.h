@@ -23,8 +23,11 @@ struct vb_pci_fn {
 	uint16_t vendor, device;
 	uint16_t subvendor, subdevice;
 	uint32_t class;             /* 24-bit class code, 0x030000 */
+	bool no_class;              /* the class could not be read (class is 0) */
 	int8_t header_type;         /* 0 endpoint, 1 bridge, -1 unknown */
-	int8_t boot_vga;            /* 1 or 0; -1 when the attribute is absent */
+	int8_t boot_vga;            /* 1 or 0; -1 when absent or unreadable */
+	int8_t root_bus;            /* 1 on a root bus (part of the chipset), 0 behind a
+				       bridge, -1 unknown */
 	long iommu_group;           /* -1 when the function has none */
 	char driver[VB_DRIVER_MAX]; /* bound driver, "" when unbound */
 };
@@ -53,6 +56,32 @@ bool vb_pci_same_slot(const struct vb_pci_fn *a, const struct vb_pci_fn *b);
 
 /* True for PCI bridges: header type 1 or base class 0x06. */
 bool vb_pci_is_bridge(const struct vb_pci_fn *fn);
+
+/*
+ * True for a function that may be the boot VGA device, failing safe: boot_vga
+ * says 1, or the function is of VGA class (0x0300, or 0x0001 from before
+ * class codes), where the kernel always shows boot_vga, and it cannot be
+ * read. Other display classes (0x0302 3D, 0x0380) have no boot_vga and never
+ * are.
+ */
+bool vb_pci_may_be_boot_vga(const struct vb_pci_fn *fn);
+
+/*
+ * True for a function on a root bus: a chipset function of the root complex,
+ * not a card in a slot. Without the sysfs path to tell, bus 00 is the root bus.
+ */
+bool vb_pci_on_root_bus(const struct vb_pci_fn *fn);
+
+/*
+ * True when the class is one a graphics or accelerator card carries: display
+ * (0x03), audio (0x0401) and HD audio (0x0403), USB (0x0c03), serial bus
+ * (0x0c80: the UCSI controller of USB-C ports) and processing accelerators
+ * (0x12). Only these come along with a selected function implicitly.
+ */
+bool vb_pci_is_card_class(uint32_t class);
+
+/* A few words for a function's class: "network controller", "SMBus controller". */
+const char *vb_pci_class_words(const struct vb_pci_fn *fn, char *buf, size_t size);
 
 /* Finds the function at addr in a sorted snapshot; NULL when absent. */
 const struct vb_pci_fn *vb_snapshot_find(const struct vb_snapshot *snap,

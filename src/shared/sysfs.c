@@ -114,7 +114,8 @@ static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
 	if (n > 0 && parse_modalias(buf, (size_t)n, fn) == 0)
 		return;
 	for (size_t a = 0; a < 5; a++)
-		read_hex_attr(root, fn->name, attrs[a], &v[a]);
+		if (read_hex_attr(root, fn->name, attrs[a], &v[a]) < 0 && a == 4)
+			fn->no_class = true;
 	fn->vendor = (uint16_t)v[0];
 	fn->device = (uint16_t)v[1];
 	fn->subvendor = (uint16_t)v[2];
@@ -132,7 +133,9 @@ static void read_details(const struct vb_root *root, struct vb_pci_fn *fn)
 	char buf[32];
 
 	fn->header_type = attr_exists(root, fn->name, "secondary_bus_number");
-	if (read_attr(root, fn->name, "boot_vga", buf, sizeof(buf)) > 0)
+	/* Anything but "0" or "1" is unreadable: vb_pci_may_be_boot_vga fails safe. */
+	if (read_attr(root, fn->name, "boot_vga", buf, sizeof(buf)) > 0 &&
+	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
 	if (read_link_base(root, fn->name, "iommu_group", buf, sizeof(buf)) == 0) {
 		char *end;
@@ -142,6 +145,40 @@ static void read_details(const struct vb_root *root, struct vb_pci_fn *fn)
 	}
 	if (read_link_base(root, fn->name, "driver", fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
+}
+
+/*
+ * Whether the function sits on a root bus, from its sysfs path: the kernel
+ * puts it under devices/pciDDDD:BB (the host bridge of root bus BB), then
+ * under every bridge on the way. A function whose bus is BB is on it.
+ */
+static void read_root_bus(const struct vb_root *root, struct vb_pci_fn *fn)
+{
+	char target[PATH_MAX];
+	int dirfd = vb_root_open(root, DEVICES, O_PATH | O_DIRECTORY, 0);
+	ssize_t n;
+	const char *p;
+	uint32_t domain, bus;
+
+	if (dirfd < 0)
+		return;
+	/* The link itself is read, never followed. */
+	n = readlinkat(dirfd, fn->name, target, sizeof(target) - 1);
+	close(dirfd);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	for (p = target; (p = strstr(p, "/pci")) != NULL; p++) {
+		const char *colon = strchr(p + 4, ':');
+
+		if (colon && vb_hex_parse(p + 4, (size_t)(colon - p - 4), 4, 8, &domain) ==
+				     colon - p - 4 &&
+		    domain == fn->addr.domain && vb_hex_parse(colon + 1, 2, 2, 2, &bus) == 2 &&
+		    (colon[3] == '/' || colon[3] == '\0')) {
+			fn->root_bus = fn->addr.bus == bus;
+			return;
+		}
+	}
 }
 
 int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
@@ -185,6 +222,7 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 		fn->addr = addr;
 		fn->header_type = -1;
 		fn->boot_vga = -1;
+		fn->root_bus = -1;
 		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
 		read_identity(root, fn);
@@ -200,9 +238,12 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 
 int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want)
 {
-	for (size_t i = 0; i < snap->count; i++)
-		if (!want || want[i])
-			read_details(root, &snap->fns[i]);
+	for (size_t i = 0; i < snap->count; i++) {
+		if (want && !want[i])
+			continue;
+		read_root_bus(root, &snap->fns[i]);
+		read_details(root, &snap->fns[i]);
+	}
 	return 0;
 }
 

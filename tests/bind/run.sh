@@ -75,6 +75,8 @@ $1"
 host_spec() { cat "$here/../fixture/host.spec"; }
 
 begin bind-by-id
+# A file that selects by ID takes every match: both identical cards (configure
+# writes such a file only with --all-matching).
 host_spec | tree
 conf "# the guest GPU" "10de:2504"
 bind
@@ -425,6 +427,10 @@ bind --status "$T/deep/dir/status.json"
 jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fail "--status path"
 [ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
 end
+
+# The safety rules on fixture hosts shaped like common boards.
+# shellcheck source=tests/bind/safety.sh
+. "$here/safety.sh"
 
 echo "bind: $passed passed, $failed failed"
 [ "$failed" = 0 ]

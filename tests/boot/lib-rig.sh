@@ -126,6 +126,9 @@ for d in /sys/bus/pci/devices/*; do
 	id="$(cat "$d/vendor"):$(cat "$d/device")"
 	id=$(echo "$id" | sed 's/0x//g')
 	p "dev ${d##*/} $id driver=$drv override=$(cat "$d/driver_override")"
+	grp=none
+	[ -e "$d/iommu_group" ] && grp=$(readlink "$d/iommu_group") && grp=${grp##*/}
+	p "pci ${d##*/} class=$(cat "$d/class") group=$grp"
 done
 for m in vfio_pci vfio_iommu_type1; do
 	[ -d "/sys/module/$m" ] && p "module $m loaded"

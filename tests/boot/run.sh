@@ -84,15 +84,13 @@ init_top=$(ls "$stage/usr/share/initramfs-tools/scripts/init-top/")
 
 # ------------------------------------------------------- test-only files
 
-# Configurations: a good one (scenarios a, b, e) and garbage (scenario d).
+# Configurations: a good one (scenarios a, b, c, e), written by the
+# configurator itself (see "configure" below), and garbage (scenario d).
+# The configurator's /etc/modprobe.d/vfio.conf goes into every image, where
+# a host has it (dracut copies /etc/modprobe.d in hostonly mode).
+rig_tree=$tmp/rig-tree
+configured_modprobe=$rig_tree/etc/modprobe.d/vfio.conf
 mkdir -p "$tmp/conf"
-cat >"$tmp/conf/good.conf" <<EOF
-# tests/boot: the emulated card by ID. The boot VGA at 00:01.0 has the same
-# ID and must be refused; companions=slot (default) adds 01:00.1 and 01:00.2.
-1234:1111
-# the pci-serial that the built-in 8250_pci claims before any initramfs
-$SERIAL
-EOF
 {
 	say "this is not a selector"
 	say "zzzz:yyyy"
@@ -118,7 +116,8 @@ rig_write_report "$report_script"
 # test-only hook and init-premount script.
 itools_confdir=$tmp/itools
 rig_itools_confdir "$itools_confdir" list "$stage"
-rig_write_itools_test "$itools_confdir" "$report_script"
+rig_write_itools_test "$itools_confdir" "$report_script" \
+	"copy_file config \"$configured_modprobe\" /etc/modprobe.d/vfio.conf || true"
 
 build_itools() { # NAME CONF
 	local img=$tmp/$1.img t0
@@ -141,7 +140,8 @@ mkdir -p "$tmp/dracut.conf.d"
 # The test-only module, which also puts the staged modprobe.d file where a
 # host has it.
 rig_write_dracut_test "$dracut_base/modules.d/99vfio-boot-test" "$report_script" \
-	"inst_simple \"$stage/usr/lib/modprobe.d/vfio-boot.conf\" /usr/lib/modprobe.d/vfio-boot.conf"
+	"inst_simple \"$stage/usr/lib/modprobe.d/vfio-boot.conf\" /usr/lib/modprobe.d/vfio-boot.conf
+	inst_simple \"$configured_modprobe\" /etc/modprobe.d/vfio.conf"
 
 build_dracut() { # NAME CONF "OPTIONS" "MODULES"
 	local img=$tmp/$1.img t0
@@ -279,8 +279,8 @@ scenario_disabled() { # c
 	natives_kept c
 	check "c: status.json says disabled" status_disabled
 	check "c: kernel log says disabled" bash -c "grep -q '^kmsg .*vfio-boot:.*disabl' '$report'"
-	# Nothing loaded vfio-pci but the softdeps of the shipped modprobe.d file
-	# (udev loading bochs/snd_hda_intel/xhci_pci).
+	# Nothing loaded vfio-pci but the softdeps configure wrote (udev loading
+	# bochs/snd_hda_intel/xhci_pci); no ids= made it take anything.
 	check "c: softdep loaded vfio-pci with the native drivers" grep -q '^module vfio_pci loaded' "$report"
 }
 
@@ -337,11 +337,63 @@ item() { # DESCRIPTION COMMAND...: a pass/fail item outside any boot
 	fi
 }
 
+# The rig as tests/fixture/hosts/qemu-rig.spec describes it (the tree
+# configure checks the selection against): the guest's IDs, classes, and
+# which functions share an IOMMU group.
+rig_spec=$repo/tests/fixture/hosts/qemu-rig.spec
+group_partition() { # "ADDR GROUP" lines -> for each ADDR, the first ADDR of its group
+	sort | awk '{ if (!($2 in first)) first[$2] = $1; printf "%s=%s ", $1, first[$2] }'
+}
+rig_spec_matches_guest() {
+	local addr id class rest want got
+	while read -r addr id class rest; do
+		grep -q "^dev $addr $id " "$report" || { say "    guest has no $addr $id"; return 1; }
+		grep -q "^pci $addr class=0x$class " "$report" ||
+			{ say "    guest's $addr is not of class $class"; return 1; }
+	done < <(grep '^0000:' "$rig_spec")
+	want=$(grep '^0000:' "$rig_spec" | sed 's/ .*group=\([0-9]*\).*/ \1/' | group_partition)
+	got=$(grep '^0000:' "$rig_spec" | while read -r addr rest; do
+		sed -n "s/^pci $addr .* group=\(.*\)/$addr \1/p" "$report"; done | group_partition)
+	[ "$want" = "$got" ] || { say "    groups: spec $want, guest $got"; return 1; }
+}
+
 # ---------------------------------------------------------------- run
 
-good=$tmp/conf/good.conf
 garbage=$tmp/conf/garbage.conf
 t_all=$(date +%s)
+
+say "=== configure, as a user would (on a tree shaped like the rig)"
+"$repo/tests/fixture/mksysfs" "$rig_tree" <"$rig_spec" || fatal "mksysfs failed"
+mkdir -p "$rig_tree/lib/modules/$kver"
+cp /lib/modules/"$kver"/modules.* "$rig_tree/lib/modules/$kver/"
+configure_rig() { # ARGS...: the staged configurator on the rig tree; output in $tmp/configure.*
+	"$stage/usr/sbin/vfio-boot" --root "$rig_tree" --cpu intel --bootloader none \
+		--no-regenerate configure "$@" >"$tmp/configure.out" 2>"$tmp/configure.err"
+	echo $? >"$tmp/configure.rc"
+}
+refused_by_id() {
+	configure_rig "1234:1111,$SERIAL"
+	[ "$(cat "$tmp/configure.rc")" = 2 ] && [ ! -e "$rig_tree/etc/vfio-boot.conf" ] &&
+		grep -q "1234:1111 matches 2 cards: 0000:00:01.0, $PT_VGA. Name the one for vfio-pci, for example 1234:1111@$PT_VGA, or pass --all-matching" "$tmp/configure.err"
+}
+item "configure 1234:1111 (the boot VGA's ID too) refuses, naming 1234:1111@$PT_VGA" refused_by_id
+# By ID after all: the boot VGA is refused, at boot as here.
+configured_by_id() {
+	configure_rig --all-matching "1234:1111,$SERIAL"
+	# 4: no bootloader in the tree; the files are written.
+	[ "$(cat "$tmp/configure.rc")" = 4 ] && grep -qx 1234:1111 "$rig_tree/etc/vfio-boot.conf" &&
+		grep -q "^refused   0000:00:01.0 .*boot VGA device" "$tmp/configure.out" &&
+		grep -qx "softdep bochs pre: vfio-pci" "$configured_modprobe" &&
+		grep -qx "softdep snd_hda_intel pre: vfio-pci" "$configured_modprobe" &&
+		! grep -q "ids=" "$configured_modprobe"
+}
+item "configure --all-matching 1234:1111,$SERIAL writes the selection and softdeps, no ids=" \
+	configured_by_id
+good=$rig_tree/etc/vfio-boot.conf
+if [ ! -s "$good" ] || [ ! -s "$configured_modprobe" ]; then
+	cat "$tmp/configure.out" "$tmp/configure.err"
+	fatal "configure wrote no configuration to boot with"
+fi
 
 say "=== initramfs-tools"
 build_itools itools-good "$good"
@@ -351,6 +403,8 @@ item "ORDER in the built image: init-top/$init_top runs before init-top/udev" \
 
 if boot itools-select "$tmp/itools-good.img" "$BASE_APPEND"; then
 	scenario_select
+	check "rig: tests/fixture/hosts/qemu-rig.spec has the guest's IDs, classes, groups" \
+		rig_spec_matches_guest
 	check "order: ORDER in the booted image runs $init_top before udev" itools_order_at_boot
 fi
 finish_boot

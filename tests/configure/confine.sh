@@ -25,6 +25,7 @@ hash_outside() {
 # The tree with PATH (a file or directory in it) replaced by a link to a copy outside.
 planted() { # PATH absolute|relative
 	local path=$1 kind=$2 copy target up
+	# shellcheck disable=SC2119 # the spec argument is optional
 	host_tree
 	mkdir -p "$T/etc/kernel" "$T/var/lib/vfio-boot" "$T/etc/modprobe.d"
 	printf 'root=/dev/sda1 ro\n' >"$T/etc/kernel/cmdline"
@@ -51,8 +52,8 @@ for path in etc etc/default etc/modprobe.d etc/kernel var var/lib var/lib/vfio-b
 		begin "$kind link at $path"
 		planted "$path" "$kind"
 		before=$(hash_outside)
-		for args in "configure 10de:2504" "configure --bootloader systemd-boot 02:00.0" \
-			"--dry-run configure 10de:2504" status check list unconfigure; do
+		for args in "configure 10de:2504@01:00.0" "configure --bootloader systemd-boot 02:00.0" \
+			"--dry-run configure 10de:2504@01:00.0" status check list unconfigure; do
 			# shellcheck disable=SC2086 # words on purpose
 			"$vb" --root "$T" $args >"$T/out" 2>"$T/err"
 			rc=$?

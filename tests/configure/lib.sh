@@ -139,10 +139,10 @@ STUB
 	chmod +x "$T/usr/sbin/kernelstub"
 }
 
-# The example host of tests/fixture/host.spec.
+# The example host of tests/fixture/host.spec, or the host of the spec given.
 host_tree() {
 	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-	  cat "$here/../fixture/host.spec"; } | "$mksysfs" "$T" || fail "mksysfs"
+	  cat "${1:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || fail "mksysfs"
 	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
 	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
 	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log" "$T/var/lib"

@@ -33,6 +33,7 @@ race() { # ARGS1 -- ARGS2
 }
 
 begin setup
+# shellcheck disable=SC2119 # the spec argument is optional
 host_tree
 files >"$work/original.files"
 vboot configure 0000:01:00.0

@@ -14,16 +14,16 @@ bind=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 . "$here/lib.sh"
 lib_init
 
-begin configure-by-id
+begin configure-by-id-at-address
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@0000:01:00.0
 rc_is 0
 has out "selected  0000:01:00.0 [10de:2504]"
 has out "companion 0000:01:00.1 [10de:228e]"
-has out "companion 0000:02:00.1 [10de:228e]"
-has etc/vfio-boot.conf "10de:2504"
+lacks out "0000:02:00"
+has etc/vfio-boot.conf "10de:2504@0000:01:00.0"
 has etc/vfio-boot.conf "companions=slot"
-has etc/modprobe.d/vfio.conf "options vfio-pci ids=10de:2504,10de:228e,10de:1ada,10de:1adb"
+lacks etc/modprobe.d/vfio.conf "ids="
 has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
 has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
 has etc/modprobe.d/vfio.conf "softdep xhci_pci pre: vfio-pci"
@@ -34,18 +34,20 @@ calls_are "update-grub
 update-initramfs -u -k all"
 # The binder reads the same file the configurator wrote.
 FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
-jq -e '[.devices[] | select(.result == "bound")] | length == 6' "$T/run/vfio-boot/status.json" \
+jq -e '[.devices[] | select(.result == "bound")] | length == 4' "$T/run/vfio-boot/status.json" \
 	>/dev/null || fail "the binder did not bind what configure selected"
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:02:00.0/driver_override")" = "(null)" ] ||
+	fail "the identical host card was touched"
 end
 
 begin configure-twice-unchanged-then-unconfigure
 host_tree
 cp -a "$T/etc" "$work/etc.orig"
-vboot configure 10de:2504,10de:228e
+vboot configure 10de:2504@01:00.0,10de:228e@01:00.1
 rc_is 0
 : >"$T/var/log/calls"
 snapshot_tree >"$work/$current.configured"
-vboot configure 10de:2504,10de:228e
+vboot configure 10de:2504@01:00.0,10de:228e@01:00.1
 rc_is 0
 has out "unchanged"
 calls_are ""
@@ -67,7 +69,7 @@ end
 begin reconfigure-keeps-first-originals
 host_tree
 cp "$T/etc/default/grub" "$work/grub.orig"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 vboot configure 02:00.0
 rc_is 0
@@ -81,7 +83,7 @@ begin grub-d-override-warned
 host_tree
 mkdir -p "$T/etc/default/grub.d"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"' >"$T/etc/default/grub.d/50-cloudimg.cfg"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 has out "warning: /etc/default/grub.d/50-cloudimg.cfg also sets GRUB_CMDLINE_LINUX_DEFAULT"
 end
@@ -101,7 +103,7 @@ mkdir -p "$T/etc/modprobe.d"
 printf 'options vfio-pci ids=dead:beef\n' >"$T/etc/modprobe.d/vfio.conf"
 chmod 600 "$T/etc/modprobe.d/vfio.conf"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 [ "$(stat -c %a "$T/etc/modprobe.d/vfio.conf")" = 600 ] || fail "mode of the replaced file not kept"
 vboot unconfigure
@@ -132,22 +134,23 @@ end
 
 begin unmatched-selector
 host_tree
-vboot configure 10de:2504,1234:5678
+vboot configure 10de:2504@01:00.0,1234:5678
 rc_is 2
 one_line_err
 has err "selector '1234:5678' matches no PCI device (--force keeps it)"
 tree_unchanged "unmatched selector"
-vboot configure --force 10de:2504,1234:5678
+vboot configure --force 10de:2504@01:00.0,1234:5678
 rc_is 0
 has etc/vfio-boot.conf "1234:5678"
 end
 
 begin dry-run
 host_tree
-vboot --dry-run configure 10de:2504
+vboot --dry-run configure 10de:2504@01:00.0
 rc_is 0
 has out "+++ b/etc/vfio-boot.conf"
-has out "+options vfio-pci ids="
+has out "+softdep nouveau pre: vfio-pci"
+lacks out "ids="
 has out "+GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""
 has out "-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\""
 has out "would run: update-grub"
@@ -159,7 +162,7 @@ end
 begin failure-rolls-back
 host_tree
 touch "$T/fail-update-initramfs"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 1
 has err "update-initramfs failed with status 1"
 has err "putting the files back"
@@ -174,13 +177,13 @@ begin no-bootloader
 host_tree
 rm "$T/etc/default/grub"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 4
 has out "add these flags to the kernel command line:"
 has out "  intel_iommu=on iommu=pt"
 has etc/vfio-boot.conf "10de:2504"
 # Asked for: not an error, the flags are still printed.
-vboot configure --bootloader none 10de:2504
+vboot configure --bootloader none 10de:2504@01:00.0
 rc_is 0
 has out "--bootloader none: add these flags to the kernel command line yourself:"
 has out "  intel_iommu=on iommu=pt"
@@ -210,7 +213,7 @@ begin grubby
 host_tree
 stand_in_grubby "/boot/vmlinuz-6.1:ro quiet" "/boot/vmlinuz-6.2:ro quiet"
 baseline
-vboot configure 10de:2504 --no-regenerate
+vboot configure 10de:2504@01:00.0 --no-regenerate
 rc_is 0
 calls_are "grubby --info=ALL
 grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
@@ -226,18 +229,20 @@ end
 
 begin blacklist-spares-host-drivers
 host_tree
-vboot configure --blacklist 10de:2504
+vboot configure --blacklist 10de:2504@01:00.0
 rc_is 0
-has etc/modprobe.d/vfio.conf "blacklist nouveau"
 has etc/modprobe.d/vfio.conf "blacklist xhci_pci"
 lacks etc/modprobe.d/vfio.conf "blacklist snd_hda_intel"
 has out "not blacklisting snd_hda_intel: the host keeps 0000:00:1f.3, which needs it"
+# The identical card the host keeps needs nouveau.
+lacks etc/modprobe.d/vfio.conf "blacklist nouveau"
+has out "not blacklisting nouveau: the host keeps 0000:02:00.0, which needs it"
 end
 
 begin cpu-unknown
 host_tree
 rm "$T/proc/cpuinfo"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 2
 has err "pass --cpu intel|amd"
 tree_unchanged "cpu unknown"
@@ -245,7 +250,7 @@ end
 
 begin needs-root
 host_tree
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" configure 10de:2504 2>&1)
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" configure 10de:2504@01:00.0 2>&1)
 rc=$?
 [ "$rc" = 5 ] || fail "non-root configure of the real system: status $rc ($out)"
 case $out in *"needs root"*) ;; *) fail "no 'needs root' message: $out" ;; esac
@@ -256,8 +261,8 @@ host_tree
 rm -rf "$T/sys"
 vboot configure --no-regenerate 10de:2504,01:00.0
 rc_is 0
-has out "not checked against hardware, and no 'options vfio-pci ids=' is written"
-lacks etc/modprobe.d/vfio.conf "options vfio-pci ids="
+has out "not checked against hardware"
+lacks etc/modprobe.d/vfio.conf "ids="
 end
 
 begin list
@@ -306,7 +311,7 @@ printf '01:00.0\ncompanions=none\n' >"$T/etc/vfio-boot.conf"
 vboot check --json
 rc_is 3
 jq -e '.ready == false' "$T/out" >/dev/null || fail "check --json ready"
-has out "IOMMU group 12 also holds 0000:01:00.1, which is not selected"
+has out "0000:01:00.0: IOMMU group 12 also holds 0000:01:00.1 (not selected), 0000:01:00.2 (not selected), 0000:01:00.3 (not selected)"
 { echo "01:00.0"; head -c 70000 /dev/zero | tr '\0' '#'; echo; } >"$T/etc/vfio-boot.conf"
 vboot check
 rc_is 3
@@ -332,7 +337,9 @@ end
 
 
 begin builtin-vfio-pci
-# A second kernel with vfio-pci built in: its IDs must go on the command line.
+# A second kernel with vfio-pci built in: vfio-pci.ids= would take every device
+# with the IDs before the initramfs, whatever vfio_boot.disable says; the
+# binder binds by driver_override with vfio-pci built in too.
 host_tree
 kv=6.1.0-vbtest
 mkdir -p "$T/lib/modules/$kv/kernel/sound/pci/hda"
@@ -342,9 +349,10 @@ printf 'kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/pci/vfio-pci.ko\n' \
 depmod -b "$T" "$kv" 2>/dev/null || fail "depmod"
 vboot check
 has out "kernel $kv: vfio-pci built in"
-vboot configure --companions none 02:00.0,10de:228e
+vboot configure --companions none 02:00.0,10de:228e@02:00.1
 rc_is 0
-has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:228e"'
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+lacks etc/default/grub "vfio-pci.ids"
 end
 
 begin status
@@ -366,7 +374,7 @@ end
 
 begin unconfigure-keeps-later-edits
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 sed -i 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=10/' "$T/etc/default/grub"
 vboot unconfigure
@@ -384,7 +392,7 @@ host_tree
 mkdir -p "$T/etc/modprobe.d"
 printf '# mine\noptions vfio-pci disable_vga=1\n' >"$T/etc/modprobe.d/vfio.conf"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
 has etc/modprobe.d/vfio.conf "# BEGIN vfio-boot: lines down to END are vfio-boot configure's own"
@@ -399,7 +407,7 @@ vboot unconfigure
 rc_is 0
 tree_unchanged "unconfigure"
 # A line the admin adds while configured stays too; only the block goes.
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
 vboot unconfigure
@@ -410,11 +418,27 @@ lacks etc/modprobe.d/vfio.conf "vfio-boot"
 lacks etc/modprobe.d/vfio.conf "softdep"
 end
 
+begin guides-ids-line-back-after-a-later-edit
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf 'options vfio-pci ids=10de:2504 disable_vga=1\nsoftdep nvidia pre: vfio-pci\n' \
+	>"$T/etc/modprobe.d/vfio.conf"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "#options vfio-pci ids=10de:2504 disable_vga=1"
+echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
+vboot unconfigure
+rc_is 0
+# The guide's line as it was, the admin's new one kept, configure's block gone.
+printf 'options vfio-pci ids=10de:2504 disable_vga=1\nsoftdep nvidia pre: vfio-pci\noptions vfio-pci nointxmask=1\n' |
+	cmp -s - "$T/etc/modprobe.d/vfio.conf" || fail "vfio.conf: $(cat "$T/etc/modprobe.d/vfio.conf")"
+end
+
 begin file-changed-since-is-left
 host_tree
 printf '# the admin wrote this one\n01:00.0\n' >"$T/etc/vfio-boot.conf"
 cp "$T/etc/vfio-boot.conf" "$work/selection.orig"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 echo '02:00.0' >>"$T/etc/vfio-boot.conf"
 cp "$T/etc/vfio-boot.conf" "$work/selection.edited"
@@ -432,7 +456,7 @@ end
 
 begin damaged-journal
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 j=$T/var/lib/vfio-boot/journal
 cp "$j" "$work/journal.good"
@@ -466,7 +490,7 @@ end
 
 begin lock-busy
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 flock -o "$T/var/lib/vfio-boot/lock" sleep 10 &
 holder=$!
@@ -501,7 +525,7 @@ begin killed-during-update-initramfs
 host_tree
 killing_update_initramfs
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 137
 [ -e "$T/var/lib/vfio-boot/journal" ] || fail "no journal after the kill"
 no_calls
@@ -513,7 +537,7 @@ calls_are "update-grub
 update-initramfs -u -k all"
 tree_unchanged "rolled back"
 no_calls
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 lacks out "unchanged"
 calls_are "update-grub 
@@ -525,7 +549,7 @@ end
 
 begin killed-during-unconfigure
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 snapshot_tree >"$work/$current.configured"
 killing_update_initramfs
@@ -545,7 +569,7 @@ end
 
 begin update-initramfs-fails-during-unconfigure
 host_tree
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 snapshot_tree >"$work/$current.configured"
 touch "$T/fail-update-initramfs"
@@ -572,7 +596,7 @@ host_tree
 stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=pt"
 baseline
 touch "$T/fail-update-initramfs"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 1
 # Only the flag that was absent, taken back with the rest.
 calls_are "grubby --info=ALL
@@ -582,7 +606,7 @@ grubby --update-kernel=ALL --remove-args intel_iommu=on"
 [ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt" ] || fail "after rollback: $(grubby_args /boot/vmlinuz-6.1)"
 tree_unchanged "rollback"
 rm "$T/fail-update-initramfs"
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 [ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt intel_iommu=on" ] || fail "configured: $(grubby_args /boot/vmlinuz-6.1)"
 no_calls
@@ -599,7 +623,7 @@ begin grubby-entries-that-differ
 host_tree
 stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=soft" "/boot/vmlinuz-6.2:ro quiet intel_iommu=on"
 baseline
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 calls_are "grubby --info=ALL
 grubby --update-kernel=/boot/vmlinuz-6.1 --args intel_iommu=on iommu=pt
@@ -618,12 +642,12 @@ begin kernelstub
 host_tree
 stand_in_kernelstub quiet splash iommu=pt
 baseline
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 calls_are "kernelstub --print-config
 kernelstub -a intel_iommu=on"
 no_calls
-vboot configure --no-regenerate --cpu amd 10de:2504
+vboot configure --no-regenerate --cpu amd 10de:2504@01:00.0
 rc_is 0
 calls_are "kernelstub --print-config
 kernelstub -d intel_iommu=on"
@@ -635,10 +659,10 @@ end
 
 begin cpu-amd-after-intel
 host_tree
-vboot configure --cpu intel 10de:2504
+vboot configure --cpu intel 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
-vboot configure --cpu amd 10de:2504
+vboot configure --cpu amd 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
 lacks etc/default/grub "amd_iommu"
@@ -646,8 +670,8 @@ vboot unconfigure
 rc_is 0
 tree_unchanged "unconfigure"
 stand_in_grubby "/boot/vmlinuz-6.1:ro"
-vboot configure --cpu intel --no-regenerate 10de:2504
-vboot configure --cpu amd --no-regenerate 10de:2504
+vboot configure --cpu intel --no-regenerate 10de:2504@01:00.0
+vboot configure --cpu amd --no-regenerate 10de:2504@01:00.0
 rc_is 0
 [ "$(grubby_args /boot/vmlinuz-6.1)" = "ro iommu=pt" ] || fail "grubby: $(grubby_args /boot/vmlinuz-6.1)"
 end
@@ -660,7 +684,7 @@ host_tree
 printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
 mkdir -p "$T/sys/firmware/acpi/tables"
 : >"$T/sys/firmware/acpi/tables/DMAR"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
 vboot check
@@ -670,7 +694,7 @@ vboot unconfigure --no-regenerate
 rm "$T/sys/firmware/acpi/tables/DMAR"
 : >"$T/sys/firmware/acpi/tables/IVRS"
 printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
 vboot unconfigure --no-regenerate
@@ -678,7 +702,7 @@ rm -r "$T/sys/firmware"
 # A kernel that turns Intel's IOMMU on by itself needs no flag either.
 mkdir -p "$T/boot"
 printf 'CONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n' >"$T/boot/config-$(basename "$kdir")"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
 end
@@ -687,7 +711,7 @@ begin grub-where-it-counts
 host_tree
 printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash"' \
 	>"$T/etc/default/grub"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash intel_iommu=on iommu=pt"'
 vboot unconfigure --no-regenerate
@@ -695,18 +719,18 @@ vboot unconfigure --no-regenerate
 printf '%s\n' 'GRUB_TIMEOUT=5' 'cat >/dev/null <<EOF' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'EOF' \
 	>"$T/etc/default/grub"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 2
 one_line_err
 has err "/etc/default/grub, line 2: a here-document (<<): cannot add the flags safely"
 has err "(intel_iommu=on iommu=pt)"
 tree_unchanged "heredoc refused"
-vboot --dry-run configure 10de:2504
+vboot --dry-run configure 10de:2504@01:00.0
 rc_is 2
 # An unterminated quote: refused (never appended again and again).
 printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet' >"$T/etc/default/grub"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 2
 has err "/etc/default/grub, line 2: a quote (\") that is never closed"
 tree_unchanged "unterminated quote refused"
@@ -717,7 +741,7 @@ host_tree
 rm "$T/etc/default/grub"
 mkdir -p "$T/etc/kernel"
 printf 'root=UUID=1 ro -- single\n' >"$T/etc/kernel/cmdline"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 grep -qx 'root=UUID=1 ro intel_iommu=on iommu=pt -- single' "$T/etc/kernel/cmdline" ||
 	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
@@ -727,7 +751,7 @@ begin kernel-cmdline-made-from-the-running-kernel
 host_tree
 rm "$T/etc/default/grub"
 baseline
-vboot configure --bootloader systemd-boot 10de:2504
+vboot configure --bootloader systemd-boot 10de:2504@01:00.0
 rc_is 0
 grep -qx 'root=/dev/sda1 ro quiet intel_iommu=on iommu=pt' "$T/etc/kernel/cmdline" ||
 	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
@@ -736,7 +760,7 @@ rc_is 0
 tree_unchanged "unconfigure"
 # Under --root with no proc/cmdline there is no way to know: refused, with what to write.
 rm "$T/proc/cmdline"
-vboot configure --bootloader systemd-boot 10de:2504
+vboot configure --bootloader systemd-boot 10de:2504@01:00.0
 rc_is 2
 one_line_err
 has err "/etc/kernel/cmdline does not exist and $T/proc/cmdline cannot be read"
@@ -749,12 +773,12 @@ host_tree
 mkdir -p "$T/etc/kernel" "$T/boot/grub"
 printf 'root=UUID=1 ro\n' >"$T/etc/kernel/cmdline"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 2
 has err "both /etc/default/grub and /etc/kernel/cmdline exist and neither a grub.cfg nor systemd-boot entries were found: pass --bootloader grub or --bootloader systemd-boot"
 tree_unchanged "undecided"
 : >"$T/boot/grub/grub.cfg"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has out "note: both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/default/grub, as a grub.cfg is there and no loader/entries is not"
 has etc/default/grub "intel_iommu=on"
@@ -763,7 +787,7 @@ vboot unconfigure --no-regenerate
 # The firmware says systemd-boot started this system.
 mkdir -p "$T/sys/firmware/efi/efivars"
 : >"$T/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
-vboot configure --no-regenerate 10de:2504
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has out "editing /etc/kernel/cmdline, as this system was started by systemd-boot"
 has etc/kernel/cmdline "intel_iommu=on"
@@ -774,7 +798,7 @@ host_tree
 mv "$T/etc/default/grub" "$T/etc/grub-real"
 ln -s /etc/grub-real "$T/etc/default/grub"
 baseline
-vboot configure 10de:2504
+vboot configure 10de:2504@01:00.0
 rc_is 0
 [ -L "$T/etc/default/grub" ] || fail "the link was replaced"
 has etc/grub-real "intel_iommu=on iommu=pt"
@@ -787,7 +811,7 @@ end
 
 begin commands-run-with-a-fixed-path
 host_tree
-env -u PATH "$vb" --root "$T" configure 10de:2504 >"$T/out" 2>"$T/err" ||
+env -u PATH "$vb" --root "$T" configure 10de:2504@01:00.0 >"$T/out" 2>"$T/err" ||
 	fail "with PATH unset: $(cat "$T/err")"
 [ "$(cat "$T/var/log/path-update-grub")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
 	fail "update-grub's PATH: $(cat "$T/var/log/path-update-grub")"
@@ -802,7 +826,7 @@ host_tree
 [ $? = 2 ] || fail "--root nonexistent: not 2"
 [ ! -e "$T/nonexistent" ] || fail "--root nonexistent made a tree"
 mkdir "$T/empty"
-for cmd in check "configure 10de:2504" status; do
+for cmd in check "configure 10de:2504@01:00.0" status; do
 	# shellcheck disable=SC2086 # words on purpose
 	"$vb" --root "$T/empty" $cmd >"$T/out" 2>"$T/err"
 	[ $? = 2 ] || fail "--root empty $cmd: not 2"
@@ -813,7 +837,7 @@ end
 
 begin root-slash-slash-is-the-host
 host_tree
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" --root // configure 10de:2504 2>&1)
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" --root // configure 10de:2504@01:00.0 2>&1)
 rc=$?
 [ "$rc" = 5 ] || fail "--root // as non-root: status $rc ($out)"
 end
@@ -821,12 +845,16 @@ end
 begin dry-run-exits-as-the-real-run
 host_tree
 rm "$T/proc/cpuinfo"
-vboot --dry-run configure 10de:2504
+vboot --dry-run configure 10de:2504@01:00.0
 rc_is 2
 has err "pass --cpu intel|amd"
-vboot --dry-run configure --cpu intel 10de:2504
+vboot --dry-run configure --cpu intel 10de:2504@01:00.0
 rc_is 0
 tree_unchanged "dry run"
 end
+
+# The safety rules on fixture hosts shaped like common boards.
+# shellcheck source=tests/configure/safety.sh
+. "$here/safety.sh"
 
 summary configure

@@ -19,11 +19,15 @@ static struct vb_pci_fn fns[] = {
 	  .class = 0x040300, .boot_vga = -1, .iommu_group = 1, .driver = "vfio-pci" },
 };
 
+/* A host disk in the card's group: the host rules run on every input. */
+static const struct vb_host_device needs[] = { { { 0, 1, 0, 1 }, VB_HOST_DISK, "/" } };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct vb_snapshot snap = { fns, 3 };
+	const struct vb_host_facts host = { needs, 1 };
 	struct vb_config cfg;
 	struct vb_plan plan;
 	bool want[3];
@@ -37,7 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vb_config_parse_text(&cfg, "fuzz.conf", (const char *)data, size);
 	vb_config_parse_cmdline(&cfg, cmdline);
 	vb_plan_candidates(&cfg, &snap, want);
-	if (vb_plan_build(&cfg, &snap, &plan) == 0)
+	if (vb_plan_build(&cfg, &snap, NULL, &plan) == 0)
+		vb_plan_free(&plan);
+	if (vb_plan_build(&cfg, &snap, &host, &plan) == 0)
 		vb_plan_free(&plan);
 	vb_config_free(&cfg);
 	free(cmdline);

@@ -1,0 +1,350 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # here, T, work and the helpers are run.sh's
+# Sourced by tests/configure/run.sh: what configure, check and list do under
+# the safety rules (README "Safety rules") on the fixture hosts of
+# tests/fixture/hosts/: exit status, message, files.
+
+hosts=$here/../fixture/hosts
+grep -v '^0000:02:00' "$here/../fixture/host.spec" >"$work/one-card.spec"
+
+# bind_now: the binder on the tree, as at boot.
+bind_now() { FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet; }
+bound_count_is() {
+	local got
+	got=$(jq '[.devices[] | select(.result == "bound")] | length' "$T/run/vfio-boot/status.json")
+	[ "$got" = "$1" ] || fail "the binder bound $got functions, want $1"
+}
+refused_unchanged() { # DESCRIPTION: exit 2, nothing written, nothing run
+	rc_is 2
+	tree_unchanged "$1"
+	calls_are ""
+}
+
+begin user-example-one-card
+host_tree "$work/one-card.spec"
+vboot configure 10de:2504,10de:228e
+rc_is 0
+has out "selected  0000:01:00.0 [10de:2504]"
+has out "selected  0000:01:00.1 [10de:228e]"
+has out "companion 0000:01:00.2 [10de:1ada]"
+has etc/vfio-boot.conf "10de:2504"
+lacks etc/modprobe.d/vfio.conf "ids="
+has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+calls_are "update-grub 
+update-initramfs -u -k all"
+bind_now
+bound_count_is 4
+end
+
+begin user-example-two-identical-cards
+host_tree
+vboot configure 10de:2504,10de:228e
+refused_unchanged "ambiguous IDs"
+has err "vfio-boot: 10de:2504 matches 2 cards: 0000:01:00.0, 0000:02:00.0. Name the one for vfio-pci, for example 10de:2504@0000:01:00.0, or pass --all-matching to take every one"
+has err "vfio-boot: 10de:228e matches 2 cards: 0000:01:00.1, 0000:02:00.1. Name the one for vfio-pci, for example 10de:228e@0000:01:00.1, or pass --all-matching to take every one"
+[ "$(wc -l <"$T/err")" = 2 ] || fail "want two error lines: $(cat "$T/err")"
+# The selector the message names works.
+vboot configure 10de:2504@0000:01:00.0,10de:228e@0000:01:00.1
+rc_is 0
+bind_now
+bound_count_is 4
+override_is() { [ "$(tail -n 1 "$T/sys/bus/pci/devices/$1/driver_override")" = "$2" ] || fail "$1 override"; }
+override_is 0000:02:00.0 "(null)"
+override_is 0000:02:00.1 "(null)"
+end
+
+begin all-matching-takes-both
+host_tree
+vboot configure --all-matching 10de:2504
+rc_is 0
+has out "selected  0000:02:00.0 [10de:2504]"
+has etc/vfio-boot.conf "10de:2504"
+bind_now
+bound_count_is 6
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "warn  selection        10de:2504 matches 2 cards, and vfio-pci gets every one (name one as 10de:2504@0000:01:00.0 to leave the others to the host)"
+end
+
+begin boot-vga-as-example-never
+# The example names a card that would be taken, not the boot VGA.
+host_tree "$hosts/qemu-rig.spec"
+vboot configure 1234:1111
+refused_unchanged "ambiguous ID with a boot VGA"
+has err "1234:1111 matches 2 cards: 0000:00:01.0, 0000:01:00.0. Name the one for vfio-pci, for example 1234:1111@0000:01:00.0, or pass --all-matching"
+end
+
+begin chipset-audio-on-intel-board
+# The onboard audio shares its group with the NIC of the default route.
+host_tree "$hosts/intel-desktop.spec"
+vboot configure 8086:a348
+refused_unchanged "chipset audio"
+one_line_err
+has err "vfio-boot: 0000:00:1f.3 (selected by 8086:a348) is refused, host network: IOMMU group 5 also holds 0000:00:1f.6, which carries the default route (eno1): choose another device, or pass --force if the host will not need it at the next boot"
+has out "kept      0000:00:1f.6 [8086:15bc]"
+vboot configure 00:1f.6
+refused_unchanged "the host's NIC"
+has err "0000:00:1f.6 (selected by 00:1f.6) is refused, host network: it carries the default route (eno1)"
+# Without the route, the split group is what refuses it.
+rm "$T/proc/net/route"
+vboot configure 8086:a348
+refused_unchanged "split chipset group"
+one_line_err
+has err "vfio-boot: IOMMU group 5 would be split: 0000:00:1f.3 goes to vfio-pci, but 0000:00:1f.4, 0000:00:1f.5, 0000:00:1f.6 would stay with host drivers. Add them: vfio-boot configure 8086:a348,0000:00:1f.4,0000:00:1f.5,0000:00:1f.6, or pass --force to split it anyway"
+vboot configure --force 8086:a348
+rc_is 0
+has out "warning: --force: IOMMU group 5 stays split: 0000:00:1f.3 goes to vfio-pci, 0000:00:1f.4, 0000:00:1f.5, 0000:00:1f.6 stay with the host"
+has out "kept      0000:00:1f.6 [8086:15bc] Intel Corporation Ethernet Connection (7) I219-V: kept for the host: chipset network controller (on the root bus), select it by address to pass it through"
+has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
+lacks etc/modprobe.d/vfio.conf "e1000e"
+lacks etc/modprobe.d/vfio.conf "ids="
+echo "root=/dev/sda2 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  group            0000:00:1f.3: IOMMU group 5 also holds 0000:00:1f.4 (kept for the host), 0000:00:1f.5 (kept for the host), 0000:00:1f.6 (kept for the host)"
+has out "ok    companion        0000:00:1f.6 stays with the host: kept for the host: chipset network controller"
+bind_now
+bound_count_is 1
+end
+
+begin amd-chipset-group
+host_tree "$hosts/amd-500.spec"
+vboot configure 10de:1b81
+refused_unchanged "GPU in the group of the host NIC"
+has err "0000:04:00.0 (selected by 10de:1b81) is refused, host network: IOMMU group 15 also holds 0000:05:00.0, which carries the default route (enp5s0)"
+rm "$T/proc/net/route"
+vboot configure --companions group --blacklist 10de:1b81
+refused_unchanged "group with SATA and USB"
+has err "IOMMU group 15 would be split: 0000:04:00.0 goes to vfio-pci, but 0000:05:00.0, 0000:06:00.0, 0000:06:00.1, 0000:06:00.3, 0000:07:00.0 would stay with host drivers."
+has out "kept      0000:07:00.0 [1022:7901]"
+has out "kept for the host: IOMMU group 15 cannot be taken whole, 0000:05:00.0 (network controller) must stay"
+vboot configure --force --companions group --blacklist 10de:1b81
+rc_is 0
+has out "warning: --force: IOMMU group 15 stays split"
+for m in ahci igb xhci_pci; do lacks etc/modprobe.d/vfio.conf "$m"; done
+has etc/modprobe.d/vfio.conf "blacklist nouveau"
+echo "root=/dev/nvme0n1p2 amd_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  group            0000:04:00.0: IOMMU group 15 also holds 0000:05:00.0 (kept for the host), 0000:06:00.0 (kept for the host), 0000:06:00.1 (kept for the host), 0000:06:00.3 (kept for the host), 0000:07:00.0 (kept for the host)"
+has out "ok    companion        0000:07:00.0 stays with the host: kept for the host: SATA controller"
+end
+
+begin navi-behind-switch
+host_tree "$hosts/navi-switch.spec"
+vboot configure 1002:73bf
+rc_is 0
+has out "selected  0000:0d:00.0 [1002:73bf]"
+has out "companion 0000:0d:00.1 [1002:ab28]"
+lacks out "0000:0c:00.0"
+has etc/modprobe.d/vfio.conf "softdep amdgpu pre: vfio-pci"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    group            0000:0d:00.0: IOMMU group 20 is viable"
+has out "ok    group            0000:0d:00.1: IOMMU group 21 is viable"
+end
+
+begin datacentre-server
+host_tree "$hosts/gpu-server.spec"
+vboot list
+rc_is 0
+has out "0000:5e:00.0 Non-Volatile memory controller [0108]"
+has out "(host disk: /)"
+has out "0000:5d:00.0 Ethernet controller [0200]"
+has out "(host network: bond0)"
+vboot list --json
+jq -e '(.devices[] | select(.address == "0000:5e:00.0") | .host_disk == ["/"]) and
+	(.devices[] | select(.address == "0000:5d:00.1") | .host_network == ["bond0"]) and
+	(.devices[] | select(.address == "0000:18:00.0") | .host_disk == [] and .host_network == [])' \
+	"$T/out" >/dev/null || fail "list --json host marks"
+vboot configure 1a03:2000
+refused_unchanged "the BMC's VGA"
+has err "1a03:2000 selects nothing for vfio-pci: every match is refused (0000:02:00.0: boot VGA device: it drives the host console (boot-vga=allow takes it)); pass --boot-vga allow to take the boot VGA device and its card"
+vboot configure 5d:00.1
+refused_unchanged "a port of the bonded NIC"
+has err "0000:5d:00.1 (selected by 5d:00.1) is refused, host network: it carries the default route (bond0)"
+vboot configure 10de:20b5,10de:1eb8
+rc_is 0
+has out "selected  0000:18:00.0 [10de:20b5]"
+has out "selected  0000:3b:00.0 [10de:1eb8]"
+vboot check
+has out "ok    host-devices     0000:5e:00.0 holds the root filesystem (/)"
+has out "ok    host-devices     0000:5d:00.0 carries the default route (bond0)"
+has out "ok    group            0000:18:00.0: IOMMU group 11 is viable"
+end
+
+begin gpu-groups-with-storage
+host_tree "$hosts/shared-groups.spec"
+vboot configure 01:00.0
+refused_unchanged "GPU group with SATA"
+has err "IOMMU group 1 would be split: 0000:01:00.0 goes to vfio-pci, but 0000:02:00.0 would stay with host drivers. Add it: vfio-boot configure 01:00.0,0000:02:00.0, or pass --force to split it anyway"
+vboot configure 05:00.0
+refused_unchanged "GPU group with the root disk"
+one_line_err
+has err "0000:05:00.0 (selected by 05:00.0) is refused, host disk: IOMMU group 5 also holds 0000:06:00.0, which holds the root filesystem (/): choose another device"
+vboot configure 09:00.0
+refused_unchanged "NIC under a bridge"
+has err "host network: it carries the default route (br0)"
+vboot list
+has out "(host disk: /, /boot)"
+has out "(host network: br0)"
+printf '05:00.0\n' >"$T/etc/vfio-boot.conf"
+echo "root=/dev/mapper/vg-root intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  device           0000:05:00.0 selected by 05:00.0, then refused: host disk (host disk: IOMMU group 5 also holds 0000:06:00.0, which holds the root filesystem (/)); vfio-boot-bind would take it at boot"
+rm "$T/etc/vfio-boot.conf"
+snapshot_tree >"$work/$current.before"
+# The explicit fix: the SATA controller named too.
+vboot configure 01:00.0,02:00.0
+rc_is 0
+has out "selected  0000:02:00.0 [1b21:0612]"
+# --force takes the GPU all the same, and says so twice.
+vboot configure --force 05:00.0
+rc_is 0
+has out "warning: --force: 0000:05:00.0 goes to vfio-pci at the next boot although host disk: IOMMU group 5 also holds 0000:06:00.0"
+has out "warning: --force: IOMMU group 5 stays split: 0000:05:00.0 goes to vfio-pci, 0000:06:00.0 stays with the host"
+end
+
+begin boot-vga-card
+host_tree "$hosts/bootvga-card.spec"
+vboot configure 10de:228e
+refused_unchanged "audio of the boot GPU"
+has out "refused   0000:01:00.1 [10de:228e]"
+has err "10de:228e selects nothing for vfio-pci: every match is refused (0000:01:00.1: card kept whole: 0000:01:00.0 stays with the host (boot VGA device: it drives the host console (boot-vga=allow takes it))); pass --boot-vga allow"
+printf '10de:228e\n' >"$T/etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "warn  device           0000:01:00.1 selected by 10de:228e, then refused: boot VGA (card kept whole: 0000:01:00.0 stays with the host"
+has out "fail  selection        10de:228e selects nothing for vfio-pci: every match is refused"
+rm "$T/etc/vfio-boot.conf"
+vboot configure 10de:1e87
+rc_is 0
+has out "companion 0000:02:00.3 [10de:1ad9]"
+end
+
+begin group-with-the-boot-gpu
+# Two cards in one IOMMU group, one of them the boot GPU: no selection mends it.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau boot_vga=1" \
+	"0000:01:00.1 10de:228e 040300 group=1 driver=snd_hda_intel" \
+	"0000:02:00.0 10de:1e87 030000 group=1 driver=nouveau" \
+	"0000:02:00.1 10de:10f8 040300 group=1 driver=snd_hda_intel" >"$work/two-in-a-group.spec"
+host_tree "$work/two-in-a-group.spec"
+vboot configure 10de:1e87
+refused_unchanged "a group with the boot GPU"
+one_line_err
+has err "IOMMU group 1 would be split: 0000:02:00.0 goes to vfio-pci, but 0000:01:00.0 must stay with the host (boot VGA device: it drives the host console (boot-vga=allow takes it)), so the group cannot be taken whole: move the card to another slot, or pass --force to split it anyway"
+end
+
+begin companions-none-splits
+host_tree
+vboot configure --companions none 01:00.0
+refused_unchanged "companions none on a 4-function card"
+has err "IOMMU group 12 would be split: 0000:01:00.0 goes to vfio-pci, but 0000:01:00.1, 0000:01:00.2, 0000:01:00.3 would stay with host drivers. Add them: vfio-boot configure 01:00.0,0000:01:00.1,0000:01:00.2,0000:01:00.3, or pass --force to split it anyway"
+vboot configure --companions none 01:00.0,0000:01:00.1,0000:01:00.2,0000:01:00.3
+rc_is 0
+end
+
+begin every-match-refused
+host_tree
+vboot configure 8086:3e92
+refused_unchanged "the boot VGA"
+has err "8086:3e92 selects nothing for vfio-pci: every match is refused (0000:00:02.0: boot VGA device"
+vboot configure 00:01.0
+refused_unchanged "a bridge"
+has err "00:01.0 selects nothing for vfio-pci: every match is refused (0000:00:01.0: PCI bridge: bridges are never bound); select the devices behind the bridge instead"
+vboot configure 10de:2504@03:00.0
+refused_unchanged "ID guard"
+has err "ID guard: expected 10de:2504 at 0000:03:00.0, found 8086:1533"
+vboot configure --boot-vga allow 8086:3e92
+rc_is 0
+end
+
+begin guide-ids-line-commented-out
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf 'options vfio-pci ids=10de:2504,10de:228e disable_vga=1\nsoftdep nvidia pre: vfio-pci\n' \
+	>"$T/etc/modprobe.d/vfio.conf"
+snapshot_tree >"$work/$current.before"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+has out "warn  vfio-pci-ids     /etc/modprobe.d/vfio.conf:1 sets 'options vfio-pci ids=': vfio-pci takes every device with those IDs, even with vfio_boot.disable=1"
+vboot --dry-run configure 10de:2504@01:00.0
+rc_is 0
+has out "-options vfio-pci ids=10de:2504,10de:228e disable_vga=1"
+has out "+#options vfio-pci ids=10de:2504,10de:228e disable_vga=1"
+has out "+options vfio-pci disable_vga=1"
+has out " softdep nvidia pre: vfio-pci"
+has out "note: commented out 'options vfio-pci ids=10de:2504,10de:228e disable_vga=1' in /etc/modprobe.d/vfio.conf"
+tree_unchanged "dry run"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "# vfio-boot: commented out. vfio-pci would take every device with these"
+grep -q '^options vfio-pci ids' "$T/etc/modprobe.d/vfio.conf" && fail "an ids= line is left"
+vboot check
+lacks out "vfio-pci-ids"
+: >"$T/var/log/calls"
+vboot configure 10de:2504@01:00.0
+has out "unchanged"
+vboot unconfigure
+tree_unchanged "unconfigure after a guide's file"
+end
+
+begin earlier-ids-line-removed
+# What an earlier configure wrote into the file it manages.
+host_tree
+mkdir -p "$T/etc/modprobe.d" "$T/var/lib/vfio-boot"
+printf '%s\n' "# Written by \`vfio-boot configure\`; \`vfio-boot unconfigure\` restores what was here." \
+	"# vfio-pci claims these IDs: every device carrying them is selected." \
+	"options vfio-pci ids=10de:2504,10de:228e" "softdep nouveau pre: vfio-pci" \
+	>"$T/etc/modprobe.d/vfio.conf"
+vboot --dry-run configure 10de:2504@01:00.0
+rc_is 0
+has out "-options vfio-pci ids=10de:2504,10de:228e"
+lacks out "+#options"
+end
+
+begin kernel-cmdline-ids-warned
+host_tree
+echo "root=/dev/sda1 intel_iommu=on vfio-pci.ids=10de:2504" >"$T/proc/cmdline"
+vboot check
+has out "warn  vfio-pci-ids     /proc/cmdline has vfio-pci.ids=: vfio-pci takes every device with those IDs, even with vfio_boot.disable=1"
+end
+
+begin status-on-a-disabled-boot
+host_tree
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+echo "root=/dev/sda1 vfio_boot.disable=1" >"$T/proc/cmdline"
+bind_now
+vboot status
+rc_is 3
+has out "binding was disabled on this boot: vfio_boot.disable=1 is on the kernel command line, so vfio-boot-bind left every device to its host driver"
+has out "0000:01:00.0   10de:2504   vfio-pci   nouveau        binding disabled on this boot (vfio_boot.disable=1)"
+vboot status --json
+jq -e '.disabled == true and (.functions | length == 4) and .as_expected == false' "$T/out" \
+	>/dev/null || fail "status --json on a disabled boot"
+end
+
+begin host-devices-hostile
+# A dm device that stacks on itself, and then a FIFO for mountinfo: list still
+# answers at once, saying what it could not trace.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau" \
+	"!block dm-0 253:0 virtual" "!mount / 253:0 ext4 /dev/mapper/x" >"$work/loop.spec"
+host_tree "$work/loop.spec"
+mkdir -p "$T/sys/devices/virtual/block/dm-0/slaves"
+ln -s ../../dm-0 "$T/sys/devices/virtual/block/dm-0/slaves/dm-0"
+timeout 20 "$vb" --root "$T" list >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+has out "note: / (ext4 /dev/mapper/x): no PCI device found behind it"
+rm "$T/proc/self/mountinfo"
+mkfifo "$T/proc/self/mountinfo"
+timeout 20 "$vb" --root "$T" list >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+has out "note: cannot read /proc/self/mountinfo (not a regular file"
+end
