@@ -24,7 +24,7 @@ static void usage(void)
 	      "  list                 every PCI device by IOMMU group, with drivers and modules\n"
 	      "  check                is this machine ready for passthrough of the selection\n"
 	      "  configure SEL[,SEL]  select devices and set the host up (see below)\n"
-	      "  unconfigure          undo configure, byte for byte\n"
+	      "  unconfigure          take back what configure did, and only that\n"
 	      "  status               the configured selection against this boot\n"
 	      "\n"
 	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
@@ -71,10 +71,11 @@ static bool is_dir(const struct vb_root *root, const char *rel)
 	return true;
 }
 
-/* A system tree has etc/ and programs: usr/ or bin/. */
+/* A system tree has etc/, and programs (usr/ or bin/) or a captured sys/. */
 static bool looks_like_a_system(const struct vb_root *root)
 {
-	return is_dir(root, "etc") && (is_dir(root, "usr") || is_dir(root, "bin"));
+	return is_dir(root, "etc") &&
+	       (is_dir(root, "usr") || is_dir(root, "bin") || is_dir(root, "sys"));
 }
 
 int main(int argc, char **argv)
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
 		return VB_EXIT_USAGE;
 	}
 	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
-		cli_error("--root '%s': not a system tree (it needs etc/ and usr/ or bin/)", root);
+		cli_error("--root '%s': not a system tree (it needs etc/, and usr/, bin/ or sys/)", root);
 		vb_root_fini(&cli.root);
 		return VB_EXIT_USAGE;
 	}
