@@ -5,7 +5,7 @@ set -eu
 
 build="make gcc libc6-dev musl-tools pkg-config libkmod-dev libpci-dev pci.ids cpio"
 check="$build jq shellcheck util-linux qemu-system-x86 linux-image-amd64 initramfs-tools dracut-core
-       busybox-static zstd kmod udev debootstrap"
+       busybox-static zstd kmod udev debootstrap strace"
 bench="$check dash driverctl hyperfine time"
 
 case "${1:-}" in

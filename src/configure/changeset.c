@@ -373,7 +373,12 @@ static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool
 	free(line);
 }
 
-/* Runs argv in the tree. Returns its exit status, or -errno; 0 when it cannot run here. */
+/*
+ * Runs argv in the tree. Returns its exit status, or -errno; 0 when it cannot
+ * run here. No time limit: update-initramfs or dracut may take minutes (over
+ * nine in a TCG guest), and one killed half way leaves the image in doubt;
+ * one that hangs keeps the tree's lock, and the next run says so.
+ */
 static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool undo,
 		    bool *skipped)
 {
