@@ -351,8 +351,10 @@ static int stage_modprobe(struct changeset_job *job, const char *block)
 			cli_error("%s: its lines \"%s\" and \"%s\" are out of order: put them right "
 				  "or take them out", MODPROBE_PATH, VB_BLOCK_BEGIN, VB_BLOCK_END);
 	}
+	/* Nothing to write, and no file there: none is made. */
 	if (err == 0)
-		err = vb_changeset_put(job->cs, MODPROBE_PATH, merged, mlen, 0644, &record);
+		err = vb_changeset_put(job->cs, MODPROBE_PATH, old || mlen ? merged : NULL, mlen, 0644,
+				       &record);
 	vb_msgs_free(&notes);
 	free(old);
 	free(merged);

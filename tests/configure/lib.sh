@@ -176,8 +176,8 @@ vboot() {
 	echo $? >"$T/rc"
 }
 rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 600 "$T/err")"; }
-has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
-lacks() { ! grep -qF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
+has() { grep -qsF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
+lacks() { ! grep -qsF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
 calls_are() {
 	local got
 	got=$(cat "$T/var/log/calls" 2>/dev/null)

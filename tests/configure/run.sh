@@ -263,6 +263,8 @@ vboot configure --no-regenerate 10de:2504,01:00.0
 rc_is 0
 has out "not checked against hardware"
 lacks etc/modprobe.d/vfio.conf "ids="
+# No module to order without hardware: no empty vfio.conf is made.
+[ ! -e "$T/etc/modprobe.d" ] || fail "an empty vfio.conf was made"
 end
 
 begin list
