@@ -701,6 +701,15 @@ rc_is 0
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
 vboot unconfigure --no-regenerate
 rm -r "$T/sys/firmware"
+# No ACPI tables to read: the IOMMU units the kernel registered tell.
+mkdir -p "$T/sys/class/iommu/dmar0"
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot unconfigure --no-regenerate
+rm -r "$T/sys/class/iommu"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
 # A kernel that turns Intel's IOMMU on by itself needs no flag either.
 mkdir -p "$T/boot"
 printf 'CONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n' >"$T/boot/config-$(basename "$kdir")"
