@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bootargs.h"
+#include "changeset.h"
 #include "config.h"
 #include "kcmdline.h"
 #include "run.h"
@@ -180,29 +181,11 @@ int vb_bootargs_split(const char *list, struct vb_msgs *words)
 	return 0;
 }
 
-/* The words joined by spaces, in a new string. */
-static char *joined(const struct vb_msgs *words)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&s, &len);
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < words->count; i++)
-		fprintf(out, "%s%s", i ? " " : "", words->items[i]);
-	if (fclose(out) != 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 static int add_argv(struct vb_msgs *argv, const char *tool, const char *target, const char *opt1,
 		    const struct vb_msgs *list1, const char *opt2, const struct vb_msgs *list2)
 {
-	char *a = list1 && list1->count ? joined(list1) : NULL;
-	char *b = list2 && list2->count ? joined(list2) : NULL;
+	char *a = list1 && list1->count ? vb_argv_line(list1) : NULL;
+	char *b = list2 && list2->count ? vb_argv_line(list2) : NULL;
 	int err = vb_msgs_add(argv, "%s", tool);
 
 	if (err == 0 && target)

@@ -111,5 +111,5 @@ int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j);
 /* Reads path's present state, bytes and all (links followed in the tree). Returns 0 or -errno. */
 int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_file_state *st);
 
-/* The argv words as one line ("update-initramfs -u -k all"), in a new string. */
+/* Words joined by spaces ("update-initramfs -u -k all"), in a new string; NULL on ENOMEM. */
 char *vb_argv_line(const struct vb_msgs *argv);

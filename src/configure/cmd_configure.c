@@ -119,23 +119,6 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 	return 0;
 }
 
-/* The words joined by sep, in a new string; NULL on ENOMEM. */
-static char *join(const struct vb_msgs *words, const char *sep)
-{
-	size_t len = 1;
-	char *s;
-
-	for (size_t i = 0; i < words->count; i++)
-		len += strlen(words->items[i]) + strlen(sep);
-	s = calloc(1, len);
-	for (size_t i = 0; s && i < words->count; i++) {
-		if (i)
-			strcat(s, sep);
-		strcat(s, words->items[i]);
-	}
-	return s;
-}
-
 /*
  * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
  * vendor. Returns 0 or -EINVAL after saying why.
@@ -467,7 +450,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
 	}
-	want->joined = join(&want->flags, " ");
+	want->joined = vb_argv_line(&want->flags);
 	rc = want->joined ? 0 : VB_EXIT_FAILED;
 out:
 	vb_msgs_free(&notes);

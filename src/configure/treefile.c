@@ -92,19 +92,13 @@ int vb_tree_read(const struct vb_tree_file *f, size_t max, char **data, size_t *
 		 struct stat *st)
 {
 	struct stat sb;
-	int fd, err = 0;
+	int fd = openat(f->dirfd, f->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 
-	fd = openat(f->dirfd, f->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ELOOP ? -ENOENT : -errno; /* a dangling link: nothing there */
-	if (fstat(fd, &sb) < 0)
-		err = -errno;
-	else if (!S_ISREG(sb.st_mode))
-		err = -VB_EFILETYPE;
-	if (err < 0) {
-		close(fd);
-		return err;
-	}
+	fd = vb_keep_if_regular(fd, &sb);
+	if (fd < 0)
+		return fd;
 	if (st)
 		*st = sb;
 	return vb_read_fd(fd, &sb, max, data, len);

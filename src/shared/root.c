@@ -244,8 +244,7 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 	return vb_root_open_walk(root, rel, flags, mode);
 }
 
-/* Checks that fd is a regular file; closes it and returns -errno when not. */
-static int keep_if_regular(int fd, struct stat *st)
+int vb_keep_if_regular(int fd, struct stat *st)
 {
 	struct stat sb;
 	int err = 0;
@@ -267,7 +266,7 @@ static int keep_if_regular(int fd, struct stat *st)
 
 int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
 {
-	return keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
+	return vb_keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
 }
 
 int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len)
@@ -340,7 +339,7 @@ int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, st
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	fd = keep_if_regular(fd < 0 ? -errno : fd, &sb);
+	fd = vb_keep_if_regular(fd < 0 ? -errno : fd, &sb);
 	if (fd < 0)
 		return fd;
 	if (st)

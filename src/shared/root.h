@@ -60,6 +60,12 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
 
 /*
+ * Checks that fd (or a -errno in its place) is a regular file, filling st
+ * when not NULL. Returns fd, or -errno (-VB_EFILETYPE) after closing it.
+ */
+int vb_keep_if_regular(int fd, struct stat *st);
+
+/*
  * Reads the regular file open at fd (its status in st, as fstat gave it)
  * whole, as vb_root_read_file does, and closes fd. Returns 0 or -errno.
  */
