@@ -76,8 +76,8 @@ inject() { # TEMPLATE HOW CALL N ARGS...
 	shift 4
 	begin "$how-$call-$n-$1"
 	fresh "$template"
-	strace -qq -o /dev/null -e trace="$call" -e inject="$call:$how:when=$n" \
-		"$vb" --root "$T" "$@" >"$work/out" 2>"$work/err"
+	(strace -qq -o /dev/null -e trace="$call" -e inject="$call:$how:when=$n" \
+		"$vb" --root "$T" "$@" >"$work/out" 2>"$work/err"; exit $?) 2>/dev/null
 	rc=$?
 	# A failure is reported as one (exit 1), never a crash.
 	case $how:$rc in
