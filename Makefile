@@ -4,9 +4,11 @@
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
-DATADIR ?= $(PREFIX)/share
-LIBDIR_DRACUT ?= $(PREFIX)/lib/dracut/modules.d
-MODPROBEDIR ?= $(PREFIX)/lib/modprobe.d
+MANDIR ?= $(PREFIX)/share/man
+# Each initramfs generator reads its hooks from one place, whatever PREFIX is.
+ITOOLSDIR ?= /usr/share/initramfs-tools
+DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
+INITCPIODIR ?= /usr/lib/initcpio
 
 CC ?= cc
 MUSLCC ?= musl-gcc
@@ -68,7 +70,7 @@ $(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/sha
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash)' initramfs-hooks dracut-module tests bench tools .ci 2>/dev/null)
+SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci 2>/dev/null)
 
 deps-build:
 	@tools/deps.sh build
@@ -93,13 +95,17 @@ static-check: $(B)/vfio-boot-bind
 lint: deps-check
 	shellcheck $(SHELL_FILES)
 
-boot-tests: deps-check $(B)/vfio-boot-bind
+boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
 
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests
+system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
+	tests/system/run.sh
+
+check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests \
+	system-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -111,36 +117,58 @@ bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
 deps-bench:
 	@tools/deps.sh bench
 
-# libFuzzer on the config, command-line and selector parsers and the planner.
+# libFuzzer on what the binder parses at boot (the config file, the command
+# line, the selectors and the planner) and on what the image check reads (the
+# cpio archives of an initramfs, the PE headers of a unified kernel image).
 FUZZ_SECONDS ?= 60
+FUZZ_CC = clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/shared/,$(addsuffix .c,msgs hex pci selector config plan)) $(SHARED_HDR) | $(B)
-	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc/shared -o $@ $(filter %.c,$^)
+	$(FUZZ_CC) -Isrc/shared -o $@ $(filter %.c,$^)
+$(B)/fuzz-cpio: tests/fuzz/fuzz-cpio.c src/configure/cpio.c src/configure/pe.c src/configure/cpio.h src/configure/pe.h | $(B)
+	$(FUZZ_CC) -Isrc/configure -o $@ $(filter %.c,$^)
 # The journal reader (configure's state): what it reads, it writes back the same.
 $(B)/fuzz-journal: tests/fuzz/fuzz-journal.c $(addprefix src/configure/,journal.c sha256.c) src/shared/msgs.c $(SHARED_HDR) $(CONF_HDR) | $(B)
-	clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc/shared -Isrc/configure -o $@ $(filter %.c,$^)
-fuzz: $(B)/fuzz-config $(B)/fuzz-journal
-	mkdir -p $(B)/fuzz-corpus && cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
+	$(FUZZ_CC) -Isrc/shared -Isrc/configure -o $@ $(filter %.c,$^)
+fuzz: $(B)/fuzz-config $(B)/fuzz-cpio $(B)/fuzz-journal
+	mkdir -p $(B)/fuzz-corpus $(B)/fuzz-corpus-cpio $(B)/fuzz-corpus-journal
+	cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
+	cp tests/fuzz/corpus-cpio/* $(B)/fuzz-corpus-cpio/
+	cp tests/fuzz/corpus-journal/* $(B)/fuzz-corpus-journal/
 	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
-	mkdir -p $(B)/fuzz-corpus-journal && cp tests/fuzz/corpus-journal/* $(B)/fuzz-corpus-journal/
+	$(B)/fuzz-cpio -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(B)/fuzz-corpus-cpio
 	$(B)/fuzz-journal -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(B)/fuzz-corpus-journal
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
 
+# What install puts where: uninstall removes exactly these. The hooks that
+# copy the binder into an image get its installed path (@SBINDIR@).
+INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
+	$(ITOOLSDIR)/hooks/vfio-boot $(ITOOLSDIR)/scripts/init-top/00vfio-boot \
+	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
+	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
+	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
+
 install: $(B)/vfio-boot-bind $(B)/vfio-boot
 	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
-	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks \
-		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top \
-		$(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot $(DESTDIR)$(MODPROBEDIR)
-	install -m 0755 initramfs-hooks/hooks/* $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/
-	install -m 0755 initramfs-hooks/scripts/init-top/* \
-		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/
-	install -m 0755 dracut-module/50vfio-boot/* $(DESTDIR)$(LIBDIR_DRACUT)/50vfio-boot/
-	install -m 0644 modprobe.d/*.conf $(DESTDIR)$(MODPROBEDIR)/
-	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/man/man8 man/*.8
+	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/init-top \
+		$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot $(DESTDIR)$(INITCPIODIR)/install \
+		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8
+	$(SUBST) initramfs-hooks/hooks/vfio-boot >$(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot
+	install -m 0755 initramfs-hooks/scripts/init-top/00vfio-boot $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/
+	$(SUBST) dracut-module/50vfio-boot/module-setup.sh >$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
+	install -m 0755 dracut-module/50vfio-boot/vfio-boot-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/
+	$(SUBST) mkinitcpio/install/vfio-boot >$(DESTDIR)$(INITCPIODIR)/install/vfio-boot
+	install -m 0644 mkinitcpio/hooks/vfio-boot $(DESTDIR)$(INITCPIODIR)/hooks/
+	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
+	chmod 0644 $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot 2>/dev/null || true
 
 clean:
 	rm -rf $(B)
@@ -148,5 +176,5 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests check demo install clean
+.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

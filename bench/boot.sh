@@ -4,7 +4,7 @@
 # QEMU rig of tests/boot (tests/boot/lib-rig.sh): Debian's kernel under TCG
 # with the emulated passthrough card. Two images built by the real
 # mkinitramfs, alike but for the vfio-boot files: "with" carries the staged
-# hook, init-top script and modprobe.d file and a config selecting 1234:1111
+# hook, init-top script, the softdeps configure writes and a config selecting 1234:1111
 # (the card; the boot VGA with the same ID is refused); "without" carries no
 # vfio-boot file. Both carry the card's native drivers and bench-only
 # markers that write to /dev/kmsg, so every time below is read from the
@@ -81,7 +81,7 @@ export TMPDIR=$tmp # mkinitramfs works under it
 
 say "kernel: $kernel; $runs boots per variant"
 stage=$tmp/stage
-if ! make -C "$repo" install DESTDIR="$stage" PREFIX=/usr >"$tmp/make-install.log" 2>&1; then
+if ! make -C "$repo" install DESTDIR="$stage" >"$tmp/make-install.log" 2>&1; then
 	cat "$tmp/make-install.log" >&2
 	die "make install failed"
 fi
@@ -118,6 +118,7 @@ EOF
 # The report of tests/boot (lib-rig.sh); its kmsg lines include the markers
 # (*vfio-boot*).
 rig_write_report "$tmp/vfio-boot-test-report"
+rig_write_softdeps "$tmp/vfio.conf"
 chmod 755 "$tmp/marker" "$tmp/premount-marker"
 
 # make_confdir DIR MODULES WITH BENCH: an initramfs-tools config dir, the
@@ -132,8 +133,13 @@ make_confdir() {
 	else
 		rig_itools_confdir "$d" "$2"
 	fi
-	if [ "$4" = 1 ]; then
+	if [ "$4" = 1 ] && [ "$3" = 1 ]; then
+		rig_write_itools_test "$d" "$tmp/vfio-boot-test-report" \
+			"copy_file config \"$tmp/vfio.conf\" /etc/modprobe.d/vfio.conf || true"
+	elif [ "$4" = 1 ]; then
 		rig_write_itools_test "$d" "$tmp/vfio-boot-test-report"
+	fi
+	if [ "$4" = 1 ]; then
 		cp -p "$tmp/marker" "$d/scripts/init-top/$mark_begin"
 		cp -p "$tmp/marker" "$d/scripts/init-top/$mark_end"
 		cp -p "$tmp/premount-marker" "$d/scripts/init-premount/zz-vfio-boot-bench"
@@ -144,7 +150,7 @@ build_image() { # NAME MODULES WITH BENCH
 	local img=$tmp/$1.img t0
 	make_confdir "$tmp/conf-$1" "$2" "$3" "$4"
 	t0=$(date +%s)
-	if ! VFIO_BOOT_BIND=$stage/usr/sbin/vfio-boot-bind VFIO_BOOT_CONF=$tmp/vfio-boot.conf \
+	if ! VFIO_BOOT_BIND=$stage/usr/local/sbin/vfio-boot-bind VFIO_BOOT_CONF=$tmp/vfio-boot.conf \
 		mkinitramfs -d "$tmp/conf-$1" -o "$img" "$kver" >"$tmp/$1.build.log" 2>&1; then
 		cat "$tmp/$1.build.log" >&2
 		die "mkinitramfs failed for $1"
@@ -172,7 +178,7 @@ build_image without list 0 1
 [ -z "$(vfio_files "$tmp/without.list")" ] ||
 	die "the image without the hook has vfio files: $(vfio_files "$tmp/without.list" | tr '\n' ' ')"
 for f in usr/sbin/vfio-boot-bind etc/vfio-boot.conf "scripts/init-top/$init_top" \
-	usr/lib/modprobe.d/vfio-boot.conf /vfio-pci.ko; do
+	etc/modprobe.d/vfio.conf /vfio-pci.ko; do
 	vfio_files "$tmp/with.list" | grep -q -- "$f" || die "the image with the hook lacks $f"
 done
 # Not booted: the same pair with Debian's default MODULES=most, for size.
@@ -349,7 +355,7 @@ Files only in "with" (booted images): $(comm -13 <(awk '$1 ~ /^-/ { print $NF }'
 |---:|---|---:|---:|---:|---:|---:|---:|
 $(awk '{ printf "| %d | %s | %.3f | %.1f | %.3f | %s | %s | %s |\n", NR, $1, $4, $10, $6, $7, $3, $8 }' "$samples")
 
-How: both images are built by \`mkinitramfs -d CONFDIR -o IMAGE\` from the files \`make install\` stages, with the settings of tests/boot (MODULES=list, BUSYBOX=y, COMPRESS=zstd) and the card's native drivers (bochs, snd_hda_intel, xhci_pci) in both; "with" adds the hook, \`scripts/init-top/$init_top\`, the modprobe.d file and a config selecting 1234:1111. Bench-only init-top scripts \`$mark_begin\` and \`$mark_end\` (before and after \`$init_top\`, checked in the booted ORDER) and an init-premount script write markers to /dev/kmsg; times are their kernel timestamps. Under TCG the guest clock follows the host's, so host load slows these times as much as the wall time (see the load column). Each boot is checked: "with" has the card on vfio-pci and the boot VGA refused; "without" has it on bochs-drm, snd_hda_intel and xhci_hcd. "Distinguishable" means the min - max ranges of the two variants do not overlap (with $runs boots each, two-sided Mann-Whitney p = $(awk -v n="$runs" 'BEGIN { c = 1; for (i = 1; i <= n; i++) c = c * (n + i) / i; printf "%.4f", 2 / c }')).
+How: both images are built by \`mkinitramfs -d CONFDIR -o IMAGE\` from the files \`make install\` stages, with the settings of tests/boot (MODULES=list, BUSYBOX=y, COMPRESS=zstd) and the card's native drivers (bochs, snd_hda_intel, xhci_pci) in both; "with" adds the hook, \`scripts/init-top/$init_top\`, the softdeps configure writes (/etc/modprobe.d/vfio.conf) and a config selecting 1234:1111. Bench-only init-top scripts \`$mark_begin\` and \`$mark_end\` (before and after \`$init_top\`, checked in the booted ORDER) and an init-premount script write markers to /dev/kmsg; times are their kernel timestamps. Under TCG the guest clock follows the host's, so host load slows these times as much as the wall time (see the load column). Each boot is checked: "with" has the card on vfio-pci and the boot VGA refused; "without" has it on bochs-drm, snd_hda_intel and xhci_hcd. "Distinguishable" means the min - max ranges of the two variants do not overlap (with $runs boots each, two-sided Mann-Whitney p = $(awk -v n="$runs" 'BEGIN { c = 1; for (i = 1; i <= n; i++) c = c * (n + i) / i; printf "%.4f", 2 / c }')).
 EOF
 }
 

@@ -5,16 +5,15 @@
 # dracut's systemd module (dracut-pre-udev.service is ordered before
 # systemd-udevd.service).
 #
-# VFIO_BOOT_BIND and VFIO_BOOT_CONF override the source paths (tests only);
-# the image always gets /usr/sbin/vfio-boot-bind and /etc/vfio-boot.conf.
-# The softdeps in /usr/lib/modprobe.d/vfio-boot.conf reach the image through
-# the kernel-modules module, which installs /usr/lib/modprobe.d/*.conf.
+# `make install` fills in the binder's path below (its SBINDIR). The image
+# always gets /usr/sbin/vfio-boot-bind and /etc/vfio-boot.conf.
+# VFIO_BOOT_BIND and VFIO_BOOT_CONF override the source paths (tests only).
 
 # called by dracut
 check() {
     # Included by default whenever the binder is installed: without it the
     # hook would have nothing to run.
-    [ -x "${VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}" ] || return 1
+    [ -x "${VFIO_BOOT_BIND:-@SBINDIR@/vfio-boot-bind}" ] || return 1
     return 0
 }
 
@@ -32,7 +31,7 @@ installkernel() {
 
 # called by dracut
 install() {
-    inst_binary "${VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}" /usr/sbin/vfio-boot-bind
+    inst_binary "${VFIO_BOOT_BIND:-@SBINDIR@/vfio-boot-bind}" /usr/sbin/vfio-boot-bind
 
     _vfio_boot_conf=${VFIO_BOOT_CONF:-/etc/vfio-boot.conf}
     if [ -e "$_vfio_boot_conf" ]; then

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bootloader.h"
+#include "generator.h"
 #include "root.h"
 #include "run.h"
 
@@ -146,12 +147,17 @@ bool vb_bootloader_refresh(const struct vb_root *root, enum vb_bootloader bl,
 
 bool vb_initramfs_command(const struct vb_root *root, struct vb_command *cmd)
 {
-	if (vb_have_program(root, "update-initramfs"))
+	switch (vb_generator_detect(root)) {
+	case VB_GENERATOR_INITRAMFS_TOOLS:
 		return set(cmd, (const char *const[]){ "update-initramfs", "-u", "-k", "all", NULL });
-	if (vb_have_program(root, "dracut"))
+	case VB_GENERATOR_DRACUT:
 		return set(cmd, (const char *const[]){ "dracut", "--regenerate-all", "--force",
 						       NULL });
-	if (vb_have_program(root, "mkinitcpio"))
+	case VB_GENERATOR_MKINITCPIO:
 		return set(cmd, (const char *const[]){ "mkinitcpio", "-P", NULL });
+	case VB_GENERATOR_BOOSTER:
+	case VB_GENERATOR_NONE:
+		break;
+	}
 	return false;
 }

@@ -18,7 +18,7 @@ enum vb_exit {
 	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back */
 	VB_EXIT_USAGE = 2,         /* bad option or selector; nothing written */
 	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
-	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags printed for the user to add */
+	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, or a signing, left for the user (printed) */
 	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
 	VB_EXIT_KEPT = 6,          /* unconfigure: files changed since configure were left,
 				      their originals kept beside them */

@@ -9,9 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot_images.h"
 #include "cli.h"
-#include "kcmdline.h"
+#include "generator.h"
+#include "initramfs_image.h"
 #include "json.h"
+#include "kcmdline.h"
 #include "plan.h"
 #include "render.h"
 #include "validate.h"
@@ -330,6 +333,58 @@ static void check_selection(struct checks *c, const struct machine *m)
 	vb_config_free(&cfg);
 }
 
+/* The generator, vfio-boot's files for it, and the running kernel's images. */
+static void check_boot_path(struct checks *c, const struct vb_root *root)
+{
+	enum vb_generator g = vb_generator_detect(root);
+	struct vb_msgs missing = { 0 }, mine = { 0 };
+	struct vb_boot_images images;
+	char kver[128], *conf = NULL;
+	size_t len;
+
+	if (g == VB_GENERATOR_NONE || g == VB_GENERATOR_BOOSTER) {
+		report(c, "initramfs", CHECK_FAIL, "%s: vfio-boot supports initramfs-tools, dracut "
+		       "and mkinitcpio", g == VB_GENERATOR_NONE ? "no initramfs generator found" :
+		       "booster is not supported");
+		return;
+	}
+	report(c, "initramfs", CHECK_OK, "%s", vb_generator_name(g));
+	vb_generator_missing_files(root, g, &missing);
+	if (missing.count) {
+		for (size_t i = 0; i < missing.count; i++)
+			report(c, "install", CHECK_FAIL, "missing %s: install vfio-boot (make install, "
+			       "or its package)", missing.items[i]);
+	} else {
+		report(c, "install", CHECK_OK, "the binder and the %s hooks are installed",
+		       vb_generator_name(g));
+	}
+	vb_msgs_free(&missing);
+
+	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) < 0)
+		return; /* nothing configured: no image to expect anything of */
+	if (vb_running_kernel(root, kver, sizeof(kver)) < 0) {
+		report(c, "image", CHECK_SKIP, "the running kernel is unknown (no proc/)");
+	} else if (vb_boot_images_scan(root, &images) == 0) {
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
+		if (mine.count == 0)
+			report(c, "image", CHECK_WARN,
+			       "no initramfs image of kernel %s found under /boot or the ESP", kver);
+		for (size_t i = 0; i < mine.count; i++) {
+			char line[768];
+			enum vb_image_state st =
+				vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
+
+			report(c, "image", st == VB_IMAGE_COMPLETE   ? CHECK_OK :
+					   st == VB_IMAGE_UNREADABLE ? CHECK_WARN :
+								       CHECK_FAIL,
+			       "%s", line);
+		}
+		vb_msgs_free(&mine);
+		vb_boot_images_free(&images);
+	}
+	free(conf);
+}
+
 int cmd_check(const struct cli *cli)
 {
 	struct checks c = { .cli = cli };
@@ -349,6 +404,7 @@ int cmd_check(const struct cli *cli)
 	check_host_devices(&c, &m);
 	check_ids_options(&c, &cli->root);
 	check_selection(&c, &m);
+	check_boot_path(&c, &cli->root);
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");
 	else

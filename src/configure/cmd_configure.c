@@ -14,11 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot_images.h"
+#include "boot_refresh.h"
 #include "bootargs.h"
 #include "bootloader.h"
 #include "changeset.h"
 #include "cli.h"
 #include "configure.h"
+#include "generator.h"
+#include "image_verify.h"
 #include "kcmdline.h"
 #include "ownblock.h"
 #include "plan.h"
@@ -38,6 +42,7 @@ struct desired {
 	char *joined;             /* the same, one line */
 	enum vb_bootloader bl;
 	bool bl_explicit;         /* --bootloader */
+	enum vb_generator generator;
 };
 
 int configure_refuse_without_privileges(const struct cli *cli)
@@ -344,13 +349,19 @@ static int stage_modprobe(struct changeset_job *job, const char *block)
 	return err;
 }
 
+/* A regeneration step for each command that makes what boots again. */
+static int add_regeneration(void *ctx, const char *const *argv)
+{
+	return vb_changeset_regenerate(ctx, argv);
+}
+
 int configure_stage_regeneration(struct changeset_job *job, const enum vb_bootloader *bls,
-				 size_t count)
+				 size_t count, bool force)
 {
 	struct vb_command cmd;
 	int err = 0;
 
-	if (vb_changeset_changes(job->cs) == 0)
+	if (vb_changeset_changes(job->cs) == 0 && !force)
 		return 0;
 	for (size_t i = 0; err == 0 && i < count; i++)
 		if (configure_file_changes(job->cs, vb_bootloader_file(bls[i])) &&
@@ -362,7 +373,19 @@ int configure_stage_regeneration(struct changeset_job *job, const enum vb_bootlo
 		else
 			puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
 	}
+	if (err == 0)
+		err = vb_boot_refresh_detect(job->engine.root, &job->refresh);
+	if (err == 0)
+		err = vb_boot_refresh_commands(job->engine.root, &job->refresh, add_regeneration,
+					       job->cs);
 	return err;
+}
+
+void configure_job_free(struct changeset_job *job)
+{
+	vb_changeset_free(job->cs);
+	vb_boot_refresh_free(&job->refresh);
+	job->cs = NULL;
 }
 
 bool configure_file_changes(const struct vb_changeset *cs, const char *path)
@@ -394,6 +417,61 @@ void configure_show(const struct changeset_job *job)
 	}
 }
 
+/*
+ * mkinitcpio reads /etc/mkinitcpio.conf.d only when no config file is named:
+ * a preset's ALL_config= or NAME_config= makes it skip the drop-in.
+ */
+static void warn_mkinitcpio_presets(const struct vb_root *root)
+{
+	int fd = vb_root_open(root, "/etc/mkinitcpio.d", O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		char rel[PATH_MAX], *text, *line;
+		size_t len;
+
+		if (!strstr(de->d_name, ".preset") ||
+		    snprintf(rel, sizeof(rel), "/etc/mkinitcpio.d/%s", de->d_name) >= (int)sizeof(rel) ||
+		    vb_root_read_file(root, rel, 64 * 1024, &text, &len, NULL) < 0)
+			continue;
+		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			const char *eq = strstr(line, "_config=");
+
+			while (*line == ' ' || *line == '\t')
+				line++;
+			if (*line != '#' && eq && eq[8] != '\0' && !strchr(" \t#", eq[8])) {
+				printf("warning: %s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
+				       "to HOOKS in the config file it names\n",
+				       rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
+				break;
+			}
+		}
+		free(text);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* configure needs a generator with a hook that runs before coldplug. */
+static int refuse_generator(enum vb_generator g)
+{
+	if (g == VB_GENERATOR_BOOSTER) {
+		cli_error("booster is not supported: it has no hook that runs before udev's "
+			  "coldplug (initramfs-tools, dracut and mkinitcpio have); nothing written");
+		return -ENOTSUP;
+	}
+	if (g == VB_GENERATOR_NONE) {
+		cli_error("no initramfs generator found (update-initramfs, dracut, mkinitcpio): "
+			  "nothing would bind the devices at boot; nothing written "
+			  "(--no-regenerate writes the files anyway)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* Computes everything configure wants. Returns 0, or an exit status after saying why. */
 static int compute_desired(const struct cli *cli, struct desired *want)
 {
@@ -415,6 +493,11 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		return VB_EXIT_USAGE;
 	}
 	want->bl_explicit = cli->bootloader != NULL;
+	want->generator = vb_generator_detect(&cli->root);
+	if (cli->regenerate && refuse_generator(want->generator) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_USAGE;
+	}
 	if (!want->bl_explicit) {
 		err = vb_bootloader_detect(&cli->root, &want->bl, note, sizeof(note));
 		if (err < 0) {
@@ -468,23 +551,60 @@ static void desired_free(struct desired *want)
 	vb_msgs_free(&want->flags);
 }
 
+/* What the images rebuilt must carry: checked after they are, as a step of the change. */
+struct image_check {
+	const struct vb_root *root;
+	struct vb_boot_images before; /* the images there were before */
+	const char *conf;             /* the /etc/vfio-boot.conf written */
+};
+
+static int check_images(void *ctx, char *why, size_t size)
+{
+	const struct image_check *c = ctx;
+	int err = vb_verify_images_after(c->root, &c->before, c->conf, strlen(c->conf));
+
+	if (err < 0)
+		snprintf(why, size, "a rebuilt initramfs image lacks what was configured (above)");
+	return err;
+}
+
 /* Every file and command configure wants, as steps. Returns 0 or an exit status. */
-static int stage(struct changeset_job *job, const struct desired *want)
+static int stage(struct changeset_job *job, const struct desired *want, struct image_check *check,
+		 bool *rebuild_only)
 {
 	const char *boot_file = vb_bootloader_file(want->bl);
 	int err = vb_changeset_put(job->cs, SELECTION_PATH, want->selection, strlen(want->selection),
 				   0644, NULL);
 
+	*rebuild_only = false;
 	if (err == 0)
 		err = stage_modprobe(job, want->modprobe);
+	if (err == 0 && want->generator == VB_GENERATOR_MKINITCPIO) {
+		err = vb_changeset_put(job->cs, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT,
+				       strlen(VB_MKINITCPIO_DROPIN_TEXT), 0644, NULL);
+		warn_mkinitcpio_presets(job->engine.root);
+	}
 	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB)
 		warn_grub_overrides(job->engine.root);
 	if (err == 0 && boot_file)
 		err = stage_boot_file(job, want);
 	else if (err == 0 && want->bl != VB_BOOTLOADER_NONE)
 		err = stage_boot_commands(job, want);
+	/* No file to change, but an image that predates the configuration: rebuilt. */
+	if (err == 0 && vb_changeset_changes(job->cs) == 0 && job->cli->regenerate)
+		*rebuild_only = vb_verify_images_outdated(job->engine.root, want->selection,
+							  strlen(want->selection));
 	if (err == 0)
-		err = configure_stage_regeneration(job, &want->bl, 1);
+		err = configure_stage_regeneration(job, &want->bl, 1, *rebuild_only);
+	/* The images rebuilt must carry the binder, its hook and this configuration. */
+	if (err == 0 && job->cli->regenerate &&
+	    (vb_changeset_changes(job->cs) || *rebuild_only)) {
+		check->root = job->engine.root;
+		check->conf = want->selection;
+		err = vb_verify_images_before(job->engine.root, &check->before);
+		if (err == 0)
+			err = vb_changeset_verify(job->cs, "the initramfs images", check_images, check);
+	}
 	if (err == -EINVAL)
 		return VB_EXIT_USAGE; /* said why */
 	if (err < 0) {
@@ -507,12 +627,12 @@ static void files_written(const struct vb_changeset *cs, size_t *files)
 /* The flags for the user, when no bootloader takes them. Returns the exit status. */
 static int flags_note(const struct desired *want, int rc)
 {
-	if (want->bl != VB_BOOTLOADER_NONE || rc != VB_EXIT_OK)
+	if (want->bl != VB_BOOTLOADER_NONE || (rc != VB_EXIT_OK && rc != VB_EXIT_NO_BOOTLOADER))
 		return rc;
 	if (want->bl_explicit) {
 		printf("--bootloader none: add these flags to the kernel command line yourself:\n"
 		       "  %s\n", want->joined);
-		return VB_EXIT_OK;
+		return rc;
 	}
 	printf("no bootloader recognised: add these flags to the kernel command line:\n  %s\n",
 	       want->joined);
@@ -523,7 +643,9 @@ int cmd_configure(const struct cli *cli)
 {
 	struct desired want = { 0 };
 	struct changeset_job job = { .cli = cli };
+	struct image_check check = { 0 };
 	struct session session;
+	bool rebuild_only;
 	char why[1024];
 	size_t files;
 	int rc;
@@ -543,8 +665,8 @@ int cmd_configure(const struct cli *cli)
 	job.engine = session.engine;
 	job.journal = &session.journal;
 	job.cs = vb_changeset_new(&job.engine, VB_OP_CONFIGURE);
-	rc = job.cs ? stage(&job, &want) : VB_EXIT_FAILED;
-	if (rc == 0 && vb_changeset_changes(job.cs) == 0) {
+	rc = job.cs ? stage(&job, &want, &check, &rebuild_only) : VB_EXIT_FAILED;
+	if (rc == 0 && vb_changeset_changes(job.cs) == 0 && !rebuild_only) {
 		puts("unchanged");
 	} else if (rc == 0 && cli->dry_run) {
 		configure_show(&job);
@@ -553,12 +675,18 @@ int cmd_configure(const struct cli *cli)
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
 		files_written(job.cs, &files);
-		if (rc == VB_EXIT_OK)
+		if (rc == VB_EXIT_OK && files)
 			printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
 			       files);
+		else if (rc == VB_EXIT_OK)
+			puts("configured: no file changed, the initramfs images were rebuilt");
+		/* A Secure Boot image nothing here can sign: the command for the user. */
+		if (rc == VB_EXIT_OK && vb_boot_refresh_sign_note(&job.refresh))
+			rc = VB_EXIT_NO_BOOTLOADER;
 	}
 	rc = flags_note(&want, rc);
-	vb_changeset_free(job.cs);
+	configure_job_free(&job);
+	vb_boot_images_free(&check.before);
 	session_end(&session);
 	desired_free(&want);
 	return rc;

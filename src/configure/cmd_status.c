@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include "boot_images.h"
 #include "cli.h"
+#include "initramfs_image.h"
 #include "json.h"
 #include "path.h"
 #include "plan.h"
@@ -66,6 +68,52 @@ static char *read_report(const struct vb_root *root)
 	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
 		return NULL;
 	return text;
+}
+
+/*
+ * The images the running kernel boots from, against the configuration:
+ * one line each (a JSON array with --json). Returns how many of them would
+ * not bind the configured devices at the next boot.
+ */
+static int status_images(const struct cli *cli)
+{
+	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
+	struct vb_msgs mine = { 0 };
+	struct vb_boot_images images = { 0 };
+	const struct vb_root *root = &cli->root;
+	char kver[128], *conf = NULL;
+	size_t len, shown = 0;
+	int bad = 0;
+
+	if (cli->json)
+		fputs(",\n  \"images\": [", stdout);
+	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
+	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
+	    vb_boot_images_scan(root, &images) == 0)
+		vb_boot_images_of_kernel(root, &images, kver, &mine);
+	for (size_t i = 0; i < mine.count; i++) {
+		char line[768];
+		enum vb_image_state st =
+			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
+
+		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
+		if (cli->json) {
+			printf("%s\n    {\"path\": ", i ? "," : "");
+			vb_json_string(stdout, mine.items[i]);
+			printf(", \"state\": \"%s\", \"detail\": ", states[st]);
+			vb_json_string(stdout, line);
+			putchar('}');
+		} else {
+			printf("image: %s\n", line);
+		}
+	}
+	shown = mine.count;
+	vb_msgs_free(&mine);
+	vb_boot_images_free(&images);
+	free(conf);
+	if (cli->json)
+		fputs(shown ? "\n  ]" : "]", stdout);
+	return bad;
 }
 
 int cmd_status(const struct cli *cli)
@@ -172,8 +220,10 @@ int cmd_status(const struct cli *cli)
 	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
 		printf("note: %s\n", plan.notes.items[i]);
 	if (cli->json)
-		printf("%s],\n  \"as_expected\": %s\n}\n", plan.count ? "\n  " : "",
-		       differ ? "false" : "true");
+		printf("%s]", plan.count ? "\n  " : "");
+	differ += status_images(cli);
+	if (cli->json)
+		printf(",\n  \"as_expected\": %s\n}\n", differ ? "false" : "true");
 	free(report);
 	vb_plan_free(&plan);
 	machine_free(&m);

@@ -166,7 +166,7 @@ static int stage(struct changeset_job *job, size_t *kept, size_t *edited)
 		free(undo);
 	}
 	if (err == 0)
-		err = configure_stage_regeneration(job, refresh, 2);
+		err = configure_stage_regeneration(job, refresh, 2, false);
 	free(steps);
 	return err;
 }
@@ -217,7 +217,10 @@ int cmd_unconfigure(const struct cli *cli)
 	}
 	if (rc == VB_EXIT_OK && kept)
 		rc = VB_EXIT_KEPT;
-	vb_changeset_free(job.cs);
+	/* A Secure Boot image nothing here can sign: the command for the user. */
+	if (rc == VB_EXIT_OK && !cli->dry_run && vb_boot_refresh_sign_note(&job.refresh))
+		rc = VB_EXIT_NO_BOOTLOADER;
+	configure_job_free(&job);
 	session_end(&session);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "boot_refresh.h"
 #include "bootloader.h"
 #include "changeset.h"
 #include "cli.h"
@@ -16,7 +17,11 @@ struct changeset_job {
 	struct vb_engine engine;
 	struct vb_journal *journal; /* what is configured */
 	struct vb_changeset *cs;    /* what this run does */
+	struct vb_boot_refresh refresh; /* what boots, made again after the images */
 };
+
+/* Frees the changeset and what the job found out. */
+void configure_job_free(struct changeset_job *job);
 
 /* Refuses (after saying so) to change the host's own system without root. Returns 0 or -EPERM. */
 int configure_refuse_without_privileges(const struct cli *cli);
@@ -32,12 +37,14 @@ int configure_read(const struct vb_root *root, const char *path, char **text, si
 int configure_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours);
 
 /*
- * The regenerations a changeset that changes anything ends with: the refresh
- * of each bootloader in bls (count of them) whose file it changes, then the
- * initramfs (unless --no-regenerate).
+ * The regenerations a changeset that changes anything (or, with force, any
+ * changeset) ends with: the refresh of each bootloader in bls (count of
+ * them) whose file it changes, the initramfs (unless --no-regenerate), then
+ * what boots is made again from them (kernel-install, proxmox-boot-tool,
+ * sbctl: boot_refresh.h). Returns 0 or -errno.
  */
 int configure_stage_regeneration(struct changeset_job *job, const enum vb_bootloader *bls,
-				 size_t count);
+				 size_t count, bool force);
 
 /* True when the changeset changes file path. */
 bool configure_file_changes(const struct vb_changeset *cs, const char *path);

@@ -54,7 +54,8 @@ static void usage(void)
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
-	      "as configured; 4 no bootloader recognised (the flags to add are printed);\n"
+	      "as configured; 4 no bootloader recognised (the flags to add are printed), or\n"
+	      "a Secure Boot image to sign again by hand (the command is printed);\n"
 	      "5 changing this system needs root; 6 unconfigure left files changed since\n"
 	      "configure (originals kept beside them); 7 the journal in /var/lib/vfio-boot is\n"
 	      "damaged (nothing changed); 8 another vfio-boot held the lock too long.\n",

@@ -7,19 +7,25 @@
 # $tmp (a work directory) before calling rig_boot.
 #
 #   rig_qemu_unusable          prints why QEMU cannot run here, or nothing
+#   rig_debian_mirror [SUITE]  prints the archive apt uses for SUITE, or nothing
+#   rig_debootstrap WORKDIR TREE SUITE MIRROR PACKAGES LOG
+#                              a minbase tree (77: archive unreachable)
 #   rig_newest_kver            prints the newest host kernel with modules
 #   rig_itools_head COMMENT    prints the head of an initramfs-tools script
 #   rig_itools_confdir DIR MODULES [STAGE]
 #                              writes a config dir for mkinitramfs -d
+#   rig_write_softdeps FILE    the softdeps configure writes for the rig's card
 #   rig_write_report FILE      writes the guest report script (/bin/sh)
 #   rig_write_itools_test CONFDIR REPORT [EXTRA]
 #   rig_write_dracut_test MODDIR REPORT [EXTRA]
+#   rig_write_mkinitcpio_test DIR REPORT [EXTRA]
 #                              the test-only boot scripts that run it
 #   rig_boot NAME KERNEL INITRD APPEND
 #                              boots; sets $report, $console, $wall, $qemu_exit
 #   driver_of ADDR ...         queries on $report (see below)
 
 RIG_QEMU=qemu-system-x86_64
+RIG_QEMU_EXTRA=() # more QEMU arguments (a disk)
 RIG_BOOT_TIMEOUT=${BOOT_TIMEOUT:-180}
 
 # Addresses in the rig (see rig_qemu_args).
@@ -37,6 +43,68 @@ RIG_NATIVE_DRIVERS="bochs snd_hda_intel xhci_pci"
 RIG_APPEND='console=ttyS0 panic=-1 log_buf_len=1M dyndbg="file drivers/base/dd.c +p"'
 # dracut: no shell, power off on failure, udevd announces its start.
 RIG_DRACUT_APPEND='rd.shell=0 rd.emergency=poweroff rd.udev.log_level=info'
+
+# The Debian archive this machine's apt uses for SUITE (default bookworm):
+# the first URI of a "deb" source for exactly that suite, from
+# /etc/apt/sources.list.d/*.sources (deb822) or the one-line sources.list
+# files. Prints nothing when there is none.
+rig_debian_mirror() { # [SUITE]
+	local suite=${1:-bookworm} f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		# Stanzas are separated by blank lines; keys are case-insensitive.
+		awk -v suite="$suite" '
+			function flush() {
+				if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && uri != "")
+					{ print uri; found = 1; exit }
+				types = suites = uri = ""
+			}
+			/^[ \t]*$/ { flush(); next }
+			/^#/ { next }
+			{ key = tolower($1) }
+			key == "types:" { $1 = ""; types = $0 }
+			key == "suites:" { $1 = ""; suites = $0 }
+			key == "uris:" { uri = $2 }
+			END { if (!found) flush() }' "$f" | head -1 | grep . && return 0
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		awk -v suite="$suite" '
+			$1 == "deb" {
+				i = 2
+				if ($i ~ /^\[/) while (i <= NF && $i !~ /\]$/) i++
+				if ($i ~ /^\[/ || $i ~ /\]$/) i++
+				if ($(i + 1) == suite) { print $i; exit }
+			}' "$f" | head -1 | grep . && return 0
+	done
+	return 0
+}
+
+# debootstrap --variant=minbase SUITE into TREE with PACKAGES (a comma list)
+# from MIRROR, the log in LOG. The .debs come from VFIO_BOOT_DEB_CACHE, or a
+# private cache in WORKDIR seeded with hard links from the host's apt cache
+# (only read; debootstrap checks every checksum). Returns 0, 77 when the
+# archive cannot be reached, 1 on another failure (the log says why).
+rig_debootstrap() { # WORKDIR TREE SUITE MIRROR PACKAGES LOG
+	local debs
+	if [ -n "${VFIO_BOOT_DEB_CACHE:-}" ]; then
+		mkdir -p "$VFIO_BOOT_DEB_CACHE" || return 1
+		debs=$(cd "$VFIO_BOOT_DEB_CACHE" && pwd)
+	else
+		debs=$1/debs
+		mkdir -p "$debs"
+		find /var/cache/apt/archives -maxdepth 1 -name '*.deb' \
+			-exec cp -l -t "$debs" {} + 2>/dev/null || true
+	fi
+	if debootstrap --variant=minbase --cache-dir="$debs" --include="$5" "$3" "$2" "$4" \
+		>"$6" 2>&1; then
+		rm -f "$2"/var/cache/apt/archives/*.deb
+		return 0
+	fi
+	grep -q -e 'Failed getting release file' -e "Couldn't download" \
+		-e 'Failure trying to run: .*wget' "$6" && return 77
+	return 1
+}
 
 rig_qemu_unusable() {
 	local dev smoke
@@ -78,12 +146,10 @@ EOF
 
 # An initramfs-tools config dir for `mkinitramfs -d DIR`: the rig's
 # initramfs.conf with MODULES=$2 and an empty modules file. With STAGE (the
-# tree of `make install DESTDIR=STAGE PREFIX=/usr`), the vfio-boot files as
-# the package installs them: its hook and init-top script (mkinitramfs runs
-# DIR/hooks after /usr/share/initramfs-tools/hooks and copies DIR/scripts over
-# /usr/share/initramfs-tools/scripts), and a hook that copies its modprobe.d
-# file to /usr/lib/modprobe.d, where a host has it and whence mkinitramfs
-# copies it into every image.
+# tree of `make install DESTDIR=STAGE`), the vfio-boot files as the package
+# installs them: its hook and init-top script (mkinitramfs runs DIR/hooks
+# after /usr/share/initramfs-tools/hooks and copies DIR/scripts over
+# /usr/share/initramfs-tools/scripts).
 rig_itools_confdir() { # DIR MODULES [STAGE]
 	local d=$1 stage=${3:-}
 	mkdir -p "$d/hooks" "$d/scripts/init-top" "$d/scripts/init-premount" "$d/conf.d"
@@ -93,15 +159,16 @@ rig_itools_confdir() { # DIR MODULES [STAGE]
 	[ -n "$stage" ] || return 0
 	cp -p "$stage/usr/share/initramfs-tools/hooks/"* "$d/hooks/"
 	cp -p "$stage/usr/share/initramfs-tools/scripts/init-top/"* "$d/scripts/init-top/"
-	{
-		rig_itools_head "Test only: the staged modprobe.d file, where a host has it."
-		cat <<EOF
-. /usr/share/initramfs-tools/hook-functions
-copy_file config "$stage/usr/lib/modprobe.d/vfio-boot.conf" /usr/lib/modprobe.d/vfio-boot.conf || true
-exit 0
-EOF
-	} >"$d/hooks/zz-vfio-boot-test-modprobe"
 	chmod 755 "$d/hooks/"* "$d/scripts/init-top/"*
+}
+
+# The softdeps `vfio-boot configure` writes to /etc/modprobe.d/vfio.conf for
+# the rig's card (the modules that claim its functions), for tests that build
+# images without running configure. Nothing else puts softdeps in an image.
+rig_write_softdeps() { # FILE
+	printf '%s\n' "# tests: what vfio-boot configure writes for the rig's card" \
+		"softdep bochs pre: vfio-pci" "softdep snd_hda_intel pre: vfio-pci" \
+		"softdep xhci_pci pre: vfio-pci" >"$1"
 }
 
 # The report, run once udev has settled. Every report line starts with "VBR "
@@ -130,8 +197,13 @@ for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/iommu_group" ] && grp=$(readlink "$d/iommu_group") && grp=${grp##*/}
 	p "pci ${d##*/} class=$(cat "$d/class") group=$grp"
 done
-for m in vfio_pci vfio_iommu_type1; do
+for m in vfio_pci vfio_iommu_type1 bochs snd_hda_intel xhci_pci; do
 	[ -d "/sys/module/$m" ] && p "module $m loaded"
+done
+# Files a test left for the report (tests/system: what ran in the real root).
+for f in /run/vfio-boot-test/*; do
+	[ -r "$f" ] || continue
+	while IFS= read -r l || [ -n "$l" ]; do p "file ${f##*/} $l"; done <"$f"
 done
 if [ -r /run/vfio-boot/status.json ]; then
 	while IFS= read -r l || [ -n "$l" ]; do p "status $l"; done </run/vfio-boot/status.json
@@ -140,6 +212,9 @@ else
 fi
 if [ -r /scripts/init-top/ORDER ]; then
 	while IFS= read -r l; do p "order $l"; done </scripts/init-top/ORDER
+fi
+if [ -r /config ]; then # mkinitcpio: the hooks /init runs
+	while IFS= read -r l; do p "config $l"; done </config
 fi
 for h in /lib/dracut/hooks/pre-udev/*; do
 	[ -e "$h" ] && p "pre-udev-hook ${h##*/}"
@@ -219,6 +294,46 @@ EOF
 	chmod 755 "$1/"*
 }
 
+# mkinitcpio: the hook `vfio-boot-test` under DIR (install/ and hooks/, where
+# mkinitcpio looks them up), to be put after udev (or systemd) in HOOKS. Its
+# build() adds the native drivers, REPORT and EXTRA (a line, e.g. to add a
+# file); at boot, its run_hook (busybox init: after udev's coldplug) or its
+# unit (systemd: after systemd-udev-trigger.service) runs the report.
+rig_write_mkinitcpio_test() { # DIR REPORT [EXTRA]
+	mkdir -p "$1/install" "$1/hooks"
+	cat >"$1/install/vfio-boot-test" <<EOF
+#!/bin/bash
+# Test only: the native drivers vfio-boot must beat, and the report.
+build() {
+	map add_module $RIG_NATIVE_DRIVERS
+	add_binary "$2" /usr/bin/vfio-boot-test-report
+	${3:-}
+	add_runscript
+	add_file - /usr/lib/systemd/system/vfio-boot-test.service 644 <<'UNIT'
+[Unit]
+Description=Test only: the vfio-boot report
+DefaultDependencies=no
+After=systemd-udev-trigger.service
+Before=initrd.target
+IgnoreOnIsolate=yes
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/vfio-boot-test-report mkinitcpio-systemd
+UNIT
+	add_symlink /usr/lib/systemd/system/sysinit.target.wants/vfio-boot-test.service \\
+		/usr/lib/systemd/system/vfio-boot-test.service
+}
+EOF
+	cat >"$1/hooks/vfio-boot-test" <<'EOF'
+#!/usr/bin/ash
+# shellcheck shell=dash
+# Test only: udev has coldplugged (its run_hook came first); report, power off.
+run_hook() {
+	/usr/bin/vfio-boot-test-report mkinitcpio
+}
+EOF
+}
+
 rig_qemu_args() { # KERNEL INITRD
 	printf '%s\n' -machine q35,accel=tcg -cpu max -m 1024 -smp 2 \
 		-display none -monitor none -no-reboot -nodefaults -vga std \
@@ -228,7 +343,7 @@ rig_qemu_args() { # KERNEL INITRD
 		-device ich9-intel-hda,bus=rp1,addr=00.1 \
 		-device qemu-xhci,bus=rp1,addr=00.2 \
 		-device pci-serial,bus=pcie.0,addr=04.0 \
-		-kernel "$1" -initrd "$2"
+		-kernel "$1" -initrd "$2" "${RIG_QEMU_EXTRA[@]}"
 }
 
 # Boots; the serial log goes to $tmp/NAME.serial, its printable text to

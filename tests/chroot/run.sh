@@ -13,7 +13,8 @@
 # Usage: tests/chroot/run.sh [path/to/vfio-boot]   (as root; default build/vfio-boot)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
 #        cannot reach the archive.
-# Env:   VFIO_BOOT_MIRROR     Debian mirror (default http://deb.debian.org/debian)
+# Env:   VFIO_BOOT_MIRROR     Debian mirror (default: the one this machine's apt
+#                             uses for bookworm, from /etc/apt/sources*)
 #        VFIO_BOOT_DEB_CACHE  a directory that keeps the downloaded .debs between
 #                             runs (default: a private cache in the work
 #                             directory, seeded from /var/cache/apt/archives)
@@ -30,15 +31,16 @@ set -u -o pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vb=${1:-$repo/build/vfio-boot}
-mirror=${VFIO_BOOT_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 # The tree: a kernel, both generators (each variant drops the other one), what
-# the configurator links against, and zstd (initramfs-tools' default).
-packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd
+# the configurator links against, zstd (initramfs-tools' default) and
+# systemd (Debian's kernel-install, for the kinstall variant).
+packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd,systemd
 
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 report='' console='' wall='' # set by rig_boot
+mirror=${VFIO_BOOT_MIRROR:-$(rig_debian_mirror "$suite")}
 
 passed=0
 failed=0
@@ -83,6 +85,7 @@ why=$(rig_qemu_unusable)
 for tool in debootstrap lsinitramfs lsinitrd make sha256sum; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
 done
+[ -n "$mirror" ] || fatal "no 'deb' source for $suite in /etc/apt/sources* (set VFIO_BOOT_MIRROR)"
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-chroot.XXXXXX) || fatal "mktemp failed"
 # Background jobs (the variants), each in its own process group, so that the
@@ -116,33 +119,18 @@ trap 'exit 1' INT TERM HUP
 
 # ------------------------------------------------------------ debootstrap
 
-# The .debs: a private cache seeded with hard links from the host's apt cache
-# (only read; debootstrap checks every checksum), or VFIO_BOOT_DEB_CACHE.
-if [ -n "${VFIO_BOOT_DEB_CACHE:-}" ]; then
-	mkdir -p "$VFIO_BOOT_DEB_CACHE" || fatal "cannot create $VFIO_BOOT_DEB_CACHE"
-	debs=$(cd "$VFIO_BOOT_DEB_CACHE" && pwd)
-else
-	debs=$tmp/debs
-	mkdir "$debs"
-	find /var/cache/apt/archives -maxdepth 1 -name '*.deb' \
-		-exec cp -l -t "$debs" {} + 2>/dev/null || true
-fi
-
 base=$tmp/itools
 say "=== debootstrap $suite ($mirror) into $base"
 t0=$(date +%s.%N)
-if ! debootstrap --variant=minbase --cache-dir="$debs" --include="$packages" \
-	"$suite" "$base" "$mirror" >"$tmp/debootstrap.log" 2>&1; then
-	unmount_under "$base"
-	if grep -q -e 'Failed getting release file' -e "Couldn't download" \
-		-e 'Failure trying to run: .*wget' "$tmp/debootstrap.log"; then
-		skip "debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$tmp/debootstrap.log")"
-	fi
+rig_debootstrap "$tmp" "$base" "$suite" "$mirror" "$packages" "$tmp/debootstrap.log"
+rc=$?
+unmount_under "$base"
+[ "$rc" -ne 77 ] || skip "debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$tmp/debootstrap.log")"
+if [ "$rc" -ne 0 ]; then
 	tail -30 "$tmp/debootstrap.log" >&2
 	fatal "debootstrap failed (log above)"
 fi
 timing "debootstrap" "$(seconds_since "$t0")"
-rm -f "$base"/var/cache/apt/archives/*.deb
 
 kvers=$(find "$base/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//')
 if [ -z "$kvers" ] || [ "$(printf '%s\n' "$kvers" | wc -l)" -ne 1 ]; then
@@ -153,8 +141,10 @@ say "tree kernel: $kver"
 
 # ------------------------------------------------- vfio-boot and test files
 
+# make install with its default PREFIX (/usr/local): the hooks still go where
+# each generator reads them, and name the binder where it went.
 t0=$(date +%s.%N)
-if ! make -C "$repo" install DESTDIR="$base" PREFIX=/usr >"$tmp/make-install.log" 2>&1; then
+if ! make -C "$repo" install DESTDIR="$base" >"$tmp/make-install.log" 2>&1; then
 	cat "$tmp/make-install.log" >&2
 	fatal "make install DESTDIR=$base failed"
 fi
@@ -182,7 +172,7 @@ chmod 755 "$base/usr/sbin/update-grub"
 rig_write_report "$base/usr/local/sbin/vfio-boot-test-report"
 
 check "the configurator runs inside the tree (libkmod2, libpci3 there)" \
-	chroot "$base" /usr/sbin/vfio-boot --version
+	chroot "$base" /usr/local/sbin/vfio-boot --version
 
 # The dracut tree: the same tree with initramfs-tools purged (--force-depends:
 # Debian's linux-image wants initramfs-tools | linux-initramfs-tool, which
@@ -204,7 +194,19 @@ say 'add_dracutmodules+=" vfio-boot-test "' >"$droot/etc/dracut.conf.d/99-vfio-b
 # dracut-core picks gzip when nothing is set: 45 s of a 50 s rebuild here;
 # zstd (initramfs-tools' default) takes 12 s.
 say 'compress="zstd"' >"$droot/etc/dracut.conf.d/98-vfio-boot-test-compress.conf"
-timing "install, test files, dracut copy" "$(seconds_since "$t0")"
+# The kinstall tree: initramfs-tools, and systemd-boot's way of booting
+# kernels: kernel-install with the bls layout puts the kernel, the initrd and
+# a loader entry whose options come from /etc/kernel/cmdline into the ESP
+# (/boot/efi here). No GRUB. Nothing runs kernel-install when the initramfs
+# is rebuilt: configure must.
+kroot=$tmp/kinstall
+cp -a "$base" "$kroot"
+rm -f "$kroot/etc/default/grub" "$kroot/usr/sbin/update-grub"
+mkdir -p "$kroot/etc/kernel" "$kroot/boot/efi/loader/entries"
+printf 'layout=bls\n' >"$kroot/etc/kernel/install.conf"
+printf 'root=/dev/vda rw\n' >"$kroot/etc/kernel/cmdline"
+printf '%s\n' 0123456789abcdef0123456789abcdef >"$kroot/etc/machine-id"
+timing "install, test files, dracut and kinstall copies" "$(seconds_since "$t0")"
 
 # ------------------------------------------------------------ checks
 
@@ -239,7 +241,7 @@ run_vfio_boot() { # LOG ARGS...
 	"$vb" "$@" >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		grep -E '^(note|running|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
+		grep -E '^(note|running|checked|not root|configured|unconfigured|unchanged|not configured|no bootloader|vfio-boot|selected|companion|refused|  )' \
 			"$log" | sed 's/^/    | /'
 	else
 		tail -40 "$log" | sed 's/^/    | /'
@@ -261,7 +263,7 @@ grub_flags_are() { [ "$(grub_cmdline "$1")" = "$2" ]; } # ROOT FLAGS
 
 check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	local v=$1 root=$2 img=$3 list=$4 p
-	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf usr/lib/modprobe.d/vfio-boot.conf \
+	for p in usr/sbin/vfio-boot-bind etc/vfio-boot.conf \
 		'.*/vfio-pci\.ko' '.*/vfio_iommu_type1\.ko' usr/bin/vfio-boot-test-report \
 		'.*/bochs\.ko' '.*/snd-hda-intel\.ko' '.*/xhci-pci\.ko'; do
 		check "$v: image has $p" in_listing "$list" "$p"
@@ -274,13 +276,17 @@ check_configured_image() { # VARIANT ROOT IMAGE LISTING
 	dracut)
 		check "$v: image has the pre-udev hook" in_listing "$list" \
 			'usr/lib/dracut/hooks/pre-udev/[0-9]*-vfio-boot-pre-udev\.sh'
+		# The tree has systemd, so dracut's systemd modules come in: the
+		# hook runs from dracut-pre-udev.service (tests/boot boots both modes).
+		check "$v: image runs systemd (dracut-systemd)" in_listing "$list" 'usr/lib/systemd/systemd'
 		;;
 	esac
 }
 
 check_boot() { # VARIANT SELECTOR
-	local v=$1 sel=$2 a
-	check "$v: report from generator $v" grep -q "^generator ${v/itools/initramfs-tools}\$" "$report"
+	local v=$1 sel=$2 a gen=$1
+	[ "$v" = dracut ] || gen=initramfs-tools
+	check "$v: report from generator $gen" grep -q "^generator $gen\$" "$report"
 	check "$v: kernel command line has intel_iommu=on iommu=pt" \
 		grep -q '^cmdline .*intel_iommu=on.* iommu=pt' "$report"
 	for a in $PCI_CARD; do
@@ -349,6 +355,9 @@ run_variant() { # VARIANT ROOT SELECTOR
 	dracut) check "$v: configure ran dracut --regenerate-all --force in the tree" \
 		grep -q "^running: dracut --regenerate-all --force .*(chroot $root)" "$tmp/$v.configure.log" ;;
 	esac
+	check "$v: configure read back the rebuilt image: binder, hook and config in it" \
+		grep -q "^checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf" \
+		"$tmp/$v.configure.log"
 	check "$v: etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$root/etc/vfio-boot.conf"
 	# Without sys/ no module is known to claim the card: nothing to order, no vfio.conf.
 	check "$v: no etc/modprobe.d/vfio.conf (nothing to order without sys/)" \
@@ -438,7 +447,51 @@ for v in itools dracut; do
 	fi
 done
 
-say "=== timings (the variants ran side by side)"
+run_kinstall() {
+	local v=kinstall mid dir entry rc
+	mid=$(cat "$kroot/etc/machine-id")
+	dir=$kroot/boot/efi/$mid/$kver
+	# kernel-install's entry: its options come from /etc/kernel/cmdline.
+	entry=$kroot/boot/efi/loader/entries/$mid-$kver.conf
+	say "=== kinstall: $kroot"
+	snapshot_etc "$kroot" >"$tmp/$v.etc.before"
+	run_vfio_boot "$tmp/$v.configure.log" --root "$kroot" configure --force 1234:1111 --cpu intel
+	rc=$?
+	check "$v: configure exit 0" [ "$rc" -eq 0 ]
+	check "$v: configure ran Debian's kernel-install after update-initramfs" \
+		grep -q "^running: kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver .*(chroot $kroot)" \
+		"$tmp/$v.configure.log"
+	check "$v: /etc/kernel/cmdline has the flags" \
+		grep -qx 'root=/dev/vda rw intel_iommu=on iommu=pt' "$kroot/etc/kernel/cmdline"
+	check "$v: the loader entry's options carry the flags" \
+		grep -q '^options *root=/dev/vda rw intel_iommu=on iommu=pt' "$entry"
+	check "$v: the ESP's initrd is the rebuilt one" cmp -s "$dir/initrd.img-$kver" "$kroot/boot/initrd.img-$kver"
+	check "$v: configure read back the ESP's copy of the image" \
+		grep -q "^checked: /boot/efi/$mid/$kver/initrd.img-$kver carries the binder" "$tmp/$v.configure.log"
+	say "--- boot $v: the entry's linux, initrd and options"
+	if rig_boot "$v" "$dir/linux" "$dir/initrd.img-$kver" \
+		"$RIG_APPEND $(sed -n 's/^options *//p' "$entry")"; then
+		ok "$v: boot reached the report"
+		check_boot "$v" 1234:1111
+	else
+		bad "$v: boot reached the report"
+	fi
+	run_vfio_boot "$tmp/$v.unconfigure.log" --root "$kroot" unconfigure
+	rc=$?
+	check "$v: unconfigure exit 0" [ "$rc" -eq 0 ]
+	check "$v: unconfigure ran kernel-install again" \
+		grep -q "^running: kernel-install add $kver" "$tmp/$v.unconfigure.log"
+	check "$v: the loader entry's options lost the flags" \
+		grep -q '^options *root=/dev/vda rw systemd' "$entry"
+	snapshot_etc "$kroot" >"$tmp/$v.etc.after"
+	check "$v: etc/ after unconfigure is byte for byte as before" \
+		cmp -s "$tmp/$v.etc.before" "$tmp/$v.etc.after"
+}
+t0=$(date +%s.%N)
+run_kinstall
+timing "kinstall: configure, boot, unconfigure" "$(seconds_since "$t0")"
+
+say "=== timings (itools and dracut ran side by side)"
 for t in "${timings[@]}"; do say "  $t"; done
 say "  $(printf '%-40s %6s s' total "$(seconds_since "$t_all")")"
 say "chroot: $passed passed, $failed failed"

@@ -49,7 +49,7 @@ for path in etc etc/default etc/modprobe.d etc/kernel var var/lib var/lib/vfio-b
 	etc/default/grub etc/modprobe.d/vfio.conf etc/kernel/cmdline etc/vfio-boot.conf \
 	var/lib/vfio-boot/journal var/lib/vfio-boot/lock; do
 	for kind in absolute relative; do
-		begin "$kind link at $path"
+		begin "$kind-link-at-${path//\//-}"
 		planted "$path" "$kind"
 		before=$(hash_outside)
 		for args in "configure 10de:2504@01:00.0" "configure --bootloader systemd-boot 02:00.0" \

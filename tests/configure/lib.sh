@@ -140,6 +140,7 @@ STUB
 }
 
 # The example host of tests/fixture/host.spec, or the host of the spec given.
+# shellcheck disable=SC2120 # the spec is optional
 host_tree() {
 	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
 	  cat "${1:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || fail "mksysfs"
@@ -152,10 +153,69 @@ host_tree() {
 	cp "$busybox" "$T/bin/sh"
 	stand_in update-grub
 	stand_in update-initramfs
+	# vfio-boot installed as `make install` puts it (check looks for it).
+	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
 	baseline
 }
 # What the tests compare "unchanged" and "restored" against: the tree now.
 baseline() { snapshot_tree >"$work/$current.before"; }
+
+# The tree with vfio-boot installed as `make install` puts it, the running
+# kernel's version, and a stand-in generator NAME that builds a real image
+# (busybox cpio and gzip, inside the chroot) the way that generator lays it
+# out: the binder and /etc/vfio-boot.conf, and the hook unless /drop-hook
+# exists. Images land where the generator writes them.
+installed_tree() { # GENERATOR
+	# shellcheck disable=SC2119 # the example host
+	host_tree
+	rm -f "$T/usr/sbin/update-initramfs"
+	cp "$busybox" "$T/bin/busybox"
+	mkdir -p "$T/proc/sys/kernel"
+	printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
+	mkdir -p "$T/boot" "$T/tmp"
+	{
+		printf '#!/bin/sh\n# tests/configure: stands in for %s, building a real image.\n' "$1"
+		printf 'echo "%s $*" >>/var/log/calls\n[ ! -e /fail-%s ] || exit 1\n' "$1" "$1"
+		cat <<'EOF'
+b=busybox d=/tmp/image
+$b rm -rf $d && $b mkdir -p $d/usr/sbin $d/etc || exit 1
+$b cp /usr/local/sbin/vfio-boot-bind $d/usr/sbin/ || exit 1
+[ ! -e /etc/vfio-boot.conf ] || $b cp /etc/vfio-boot.conf $d/etc/
+EOF
+		case $1 in
+		update-initramfs) cat <<'EOF'
+$b mkdir -p $d/conf $d/scripts/init-top && : >$d/conf/initramfs.conf
+if [ ! -e /drop-hook ]; then
+	$b cp /usr/share/initramfs-tools/scripts/init-top/00vfio-boot $d/scripts/init-top/
+	echo '/scripts/init-top/00vfio-boot "$@"' >$d/scripts/init-top/ORDER
+fi
+image=/boot/initrd.img-KVER
+EOF
+			;;
+		mkinitcpio) cat <<'EOF'
+# Like mkinitcpio: the hooks of mkinitcpio.conf and of the drop-ins after it.
+$b mkdir -p $d/hooks && : >$d/init_functions
+early=udev
+if $b cat /etc/mkinitcpio.conf.d/*.conf 2>/dev/null | $b grep -q '^HOOKS+=(vfio-boot)$' &&
+	[ ! -e /drop-hook ]; then
+	$b cp /usr/lib/initcpio/hooks/vfio-boot $d/hooks/
+	early="udev vfio-boot"
+fi
+echo "EARLYHOOKS=\"$early\"" >$d/config
+image=/boot/initramfs-linux.img
+EOF
+			;;
+		esac
+		cat <<'EOF'
+(cd $d && $b find . | $b cpio -o -H newc 2>/dev/null | $b gzip) >/boot/image.new &&
+	$b mv /boot/image.new $image
+EOF
+	} | sed "s/KVER/$kver/" >"$T/usr/sbin/$1"
+	chmod 755 "$T/usr/sbin/$1"
+	[ "$1" != mkinitcpio ] || printf 'linux\n' >"$T/lib/modules/$kver/pkgbase"
+	baseline
+}
+kver=$(basename "$kdir")
 
 # A listing of every regular file and link under etc/ and var/lib with
 # checksums, and of every directory there.

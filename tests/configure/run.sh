@@ -288,10 +288,9 @@ has out "IOMMU: off"
 end
 
 begin check
-host_tree
+installed_tree update-initramfs
 # The IOMMU is active without the flag (the kernel turned it on): that passes.
 vboot check
-rc_is 0
 has out "ok    iommu-flag       not needed: the IOMMU is on"
 has out "ok    cpu              Intel VT-d IOMMU (from the CPU vendor)"
 has out "ok    iommu            active"
@@ -321,7 +320,7 @@ has out "fail  selection        cannot read /etc/vfio-boot.conf: File too large"
 end
 
 begin framebuffer-on-bar
-host_tree
+installed_tree update-initramfs
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
 printf '0x00000000e0000000 0x00000000efffffff 0x0000000000040200\n' \
@@ -862,6 +861,228 @@ has err "pass --cpu intel|amd"
 vboot --dry-run configure --cpu intel 10de:2504@01:00.0
 rc_is 0
 tree_unchanged "dry run"
+end
+
+# --------------------------------------------- the images configure rebuilds
+
+
+begin make-install-and-uninstall
+# Default PREFIX: programs and man pages under /usr/local, each generator's
+# files where it reads them, naming the binder where it went.
+d=$work/destdir
+make -s -C "$here/../.." install DESTDIR="$d" >/dev/null || fail "make install"
+(cd "$d" && find . -type f | sort) >"$work/installed"
+cat >"$work/expected" <<'EOF'
+./usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh
+./usr/lib/dracut/modules.d/50vfio-boot/vfio-boot-pre-udev.sh
+./usr/lib/initcpio/hooks/vfio-boot
+./usr/lib/initcpio/install/vfio-boot
+./usr/local/sbin/vfio-boot
+./usr/local/sbin/vfio-boot-bind
+./usr/local/share/man/man8/vfio-boot-bind.8
+./usr/local/share/man/man8/vfio-boot.8
+./usr/share/initramfs-tools/hooks/vfio-boot
+./usr/share/initramfs-tools/scripts/init-top/00vfio-boot
+EOF
+[ "$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)" = \
+	/usr/lib/dracut/modules.d ] || sed -i "s|/usr/lib/dracut/modules.d|$(pkg-config --variable=dracutmodulesdir dracut)|" "$work/expected"
+cmp -s "$work/installed" "$work/expected" || fail "installed: $(diff "$work/expected" "$work/installed" | head -5)"
+for h in usr/share/initramfs-tools/hooks/vfio-boot usr/lib/initcpio/install/vfio-boot \
+	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh; do
+	grep -q 'VFIO_BOOT_BIND:-/usr/local/sbin/vfio-boot-bind}' "$d/$h" || fail "$h does not name /usr/local/sbin/vfio-boot-bind"
+	! grep -q '@SBINDIR@' "$d/$h" || fail "$h keeps @SBINDIR@"
+done
+make -s -C "$here/../.." install DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make install PREFIX=/usr"
+grep -q 'VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}' "$d/usr/share/initramfs-tools/hooks/vfio-boot" ||
+	fail "PREFIX=/usr: the hook does not name /usr/sbin/vfio-boot-bind"
+make -s -C "$here/../.." uninstall DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make uninstall PREFIX=/usr"
+make -s -C "$here/../.." uninstall DESTDIR="$d" >/dev/null || fail "make uninstall"
+left=$(cd "$d" && find . ! -type d)
+[ -z "$left" ] || fail "make uninstall left: $left"
+end
+
+begin image-checked-after-configure
+installed_tree update-initramfs
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    install          the binder and the initramfs-tools hooks are installed"
+has out "ok    image            /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
+# The configuration changes without a new image: check and status say so.
+vboot configure --no-regenerate 01:00.0
+rc_is 0
+vboot check
+rc_is 3
+has out "fail  image            /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status
+rc_is 3
+has out "image: /boot/initrd.img-$kver: the image predates the configuration: run vfio-boot configure again"
+vboot status --json
+jq -e --arg p "/boot/initrd.img-$kver" '.as_expected == false and .images[0].path == $p and
+	.images[0].state == "stale"' "$T/out" >/dev/null || fail "status --json images"
+vboot configure 01:00.0
+rc_is 0
+vboot status --json
+jq -e '.images[0].state == "complete"' "$T/out" >/dev/null || fail "status --json after configure: $(cat "$T/out")"
+end
+
+begin image-without-hook-rolls-back
+installed_tree update-initramfs
+touch "$T/drop-hook"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the initramfs-tools hook that runs it (/scripts/init-top/00vfio-boot)"
+has err "putting the files back"
+tree_unchanged "configure whose image lacks the hook"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left after a rolled-back first configure"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub 
+update-initramfs -u -k all"
+end
+
+begin check-says-what-is-not-installed
+installed_tree update-initramfs
+rm "$T/usr/share/initramfs-tools/scripts/init-top/00vfio-boot" "$T/usr/local/sbin/vfio-boot-bind"
+vboot check
+rc_is 3
+has out "fail  install          missing /usr/share/initramfs-tools/scripts/init-top/00vfio-boot"
+has out "fail  install          missing /usr/local/sbin/vfio-boot-bind (the binder)"
+end
+
+begin unsupported-generators-refused
+host_tree
+rm "$T/usr/sbin/update-initramfs"
+stand_in booster
+snapshot_tree >"$work/$current.before"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 2
+one_line_err
+has err "booster is not supported"
+tree_unchanged "booster"
+calls_are ""
+rm "$T/usr/sbin/booster"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 2
+has err "no initramfs generator found"
+tree_unchanged "no generator"
+vboot configure --no-regenerate 10de:2504@0000:01:00.0
+rc_is 0
+end
+
+begin mkinitcpio-drop-in
+installed_tree mkinitcpio
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "running: mkinitcpio -P"
+has etc/mkinitcpio.conf.d/vfio-boot.conf "HOOKS+=(vfio-boot)"
+has out "checked: /boot/initramfs-linux.img carries the binder, its hook and /etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    image            /boot/initramfs-linux.img (mkinitcpio) carries the binder"
+vboot unconfigure
+rc_is 0
+[ ! -e "$T/etc/mkinitcpio.conf.d/vfio-boot.conf" ] || fail "unconfigure left the drop-in"
+tree_unchanged "unconfigure"
+# A preset's config (-c) makes mkinitcpio skip drop-ins: configure warns, and
+# the image check catches it.
+mkdir -p "$T/etc/mkinitcpio.d"
+printf '#ALL_config="/etc/x.conf"\nALL_kver="/boot/vmlinuz-linux"\ndefault_config="/etc/mkinitcpio.conf"\n' \
+	>"$T/etc/mkinitcpio.d/linux.preset"
+snapshot_tree >"$work/$current.before"
+touch "$T/drop-hook"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "/boot/initramfs-linux.img, just rebuilt, lacks the mkinitcpio hook that runs it (/hooks/vfio-boot)"
+has out "warning: /etc/mkinitcpio.d/linux.preset sets default_config: mkinitcpio then skips /etc/mkinitcpio.conf.d/vfio-boot.conf"
+tree_unchanged "rolled back"
+end
+
+# ------------------------------------------------- what boots the kernels
+
+# A systemd-boot host: kernel-install's bls layout, /etc/kernel/cmdline.
+kernel_install_tree() { # LAYOUT
+	host_tree
+	stand_in kernel-install
+	mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
+	printf 'layout=%s\n' "$1" >"$T/etc/kernel/install.conf"
+	printf 'root=UUID=1234 rw\n' >"$T/etc/kernel/cmdline"
+	: >"$T/boot/vmlinuz-$kver"
+	: >"$T/boot/initrd.img-$kver"
+	snapshot_tree >"$work/$current.before"
+}
+
+begin kernel-install-after-regenerate
+kernel_install_tree bls
+vboot --dry-run configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "would run: update-initramfs -u -k all"
+has out "would run: kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+calls_are ""
+tree_unchanged "dry run"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has etc/kernel/cmdline "root=UUID=1234 rw intel_iommu=on iommu=pt"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+: >"$T/var/log/calls"
+vboot unconfigure
+rc_is 0
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver"
+tree_unchanged "unconfigure"
+touch "$T/fail-kernel-install"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "kernel-install failed with status 1"
+tree_unchanged "a failed kernel-install"
+end
+
+begin signed-uki-and-sbctl
+kernel_install_tree uki
+mkdir -p "$T/boot/efi/EFI/Linux"
+# A PE32+ header whose certificate table is not empty: a signed UKI.
+printf 'MZ' >"$T/boot/efi/EFI/Linux/debian-$kver.efi"
+python3 - "$T/boot/efi/EFI/Linux/debian-$kver.efi" <<'EOF'
+import struct, sys
+h = bytearray(1024)
+h[0:2] = b'MZ'
+struct.pack_into('<I', h, 0x3c, 0x80)
+h[0x80:0x84] = b'PE\0\0'
+o = 0x80 + 24
+struct.pack_into('<H', h, o, 0x20b)
+struct.pack_into('<I', h, o + 108, 16)
+struct.pack_into('<II', h, o + 112 + 4 * 8, 0x400, 0x100)
+open(sys.argv[1], 'wb').write(h)
+EOF
+vboot configure 10de:2504@0000:01:00.0
+rc_is 4
+has out "sign again: /boot/efi/EFI/Linux/debian-$kver.efi was signed for Secure Boot"
+has out "sbsign --key db.key --cert db.crt --output /boot/efi/EFI/Linux/debian-$kver.efi"
+vboot unconfigure
+stand_in sbctl
+mkdir -p "$T/var/lib/sbctl/keys/db" && : >"$T/var/lib/sbctl/keys/db/db.key"
+: >"$T/var/log/calls"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+lacks out "sign again"
+calls_are "update-initramfs -u -k all
+kernel-install add $kver /boot/vmlinuz-$kver /boot/initrd.img-$kver
+sbctl sign-all"
+end
+
+begin proxmox-refresh-after-regenerate
+kernel_install_tree bls
+stand_in proxmox-boot-tool
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+calls_are "proxmox-boot-tool refresh
+update-initramfs -u -k all
+proxmox-boot-tool refresh"
 end
 
 # The safety rules on fixture hosts shaped like common boards.

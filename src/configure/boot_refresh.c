@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot_refresh.h"
+#include "pe.h"
+#include "root.h"
+#include "run.h"
+
+static const char *const boot_dirs[] = { "/efi", "/boot", "/boot/efi" };
+
+/* The value of KEY= in a shell-style config file, unquoted; "" when absent. */
+static void config_value(const struct vb_root *root, const char *path, const char *key,
+			 char *out, size_t size)
+{
+	char *text, *line;
+	size_t len, klen = strlen(key);
+
+	out[0] = '\0';
+	if (vb_root_read_file(root, path, 64 * 1024, &text, &len, NULL) < 0)
+		return;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+			const char *v = line + klen + 1;
+			size_t n = strcspn(v, " \t#");
+
+			if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+				v++;
+				n -= 2;
+			}
+			snprintf(out, size, "%.*s", (int)n, v);
+		}
+	}
+	free(text);
+}
+
+static DIR *open_dir(const struct vb_root *root, const char *rel)
+{
+	int fd = vb_root_open(root, rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
+/* Lists the UKIs (EFI/Linux/NAME.efi) of every boot directory; notes the signed ones. */
+static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *signed_ukis)
+{
+	int err = 0;
+
+	for (size_t i = 0; err == 0 && i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+		char dir[PATH_MAX];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/EFI/Linux", boot_dirs[i]);
+		d = open_dir(root, dir);
+		while (d && err == 0 && (de = readdir(d)) != NULL) {
+			unsigned char head[4096];
+			char path[PATH_MAX * 2];
+			ssize_t n;
+			int fd;
+
+			if (fnmatch("*.efi", de->d_name, 0) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			fd = vb_root_open_regular(root, path, NULL);
+			if (fd < 0)
+				continue;
+			*any = true;
+			n = pread(fd, head, sizeof(head), 0);
+			close(fd);
+			if (n > 0 && vb_pe_is_signed(head, (size_t)n))
+				err = vb_msgs_add(signed_ukis, "%s", path);
+		}
+		if (d)
+			closedir(d);
+	}
+	return err;
+}
+
+int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r)
+{
+	bool ukis = false, entries = false;
+	char key[256];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->proxmox = vb_have_program(root, "proxmox-boot-tool");
+	if (!r->proxmox && vb_have_program(root, "kernel-install")) {
+		config_value(root, "/etc/kernel/install.conf", "layout", r->layout,
+			     sizeof(r->layout));
+		if (!r->layout[0])
+			config_value(root, "/usr/lib/kernel/install.conf", "layout", r->layout,
+				     sizeof(r->layout));
+		for (size_t i = 0; i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+			char dir[PATH_MAX];
+
+			snprintf(dir, sizeof(dir), "%s/loader/entries", boot_dirs[i]);
+			entries = entries || vb_root_exists(root, dir);
+		}
+	}
+	err = find_ukis(root, &ukis, &r->unsigned_by_us);
+	/* No layout configured: kernel-install's own guess from what is there. */
+	if (!r->proxmox && !r->layout[0] && vb_have_program(root, "kernel-install"))
+		snprintf(r->layout, sizeof(r->layout), "%s", ukis ? "uki" : entries ? "bls" : "");
+	if (strcmp(r->layout, "bls") != 0 && strcmp(r->layout, "uki") != 0)
+		r->layout[0] = '\0';
+	r->sbctl = vb_have_program(root, "sbctl") &&
+		   (vb_root_exists(root, "/var/lib/sbctl/keys/db/db.key") ||
+		    vb_root_exists(root, "/usr/share/secureboot/keys/db/db.key"));
+	config_value(root, "/etc/kernel/uki.conf", "SecureBootPrivateKey", key, sizeof(key));
+	r->ukify_signs = key[0] != '\0';
+	/* Only UKIs kernel-install rebuilds lose their signature. */
+	if (r->sbctl || r->ukify_signs || strcmp(r->layout, "uki") != 0)
+		vb_msgs_free(&r->unsigned_by_us);
+	return err;
+}
+
+void vb_boot_refresh_free(struct vb_boot_refresh *r)
+{
+	vb_msgs_free(&r->unsigned_by_us);
+}
+
+/* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
+static int kernel_install_all(const struct vb_root *root,
+			      int (*fn)(void *ctx, const char *const *argv), void *ctx)
+{
+	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
+	struct vb_msgs kernels = { 0 };
+	int err = 0;
+
+	for (size_t m = 0; err == 0 && m < 2 && kernels.count == 0; m++) {
+		DIR *d = open_dir(root, module_dirs[m]);
+		struct dirent *de;
+
+		while (d && (de = readdir(d)) != NULL) {
+			char vmlinuz[PATH_MAX];
+
+			snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", de->d_name);
+			if (de->d_name[0] != '.' && vb_root_exists(root, vmlinuz))
+				vb_msgs_add_unique(&kernels, de->d_name);
+		}
+		if (d)
+			closedir(d);
+	}
+	vb_msgs_sort(&kernels);
+	for (size_t k = 0; err == 0 && k < kernels.count; k++) {
+		const char *kver = kernels.items[k];
+		char vmlinuz[PATH_MAX], initrd[PATH_MAX] = "", candidate[PATH_MAX];
+		const char *argv[6] = { "kernel-install", "add", kver, vmlinuz, NULL, NULL };
+
+		snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", kver);
+		snprintf(candidate, sizeof(candidate), "/boot/initrd.img-%s", kver);
+		if (vb_root_exists(root, candidate))
+			snprintf(initrd, sizeof(initrd), "%s", candidate);
+		snprintf(candidate, sizeof(candidate), "/boot/initramfs-%s.img", kver);
+		if (!initrd[0] && vb_root_exists(root, candidate))
+			snprintf(initrd, sizeof(initrd), "%s", candidate);
+		if (initrd[0])
+			argv[4] = initrd;
+		err = fn(ctx, argv);
+	}
+	vb_msgs_free(&kernels);
+	return err;
+}
+
+int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_refresh *r,
+			     int (*fn)(void *ctx, const char *const *argv), void *ctx)
+{
+	int err = 0;
+
+	if (r->layout[0])
+		err = kernel_install_all(root, fn, ctx);
+	if (err == 0 && r->proxmox)
+		err = fn(ctx, (const char *const[]){ "proxmox-boot-tool", "refresh", NULL });
+	if (err == 0 && r->sbctl)
+		err = fn(ctx, (const char *const[]){ "sbctl", "sign-all", NULL });
+	return err;
+}
+
+int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r)
+{
+	for (size_t i = 0; i < r->unsigned_by_us.count; i++)
+		printf("sign again: %s was signed for Secure Boot and was rebuilt unsigned; "
+		       "sign it with your db key: sbsign --key db.key --cert db.crt --output %s %s\n",
+		       r->unsigned_by_us.items[i], r->unsigned_by_us.items[i],
+		       r->unsigned_by_us.items[i]);
+	return r->unsigned_by_us.count ? 1 : 0;
+}
