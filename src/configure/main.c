@@ -72,11 +72,11 @@ static bool is_dir(const struct vb_root *root, const char *rel)
 	return true;
 }
 
-/* A system tree has etc/, and programs (usr/ or bin/) or a captured sys/. */
+/* A system tree has etc/, and programs (usr/ or bin/), kernels (boot/) or a captured sys/. */
 static bool looks_like_a_system(const struct vb_root *root)
 {
-	return is_dir(root, "etc") &&
-	       (is_dir(root, "usr") || is_dir(root, "bin") || is_dir(root, "sys"));
+	return is_dir(root, "etc") && (is_dir(root, "usr") || is_dir(root, "bin") ||
+				       is_dir(root, "boot") || is_dir(root, "sys"));
 }
 
 int main(int argc, char **argv)
@@ -178,7 +178,8 @@ int main(int argc, char **argv)
 		return VB_EXIT_USAGE;
 	}
 	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
-		cli_error("--root '%s': not a system tree (it needs etc/, and usr/, bin/ or sys/)", root);
+		cli_error("--root '%s': not a system tree (it needs etc/, and usr/, bin/, boot/ "
+			  "or sys/)", root);
 		vb_root_fini(&cli.root);
 		return VB_EXIT_USAGE;
 	}

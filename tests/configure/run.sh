@@ -840,7 +840,7 @@ for cmd in check "configure 10de:2504@01:00.0" status; do
 	# shellcheck disable=SC2086 # words on purpose
 	"$vb" --root "$T/empty" $cmd >"$T/out" 2>"$T/err"
 	[ $? = 2 ] || fail "--root empty $cmd: not 2"
-	grep -qF "not a system tree (it needs etc/, and usr/, bin/ or sys/)" "$T/err" || fail "$cmd: $(cat "$T/err")"
+	grep -qF "not a system tree (it needs etc/, and usr/, bin/, boot/ or sys/)" "$T/err" || fail "$cmd: $(cat "$T/err")"
 done
 [ -z "$(ls -A "$T/empty")" ] || fail "something was written into the empty directory"
 end
