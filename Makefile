@@ -104,8 +104,8 @@ chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/system/run.sh
 
-check: deps-check unit static-check bind-tests configure-tests lint boot-tests chroot-tests \
-	system-tests
+check: deps-check unit static-check bind-tests configure-tests fuzz-check lint boot-tests \
+	chroot-tests system-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -117,26 +117,33 @@ bench: deps-bench $(B)/vfio-boot-bind $(B)/vfio-boot
 deps-bench:
 	@tools/deps.sh bench
 
-# libFuzzer on what the binder parses at boot (the config file, the command
-# line, the selectors and the planner) and on what the image check reads (the
-# cpio archives of an initramfs, the PE headers of a unified kernel image).
+# libFuzzer on every parser of untrusted text: one target per
+# tests/fuzz/fuzz-NAME.c, each linked with every object but the two main()s,
+# its seed corpus in tests/fuzz/corpus/NAME.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS.
 FUZZ_SECONDS ?= 60
-FUZZ_CC = clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(B)/fuzz-config: tests/fuzz/fuzz-config.c $(addprefix src/shared/,$(addsuffix .c,msgs hex pci selector config plan)) $(SHARED_HDR) | $(B)
-	$(FUZZ_CC) -Isrc/shared -o $@ $(filter %.c,$^)
-$(B)/fuzz-cpio: tests/fuzz/fuzz-cpio.c src/configure/cpio.c src/configure/pe.c src/configure/cpio.h src/configure/pe.h | $(B)
-	$(FUZZ_CC) -Isrc/configure -o $@ $(filter %.c,$^)
-# The journal reader (configure's state): what it reads, it writes back the same.
-$(B)/fuzz-journal: tests/fuzz/fuzz-journal.c $(addprefix src/configure/,journal.c sha256.c) src/shared/msgs.c $(SHARED_HDR) $(CONF_HDR) | $(B)
-	$(FUZZ_CC) -Isrc/shared -Isrc/configure -o $@ $(filter %.c,$^)
-fuzz: $(B)/fuzz-config $(B)/fuzz-cpio $(B)/fuzz-journal
-	mkdir -p $(B)/fuzz-corpus $(B)/fuzz-corpus-cpio $(B)/fuzz-corpus-journal
-	cp tests/fuzz/corpus/* $(B)/fuzz-corpus/
-	cp tests/fuzz/corpus-cpio/* $(B)/fuzz-corpus-cpio/
-	cp tests/fuzz/corpus-journal/* $(B)/fuzz-corpus-journal/
-	$(B)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(B)/fuzz-corpus
-	$(B)/fuzz-cpio -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(B)/fuzz-corpus-cpio
-	$(B)/fuzz-journal -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(B)/fuzz-corpus-journal
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
+FUZZ_SAN = address,undefined
+$(B)/fuzz/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/fuzz/shared
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -c -o $@ $<
+$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/fuzz/bind
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/fuzz/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/fuzz/configure
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+FUZZ_OBJS = $(addprefix $(B)/fuzz/shared/,$(addsuffix .o,$(SHARED))) \
+	    $(addprefix $(B)/fuzz/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
+	    $(addprefix $(B)/fuzz/configure/,$(addsuffix .o,$(filter-out main,$(CONF))))
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz-*.c))
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,$(FUZZ_SAN) $(ALL_INC) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+$(B)/fuzz/shared $(B)/fuzz/bind $(B)/fuzz/configure:
+	mkdir -p $@
+
+fuzz: $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-check: deps-check $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
@@ -176,5 +183,5 @@ clean:
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
+.PHONY: all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

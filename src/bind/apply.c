@@ -10,6 +10,7 @@
 #include "root.h"
 #include "run.h"
 #include "sysfs.h"
+#include "text.h"
 
 static const char *const result_names[] = {
 	[VB_RESULT_BOUND] = "bound",
@@ -27,7 +28,7 @@ const char *vb_result_name(enum vb_result result)
 static void fail(struct vb_outcome *o, const char *what, int err)
 {
 	o->result = VB_RESULT_FAILED;
-	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, strerror(-err));
+	snprintf(o->reason, sizeof(o->reason), "%s: %s", what, vb_strerror(err));
 }
 
 static int write_device_attr(const struct vb_root *root, const char *name, const char *attr,
@@ -39,17 +40,19 @@ static int write_device_attr(const struct vb_root *root, const char *name, const
 	return vb_root_write_attr(root, rel, text);
 }
 
-/* Runs "MODPROBE vfio-pci". Returns 0, or a short reason in why. */
-static int load_vfio_pci(const char *modprobe, char *why, size_t size)
+/* Runs "MODPROBE vfio-pci" for at most timeout seconds. Returns 0, or a short reason in why. */
+static int load_vfio_pci(const char *modprobe, unsigned timeout, char *why, size_t size)
 {
 	const char *const argv[] = { modprobe, "vfio-pci", NULL };
 	/* modprobe is the running system's: a --root tree is a test seam for sysfs. */
-	int rc = vb_run(NULL, argv);
+	int rc = vb_run(NULL, argv, timeout * 1000u);
 
-	if (rc < 0)
-		snprintf(why, size, "cannot start %s: %s", modprobe, strerror(-rc));
+	if (rc == -ETIMEDOUT)
+		vb_text_format(why, size, "%s vfio-pci did not finish in %u s", modprobe, timeout);
+	else if (rc < 0)
+		vb_text_format(why, size, "cannot start %s: %s", modprobe, vb_strerror(rc));
 	else if (rc > 0)
-		snprintf(why, size, "%s vfio-pci exited with status %d", modprobe, rc);
+		vb_text_format(why, size, "%s vfio-pci exited with status %d", modprobe, rc);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -143,7 +146,8 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 
 	/* Loading vfio-pci binds every unbound overridden device by itself. */
 	if (!vb_root_exists(env->root, "sys/module/vfio_pci"))
-		load_vfio_pci(env->modprobe, load_failure, sizeof(load_failure));
+		load_vfio_pci(env->modprobe, env->modprobe_timeout, load_failure,
+			      sizeof(load_failure));
 
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct vb_target *t = &plan->targets[i];
@@ -175,7 +179,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 			snprintf(o->reason, sizeof(o->reason), "%s", load_failure);
 		else if (probe_err < 0)
 			snprintf(o->reason, sizeof(o->reason), "drivers_probe: %s",
-				 strerror(-probe_err));
+				 vb_strerror(probe_err));
 		else if (o->driver_after[0])
 			snprintf(o->reason, sizeof(o->reason), "%s holds it after probing",
 				 o->driver_after);

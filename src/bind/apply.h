@@ -25,6 +25,7 @@ struct vb_outcome {
 struct vb_apply_env {
 	const struct vb_root *root; /* sysfs is sys/ in the tree */
 	const char *modprobe; /* program run as "MODPROBE vfio-pci" when not loaded */
+	unsigned modprobe_timeout; /* seconds it may take before it is killed */
 	bool dry_run;         /* decide outcomes, write nothing */
 };
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,11 +21,24 @@
 #include "path.h"
 #include "plan.h"
 #include "report.h"
+#include "options.h"
 #include "root.h"
 #include "sysfs.h"
+#include "text.h"
 #include "version.h"
 
 #define CMDLINE_MAX (1024 * 1024) /* far above any kernel's COMMAND_LINE_SIZE */
+
+/*
+ * How long "modprobe vfio-pci" may take before it is killed and the boot goes
+ * on. vfio-pci and its dependencies load in milliseconds on hardware and in
+ * about 0.2 s under QEMU's TCG; its probe of the overridden functions (a D3hot
+ * transition of about 10 ms each) stays well under a second on large hosts.
+ * A load that has not finished after 10 s is stuck: a firmware request waits
+ * 60 s by default, and before udev runs no one answers it. Raise it with
+ * --modprobe-timeout or vfio_boot.modprobe_timeout= when a real load is slower.
+ */
+#define MODPROBE_TIMEOUT_DEFAULT 10
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -37,6 +52,7 @@ struct options {
 	const char *config;   /* NULL: ROOT/etc/vfio-boot.conf */
 	const char *status;   /* NULL: ROOT/run/vfio-boot/status.json */
 	const char *modprobe;
+	unsigned modprobe_timeout; /* seconds; 0: not given */
 	bool dry_run, strict, quiet;
 };
 
@@ -58,6 +74,9 @@ static void usage(void)
 	      "  -c, --config FILE    read the selection from FILE instead of ROOT/etc/vfio-boot.conf\n"
 	      "      --status FILE    write the report to FILE instead of ROOT/run/vfio-boot/status.json\n"
 	      "      --modprobe CMD   program that loads vfio-pci (default: modprobe)\n"
+	      "      --modprobe-timeout SECONDS\n"
+	      "                       kill it when it has not finished after SECONDS (1 to 600;\n"
+	      "                       default vfio_boot.modprobe_timeout= or 10) and go on\n"
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
@@ -77,6 +96,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "config", required_argument, NULL, 'c' },
 		{ "status", required_argument, NULL, 'S' },
 		{ "modprobe", required_argument, NULL, 'M' },
+		{ "modprobe-timeout", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -88,6 +108,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 
 	*opts = (struct options){ .root = "/", .modprobe = "modprobe" };
 	while ((c = getopt_long(argc, argv, "r:c:nsqhV", longopts, NULL)) != -1) {
+		if (vb_option_check_value("vfio-boot-bind", longopts, c, optarg) < 0)
+			return -EINVAL;
 		switch (c) {
 		case 'r':
 			opts->root = optarg;
@@ -100,6 +122,13 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'M':
 			opts->modprobe = optarg;
+			break;
+		case 'T':
+			if (vb_seconds_parse(optarg, strlen(optarg), &opts->modprobe_timeout) < 0) {
+				fprintf(stderr, "vfio-boot-bind: --modprobe-timeout takes 1 to %d "
+						"seconds, not '%s'\n", VB_TIMEOUT_MAX, optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'n':
 			opts->dry_run = true;
@@ -125,10 +154,6 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		fprintf(stderr, "vfio-boot-bind: unexpected argument '%s'\n"
 				"Try 'vfio-boot-bind --help' for more information.\n",
 			argv[optind]);
-		return -EINVAL;
-	}
-	if (opts->root[0] == '\0' || opts->modprobe[0] == '\0') {
-		fputs("vfio-boot-bind: --root and --modprobe need a non-empty value\n", stderr);
 		return -EINVAL;
 	}
 	return 0;
@@ -164,54 +189,70 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
 	return err;
 }
 
+/*
+ * Takes vfio_boot.* from the kernel command line, read whole. Without one
+ * (a tree without proc/cmdline) the config file alone counts. One that exists
+ * but cannot be read whole (too large, not a regular file, an I/O error)
+ * might hold vfio_boot.disable=1: nothing is bound then, and *disabled_by
+ * says why.
+ */
 static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
-			struct vb_msgs *messages)
+			struct vb_msgs *messages, const char **disabled_by)
 {
-	char *text = NULL;
+	char *text = NULL, path[PATH_MAX];
 	size_t len;
 	int err = vb_root_read_file(root, "proc/cmdline", CMDLINE_MAX, &text, &len, NULL);
 
+	if (err == 0) {
+		err = vb_config_parse_cmdline(cfg, text);
+		free(text);
+		return err;
+	}
 	if (err == -ENOMEM)
 		return err;
-	if (err < 0) {
-		char path[PATH_MAX];
-
-		vb_root_display(root, "proc/cmdline", path, sizeof(path));
-		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
-	}
-	err = vb_config_parse_cmdline(cfg, text);
-	free(text);
-	return err;
+	vb_root_display(root, "proc/cmdline", path, sizeof(path));
+	if (err == -ENOENT)
+		return vb_msgs_add(messages, "%s: not found, using the config file only", path);
+	cfg->disabled = true;
+	*disabled_by = "a kernel command line that could not be read (vfio_boot.disable could be on it)";
+	if (err == -EFBIG)
+		return vb_msgs_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
+				   path, CMDLINE_MAX);
+	return vb_msgs_add(messages, "%s: cannot read: %s; nothing is bound", path,
+			   vb_strerror(err));
 }
 
-/* The kernel log, or -1: a character device (a plain file in fixture trees). */
+/* /dev/kmsg is char 1:11; fixture trees have a plain file there. */
+static bool is_kmsg(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 11));
+}
+
+/* The kernel log, or -1: no other device (a tty, /dev/mem) is ever opened. */
 static int open_kmsg(const struct vb_root *root)
 {
-	int fd = vb_root_open(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, 0);
-	struct stat st;
+	int fd = vb_root_open_checked(root, "dev/kmsg", O_WRONLY | O_APPEND | O_NONBLOCK, is_kmsg,
+				      NULL);
 
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode)))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	return fd < 0 ? -1 : fd;
 }
 
+/* One log line, with the log rule applied (vb_text_printable). */
 static void emit_line(int level, const char *line, void *ctx)
 {
 	const struct logger *log = ctx;
+	char text[480], record[512];
 
+	vb_text_printable(text, sizeof(text), line);
 	if (log->kmsg_fd >= 0) {
-		char record[600];
-		int len = snprintf(record, sizeof(record), "<%d>vfio-boot: %s\n", level, line);
-		if (len > 0 && write(log->kmsg_fd, record,
-				     (size_t)len < sizeof(record) ? (size_t)len :
-								    sizeof(record) - 1) < 0) {
+		int len = snprintf(record, sizeof(record), "<%d>vfio-boot: %s\n", level, text);
+
+		if (len > 0 && write(log->kmsg_fd, record, (size_t)len) < 0) {
 			/* The kernel log is best effort; stderr still has it. */
 		}
 	}
 	if (log->echo)
-		fprintf(log->echo, "vfio-boot: %s\n", line);
+		fprintf(log->echo, "vfio-boot: %s\n", text);
 }
 
 /* The directory status.json goes to (created), and its name there. */
@@ -261,7 +302,9 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 		close(dirfd);
 		return -ENAMETOOLONG;
 	}
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	out = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!out) {
 		err = -errno;
@@ -329,6 +372,7 @@ int main(int argc, char **argv)
 	struct vb_root root;
 	struct options opts;
 	struct timespec start;
+	const char *disabled_by = NULL;
 	bool problem = false;
 	size_t failed = 0;
 	int err;
@@ -345,7 +389,7 @@ int main(int argc, char **argv)
 	vb_config_init(&cfg);
 	err = load_config_file(&opts, &root, &cfg, &messages, &problem);
 	if (err == 0)
-		err = load_cmdline(&root, &cfg, &messages);
+		err = load_cmdline(&root, &cfg, &messages, &disabled_by);
 	if (err == 0 && !cfg.disabled) {
 		err = read_snapshot(&root, &cfg, &snap);
 		if (err < 0 && err != -ENOMEM) {
@@ -364,22 +408,27 @@ int main(int argc, char **argv)
 			err = -ENOMEM;
 	}
 	if (err == 0) {
-		struct vb_apply_env env = { &root, opts.modprobe, opts.dry_run };
+		struct vb_apply_env env = { &root, opts.modprobe, opts.modprobe_timeout,
+					    opts.dry_run };
+
+		if (!env.modprobe_timeout)
+			env.modprobe_timeout = cfg.modprobe_timeout ? cfg.modprobe_timeout :
+								      MODPROBE_TIMEOUT_DEFAULT;
 		failed = vb_apply(&env, &snap, &plan, outcomes);
 	}
-	problem = problem || cfg.problems.count > 0 || plan.unmatched > 0;
+	problem = problem || disabled_by || cfg.problems.count > 0 || plan.unmatched > 0;
 	if (err == 0)
 		err = append_all(&messages, &cfg.problems);
 	if (err == 0)
 		err = append_all(&messages, &plan.notes);
 	if (err < 0) {
-		fprintf(stderr, "vfio-boot-bind: %s\n", strerror(-err));
+		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
 		failed = 1;
 		goto out;
 	}
 
 	report = (struct vb_report){ &cfg, &snap, &plan, outcomes, &messages,
-				     opts.dry_run ? -1 : elapsed_us(&start) };
+				     opts.dry_run ? -1 : elapsed_us(&start), disabled_by };
 	if (opts.dry_run) {
 		log.echo = stdout;
 	} else {
@@ -388,7 +437,7 @@ int main(int argc, char **argv)
 		err = write_status(&opts, &root, &report);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
-				strerror(-err));
+				vb_strerror(err));
 			failed++;
 		}
 	}

@@ -13,6 +13,8 @@
 #include "run.h"
 
 #define OUTPUT_MAX (1024 * 1024)
+/* A question to grubby or kernelstub changes nothing: one that hangs is given up. */
+#define QUERY_TIMEOUT_MS 60000u
 
 /* Runs argv in the tree with its stdout and stderr caught in *out. Returns its status or -errno. */
 static int run_caught(const struct vb_root *root, const char *const *argv, char **out)
@@ -31,7 +33,7 @@ static int run_caught(const struct vb_root *root, const char *const *argv, char 
 	    dup2(fd, STDERR_FILENO) < 0)
 		rc = -errno;
 	else
-		rc = vb_run(root, argv);
+		rc = vb_run(root, argv, QUERY_TIMEOUT_MS);
 	if (saved_out >= 0)
 		dup2(saved_out, STDOUT_FILENO), close(saved_out);
 	if (saved_err >= 0)
@@ -173,10 +175,11 @@ int vb_bootargs_read(const struct vb_root *root, enum vb_bootloader bl,
 
 int vb_bootargs_split(const char *list, struct vb_msgs *words)
 {
-	size_t len = strlen(list), pos = 0, start, wlen;
+	size_t len = strlen(list), pos = 0;
+	struct vb_cmdline_param p;
 
-	while (vb_cmdline_next_word(list, len, &pos, &start, &wlen))
-		if (vb_msgs_add(words, "%.*s", (int)wlen, list + start) < 0)
+	while (vb_cmdline_next_param(list, len, &pos, &p))
+		if (vb_msgs_add(words, "%.*s", (int)p.len, list + p.start) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -225,15 +228,15 @@ void vb_bootargs_commands_free(struct vb_bootargs_command *cmds, size_t n)
 /* The word with flag's key in args ("" for none): exact, or another value. */
 static void word_with_key(const char *args, const char *flag, char *word, size_t size)
 {
-	size_t len = strlen(args), pos = 0, start, wlen;
+	size_t len = strlen(args), pos = 0;
+	struct vb_cmdline_param p;
 
 	word[0] = '\0';
-	while (!word[0] && vb_cmdline_next_word(args, len, &pos, &start, &wlen)) {
+	while (!word[0] && vb_cmdline_next_param(args, len, &pos, &p) &&
+	       !vb_cmdline_is_end(args, &p)) {
 		char w[512];
 
-		snprintf(w, sizeof(w), "%.*s", (int)wlen, args + start);
-		if (strcmp(w, "--") == 0)
-			break;
+		snprintf(w, sizeof(w), "%.*s", (int)p.len, args + p.start);
 		if (vb_cmdline_has_key(w, flag))
 			snprintf(word, size, "%s", w);
 	}

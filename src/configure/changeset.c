@@ -376,8 +376,10 @@ static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool
 /*
  * Runs argv in the tree. Returns its exit status, or -errno; 0 when it cannot
  * run here. No time limit: update-initramfs or dracut may take minutes (over
- * nine in a TCG guest), and one killed half way leaves the image in doubt;
- * one that hangs keeps the tree's lock, and the next run says so.
+ * nine in a TCG guest), and a generator or a grubby killed half way leaves an
+ * image or the entries in doubt; one that hangs keeps the tree's lock (the
+ * next run says so) and can be stopped by hand, after which the next run
+ * rolls the change back.
  */
 static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool undo,
 		    bool *skipped)
@@ -395,7 +397,7 @@ static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool 
 		return -ENOMEM;
 	for (size_t i = 0; i < argv->count; i++)
 		words[i] = argv->items[i];
-	rc = vb_run(e->root, words);
+	rc = vb_run(e->root, words, VB_RUN_NO_LIMIT);
 	free(words);
 	return rc;
 }

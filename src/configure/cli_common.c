@@ -9,16 +9,21 @@
 #include "cli.h"
 #include "path.h"
 #include "sysfs.h"
+#include "text.h"
 
 void cli_error(const char *fmt, ...)
 {
+	char *text = NULL, line[1024];
 	va_list ap;
+	int n;
 
-	fputs("vfio-boot: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Messages quote files and arguments: the log rule keeps the terminal safe. */
+	vb_text_printable(line, sizeof(line), n < 0 ? "(out of memory)" : text);
+	free(text);
+	fprintf(stderr, "vfio-boot: %s\n", line);
 }
 
 static const char *const *sort_modaliases;
@@ -106,10 +111,13 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	}
 	err = vb_kmod_open(&m->kmod, &cli->root);
 	if (err < 0) {
-		cli_error("cannot read the kernel module indexes: %s", strerror(-err));
+		cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
 		machine_free(m);
 		return err;
 	}
+	for (size_t k = 0; k < m->kmod.skipped.count; k++)
+		cli_error("lib/modules/%s: a modules.* index is not a regular file; kernel skipped",
+			  m->kmod.skipped.items[k]);
 	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
 	err = m->claimants ? 0 : -ENOMEM;
 	if (err == 0 && with_claimants)

@@ -15,8 +15,10 @@
 #include "initramfs_image.h"
 #include "json.h"
 #include "kcmdline.h"
+#include "modprobe_ids.h"
 #include "plan.h"
 #include "render.h"
+#include "text.h"
 #include "validate.h"
 
 enum check_state { CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIP };
@@ -46,7 +48,10 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 		vb_json_string(stdout, detail);
 		putchar('}');
 	} else {
-		printf("%-5s %-16s %s\n", state_names[state], name, detail);
+		char line[sizeof(detail)];
+
+		vb_text_printable(line, sizeof(line), detail); /* it quotes config lines */
+		printf("%-5s %-16s %s\n", state_names[state], name, line);
 	}
 	c->started = true;
 }
@@ -146,9 +151,7 @@ static void check_ids_options(struct checks *c, const struct vb_root *root)
 {
 	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
 						"etc/kernel/cmdline" };
-	struct dirent *de;
-	DIR *dir;
-	int fd;
+	struct vb_msgs where = { 0 };
 
 	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
 		char *text;
@@ -163,33 +166,15 @@ static void check_ids_options(struct checks *c, const struct vb_root *root)
 			       "the devices)", cmdlines[i]);
 		free(text);
 	}
-	fd = vb_root_open(root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir && fd >= 0)
-		close(fd);
-	while (dir && (de = readdir(dir)) != NULL) {
-		size_t nlen = strlen(de->d_name), len, line = 0;
-		char rel[NAME_MAX + 32], *text;
-
-		if (nlen < 6 || strcmp(de->d_name + nlen - 5, ".conf") != 0)
-			continue;
-		snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", de->d_name);
-		if (vb_root_read_file(root, rel, 1024 * 1024, &text, &len, NULL) < 0)
-			continue;
-		for (const char *l = text; *l; l += len + (l[len] == '\n')) {
-			len = strcspn(l, "\n");
-			line++;
-			if (vb_is_vfio_ids_option(l, len))
-				report(c, "vfio-pci-ids", CHECK_WARN,
-				       "/%s:%zu sets 'options vfio-pci ids=': vfio-pci takes every "
-				       "device with those IDs, even with vfio_boot.disable=1; remove "
-				       "it (vfio-boot configure comments it out in vfio.conf)",
-				       rel, line);
-		}
-		free(text);
-	}
-	if (dir)
-		closedir(dir);
+	if (vb_find_ids_options(root, NULL, &where) < 0)
+		return;
+	for (size_t i = 0; i < where.count; i++)
+		report(c, "vfio-pci-ids", CHECK_WARN,
+		       "%s sets 'options vfio-pci ids=': vfio-pci takes every device with those "
+		       "IDs, even with vfio_boot.disable=1; remove it (vfio-boot configure comments "
+		       "it out in vfio.conf)",
+		       where.items[i]);
+	vb_msgs_free(&where);
 }
 
 /* What one selected or companion function comes to. */
@@ -307,7 +292,7 @@ static void check_selection(struct checks *c, const struct machine *m)
 	if (err < 0 || !exists) {
 		if (err < 0)
 			report(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
-			       strerror(-err));
+			       vb_strerror(err));
 		else
 			report(c, "selection", CHECK_SKIP,
 			       "no /etc/vfio-boot.conf: nothing configured");

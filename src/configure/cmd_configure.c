@@ -24,6 +24,7 @@
 #include "generator.h"
 #include "image_verify.h"
 #include "kcmdline.h"
+#include "modprobe_ids.h"
 #include "ownblock.h"
 #include "plan.h"
 #include "render.h"
@@ -97,6 +98,36 @@ static const char *const *command_argv(const struct vb_command *cmd)
 	return cmd->argv;
 }
 
+/* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
+static bool selection_too_large(const struct vb_config *cfg)
+{
+	char *text = vb_render_selection(cfg), why[128];
+	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
+
+	free(text);
+	if (err < 0)
+		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
+	return err < 0;
+}
+
+/*
+ * An ids= option in another modprobe.d file than the one configure manages
+ * (it comments those out) still makes vfio-pci take every device with the
+ * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
+ */
+static int warn_other_ids_options(const struct cli *cli)
+{
+	struct vb_msgs where = { 0 };
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+
+	for (size_t i = 0; i < where.count; i++)
+		printf("warning: %s sets 'options vfio-pci ids=': vfio-pci takes every device "
+		       "with those IDs, even with vfio_boot.disable=1; remove it\n",
+		       where.items[i]);
+	vb_msgs_free(&where);
+	return err;
+}
+
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
 static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 {
@@ -111,7 +142,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);
-	if (cfg->problems.count)
+	if (cfg->problems.count || selection_too_large(cfg))
 		return -EINVAL;
 	if (cli->companions && vb_companions_parse(cli->companions, &cfg->companions) < 0) {
 		cli_error("--companions must be slot, group or none, not '%s'", cli->companions);
@@ -528,6 +559,8 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.items[i]);
+	if (warn_other_ids_options(cli) < 0)
+		goto out;
 	err = kernel_flags(cli, &m, &want->flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "text.h"
 
 static const struct vb_snapshot *sort_snap;
 
@@ -29,7 +30,10 @@ static void print_modules(FILE *out, const struct vb_msgs *modules, bool json)
 			fputs(m ? ", " : "", out);
 			vb_json_string(out, modules->items[m]);
 		} else {
-			fprintf(out, "%s%s", m ? ", " : "", modules->items[m]);
+			char text[256];
+
+			vb_text_printable(text, sizeof(text), modules->items[m]);
+			fprintf(out, "%s%s", m ? ", " : "", text);
 		}
 	}
 }
@@ -117,7 +121,7 @@ static void list_text(const struct machine *m, const size_t *order, long groups)
 		printf("note: %s\n", m->host.notes.items[i]);
 	for (size_t k = 0; k < m->snap.count; k++) {
 		const struct vb_pci_fn *fn = &m->snap.fns[order[k]];
-		char name[256], cls[128];
+		char name[256], cls[128], driver[4 * VB_DRIVER_MAX];
 
 		if (fn->iommu_group != group) {
 			group = fn->iommu_group;
@@ -133,7 +137,9 @@ static void list_text(const struct machine *m, const size_t *order, long groups)
 		if (fn->boot_vga == 1)
 			fputs(" (boot VGA)", stdout);
 		print_host_marks(m, fn);
-		printf("\n      driver: %s", fn->driver[0] ? fn->driver : "none");
+		/* The driver is a link name in sysfs: the log rule keeps the terminal safe. */
+		vb_text_printable(driver, sizeof(driver), fn->driver[0] ? fn->driver : "none");
+		printf("\n      driver: %s", driver);
 		if (m->claimants[order[k]].count) {
 			fputs("; modules: ", stdout);
 			print_modules(stdout, &m->claimants[order[k]], false);

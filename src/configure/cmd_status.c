@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot status: the configured selection against this boot. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,59 +16,63 @@
 #include "plan.h"
 #include "session.h"
 #include "statedir.h"
+#include "status.h"
+#include "text.h"
 
-#define STATUS_MAX (1024 * 1024)
+/* The boot's report: read, unreadable (why says so), or absent. */
+struct boot_report {
+	bool present;     /* run/vfio-boot/status.json exists */
+	bool parsed;      /* and status holds it */
+	struct vb_status status;
+	char why[160];    /* why it could not be used */
+};
 
-/* Copies the string value of "key": "..." found in line into out. */
-static void json_field(const char *line, const char *key, char *out, size_t size)
+static void read_report(const struct vb_root *root, struct boot_report *r)
 {
-	char needle[64];
-	const char *p;
-	size_t n = 0;
+	char *text = NULL;
+	size_t len;
+	int err = vb_root_read_file(root, "run/vfio-boot/status.json", VB_STATUS_MAX, &text,
+				    &len, NULL);
 
-	out[0] = '\0';
-	snprintf(needle, sizeof(needle), "\"%s\": \"", key);
-	p = strstr(line, needle);
-	if (!p)
-		return;
-	for (p += strlen(needle); *p && *p != '"' && *p != '\n' && n + 1 < size; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		out[n++] = *p;
-	}
-	out[n] = '\0';
+	memset(r, 0, sizeof(*r));
+	r->present = err != -ENOENT;
+	if (err == -EFBIG)
+		snprintf(r->why, sizeof(r->why), "%d bytes or larger", VB_STATUS_MAX);
+	else if (err < 0)
+		snprintf(r->why, sizeof(r->why), "%s", vb_strerror(err));
+	else
+		r->parsed = vb_status_parse(text, len, &r->status, r->why, sizeof(r->why)) == 0;
+	free(text);
 }
 
 /* Why a function is not where it should be, from the boot's status.json. */
-static void explain(const char *report, const char *name, char *why, size_t size)
+static void explain(const struct boot_report *r, const char *name, char *why, size_t size)
 {
-	char needle[64], result[32], reason[256];
-	const char *line;
+	const struct vb_status_device *d;
 
-	if (!report) {
+	if (!r->present) {
 		snprintf(why, size, "vfio-boot-bind did not run in this boot "
 				    "(no /run/vfio-boot/status.json)");
 		return;
 	}
-	snprintf(needle, sizeof(needle), "{\"address\": \"%s\"", name);
-	line = strstr(report, needle);
-	if (!line) {
-		snprintf(why, size, "not in the boot report: the selection changed after boot?");
+	if (!r->parsed) {
+		snprintf(why, size, "/run/vfio-boot/status.json cannot be used: %s", r->why);
 		return;
 	}
-	json_field(line, "result", result, sizeof(result));
-	json_field(line, "reason", reason, sizeof(reason));
-	snprintf(why, size, "at boot: %s%s%s", result, reason[0] ? ": " : "", reason);
-}
-
-static char *read_report(const struct vb_root *root)
-{
-	char *text = NULL;
-	size_t len;
-
-	if (vb_root_read_file(root, "run/vfio-boot/status.json", STATUS_MAX, &text, &len, NULL) < 0)
-		return NULL;
-	return text;
+	if (r->status.disabled) {
+		snprintf(why, size, "vfio-boot-bind was disabled in this boot "
+				    "(vfio_boot.disable, or an unreadable command line)");
+		return;
+	}
+	d = vb_status_device(&r->status, name);
+	if (!d && r->status.devices_omitted)
+		snprintf(why, size, "not in the boot report, which left %lu devices out",
+			 r->status.devices_omitted);
+	else if (!d)
+		snprintf(why, size, "not in the boot report: the selection changed after boot?");
+	else
+		snprintf(why, size, "at boot: %s%s%s", d->result, d->reason[0] ? ": " : "",
+			 d->reason);
 }
 
 /*
@@ -121,7 +126,8 @@ int cmd_status(const struct cli *cli)
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	char *cmdline, *report;
+	struct boot_report report;
+	char *cmdline;
 	bool exists, disabled;
 	int differ = 0;
 
@@ -172,7 +178,7 @@ int cmd_status(const struct cli *cli)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	report = read_report(&cli->root);
+	read_report(&cli->root, &report);
 
 	if (cli->json)
 		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
@@ -196,7 +202,7 @@ int cmd_status(const struct cli *cli)
 		if (!as_expected && disabled)
 			snprintf(why, sizeof(why), "binding disabled on this boot (vfio_boot.disable=1)");
 		else if (!as_expected)
-			explain(report, fn->name, why, sizeof(why));
+			explain(&report, fn->name, why, sizeof(why));
 		else if (!take)
 			snprintf(why, sizeof(why), "refused: %s", tg->reason);
 		differ += !as_expected;
@@ -213,8 +219,11 @@ int cmd_status(const struct cli *cli)
 		} else {
 			char id[16];
 			snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
+			char line[sizeof(why) * 2];
+
+			vb_text_printable(line, sizeof(line), why); /* it quotes the report */
 			printf("%-14s %-11s %-10s %-14s %s\n", fn->name, id, expected,
-			       fn->driver[0] ? fn->driver : "none", why);
+			       fn->driver[0] ? fn->driver : "none", line);
 		}
 	}
 	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
@@ -224,7 +233,8 @@ int cmd_status(const struct cli *cli)
 	differ += status_images(cli);
 	if (cli->json)
 		printf(",\n  \"as_expected\": %s\n}\n", differ ? "false" : "true");
-	free(report);
+	if (report.parsed)
+		vb_status_free(&report.status);
 	vb_plan_free(&plan);
 	machine_free(&m);
 	vb_config_free(&cfg);

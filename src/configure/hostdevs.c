@@ -152,11 +152,13 @@ bool vb_sysfs_path_pci(const char *path, struct vb_pci_addr *addr)
 	return found;
 }
 
-/* Work state: the tree, the devices found so far. */
+/* Work state: the tree, the devices found so far, what is being traced. */
 struct finder {
 	const struct vb_root *root;
 	struct vb_host_devices *out;
 	unsigned visits;
+	enum vb_host_role role; /* of the devices the trace finds */
+	const char *what;       /* the mount point or interface traced */
 };
 
 /* Reads the symlink rel in the tree. Returns 0 or -errno. */
@@ -175,9 +177,10 @@ static int read_link(const struct vb_root *root, const char *rel, char *buf, siz
 	return 0;
 }
 
-static int add_device(struct finder *f, const struct vb_pci_addr *addr, enum vb_host_role role,
-		      const char *what)
+static int add_device(struct finder *f, const struct vb_pci_addr *addr)
 {
+	enum vb_host_role role = f->role;
+	const char *what = f->what;
 	struct vb_host_devices *out = f->out;
 	struct vb_host_device *grown;
 
@@ -198,50 +201,127 @@ static int add_device(struct finder *f, const struct vb_pci_addr *addr, enum vb_
 	return 0;
 }
 
-/*
- * Adds the PCI function that the sysfs path of CLASS_DIR/NAME goes through,
- * or else, recursively, those behind the devices it stacks on: the entries
- * of NAME/slaves/ for a block device (dm, md, LVM), its lower_* links for a
- * net device (bridge, bond, VLAN), as lower says. Returns the number found,
- * or -ENOMEM.
- */
 static int trace(struct finder *f, const char *class_dir, const char *name, const char *lower,
-		 enum vb_host_role role, const char *what, int depth)
+		 int depth);
+
+/*
+ * Traces every entry of the directory dir whose name starts with prefix (cut
+ * off when cut) as a device of class_dir (NULL: dir itself). Returns the
+ * number of PCI functions found, or -ENOMEM.
+ */
+static int trace_each(struct finder *f, const char *dir_rel, const char *class_dir,
+		      const char *prefix, bool cut, const char *lower, int depth)
 {
-	char rel[PATH_MAX], target[PATH_MAX];
-	struct vb_pci_addr addr;
+	int fd = vb_root_open(f->root, dir_rel, O_RDONLY | O_DIRECTORY, 0), found = 0, n;
+	size_t plen = strlen(prefix);
 	struct dirent *de;
-	int found = 0, fd, n;
 	DIR *dir;
 
-	if (depth > STACK_DEPTH_MAX || ++f->visits > TRACE_VISITS_MAX || strchr(name, '/') ||
-	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0)
-		return 0;
-	snprintf(rel, sizeof(rel), "%s/%s", class_dir, name);
-	if (read_link(f->root, rel, target, sizeof(target)) == 0 &&
-	    vb_sysfs_path_pci(target, &addr))
-		return add_device(f, &addr, role, what) < 0 ? -ENOMEM : 1;
-	/* slaves/ holds the lower devices; a net device has lower_NAME links beside it. */
-	if (strcmp(lower, "slaves") == 0)
-		snprintf(rel, sizeof(rel), "%s/%s/slaves", class_dir, name);
-	fd = vb_root_open(f->root, rel, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
 		return 0;
 	}
 	while ((de = readdir(dir)) != NULL && found >= 0) {
-		const char *next = de->d_name;
+		const char *next = de->d_name + (cut ? plen : 0);
 
-		if (strcmp(lower, "slaves") != 0) {
-			if (strncmp(next, "lower_", 6) != 0)
-				continue;
-			next += 6;
-		}
-		if (next[0] == '.')
+		if (strncmp(de->d_name, prefix, plen) != 0 || next[0] == '.' || !next[0])
 			continue;
-		n = trace(f, class_dir, next, lower, role, what, depth + 1);
+		n = trace(f, class_dir ? class_dir : dir_rel, next, lower, depth + 1);
 		found = n < 0 ? n : found + n;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * The NVMe subsystem a namespace with native multipath belongs to, from its
+ * sysfs path (.../nvme-subsystem/nvme-subsys0/nvme0n1): the namespace is not
+ * under a PCI function, its subsystem's controllers are. Copies the
+ * subsystem's name to out; false when the path is not one.
+ */
+static bool nvme_subsystem_of(const char *target, char *out, size_t size)
+{
+	const char *p = strstr(target, "/nvme-subsystem/");
+	size_t len;
+
+	if (!p)
+		return false;
+	p += strlen("/nvme-subsystem/");
+	len = strcspn(p, "/");
+	if (len == 0 || len >= size || p[0] == '.')
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return true;
+}
+
+/*
+ * Adds the PCI function that the sysfs path of CLASS_DIR/NAME goes through,
+ * or else, recursively, those behind the devices it stacks on: the entries
+ * of NAME/slaves/ for a block device (dm, md, LVM) and the controllers of
+ * its NVMe subsystem (native multipath), its lower_* links for a net device
+ * (bridge, bond, VLAN), as lower says. Returns the number found, or -ENOMEM.
+ */
+static int trace(struct finder *f, const char *class_dir, const char *name, const char *lower,
+		 int depth)
+{
+	char rel[PATH_MAX], target[PATH_MAX], subsys[NAME_MAX + 1];
+	struct vb_pci_addr addr;
+	bool linked;
+	int found;
+
+	if (depth > STACK_DEPTH_MAX || ++f->visits > TRACE_VISITS_MAX || strchr(name, '/') ||
+	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", class_dir, name);
+	linked = read_link(f->root, rel, target, sizeof(target)) == 0;
+	if (linked && vb_sysfs_path_pci(target, &addr))
+		return add_device(f, &addr) < 0 ? -ENOMEM : 1;
+	if (strcmp(lower, "slaves") != 0)
+		return trace_each(f, rel, class_dir, "lower_", true, lower, depth);
+	snprintf(rel, sizeof(rel), "%s/%s/slaves", class_dir, name);
+	found = trace_each(f, rel, class_dir, "", false, lower, depth);
+	if (found == 0 && linked && nvme_subsystem_of(target, subsys, sizeof(subsys))) {
+		/* Its controllers: links nvme0, nvme1... beside the namespaces. */
+		snprintf(rel, sizeof(rel), "sys/class/nvme-subsystem/%s", subsys);
+		found = trace_each(f, rel, NULL, "nvme", false, lower, depth);
+	}
+	return found;
+}
+
+/*
+ * The directory listing every device of the btrfs filesystem on block device
+ * name (sys/fs/btrfs/FSID/devices), into out; false when there is none.
+ */
+static bool btrfs_devices_dir(const struct vb_root *root, const char *name, char *out,
+			      size_t size)
+{
+	int fd = vb_root_open(root, "sys/fs/btrfs", O_RDONLY | O_DIRECTORY, 0), link;
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!found && (de = readdir(dir)) != NULL) {
+		char rel[PATH_MAX];
+		int n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = snprintf(rel, sizeof(rel), "sys/fs/btrfs/%s/devices/%s", de->d_name, name);
+		if (n < 0 || (size_t)n >= sizeof(rel))
+			continue;
+		link = vb_root_open(root, rel, O_PATH | O_NOFOLLOW, 0);
+		if (link < 0)
+			continue;
+		close(link);
+		snprintf(out, size, "sys/fs/btrfs/%s/devices", de->d_name);
+		found = true;
 	}
 	closedir(dir);
 	return found;
@@ -291,6 +371,7 @@ static bool source_block_name(const struct vb_root *root, const char *source, ch
 static int find_disks(struct finder *f)
 {
 	char *text = NULL, source[PATH_MAX], rel[64], target[PATH_MAX], name[PATH_MAX];
+	char members[PATH_MAX];
 	size_t len;
 	int err = vb_root_read_file(f->root, "proc/self/mountinfo", PROC_FILE_MAX, &text, &len,
 				    NULL);
@@ -315,9 +396,14 @@ static int find_disks(struct finder *f)
 		} else if (major == 0 && !source_block_name(f->root, source, name, sizeof(name))) {
 			name[0] = '\0';
 		}
-		err = name[0] ? trace(f, "sys/class/block", name, "slaves", VB_HOST_DISK,
-				      host_mounts[m], 0) :
-				0;
+		f->role = VB_HOST_DISK;
+		f->what = host_mounts[m];
+		/* btrfs names one of its devices; sysfs lists them all. */
+		if (name[0] && strncmp(source, "btrfs ", 6) == 0 &&
+		    btrfs_devices_dir(f->root, name, members, sizeof(members)))
+			err = trace_each(f, members, NULL, "", false, "slaves", -1);
+		else
+			err = name[0] ? trace(f, "sys/class/block", name, "slaves", 0) : 0;
 		if (err == 0)
 			err = vb_msgs_add(&f->out->notes, "%s (%s): no PCI device found behind it",
 					  host_mounts[m], source);
@@ -350,8 +436,9 @@ static int find_networks(struct finder *f)
 		err = vb_msgs_add(&f->out->notes, "cannot read /proc/net/route: the host's network "
 						  "devices are not known");
 	for (size_t i = 0; i < ifaces.count && err >= 0; i++) {
-		err = trace(f, "sys/class/net", ifaces.items[i], "lower_", VB_HOST_NETWORK,
-			    ifaces.items[i], 0);
+		f->role = VB_HOST_NETWORK;
+		f->what = ifaces.items[i];
+		err = trace(f, "sys/class/net", ifaces.items[i], "lower_", 0);
 		if (err == 0)
 			err = vb_msgs_add(&f->out->notes,
 					  "default route on %s: no PCI device found behind it",
@@ -363,7 +450,7 @@ static int find_networks(struct finder *f)
 
 int vb_host_devices_read(const struct vb_root *root, struct vb_host_devices *out)
 {
-	struct finder f = { root, out, 0 };
+	struct finder f = { .root = root, .out = out };
 	int err;
 
 	memset(out, 0, sizeof(*out));

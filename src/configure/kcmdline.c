@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Words are split as the kernel splits its command line: on white space,
- * except inside double quotes. Two words have the same key when their names
- * (up to '=') are equal with quotes dropped and '-' equal to '_', as the
- * kernel's parameq() compares them. A word "--" ends the kernel's part.
+ * Parameters are split as the kernel splits its command line
+ * (vb_cmdline_next_param: white space outside double quotes, a quote may open
+ * the whole parameter or its value). Two parameters have the same name when
+ * their names are equal with '-' equal to '_', as the kernel's parameq()
+ * compares them. A word "--" ends the kernel's part: what follows is init's.
  *
  * /etc/default/grub is read the way the shell that grub-mkconfig sources it
  * with would split it into commands: quotes, escapes, comments, command
@@ -36,6 +37,7 @@ struct text {
 
 struct span {
 	size_t start, len;
+	bool unterminated; /* a quote still open at the end of the text */
 };
 
 static int text_set(struct text *t, const char *s, size_t len)
@@ -69,55 +71,55 @@ static int splice(struct text *t, size_t at, size_t cut, const char *ins, size_t
 
 static bool next_word(const char *s, size_t len, size_t *pos, struct span *w)
 {
-	return vb_cmdline_next_word(s, len, pos, &w->start, &w->len);
+	struct vb_cmdline_param p;
+
+	if (!vb_cmdline_next_param(s, len, pos, &p))
+		return false;
+	*w = (struct span){ p.start, p.len, p.unterminated };
+	return true;
 }
 
-/* Compares two words, or only their keys when whole is false. */
+/* Compares two words by name ('-' and '_' alike), and by value when whole. */
 static bool words_match(const char *x, size_t xl, const char *y, size_t yl, bool whole)
 {
-	size_t i = 0, j = 0;
-	bool in_value = false;
+	struct vb_cmdline_param px, py;
+	size_t xpos = 0, ypos = 0;
 
-	for (;; i++, j++) {
-		bool xend, yend;
-		char cx, cy;
+	if (!vb_cmdline_next_param(x, xl, &xpos, &px) || !vb_cmdline_next_param(y, yl, &ypos, &py) ||
+	    px.keylen != py.keylen)
+		return false;
+	for (size_t i = 0; i < px.keylen; i++) {
+		char cx = x[px.key + i], cy = y[py.key + i];
 
-		while (i < xl && x[i] == '"')
-			i++;
-		while (j < yl && y[j] == '"')
-			j++;
-		xend = i == xl || (!whole && x[i] == '=');
-		yend = j == yl || (!whole && y[j] == '=');
-		if (xend || yend)
-			return xend && yend;
-		cx = x[i];
-		cy = y[j];
-		if (!in_value) {
-			cx = cx == '-' ? '_' : cx;
-			cy = cy == '-' ? '_' : cy;
-		}
-		if (cx != cy)
+		if ((cx == '-' ? '_' : cx) != (cy == '-' ? '_' : cy))
 			return false;
-		in_value = in_value || cx == '=';
 	}
+	return !whole || (px.has_value == py.has_value && px.valuelen == py.valuelen &&
+			  memcmp(x + px.value, y + py.value, px.valuelen) == 0);
 }
 
 static bool is_dashdash(const char *s, const struct span *w)
 {
-	return w->len == 2 && s[w->start] == '-' && s[w->start + 1] == '-';
+	struct vb_cmdline_param p;
+	size_t pos = w->start;
+
+	return vb_cmdline_next_param(s, w->start + w->len, &pos, &p) && vb_cmdline_is_end(s, &p);
 }
 
-/* Where "--" starts in t (t->len when there is none); *end: the end of the last word before. */
-static size_t kernel_part(const struct text *t, size_t *end)
+/*
+ * Where "--" starts in t (t->len when there is none); *last: the last word
+ * before it (len 0 when none).
+ */
+static size_t kernel_part(const struct text *t, struct span *last)
 {
 	size_t pos = 0;
 	struct span w;
 
-	*end = 0;
+	*last = (struct span){ 0, 0, false };
 	while (next_word(t->s, t->len, &pos, &w)) {
 		if (is_dashdash(t->s, &w))
 			return w.start;
-		*end = w.start + w.len;
+		*last = w;
 	}
 	return t->len;
 }
@@ -128,17 +130,24 @@ static bool kernel_word(const struct text *t, size_t *pos, struct span *w)
 	return next_word(t->s, t->len, pos, w) && !is_dashdash(t->s, w);
 }
 
-/* Adds word after the last kernel word (before "--" when there is one). */
+/*
+ * Adds word after the last kernel word: before "--" when there is one, and
+ * before a last word whose quote never closes (it would swallow the word).
+ */
 static int append_word(struct text *t, const char *word)
 {
-	size_t end, limit = kernel_part(t, &end), wlen = strlen(word);
+	struct span last;
+	size_t limit = kernel_part(t, &last), wlen = strlen(word), end;
 	int err;
 
-	if (limit < t->len) { /* before "--": "word " */
+	if (last.len && last.unterminated)
+		limit = last.start;
+	if (limit < t->len) { /* before it: "word " */
 		err = splice(t, limit, 0, " ", 1);
 		return err < 0 ? err : splice(t, limit, 0, word, wlen);
 	}
-	if (end == 0)
+	end = last.start + last.len;
+	if (last.len == 0)
 		return splice(t, 0, 0, word, wlen);
 	err = splice(t, end, 0, " ", 1);
 	return err < 0 ? err : splice(t, end + 1, 0, word, wlen);
@@ -185,7 +194,7 @@ static int remove_word(struct text *t, const char *word)
 static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 {
 	size_t flen = strlen(flag), pos = 0, prev_end = 0;
-	struct span w, first = { 0, 0 };
+	struct span w, first = { 0, 0, false };
 	struct text old = { 0 };
 	bool found = false, all_same = true;
 	int err = 0;
@@ -360,6 +369,7 @@ enum token { T_END, T_WORD, T_NEWLINE, T_SEMI, T_AMP, T_ANDOR, T_LPAREN, T_RPARE
 struct command {
 	unsigned words;
 	bool export_cmd;    /* export or readonly: its words are assignments */
+	bool function;      /* bash's "function NAME" */
 	bool other;         /* has a command word: prefix assignments are its own */
 	bool chained;       /* part of an and-or list or pipeline, or in the background */
 	bool ours;          /* assigns the variable */
@@ -383,11 +393,24 @@ struct scan {
 	size_t len, pos;
 	unsigned line;
 	int depth, case_depth;
+	unsigned open_line; /* where the outermost compound command still open began */
+	unsigned bad_line;  /* where a closing word came without its opening, or 0 */
+	unsigned chain_line; /* where the last '|', '&&' or '||' was */
 	bool skip_word;     /* a redirection's target */
 	struct command cmd;
 	struct grub_value v;
 	struct vb_cmdline_problem *p;
 };
+
+/* A compound command opens (delta 1) or closes (-1); the lines that matter are kept. */
+static void nest(struct scan *sc, int delta)
+{
+	if (delta > 0 && sc->depth == 0)
+		sc->open_line = sc->line;
+	sc->depth += delta;
+	if (sc->depth < 0 && !sc->bad_line)
+		sc->bad_line = sc->line;
+}
 
 static bool refuse(struct scan *sc, unsigned line, const char *what)
 {
@@ -622,16 +645,22 @@ static void command_word(struct scan *sc, const struct span *w)
 		sc->skip_word = false;
 		return;
 	}
+	/* bash's "function NAME {": the brace opens the body. */
+	if (c->words == 2 && c->function && word_is(sc, w, "{")) {
+		nest(sc, 1);
+		memset(c, 0, sizeof(*c));
+		return;
+	}
 	if (c->words == 0) {
 		for (size_t i = 0; i < sizeof(opening) / sizeof(opening[0]); i++)
 			if (word_is(sc, w, opening[i])) {
-				sc->depth++;
+				nest(sc, 1);
 				sc->case_depth += i == 4;
 				return;
 			}
 		for (size_t i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
 			if (word_is(sc, w, closing[i])) {
-				sc->depth--;
+				nest(sc, -1);
 				sc->case_depth -= i == 2;
 				return;
 			}
@@ -644,6 +673,8 @@ static void command_word(struct scan *sc, const struct span *w)
 			c->line_start = c->line_start && (sc->s[i] == ' ' || sc->s[i] == '\t');
 	}
 	name = assignment_name(sc, w);
+	if (c->words == 0 && word_is(sc, w, "function"))
+		c->function = true;
 	if (c->words == 0 && (word_is(sc, w, "export") || word_is(sc, w, "readonly"))) {
 		c->export_cmd = true;
 	} else if (name && (c->export_cmd || !c->other)) {
@@ -687,6 +718,9 @@ static void end_command(struct scan *sc, enum token tok, size_t end)
 		memset(c, 0, sizeof(*c));
 		c->chained = tok == T_ANDOR;
 	}
+	sc->skip_word = false; /* a redirection's target never comes after the command */
+	if (tok == T_ANDOR)
+		sc->chain_line = sc->line;
 }
 
 /* Reads the whole file; false (with p) when it cannot be read safely. */
@@ -694,10 +728,11 @@ static bool scan_grub(const char *s, size_t len, struct grub_value *v,
 		      struct vb_cmdline_problem *p)
 {
 	struct scan sc = { .s = s, .len = len, .line = 1, .p = p };
+	bool dangling = false;
 
 	memset(p, 0, sizeof(*p));
 	for (;;) {
-		struct span w = { 0, 0 };
+		struct span w = { 0, 0, false };
 		size_t at = sc.pos;
 		enum token tok = next_token(&sc, &w);
 
@@ -713,14 +748,23 @@ static bool scan_grub(const char *s, size_t len, struct grub_value *v,
 		}
 		if (tok != T_END)
 			at = w.start;
+		else
+			dangling = sc.cmd.chained && sc.cmd.words == 0;
 		end_command(&sc, tok, at);
 		if (tok == T_LPAREN && sc.case_depth == 0)
-			sc.depth++;
+			nest(&sc, 1);
 		if (tok == T_RPAREN && sc.case_depth == 0)
-			sc.depth--;
+			nest(&sc, -1);
 		if (tok == T_END)
 			break;
 	}
+	/* A file the shell would not run to its end: where to add anything is not known. */
+	if (sc.bad_line)
+		return refuse(&sc, sc.bad_line, "a closing ')', '}', fi, done or esac without its opening");
+	if (sc.depth > 0)
+		return refuse(&sc, sc.open_line, "a '(', '{', if, for, while or case that is never closed");
+	if (dangling)
+		return refuse(&sc, sc.chain_line, "a '|', '&&' or '||' that nothing follows");
 	*v = sc.v;
 	return true;
 }
@@ -761,7 +805,7 @@ static int edit_value(struct text *t, const struct grub_value *v, const struct v
 		      const struct vb_msgs *remove, struct vb_edit *record, const struct vb_edit *undo)
 {
 	struct text value = { 0 };
-	struct span inner;
+	struct span inner = { 0, 0, false };
 	char quote;
 	int err;
 
@@ -782,6 +826,16 @@ static int edit_value(struct text *t, const struct grub_value *v, const struct v
 	return err;
 }
 
+/* True when the backslash at s[at] is itself escaped (an odd run of them before it). */
+static bool ends_escaped_backslash(const char *s, size_t at)
+{
+	size_t n = 0;
+
+	while (at > n && s[at - 1 - n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 /* GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT FLAGS" at the end, with a comment. */
 static int append_assignment(struct text *t, const struct vb_msgs *add,
 			     const struct vb_msgs *remove, struct vb_edit *record)
@@ -793,6 +847,10 @@ static int append_assignment(struct text *t, const struct vb_msgs *add,
 		err = edit_words(&value, add, remove, record);
 	if (err == 0 && value.len > strlen(GRUB_OLD_VALUE)) {
 		if (t->len && t->s[t->len - 1] != '\n')
+			err = splice(t, t->len, 0, "\n", 1);
+		/* A backslash that joins the last line to the next: an empty line ends it. */
+		if (err == 0 && t->len >= 2 && t->s[t->len - 2] == '\\' &&
+		    !ends_escaped_backslash(t->s, t->len - 2))
 			err = splice(t, t->len, 0, "\n", 1);
 		if (err == 0)
 			err = splice(t, t->len, 0, GRUB_COMMENT GRUB_VAR "=\"",
@@ -811,7 +869,7 @@ int vb_grub_edit(const char *text, size_t len, const struct vb_msgs *add,
 		 struct vb_cmdline_problem *p)
 {
 	struct grub_value v;
-	struct span inner;
+	struct span inner = { 0, 0, false };
 	struct text t;
 	char quote;
 	int err;
@@ -820,10 +878,22 @@ int vb_grub_edit(const char *text, size_t len, const struct vb_msgs *add,
 	if (!scan_grub(text, len, &v, p))
 		return -EINVAL;
 	err = text_set(&t, text, len);
-	if (err == 0 && v.found && !v.odd_after && editable(text, &v.value, &inner, &quote))
+	if (err == 0 && v.found && !v.odd_after && editable(text, &v.value, &inner, &quote)) {
 		err = edit_value(&t, &v, add, remove, record, NULL);
-	else if (err == 0)
+	} else if (err == 0) {
 		err = append_assignment(&t, add, remove, record);
+		/* The line added must be the one in effect: not taken in by what ends the file. */
+		if (err == 0 && t.len > len &&
+		    (!scan_grub(t.s, t.len, &v, p) || !v.found || v.odd_after || v.start < len)) {
+			memset(p, 0, sizeof(*p));
+			for (size_t i = 0; i < len; i++)
+				p->line += text[i] == '\n';
+			p->line += len > 0 && text[len - 1] != '\n';
+			snprintf(p->what, sizeof(p->what),
+				 "its end runs on into what follows it (a '|', '&&' or '\\' there)");
+			err = -EINVAL;
+		}
+	}
 	return finish(&t, err, out, outlen);
 }
 
@@ -851,7 +921,7 @@ int vb_grub_undo(const char *text, size_t len, const struct vb_edit *record, cha
 		 size_t *outlen, struct vb_cmdline_problem *p)
 {
 	struct grub_value v;
-	struct span inner;
+	struct span inner = { 0, 0, false };
 	struct text t;
 	char quote;
 	int err;
@@ -879,7 +949,7 @@ int vb_cmdline_has_all(const char *cmdline, const char *const *flags, size_t nfl
 
 	for (size_t i = 0; i < nflags; i++) {
 		size_t flen = strlen(flags[i]), pos = 0;
-		struct span w, last = { 0, 0 };
+		struct span w, last = { 0, 0, false };
 		bool found = false;
 
 		while (next_word(cmdline, len, &pos, &w)) {

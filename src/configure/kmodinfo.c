@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kmodinfo.h"
@@ -20,6 +21,37 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 		       const char *format, va_list args)
 {
 	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
+}
+
+/*
+ * True when every modules.* file of the kernel directory rel is a regular
+ * file: libkmod opens its indexes with a plain open() from the directory,
+ * which a FIFO would hold for ever, and through which a link would be
+ * followed on the host, out of the tree.
+ */
+static bool indexes_are_files(const struct vb_root *root, const char *rel)
+{
+	int dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	bool ok = dir != NULL;
+
+	if (!dir && fd >= 0)
+		close(fd);
+	while (ok && (de = readdir(dir)) != NULL) {
+		struct stat st;
+
+		if (strncmp(de->d_name, "modules.", 8) != 0)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+			ok = false;
+	}
+	if (dir)
+		closedir(dir);
+	if (dirfd >= 0)
+		close(dirfd);
+	return ok;
 }
 
 /*
@@ -60,7 +92,11 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 		snprintf(rel, sizeof(rel), "lib/modules/%s/modules.dep", de->d_name);
 		if (!vb_root_exists(root, rel))
 			continue;
-		err = vb_msgs_add(&km->kernels, "%s", de->d_name);
+		snprintf(rel, sizeof(rel), "lib/modules/%s", de->d_name);
+		if (!indexes_are_files(root, rel))
+			err = vb_msgs_add(&km->skipped, "%s", de->d_name);
+		else
+			err = vb_msgs_add(&km->kernels, "%s", de->d_name);
 	}
 	closedir(dir);
 	vb_msgs_sort(&km->kernels);
@@ -97,6 +133,7 @@ void vb_kmod_close(struct vb_kmod *km)
 	free(km->ctx);
 	free(km->dirfd);
 	vb_msgs_free(&km->kernels);
+	vb_msgs_free(&km->skipped);
 	memset(km, 0, sizeof(*km));
 }
 

@@ -12,6 +12,7 @@ struct vb_kmod {
 	struct vb_msgs kernels;   /* versions: names of lib/modules/<v>/ with modules.dep */
 	struct kmod_ctx **ctx;    /* one per kernel, same order */
 	int *dirfd;               /* each kernel's module directory, opened in the tree */
+	struct vb_msgs skipped;   /* versions left out: a modules.* file is not a regular file */
 };
 
 enum vb_module_state {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "version.h"
 
 static void usage(void)
@@ -113,6 +114,8 @@ int main(int argc, char **argv)
 	int c, rc = -1, err;
 
 	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
+		if (vb_option_check_value("vfio-boot", longopts, c, optarg) < 0)
+			return VB_EXIT_USAGE;
 		switch (c) {
 		case 'r':
 			root = optarg;

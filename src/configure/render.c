@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modprobe_ids.h"
 #include "ownblock.h"
 #include "render.h"
 
@@ -81,34 +82,15 @@ static const char commented[] =
 static const char kept_marker[] =
 	"# Kept from the file that was here before vfio-boot (unconfigure restores it):\n";
 
-bool vb_is_vfio_ids_option(const char *line, size_t len)
+/* The other options of an ids= line (as modprobe reads it), as a line of their own, if any. */
+static int options_without_ids(FILE *out, const char *line, size_t len)
 {
-	char copy[1024], *save = NULL, *word;
-	bool ids = false;
-	int n = 0;
-
-	if (len >= sizeof(copy))
-		return false;
-	memcpy(copy, line, len);
-	copy[len] = '\0';
-	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
-		if ((n == 0 && strcmp(word, "options") != 0) ||
-		    (n == 1 && strcmp(word, "vfio-pci") != 0 && strcmp(word, "vfio_pci") != 0))
-			return false;
-		ids = ids || (n >= 2 && strncmp(word, "ids=", 4) == 0);
-	}
-	return ids;
-}
-
-/* The other options of an ids= line, as a line of their own (empty when none). */
-static void options_without_ids(FILE *out, const char *line, size_t len)
-{
-	char copy[1024], *save = NULL, *word;
+	char *copy = vb_modprobe_line_joined(line, len), *save = NULL, *word;
 	bool any = false;
 	int n = 0;
 
-	memcpy(copy, line, len);
-	copy[len] = '\0';
+	if (!copy)
+		return -ENOMEM;
 	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save), n++) {
 		if (n < 2 || strncmp(word, "ids=", 4) == 0)
 			continue;
@@ -117,24 +99,40 @@ static void options_without_ids(FILE *out, const char *line, size_t len)
 	}
 	if (any)
 		fputc('\n', out);
+	free(copy);
+	return 0;
 }
 
-/* The admin's lines, as they are but for ids= options, commented out. */
+/* Writes the len bytes at text (one or more lines) with '#' before each line. */
+static void comment_out(FILE *out, const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i == 0 || text[i - 1] == '\n')
+			fputc('#', out);
+		fputc(text[i], out);
+	}
+	fputc('\n', out);
+}
+
+/* The admin's lines, as they are but for ids= options (continuations and all), commented out. */
 static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
 {
 	while (*text) {
-		size_t len = strcspn(text, "\n");
+		size_t len = vb_modprobe_line_len(text);
 
 		if (vb_is_vfio_ids_option(text, len)) {
+			char *joined = vb_modprobe_line_joined(text, len);
+
 			fputs(commented, out);
-			fputc('#', out);
-			fwrite(text, 1, len, out);
-			fputc('\n', out);
-			options_without_ids(out, text, len);
-			if (vb_msgs_add(notes, "commented out '%.*s' in /etc/modprobe.d/vfio.conf: "
+			comment_out(out, text, len);
+			if (!joined || options_without_ids(out, text, len) < 0 ||
+			    vb_msgs_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
 					       "vfio-boot-bind binds the selected devices instead",
-					(int)(len > 200 ? 200 : len), text) < 0)
+					joined) < 0) {
+				free(joined);
 				return -ENOMEM;
+			}
+			free(joined);
 		} else {
 			fwrite(text, 1, len, out);
 			fputc('\n', out);
@@ -156,11 +154,12 @@ static int uncomment(char **text, size_t *len, const char *line, size_t llen)
 	int err = f && r ? 0 : -ENOMEM;
 
 	if (f) {
-		fprintf(f, "%s#%.*s\n", commented, (int)llen, line);
+		fputs(commented, f);
+		comment_out(f, line, llen);
 		fclose(f);
 	}
 	if (r) {
-		options_without_ids(r, line, llen);
+		err = options_without_ids(r, line, llen);
 		fclose(r);
 	}
 	found = err == 0 ? memmem(*text, *len, form, flen) : NULL;
@@ -273,7 +272,7 @@ int vb_render_modprobe_undo(const char *now, size_t nlen, const char *old, size_
 		err = vb_ownblock_set(now, nlen, body, &text, &tlen);
 	/* Each ids= line of old that this edit commented out gets its own form back. */
 	for (const char *line = old; err == 0 && *line && line < old + olen;) {
-		size_t llen = strcspn(line, "\n");
+		size_t llen = vb_modprobe_line_len(line);
 
 		if (vb_is_vfio_ids_option(line, llen))
 			err = uncomment(&text, &tlen, line, llen);

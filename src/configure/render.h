@@ -47,6 +47,3 @@ int vb_render_modprobe_file(const char *current, size_t len, const char *body, c
  */
 int vb_render_modprobe_undo(const char *now, size_t nlen, const char *old, size_t olen,
 			    char **out, size_t *outlen);
-
-/* True for an "options vfio-pci ... ids=..." line of a modprobe.d file (len bytes). */
-bool vb_is_vfio_ids_option(const char *line, size_t len);

@@ -93,12 +93,18 @@ int vb_tree_read(const struct vb_tree_file *f, size_t max, char **data, size_t *
 {
 	struct stat sb;
 	int fd = openat(f->dirfd, f->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	int err = 0;
 
 	if (fd < 0)
 		return errno == ELOOP ? -ENOENT : -errno; /* a dangling link: nothing there */
-	fd = vb_keep_if_regular(fd, &sb);
-	if (fd < 0)
-		return fd;
+	if (fstat(fd, &sb) < 0)
+		err = -errno;
+	else if (!vb_is_regular(&sb))
+		err = -VB_EFILETYPE;
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
 	if (st)
 		*st = sb;
 	return vb_read_fd(fd, &sb, max, data, len);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "text.h"
 
 static const char *const companions_names[] = {
 	[VB_COMPANIONS_SLOT] = "slot",
@@ -97,7 +98,7 @@ static int add_one(struct vb_config *cfg, struct vb_selector_list *list,
 	if (vb_selector_parse(text, len, &sel, &why) < 0) {
 		if (len > VB_SELECTOR_MAX)
 			return vb_msgs_add(&cfg->problems, "%s: invalid selector '%.*s...': %s",
-					   origin, 24, text, why);
+					   origin, (int)vb_utf8_cut(text, len, 24), text, why);
 		return vb_msgs_add(&cfg->problems, "%s: invalid selector '%.*s': %s", origin,
 				   (int)len, text, why);
 	}
@@ -161,8 +162,8 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 
 	trim(&key, &keylen);
 	trim(&value, &valuelen);
-	if (valuelen >= sizeof(buf))
-		valuelen = sizeof(buf) - 1; /* too long for any valid value: fails below */
+	/* Too long for any valid value: fails below, shown cut. */
+	valuelen = vb_utf8_cut(value, valuelen, sizeof(buf) - 1);
 	memcpy(buf, value, valuelen);
 	buf[valuelen] = '\0';
 
@@ -183,7 +184,7 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 		return 0;
 	}
 	return vb_msgs_add(&cfg->problems, "%s: unknown option '%.*s'", where,
-			   (int)(keylen > 40 ? 40 : keylen), key);
+			   (int)vb_utf8_cut(key, keylen, 40), key);
 }
 
 static int parse_line(struct vb_config *cfg, const char *where, const char *line,
@@ -221,7 +222,9 @@ int vb_config_parse_text(struct vb_config *cfg, const char *name, const char *te
 		int err;
 
 		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", name, lineno);
+		/* A long name is cut, whole characters only, to leave room for the line. */
+		snprintf(where, sizeof(where), "%.*s:%u",
+			 (int)vb_utf8_cut(name, strlen(name), sizeof(where) - 12), name, lineno);
 		err = parse_line(cfg, where, text + pos, linelen);
 		if (err < 0)
 			return err;
@@ -230,18 +233,85 @@ int vb_config_parse_text(struct vb_config *cfg, const char *name, const char *te
 	return 0;
 }
 
-/* Returns true when the parameter name matches, treating '-' and '_' alike. */
-static bool param_is(const char *key, size_t keylen, const char *name)
+/* The kernel's isspace(): its ctype table also counts 0xa0 as a space. */
+static bool is_kernel_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (unsigned char)c == 0xa0;
+}
+
+/* The end of a span: the first of the kernel's cuts at or after from. */
+static size_t first_cut(const size_t *cuts, size_t ncuts, size_t from, size_t end)
+{
+	for (size_t i = 0; i < ncuts; i++)
+		if (cuts[i] >= from && cuts[i] < end)
+			end = cuts[i];
+	return end;
+}
+
+bool vb_cmdline_next_param(const char *s, size_t len, size_t *pos, struct vb_cmdline_param *p)
+{
+	size_t i = *pos, begin, end, equals = 0, cuts[3], ncuts = 0;
+	bool in_quote = false, quoted = false;
+
+	while (i < len && is_kernel_space(s[i]))
+		i++;
+	if (i >= len)
+		return false;
+	p->start = i;
+	if (s[i] == '"') {
+		in_quote = quoted = true;
+		i++;
+	}
+	begin = i;
+	for (; i < len && (in_quote || !is_kernel_space(s[i])); i++) {
+		if (!equals && s[i] == '=' && i > begin)
+			equals = i; /* an '=' in the first place names nothing */
+		if (s[i] == '"')
+			in_quote = !in_quote;
+	}
+	end = i;
+	p->len = end - p->start;
+	p->unterminated = in_quote;
+	*pos = end;
+	/*
+	 * The kernel ends the name at '='; it drops the quote that opens the
+	 * value and the one that ends the word, when the value or the whole
+	 * word was opened by one.
+	 */
+	p->has_value = equals != 0;
+	p->key = begin;
+	p->value = equals ? equals + 1 : end;
+	if (equals)
+		cuts[ncuts++] = equals;
+	if (equals && p->value < end && s[p->value] == '"') {
+		p->value++;
+		if (s[end - 1] == '"')
+			cuts[ncuts++] = end - 1;
+	}
+	if (quoted && end > begin && s[end - 1] == '"')
+		cuts[ncuts++] = end - 1;
+	p->keylen = first_cut(cuts, ncuts, begin, end) - begin;
+	p->valuelen = equals ? first_cut(cuts, ncuts, p->value, end) - p->value : 0;
+	return true;
+}
+
+bool vb_cmdline_is_end(const char *s, const struct vb_cmdline_param *p)
+{
+	return !p->has_value && p->keylen == 2 && memcmp(s + p->key, "--", 2) == 0;
+}
+
+bool vb_cmdline_param_is(const char *s, const struct vb_cmdline_param *p, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < keylen && name[i]; i++) {
-		char a = key[i] == '-' ? '_' : key[i];
+	for (i = 0; i < p->keylen && name[i]; i++) {
+		char a = s[p->key + i] == '-' ? '_' : s[p->key + i];
 		char b = name[i] == '-' ? '_' : name[i];
+
 		if (a != b)
 			return false;
 	}
-	return i == keylen && name[i] == '\0';
+	return i == p->keylen && name[i] == '\0';
 }
 
 static int parse_bool(const char *value, size_t len, bool *out)
@@ -262,62 +332,88 @@ static int parse_bool(const char *value, size_t len, bool *out)
 	return -EINVAL;
 }
 
-static int parse_param(struct vb_config *cfg, const char *param, size_t len)
+int vb_seconds_parse(const char *text, size_t len, unsigned *seconds)
 {
-	const char *eq = memchr(param, '=', len);
-	size_t keylen = eq ? (size_t)(eq - param) : len;
-	const char *value = eq ? eq + 1 : param + len;
-	size_t valuelen = eq ? len - keylen - 1 : 0;
+	unsigned long value = 0;
 
-	/* The bootloader may quote the value: vfio_boot.devices="a,b" */
-	if (valuelen >= 2 && value[0] == '"' && value[valuelen - 1] == '"') {
-		value++;
-		valuelen -= 2;
+	if (len == 0 || len > 6)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		value = value * 10 + (unsigned long)(text[i] - '0');
 	}
-	if (param_is(param, keylen, "vfio_boot.devices"))
-		return vb_config_add_selectors(cfg, &cfg->select, "vfio_boot.devices", value,
-					       valuelen);
-	if (param_is(param, keylen, "vfio_boot.skip"))
-		return vb_config_add_selectors(cfg, &cfg->skip, "vfio_boot.skip", value,
-					       valuelen);
-	if (param_is(param, keylen, "vfio_boot.disable")) {
-		bool on = true;
-		if (eq && parse_bool(value, valuelen, &on) < 0)
-			return vb_msgs_add(&cfg->problems,
-					   "vfio_boot.disable: '%.*s' is not 1 or 0, ignored",
-					   (int)(valuelen > 16 ? 16 : valuelen), value);
-		cfg->disabled = on;
-	}
+	if (value < 1 || value > VB_TIMEOUT_MAX)
+		return -EINVAL;
+	*seconds = (unsigned)value;
 	return 0;
 }
 
-bool vb_cmdline_next_word(const char *s, size_t len, size_t *pos, size_t *start,
-			  size_t *wlen)
+static int parse_param(struct vb_config *cfg, const char *s, const struct vb_cmdline_param *p)
 {
-	size_t p = *pos;
-	bool quoted = false;
+	const char *value = s + p->value;
+	size_t valuelen = p->valuelen;
 
-	while (p < len && is_blank(s[p]))
-		p++;
-	if (p >= len)
-		return false;
-	*start = p;
-	for (; p < len && (quoted || !is_blank(s[p])); p++)
-		if (s[p] == '"')
-			quoted = !quoted;
-	*wlen = p - *start;
-	*pos = p;
-	return true;
+	if (vb_cmdline_param_is(s, p, "vfio_boot.devices"))
+		return vb_config_add_selectors(cfg, &cfg->select, "vfio_boot.devices", value,
+					       valuelen);
+	if (vb_cmdline_param_is(s, p, "vfio_boot.skip"))
+		return vb_config_add_selectors(cfg, &cfg->skip, "vfio_boot.skip", value,
+					       valuelen);
+	if (vb_cmdline_param_is(s, p, "vfio_boot.disable")) {
+		bool on = true;
+
+		if (p->has_value && parse_bool(value, valuelen, &on) < 0)
+			return vb_msgs_add(&cfg->problems,
+					   "vfio_boot.disable: '%.*s' is not 1 or 0, ignored",
+					   (int)vb_utf8_cut(value, valuelen, 16), value);
+		cfg->disabled = on;
+	}
+	if (vb_cmdline_param_is(s, p, "vfio_boot.modprobe_timeout") &&
+	    vb_seconds_parse(value, valuelen, &cfg->modprobe_timeout) < 0)
+		return vb_msgs_add(&cfg->problems,
+				   "vfio_boot.modprobe_timeout: '%.*s' is not 1 to %d seconds, ignored",
+				   (int)vb_utf8_cut(value, valuelen, 16), value, VB_TIMEOUT_MAX);
+	return 0;
 }
 
 int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline)
 {
-	size_t len = strlen(cmdline), pos = 0, start, wlen;
+	size_t len = strlen(cmdline), pos = 0;
+	struct vb_cmdline_param p;
 
-	while (vb_cmdline_next_word(cmdline, len, &pos, &start, &wlen)) {
-		int err = parse_param(cfg, cmdline + start, wlen);
+	while (vb_cmdline_next_param(cmdline, len, &pos, &p) && !vb_cmdline_is_end(cmdline, &p)) {
+		int err = parse_param(cfg, cmdline, &p);
+
 		if (err < 0)
 			return err;
+	}
+	return 0;
+}
+
+int vb_config_text_check(const char *text, size_t len, char *why, size_t why_size)
+{
+	size_t pos = 0;
+
+	if (len >= VB_CONFIG_FILE_MAX) {
+		snprintf(why, why_size, "it would be %zu bytes; the limit is %d", len,
+			 VB_CONFIG_FILE_MAX - 1);
+		return -EFBIG;
+	}
+	if (memchr(text, '\0', len)) {
+		snprintf(why, why_size, "it would hold a NUL byte");
+		return -EFBIG;
+	}
+	for (unsigned lineno = 1; pos < len; lineno++) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t linelen = nl ? (size_t)(nl - text) - pos : len - pos;
+
+		if (linelen > VB_CONFIG_LINE_MAX) {
+			snprintf(why, why_size, "its line %u would be %zu bytes; the limit is %d",
+				 lineno, linelen, VB_CONFIG_LINE_MAX);
+			return -EFBIG;
+		}
+		pos += linelen + 1;
 	}
 	return 0;
 }

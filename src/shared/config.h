@@ -40,6 +40,7 @@ struct vb_config {
 	enum vb_companions companions;
 	enum vb_boot_vga_policy boot_vga;
 	bool disabled;                  /* vfio_boot.disable=1 */
+	unsigned modprobe_timeout;      /* vfio_boot.modprobe_timeout=, seconds; 0: not set */
 	struct vb_msgs problems;        /* malformed input, one line each, skipped */
 };
 
@@ -73,19 +74,54 @@ int vb_config_load(struct vb_config *cfg, const struct vb_root *root, const char
 		   const char *name);
 
 /*
- * Takes vfio_boot.devices=, vfio_boot.skip= and vfio_boot.disable from a
- * kernel command line. Returns 0, or -ENOMEM.
+ * Takes vfio_boot.devices=, vfio_boot.skip=, vfio_boot.disable and
+ * vfio_boot.modprobe_timeout= from a kernel command line, up to a "--"
+ * (what follows it is init's). Returns 0, or -ENOMEM.
  */
 int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline);
 
 /*
- * Finds the next word of a kernel command line at or after *pos within len
- * bytes: words are separated by blanks, except inside double quotes, as the
- * kernel splits them. Returns false at the end; else sets *start and *wlen
- * and moves *pos past the word.
+ * One parameter of a kernel command line, split as the kernel's own parser
+ * (next_arg() in lib/cmdline.c) splits it: words end at white space (the
+ * kernel's isspace(), which includes 0xa0) outside double quotes; a quote may
+ * open the whole parameter ("vfio_boot.disable=1") or its value
+ * (vfio_boot.devices="a,b"), and such quotes are not part of the name or the
+ * value. The name ends at the first '=' after its first character.
  */
-bool vb_cmdline_next_word(const char *s, size_t len, size_t *pos, size_t *start,
-			  size_t *wlen);
+struct vb_cmdline_param {
+	size_t start, len;     /* the whole word, quotes included */
+	size_t key, keylen;    /* the name */
+	size_t value, valuelen;/* the value (valuelen 0 without '=') */
+	bool has_value;        /* there was an '=' */
+	bool unterminated;     /* a quote was still open at the end of the text */
+};
+
+/*
+ * Finds the next parameter at or after *pos within len bytes of s. Returns
+ * false at the end; else fills p and moves *pos past it.
+ */
+bool vb_cmdline_next_param(const char *s, size_t len, size_t *pos, struct vb_cmdline_param *p);
+
+/* True for "--", after which the kernel hands every word to init. */
+bool vb_cmdline_is_end(const char *s, const struct vb_cmdline_param *p);
+
+/* True when the parameter is named name, '-' and '_' alike (the kernel's parameq()). */
+bool vb_cmdline_param_is(const char *s, const struct vb_cmdline_param *p, const char *name);
+
+/*
+ * Checks the text of a config file against the limits the binder reads it
+ * with: under VB_CONFIG_FILE_MAX bytes, lines of at most VB_CONFIG_LINE_MAX
+ * bytes, no NUL byte. Returns 0, or -EFBIG with the reason in why.
+ */
+int vb_config_text_check(const char *text, size_t len, char *why, size_t why_size);
+
+#define VB_TIMEOUT_MAX 600 /* seconds: the longest time limit accepted */
+
+/*
+ * Parses a time limit in whole seconds, 1 to VB_TIMEOUT_MAX, from len bytes
+ * of text. Returns 0 or -EINVAL.
+ */
+int vb_seconds_parse(const char *text, size_t len, unsigned *seconds);
 
 /* Names for the policies, as written in the config file. */
 const char *vb_companions_name(enum vb_companions c);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hex.h"
 #include "pci.h"
@@ -60,6 +61,37 @@ int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 	addr->bus = (uint8_t)field[1];
 	addr->slot = (uint8_t)field[2];
 	addr->func = (uint8_t)field[3];
+	return 0;
+}
+
+int vb_pci_modalias_parse(const char *text, size_t len, struct vb_pci_fn *fn)
+{
+	static const char *const tags[] = { "pci:v", "d", "sv", "sd", "bc", "sc", "i" };
+	static const size_t digits[] = { 8, 8, 8, 8, 2, 2, 2 };
+	uint32_t v[7];
+	size_t pos = 0;
+
+	for (size_t f = 0; f < 7; f++) {
+		size_t taglen = strlen(tags[f]);
+
+		if (pos + taglen > len || memcmp(text + pos, tags[f], taglen) != 0)
+			return -EINVAL;
+		pos += taglen;
+		/* Fixed width: the tag that follows ("d", "bc") may look like hex. */
+		if (pos + digits[f] > len ||
+		    vb_hex_parse(text + pos, digits[f], digits[f], digits[f], &v[f]) < 0)
+			return -EINVAL;
+		pos += digits[f];
+	}
+	/* PCI IDs are 16 bits: a wider one would be cut into another device's ID. */
+	for (size_t f = 0; f < 4; f++)
+		if (v[f] > 0xffff)
+			return -EINVAL;
+	fn->vendor = (uint16_t)v[0];
+	fn->device = (uint16_t)v[1];
+	fn->subvendor = (uint16_t)v[2];
+	fn->subdevice = (uint16_t)v[3];
+	fn->class = v[4] << 16 | v[5] << 8 | v[6];
 	return 0;
 }
 

@@ -45,6 +45,13 @@ struct vb_snapshot {
 int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 		      const char **why);
 
+/*
+ * Takes vendor, device, subsystem and class from the len bytes of a modalias
+ * attribute, "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII" (what
+ * follows is ignored). IDs wider than 16 bits are refused. Returns 0 or -EINVAL.
+ */
+int vb_pci_modalias_parse(const char *text, size_t len, struct vb_pci_fn *fn);
+
 /* Formats an address the way sysfs names devices. Returns snprintf's count. */
 int vb_pci_addr_format(const struct vb_pci_addr *addr, char *buf, size_t size);
 

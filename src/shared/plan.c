@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "text.h"
 
 #define VB_NO_TARGET ((size_t)-1)
 
@@ -157,6 +158,18 @@ static bool kept_from_companions(const struct planner *p, size_t fn, char *why, 
 	return false;
 }
 
+/* Into why: "kept for the host: IOMMU group N cannot be taken whole, F (class) must stay". */
+static void group_blocked(const struct planner *p, long group, size_t fn,
+			  char why[VB_REASON_MAX])
+{
+	char words[64];
+
+	snprintf(why, VB_REASON_MAX,
+		 "kept for the host: IOMMU group %ld cannot be taken whole, %s (%s) must stay",
+		 group, p->snap->fns[fn].name,
+		 vb_pci_class_words(&p->snap->fns[fn], words, sizeof(words)));
+}
+
 static int select_matches(struct planner *p, const struct vb_selector_entry *entry)
 {
 	const struct vb_selector *sel = &entry->sel;
@@ -203,6 +216,7 @@ static int add_companion(struct planner *p, size_t fn, const struct vb_pci_fn *p
 	if (!c)
 		return -ENOMEM;
 	snprintf(c->reason, sizeof(c->reason), "same %s as %s", scope, primary->name);
+	c->by_group = strcmp(scope, "IOMMU group") == 0;
 	if (vb_pci_is_bridge(&p->snap->fns[fn]))
 		judge(p, c);
 	else if (kept_from_companions(p, fn, why, sizeof(why)))
@@ -239,7 +253,7 @@ static int add_group_companions(struct planner *p, size_t primary)
 {
 	const struct vb_snapshot *snap = p->snap;
 	const struct vb_pci_fn *pf = &snap->fns[primary];
-	char blocked[VB_REASON_MAX] = "", why[VB_REASON_MAX], words[64];
+	char blocked[VB_REASON_MAX] = "", why[VB_REASON_MAX];
 	long group = pf->iommu_group;
 	int err = 0;
 
@@ -254,10 +268,7 @@ static int add_group_companions(struct planner *p, size_t primary)
 			continue;
 		if (kept_from_companions(p, i, why, sizeof(why)) ||
 		    protection(p, i, why, sizeof(why)) != VB_RULE_NONE)
-			snprintf(blocked, sizeof(blocked),
-				 "kept for the host: IOMMU group %ld cannot be taken whole, "
-				 "%s (%s) must stay",
-				 group, f->name, vb_pci_class_words(f, words, sizeof(words)));
+			group_blocked(p, group, i, blocked);
 	}
 	for (size_t i = 0; i < snap->count && err == 0; i++)
 		if (snap->fns[i].iommu_group == group && !vb_pci_same_slot(&snap->fns[i], pf))
@@ -367,6 +378,48 @@ static int keep_cards_whole(struct planner *p)
 	}
 	free(cause);
 	return 0;
+}
+
+/* The first endpoint of group that stays with the host, or VB_NO_FN. */
+static size_t group_left_by(const struct planner *p, long group)
+{
+	const struct vb_snapshot *snap = p->snap;
+
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct vb_target *t = target_at(p, i);
+
+		if (snap->fns[i].iommu_group == group && !vb_pci_is_bridge(&snap->fns[i]) &&
+		    (!t || !vb_target_taken(t)))
+			return i;
+	}
+	return VB_NO_FN;
+}
+
+/*
+ * A group is taken whole or not at all: what came along by companions=group
+ * goes back to the host when any endpoint of its group stays there, whatever
+ * kept it (the class rule on the primary's own slot, a safety rule on a card
+ * of the group, a refused selection). One pass is enough: the endpoint found
+ * stays with the host whatever this refuses, and no function is in two groups.
+ */
+static void keep_groups_whole(struct planner *p)
+{
+	struct vb_plan *plan = p->plan;
+
+	for (size_t t = 0; t < plan->count; t++) {
+		struct vb_target *tg = &plan->targets[t];
+		long group = p->snap->fns[tg->fn].iommu_group;
+		size_t left;
+
+		if (!tg->by_group || !vb_target_taken(tg))
+			continue;
+		left = group_left_by(p, group);
+		if (left == VB_NO_FN)
+			continue;
+		tg->verdict = VB_VERDICT_REFUSE;
+		tg->rule = VB_RULE_KEPT;
+		group_blocked(p, group, left, tg->reason);
+	}
 }
 
 /* Fills plan->selectors: what each selector matched, on how many cards. */
@@ -498,6 +551,8 @@ int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 		err = keep_cards_whole(&p);
 	}
 	if (err == 0)
+		keep_groups_whole(&p);
+	if (err == 0)
 		err = summarise_selectors(&p);
 	if (err == 0)
 		err = find_splits(&p);
@@ -612,6 +667,7 @@ void vb_reason_append(char reason[VB_REASON_MAX], const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason + len, VB_REASON_MAX - len, fmt, ap);
 	va_end(ap);
+	reason[vb_utf8_complete(reason, strlen(reason))] = '\0'; /* cut between characters */
 }
 
 size_t vb_plan_count(const struct vb_plan *plan, enum vb_verdict verdict)

@@ -38,6 +38,7 @@ struct vb_target {
 	enum vb_verdict verdict;
 	enum vb_rule rule;                      /* why it is refused */
 	bool companion;                         /* came along with a selected function */
+	bool by_group;                          /* came along by companions=group */
 	char selected_by[VB_SELECTOR_MAX + 1];  /* selector text, or "companion" */
 	char reason[VB_REASON_MAX];             /* why, in a few words */
 };

@@ -77,7 +77,8 @@ static int open_with_openat2(const struct vb_root *root, const char *rel, int fl
 	struct vb_open_how how = {
 		/* openat2 takes no flag beside O_PATH's own: O_NOCTTY only without it. */
 		.flags = (unsigned long long)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		/* O_TMPFILE holds O_DIRECTORY's bit: test all of it. */
+		.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
 		.resolve = VB_RESOLVE_IN_ROOT | VB_RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
@@ -102,23 +103,37 @@ static bool is_top(const struct vb_root *root, int dirfd)
 
 /*
  * The pending path: what is left to resolve, with symlink targets spliced in
- * front of the rest as they are met.
+ * front of the rest as they are met. It grows as links nest (up to 40 link
+ * bodies of PATH_MAX each, as in the kernel), so it lives on the heap.
  */
 struct pending {
-	char buf[PATH_MAX * 2];
+	char *buf;
 	size_t pos;
 };
 
+/* Makes target + "/" + rest (rest may point into the old text) the pending path. */
 static int pending_set(struct pending *p, const char *target, const char *rest)
 {
-	int n = snprintf(p->buf, sizeof(p->buf), "%s%s%s", target, *rest ? "/" : "", rest);
+	size_t tlen = strlen(target), rlen = strlen(rest);
+	char *buf = malloc(tlen + rlen + 2);
 
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, target, tlen);
+	buf[tlen] = '/';
+	memcpy(buf + tlen + (rlen ? 1 : 0), rest, rlen + 1);
+	free(p->buf);
+	p->buf = buf;
 	p->pos = 0;
-	return n < 0 || (size_t)n >= sizeof(p->buf) ? -ENAMETOOLONG : 0;
+	return 0;
 }
 
-/* The next component (NUL-terminated in place); NULL at the end. */
-static const char *pending_next(struct pending *p, bool *last)
+/*
+ * The next component (NUL-terminated in place); NULL at the end. *last says
+ * it is the final one, *dir that slashes followed it ("name/"), which for
+ * the final component asks for a directory.
+ */
+static const char *pending_next(struct pending *p, bool *last, bool *dir)
 {
 	const char *name;
 	size_t len;
@@ -130,7 +145,8 @@ static const char *pending_next(struct pending *p, bool *last)
 	name = p->buf + p->pos;
 	len = strcspn(name, "/");
 	p->pos += len;
-	if (p->buf[p->pos]) {
+	*dir = p->buf[p->pos] == '/';
+	if (*dir) {
 		p->buf[p->pos++] = '\0';
 		while (p->buf[p->pos] == '/')
 			p->pos++;
@@ -152,7 +168,7 @@ static int step_into(int *cur, int next)
 /* Splices a symlink's target in front of the rest; absolute ones restart at the top. */
 static int follow_link(const struct vb_root *root, int *cur, int link, struct pending *p)
 {
-	char target[PATH_MAX], rest[PATH_MAX * 2];
+	char target[PATH_MAX];
 	ssize_t n = readlinkat(link, "", target, sizeof(target) - 1);
 	int err;
 
@@ -160,40 +176,64 @@ static int follow_link(const struct vb_root *root, int *cur, int link, struct pe
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	snprintf(rest, sizeof(rest), "%s", p->buf + p->pos);
-	err = pending_set(p, target, rest);
+	err = pending_set(p, target, p->buf + p->pos);
 	if (err == 0 && target[0] == '/')
 		err = step_into(cur, fcntl(root->fd, F_DUPFD_CLOEXEC, 0));
 	return err;
 }
 
+/*
+ * The walk resolves every component itself, with O_PATH|O_NOFOLLOW opens and
+ * readlinkat, and applies the kernel's rules for the final one (path_openat):
+ * a link there is followed unless O_NOFOLLOW, or O_CREAT with O_EXCL, says
+ * not to; a final "name/" (not a dot) is EISDIR with O_CREAT, and otherwise follows links
+ * and must be a directory, from then on to the end of the lookup.
+ */
 int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode)
 {
-	struct pending p;
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	bool last = false, dir = false, want_dir = false;
+	struct pending p = { NULL, 0 };
 	int cur, links = 0, err, fd;
-	bool last = false;
 	const char *name;
 
-	err = pending_set(&p, relative(rel), "");
+	/* What openat2 is given (vb_root_open): PATH_MAX bytes or more is too long. */
+	rel = relative(rel);
+	if (strnlen(rel, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	err = pending_set(&p, rel, "");
 	if (err < 0)
 		return err;
 	cur = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
-	while (err == 0 && (name = pending_next(&p, &last)) != NULL) {
+	if (cur < 0) {
+		err = -errno;
+		free(p.buf);
+		return err;
+	}
+	while (err == 0 && (name = pending_next(&p, &last, &dir)) != NULL) {
+		/* 1 for ".", 2 for "..", else 0. */
+		int dots = name[0] != '.' ? 0 : !name[1] ? 1 : name[1] == '.' && !name[2] ? 2 : 0;
 		struct stat st;
 		int next;
 
-		if (strcmp(name, "..") == 0 && is_top(root, cur))
-			name = "."; /* ".." stops at the top, as in a chroot */
-		if (strcmp(name, ".") == 0 && !last)
+		if (dots == 2 && is_top(root, cur)) {
+			dots = 1; /* ".." stops at the top, as in a chroot */
+			name = ".";
+		}
+		if (dots == 1 && !last)
 			continue;
-		if (strcmp(name, "..") == 0 && !last) {
+		if (dots == 2 && !last) {
 			err = step_into(&cur, openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
 			continue;
 		}
-		/* O_EXCL, like O_NOFOLLOW, never goes through a link in the last place. */
-		if (last && (flags & (O_NOFOLLOW | O_EXCL)))
+		if (last && dir && !dots) {
+			if (flags & O_CREAT) {
+				err = -EISDIR;
+				break;
+			}
+			follow = want_dir = true;
+		}
+		if (last && !follow)
 			break;
 		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && last && (flags & O_CREAT))
@@ -223,11 +263,13 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 	}
 	if (err == 0) {
 		/* name: the final component; NULL when the path ended at a directory. */
-		fd = openat(cur, name && last ? name : ".", flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		fd = openat(cur, name && last ? name : ".",
+			    flags | (want_dir ? O_DIRECTORY : 0) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 			    mode);
 		err = fd < 0 ? -errno : fd;
 	}
 	close(cur);
+	free(p.buf);
 	return err;
 }
 
@@ -237,36 +279,48 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 
 	if (!no_openat2) {
 		fd = open_with_openat2(root, relative(rel), flags, mode);
-		if (fd != -ENOSYS)
+		/*
+		 * EAGAIN: renames elsewhere on the system kept racing a lookup
+		 * through ".." (any rename does); the walk needs no such luck.
+		 */
+		if (fd != -ENOSYS && fd != -EAGAIN)
 			return fd;
-		no_openat2 = true;
+		no_openat2 = fd == -ENOSYS;
 	}
 	return vb_root_open_walk(root, rel, flags, mode);
 }
 
-int vb_keep_if_regular(int fd, struct stat *st)
+bool vb_is_regular(const struct stat *st)
 {
-	struct stat sb;
-	int err = 0;
+	return S_ISREG(st->st_mode);
+}
 
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &sb) < 0)
+int vb_root_open_checked(const struct vb_root *root, const char *rel, int flags,
+			 bool (*accept)(const struct stat *), struct stat *st)
+{
+	int fd = vb_root_open(root, rel, O_PATH | (flags & O_NOFOLLOW), 0);
+	struct stat sb;
+	int err = fd < 0 ? fd : 0;
+
+	if (err == 0 && fstat(fd, &sb) < 0)
 		err = -errno;
-	else if (!S_ISREG(sb.st_mode))
+	if (err == 0 && S_ISLNK(sb.st_mode))
+		err = -ELOOP; /* O_NOFOLLOW met a link */
+	else if (err == 0 && !accept(&sb))
 		err = -VB_EFILETYPE;
-	if (err < 0) {
+	if (fd >= 0)
 		close(fd);
+	if (err < 0)
 		return err;
-	}
-	if (st)
+	fd = vb_root_open(root, rel, flags, 0);
+	if (fd >= 0 && st)
 		*st = sb;
 	return fd;
 }
 
 int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st)
 {
-	return vb_keep_if_regular(vb_root_open(root, rel, O_RDONLY | O_NONBLOCK, 0), st);
+	return vb_root_open_checked(root, rel, O_RDONLY | O_NONBLOCK, vb_is_regular, st);
 }
 
 int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len)
@@ -336,15 +390,26 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 
 int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, struct stat *st)
 {
-	struct stat sb;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct vb_root parent;
+	int err;
 
-	fd = vb_keep_if_regular(fd < 0 ? -errno : fd, &sb);
-	if (fd < 0)
-		return fd;
-	if (st)
-		*st = sb;
-	return vb_read_fd(fd, &sb, max, data, len);
+	/* The file's directory as a tree of its own: the same rules as in a root. */
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+			     slash ? (slash == path ? "/" : path) : ".") >= sizeof(dir))
+		return -ENAMETOOLONG;
+	err = vb_root_init(&parent, dir);
+	if (err == 0)
+		err = vb_root_read_file(&parent, slash ? slash + 1 : path, max, data, len, st);
+	vb_root_fini(&parent);
+	return err;
+}
+
+/* What an attribute write may go to: no device. A FIFO only hands the text to a reader. */
+static bool is_attr_sink(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode);
 }
 
 int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *text)
@@ -358,7 +423,7 @@ int vb_root_write_attr(const struct vb_root *root, const char *rel, const char *
 		return -EINVAL;
 	memcpy(line, text, len);
 	line[len++] = '\n';
-	fd = vb_root_open(root, rel, O_WRONLY | O_APPEND | O_NONBLOCK, 0);
+	fd = vb_root_open_checked(root, rel, O_WRONLY | O_APPEND | O_NONBLOCK, is_attr_sink, NULL);
 	if (fd < 0)
 		return fd;
 	do

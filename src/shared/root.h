@@ -38,10 +38,24 @@ void vb_root_fini(struct vb_root *root);
 int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t mode);
 
 /*
- * Opens rel read-only without blocking (a FIFO, a terminal or a lock cannot
- * hold the caller) and checks that it is a regular file, as sysfs, procfs
- * and configuration files all are. Fills st when not NULL. Returns the
- * descriptor, -VB_EFILETYPE for anything else, or -errno.
+ * Opens rel with flags only if accept() takes what is there: it looks first
+ * through an O_PATH descriptor, so that nothing else is ever opened (opening
+ * a device can act: a watchdog arms, a tape rewinds, a serial line hangs up),
+ * then opens for real (a tree is not swapped under us: only root could).
+ * Fills st, as seen before opening, when not NULL. Returns the descriptor,
+ * -VB_EFILETYPE when accept() said no, or -errno.
+ */
+int vb_root_open_checked(const struct vb_root *root, const char *rel, int flags,
+			 bool (*accept)(const struct stat *), struct stat *st);
+
+/* True for a regular file: sysfs and proc attributes, configuration files. */
+bool vb_is_regular(const struct stat *st);
+
+/*
+ * Opens the regular file rel read-only without blocking (vb_root_open_checked
+ * with vb_is_regular): a FIFO, a device or a lock cannot hold or touch
+ * anything. Fills st when not NULL. Returns the descriptor, -VB_EFILETYPE for
+ * anything but a regular file, or -errno.
  */
 int vb_root_open_regular(const struct vb_root *root, const char *rel, struct stat *st);
 
@@ -54,22 +68,16 @@ int vb_root_read_file(const struct vb_root *root, const char *rel, size_t max, c
 		      size_t *len, struct stat *st);
 
 /*
+ * Reads all of fd (a regular file open for reading, st its status, as
+ * vb_root_open_checked fills it) as vb_root_read_file does, and closes it.
+ */
+int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len);
+
+/*
  * Reads at most size-1 bytes of the small regular file rel (a sysfs or proc
  * attribute) into buf, NUL-terminated, in one read. Returns the count or -errno.
  */
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
-
-/*
- * Checks that fd (or a -errno in its place) is a regular file, filling st
- * when not NULL. Returns fd, or -errno (-VB_EFILETYPE) after closing it.
- */
-int vb_keep_if_regular(int fd, struct stat *st);
-
-/*
- * Reads the regular file open at fd (its status in st, as fstat gave it)
- * whole, as vb_root_read_file does, and closes fd. Returns 0 or -errno.
- */
-int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *len);
 
 /*
  * Like vb_root_read_file for a file named outside any tree (--config FILE):
@@ -79,7 +87,9 @@ int vb_read_file_path(const char *path, size_t max, char **data, size_t *len, st
 
 /*
  * Writes text and a newline to an existing sysfs attribute in the tree in a
- * single write, as `echo text > attr` does. Opened O_APPEND: sysfs stores
+ * single write, as `echo text > attr` does: a regular file, or a FIFO (which
+ * only hands the text to its reader, and is not waited for); anything else,
+ * a device above all, is -VB_EFILETYPE and never opened. Opened O_APPEND: sysfs stores
  * ignore the offset, and a fixture tree's plain file then keeps every write,
  * one per line. Returns 0, or -errno.
  */

@@ -2,11 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "root.h"
@@ -16,10 +19,14 @@
 #define RUN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* In the child: never returns; reports why exec failed on the pipe. */
-static void exec_child(const struct vb_root *root, const char *const *argv, int report_fd)
+static void exec_child(const struct vb_root *root, const char *const *argv, int report_fd,
+		       bool own_group, const sigset_t *mask)
 {
 	int err = 0;
 
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (own_group)
+		setpgid(0, 0);
 	/* Into the very directory the tree was opened as, not a path looked up again. */
 	if (root && !root->host && (fchdir(root->fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		err = errno;
@@ -34,39 +41,114 @@ static void exec_child(const struct vb_root *root, const char *const *argv, int 
 	_exit(127);
 }
 
-int vb_run(const struct vb_root *root, const char *const *argv)
+static long long now_ms(void)
 {
-	int pipefd[2], status, child_err = 0, err = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until the child has exited or the deadline (CLOCK_MONOTONIC ms, -1:
+ * none) has passed, sleeping in sigtimedwait while SIGCHLD is blocked.
+ * Returns 0 with its status, -ETIMEDOUT, or -errno.
+ */
+static int wait_until(pid_t pid, int *status, long long deadline)
+{
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		pid_t got = waitpid(pid, status, deadline < 0 ? 0 : WNOHANG);
+		long long left;
+		struct timespec ts;
+
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		if (deadline < 0 || got < 0)
+			continue;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ts.tv_sec = (time_t)(left / 1000);
+		ts.tv_nsec = (long)(left % 1000) * 1000000;
+		sigtimedwait(&chld, NULL, &ts); /* SIGCHLD, a timeout or EINTR: look again */
+	}
+}
+
+/* Reads what the child says about exec: 0 once it has exec'd, or its errno. */
+static int exec_result(int fd, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int child_err = 0;
 	ssize_t n;
+
+	for (;;) {
+		int left = deadline < 0 ? -1 : (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		int ready = poll(&pfd, 1, left);
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0)
+			return ready == 0 ? -ETIMEDOUT : -errno;
+		break;
+	}
+	do
+		n = read(fd, &child_err, sizeof(child_err));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(child_err) ? -child_err : 0;
+}
+
+int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms)
+{
+	bool limited = timeout_ms != VB_RUN_NO_LIMIT;
+	sigset_t chld, old_mask;
+	int pipefd[2], status = 0, err;
+	long long deadline = -1;
 	pid_t pid;
 
 	if (!argv || !argv[0])
 		return -EINVAL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
+	/* SIGCHLD blocked: wait_until sleeps in sigtimedwait for it. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return err;
-	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(root, argv, pipefd[1]);
+		exec_child(root, argv, pipefd[1], limited, &old_mask);
 	}
+	err = pid < 0 ? -errno : 0;
 	close(pipefd[1]);
-	do
-		n = read(pipefd[0], &child_err, sizeof(child_err));
-	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
+	if (pid > 0 && limited) {
+		setpgid(pid, pid); /* as the child does: whichever runs first */
+		deadline = now_ms() + timeout_ms;
 	}
-	if (n == (ssize_t)sizeof(child_err))
-		return -child_err;
+	if (err == 0)
+		err = exec_result(pipefd[0], deadline);
+	close(pipefd[0]);
+	if (err == 0 || (err == -ETIMEDOUT && pid > 0)) {
+		int waited = err == 0 ? wait_until(pid, &status, deadline) : err;
+
+		if (waited == -ETIMEDOUT) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			wait_until(pid, &status, now_ms() + VB_RUN_KILL_GRACE_MS);
+		}
+		err = err < 0 ? err : waited;
+	} else if (pid > 0) {
+		wait_until(pid, &status, -1); /* exec failed: the child exits at once */
+	}
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (err < 0)
+		return err;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))

@@ -5,14 +5,25 @@
 
 #include "root.h"
 
+#define VB_RUN_NO_LIMIT 0u     /* timeout_ms: wait for as long as it takes */
+#define VB_RUN_KILL_GRACE_MS 2000 /* how long a killed program is waited for */
+
 /*
  * Runs argv[0] (found on PATH=/usr/sbin:/usr/bin:/sbin:/bin, whatever the
  * caller's) with argv, inside the tree with chroot(2) when it is not the
  * host's root; root NULL means the running system. stdout and stderr are
- * passed through. Returns the exit status (0..255), 128+signal, or -errno
- * when it could not be started.
+ * passed through.
+ *
+ * With a timeout_ms other than VB_RUN_NO_LIMIT the program runs in a process
+ * group of its own; when it has not exited timeout_ms after it was started,
+ * the whole group is killed (SIGKILL) and waited for at most
+ * VB_RUN_KILL_GRACE_MS more (a process stuck in the kernel cannot die; it is
+ * then left behind), and -ETIMEDOUT is returned.
+ *
+ * Returns the exit status (0..255), 128+signal, -ETIMEDOUT, or -errno when it
+ * could not be started.
  */
-int vb_run(const struct vb_root *root, const char *const *argv);
+int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms);
 
 /*
  * True when a program is found in the tree where vb_run looks for it:

@@ -75,33 +75,6 @@ static int read_link_base(const struct vb_root *root, const char *name, const ch
 	return 0;
 }
 
-/* Takes "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII". Returns 0 or -1. */
-static int parse_modalias(const char *text, size_t len, struct vb_pci_fn *fn)
-{
-	static const char *const tags[] = { "pci:v", "d", "sv", "sd", "bc", "sc", "i" };
-	static const size_t digits[] = { 8, 8, 8, 8, 2, 2, 2 };
-	uint32_t v[7];
-	size_t pos = 0;
-
-	for (size_t f = 0; f < 7; f++) {
-		size_t taglen = strlen(tags[f]);
-		if (pos + taglen > len || memcmp(text + pos, tags[f], taglen) != 0)
-			return -1;
-		pos += taglen;
-		/* Fixed width: the tag that follows ("d", "bc") may look like hex. */
-		if (pos + digits[f] > len ||
-		    vb_hex_parse(text + pos, digits[f], digits[f], digits[f], &v[f]) < 0)
-			return -1;
-		pos += digits[f];
-	}
-	fn->vendor = (uint16_t)v[0];
-	fn->device = (uint16_t)v[1];
-	fn->subvendor = (uint16_t)v[2];
-	fn->subdevice = (uint16_t)v[3];
-	fn->class = v[4] << 16 | v[5] << 8 | v[6];
-	return 0;
-}
-
 /* Vendor, device, subsystem and class: from modalias in one read, else one by one. */
 static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
 {
@@ -111,11 +84,14 @@ static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
 	char buf[128];
 	ssize_t n = read_attr(root, fn->name, "modalias", buf, sizeof(buf));
 
-	if (n > 0 && parse_modalias(buf, (size_t)n, fn) == 0)
+	if (n > 0 && vb_pci_modalias_parse(buf, (size_t)n, fn) == 0)
 		return;
 	for (size_t a = 0; a < 5; a++)
-		if (read_hex_attr(root, fn->name, attrs[a], &v[a]) < 0 && a == 4)
-			fn->no_class = true;
+		if (read_hex_attr(root, fn->name, attrs[a], &v[a]) < 0 ||
+		    v[a] > (a < 4 ? 0xffffu : 0xffffffu)) {
+			v[a] = 0; /* unreadable, or wider than the field: unknown */
+			fn->no_class = fn->no_class || a == 4;
+		}
 	fn->vendor = (uint16_t)v[0];
 	fn->device = (uint16_t)v[1];
 	fn->subvendor = (uint16_t)v[2];

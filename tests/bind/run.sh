@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 mksysfs=$here/../fixture/mksysfs
 command -v jq >/dev/null || { echo "bind: jq is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "bind: python3 is required" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -18,7 +19,13 @@ fail() {
 	echo "FAIL [$current]: $*" >&2
 	case_failed=1
 }
+# status.json, wherever a case left one, must be JSON in strictly decoded UTF-8.
+strict_json() {
+	python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' \
+		"$1" 2>"$T/json-err" || fail "$1 is not strict UTF-8 JSON: $(tail -1 "$T/json-err")"
+}
 end() {
+	[ ! -e "$T/run/vfio-boot/status.json" ] || strict_json "$T/run/vfio-boot/status.json"
 	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
 	else failed=$((failed + 1)); fi
 }
@@ -26,10 +33,23 @@ end() {
 # tree: builds $T from the spec on stdin.
 tree() { "$mksysfs" "$T" || fail "mksysfs failed"; }
 conf() { printf '%s\n' "$@" >"$T/etc/vfio-boot.conf"; }
+# Every run is guarded: a binder that waits for ever fails the case (124).
+BIND_LIMIT=30
 bind() {
-	FAKE_ROOT=$T "$bin" --root "$T" --modprobe "$here/fake-modprobe" "$@" \
-		>"$T/out" 2>"$T/err"
+	local t0 t1
+	t0=$(date +%s%N)
+	FAKE_ROOT=$T timeout -k 5 "$BIND_LIMIT" "$bin" --root "$T" --modprobe "$here/fake-modprobe" \
+		"$@" >"$T/out" 2>"$T/err"
 	echo $? >"$T/rc"
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000)) >"$T/ms"
+	[ "$(cat "$T/rc")" != 124 ] || fail "the binder did not return within $BIND_LIMIT s"
+}
+took_under() { [ "$(cat "$T/ms")" -lt "$1" ] || fail "the binder took $(cat "$T/ms") ms, want under $1"; }
+# The kernel log and stderr carry no raw control bytes but the newline ending each line.
+log_printable() {
+	! LC_ALL=C grep -q '[[:cntrl:]]' "$T/dev/kmsg" "$T/err" ||
+		fail "raw control bytes in the kernel log or on stderr"
 }
 rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1 ($(head -c 300 "$T/err"))"; }
 override_is() {
@@ -426,6 +446,238 @@ conf "03:00.0"
 bind --status "$T/deep/dir/status.json"
 jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fail "--status path"
 [ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
+end
+
+begin device-nodes-in-the-tree
+# A tree unpacked as root keeps device nodes. An attribute that is a device
+# (here /dev/null) is not written, and a dev/kmsg that is not the kernel log
+# (here /dev/tty: `script` gives the binder a terminal) is not logged to.
+command -v script >/dev/null || fail "script (util-linux) is required"
+host_spec | tree
+conf "03:00.0"
+rm "$T/sys/devices/pci0000:00/0000:03:00.0/driver_override" "$T/dev/kmsg"
+mknod "$T/sys/devices/pci0000:00/0000:03:00.0/driver_override" c 1 3
+mknod "$T/dev/kmsg" c 5 0
+FAKE_ROOT=$T script -qec "'$bin' --root '$T' --modprobe '$here/fake-modprobe' --quiet" \
+	/dev/null >"$T/tty" 2>&1
+status 0000:03:00.0 result failed
+status 0000:03:00.0 reason "cannot write driver_override: not a regular file (a FIFO, device or directory?)"
+! grep -q 'vfio-boot:' "$T/tty" || fail "log records went to a terminal: $(head -c 200 "$T/tty")"
+end
+
+begin stale-status-temp-file
+# What a crash left where status.json is written, even a FIFO, neither holds
+# the binder nor stops the report.
+host_spec | tree
+conf "03:00.0"
+mkdir -p "$T/run/vfio-boot"
+mkfifo "$T/run/vfio-boot/.status.json.tmp"
+FAKE_ROOT=$T timeout 20 "$bin" --root "$T" --modprobe "$here/fake-modprobe" >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 0
+status 0000:03:00.0 result bound
+[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "the stale temporary file is still there"
+end
+
+# ------------------------------------------ nothing the binder reads can hold it
+
+begin fifo-config
+# A FIFO where the config should be: skipped and reported, never waited on;
+# the command line still applies.
+host_spec | tree
+mkfifo "$T/etc/vfio-boot.conf"
+echo "vfio_boot.devices=03:00.0" >"$T/proc/cmdline"
+bind --strict
+rc_is 3
+took_under 5000
+message_has "/etc/vfio-boot.conf: cannot read: not a regular file"
+status 0000:03:00.0 result bound
+device_count 1
+bind --strict --config "$T/etc/vfio-boot.conf"
+rc_is 3
+message_has "vfio-boot.conf: cannot read: not a regular file"
+end
+
+begin fifo-cmdline
+# A FIFO for proc/cmdline: it could hold vfio_boot.disable=1, so nothing is bound.
+host_spec | tree
+conf "10de:2504"
+rm "$T/proc/cmdline"
+mkfifo "$T/proc/cmdline"
+bind --strict
+rc_is 3
+took_under 5000
+status_has .disabled true
+device_count 0
+override_is 0000:01:00.0 "(null)"
+message_has "/proc/cmdline: cannot read: not a regular file"
+kmsg_has "vfio-boot: disabled by a kernel command line that could not be read"
+end
+
+begin oversized-cmdline
+# 1 MiB or more is not read at all: the same as unreadable.
+host_spec | tree
+conf "10de:2504"
+{ head -c 1100000 /dev/zero | tr '\0' 'x'; echo " vfio_boot.devices=03:00.0"; } >"$T/proc/cmdline"
+bind --strict
+rc_is 3
+status_has .disabled true
+device_count 0
+message_has "/proc/cmdline: 1048576 bytes or larger, not read; nothing is bound"
+end
+
+begin fifo-kmsg-and-status-tmp
+# A FIFO for dev/kmsg and for the report's temporary file: neither holds the binder.
+host_spec | tree
+conf "03:00.0"
+rm "$T/dev/kmsg"
+mkfifo "$T/dev/kmsg"
+mkdir -p "$T/run/vfio-boot"
+mkfifo "$T/run/vfio-boot/.status.json.tmp"
+bind
+rc_is 0
+took_under 5000
+status 0000:03:00.0 result bound
+[ -p "$T/dev/kmsg" ] || fail "dev/kmsg replaced"
+[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "temporary file left behind"
+end
+
+begin modprobe-never-returns
+# A modprobe that never returns (its child sleeps too): killed with its whole
+# process group at the limit; the devices fail with the reason, the run goes on.
+host_spec | tree
+conf "01:00.0"
+FAKE_MODPROBE_HANG=1 bind --modprobe-timeout 1
+rc_is 0
+took_under 4000
+for a in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3; do
+	status $a result failed
+	status $a reason "$here/fake-modprobe vfio-pci did not finish in 1 s"
+	override_is $a vfio-pci
+done
+kmsg_has "<3>vfio-boot: 0000:01:00.0 [10de:2504] failed: $here/fake-modprobe vfio-pci did not finish in 1 s"
+kmsg_has "vfio-boot: 0 bound, 0 already bound, 0 refused, 4 failed in"
+sleeper=$(cat "$T/sleeper.pid" 2>/dev/null)
+if [ -z "$sleeper" ]; then
+	fail "the stand-in did not start its sleeper"
+else
+	sleep 0.2
+	state=$(sed -n 's/.*) \([A-Z]\).*/\1/p' "/proc/$sleeper/stat" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ] || { fail "modprobe's child $sleeper still runs"; kill "$sleeper"; }
+fi
+FAKE_MODPROBE_HANG=1 bind --strict --modprobe-timeout 1
+rc_is 1
+end
+
+begin modprobe-timeout-from-cmdline
+# vfio_boot.modprobe_timeout= sets the limit for one boot; --modprobe-timeout wins over it.
+host_spec | tree
+conf "03:00.0"
+echo "quiet vfio_boot.modprobe_timeout=1" >"$T/proc/cmdline"
+FAKE_MODPROBE_HANG=1 bind
+took_under 4000
+status 0000:03:00.0 reason "$here/fake-modprobe vfio-pci did not finish in 1 s"
+FAKE_MODPROBE_HANG=1 bind --modprobe-timeout 2
+status 0000:03:00.0 reason "$here/fake-modprobe vfio-pci did not finish in 2 s"
+end
+
+begin long-cmdline-guard-at-the-end
+# 9,000 bytes of command line, the guarded selector last: it is read whole,
+# so the identical card at 01:00.0 stays with the host.
+host_spec | tree
+pad=$(head -c 8900 /dev/zero | tr '\0' 'q' | fold -w 99 | tr '\n' ' ')
+echo "BOOT_IMAGE=/vmlinuz $pad vfio_boot.devices=10de:2504@0000:02:00.0" >"$T/proc/cmdline"
+[ "$(wc -c <"$T/proc/cmdline")" -gt 9000 ] || fail "the command line is not over 9,000 bytes"
+bind --strict
+rc_is 0
+status 0000:02:00.0 result bound
+status 0000:02:00.0 selected_by 10de:2504@0000:02:00.0
+status 0000:02:00.1 result bound
+device_count 2
+override_is 0000:01:00.0 "(null)"
+driver_is 0000:01:00.0 nouveau
+end
+
+begin cmdline-after-double-dash
+# After "--" the words are init's: neither selectors nor the escape hatch are ours.
+host_spec | tree
+conf "03:00.0"
+echo "quiet vfio_boot.skip=01:00.0 -- vfio_boot.devices=10de:2504 vfio_boot.disable=1" >"$T/proc/cmdline"
+bind --strict
+rc_is 0
+status_has .disabled false
+status 0000:03:00.0 result bound
+device_count 1
+override_is 0000:01:00.0 "(null)"
+end
+
+begin cmdline-whole-parameter-quotes
+# The kernel accepts a quote around the whole parameter: so does the binder.
+host_spec | tree
+conf "10de:2504"
+echo 'quiet "vfio_boot.disable=1"' >"$T/proc/cmdline"
+bind
+status_has .disabled true
+device_count 0
+override_is 0000:01:00.0 "(null)"
+echo '"vfio_boot.devices=03:00.0,02:00.0" "vfio-boot.skip=02:00.1"' >"$T/proc/cmdline"
+: >"$T/etc/vfio-boot.conf"
+bind
+status 0000:03:00.0 result bound
+status 0000:02:00.0 result bound
+status 0000:02:00.1 result refused
+end
+
+begin binary-junk-config
+# Raw bytes, control characters and cut UTF-8 in bad lines: status.json stays
+# strict UTF-8 JSON (checked for every case) and the log carries no raw control byte.
+host_spec | tree
+printf '\033[2J\033]0;owned\007\r\nzz\xff\xfe\xc3\n\xe2\x82\n%s\n10de:2504@02:00.0\n\x9b31m\n' \
+	"$(head -c 2000 /dev/urandom | tr -d '\n\0')" >"$T/etc/vfio-boot.conf"
+printf 'vfio_boot.devices=\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n' \
+	>"$T/proc/cmdline"
+bind
+rc_is 0
+status 0000:02:00.0 result bound
+device_count 2
+log_printable
+message_has "vfio_boot.devices: invalid selector"
+# The cut selector is shown cut between characters: no half of an é.
+jq -r '.messages[]' "$T/run/vfio-boot/status.json" | grep -q "selector '\(é\)*\.\.\.'" ||
+	fail "the long selector is not cut between characters"
+grep -q 'zz\\xff\\xfe\\xc3' "$T/dev/kmsg" || fail "bad bytes not escaped in the kernel log"
+end
+
+begin many-bad-lines-capped
+# 60 KiB of bad lines: every one reported in status.json up to its cap, the
+# kernel log keeps the first 20 and a count, and the good selector still applies.
+host_spec | tree
+{ for i in $(seq 1 6000); do echo "bad$i"; done; echo "03:00.0"; } >"$T/etc/vfio-boot.conf"
+bind
+rc_is 0
+status 0000:03:00.0 result bound
+[ "$(wc -c <"$T/run/vfio-boot/status.json")" -lt 262144 ] || fail "status.json over its cap"
+got=$(jq '(.messages | length) + .messages_omitted' "$T/run/vfio-boot/status.json")
+[ "$got" = 6000 ] || fail "messages written + omitted = $got, want 6000"
+[ "$(grep -c 'invalid selector' "$T/dev/kmsg")" = 20 ] || fail "the kernel log does not keep 20 messages"
+kmsg_has "vfio-boot: 5980 more messages left out here (see status.json)"
+end
+
+begin empty-option-values
+# Every option that takes a value refuses an empty one, the same way.
+host_spec | tree
+for opt in --root= --config= --status= --modprobe= --modprobe-timeout= -r -c; do
+	if [ "${opt#--}" = "$opt" ]; then "$bin" "$opt" "" >"$T/out" 2>"$T/err"; else "$bin" "$opt" >"$T/out" 2>"$T/err"; fi
+	echo $? >"$T/rc"
+	rc_is 2
+	grep -q "^vfio-boot-bind: option --[a-z-]* needs a value\$" "$T/err" || fail "$opt: $(head -1 "$T/err")"
+done
+for bad in 0 601 1.5 x -1; do
+	"$bin" --root "$T" --modprobe-timeout "$bad" >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+	rc_is 2
+done
+[ ! -e "$T/run/vfio-boot/status.json" ] || fail "a refused run wrote status.json"
 end
 
 # The safety rules on fixture hosts shaped like common boards.

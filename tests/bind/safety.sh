@@ -175,3 +175,23 @@ status 0000:01:00.3 result refused
 status 0000:01:00.3 reason "kept for the host: function of unknown class, select it by address to pass it through"
 override_is 0000:01:00.3 "(null)"
 end
+
+begin group-kept-by-the-primarys-own-slot
+# companions=group: the selected card's own slot has a function no card
+# carries (here an Ethernet controller), which the slot rule leaves to the
+# host, so the group cannot be taken whole: the USB controller elsewhere in
+# the group stays with the host too.
+printf '%s\n' "0000:05:00.0 10de:1e87 030000 group=7 driver=nouveau" \
+	"0000:05:00.1 10de:10f8 040300 group=7 driver=snd_hda_intel" \
+	"0000:05:00.2 8086:1533 020000 group=7 driver=igb" \
+	"0000:06:00.0 1b21:2142 0c0330 group=7 driver=xhci_hcd" | tree
+conf "05:00.0" "companions=group"
+bind
+status 0000:05:00.0 result bound
+status 0000:05:00.1 result bound
+status 0000:05:00.2 result refused
+untouched 0000:05:00.2 igb
+status 0000:06:00.0 result refused
+status 0000:06:00.0 reason "kept for the host: IOMMU group 7 cannot be taken whole, 0000:05:00.2 (network controller) must stay"
+untouched 0000:06:00.0 xhci_hcd
+end

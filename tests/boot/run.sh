@@ -121,11 +121,33 @@ rig_itools_confdir "$itools_confdir" list "$stage"
 rig_write_itools_test "$itools_confdir" "$report_script" \
 	"copy_file config \"$configured_modprobe\" /etc/modprobe.d/vfio.conf || true"
 
-build_itools() { # NAME CONF
+# A second config dir whose image carries a modprobe that never returns for
+# "modprobe vfio-pci" (the binder's call; the kernel's request_module runs
+# "modprobe -q -- NAME", which still reaches kmod).
+hang_confdir=$tmp/itools-hang
+cat >"$tmp/modprobe-hangs" <<'EOF'
+#!/bin/sh
+# Test only: a modprobe that never returns when the binder loads vfio-pci.
+if [ "$*" = vfio-pci ]; then
+	echo "vfio-boot-test: modprobe vfio-pci never returns" >/dev/kmsg
+	while :; do sleep 1000; done
+fi
+exec /lib/vfio-boot-test/modprobe "$@"
+EOF
+rig_itools_confdir "$hang_confdir" list "$stage"
+# shellcheck disable=SC2016 # expanded when the hook runs
+rig_write_itools_test "$hang_confdir" "$report_script" "copy_file config \"$configured_modprobe\" /etc/modprobe.d/vfio.conf || true"'
+rm -f "${DESTDIR}/sbin/modprobe"
+cp "'"$tmp"'/modprobe-hangs" "${DESTDIR}/sbin/modprobe"
+chmod 755 "${DESTDIR}/sbin/modprobe"
+mkdir -p "${DESTDIR}/lib/vfio-boot-test"
+ln -s /bin/kmod "${DESTDIR}/lib/vfio-boot-test/modprobe"'
+
+build_itools() { # NAME CONF [CONFDIR]
 	local img=$tmp/$1.img t0
 	t0=$(date +%s)
 	if ! VFIO_BOOT_BIND=$stage_bind VFIO_BOOT_CONF=$2 \
-		mkinitramfs -d "$itools_confdir" -o "$img" "$kver" >"$tmp/$1.build.log" 2>&1; then
+		mkinitramfs -d "${3:-$itools_confdir}" -o "$img" "$kver" >"$tmp/$1.build.log" 2>&1; then
 		cat "$tmp/$1.build.log" >&2
 		fatal "mkinitramfs failed for $1"
 	fi
@@ -298,6 +320,23 @@ scenario_garbage() { # d
 		bash -c "sed -n 's/^status //p' '$report' | tr -d '\\n' | grep -q '\"devices\": *\\[ *\\]'"
 	check "d: status.json reports the selector matching nothing" \
 		bash -c "grep -q '^status .*ffff:fff0' '$report'"
+}
+
+scenario_modprobe_hangs() { # h
+	local a
+	check "h: the stand-in modprobe was called for vfio-pci and never returned" \
+		grep -q '^kmsg .*vfio-boot-test: modprobe vfio-pci never returns' "$report"
+	check "h: kernel log: the binder gave up on it after 2 s" \
+		grep -q '^kmsg .*vfio-boot: .*failed: modprobe vfio-pci did not finish in 2 s' "$report"
+	for a in $PCI_CARD $SERIAL; do
+		check "h: status.json $a result failed" status_is "$a" result failed
+		check "h: status.json $a says why" status_is "$a" reason "modprobe vfio-pci did not finish in 2 s"
+		check "h: $a keeps driver_override vfio-pci" \
+			grep -q "^dev $a [^ ]* driver=[^ ]* override=vfio-pci\$" "$report"
+	done
+	check "h: the card's native driver never bound it" not_driver "$PT_VGA" bochs-drm
+	check "h: boot VGA $BOOT_VGA kept bochs-drm" has_driver "$BOOT_VGA" bochs-drm
+	check "h: status.json is valid and lists devices" status_valid
 }
 
 itools_order_in_image() { # IMAGE
@@ -488,6 +527,7 @@ fi
 say "=== initramfs-tools"
 build_itools itools-good "$good"
 build_itools itools-garbage "$garbage"
+build_itools itools-hang "$good" "$hang_confdir"
 item "ORDER in the built image: init-top/$init_top runs before init-top/udev" \
 	itools_order_in_image "$tmp/itools-good.img"
 item "vfio-boot status reads the mkinitramfs image: binder, hook, config" \
@@ -508,6 +548,11 @@ fi
 finish_boot
 if boot itools-garbage "$tmp/itools-garbage.img" "$BASE_APPEND vfio_boot.devices=ffff:fff0"; then
 	scenario_garbage
+fi
+finish_boot
+# The boot reaches init-premount (the report) although modprobe never returns.
+if boot itools-modprobe-hangs "$tmp/itools-hang.img" "$BASE_APPEND vfio_boot.modprobe_timeout=2"; then
+	scenario_modprobe_hangs
 fi
 finish_boot
 

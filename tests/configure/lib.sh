@@ -231,10 +231,12 @@ tree_unchanged() {
 	cmp -s "$work/$current.before" "$work/$current.after" ||
 		fail "$1: files changed: $(diff "$work/$current.before" "$work/$current.after" | head -8)"
 }
+# Every run is guarded: one that waits for ever fails the case (124). In a
+# subshell whose stderr is closed: a run the test kills is not told of.
 vboot() {
-	# In a subshell whose stderr is closed: a run the test kills is not told of.
-	("$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"; exit $?) 2>/dev/null
+	(timeout -k 5 60 "$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"; exit $?) 2>/dev/null
 	echo $? >"$T/rc"
+	[ "$(cat "$T/rc")" != 124 ] || fail "vfio-boot $* did not return within 60 s"
 }
 rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 600 "$T/err")"; }
 has() { grep -qsF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }

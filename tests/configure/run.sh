@@ -863,6 +863,112 @@ rc_is 0
 tree_unchanged "dry run"
 end
 
+begin status-reads-the-report-as-json
+# The report is read as JSON: white space and member order do not matter, a
+# report that is not JSON is said to be one, and fields are decoded.
+host_tree
+vboot configure --no-regenerate 02:00.0
+FAKE_ROOT=$T FAKE_MODPROBE_FAIL=1 "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
+vboot status
+rc_is 3
+has out 'at boot: failed: '"$here"'/../bind/fake-modprobe vfio-pci exited with status 1'
+jq -c . "$T/run/vfio-boot/status.json" | sed 's/"reason":"[^"]*"/"reason":"line1\\nline2 \\u00e9 \\"q\\""/' \
+	>"$T/compact.json"
+mv "$T/compact.json" "$T/run/vfio-boot/status.json"
+vboot status
+rc_is 3
+has out 'at boot: failed: line1\x0aline2 é "q"'
+vboot status --json
+jq -e '.functions[0].why == "at boot: failed: line1\nline2 é \"q\""' "$T/out" >/dev/null ||
+	fail "status --json: $(jq -c '.functions[0].why' "$T/out")"
+printf '{"devices": [' >"$T/run/vfio-boot/status.json"
+vboot status
+rc_is 3
+has out "/run/vfio-boot/status.json cannot be used: unexpected end at byte 13"
+printf '{"disabled": false, "devices": [], "devices_omitted": 40}' >"$T/run/vfio-boot/status.json"
+vboot status
+has out "not in the boot report, which left 40 devices out"
+end
+
+begin no-command-waits-on-a-fifo
+# A FIFO where a file should be: status, check, list and configure report it
+# or skip it, and never wait on it.
+host_tree
+vboot configure --no-regenerate 02:00.0
+rc_is 0
+cp -a "$T" "$work/fifo-base"
+for where in run/vfio-boot/status.json proc/cmdline proc/cpuinfo proc/interrupts proc/iomem \
+	etc/default/grub etc/vfio-boot.conf etc/modprobe.d/vfio.conf var/lib/vfio-boot/journal \
+	"lib/modules/$(basename "$kdir")/modules.alias.bin" "lib/modules/$(basename "$kdir")/modules.dep.bin"; do
+	rm -rf "$T"
+	cp -a "$work/fifo-base" "$T"
+	mkdir -p "$(dirname "$T/$where")"
+	rm -f "$T/$where"
+	mkfifo "$T/$where"
+	for cmd in status check list "configure --no-regenerate 10de:2504@0000:01:00.0" unconfigure; do
+		# shellcheck disable=SC2086 # the command's words are split on purpose
+		vboot $cmd
+		case $(cat "$T/rc") in
+		124) ;; # already failed by vboot
+		0 | 1 | 2 | 3) ;;
+		*) fail "$cmd with a FIFO at $where: exit status $(cat "$T/rc")" ;;
+		esac
+	done
+	[ -p "$T/$where" ] || fail "the FIFO at $where was replaced"
+done
+rm -rf "$work/fifo-base"
+# What each reports, for the FIFOs a command must read.
+rm -rf "$T" && host_tree && rm "$T/etc/default/grub" && mkfifo "$T/etc/default/grub"
+vboot configure --no-regenerate 10de:2504@0000:01:00.0
+rc_is 1
+has err "cannot read /etc/default/grub"
+rm -rf "$T" && host_tree && rm "$T/lib/modules/$(basename "$kdir")/modules.alias.bin" &&
+	mkfifo "$T/lib/modules/$(basename "$kdir")/modules.alias.bin"
+vboot check
+has err "lib/modules/$(basename "$kdir"): a modules.* index is not a regular file; kernel skipped"
+has out "no installed kernels under lib/modules"
+end
+
+begin too-many-selectors
+# A selection whose config file the binder would refuse (64 KiB or more) is
+# refused here, before anything is written.
+host_tree
+sels=$(for b in $(seq 0 255); do for d in $(seq 0 11); do
+	printf '10de:2504@0000:%02x:%02x.0,' "$b" "$d"; done; done)
+vboot configure --force "${sels%,}"
+rc_is 2
+one_line_err
+has err "too many selectors for /etc/vfio-boot.conf: it would be"
+has err "the limit is 65535"
+tree_unchanged "too many selectors"
+calls_are ""
+end
+
+begin empty-option-values
+# Every option that takes a value refuses an empty one, the same way.
+host_tree
+for opt in --root= --companions= --boot-vga= --bootloader= --cpu=; do
+	"$vb" "$opt" status >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+	rc_is 2
+	grep -q "^vfio-boot: option ${opt%=} needs a value\$" "$T/err" || fail "$opt: $(head -1 "$T/err")"
+done
+"$vb" -r "" status >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 2
+has err "vfio-boot: option --root needs a value"
+tree_unchanged "empty option values"
+end
+
+begin messages-escaped
+# A config line with control bytes reaches the terminal escaped.
+host_tree
+printf '\033[2Jzz\xff\n10de:2504\n' >"$T/etc/vfio-boot.conf"
+vboot check
+has out "invalid selector '\x1b[2Jzz\xff'"
+! LC_ALL=C grep -q '[[:cntrl:]]' "$T/out" "$T/err" || fail "raw control bytes in the output"
+end
+
 # --------------------------------------------- the images configure rebuilds
 
 
@@ -1086,6 +1192,46 @@ proxmox-boot-tool refresh"
 end
 
 # The safety rules on fixture hosts shaped like common boards.
+begin links-resolve-in-the-tree
+# An absolute link in the tree points into the tree, as under chroot: the
+# host path it names (here $work/outside, which exists) is never written.
+host_tree
+mkdir -p "$work/outside" "$T$work/outside"
+ln -s "$work/outside" "$T/etc/modprobe.d"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+[ -z "$(ls -A "$work/outside")" ] || fail "written outside the tree: $(ls "$work/outside")"
+grep -q "softdep nouveau pre: vfio-pci" "$T$work/outside/vfio.conf" ||
+	fail "vfio.conf not written where the link points in the tree"
+vboot unconfigure
+rc_is 0
+[ ! -e "$T$work/outside/vfio.conf" ] || fail "unconfigure left vfio.conf"
+end
+
+begin fifo-as-journal
+# A FIFO where the journal belongs: refused at once, not waited for.
+host_tree
+mkdir -p "$T/var/lib/vfio-boot"
+mkfifo "$T/var/lib/vfio-boot/journal"
+timeout 20 "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 1
+has err "not a regular file"
+end
+
+begin module-index-link-leaves-the-tree
+# libkmod opens the indexes by name from the kernel's directory: one that is
+# a link would be followed on the host, out of the tree (here to the host's
+# own index, which would answer). The kernel is skipped, as for a FIFO.
+host_tree
+kver=$(basename "$kdir")
+rm "$T/lib/modules/$kver/modules.alias.bin"
+ln -s "$kdir/modules.alias.bin" "$T/lib/modules/$kver/modules.alias.bin"
+vboot check
+has err "lib/modules/$kver: a modules.* index is not a regular file; kernel skipped"
+has out "no installed kernels under lib/modules"
+end
+
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
 

@@ -293,6 +293,39 @@ vboot unconfigure
 tree_unchanged "unconfigure after a guide's file"
 end
 
+begin ids-lines-wrapped-long-or-elsewhere
+# modprobe joins a line that ends in a backslash with the next, and reads
+# every file of modprobe.d: an ids= option on a continued line, on a long
+# line, or in another file defeats vfio_boot.disable=1 all the same.
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+long=$(for i in $(seq 1 120); do printf '10de:%04x,' "$i"; done)
+{ printf 'options vfio-pci \\\n  ids=10de:2504 disable_vga=1\n'
+  printf 'options vfio-pci ids=%s10de:2504\n' "$long"
+  printf '# a comment \\\noptions vfio-pci ids=10de:228e\n'; } >"$T/etc/modprobe.d/vfio.conf"
+printf 'options vfio_pci ids=10de:228e\n' >"$T/etc/modprobe.d/gpu.conf"
+snapshot_tree >"$work/$current.before"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+has out "/etc/modprobe.d/vfio.conf:1 sets 'options vfio-pci ids='"
+has out "/etc/modprobe.d/vfio.conf:3 sets 'options vfio-pci ids='"
+lacks out "/etc/modprobe.d/vfio.conf:4 sets"
+has out "/etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+# What modprobe reads: continuations joined, comments dropped.
+effective=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$T/etc/modprobe.d/vfio.conf" | grep -v '^[[:space:]]*#')
+! printf '%s\n' "$effective" | grep -q 'ids=' || fail "an ids= option is left: $effective"
+printf '%s\n' "$effective" | grep -q '^options vfio-pci disable_vga=1$' || fail "disable_vga=1 lost: $effective"
+has out "warning: /etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot check
+lacks out "/etc/modprobe.d/vfio.conf"
+has out "/etc/modprobe.d/gpu.conf:1 sets 'options vfio-pci ids='"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
 begin earlier-ids-line-removed
 # What an earlier configure wrote into the file it manages.
 host_tree
@@ -327,6 +360,45 @@ has out "0000:01:00.0   10de:2504   vfio-pci   nouveau        binding disabled o
 vboot status --json
 jq -e '.disabled == true and (.functions | length == 4) and .as_expected == false' "$T/out" \
 	>/dev/null || fail "status --json on a disabled boot"
+end
+
+begin host-disks-behind-nvme-multipath-and-btrfs
+# Two stacks the kernel does not show with slaves/: a namespace of an NVMe
+# drive with native multipath (enterprise U.2 drives) lives under
+# devices/virtual/nvme-subsystem/, its controllers linked from the
+# subsystem; a btrfs filesystem over two disks (RAID1) names only one of
+# them in mountinfo, the others in sys/fs/btrfs/FSID/devices/. Every one of
+# those controllers holds the host's disk.
+printf '%s\n' "0000:01:00.0 10de:2504 030000 group=1 driver=nouveau" \
+	"0000:02:00.0 144d:a824 010802 group=2 driver=nvme" \
+	"0000:03:00.0 144d:a80a 010802 group=3 driver=nvme" \
+	"0000:04:00.0 144d:a80a 010802 group=4 driver=nvme" \
+	"!block nvme1n1 259:10 0000:03:00.0" "!block nvme1n1p2 259:12 nvme1n1" \
+	"!block nvme2n1 259:20 0000:04:00.0" "!block nvme2n1p1 259:21 nvme2n1" \
+	"!mount / 0:35 btrfs /dev/nvme1n1p2" "!mount /boot 259:2 ext4 /dev/nvme0n1p2" \
+	>"$work/stacks.spec"
+host_tree "$work/stacks.spec"
+subsys=devices/virtual/nvme-subsystem/nvme-subsys0
+mkdir -p "$T/sys/$subsys/nvme0n1/nvme0n1p2" "$T/sys/devices/pci0000:00/0000:02:00.0/nvme/nvme0" \
+	"$T/sys/class/nvme-subsystem" "$T/sys/fs/btrfs/5f3e/devices"
+ln -s ../../../pci0000:00/0000:02:00.0/nvme/nvme0 "$T/sys/$subsys/nvme0"
+ln -s "../../$subsys" "$T/sys/class/nvme-subsystem/nvme-subsys0"
+ln -s "../../$subsys/nvme0n1/nvme0n1p2" "$T/sys/class/block/nvme0n1p2"
+ln -s "../../$subsys/nvme0n1/nvme0n1p2" "$T/sys/dev/block/259:2"
+for b in nvme1n1p2 nvme2n1p1; do
+	ln -s "../../../../$(readlink "$T/sys/class/block/$b" | sed 's|^\(\.\./\)*||')" \
+		"$T/sys/fs/btrfs/5f3e/devices/$b"
+done
+snapshot_tree >"$work/$current.before"
+vboot list
+has out "[144d:a824] (host disk: /boot)"
+has out "[144d:a80a] (host disk: /)"
+lacks out "no PCI device found"
+for a in 02:00.0 03:00.0 04:00.0; do
+	vboot configure "$a"
+	refused_unchanged "a controller of the host's disk: $a"
+	has err "is refused, host disk: it holds"
+done
 end
 
 begin host-devices-hostile

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,110 @@ static void check_cmdline(void)
 	vb_config_free(&cfg);
 }
 
+/* One parameter as the kernel's next_arg() splits it: "name|value" ("name" without '='). */
+static void param(const char *line, const char *want_first, size_t want_count)
+{
+	struct vb_cmdline_param p;
+	size_t pos = 0, count = 0, len = strlen(line);
+	char got[256] = "";
+
+	while (vb_cmdline_next_param(line, len, &pos, &p)) {
+		if (count++ == 0)
+			snprintf(got, sizeof(got), "%.*s%s%.*s", (int)p.keylen, line + p.key,
+				 p.has_value ? "|" : "", (int)p.valuelen, line + p.value);
+	}
+	CHECK_STR(got, want_first);
+	CHECK(count == want_count);
+}
+
+static void check_cmdline_split(void)
+{
+	struct vb_config cfg;
+
+	param("a=b c", "a|b", 2);
+	param("\"vfio_boot.disable=1\"", "vfio_boot.disable|1", 1);
+	param("\"vfio_boot.devices=10de:2504 01:00.0\" x", "vfio_boot.devices|10de:2504 01:00.0", 2);
+	param("k=\"a b\" c", "k|a b", 2);
+	param("k=\"a b", "k|a b", 1);            /* an open quote runs to the end */
+	param("\"k", "k", 1);
+	param("\"", "", 1);
+	param("k=\"", "k|", 1);
+	param("=x", "=x", 1);                    /* '=' in the first place names nothing */
+	param("==x", "=|x", 1);
+	param("a\"b c\"d e", "a\"b c\"d", 2);     /* quotes inside a word join, and stay */
+	param("k=\"\"", "k|", 1);
+	param("\t\n a=1\xa0" "b=2", "a|1", 2);       /* 0xa0 is a space to the kernel */
+	param("--", "--", 1);
+	param("", "", 0);
+
+	/* After "--" every word is init's. */
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "quiet vfio_boot.devices=01:00.0 -- "
+					    "vfio_boot.devices=02:00.0 vfio_boot.disable=1") == 0);
+	CHECK(cfg.select.count == 1 && !cfg.disabled);
+	vb_config_free(&cfg);
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "\"--\" vfio_boot.disable=1") == 0);
+	CHECK(!cfg.disabled);
+	vb_config_free(&cfg);
+	/* "--=x" and "---" are words like any other. */
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "--=x --- vfio_boot.disable=1") == 0);
+	CHECK(cfg.disabled);
+	vb_config_free(&cfg);
+
+	/* A quote that opens the whole parameter is the kernel's: the escape hatch works. */
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "quiet \"vfio_boot.disable=1\"") == 0);
+	CHECK(cfg.disabled);
+	vb_config_free(&cfg);
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "\"vfio-boot.devices=10de:2504@0000:01:00.0\"") == 0);
+	CHECK(cfg.select.count == 1 && cfg.select.items[0].sel.kind == VB_SEL_ID_AT_ADDR);
+	vb_config_free(&cfg);
+	/* A quote left open swallows the rest: nothing after it is a parameter. */
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "a=\"x vfio_boot.disable=1") == 0);
+	CHECK(!cfg.disabled);
+	vb_config_free(&cfg);
+
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.modprobe_timeout=3") == 0);
+	CHECK(cfg.modprobe_timeout == 3 && cfg.problems.count == 0);
+	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.modprobe_timeout=0 "
+					    "vfio_boot.modprobe_timeout=601 "
+					    "vfio_boot.modprobe_timeout=1s") == 0);
+	CHECK(cfg.modprobe_timeout == 3 && cfg.problems.count == 3);
+	CHECK(has_problem(&cfg, "vfio_boot.modprobe_timeout: '601' is not 1 to 600 seconds"));
+	vb_config_free(&cfg);
+}
+
+static void check_text_limits(void)
+{
+	size_t len = VB_CONFIG_FILE_MAX;
+	char *text = malloc(len + 1), why[128];
+
+	CHECK(vb_config_text_check("10de:2504\n", 10, why, sizeof(why)) == 0);
+	memset(text, '#', len);
+	for (size_t i = 100; i < len; i += 100)
+		text[i] = '\n';
+	CHECK(vb_config_text_check(text, len - 1, why, sizeof(why)) == 0);
+	CHECK(vb_config_text_check(text, len, why, sizeof(why)) == -EFBIG);
+	CHECK_STR(why, "it would be 65536 bytes; the limit is 65535");
+	text[100] = '#';
+	text[200] = '#';
+	text[300] = '\0';
+	CHECK(vb_config_text_check(text, 1000, why, sizeof(why)) == -EFBIG);
+	CHECK_STR(why, "it would hold a NUL byte");
+	text[300] = '#';
+	for (size_t i = 301; i < 1030; i++)
+		text[i] = '#';
+	text[1030] = '\n';
+	CHECK(vb_config_text_check(text, 1031, why, sizeof(why)) == -EFBIG);
+	CHECK_STR(why, "its line 1 would be 1030 bytes; the limit is 1024");
+	free(text);
+}
+
 static void check_policy_names(void)
 {
 	enum vb_companions c;
@@ -164,6 +269,8 @@ int main(void)
 	check_file();
 	check_file_limits();
 	check_cmdline();
+	check_cmdline_split();
+	check_text_limits();
 	check_policy_names();
 	return unit_report("config");
 }

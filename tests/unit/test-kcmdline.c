@@ -216,6 +216,16 @@ static void check_grub_hard_values(void)
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"$(cat /etc/flags)\"\n" APPENDED);
 	/* Our own line is edited where it is, on the next run. */
 	grub("X=1\n" APPENDED, "X=1\n" APPENDED);
+	/*
+	 * A backslash that joins the last line to what follows: an empty line
+	 * ends that statement before the new one, which would be swallowed.
+	 */
+	grub_undone("GRUB_CMDLINE_LINUX_DEFAULT=$X\\\n",
+		    "GRUB_CMDLINE_LINUX_DEFAULT=$X\\\n\n" APPENDED,
+		    "GRUB_CMDLINE_LINUX_DEFAULT=$X\\\n\n");
+	grub_undone("GRUB_TIMEOUT=5 \\\n", "GRUB_TIMEOUT=5 \\\n\n" APPENDED,
+		    "GRUB_TIMEOUT=5 \\\n\n");
+	grub_undone("GRUB_TIMEOUT=5 \\", "GRUB_TIMEOUT=5 \\\n\n" APPENDED, "GRUB_TIMEOUT=5 \\\n\n");
 }
 
 static void check_grub_effective(void)
@@ -282,6 +292,16 @@ static void check_grub_refused(void)
 	refused("GRUB_CMDLINE_LINUX_DEFAULT='quiet", 1, "quote (') that is never closed");
 	refused("A=1\n\nB=$(true\n", 3, "never closed");
 	refused("A=`true\n", 1, "never closed");
+	/* A compound command never closed, or closed without opening: where to add is not known. */
+	refused("A=1\nif true; then\n  B=2\n", 2, "never closed");
+	refused("GRUB_TIMEOUT=5\nx(\nGRUB_CMDLINE_LINUX_DEFAULT=q\n", 2, "never closed");
+	refused("A=1\nfi\n", 2, "without its opening");
+	refused("A=1\nB=2 |\n\n", 2, "nothing follows");
+	refused("A=1 &&", 1, "nothing follows");
+	/* bash's function syntax is understood. */
+	grub_undone("function f {\n  GRUB_CMDLINE_LINUX_DEFAULT=b\n}\nGRUB_CMDLINE_LINUX_DEFAULT=\"a\"\n",
+		    "function f {\n  GRUB_CMDLINE_LINUX_DEFAULT=b\n}\n"
+		    "GRUB_CMDLINE_LINUX_DEFAULT=\"a intel_iommu=on iommu=pt\"\n", NULL);
 	/* Inside quotes, << is only text. */
 	grub_undone("X=\"a <<b\"\nGRUB_CMDLINE_LINUX_DEFAULT=q\n",
 		    "X=\"a <<b\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"q intel_iommu=on iommu=pt\"\n",
@@ -347,6 +367,14 @@ static void check_kernel_cmdline(void)
 	kernel("quiet\nsplash\n", "quiet\nsplash intel_iommu=on iommu=pt\n");
 	check_edit(false, "iommu=soft a iommu=off b iommu=pt c\n", &vfio, NULL,
 		   "iommu=pt a b c intel_iommu=on\n", "iommu=soft iommu=off iommu=pt a b c\n");
+	check_edit(false, "quiet iommu=soft -- iommu=soft\n", &vfio, NULL,
+		   "quiet iommu=pt intel_iommu=on -- iommu=soft\n", NULL);
+	/* A quote left open swallows what follows it: the flags go before that word. */
+	kernel("quiet a=\"x y\n", "quiet intel_iommu=on iommu=pt a=\"x y\n");
+	/* Quoted whole, the kernel reads the parameter as if unquoted. */
+	kernel("\"iommu=pt\" \"intel_iommu=on\"\n", "\"iommu=pt\" \"intel_iommu=on\"\n");
+	/* 0xa0 separates words for the kernel. */
+	kernel("quiet\xa0iommu=pt\n", "quiet\xa0iommu=pt intel_iommu=on\n");
 	/* Words after "--" are init's: the flags go before it, and those after do not count. */
 	kernel("root=/dev/sda1 quiet -- single\n",
 	       "root=/dev/sda1 quiet intel_iommu=on iommu=pt -- single\n");

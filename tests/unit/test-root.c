@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "root.h"
@@ -104,6 +108,11 @@ static void confinement(const char *label, open_fn fn, const struct vb_root *roo
 	CHECK(fd >= 0);
 	if (fd >= 0)
 		close(fd);
+	/* A mode given with O_DIRECTORY alone is ignored, as open(2) ignores it. */
+	fd = fn(root, "etc", O_RDONLY | O_DIRECTORY, 0644);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
 	fd = fn(root, "etc/", O_RDONLY | O_DIRECTORY, 0);
 	CHECK(fd >= 0);
 	if (fd >= 0)
@@ -180,6 +189,88 @@ static void writing(const struct vb_root *root)
 	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == -VB_EFILETYPE);
 }
 
+/*
+ * openat2 RESOLVE_IN_ROOT says EAGAIN when any rename on the system raced a
+ * lookup through "..", as every sysfs link has: on a busy machine a long
+ * lookup may never get through. The open must still succeed.
+ */
+static void rename_storm(const struct vb_root *root)
+{
+	static char rel[PATH_MAX];
+	char a[PATH_MAX * 2], b[PATH_MAX * 2];
+	size_t len = 0;
+	int ok = 0, tries = 0, ready[2];
+	struct timespec start, now;
+	pid_t child;
+	char go;
+
+	while (len < sizeof(rel) - 64) {
+		memcpy(rel + len, "etc/../", 7);
+		len += 7;
+	}
+	snprintf(rel + len, sizeof(rel) - len, "etc/conf");
+	snprintf(a, sizeof(a), "%s/storm-a", outside);
+	snprintf(b, sizeof(b), "%s/storm-b", outside);
+	put(outside, "storm-a", "");
+	CHECK(pipe(ready) == 0);
+	child = fork();
+	if (child == 0) {
+		rename(a, b);
+		if (write(ready[1], "", 1) != 1)
+			_exit(1);
+		for (;;) {
+			rename(b, a);
+			rename(a, b);
+		}
+	}
+	CHECK(child > 0 && read(ready[0], &go, 1) == 1);
+	close(ready[0]);
+	close(ready[1]);
+	/* Half a second of opens, so the renamer surely runs meanwhile. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		int fd = vb_root_open(root, rel, O_RDONLY, 0);
+
+		tries++;
+		ok += fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		else if (tries == ok + 1)
+			fprintf(stderr, "  storm: %s\n", strerror(-fd));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - start.tv_sec) * 1000000000L + now.tv_nsec - start.tv_nsec <
+		 500000000L);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(ok == tries);
+}
+
+/*
+ * Device nodes where a file is expected (a tree unpacked from an archive as
+ * root keeps them; an overlay's whiteouts are char 0:0): never opened,
+ * since opening one can act (a watchdog arms, a tape rewinds) and writing one
+ * writes the device. Char 0:0 tells: opening it says ENXIO.
+ */
+static void devices(const struct vb_root *root)
+{
+	char path[PATH_MAX * 2], buf[64], *data = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/etc/whiteout", tree);
+	CHECK(mknod(path, S_IFCHR | 0644, makedev(0, 0)) == 0);
+	snprintf(path, sizeof(path), "%s/etc/null", tree);
+	CHECK(mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0);
+	CHECK(vb_root_open_regular(root, "etc/whiteout", NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_read_small(root, "etc/whiteout", buf, sizeof(buf)) == -VB_EFILETYPE);
+	CHECK(vb_root_read_file(root, "etc/whiteout", 100, &data, &len, NULL) == -VB_EFILETYPE);
+	CHECK(vb_root_write_attr(root, "etc/whiteout", "x") == -VB_EFILETYPE);
+	CHECK(vb_root_write_attr(root, "etc/null", "vfio-pci") == -VB_EFILETYPE);
+	snprintf(path, sizeof(path), "%s/etc/whiteout", tree);
+	CHECK(vb_read_file_path(path, 100, &data, &len, NULL) == -VB_EFILETYPE);
+	/* A link to a regular file is still read; O_NOFOLLOW still refuses it. */
+	CHECK(vb_root_read_small(root, "etc/abs-file", buf, sizeof(buf)) == 7);
+}
+
 static void host_root(void)
 {
 	struct vb_root host;
@@ -237,6 +328,8 @@ int main(void)
 	confinement("the fallback walk", vb_root_open_walk, &root);
 	reading(&root);
 	writing(&root);
+	rename_storm(&root);
+	devices(&root);
 	host_root();
 	vb_root_fini(&root);
 

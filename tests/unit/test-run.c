@@ -3,6 +3,9 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,7 +24,7 @@ static int run(const char *path, const char *a0, const char *a1, const char *a2,
 
 	if (vb_root_init(&root, path) < 0)
 		return -EBADF;
-	rc = vb_run(&root, argv);
+	rc = vb_run(&root, argv, VB_RUN_NO_LIMIT);
 	vb_root_fini(&root);
 	return rc;
 }
@@ -44,14 +47,14 @@ static void check_run_host(void)
 
 	CHECK(run("/", "true", NULL, NULL, NULL) == 0);
 	CHECK(run("//", "true", NULL, NULL, NULL) == 0);
-	CHECK(vb_run(NULL, (const char *[]){ "true", NULL }) == 0);
+	CHECK(vb_run(NULL, (const char *[]){ "true", NULL }, VB_RUN_NO_LIMIT) == 0);
 	CHECK(run("/", "false", NULL, NULL, NULL) == 1);
 	CHECK(run("/", "sh", "-c", "exit 7", NULL) == 7);
 	CHECK(run("/", "sh", "-c", "kill -TERM $$", NULL) == 128 + 15);
 	CHECK(run("/", "vfio-boot-no-such-program", NULL, NULL, NULL) == -ENOENT);
 	CHECK(run("/", "/nonexistent/true", NULL, NULL, NULL) == -ENOENT);
 	CHECK(run("/", "/etc/passwd", NULL, NULL, NULL) == -EACCES);
-	CHECK(vb_run(NULL, none) == -EINVAL);
+	CHECK(vb_run(NULL, none, VB_RUN_NO_LIMIT) == -EINVAL);
 }
 
 static void touch(const char *dir, const char *name, mode_t mode)
@@ -118,6 +121,77 @@ static void check_have_program(const char *root)
 	CHECK(!have(root, "sh"));
 }
 
+/* True when pid has exited (reaped, or a zombie). */
+static bool is_gone(pid_t pid)
+{
+	char path[64], state[512] = "";
+	FILE *f;
+	char *close_paren;
+
+	if (kill(pid, 0) < 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (!fgets(state, sizeof(state), f))
+		state[0] = '\0';
+	fclose(f);
+	close_paren = strrchr(state, ')');
+	return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
+static long long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000LL + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * A bounded run: a program that never ends is killed with everything it
+ * started (its process group) once the limit passes; one that ends in time
+ * gives its status as before.
+ */
+static void check_run_timeout(const char *dir)
+{
+	char script[PATH_MAX * 2], pidfile[PATH_MAX];
+	const char *argv[] = { "sh", "-c", script, NULL };
+	struct timespec t0;
+	sigset_t mask;
+	long long took;
+	FILE *f;
+	pid_t sleeper = 0;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/sleeper.pid", dir);
+	/* The sleeper is a grandchild: only a kill of the group reaches it. */
+	snprintf(script, sizeof(script), "sleep 1000 & echo $! >%s; wait", pidfile);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(vb_run(NULL, argv, 300) == -ETIMEDOUT);
+	took = ms_since(&t0);
+	CHECK(took >= 300 && took < 300 + 1500);
+	f = fopen(pidfile, "r");
+	CHECK(f && fscanf(f, "%d", &sleeper) == 1 && sleeper > 0);
+	if (f)
+		fclose(f);
+	/* Killed: gone, or a zombie until whoever inherited it reaps it. */
+	for (int i = 0; i < 100 && sleeper > 0 && !is_gone(sleeper); i++)
+		usleep(10000);
+	CHECK(sleeper > 0 && is_gone(sleeper));
+
+	/* In time: the status, and no waiting for the limit. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(run("/", "sh", "-c", "exit 3", NULL) == 3);
+	CHECK(vb_run(NULL, (const char *[]){ "sh", "-c", "exit 4", NULL }, 5000) == 4);
+	CHECK(vb_run(NULL, (const char *[]){ "sh", "-c", "sleep 0.2", NULL }, 5000) == 0);
+	CHECK(vb_run(NULL, (const char *[]){ "vfio-boot-no-such-program", NULL }, 5000) == -ENOENT);
+	CHECK(ms_since(&t0) < 2000);
+	/* Signals as they were: SIGCHLD not left blocked. */
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	CHECK(!sigismember(&mask, SIGCHLD));
+}
+
 int main(void)
 {
 	char root[] = "/tmp/vfio-boot-test-run.XXXXXX";
@@ -137,6 +211,7 @@ int main(void)
 	check_run_host();
 	check_run_chroot(root);
 	check_have_program(root);
+	check_run_timeout(root);
 	CHECK(run("/", "rm", "-rf", root, NULL) == 0);
 	return unit_report("run");
 }

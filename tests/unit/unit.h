@@ -30,6 +30,15 @@ static int unit_passed, unit_failed;
 		}                                                                \
 	} while (0)
 
+/* A number below n from the xorshift generator at *state: generated tests stay reproducible. */
+static inline unsigned unit_rand(unsigned long long *state, unsigned n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (unsigned)(*state % n);
+}
+
 static inline int unit_report(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, unit_passed, unit_failed);

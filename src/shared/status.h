@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "json.h"
+
+/*
+ * status.json, the binder's report of one run (written by src/bind/report.c,
+ * read here):
+ *
+ *   { "version": "...", "disabled": false, "companions": "slot",
+ *     "boot_vga": "refuse",
+ *     "messages": ["..."], "messages_omitted": 0,
+ *     "devices": [{"address": "0000:01:00.0", "vendor": "10de", ...,
+ *                  "result": "bound", "reason": "..."}],
+ *     "devices_omitted": 0 }
+ *
+ * The file stays below VB_STATUS_MAX bytes: messages take at most half of
+ * it, each cut to VB_STATUS_STRING_MAX bytes; what does not fit is left out
+ * and counted in messages_omitted and devices_omitted.
+ */
+#define VB_STATUS_MAX (256 * 1024)
+#define VB_STATUS_STRING_MAX 1024 /* bytes of one string, escaped, between its quotes */
+
+/* One device entry of the report, as read back. */
+struct vb_status_device {
+	const char *address;
+	const char *result;    /* "bound", "failed", ... */
+	const char *reason;    /* "" when none */
+	const char *driver_after; /* NULL when none */
+};
+
+struct vb_status {
+	struct vb_json_value doc;    /* owns every string below */
+	bool disabled;
+	struct vb_status_device *devices;
+	size_t count;
+	unsigned long devices_omitted;
+};
+
+/*
+ * Parses status.json text. Returns 0, -ENOMEM, or -EINVAL when it is not
+ * JSON or not a report, with the reason in why.
+ */
+int vb_status_parse(const char *text, size_t len, struct vb_status *status, char *why,
+		    size_t why_size);
+
+void vb_status_free(struct vb_status *status);
+
+/* The entry of the device at address; NULL when the report does not list it. */
+const struct vb_status_device *vb_status_device(const struct vb_status *status,
+						const char *address);
