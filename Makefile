@@ -134,6 +134,9 @@ bind-tests: deps-check $(B)/vfio-boot-bind
 
 configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
 	tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
+	tests/configure/confine.sh $(B)/vfio-boot
+	tests/configure/race.sh $(B)/vfio-boot
+	tests/configure/faults.sh $(B)/vfio-boot
 
 static-check: $(B)/vfio-boot-bind
 	tests/static-check.sh $(B)/vfio-boot-bind

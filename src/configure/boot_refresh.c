@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "boot_refresh.h"
-#include "outcome.h"
 #include "pe.h"
 #include "root.h"
 #include "run.h"
@@ -133,32 +132,9 @@ void vb_boot_refresh_free(struct vb_boot_refresh *r)
 	vb_msgs_free(&r->unsigned_by_us);
 }
 
-static int run(const struct vb_root *root, const char *const *argv, bool dry)
-{
-	int rc;
-
-	fputs(dry ? "would run:" : "running:", stdout);
-	for (size_t i = 0; argv[i]; i++)
-		printf(" %s", argv[i]);
-	if (!root->host)
-		printf("   (chroot %s)", root->path);
-	putchar('\n');
-	if (dry) {
-		vb_outcome_command(argv, false, 0);
-		return 0;
-	}
-	fflush(stdout);
-	rc = vb_run(root, argv, VB_RUN_NO_LIMIT);
-	vb_outcome_command(argv, true, rc);
-	if (rc < 0)
-		fprintf(stderr, "vfio-boot: cannot run %s: %s\n", argv[0], strerror(-rc));
-	else if (rc > 0)
-		fprintf(stderr, "vfio-boot: %s failed with status %d\n", argv[0], rc);
-	return rc > 0 ? -rc : rc;
-}
-
 /* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
-static int kernel_install_all(const struct vb_root *root, bool dry)
+static int kernel_install_all(const struct vb_root *root,
+			      int (*fn)(void *ctx, const char *const *argv), void *ctx)
 {
 	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
 	struct vb_msgs kernels = { 0 };
@@ -193,24 +169,28 @@ static int kernel_install_all(const struct vb_root *root, bool dry)
 			snprintf(initrd, sizeof(initrd), "%s", candidate);
 		if (initrd[0])
 			argv[4] = initrd;
-		err = run(root, argv, dry);
+		err = fn(ctx, argv);
 	}
 	vb_msgs_free(&kernels);
 	return err;
 }
 
-int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r, bool dry)
+int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_refresh *r,
+			     int (*fn)(void *ctx, const char *const *argv), void *ctx)
 {
 	int err = 0;
 
 	if (r->layout[0])
-		err = kernel_install_all(root, dry);
+		err = kernel_install_all(root, fn, ctx);
 	if (err == 0 && r->proxmox)
-		err = run(root, (const char *const[]){ "proxmox-boot-tool", "refresh", NULL }, dry);
+		err = fn(ctx, (const char *const[]){ "proxmox-boot-tool", "refresh", NULL });
 	if (err == 0 && r->sbctl)
-		err = run(root, (const char *const[]){ "sbctl", "sign-all", NULL }, dry);
-	if (err < 0 || dry)
-		return err;
+		err = fn(ctx, (const char *const[]){ "sbctl", "sign-all", NULL });
+	return err;
+}
+
+int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r)
+{
 	for (size_t i = 0; i < r->unsigned_by_us.count; i++)
 		printf("sign again: %s was signed for Secure Boot and was rebuilt unsigned; "
 		       "sign it with your db key: sbsign --key db.key --cert db.crt --output %s %s\n",

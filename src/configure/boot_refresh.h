@@ -25,11 +25,16 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 void vb_boot_refresh_free(struct vb_boot_refresh *r);
 
 /*
- * Makes what boots again: `kernel-install add KVER /boot/vmlinuz-KVER
- * [INITRD]` for every installed kernel (layout bls or uki),
- * `proxmox-boot-tool refresh`, `sbctl sign-all`. Prints each command ("would
- * run:" and runs nothing when dry). Returns 0, 1 when a signed image must be
- * signed by hand (the commands are printed), or -errno / the failing
- * command's status as a negative number.
+ * The commands that make what boots again, in order: `kernel-install add
+ * KVER /boot/vmlinuz-KVER [INITRD]` for every installed kernel (layout bls or
+ * uki), `proxmox-boot-tool refresh`, `sbctl sign-all`. Calls fn with each
+ * (argv NULL-terminated). Returns 0, or the first error fn returns.
  */
-int vb_boot_refresh_run(const struct vb_root *root, const struct vb_boot_refresh *r, bool dry);
+int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_refresh *r,
+			     int (*fn)(void *ctx, const char *const *argv), void *ctx);
+
+/*
+ * After they ran: prints, for each signed image nothing here can sign again,
+ * the command that signs it. Returns 1 when there is one, else 0.
+ */
+int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,17 +18,74 @@ static const char *const names[] = {
 	[VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
 };
 
-enum vb_bootloader vb_bootloader_detect(const struct vb_root *root)
+/* Evidence of how this system boots: the one that started it, else what is set up. */
+static int boots_with(const struct vb_root *root, enum vb_bootloader *bl, char *note,
+		      size_t size)
 {
+	static const char *const entries[] = { "efi/loader/entries", "boot/efi/loader/entries",
+					       "boot/loader/entries" };
+	bool grub_cfg = vb_root_exists(root, "boot/grub/grub.cfg") ||
+			vb_root_exists(root, "boot/grub2/grub.cfg");
+	const char *loader = NULL;
+
+	if (vb_root_exists(root, "sys/firmware/efi/efivars/"
+				 "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f")) {
+		*bl = VB_BOOTLOADER_KERNEL_CMDLINE;
+		snprintf(note, size, "this system was started by systemd-boot (its LoaderInfo EFI "
+				     "variable)");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]) && !loader; i++)
+		if (vb_root_exists(root, entries[i]))
+			loader = entries[i];
+	if (grub_cfg != (loader != NULL)) {
+		*bl = grub_cfg ? VB_BOOTLOADER_GRUB : VB_BOOTLOADER_KERNEL_CMDLINE;
+		snprintf(note, size, "%s is there and %s is not", grub_cfg ? "a grub.cfg" : loader,
+			 grub_cfg ? "no loader/entries" : "a grub.cfg");
+		return 0;
+	}
+	snprintf(note, size, "both /etc/default/grub and /etc/kernel/cmdline exist and %s: pass "
+			     "--bootloader grub or --bootloader systemd-boot",
+		 grub_cfg ? "both GRUB and systemd-boot entries are set up" :
+			    "neither a grub.cfg nor systemd-boot entries were found");
+	return -ENOTUNIQ;
+}
+
+int vb_bootloader_detect(const struct vb_root *root, enum vb_bootloader *bl, char *note,
+			 size_t size)
+{
+	bool cmdline = vb_root_exists(root, "etc/kernel/cmdline");
+	bool grub = vb_root_exists(root, "etc/default/grub");
+	char why[256];
+	int err;
+
+	note[0] = '\0';
+	*bl = VB_BOOTLOADER_NONE;
 	if (vb_have_program(root, "kernelstub"))
-		return VB_BOOTLOADER_KERNELSTUB;
-	if (vb_have_program(root, "grubby"))
-		return VB_BOOTLOADER_GRUBBY;
-	if (vb_root_exists(root, "etc/kernel/cmdline"))
-		return VB_BOOTLOADER_KERNEL_CMDLINE;
-	if (vb_root_exists(root, "etc/default/grub"))
-		return VB_BOOTLOADER_GRUB;
-	return VB_BOOTLOADER_NONE;
+		*bl = VB_BOOTLOADER_KERNELSTUB;
+	else if (vb_have_program(root, "grubby"))
+		*bl = VB_BOOTLOADER_GRUBBY;
+	else if (cmdline && grub) {
+		err = boots_with(root, bl, why, sizeof(why));
+		if (err < 0) {
+			snprintf(note, size, "%s", why);
+			return err;
+		}
+		snprintf(note, size, "both /etc/default/grub and /etc/kernel/cmdline exist: editing %s, "
+				     "as %s",
+			 vb_bootloader_file(*bl), why);
+	} else if (cmdline)
+		*bl = VB_BOOTLOADER_KERNEL_CMDLINE;
+	else if (grub)
+		*bl = VB_BOOTLOADER_GRUB;
+	return 0;
+}
+
+const char *vb_bootloader_file(enum vb_bootloader bl)
+{
+	return bl == VB_BOOTLOADER_GRUB		  ? "/etc/default/grub" :
+	       bl == VB_BOOTLOADER_KERNEL_CMDLINE ? "/etc/kernel/cmdline" :
+						    NULL;
 }
 
 int vb_bootloader_parse(const char *name, enum vb_bootloader *out)
@@ -60,8 +118,8 @@ static bool set(struct vb_command *cmd, const char *const *argv)
 	return true;
 }
 
-bool vb_bootloader_command(const struct vb_root *root, enum vb_bootloader bl, bool add,
-			   const char *flags, struct vb_command *cmd)
+bool vb_bootloader_refresh(const struct vb_root *root, enum vb_bootloader bl,
+			   struct vb_command *cmd)
 {
 	switch (bl) {
 	case VB_BOOTLOADER_GRUB:
@@ -80,12 +138,7 @@ bool vb_bootloader_command(const struct vb_root *root, enum vb_bootloader bl, bo
 							       NULL });
 		return false; /* kernel-install reads the file at the next kernel install */
 	case VB_BOOTLOADER_GRUBBY:
-		return set(cmd, (const char *const[]){ "grubby", "--update-kernel=ALL",
-						       add ? "--args" : "--remove-args", flags,
-						       NULL });
 	case VB_BOOTLOADER_KERNELSTUB:
-		return set(cmd, (const char *const[]){ "kernelstub", add ? "-a" : "-d", flags,
-						       NULL });
 	case VB_BOOTLOADER_NONE:
 		break;
 	}

@@ -14,8 +14,14 @@ enum vb_bootloader {
 	VB_BOOTLOADER_KERNELSTUB,
 };
 
-/* The bootloader found under root, by what is installed there. */
-enum vb_bootloader vb_bootloader_detect(const struct vb_root *root);
+/*
+ * The bootloader found under root, by what is installed there, in *bl. When
+ * both /etc/kernel/cmdline and /etc/default/grub exist, the one the system
+ * boots with is chosen, and note says which and why. Returns 0, or
+ * -ENOTUNIQ (note says why) when that cannot be told.
+ */
+int vb_bootloader_detect(const struct vb_root *root, enum vb_bootloader *bl, char *note,
+			 size_t size);
 
 /* Parses grub, systemd-boot, kernel-install, grubby, kernelstub or none. */
 int vb_bootloader_parse(const char *name, enum vb_bootloader *out);
@@ -28,13 +34,15 @@ struct vb_command {
 };
 
 /*
- * The command that makes the bootloader pick up edited files (update-grub...),
- * or, for command-driven bootloaders, adds (add=true) or removes the flags.
- * flags is one space-separated string kept alive by the caller. Returns false
- * when there is nothing to run.
+ * The command that makes a file-driven bootloader (GRUB, /etc/kernel/cmdline)
+ * pick up its edited file (update-grub...). Returns false when there is
+ * nothing to run. Command-driven ones (grubby, kernelstub) are bootargs.h.
  */
-bool vb_bootloader_command(const struct vb_root *root, enum vb_bootloader bl, bool add,
-			   const char *flags, struct vb_command *cmd);
+bool vb_bootloader_refresh(const struct vb_root *root, enum vb_bootloader bl,
+			   struct vb_command *cmd);
+
+/* The file a file-driven bootloader reads its flags from; NULL for the others. */
+const char *vb_bootloader_file(enum vb_bootloader bl);
 
 /* The initramfs generator's regenerate-everything command; false when none. */
 bool vb_initramfs_command(const struct vb_root *root, struct vb_command *cmd);

@@ -20,6 +20,10 @@ enum vb_exit {
 	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
 	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, or a signing, left for the user (printed) */
 	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
+	VB_EXIT_KEPT = 6,          /* unconfigure: files changed since configure were left,
+				      their originals kept beside them */
+	VB_EXIT_JOURNAL = 7,       /* the journal is damaged: nothing was changed */
+	VB_EXIT_BUSY = 8,          /* another vfio-boot kept the tree locked too long */
 };
 
 /* Command-line settings shared by every command. */
@@ -36,6 +40,7 @@ struct cli {
 	const char *cpu;         /* NULL: from ROOT/proc/cpuinfo */
 	const char *companions;  /* NULL: slot */
 	const char *boot_vga;    /* NULL: refuse */
+	unsigned wait;           /* seconds to wait for another run's lock */
 	char **args;             /* command arguments after the options */
 	int nargs;
 };

@@ -58,23 +58,33 @@ __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const
 
 static void check_cpu_and_flags(struct checks *c, const struct vb_root *root)
 {
-	enum vb_cpu_vendor vendor = vb_host_cpu_vendor(root);
-	const char *flag = vb_iommu_flag(vendor);
+	const char *source = NULL, *flag;
+	enum vb_cpu_vendor vendor = vb_host_iommu_vendor(root, &source);
+	long groups = vb_host_iommu_groups(root);
 	char *cmdline = vb_host_cmdline(root);
 
-	if (vendor == VB_CPU_UNKNOWN)
-		report(c, "cpu", CHECK_SKIP, "CPU vendor unknown (no proc/cpuinfo)");
-	else
-		report(c, "cpu", CHECK_OK, "%s", vendor == VB_CPU_INTEL ? "Intel" : "AMD");
-	if (!cmdline || !flag) {
-		report(c, "iommu-flag", CHECK_SKIP, "kernel command line or CPU vendor unknown");
-	} else if (vb_cmdline_has_all(cmdline, &flag, 1)) {
-		report(c, "iommu-flag", CHECK_OK, "%s is on the kernel command line", flag);
-	} else {
-		/* AMD enables its IOMMU by default; Intel's is off on many kernels. */
-		report(c, "iommu-flag", vendor == VB_CPU_INTEL ? CHECK_FAIL : CHECK_WARN,
-		       "%s is not on the kernel command line (vfio-boot configure adds it)", flag);
+	if (vendor == VB_CPU_UNKNOWN) {
+		vendor = vb_host_cpu_vendor(root);
+		source = "the CPU vendor";
 	}
+	if (vendor == VB_CPU_UNKNOWN)
+		report(c, "cpu", CHECK_SKIP, "whose IOMMU is unknown (no ACPI tables, no proc/cpuinfo)");
+	else
+		report(c, "cpu", CHECK_OK, "%s IOMMU (from %s)",
+		       vendor == VB_CPU_INTEL ? "Intel VT-d" : "AMD-Vi", source);
+	flag = vb_iommu_flag(vendor);
+	if (groups > 0)
+		report(c, "iommu-flag", CHECK_OK, "not needed: the IOMMU is on");
+	else if (vendor == VB_CPU_AMD)
+		report(c, "iommu-flag", CHECK_OK, "none needed: AMD's IOMMU is on by default (is it "
+						  "enabled in the firmware setup?)");
+	else if (!cmdline || !flag)
+		report(c, "iommu-flag", CHECK_SKIP, "kernel command line or IOMMU unknown");
+	else if (vb_cmdline_has_all(cmdline, &flag, 1))
+		report(c, "iommu-flag", CHECK_OK, "%s is on the kernel command line", flag);
+	else
+		report(c, "iommu-flag", CHECK_FAIL,
+		       "%s is not on the kernel command line (vfio-boot configure adds it)", flag);
 	free(cmdline);
 }
 

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* vfio-boot configure / unconfigure: set the host up, or put it back. */
+/*
+ * vfio-boot configure: the state the tree should be in (the selection, the
+ * modprobe block, the kernel flags through the bootloader), computed here and
+ * handed to the changeset engine as one unit.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,189 +14,89 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot_images.h"
 #include "boot_refresh.h"
+#include "bootargs.h"
 #include "bootloader.h"
+#include "changeset.h"
 #include "cli.h"
-#include "fileio.h"
+#include "configure.h"
 #include "generator.h"
 #include "image_verify.h"
 #include "kcmdline.h"
 #include "modprobe_ids.h"
 #include "outcome.h"
-#include "path.h"
+#include "ownblock.h"
 #include "plan.h"
 #include "render.h"
-#include "run.h"
-#include "txn.h"
+#include "session.h"
+#include "treefile.h"
 #include "validate.h"
 
-#define BOOTLOADER_STATE "/var/lib/vfio-boot/bootloader-args"
+#define SELECTION_PATH "/etc/vfio-boot.conf"
+#define MODPROBE_PATH "/etc/modprobe.d/vfio.conf"
 
-/* A file as it was before this run, to put back if a later step fails. */
-struct before {
-	const char *path;
-	char *content; /* NULL: absent */
-	size_t len;
-	mode_t mode;
+/* What configure wants, before it is compared with the tree. */
+struct desired {
+	char *selection;          /* /etc/vfio-boot.conf */
+	char *modprobe;           /* configure's block of /etc/modprobe.d/vfio.conf */
+	struct vb_msgs flags;     /* kernel command line flags */
+	char *joined;             /* the same, one line */
+	enum vb_bootloader bl;
+	bool bl_explicit;         /* --bootloader */
+	enum vb_generator generator;
 };
 
-struct job {
-	const struct cli *cli;
-	struct vb_txn *txn;
-	struct before before[6];
-	size_t nbefore;
-	struct vb_command commands[2];
-	size_t ncommands;
-};
-
-static bool is_root_fs(const struct cli *cli)
+int configure_refuse_without_privileges(const struct cli *cli)
 {
-	return cli->root.host;
-}
-
-static int refuse_without_privileges(const struct cli *cli)
-{
-	if (is_root_fs(cli) && !cli->dry_run && geteuid() != 0) {
+	if (cli->root.host && !cli->dry_run && geteuid() != 0) {
 		cli_error("changing this system needs root (try --dry-run to see what would change)");
 		return -EPERM;
 	}
 	return 0;
 }
 
-/* Reads path in the tree; *content NULL when absent. Returns 0 or -errno. */
-static int read_under(const struct vb_root *root, const char *path, char **content,
-		      size_t *len, mode_t *mode)
+int configure_read(const struct vb_root *root, const char *path, char **text, size_t *len,
+		   struct stat *st)
 {
-	struct stat st;
-	int err;
+	struct vb_tree_file f;
+	int err = vb_tree_locate(root, path, &f);
 
-	*content = NULL;
+	*text = NULL;
 	*len = 0;
-	*mode = 0644;
-	err = vb_root_read_file(root, path, VB_FILE_MAX, content, len, &st);
-	if (err == -ENOENT)
-		return 0;
 	if (err == 0)
-		*mode = st.st_mode & 07777;
+		err = vb_tree_read(&f, VB_TREE_FILE_MAX, text, len, st);
+	vb_tree_release(&f);
 	return err;
 }
 
-/* Records the file's present state, then asks the transaction for content. */
-static int job_put(struct job *job, const char *path, const char *content, mode_t mode)
+int configure_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours)
 {
-	struct before *b = &job->before[job->nbefore];
-	int err = read_under(&job->cli->root, path, &b->content, &b->len, &b->mode);
+	int err = 0;
 
-	if (err < 0) {
-		cli_error("cannot read %s: %s", path, vb_strerror(err));
-		return err;
+	for (size_t i = 0; err == 0 && i < j->ndone; i++) {
+		const struct vb_step *s = &j->done[i];
+
+		if (s->kind != VB_STEP_FILE || strcmp(s->path, path) != 0)
+			continue;
+		for (size_t w = 0; err == 0 && w < s->edit.added.count; w++)
+			err = vb_msgs_add_unique(ours, s->edit.added.items[w]);
+		for (size_t w = 0; err == 0 && w < s->edit.replaced_new.count; w++)
+			err = vb_msgs_add_unique(ours, s->edit.replaced_new.items[w]);
+		for (size_t w = 0; w < s->edit.removed.count; w++)
+			for (size_t o = 0; o < ours->count; o++)
+				if (strcmp(ours->items[o], s->edit.removed.items[w]) == 0) {
+					free(ours->items[o]);
+					ours->items[o] = ours->items[--ours->count];
+					break;
+				}
 	}
-	b->path = path;
-	job->nbefore++;
-	if (b->content)
-		mode = b->mode;
-	return vb_txn_put(job->txn, path, content, strlen(content), mode);
+	return err;
 }
 
-static void job_free(struct job *job)
+static const char *const *command_argv(const struct vb_command *cmd)
 {
-	for (size_t i = 0; i < job->nbefore; i++)
-		free(job->before[i].content);
-	vb_txn_free(job->txn);
-}
-
-/* Puts every file back as it was before this run. */
-static int job_revert(struct job *job, bool forget)
-{
-	struct vb_txn *undo = vb_txn_new(&job->cli->root);
-	char err[256] = "";
-	int rc = undo ? 0 : -ENOMEM;
-
-	for (size_t i = 0; rc == 0 && i < job->nbefore; i++) {
-		const struct before *b = &job->before[i];
-		rc = b->content ? vb_txn_put(undo, b->path, b->content, b->len, b->mode) :
-				  vb_txn_remove(undo, b->path);
-	}
-	if (rc == 0)
-		rc = vb_txn_commit(undo, err, sizeof(err));
-	if (rc == 0 && forget)
-		rc = vb_txn_forget_saved(undo);
-	if (rc < 0)
-		cli_error("could not put the files back: %s", err[0] ? err : vb_strerror(rc));
-	vb_txn_free(undo);
-	return rc;
-}
-
-static void print_command(const struct cli *cli, const struct vb_command *cmd,
-			  const char *prefix)
-{
-	fputs(prefix, stdout);
-	for (size_t i = 0; cmd->argv[i]; i++)
-		printf(" %s", cmd->argv[i]);
-	if (!is_root_fs(cli))
-		printf("   (chroot %s)", cli->root.path);
-	putchar('\n');
-}
-
-/* Runs the queued commands. Returns 0, or the failing command's index + 1. */
-static size_t job_run_commands(struct job *job)
-{
-	if (!is_root_fs(job->cli) && geteuid() != 0) {
-		for (size_t i = 0; i < job->ncommands; i++) {
-			print_command(job->cli, &job->commands[i], "not root, so not running:");
-			vb_outcome_command(job->commands[i].argv, false, 0);
-		}
-		return 0;
-	}
-	for (size_t i = 0; i < job->ncommands; i++) {
-		int rc;
-
-		print_command(job->cli, &job->commands[i], "running:");
-		fflush(stdout);
-		rc = vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT);
-		vb_outcome_command(job->commands[i].argv, true, rc);
-		if (rc != 0) {
-			if (rc < 0)
-				cli_error("cannot run %s: %s", job->commands[i].argv[0], vb_strerror(rc));
-			else
-				cli_error("%s failed with status %d", job->commands[i].argv[0], rc);
-			return i + 1;
-		}
-	}
-	return 0;
-}
-
-/* Queues the initramfs rebuild, when asked for. */
-static void job_queue_initramfs(struct job *job)
-{
-	if (!job->cli->regenerate)
-		return;
-	if (vb_initramfs_command(&job->cli->root, &job->commands[job->ncommands]))
-		job->ncommands++;
-	else
-		cli_note("no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
-}
-
-/* --dry-run: the diff of every file, and the commands that would run. */
-static void job_show(const struct job *job)
-{
-	vb_txn_diff(job->txn, stdout);
-	vb_outcome_files(job->txn);
-	for (size_t i = 0; i < job->ncommands; i++) {
-		print_command(job->cli, &job->commands[i], "would run:");
-		vb_outcome_command(job->commands[i].argv, false, 0);
-	}
-}
-
-/* Writes every file; on failure nothing is changed and the reason printed. */
-static int job_commit(struct job *job)
-{
-	char err[256] = "";
-	int rc = vb_txn_commit(job->txn, err, sizeof(err));
-
-	if (rc < 0)
-		cli_error("%s", err[0] ? err : vb_strerror(rc));
-	return rc;
+	return cmd->argv;
 }
 
 /* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
@@ -205,6 +109,24 @@ static bool selection_too_large(const struct vb_config *cfg)
 	if (err < 0)
 		cli_error("too many selectors for /etc/vfio-boot.conf: %s", why);
 	return err < 0;
+}
+
+/*
+ * An ids= option in another modprobe.d file than the one configure manages
+ * (it comments those out) still makes vfio-pci take every device with the
+ * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
+ */
+static int warn_other_ids_options(const struct cli *cli)
+{
+	struct vb_msgs where = { 0 };
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+
+	for (size_t i = 0; i < where.count; i++)
+		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
+			    "with those IDs, even with vfio_boot.disable=1; remove it",
+			    where.items[i]);
+	vb_msgs_free(&where);
+	return err;
 }
 
 /* Parses the selectors and policy options into cfg; prints what is wrong. */
@@ -234,47 +156,55 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 	return 0;
 }
 
-/* The words joined by sep, in a new string; NULL on ENOMEM. */
-static char *join(const struct vb_msgs *words, const char *sep)
+/*
+ * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
+ * vendor. Returns 0 or -EINVAL after saying why.
+ */
+static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 {
-	size_t len = 1;
-	char *s;
+	const char *source = NULL;
 
-	for (size_t i = 0; i < words->count; i++)
-		len += strlen(words->items[i]) + strlen(sep);
-	s = calloc(1, len);
-	for (size_t i = 0; s && i < words->count; i++) {
-		if (i)
-			strcat(s, sep);
-		strcat(s, words->items[i]);
+	if (cli->cpu) {
+		if (vb_cpu_vendor_parse(cli->cpu, vendor) < 0) {
+			cli_error("--cpu must be intel or amd, not '%s'", cli->cpu);
+			return -EINVAL;
+		}
+		return 0;
 	}
-	return s;
+	*vendor = vb_host_iommu_vendor(&cli->root, &source);
+	if (*vendor == VB_CPU_UNKNOWN)
+		*vendor = vb_host_cpu_vendor(&cli->root);
+	if (*vendor == VB_CPU_UNKNOWN) {
+		cli_error("cannot tell whose IOMMU this is (no ACPI DMAR or IVRS table, no "
+			  "sys/class/iommu, no CPU vendor in %s/proc/cpuinfo): pass --cpu intel|amd",
+			  cli->root.host ? "" : cli->root.path);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
- * The kernel command line flags: IOMMU on, passthrough mode. Never
- * vfio-pci.ids=: with vfio-pci built in it would take every device with the
- * IDs before the initramfs runs, whatever vfio_boot.disable says.
+ * The kernel command line flags: intel_iommu=on where the kernels need it
+ * (AMD's IOMMU is on by default), iommu=pt. Never vfio-pci.ids=: with
+ * vfio-pci built in it would take every device with the IDs before the
+ * initramfs runs, whatever vfio_boot.disable says.
  */
-static int kernel_flags(const struct cli *cli, struct vb_msgs *flags)
+static int kernel_flags(const struct cli *cli, const struct machine *m, struct vb_msgs *flags)
 {
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
+	bool default_on = m->kmod.kernels.count > 0;
+	int err = iommu_vendor(cli, &vendor);
 
-	if (cli->cpu && vb_cpu_vendor_parse(cli->cpu, &vendor) < 0) {
-		cli_error("--cpu must be intel or amd, not '%s'", cli->cpu);
-		return -EINVAL;
-	}
-	if (!cli->cpu)
-		vendor = vb_host_cpu_vendor(&cli->root);
-	if (vendor == VB_CPU_UNKNOWN) {
-		cli_error("cannot tell the CPU vendor from %s/proc/cpuinfo: pass --cpu intel|amd",
-			  is_root_fs(cli) ? "" : cli->root.path);
-		return -EINVAL;
-	}
-	if (vb_msgs_add(flags, "%s", vb_iommu_flag(vendor)) < 0 ||
-	    vb_msgs_add(flags, "iommu=pt") < 0)
-		return -ENOMEM;
-	return 0;
+	if (err < 0)
+		return err;
+	for (size_t k = 0; k < m->kmod.kernels.count; k++)
+		default_on = default_on &&
+			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
+	if (vendor == VB_CPU_INTEL && !default_on)
+		err = vb_msgs_add(flags, "intel_iommu=on");
+	if (err == 0)
+		err = vb_msgs_add(flags, "iommu=pt");
+	return err;
 }
 
 /* Warns about /etc/default/grub.d/ files that set the variable after us. */
@@ -293,12 +223,11 @@ static void warn_grub_overrides(const struct vb_root *root)
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), n;
 		char *text;
-		struct stat st;
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
 		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
-		if (vb_root_read_file(root, path, VB_FILE_MAX, &text, &n, &st) < 0)
+		if (vb_root_read_file(root, path, VB_TREE_FILE_MAX, &text, &n, NULL) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
@@ -309,67 +238,215 @@ static void warn_grub_overrides(const struct vb_root *root)
 	closedir(d);
 }
 
-/* Queues the bootloader edits (files in the transaction, or a command). */
-static int stage_bootloader(struct job *job, enum vb_bootloader bl, const struct vb_msgs *flags,
-			    const char *joined)
+/* /etc/kernel/cmdline when there is none: the running kernel's, as kernel-install makes it. */
+static int kernel_cmdline_base(const struct cli *cli, const struct desired *want, char **text,
+			       size_t *len)
 {
-	const char *path = bl == VB_BOOTLOADER_GRUB ? "/etc/default/grub" :
-			   bl == VB_BOOTLOADER_KERNEL_CMDLINE ? "/etc/kernel/cmdline" :
-								NULL;
-	char *old = NULL, *edited = NULL, *state = NULL;
-	size_t len = 0;
-	mode_t mode;
-	int err = 0;
+	char *running = vb_host_cmdline(&cli->root);
 
-	if (bl == VB_BOOTLOADER_NONE)
-		return 0;
-	if (bl == VB_BOOTLOADER_GRUB)
-		warn_grub_overrides(&job->cli->root);
-	if (path) {
-		err = read_under(&job->cli->root, path, &old, &len, &mode);
-		if (err < 0) {
-			cli_error("cannot read %s: %s", path, vb_strerror(err));
-			return err;
-		}
-		edited = bl == VB_BOOTLOADER_GRUB ?
-				 vb_grub_default_add(old ? old : "", len,
-						     (const char *const *)flags->items, flags->count) :
-				 vb_kernel_cmdline_add(old ? old : "", len,
-						       (const char *const *)flags->items,
-						       flags->count);
-		err = edited ? job_put(job, path, edited, 0644) : -ENOMEM;
-	} else if (asprintf(&state, "%s %s\n", vb_bootloader_name(bl), joined) < 0) {
-		err = -ENOMEM;
-	} else {
-		/* Remembered so that unconfigure can remove the flags again. */
-		err = job_put(job, BOOTLOADER_STATE, state, 0644);
+	*text = running ? vb_kernel_cmdline_from_running(running) : NULL;
+	free(running);
+	if (!*text && running)
+		return -ENOMEM;
+	if (!*text) {
+		cli_error("/etc/kernel/cmdline does not exist and %s/proc/cmdline cannot be read to "
+			  "make it from: write the tree's whole kernel command line there (root=... "
+			  "and the rest, then %s), or pick another --bootloader",
+			  cli->root.host ? "" : cli->root.path, want->joined);
+		return -EINVAL;
 	}
-	if (err == 0 && (path ? !old || strcmp(old, edited) != 0 : true) &&
-	    vb_bootloader_command(&job->cli->root, bl, true, joined,
-				  &job->commands[job->ncommands]))
-		job->ncommands++;
+	*len = strlen(*text);
+	if (strspn(*text, " \t\n") == *len) {
+		cli_error("the kernel command line in %s/proc/cmdline is empty: write the tree's "
+			  "whole kernel command line (root=... and the rest) to /etc/kernel/cmdline",
+			  cli->root.host ? "" : cli->root.path);
+		free(*text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The flags in the bootloader's file: edits the one that takes effect. */
+static int stage_boot_file(struct changeset_job *job, const struct desired *want)
+{
+	const char *path = vb_bootloader_file(want->bl);
+	struct vb_msgs ours = { 0 };
+	struct vb_edit record = { 0 };
+	struct vb_cmdline_problem p = { 0 };
+	char *old = NULL, *edited = NULL;
+	size_t len = 0, elen = 0;
+	int err = configure_read(job->engine.root, path, &old, &len, NULL);
+
+	if (err == -ENOENT && want->bl == VB_BOOTLOADER_KERNEL_CMDLINE)
+		err = kernel_cmdline_base(job->cli, want, &old, &len);
+	else if (err == -ENOENT)
+		err = 0;
+	else if (err < 0)
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
+	if (err == 0)
+		err = configure_ours(job->journal, path, &ours);
+	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB) {
+		err = vb_grub_edit(old ? old : "", len, &want->flags, &ours, &record, &edited, &elen,
+				   &p);
+		if (err == -EINVAL)
+			cli_error("%s, line %u: %s: cannot add the flags safely; add them to "
+				  "GRUB_CMDLINE_LINUX_DEFAULT yourself (%s) and pass --bootloader none",
+				  path, p.line, p.what, want->joined);
+	} else if (err == 0) {
+		err = vb_kernel_cmdline_edit(old ? old : "", len, &want->flags, &ours, &record, &edited,
+					     &elen);
+	}
+	if (err == 0)
+		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);
 	free(edited);
-	free(state);
+	vb_msgs_free(&ours);
+	vb_msgs_free(&record.added);
+	vb_msgs_free(&record.replaced_old);
+	vb_msgs_free(&record.replaced_new);
+	vb_msgs_free(&record.removed);
 	return err;
 }
 
-/*
- * An ids= option in another modprobe.d file than the one configure manages
- * (it comments those out) still makes vfio-pci take every device with the
- * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
- */
-static int warn_other_ids_options(const struct cli *cli)
+/* The flags through grubby or kernelstub: commands for what is absent. */
+static int stage_boot_commands(struct changeset_job *job, const struct desired *want)
 {
-	struct vb_msgs where = { 0 };
-	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+	struct vb_boot_entries entries = { 0 };
+	struct vb_bootargs_command *cmds = NULL;
+	struct vb_msgs ours = { 0 };
+	size_t n = 0;
+	char why[256];
+	int err = 0;
 
-	for (size_t i = 0; i < where.count; i++)
-		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
-			    "with those IDs, even with vfio_boot.disable=1; remove it",
-			    where.items[i]);
-	vb_msgs_free(&where);
+	if (job->engine.run_commands) {
+		err = vb_bootargs_read(job->engine.root, want->bl, &entries, why, sizeof(why));
+		if (err < 0)
+			cli_error("%s", why);
+	} else {
+		cli_note("not root, so %s cannot be asked which flags it has: all are added",
+			 vb_bootloader_name(want->bl));
+	}
+	if (err == 0)
+		err = vb_bootargs_ours(want->bl, job->journal->done, job->journal->ndone, &ours);
+	if (err == 0)
+		err = vb_bootargs_plan(want->bl, &entries, &want->flags, &ours, &cmds, &n);
+	for (size_t i = 0; err == 0 && i < n; i++) {
+		const char **argv = calloc(cmds[i].argv.count + 1, sizeof(*argv));
+		const char **undo = calloc(cmds[i].undo.count + 1, sizeof(*undo));
+
+		if (argv && undo) {
+			memcpy(argv, cmds[i].argv.items, cmds[i].argv.count * sizeof(*argv));
+			memcpy(undo, cmds[i].undo.items, cmds[i].undo.count * sizeof(*undo));
+			err = vb_changeset_command(job->cs, argv, undo);
+		} else {
+			err = -ENOMEM;
+		}
+		free(argv);
+		free(undo);
+	}
+	vb_bootargs_commands_free(cmds, n);
+	vb_bootargs_free(&entries);
+	vb_msgs_free(&ours);
 	return err;
+}
+
+/* /etc/modprobe.d/vfio.conf: the admin's lines kept, configure's block replaced. */
+static int stage_modprobe(struct changeset_job *job, const char *block)
+{
+	struct vb_edit record = { .kind = VB_EDIT_BLOCK };
+	struct vb_msgs notes = { 0 };
+	char *old = NULL, *merged = NULL;
+	size_t len = 0, mlen = 0;
+	int err = configure_read(job->engine.root, MODPROBE_PATH, &old, &len, NULL);
+
+	if (err == -ENOENT)
+		err = 0;
+	else if (err < 0)
+		cli_error("cannot read %s: %s", MODPROBE_PATH, vb_strerror(err));
+	if (err == 0) {
+		err = vb_render_modprobe_file(old ? old : "", len, block, &merged, &mlen, &notes);
+		for (size_t i = 0; i < notes.count; i++)
+			cli_note("%s", notes.items[i]);
+		if (err == -EINVAL)
+			cli_error("%s: its lines \"%s\" and \"%s\" are out of order: put them right "
+				  "or take them out", MODPROBE_PATH, VB_BLOCK_BEGIN, VB_BLOCK_END);
+	}
+	/* Nothing to write, and no file there: none is made. */
+	if (err == 0)
+		err = vb_changeset_put(job->cs, MODPROBE_PATH, old || mlen ? merged : NULL, mlen, 0644,
+				       &record);
+	vb_msgs_free(&notes);
+	free(old);
+	free(merged);
+	return err;
+}
+
+/* A regeneration step for each command that makes what boots again. */
+static int add_regeneration(void *ctx, const char *const *argv)
+{
+	return vb_changeset_regenerate(ctx, argv);
+}
+
+int configure_stage_regeneration(struct changeset_job *job, const enum vb_bootloader *bls,
+				 size_t count, bool force)
+{
+	struct vb_command cmd;
+	int err = 0;
+
+	if (vb_changeset_changes(job->cs) == 0 && !force)
+		return 0;
+	for (size_t i = 0; err == 0 && i < count; i++)
+		if (configure_file_changes(job->cs, vb_bootloader_file(bls[i])) &&
+		    vb_bootloader_refresh(job->engine.root, bls[i], &cmd))
+			err = vb_changeset_regenerate(job->cs, command_argv(&cmd));
+	if (err == 0 && job->cli->regenerate) {
+		if (vb_initramfs_command(job->engine.root, &cmd))
+			err = vb_changeset_regenerate(job->cs, command_argv(&cmd));
+		else
+			cli_note("no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+	}
+	if (err == 0)
+		err = vb_boot_refresh_detect(job->engine.root, &job->refresh);
+	if (err == 0)
+		err = vb_boot_refresh_commands(job->engine.root, &job->refresh, add_regeneration,
+					       job->cs);
+	return err;
+}
+
+void configure_job_free(struct changeset_job *job)
+{
+	vb_changeset_free(job->cs);
+	vb_boot_refresh_free(&job->refresh);
+	job->cs = NULL;
+}
+
+bool configure_file_changes(const struct vb_changeset *cs, const char *path)
+{
+	for (size_t i = 0; path && i < vb_changeset_count(cs); i++) {
+		const struct vb_step *s = vb_changeset_step(cs, i);
+
+		if (s->kind == VB_STEP_FILE && strcmp(s->path, path) == 0)
+			return strcmp(vb_step_action(s), "unchanged") != 0;
+	}
+	return false;
+}
+
+void configure_show(const struct changeset_job *job)
+{
+	vb_changeset_diff(job->cs, stdout);
+	for (size_t i = 0; i < vb_changeset_count(job->cs); i++) {
+		const struct vb_step *s = vb_changeset_step(job->cs, i);
+		char *line;
+
+		if (s->kind != VB_STEP_COMMAND && s->kind != VB_STEP_REGENERATE)
+			continue;
+		line = vb_argv_line(&s->argv);
+		printf("would run: %s", line ? line : s->argv.items[0]);
+		if (!job->cli->root.host)
+			printf("   (chroot %s)", job->cli->root.path);
+		putchar('\n');
+		free(line);
+	}
 }
 
 /*
@@ -427,187 +504,233 @@ static int refuse_generator(enum vb_generator g)
 	return 0;
 }
 
-/*
- * After the files were put back: the first done commands run again on
- * them, so that the bootloader and the images match the restored files.
- * grubby and kernelstub were given flags, not files: running them again
- * would add the flags once more.
- */
-static void job_rerun_after_revert(struct job *job, enum vb_bootloader bl, size_t done)
+/* Computes everything configure wants. Returns 0, or an exit status after saying why. */
+static int compute_desired(const struct cli *cli, struct desired *want)
 {
-	for (size_t i = 0; i < done && i < job->ncommands; i++) {
-		const char *name = job->commands[i].argv[0];
-
-		if ((bl == VB_BOOTLOADER_GRUBBY && strcmp(name, "grubby") == 0) ||
-		    (bl == VB_BOOTLOADER_KERNELSTUB && strcmp(name, "kernelstub") == 0))
-			continue;
-		print_command(job->cli, &job->commands[i], "running again:");
-		vb_outcome_command(job->commands[i].argv, true,
-				   vb_run(&job->cli->root, job->commands[i].argv, VB_RUN_NO_LIMIT));
-	}
-}
-
-/* configure; returns the exit status. */
-static int configure(const struct cli *cli)
-{
-	struct vb_msgs notes = { 0 }, flags = { 0 };
-	struct job job = { .cli = cli };
+	struct vb_msgs notes = { 0 };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
-	enum vb_bootloader bl;
-	enum vb_generator generator;
-	struct vb_boot_images images = { 0 };
-	struct vb_boot_refresh refresh = { 0 };
-	char *selection = NULL, *modprobe = NULL, *joined = NULL, *current = NULL;
-	bool was_configured, sign_by_hand = false, explicit_none;
+	char note[512];
 	int rc = VB_EXIT_USAGE, err;
-	size_t failed_cmd;
 
-	if (refuse_without_privileges(cli) < 0)
-		return VB_EXIT_NEED_ROOT;
 	if (parse_selection(cli, &cfg) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
 	}
-	if (cli->bootloader && vb_bootloader_parse(cli->bootloader, &bl) < 0) {
+	if (cli->bootloader && vb_bootloader_parse(cli->bootloader, &want->bl) < 0) {
 		cli_error("--bootloader must be grub, systemd-boot, kernel-install, grubby, "
 			  "kernelstub or none, not '%s'", cli->bootloader);
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
 	}
-	if (!cli->bootloader)
-		bl = vb_bootloader_detect(&cli->root);
-	/* --bootloader none: the operator adds the flags; no bootloader recognised: exit 4. */
-	explicit_none = cli->bootloader && bl == VB_BOOTLOADER_NONE;
-	generator = vb_generator_detect(&cli->root);
-	if (cli->regenerate && refuse_generator(generator) < 0) {
+	want->bl_explicit = cli->bootloader != NULL;
+	want->generator = vb_generator_detect(&cli->root);
+	if (cli->regenerate && refuse_generator(want->generator) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
+	}
+	if (!want->bl_explicit) {
+		err = vb_bootloader_detect(&cli->root, &want->bl, note, sizeof(note));
+		if (err < 0) {
+			cli_error("%s", note);
+			vb_config_free(&cfg);
+			return VB_EXIT_USAGE;
+		}
+		if (note[0])
+			cli_note("%s", note);
 	}
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-
 	if (!m.have_sys)
 		cli_note("no sys/ under %s: the selection is not checked against hardware",
 			 cli->root.path);
 	else if (err = vb_validate_selection(cli, &m, &cfg, &plan), vb_outcome_plan(&m, &plan),
 		 err < 0)
 		goto out;
-
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
-					      cli->blacklist, NULL };
-		size_t len;
-		mode_t mode;
-
-		if (read_under(&cli->root, "/etc/modprobe.d/vfio.conf", &current, &len, &mode) < 0) {
-			cli_error("cannot read /etc/modprobe.d/vfio.conf");
-			goto out;
-		}
-		in.current = current;
-		selection = vb_render_selection(&cfg);
-		modprobe = vb_render_modprobe(&in, &notes);
+					      cli->blacklist };
+		want->selection = vb_render_selection(&cfg);
+		want->modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;
-	if (!selection || !modprobe)
+	if (!want->selection || !want->modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		cli_note("%s", notes.items[i]);
 	if (warn_other_ids_options(cli) < 0)
 		goto out;
-	err = kernel_flags(cli, &flags);
+	err = kernel_flags(cli, &m, &want->flags);
 	if (err < 0) {
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
 	}
-	vb_outcome_kernel_flags(bl, &flags);
-	rc = VB_EXIT_FAILED;
-	joined = join(&flags, " ");
-	job.txn = vb_txn_new(&cli->root);
-	if (!joined || !job.txn)
-		goto out;
-	was_configured = vb_txn_is_configured(&cli->root);
-
-	if (job_put(&job, "/etc/vfio-boot.conf", selection, 0644) < 0 ||
-	    job_put(&job, "/etc/modprobe.d/vfio.conf", modprobe, 0644) < 0 ||
-	    (generator == VB_GENERATOR_MKINITCPIO &&
-	     job_put(&job, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT, 0644) < 0) ||
-	    stage_bootloader(&job, bl, &flags, joined) < 0)
-		goto out;
-	if (vb_txn_changes(job.txn) == 0 &&
-	    !(cli->regenerate && vb_verify_images_outdated(&cli->root, selection, strlen(selection)))) {
-		vb_outcome_files(job.txn);
-		puts("unchanged");
-		rc = VB_EXIT_OK;
-		goto flags_note;
-	}
-	job_queue_initramfs(&job);
-	vb_boot_refresh_detect(&cli->root, &refresh);
-	if (generator == VB_GENERATOR_MKINITCPIO)
-		warn_mkinitcpio_presets(&cli->root);
-	if (cli->dry_run) {
-		job_show(&job);
-		vb_boot_refresh_run(&cli->root, &refresh, true);
-		vb_outcome_changed();
-		rc = VB_EXIT_OK;
-		goto flags_note;
-	}
-	vb_outcome_files(job.txn);
-	if (job_commit(&job) < 0)
-		goto out;
-	if (cli->regenerate && vb_verify_images_before(&cli->root, &images) < 0)
-		goto out;
-	failed_cmd = job_run_commands(&job);
-	/* Then what boots is made again from the files and images (kernel-install...). */
-	if (!failed_cmd) {
-		err = vb_boot_refresh_run(&cli->root, &refresh, false);
-		sign_by_hand = err == 1;
-		failed_cmd = err < 0 ? job.ncommands + 1 : 0;
-	}
-	/* The images rebuilt must carry what was just configured. */
-	if (!failed_cmd && cli->regenerate &&
-	    vb_verify_images_after(&cli->root, &images, selection, strlen(selection)) < 0)
-		failed_cmd = job.ncommands + 1;
-	if (failed_cmd) {
-		cli_error("putting the files back as they were");
-		job_revert(&job, !was_configured);
-		job_rerun_after_revert(&job, bl, failed_cmd - 1);
-		if (failed_cmd > job.ncommands)
-			vb_boot_refresh_run(&cli->root, &refresh, false);
-		goto out;
-	}
-	if (vb_txn_changes(job.txn))
-		printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
-		       vb_txn_changes(job.txn));
-	else
-		puts("configured: no file changed, the initramfs images were rebuilt");
-	vb_outcome_changed();
-	rc = sign_by_hand ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
-flags_note:
-	if (explicit_none) {
-		printf("--bootloader none: add these flags to the kernel command line yourself:\n"
-		       "  %s\n", joined);
-	} else if (bl == VB_BOOTLOADER_NONE) {
-		cli_warning("no bootloader recognised: add these flags to the kernel command line:");
-		printf("  %s\n", joined);
-		rc = rc == VB_EXIT_OK ? VB_EXIT_NO_BOOTLOADER : rc;
-	}
+	vb_outcome_kernel_flags(want->bl, &want->flags);
+	want->joined = vb_argv_line(&want->flags);
+	rc = want->joined ? 0 : VB_EXIT_FAILED;
 out:
-	vb_boot_refresh_free(&refresh);
-	vb_boot_images_free(&images);
-	free(selection);
-	free(modprobe);
-	free(joined);
-	free(current);
-	job_free(&job);
 	vb_msgs_free(&notes);
-	vb_msgs_free(&flags);
 	vb_plan_free(&plan);
 	machine_free(&m);
 	vb_config_free(&cfg);
+	return rc;
+}
+
+static void desired_free(struct desired *want)
+{
+	free(want->selection);
+	free(want->modprobe);
+	free(want->joined);
+	vb_msgs_free(&want->flags);
+}
+
+/* What the images rebuilt must carry: checked after they are, as a step of the change. */
+struct image_check {
+	const struct vb_root *root;
+	struct vb_boot_images before; /* the images there were before */
+	const char *conf;             /* the /etc/vfio-boot.conf written */
+};
+
+static int check_images(void *ctx, char *why, size_t size)
+{
+	const struct image_check *c = ctx;
+	int err = vb_verify_images_after(c->root, &c->before, c->conf, strlen(c->conf));
+
+	if (err < 0)
+		snprintf(why, size, "a rebuilt initramfs image lacks what was configured (above)");
+	return err;
+}
+
+/* Every file and command configure wants, as steps. Returns 0 or an exit status. */
+static int stage(struct changeset_job *job, const struct desired *want, struct image_check *check,
+		 bool *rebuild_only)
+{
+	const char *boot_file = vb_bootloader_file(want->bl);
+	int err = vb_changeset_put(job->cs, SELECTION_PATH, want->selection, strlen(want->selection),
+				   0644, NULL);
+
+	*rebuild_only = false;
+	if (err == 0)
+		err = stage_modprobe(job, want->modprobe);
+	if (err == 0 && want->generator == VB_GENERATOR_MKINITCPIO) {
+		err = vb_changeset_put(job->cs, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT,
+				       strlen(VB_MKINITCPIO_DROPIN_TEXT), 0644, NULL);
+		warn_mkinitcpio_presets(job->engine.root);
+	}
+	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB)
+		warn_grub_overrides(job->engine.root);
+	if (err == 0 && boot_file)
+		err = stage_boot_file(job, want);
+	else if (err == 0 && want->bl != VB_BOOTLOADER_NONE)
+		err = stage_boot_commands(job, want);
+	/* No file to change, but an image that predates the configuration: rebuilt. */
+	if (err == 0 && vb_changeset_changes(job->cs) == 0 && job->cli->regenerate)
+		*rebuild_only = vb_verify_images_outdated(job->engine.root, want->selection,
+							  strlen(want->selection));
+	if (err == 0)
+		err = configure_stage_regeneration(job, &want->bl, 1, *rebuild_only);
+	/* The images rebuilt must carry the binder, its hook and this configuration. */
+	if (err == 0 && job->cli->regenerate &&
+	    (vb_changeset_changes(job->cs) || *rebuild_only)) {
+		check->root = job->engine.root;
+		check->conf = want->selection;
+		err = vb_verify_images_before(job->engine.root, &check->before);
+		if (err == 0)
+			err = vb_changeset_verify(job->cs, "the initramfs images", check_images, check);
+	}
+	if (err == -EINVAL)
+		return VB_EXIT_USAGE; /* said why */
+	if (err < 0) {
+		cli_error("cannot prepare the changes: %s", vb_strerror(err));
+		return VB_EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void files_written(const struct vb_changeset *cs, size_t *files)
+{
+	*files = 0;
+	for (size_t i = 0; i < vb_changeset_count(cs); i++) {
+		const struct vb_step *s = vb_changeset_step(cs, i);
+
+		*files += s->kind == VB_STEP_FILE && strcmp(vb_step_action(s), "unchanged") != 0;
+	}
+}
+
+/* The flags for the user, when no bootloader takes them. Returns the exit status. */
+static int flags_note(const struct desired *want, int rc)
+{
+	if (want->bl != VB_BOOTLOADER_NONE || (rc != VB_EXIT_OK && rc != VB_EXIT_NO_BOOTLOADER))
+		return rc;
+	if (want->bl_explicit) {
+		printf("--bootloader none: add these flags to the kernel command line yourself:\n"
+		       "  %s\n", want->joined);
+		return rc;
+	}
+	cli_warning("no bootloader recognised: add these flags to the kernel command line:");
+	printf("  %s\n", want->joined);
+	return VB_EXIT_NO_BOOTLOADER;
+}
+
+/* configure; returns the exit status. */
+static int configure(const struct cli *cli)
+{
+	struct desired want = { 0 };
+	struct changeset_job job = { .cli = cli };
+	struct image_check check = { 0 };
+	struct session session;
+	bool rebuild_only;
+	char why[1024];
+	size_t files;
+	int rc;
+
+	if (configure_refuse_without_privileges(cli) < 0)
+		return VB_EXIT_NEED_ROOT;
+	rc = compute_desired(cli, &want);
+	if (rc != 0) {
+		desired_free(&want);
+		return rc;
+	}
+	rc = session_begin(&session, cli, !cli->dry_run);
+	if (rc != 0) {
+		desired_free(&want);
+		return rc;
+	}
+	job.engine = session.engine;
+	job.journal = &session.journal;
+	job.cs = vb_changeset_new(&job.engine, VB_OP_CONFIGURE);
+	rc = job.cs ? stage(&job, &want, &check, &rebuild_only) : VB_EXIT_FAILED;
+	if (rc == 0 && vb_changeset_changes(job.cs) == 0 && !rebuild_only) {
+		puts("unchanged");
+	} else if (rc == 0 && cli->dry_run) {
+		configure_show(&job);
+		vb_outcome_changed();
+	} else if (rc == 0) {
+		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
+			     VB_EXIT_FAILED :
+			     VB_EXIT_OK;
+		if (rc == VB_EXIT_OK)
+			vb_outcome_changed();
+		files_written(job.cs, &files);
+		if (rc == VB_EXIT_OK && files)
+			printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
+			       files);
+		else if (rc == VB_EXIT_OK)
+			puts("configured: no file changed, the initramfs images were rebuilt");
+		/* A Secure Boot image nothing here can sign: the command for the user. */
+		if (rc == VB_EXIT_OK && vb_boot_refresh_sign_note(&job.refresh))
+			rc = VB_EXIT_NO_BOOTLOADER;
+	}
+	if (job.cs && rc != VB_EXIT_USAGE)
+		vb_outcome_changeset(job.cs);
+	rc = flags_note(&want, rc);
+	configure_job_free(&job);
+	vb_boot_images_free(&check.before);
+	session_end(&session);
+	desired_free(&want);
 	return rc;
 }
 
@@ -618,102 +741,4 @@ int cmd_configure(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	}
 	return vb_outcome_end(configure(cli));
-}
-
-/* The "NAME FLAGS" a command-driven bootloader was given, to take back. */
-static int saved_bootloader(const struct cli *cli, enum vb_bootloader *bl, char **flags)
-{
-	char *text;
-	size_t len;
-	mode_t mode;
-	char *space;
-	int err = read_under(&cli->root, BOOTLOADER_STATE, &text, &len, &mode);
-
-	*flags = NULL;
-	if (err < 0 || !text)
-		return err;
-	text[strcspn(text, "\n")] = '\0';
-	space = strchr(text, ' ');
-	if (!space || vb_bootloader_parse((*space = '\0', text), bl) < 0) {
-		free(text);
-		return -EINVAL;
-	}
-	*flags = strdup(space + 1);
-	free(text);
-	return *flags ? 0 : -ENOMEM;
-}
-
-/* unconfigure; returns the exit status. */
-static int unconfigure(const struct cli *cli)
-{
-	struct vb_boot_refresh refresh = { 0 };
-	struct job job = { .cli = cli };
-	enum vb_bootloader bl = VB_BOOTLOADER_NONE;
-	char *cmd_flags = NULL;
-	int rc = VB_EXIT_FAILED, err;
-
-	if (cli->nargs) {
-		cli_error("unconfigure takes no arguments");
-		return VB_EXIT_USAGE;
-	}
-	if (refuse_without_privileges(cli) < 0)
-		return VB_EXIT_NEED_ROOT;
-	if (!vb_txn_is_configured(&cli->root)) {
-		puts("not configured: nothing to undo");
-		return VB_EXIT_OK;
-	}
-	job.txn = vb_txn_new(&cli->root);
-	if (!job.txn)
-		return VB_EXIT_FAILED;
-	if (saved_bootloader(cli, &bl, &cmd_flags) < 0)
-		cli_error("cannot read %s: the bootloader flags stay", BOOTLOADER_STATE);
-	if (!cmd_flags)
-		bl = vb_bootloader_detect(&cli->root);
-	vb_outcome_kernel_flags(bl, NULL);
-	err = vb_txn_restore_all(job.txn);
-	if (err < 0) {
-		cli_error("cannot read the saved originals: %s", vb_strerror(err));
-		goto out;
-	}
-	if (vb_bootloader_command(&cli->root, bl, false, cmd_flags ? cmd_flags : "",
-				  &job.commands[job.ncommands]) &&
-	    (cmd_flags || bl == VB_BOOTLOADER_GRUB || bl == VB_BOOTLOADER_KERNEL_CMDLINE))
-		job.ncommands++;
-	job_queue_initramfs(&job);
-	vb_boot_refresh_detect(&cli->root, &refresh);
-	if (cli->dry_run) {
-		job_show(&job);
-		vb_boot_refresh_run(&cli->root, &refresh, true);
-		vb_outcome_changed();
-		rc = VB_EXIT_OK;
-		goto out;
-	}
-	vb_outcome_files(job.txn);
-	if (job_commit(&job) < 0)
-		goto out;
-	vb_outcome_changed();
-	err = vb_txn_forget_saved(job.txn);
-	if (err < 0)
-		cli_error("files restored, but the saved originals stay: %s", vb_strerror(err));
-	rc = job_run_commands(&job) ? VB_EXIT_FAILED : VB_EXIT_OK;
-	if (rc == VB_EXIT_OK) {
-		err = vb_boot_refresh_run(&cli->root, &refresh, false);
-		rc = err < 0 ? VB_EXIT_FAILED : err == 1 ? VB_EXIT_NO_BOOTLOADER : VB_EXIT_OK;
-	}
-	if (rc != VB_EXIT_FAILED)
-		puts("unconfigured: every file is back as it was");
-out:
-	vb_boot_refresh_free(&refresh);
-	free(cmd_flags);
-	job_free(&job);
-	return rc;
-}
-
-int cmd_unconfigure(const struct cli *cli)
-{
-	if (vb_outcome_begin("unconfigure", cli) < 0) {
-		cli_error("cannot set up the JSON output");
-		return VB_EXIT_FAILED;
-	}
-	return vb_outcome_end(unconfigure(cli));
 }

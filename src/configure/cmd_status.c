@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "boot_images.h"
 #include "cli.h"
 #include "initramfs_image.h"
 #include "json.h"
 #include "path.h"
 #include "plan.h"
+#include "session.h"
+#include "statedir.h"
 #include "status.h"
 #include "text.h"
 
@@ -130,6 +134,29 @@ int cmd_status(const struct cli *cli)
 	if (cli->nargs) {
 		cli_error("status takes no arguments");
 		return VB_EXIT_USAGE;
+	}
+	/*
+	 * A configure or unconfigure that died is finished or rolled back first
+	 * (as root), and what it left in the state directory cleaned.
+	 */
+	if (vb_state_dir_exists(&cli->root)) {
+		struct session session;
+		int saved = -1, rc;
+
+		/* With --json, everything it says (and its commands) goes to stderr. */
+		fflush(stdout);
+		if (cli->json && (saved = dup(STDOUT_FILENO)) >= 0)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		rc = session_begin(&session, cli, geteuid() == 0);
+		if (rc == 0)
+			session_end(&session);
+		fflush(stdout);
+		if (saved >= 0) {
+			dup2(saved, STDOUT_FILENO);
+			close(saved);
+		}
+		if (rc != 0)
+			return rc;
 	}
 	if (cli_read_config(cli, &cfg, &exists) < 0) {
 		cli_error("cannot read /etc/vfio-boot.conf");

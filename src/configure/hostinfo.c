@@ -60,11 +60,58 @@ const char *vb_iommu_flag(enum vb_cpu_vendor vendor)
 	case VB_CPU_INTEL:
 		return "intel_iommu=on";
 	case VB_CPU_AMD:
-		return "amd_iommu=on";
 	case VB_CPU_UNKNOWN:
 		break;
 	}
 	return NULL;
+}
+
+enum vb_cpu_vendor vb_host_iommu_vendor(const struct vb_root *root, const char **source)
+{
+	struct dirent *de;
+	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
+	int fd;
+	DIR *dir;
+
+	if (vb_root_exists(root, "sys/firmware/acpi/tables/DMAR")) {
+		*source = "the ACPI DMAR table";
+		return VB_CPU_INTEL;
+	}
+	if (vb_root_exists(root, "sys/firmware/acpi/tables/IVRS")) {
+		*source = "the ACPI IVRS table";
+		return VB_CPU_AMD;
+	}
+	fd = vb_root_open(root, "sys/class/iommu", O_RDONLY | O_DIRECTORY, 0);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return VB_CPU_UNKNOWN;
+	}
+	while (vendor == VB_CPU_UNKNOWN && (de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "dmar", 4) == 0)
+			vendor = VB_CPU_INTEL;
+		else if (strncmp(de->d_name, "ivhd", 4) == 0)
+			vendor = VB_CPU_AMD;
+	}
+	closedir(dir);
+	*source = "sys/class/iommu";
+	return vendor;
+}
+
+bool vb_kernel_intel_iommu_default_on(const struct vb_root *root, const char *kver)
+{
+	static const char key[] = "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n";
+	char rel[PATH_MAX], *text = NULL;
+	size_t len;
+	bool on;
+
+	if (snprintf(rel, sizeof(rel), "boot/config-%s", kver) >= (int)sizeof(rel) ||
+	    vb_root_read_file(root, rel, TEXT_MAX, &text, &len, NULL) < 0)
+		return false;
+	on = strstr(text, key) != NULL || strncmp(text, key + 1, sizeof(key) - 2) == 0;
+	free(text);
+	return on;
 }
 
 int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor)

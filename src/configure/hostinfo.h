@@ -15,8 +15,27 @@ enum vb_cpu_vendor { VB_CPU_UNKNOWN, VB_CPU_INTEL, VB_CPU_AMD };
 /* The CPU vendor from proc/cpuinfo; VB_CPU_UNKNOWN when unreadable. */
 enum vb_cpu_vendor vb_host_cpu_vendor(const struct vb_root *root);
 
-/* "intel_iommu=on" or "amd_iommu=on"; NULL for an unknown vendor. */
+/*
+ * The flag that turns the IOMMU on: "intel_iommu=on" for Intel's VT-d; NULL
+ * for AMD's, which is on by default (the kernel knows no amd_iommu=on), and
+ * for an unknown vendor.
+ */
 const char *vb_iommu_flag(enum vb_cpu_vendor vendor);
+
+/*
+ * Whose IOMMU the firmware describes: the ACPI DMAR (Intel) or IVRS (AMD)
+ * table in sys/firmware/acpi/tables, else the units in sys/class/iommu
+ * (dmar* or ivhd*). *source says which, for messages. VB_CPU_UNKNOWN when
+ * the tree shows neither (an offline image).
+ */
+enum vb_cpu_vendor vb_host_iommu_vendor(const struct vb_root *root, const char **source);
+
+/*
+ * True when the tree's kernel kver turns Intel's IOMMU on by itself
+ * (CONFIG_INTEL_IOMMU_DEFAULT_ON=y in boot/config-KVER); false when it does
+ * not, or its config cannot be read.
+ */
+bool vb_kernel_intel_iommu_default_on(const struct vb_root *root, const char *kver);
 
 /* Parses "intel" or "amd". Returns 0 or -EINVAL. */
 int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor);

@@ -5,8 +5,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "options.h"
@@ -20,15 +25,16 @@ static void usage(void)
 	      "  list                 every PCI device by IOMMU group, with drivers and modules\n"
 	      "  check                is this machine ready for passthrough of the selection\n"
 	      "  configure SEL[,SEL]  select devices and set the host up (see below)\n"
-	      "  unconfigure          undo configure, byte for byte\n"
+	      "  unconfigure          take back what configure did, and only that\n"
 	      "  status               the configured selection against this boot\n"
 	      "\n"
 	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
 	      "           10de:2504@0000:01:00.0 (the address, guarded by its ID)\n"
 	      "\n"
-	      "configure writes /etc/vfio-boot.conf and /etc/modprobe.d/vfio.conf, adds\n"
-	      "the IOMMU flags to the kernel command line through the bootloader found and\n"
-	      "regenerates the initramfs. What it replaces is kept in /var/lib/vfio-boot/.\n"
+	      "configure writes /etc/vfio-boot.conf and its block of /etc/modprobe.d/vfio.conf,\n"
+	      "adds the IOMMU flags to the kernel command line through the bootloader found\n"
+	      "and regenerates the initramfs, as one change recorded in /var/lib/vfio-boot/\n"
+	      "(an interrupted one is finished or rolled back by the next run).\n"
 	      "\n"
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
@@ -38,8 +44,9 @@ static void usage(void)
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
 	      "      --blacklist         also blacklist the drivers that would claim the devices\n"
 	      "      --bootloader NAME   grub, systemd-boot, kernel-install, grubby, kernelstub, none\n"
-	      "      --cpu VENDOR        intel or amd, for a tree without proc/cpuinfo\n"
+	      "      --cpu VENDOR        intel or amd: whose IOMMU, for a tree without firmware tables\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
+	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
 	      "      --all-matching      an ID selector may take every card it matches\n"
 	      "  -f, --force             configure selectors that match no device, a split\n"
 	      "                          IOMMU group, or the host's own disk or network\n"
@@ -48,10 +55,29 @@ static void usage(void)
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back);\n"
 	      "2 bad option or selector (nothing written); 3 check/status: not ready or not\n"
-	      "as configured; 4 no bootloader recognised (the flags to add are printed;\n"
-	      "--bootloader none exits 0), or a Secure Boot image to sign again by hand\n"
-	      "(the command is printed); 5 changing this system needs root.\n",
+	      "as configured; 4 no bootloader recognised (the flags to add are printed), or\n"
+	      "a Secure Boot image to sign again by hand (the command is printed);\n"
+	      "5 changing this system needs root; 6 unconfigure left files changed since\n"
+	      "configure (originals kept beside them); 7 the journal in /var/lib/vfio-boot is\n"
+	      "damaged (nothing changed); 8 another vfio-boot held the lock too long.\n",
 	      stdout);
+}
+
+static bool is_dir(const struct vb_root *root, const char *rel)
+{
+	int fd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* A system tree has etc/, and programs (usr/ or bin/), kernels (boot/) or a captured sys/. */
+static bool looks_like_a_system(const struct vb_root *root)
+{
+	return is_dir(root, "etc") && (is_dir(root, "usr") || is_dir(root, "bin") ||
+				       is_dir(root, "boot") || is_dir(root, "sys"));
 }
 
 int main(int argc, char **argv)
@@ -66,6 +92,7 @@ int main(int argc, char **argv)
 		{ "bootloader", required_argument, NULL, 'b' },
 		{ "cpu", required_argument, NULL, 'P' },
 		{ "no-regenerate", no_argument, NULL, 'G' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "all-matching", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
@@ -80,7 +107,9 @@ int main(int argc, char **argv)
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
 		{ "status", cmd_status },
 	};
-	struct cli cli = { .regenerate = true };
+	struct cli cli = { .regenerate = true, .wait = 60 };
+	char *end;
+	unsigned long wait;
 	const char *root = "/";
 	int c, rc = -1, err;
 
@@ -115,6 +144,14 @@ int main(int argc, char **argv)
 		case 'G':
 			cli.regenerate = false;
 			break;
+		case 'W':
+			wait = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || optarg[0] == '-' || wait > 86400) {
+				cli_error("--wait takes seconds (0 to 86400), not '%s'", optarg);
+				return VB_EXIT_USAGE;
+			}
+			cli.wait = (unsigned)wait;
+			break;
 		case 'f':
 			cli.force = true;
 			break;
@@ -141,6 +178,12 @@ int main(int argc, char **argv)
 	if (err < 0) {
 		cli_error("--root '%s': %s", root,
 			  err == -EINVAL ? "needs a directory" : vb_strerror(err));
+		return VB_EXIT_USAGE;
+	}
+	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
+		cli_error("--root '%s': not a system tree (it needs etc/, and usr/, bin/, boot/ "
+			  "or sys/)", root);
+		vb_root_fini(&cli.root);
 		return VB_EXIT_USAGE;
 	}
 	cli.args = argv + optind + 1;

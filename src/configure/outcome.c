@@ -19,14 +19,15 @@ struct outcome_function {
 };
 
 struct outcome_command {
-	char **argv; /* NULL-terminated */
+	char **argv;       /* NULL-terminated */
+	const char *state; /* vb_step_state_name: "done", "failed", "skipped"... */
 	bool ran;
 	int status;
 };
 
 struct outcome_file {
 	char *path;
-	const char *action; /* vb_txn_action_name */
+	const char *action; /* vb_step_action */
 };
 
 struct outcome {
@@ -147,18 +148,60 @@ void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags)
 			o->incomplete = true;
 }
 
-static void files_free(struct outcome *o)
+static void steps_free(struct outcome *o)
 {
 	for (size_t i = 0; i < o->nfiles; i++)
 		free(o->files[i].path);
 	free(o->files);
 	o->files = NULL;
 	o->nfiles = 0;
+	for (size_t i = 0; i < o->ncommands; i++) {
+		for (size_t a = 0; o->commands[i].argv[a]; a++)
+			free(o->commands[i].argv[a]);
+		free(o->commands[i].argv);
+	}
+	free(o->commands);
+	o->commands = NULL;
+	o->ncommands = 0;
 	free(o->diff);
 	o->diff = NULL;
 }
 
-void vb_outcome_files(const struct vb_txn *txn)
+static int add_file(struct outcome *o, const struct vb_step *s)
+{
+	struct outcome_file *f = &o->files[o->nfiles];
+
+	f->action = vb_step_action(s);
+	f->path = strdup(s->path);
+	if (!f->path)
+		return -ENOMEM;
+	o->nfiles++;
+	return 0;
+}
+
+static int add_command(struct outcome *o, const struct vb_step *s)
+{
+	struct outcome_command *c = &o->commands[o->ncommands];
+
+	*c = (struct outcome_command){ .argv = calloc(s->argv.count + 1, sizeof(char *)),
+				       .state = vb_step_state_name(s->state),
+				       .ran = s->state == VB_STEP_DONE || s->state == VB_STEP_FAILED ||
+					      s->state == VB_STEP_UNDONE,
+				       .status = s->status };
+	for (size_t i = 0; c->argv && i < s->argv.count; i++)
+		if (!(c->argv[i] = strdup(s->argv.items[i]))) {
+			while (i--)
+				free(c->argv[i]);
+			free(c->argv);
+			c->argv = NULL;
+		}
+	if (!c->argv)
+		return -ENOMEM;
+	o->ncommands++;
+	return 0;
+}
+
+void vb_outcome_changeset(const struct vb_changeset *cs)
 {
 	struct outcome *o = current;
 	size_t n, size = 0;
@@ -166,61 +209,30 @@ void vb_outcome_files(const struct vb_txn *txn)
 
 	if (!o)
 		return;
-	files_free(o);
-	n = vb_txn_count(txn);
-	o->files = calloc(n ? n : 1, sizeof(*o->files));
-	if (!o->files) {
+	steps_free(o);
+	n = vb_changeset_count(cs);
+	o->files = calloc(n + 1, sizeof(*o->files));
+	o->commands = calloc(n + 1, sizeof(*o->commands));
+	if (!o->files || !o->commands) {
 		o->incomplete = true;
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		enum vb_txn_action action;
-		const char *path = vb_txn_entry(txn, i, &action);
+		const struct vb_step *s = vb_changeset_step(cs, i);
+		int err = 0;
 
-		o->files[o->nfiles].action = vb_txn_action_name(action);
-		if ((o->files[o->nfiles].path = strdup(path)))
-			o->nfiles++;
-		else
+		if (s->kind == VB_STEP_FILE || s->kind == VB_STEP_MKDIR || s->kind == VB_STEP_RMDIR)
+			err = add_file(o, s);
+		else if (s->kind == VB_STEP_COMMAND || s->kind == VB_STEP_REGENERATE)
+			err = add_command(o, s);
+		if (err < 0)
 			o->incomplete = true;
 	}
 	mem = open_memstream(&o->diff, &size);
-	if (!mem || vb_txn_diff(txn, mem) < 0)
+	if (!mem || vb_changeset_diff(cs, mem) < 0)
 		o->incomplete = true;
 	if (mem)
 		fclose(mem);
-}
-
-void vb_outcome_command(const char *const *argv, bool ran, int status)
-{
-	struct outcome *o = current;
-	struct outcome_command *c, *grown;
-	size_t argc = 0;
-
-	if (!o)
-		return;
-	while (argv[argc])
-		argc++;
-	grown = realloc(o->commands, (o->ncommands + 1) * sizeof(*grown));
-	if (!grown) {
-		o->incomplete = true;
-		return;
-	}
-	o->commands = grown;
-	c = &o->commands[o->ncommands];
-	*c = (struct outcome_command){ .argv = calloc(argc + 1, sizeof(char *)), .ran = ran,
-				       .status = status };
-	for (size_t i = 0; c->argv && i < argc; i++)
-		if (!(c->argv[i] = strdup(argv[i]))) {
-			while (i--)
-				free(c->argv[i]);
-			free(c->argv);
-			c->argv = NULL;
-		}
-	if (!c->argv) {
-		o->incomplete = true;
-		return;
-	}
-	o->ncommands++;
 }
 
 void vb_outcome_changed(void)
@@ -292,6 +304,8 @@ static void json_commands(FILE *out, const struct outcome *o)
 		}
 		fputs("], \"chroot\": ", out);
 		vb_json_string(out, o->host ? NULL : o->root);
+		fputs(", \"state\": ", out);
+		vb_json_string(out, c->state);
 		fputs(", \"status\": ", out);
 		if (c->ran)
 			fprintf(out, "%d", c->status);
@@ -345,13 +359,7 @@ static void outcome_free(struct outcome *o)
 		free(o->functions[i].why);
 	}
 	free(o->functions);
-	files_free(o);
-	for (size_t i = 0; i < o->ncommands; i++) {
-		for (size_t a = 0; o->commands[i].argv[a]; a++)
-			free(o->commands[i].argv[a]);
-		free(o->commands[i].argv);
-	}
-	free(o->commands);
+	steps_free(o);
 	vb_msgs_free(&o->flags);
 	vb_msgs_free(&o->warnings);
 	vb_msgs_free(&o->errors);

@@ -4,15 +4,15 @@
 #include <stdbool.h>
 
 #include "bootloader.h"
+#include "changeset.h"
 #include "cli.h"
 #include "msgs.h"
 #include "plan.h"
-#include "txn.h"
 
 /*
  * What one configure or unconfigure run did, for --json: the selection
- * resolved, the kernel flags, the files and their actions, the diff, the
- * commands and their exit statuses, and every note, warning and error line
+ * resolved, the kernel flags, the changeset's files and their actions, the
+ * diff, its commands with their states and exit statuses, and every note, warning and error line
  * (through cli_set_msg_sink). One outcome is open at a time, between
  * vb_outcome_begin and vb_outcome_end; the other calls record into it, and
  * do nothing when none is open or the run is not --json. The text output is
@@ -38,11 +38,12 @@ void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan);
 /* The bootloader, and the kernel command line flags it gets (flags may be NULL). */
 void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags);
 
-/* The files txn holds, their actions and the diff of those that change. */
-void vb_outcome_files(const struct vb_txn *txn);
-
-/* A command: ran, with its exit status (or -errno), or not run (dry run, not root). */
-void vb_outcome_command(const char *const *argv, bool ran, int status);
+/*
+ * The steps of cs as they stand (staged, or after vb_changeset_apply): its
+ * files and directories with their actions, the diff of the files that
+ * change, and its commands with their states and exit statuses.
+ */
+void vb_outcome_changeset(const struct vb_changeset *cs);
 
 /* This run changed the system (or, with --dry-run, would). */
 void vb_outcome_changed(void);

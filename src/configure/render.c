@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "modprobe_ids.h"
+#include "ownblock.h"
 #include "render.h"
 
 static const char header[] =
@@ -71,6 +72,13 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 	return NULL;
 }
 
+/* What stands before an ids= line configure comments out. */
+static const char commented[] =
+	"# vfio-boot: commented out. vfio-pci would take every device with these\n"
+	"# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
+	"# vfio-boot-bind binds the selected devices with driver_override.\n";
+
+/* Where earlier versions, which wrote the whole file, kept the lines found there. */
 static const char kept_marker[] =
 	"# Kept from the file that was here before vfio-boot (unconfigure restores it):\n";
 
@@ -106,34 +114,16 @@ static void comment_out(FILE *out, const char *text, size_t len)
 	fputc('\n', out);
 }
 
-/*
- * The lines of the file as it was before vfio-boot: after the marker in a
- * file we wrote, or the whole of another one, its ids= options commented out.
- */
-static int write_kept_lines(FILE *out, const char *current, struct vb_msgs *notes)
+/* The admin's lines, as they are but for ids= options (continuations and all), commented out. */
+static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
 {
-	const char *text = current;
-	bool ours = current && strncmp(current, header, strlen(header)) == 0;
-
-	if (ours) {
-		text = strstr(current, kept_marker);
-		if (text)
-			fputs(text, out);
-		return 0;
-	}
-	if (!text || !text[strspn(text, " \t\n")])
-		return 0;
-	fputs(kept_marker, out);
 	while (*text) {
 		size_t len = vb_modprobe_line_len(text);
 
 		if (vb_is_vfio_ids_option(text, len)) {
 			char *joined = vb_modprobe_line_joined(text, len);
 
-			fputs("# vfio-boot: commented out. vfio-pci would take every device with these\n"
-			      "# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
-			      "# vfio-boot-bind binds the selected devices with driver_override.\n",
-			      out);
+			fputs(commented, out);
 			comment_out(out, text, len);
 			if (!joined || options_without_ids(out, text, len) < 0 ||
 			    vb_msgs_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
@@ -152,6 +142,53 @@ static int write_kept_lines(FILE *out, const char *current, struct vb_msgs *note
 	return 0;
 }
 
+/*
+ * Puts line back where write_kept_lines commented it out in *text: the
+ * comment, "#LINE" and the line of its other options become LINE again.
+ */
+static int uncomment(char **text, size_t *len, const char *line, size_t llen)
+{
+	char *form = NULL, *rest = NULL, *found, *s;
+	size_t flen = 0, rlen = 0, cut;
+	FILE *f = open_memstream(&form, &flen), *r = open_memstream(&rest, &rlen);
+	int err = f && r ? 0 : -ENOMEM;
+
+	if (f) {
+		fputs(commented, f);
+		comment_out(f, line, llen);
+		fclose(f);
+	}
+	if (r) {
+		err = options_without_ids(r, line, llen);
+		fclose(r);
+	}
+	found = err == 0 ? memmem(*text, *len, form, flen) : NULL;
+	if (found) {
+		cut = flen;
+		if (rlen && (size_t)(*text + *len - (found + cut)) >= rlen &&
+		    memcmp(found + cut, rest, rlen) == 0)
+			cut += rlen;
+		s = malloc(*len - cut + llen + 2);
+		if (!s) {
+			err = -ENOMEM;
+		} else {
+			size_t at = (size_t)(found - *text);
+
+			memcpy(s, *text, at);
+			memcpy(s + at, line, llen);
+			s[at + llen] = '\n';
+			memcpy(s + at + llen + 1, found + cut, *len - at - cut);
+			*len = *len - cut + llen + 1;
+			s[*len] = '\0';
+			free(*text);
+			*text = s;
+		}
+	}
+	free(form);
+	free(rest);
+	return err;
+}
+
 char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes)
 {
 	struct vb_msgs modules = { 0 };
@@ -165,7 +202,6 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 		vb_msgs_free(&modules);
 		return NULL;
 	}
-	fputs(header, out);
 	if (modules.count)
 		fputs("# Load vfio-pci before the drivers that would claim the selected functions.\n",
 		      out);
@@ -180,12 +216,74 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 		}
 		fprintf(out, "blacklist %s\n", modules.items[m]);
 	}
-	if (err == 0)
-		err = write_kept_lines(out, in->current, notes);
 	vb_msgs_free(&modules);
 	if (fclose(out) != 0 || err < 0) {
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+/* The admin's lines: the file without configure's block (or, in the whole-file
+ * format of earlier versions, what it kept after its marker). */
+static int admins_lines(const char *current, size_t len, char **out, size_t *outlen)
+{
+	const char *kept;
+
+	if (len >= strlen(header) && strncmp(current, header, strlen(header)) == 0) {
+		kept = strstr(current, kept_marker);
+		kept = kept ? kept + strlen(kept_marker) : current + len;
+		*out = strndup(kept, (size_t)(current + len - kept));
+		*outlen = *out ? strlen(*out) : 0;
+		return *out ? 0 : -ENOMEM;
+	}
+	return vb_ownblock_set(current, len, "", out, outlen);
+}
+
+int vb_render_modprobe_file(const char *current, size_t len, const char *body, char **out,
+			    size_t *outlen, struct vb_msgs *notes)
+{
+	char *admin = NULL, *text = NULL;
+	size_t alen = 0, tlen = 0;
+	FILE *f;
+	int err = admins_lines(current, len, &admin, &alen);
+
+	if (err < 0)
+		return err;
+	f = open_memstream(&text, &tlen);
+	err = f ? write_kept_lines(f, admin, notes) : -ENOMEM;
+	if (f && fclose(f) != 0 && err == 0)
+		err = -ENOMEM;
+	if (err == 0)
+		err = vb_ownblock_set(text ? text : "", tlen, body, out, outlen);
+	free(admin);
+	free(text);
+	return err;
+}
+
+int vb_render_modprobe_undo(const char *now, size_t nlen, const char *old, size_t olen,
+			    char **out, size_t *outlen)
+{
+	char *body = NULL, *text = NULL;
+	size_t tlen = 0;
+	int err = vb_ownblock_get(old, olen, &body);
+
+	if (err == 0)
+		err = vb_ownblock_set(now, nlen, body, &text, &tlen);
+	/* Each ids= line of old that this edit commented out gets its own form back. */
+	for (const char *line = old; err == 0 && *line && line < old + olen;) {
+		size_t llen = vb_modprobe_line_len(line);
+
+		if (vb_is_vfio_ids_option(line, llen))
+			err = uncomment(&text, &tlen, line, llen);
+		line += llen + (line[llen] == '\n');
+	}
+	free(body);
+	if (err < 0) {
+		free(text);
+		return err;
+	}
+	*out = text;
+	*outlen = tlen;
+	return 0;
 }

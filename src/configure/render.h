@@ -15,20 +15,35 @@ struct vb_render_input {
 	const struct vb_plan *plan;       /* built from cfg and snap */
 	const struct vb_msgs *claimants;  /* per snapshot function: modules that claim it */
 	bool blacklist;                   /* also blacklist the claiming modules */
-	const char *current;              /* the file as it is now, NULL when absent */
 };
 
 /* The /etc/vfio-boot.conf text for a selection. Returns NULL on ENOMEM. */
 char *vb_render_selection(const struct vb_config *cfg);
 
 /*
- * The /etc/modprobe.d/vfio.conf text: a softdep for every loadable module that
- * would claim a taken function, blacklists on request except for modules a
- * kept device needs (each such refusal goes to notes). Never `options
- * vfio-pci ids=`: vfio-pci would take every device with those IDs, an
- * identical host card too, even with vfio_boot.disable=1. The lines of a file
- * that was there before (a guide's) are kept after a marker, with an ids=
- * option commented out (said in notes); an ids= line of an earlier configure
- * is dropped. Returns NULL on ENOMEM.
+ * configure's lines of /etc/modprobe.d/vfio.conf (its block, ownblock.h): a
+ * softdep for every loadable module that would claim a taken function,
+ * blacklists on request except for modules a kept device needs (each such
+ * refusal goes to notes). Never `options vfio-pci ids=`: vfio-pci would take
+ * every device with those IDs, an identical host card too, even with
+ * vfio_boot.disable=1. Returns NULL on ENOMEM.
  */
 char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes);
+
+/*
+ * The whole file: current (len bytes, "" when absent) with configure's block
+ * set to body. The admin's lines are kept, but an `options vfio-pci ids=` of
+ * theirs (a guide's) is commented out, its other options kept on a line of
+ * their own (said in notes); a file in the whole-file format of earlier
+ * versions keeps only the lines they had kept. Returns 0 or -errno.
+ */
+int vb_render_modprobe_file(const char *current, size_t len, const char *body, char **out,
+			    size_t *outlen, struct vb_msgs *notes);
+
+/*
+ * Takes one configure's edit back out of the file now holds: the block as it
+ * was in old, and the ids= lines of old that the edit commented out as they
+ * were. Returns 0 or -errno (-EINVAL: the block's markers are out of order).
+ */
+int vb_render_modprobe_undo(const char *now, size_t nlen, const char *old, size_t olen,
+			    char **out, size_t *outlen);

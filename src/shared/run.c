@@ -15,7 +15,8 @@
 #include "root.h"
 #include "run.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* What every command runs with, whatever the caller's PATH: the system's own programs. */
+#define RUN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* In the child: never returns; reports why exec failed on the pipe. */
 static void exec_child(const struct vb_root *root, const char *const *argv, int report_fd,
@@ -28,6 +29,8 @@ static void exec_child(const struct vb_root *root, const char *const *argv, int 
 		setpgid(0, 0);
 	/* Into the very directory the tree was opened as, not a path looked up again. */
 	if (root && !root->host && (fchdir(root->fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		err = errno;
+	if (err == 0 && setenv("PATH", RUN_PATH, 1) < 0)
 		err = errno;
 	if (err == 0) {
 		execvp(argv[0], (char *const *)argv);
@@ -166,36 +169,18 @@ bool vb_have_program(const struct vb_root *root, const char *name)
 {
 	static const char *const dirs[] = { "usr/sbin", "usr/bin", "sbin", "bin" };
 	char path[PATH_MAX];
-	const char *search;
 	int fd;
 
 	if (strchr(name, '/')) {
 		fd = vb_root_open(root, name, O_PATH, 0);
 		return fd >= 0 && is_program(fd);
 	}
-	if (!root->host) {
-		/* Links resolve inside the tree, as they will under chroot. */
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-			fd = vb_root_open(root, path, O_PATH, 0);
-			if (fd >= 0 && is_program(fd))
-				return true;
-		}
-		return false;
-	}
-	search = getenv("PATH");
-	if (!search || !*search)
-		search = DEFAULT_PATH;
-	while (*search) {
-		size_t len = strcspn(search, ":");
-		int n = snprintf(path, sizeof(path), "%.*s/%s", (int)len, search, name);
-
-		if (len > 0 && search[0] == '/' && n > 0 && (size_t)n < sizeof(path)) {
-			fd = open(path, O_PATH | O_CLOEXEC);
-			if (fd >= 0 && is_program(fd))
-				return true;
-		}
-		search += len + (search[len] == ':');
+	/* RUN_PATH's directories; links resolve inside the tree, as they will under chroot. */
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		fd = vb_root_open(root, path, O_PATH, 0);
+		if (fd >= 0 && is_program(fd))
+			return true;
 	}
 	return false;
 }

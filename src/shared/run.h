@@ -9,9 +9,10 @@
 #define VB_RUN_KILL_GRACE_MS 2000 /* how long a killed program is waited for */
 
 /*
- * Runs argv[0] (found on PATH) with argv, inside the tree with chroot(2) when
- * it is not the host's root; root NULL means the running system. stdout and
- * stderr are passed through.
+ * Runs argv[0] (found on PATH=/usr/sbin:/usr/bin:/sbin:/bin, whatever the
+ * caller's) with argv, inside the tree with chroot(2) when it is not the
+ * host's root; root NULL means the running system. stdout and stderr are
+ * passed through.
  *
  * With a timeout_ms other than VB_RUN_NO_LIMIT the program runs in a process
  * group of its own; when it has not exited timeout_ms after it was started,
@@ -25,7 +26,7 @@
 int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms);
 
 /*
- * True when a program is found in the tree: on PATH for the host, else in
- * {usr/,}{s,}bin of the tree, symlinks resolved inside it.
+ * True when a program is found in the tree where vb_run looks for it:
+ * {usr/,}{s,}bin, symlinks resolved inside the tree.
  */
 bool vb_have_program(const struct vb_root *root, const char *name);

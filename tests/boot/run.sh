@@ -509,7 +509,7 @@ item "configure 1234:1111 (the boot VGA's ID too) refuses, naming 1234:1111@$PT_
 # By ID after all: the boot VGA is refused, at boot as here.
 configured_by_id() {
 	configure_rig --all-matching "1234:1111,$SERIAL"
-	# 0: --bootloader none asks for the flags to be listed, not applied.
+	# --bootloader none, as asked: 0, the flags printed; the files are written.
 	[ "$(cat "$tmp/configure.rc")" = 0 ] && grep -qx 1234:1111 "$rig_tree/etc/vfio-boot.conf" &&
 		grep -q "^refused   0000:00:01.0 .*boot VGA device" "$tmp/configure.out" &&
 		grep -qx "softdep bochs pre: vfio-pci" "$configured_modprobe" &&

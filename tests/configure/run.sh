@@ -10,145 +10,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 vb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 bind=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-mksysfs=$here/../fixture/mksysfs
-busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; exit 1; }
-kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
-[ -d "$kdir" ] || { echo "configure: no installed kernel module index" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0 case_failed=0 current=
-
-begin() { current=$1 case_failed=0; T=$work/$1; }
-fail() { echo "FAIL [$current]: $*" >&2; case_failed=1; }
-end() {
-	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
-	else failed=$((failed + 1)); fi
-}
-
-# shellcheck disable=SC2016 # the backquotes belong to the file
-grub_default='# If you change this file, run update-grub afterwards.
-GRUB_DEFAULT=0
-GRUB_TIMEOUT=5
-GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
-GRUB_CMDLINE_LINUX_DEFAULT="quiet"
-GRUB_CMDLINE_LINUX=""'
-
-# stand_in NAME: a command that logs its arguments, talks on stdout as the
-# real ones do, and fails when /fail-NAME exists.
-stand_in() {
-	mkdir -p "$T/usr/sbin"
-	cat >"$T/usr/sbin/$1" <<STUB
-#!/bin/sh
-echo "$1 \$*" >>/var/log/calls
-echo "stand-in $1 ran"
-[ ! -e /fail-$1 ]
-STUB
-	chmod +x "$T/usr/sbin/$1"
-}
-
-# The example host of tests/fixture/host.spec, or the host of the spec given.
-host_tree() {
-	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-	  cat "${1:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || fail "mksysfs"
-	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
-	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
-	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log"
-	printf '%s\n' "$grub_default" >"$T/etc/default/grub"
-	mkdir "$T/lib/modules/$(basename "$kdir")"
-	cp "$kdir"/modules.* "$T/lib/modules/$(basename "$kdir")/"
-	cp "$busybox" "$T/bin/sh"
-	stand_in update-grub
-	stand_in update-initramfs
-	# vfio-boot installed as `make install` puts it (check looks for it).
-	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
-	# What the tests compare "unchanged" and "restored" against.
-	snapshot_tree >"$work/$current.before"
-}
-
-# The tree with vfio-boot installed as `make install` puts it, the running
-# kernel's version, and a stand-in generator NAME that builds a real image
-# (busybox cpio and gzip, inside the chroot) the way that generator lays it
-# out: the binder and /etc/vfio-boot.conf, and the hook unless /drop-hook
-# exists. Images land where the generator writes them.
-installed_tree() { # GENERATOR
-	host_tree
-	rm -f "$T/usr/sbin/update-initramfs"
-	cp "$busybox" "$T/bin/busybox"
-	mkdir -p "$T/proc/sys/kernel"
-	printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
-	mkdir -p "$T/boot" "$T/tmp"
-	{
-		printf '#!/bin/sh\n# tests/configure: stands in for %s, building a real image.\n' "$1"
-		printf 'echo "%s $*" >>/var/log/calls\n[ ! -e /fail-%s ] || exit 1\n' "$1" "$1"
-		cat <<'EOF'
-b=busybox d=/tmp/image
-$b rm -rf $d && $b mkdir -p $d/usr/sbin $d/etc || exit 1
-$b cp /usr/local/sbin/vfio-boot-bind $d/usr/sbin/ || exit 1
-[ ! -e /etc/vfio-boot.conf ] || $b cp /etc/vfio-boot.conf $d/etc/
-EOF
-		case $1 in
-		update-initramfs) cat <<'EOF'
-$b mkdir -p $d/conf $d/scripts/init-top && : >$d/conf/initramfs.conf
-if [ ! -e /drop-hook ]; then
-	$b cp /usr/share/initramfs-tools/scripts/init-top/00vfio-boot $d/scripts/init-top/
-	echo '/scripts/init-top/00vfio-boot "$@"' >$d/scripts/init-top/ORDER
-fi
-image=/boot/initrd.img-KVER
-EOF
-			;;
-		mkinitcpio) cat <<'EOF'
-# Like mkinitcpio: the hooks of mkinitcpio.conf and of the drop-ins after it.
-$b mkdir -p $d/hooks && : >$d/init_functions
-early=udev
-if $b cat /etc/mkinitcpio.conf.d/*.conf 2>/dev/null | $b grep -q '^HOOKS+=(vfio-boot)$' &&
-	[ ! -e /drop-hook ]; then
-	$b cp /usr/lib/initcpio/hooks/vfio-boot $d/hooks/
-	early="udev vfio-boot"
-fi
-echo "EARLYHOOKS=\"$early\"" >$d/config
-image=/boot/initramfs-linux.img
-EOF
-			;;
-		esac
-		cat <<'EOF'
-(cd $d && $b find . | $b cpio -o -H newc 2>/dev/null | $b gzip) >/boot/image.new &&
-	$b mv /boot/image.new $image
-EOF
-	} | sed "s/KVER/$kver/" >"$T/usr/sbin/$1"
-	chmod 755 "$T/usr/sbin/$1"
-	[ "$1" != mkinitcpio ] || printf 'linux\n' >"$T/lib/modules/$kver/pkgbase"
-	snapshot_tree >"$work/$current.before"
-}
-kver=$(basename "$kdir")
-
-# A listing of every regular file and link under etc/ and var/lib with checksums.
-snapshot_tree() {
-	(cd "$T" && find etc var/lib -type f -o -type l 2>/dev/null | sort | while read -r f; do
-		if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
-		else echo "$f $(stat -c %a "$f") $(md5sum <"$f" | cut -d' ' -f1)"; fi
-	done)
-}
-tree_unchanged() {
-	snapshot_tree >"$work/$current.after"
-	cmp -s "$work/$current.before" "$work/$current.after" ||
-		fail "$1: files changed: $(diff "$work/$current.before" "$work/$current.after" | head -5)"
-}
-# Every run is guarded: one that waits for ever fails the case (124).
-vboot() {
-	timeout -k 5 60 "$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"
-	echo $? >"$T/rc"
-	[ "$(cat "$T/rc")" != 124 ] || fail "vfio-boot $* did not return within 60 s"
-}
-rc_is() { [ "$(cat "$T/rc")" = "$1" ] || fail "exit status $(cat "$T/rc"), want $1: $(head -c 400 "$T/err")"; }
-has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2'"; }
-lacks() { ! grep -qF -- "$2" "$T/$1" || fail "$1 has '$2'"; }
-calls_are() {
-	local got
-	got=$(cat "$T/var/log/calls" 2>/dev/null)
-	[ "$got" = "$1" ] || fail "commands run: '$got', want '$1'"
-}
-one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
+# shellcheck source=tests/configure/lib.sh
+. "$here/lib.sh"
+lib_init
 
 begin configure-by-id-at-address
 host_tree
@@ -238,7 +102,7 @@ host_tree
 mkdir -p "$T/etc/modprobe.d"
 printf 'options vfio-pci ids=dead:beef\n' >"$T/etc/modprobe.d/vfio.conf"
 chmod 600 "$T/etc/modprobe.d/vfio.conf"
-snapshot_tree >"$work/$current.before"
+baseline
 vboot configure 10de:2504@01:00.0
 rc_is 0
 [ "$(stat -c %a "$T/etc/modprobe.d/vfio.conf")" = 600 ] || fail "mode of the replaced file not kept"
@@ -312,38 +176,55 @@ end
 begin no-bootloader
 host_tree
 rm "$T/etc/default/grub"
-snapshot_tree >"$work/$current.before"
+baseline
 vboot configure 10de:2504@01:00.0
 rc_is 4
 has out "add these flags to the kernel command line:"
 has out "  intel_iommu=on iommu=pt"
 has etc/vfio-boot.conf "10de:2504"
+# Asked for: not an error, the flags are still printed.
 vboot configure --bootloader none 10de:2504@01:00.0
 rc_is 0
 has out "--bootloader none: add these flags to the kernel command line yourself:"
 has out "  intel_iommu=on iommu=pt"
+vboot --dry-run configure --bootloader none 02:00.0
+rc_is 0
+vboot --dry-run configure 02:00.0
+rc_is 4
 end
 
 begin systemd-boot
 host_tree
-mkdir -p "$T/etc/kernel"
+mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
 printf 'root=UUID=1234 rw iommu=soft\n' >"$T/etc/kernel/cmdline"
+baseline
 vboot configure --cpu amd 02:00.0
 rc_is 0
-has etc/kernel/cmdline "root=UUID=1234 rw iommu=pt amd_iommu=on"
-lacks etc/kernel/cmdline "iommu=soft"
+# Both files exist: the one this system boots with is edited, and it says which.
+has out "both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/kernel/cmdline"
+grep -qx 'root=UUID=1234 rw iommu=pt' "$T/etc/kernel/cmdline" || fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+lacks etc/default/grub "iommu=pt"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
 end
 
 begin grubby
 host_tree
-stand_in grubby
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet" "/boot/vmlinuz-6.2:ro quiet"
+baseline
 vboot configure 10de:2504@01:00.0 --no-regenerate
 rc_is 0
-calls_are "grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
-: >"$T/var/log/calls"
+calls_are "grubby --info=ALL
+grubby --update-kernel=ALL --args intel_iommu=on iommu=pt"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet intel_iommu=on iommu=pt" ] ||
+	fail "grubby entry: $(grubby_args /boot/vmlinuz-6.2)"
+no_calls
 vboot unconfigure --no-regenerate
 rc_is 0
 calls_are "grubby --update-kernel=ALL --remove-args intel_iommu=on iommu=pt"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet" ] || fail "grubby entry: $(grubby_args /boot/vmlinuz-6.2)"
+tree_unchanged "unconfigure"
 end
 
 begin blacklist-spares-host-drivers
@@ -382,6 +263,8 @@ vboot configure --no-regenerate 10de:2504,01:00.0
 rc_is 0
 has out "not checked against hardware"
 lacks etc/modprobe.d/vfio.conf "ids="
+# No module to order without hardware: no empty vfio.conf is made.
+[ ! -e "$T/etc/modprobe.d" ] || fail "an empty vfio.conf was made"
 end
 
 begin list
@@ -406,10 +289,18 @@ end
 
 begin check
 installed_tree update-initramfs
+# The IOMMU is active without the flag (the kernel turned it on): that passes.
+vboot check
+has out "ok    iommu-flag       not needed: the IOMMU is on"
+has out "ok    cpu              Intel VT-d IOMMU (from the CPU vendor)"
+has out "ok    iommu            active"
+mv "$T/sys/kernel/iommu_groups" "$T/groups.off"
+mkdir "$T/sys/kernel/iommu_groups"
 vboot check
 rc_is 3
 has out "fail  iommu-flag       intel_iommu=on is not on the kernel command line"
-has out "ok    iommu            active"
+rmdir "$T/sys/kernel/iommu_groups"
+mv "$T/groups.off" "$T/sys/kernel/iommu_groups"
 has out "ok    irq-remapping"
 has out "vfio-pci module"
 echo "root=/dev/sda1 intel_iommu=on iommu=pt" >"$T/proc/cmdline"
@@ -480,6 +371,498 @@ jq -e '.as_expected == true and (.functions | length == 2)' "$T/out" >/dev/null 
 	fail "status --json"
 end
 
+# ---------------------------------------------------------------- faithful
+
+begin unconfigure-keeps-later-edits
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+sed -i 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=10/' "$T/etc/default/grub"
+vboot unconfigure
+rc_is 0
+has out "note: /etc/default/grub changed since configure: only configure's own edit is taken out of it"
+has out "unconfigured: configure's changes are taken out; the edits made since are kept"
+has etc/default/grub "GRUB_TIMEOUT=10"
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
+lacks etc/default/grub "iommu"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left"
+end
+
+begin admins-vfio-conf-lines-kept
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf '# mine\noptions vfio-pci disable_vga=1\n' >"$T/etc/modprobe.d/vfio.conf"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+has etc/modprobe.d/vfio.conf "# BEGIN vfio-boot: lines down to END are vfio-boot configure's own"
+has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+has etc/modprobe.d/vfio.conf "# END vfio-boot"
+# Configured again: the block is replaced, the admin's lines stay.
+vboot configure 02:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+[ "$(grep -c 'BEGIN vfio-boot' "$T/etc/modprobe.d/vfio.conf")" = 1 ] || fail "two blocks"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+# A line the admin adds while configured stays too; only the block goes.
+vboot configure 10de:2504@01:00.0
+rc_is 0
+echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
+vboot unconfigure
+rc_is 0
+has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
+has etc/modprobe.d/vfio.conf "options vfio-pci nointxmask=1"
+lacks etc/modprobe.d/vfio.conf "vfio-boot"
+lacks etc/modprobe.d/vfio.conf "softdep"
+end
+
+begin guides-ids-line-back-after-a-later-edit
+host_tree
+mkdir -p "$T/etc/modprobe.d"
+printf 'options vfio-pci ids=10de:2504 disable_vga=1\nsoftdep nvidia pre: vfio-pci\n' \
+	>"$T/etc/modprobe.d/vfio.conf"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has etc/modprobe.d/vfio.conf "#options vfio-pci ids=10de:2504 disable_vga=1"
+echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
+vboot unconfigure
+rc_is 0
+# The guide's line as it was, the admin's new one kept, configure's block gone.
+printf 'options vfio-pci ids=10de:2504 disable_vga=1\nsoftdep nvidia pre: vfio-pci\noptions vfio-pci nointxmask=1\n' |
+	cmp -s - "$T/etc/modprobe.d/vfio.conf" || fail "vfio.conf: $(cat "$T/etc/modprobe.d/vfio.conf")"
+end
+
+begin file-changed-since-is-left
+host_tree
+printf '# the admin wrote this one\n01:00.0\n' >"$T/etc/vfio-boot.conf"
+cp "$T/etc/vfio-boot.conf" "$work/selection.orig"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+echo '02:00.0' >>"$T/etc/vfio-boot.conf"
+cp "$T/etc/vfio-boot.conf" "$work/selection.edited"
+vboot unconfigure
+rc_is 6
+has out "left /etc/vfio-boot.conf as it is"
+has out "its original is in /etc/vfio-boot.conf.vfio-boot-orig"
+cmp -s "$T/etc/vfio-boot.conf" "$work/selection.edited" || fail "the edited file was overwritten"
+cmp -s "$T/etc/vfio-boot.conf.vfio-boot-orig" "$work/selection.orig" || fail "original not kept beside"
+# Everything else is back, and nothing is left to undo.
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
+[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "vfio.conf left"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state left"
+end
+
+begin damaged-journal
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+j=$T/var/lib/vfio-boot/journal
+cp "$j" "$work/journal.good"
+snapshot_tree >"$work/$current.configured"
+# Cut short: refused by every command, nothing changed, the way out named.
+truncate -s $(($(stat -c %s "$j") - 20)) "$j"
+cp "$j" "$work/journal.cut"
+for cmd in unconfigure "configure 02:00.0" status "--dry-run unconfigure"; do
+	# shellcheck disable=SC2086 # words on purpose
+	vboot $cmd
+	rc_is 7
+	one_line_err
+	has err "/var/lib/vfio-boot/journal is damaged (record"
+	has err "nothing was changed"
+	has err "It covers /etc/vfio-boot.conf, /etc/modprobe.d/vfio.conf, /etc/default/grub"
+	has err "mv $T/var/lib/vfio-boot/journal $T/var/lib/vfio-boot/journal.damaged"
+	cmp -s "$j" "$work/journal.cut" || fail "$cmd: the damaged journal was changed"
+done
+# One byte changed inside a record: its checksum says so.
+cp "$work/journal.good" "$j"
+sed -i 's/GRUB_TIMEOUT=5/GRUB_TIMEOUT=6/' "$j"
+vboot unconfigure
+rc_is 7
+has err "checksum mismatch"
+# The way out: the journal moved aside, the next run starts afresh.
+mv "$j" "$j.damaged"
+vboot unconfigure
+rc_is 0
+has out "not configured"
+end
+
+begin lock-busy
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+flock -o "$T/var/lib/vfio-boot/lock" sleep 10 &
+holder=$!
+sleep 0.3
+vboot --wait 1 unconfigure
+rc_is 8
+has err "another vfio-boot is working on this tree; waiting for it"
+has err "the tree is still locked by vfio-boot (pid"
+has err "after 1 s: try again when it is done"
+vboot --wait 1 status
+rc_is 8
+kill "$holder"
+wait "$holder" 2>/dev/null
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure after the wait"
+end
+
+# ---------------------------------------------------------------- interrupted
+
+# update-initramfs that kills vfio-boot (SIGKILL) the first time it runs.
+killing_update_initramfs() {
+	cat >"$T/usr/sbin/update-initramfs" <<'STUB'
+#!/bin/sh
+echo "update-initramfs $*" >>/var/log/calls
+if [ -e /kill-parent ]; then rm /kill-parent; kill -9 "$PPID"; fi
+STUB
+	touch "$T/kill-parent"
+}
+
+begin killed-during-update-initramfs
+host_tree
+killing_update_initramfs
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 137
+[ -e "$T/var/lib/vfio-boot/journal" ] || fail "no journal after the kill"
+no_calls
+vboot status
+has out "note: an interrupted configure (begun"
+has out "was rolled back"
+# Rolled back: the files first, then the bootloader and the image again.
+calls_are "update-grub 
+update-initramfs -u -k all"
+tree_unchanged "rolled back"
+no_calls
+vboot configure 10de:2504@01:00.0
+rc_is 0
+lacks out "unchanged"
+calls_are "update-grub 
+update-initramfs -u -k all"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
+begin killed-during-unconfigure
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+snapshot_tree >"$work/$current.configured"
+killing_update_initramfs
+vboot unconfigure
+rc_is 137
+no_calls
+vboot unconfigure
+rc_is 0
+has out "note: an interrupted unconfigure (begun"
+# Rolled back to configured (and regenerated), then unconfigured again.
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub 
+update-initramfs -u -k all"
+tree_unchanged "unconfigure"
+end
+
+begin update-initramfs-fails-during-unconfigure
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+snapshot_tree >"$work/$current.configured"
+touch "$T/fail-update-initramfs"
+no_calls
+vboot unconfigure
+rc_is 1
+has err "update-initramfs failed with status 1: putting the files back as they were"
+# Still configured, and still recorded: the image built with the selection is not forgotten.
+snapshot_tree | cmp -s - "$work/$current.configured" || fail "not configured as before"
+calls_are "update-grub 
+update-initramfs -u -k all
+update-grub "
+rm "$T/fail-update-initramfs"
+vboot unconfigure
+rc_is 0
+has out "unconfigured: every file is back as it was"
+tree_unchanged "unconfigure"
+end
+
+# ---------------------------------------------------------------- commands
+
+begin grubby-flags-inside-the-changeset
+host_tree
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=pt"
+baseline
+touch "$T/fail-update-initramfs"
+vboot configure 10de:2504@01:00.0
+rc_is 1
+# Only the flag that was absent, taken back with the rest.
+calls_are "grubby --info=ALL
+grubby --update-kernel=ALL --args intel_iommu=on
+update-initramfs -u -k all
+grubby --update-kernel=ALL --remove-args intel_iommu=on"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt" ] || fail "after rollback: $(grubby_args /boot/vmlinuz-6.1)"
+tree_unchanged "rollback"
+rm "$T/fail-update-initramfs"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt intel_iommu=on" ] || fail "configured: $(grubby_args /boot/vmlinuz-6.1)"
+no_calls
+vboot unconfigure
+rc_is 0
+# iommu=pt was there before configure: it stays.
+calls_are "grubby --update-kernel=ALL --remove-args intel_iommu=on
+update-initramfs -u -k all"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=pt" ] || fail "unconfigured: $(grubby_args /boot/vmlinuz-6.1)"
+tree_unchanged "unconfigure"
+end
+
+begin grubby-entries-that-differ
+host_tree
+stand_in_grubby "/boot/vmlinuz-6.1:ro quiet iommu=soft" "/boot/vmlinuz-6.2:ro quiet intel_iommu=on"
+baseline
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+calls_are "grubby --info=ALL
+grubby --update-kernel=/boot/vmlinuz-6.1 --args intel_iommu=on iommu=pt
+grubby --update-kernel=/boot/vmlinuz-6.2 --args iommu=pt"
+no_calls
+vboot unconfigure --no-regenerate
+rc_is 0
+# Each entry back as it was: iommu=soft put back, 6.2's own intel_iommu=on kept.
+calls_are "grubby --update-kernel=/boot/vmlinuz-6.2 --remove-args iommu=pt
+grubby --update-kernel=/boot/vmlinuz-6.1 --remove-args intel_iommu=on --args iommu=soft"
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro quiet iommu=soft" ] || fail "6.1: $(grubby_args /boot/vmlinuz-6.1)"
+[ "$(grubby_args /boot/vmlinuz-6.2)" = "ro quiet intel_iommu=on" ] || fail "6.2: $(grubby_args /boot/vmlinuz-6.2)"
+end
+
+begin kernelstub
+host_tree
+stand_in_kernelstub quiet splash iommu=pt
+baseline
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+calls_are "kernelstub --print-config
+kernelstub -a intel_iommu=on"
+no_calls
+vboot configure --no-regenerate --cpu amd 10de:2504@01:00.0
+rc_is 0
+calls_are "kernelstub --print-config
+kernelstub -d intel_iommu=on"
+vboot unconfigure --no-regenerate
+rc_is 0
+tree_unchanged "unconfigure"
+[ "$(cat "$T/var/lib/fake-kernelstub")" = "quiet splash iommu=pt" ] || fail "kernelstub options: $(cat "$T/var/lib/fake-kernelstub")"
+end
+
+begin cpu-amd-after-intel
+host_tree
+vboot configure --cpu intel 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot configure --cpu amd 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+lacks etc/default/grub "amd_iommu"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+stand_in_grubby "/boot/vmlinuz-6.1:ro"
+vboot configure --cpu intel --no-regenerate 10de:2504@01:00.0
+vboot configure --cpu amd --no-regenerate 10de:2504@01:00.0
+rc_is 0
+[ "$(grubby_args /boot/vmlinuz-6.1)" = "ro iommu=pt" ] || fail "grubby: $(grubby_args /boot/vmlinuz-6.1)"
+end
+
+# ---------------------------------------------------------------- flags
+
+begin iommu-from-firmware
+host_tree
+# An AMD CPU with an (emulated) Intel IOMMU: the ACPI DMAR table decides.
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+mkdir -p "$T/sys/firmware/acpi/tables"
+: >"$T/sys/firmware/acpi/tables/DMAR"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot check
+has out "Intel VT-d IOMMU (from the ACPI DMAR table)"
+vboot unconfigure --no-regenerate
+# An AMD IOMMU: on by default, no flag for it (there is no amd_iommu=on).
+rm "$T/sys/firmware/acpi/tables/DMAR"
+: >"$T/sys/firmware/acpi/tables/IVRS"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+vboot unconfigure --no-regenerate
+rm -r "$T/sys/firmware"
+# No ACPI tables to read: the IOMMU units the kernel registered tell.
+mkdir -p "$T/sys/class/iommu/dmar0"
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot unconfigure --no-regenerate
+rm -r "$T/sys/class/iommu"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
+# A kernel that turns Intel's IOMMU on by itself needs no flag either.
+mkdir -p "$T/boot"
+printf 'CONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n' >"$T/boot/config-$(basename "$kdir")"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"'
+end
+
+begin grub-where-it-counts
+host_tree
+printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash"' \
+	>"$T/etc/default/grub"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet" GRUB_CMDLINE_LINUX_DEFAULT="splash intel_iommu=on iommu=pt"'
+vboot unconfigure --no-regenerate
+# A here-document: refused, the line named; --dry-run says the same.
+printf '%s\n' 'GRUB_TIMEOUT=5' 'cat >/dev/null <<EOF' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'EOF' \
+	>"$T/etc/default/grub"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 2
+one_line_err
+has err "/etc/default/grub, line 2: a here-document (<<): cannot add the flags safely"
+has err "(intel_iommu=on iommu=pt)"
+tree_unchanged "heredoc refused"
+vboot --dry-run configure 10de:2504@01:00.0
+rc_is 2
+# An unterminated quote: refused (never appended again and again).
+printf '%s\n' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet' >"$T/etc/default/grub"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 2
+has err "/etc/default/grub, line 2: a quote (\") that is never closed"
+tree_unchanged "unterminated quote refused"
+end
+
+begin kernel-cmdline-before-dashes
+host_tree
+rm "$T/etc/default/grub"
+mkdir -p "$T/etc/kernel"
+printf 'root=UUID=1 ro -- single\n' >"$T/etc/kernel/cmdline"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+grep -qx 'root=UUID=1 ro intel_iommu=on iommu=pt -- single' "$T/etc/kernel/cmdline" ||
+	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+end
+
+begin kernel-cmdline-made-from-the-running-kernel
+host_tree
+rm "$T/etc/default/grub"
+baseline
+vboot configure --bootloader systemd-boot 10de:2504@01:00.0
+rc_is 0
+grep -qx 'root=/dev/sda1 ro quiet intel_iommu=on iommu=pt' "$T/etc/kernel/cmdline" ||
+	fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+# Under --root with no proc/cmdline there is no way to know: refused, with what to write.
+rm "$T/proc/cmdline"
+vboot configure --bootloader systemd-boot 10de:2504@01:00.0
+rc_is 2
+one_line_err
+has err "/etc/kernel/cmdline does not exist and $T/proc/cmdline cannot be read"
+has err "write the tree's whole kernel command line there (root=... and the rest, then intel_iommu=on iommu=pt)"
+tree_unchanged "refused"
+end
+
+begin grub-and-kernel-cmdline
+host_tree
+mkdir -p "$T/etc/kernel" "$T/boot/grub"
+printf 'root=UUID=1 ro\n' >"$T/etc/kernel/cmdline"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 2
+has err "both /etc/default/grub and /etc/kernel/cmdline exist and neither a grub.cfg nor systemd-boot entries were found: pass --bootloader grub or --bootloader systemd-boot"
+tree_unchanged "undecided"
+: >"$T/boot/grub/grub.cfg"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has out "note: both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/default/grub, as a grub.cfg is there and no loader/entries is not"
+has etc/default/grub "intel_iommu=on"
+lacks etc/kernel/cmdline "intel_iommu=on"
+vboot unconfigure --no-regenerate
+# The firmware says systemd-boot started this system.
+mkdir -p "$T/sys/firmware/efi/efivars"
+: >"$T/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+has out "editing /etc/kernel/cmdline, as this system was started by systemd-boot"
+has etc/kernel/cmdline "intel_iommu=on"
+end
+
+begin symlinked-grub-file
+host_tree
+mv "$T/etc/default/grub" "$T/etc/grub-real"
+ln -s /etc/grub-real "$T/etc/default/grub"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 0
+[ -L "$T/etc/default/grub" ] || fail "the link was replaced"
+has etc/grub-real "intel_iommu=on iommu=pt"
+vboot unconfigure
+rc_is 0
+tree_unchanged "unconfigure"
+end
+
+# ---------------------------------------------------------------- small
+
+begin commands-run-with-a-fixed-path
+host_tree
+env -u PATH "$vb" --root "$T" configure 10de:2504@01:00.0 >"$T/out" 2>"$T/err" ||
+	fail "with PATH unset: $(cat "$T/err")"
+[ "$(cat "$T/var/log/path-update-grub")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
+	fail "update-grub's PATH: $(cat "$T/var/log/path-update-grub")"
+PATH=/nowhere "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err" || fail "with PATH=/nowhere: $(cat "$T/err")"
+[ "$(cat "$T/var/log/path-update-initramfs")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
+	fail "update-initramfs's PATH: $(cat "$T/var/log/path-update-initramfs")"
+end
+
+begin root-must-be-a-system-tree
+host_tree
+"$vb" --root "$T/nonexistent" check >"$T/out" 2>"$T/err"
+[ $? = 2 ] || fail "--root nonexistent: not 2"
+[ ! -e "$T/nonexistent" ] || fail "--root nonexistent made a tree"
+mkdir "$T/empty"
+for cmd in check "configure 10de:2504@01:00.0" status; do
+	# shellcheck disable=SC2086 # words on purpose
+	"$vb" --root "$T/empty" $cmd >"$T/out" 2>"$T/err"
+	[ $? = 2 ] || fail "--root empty $cmd: not 2"
+	grep -qF "not a system tree (it needs etc/, and usr/, bin/, boot/ or sys/)" "$T/err" || fail "$cmd: $(cat "$T/err")"
+done
+[ -z "$(ls -A "$T/empty")" ] || fail "something was written into the empty directory"
+end
+
+begin root-slash-slash-is-the-host
+host_tree
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" --root // configure 10de:2504@01:00.0 2>&1)
+rc=$?
+[ "$rc" = 5 ] || fail "--root // as non-root: status $rc ($out)"
+end
+
+begin dry-run-exits-as-the-real-run
+host_tree
+rm "$T/proc/cpuinfo"
+vboot --dry-run configure 10de:2504@01:00.0
+rc_is 2
+has err "pass --cpu intel|amd"
+vboot --dry-run configure --cpu intel 10de:2504@01:00.0
+rc_is 0
+tree_unchanged "dry run"
+end
+
 begin status-reads-the-report-as-json
 # The report is read as JSON: white space and member order do not matter, a
 # report that is not JSON is said to be one, and fields are decoded.
@@ -515,7 +898,7 @@ vboot configure --no-regenerate 02:00.0
 rc_is 0
 cp -a "$T" "$work/fifo-base"
 for where in run/vfio-boot/status.json proc/cmdline proc/cpuinfo proc/interrupts proc/iomem \
-	etc/default/grub etc/vfio-boot.conf etc/modprobe.d/vfio.conf var/lib/vfio-boot/manifest \
+	etc/default/grub etc/vfio-boot.conf etc/modprobe.d/vfio.conf var/lib/vfio-boot/journal \
 	"lib/modules/$(basename "$kdir")/modules.alias.bin" "lib/modules/$(basename "$kdir")/modules.dep.bin"; do
 	rm -rf "$T"
 	cp -a "$work/fifo-base" "$T"
@@ -830,11 +1213,11 @@ rc_is 0
 [ ! -e "$T$work/outside/vfio.conf" ] || fail "unconfigure left vfio.conf"
 end
 
-begin fifo-as-manifest
-# A FIFO where the manifest belongs: refused at once, not waited for.
+begin fifo-as-journal
+# A FIFO where the journal belongs: refused at once, not waited for.
 host_tree
 mkdir -p "$T/var/lib/vfio-boot"
-mkfifo "$T/var/lib/vfio-boot/manifest"
+mkfifo "$T/var/lib/vfio-boot/journal"
 timeout 20 "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err"
 echo $? >"$T/rc"
 rc_is 1
@@ -857,172 +1240,7 @@ end
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
 
+# shellcheck source=tests/configure/json.sh
+. "$here/json.sh"
 
-# --json: one object on stdout and nothing else (jq -s sees exactly one value).
-json_is() { # DESCRIPTION JQ-FILTER
-	jq -s -e 'length == 1' "$T/out" >/dev/null 2>&1 || {
-		fail "$1: stdout is not one JSON value: $(head -c 300 "$T/out")"
-		return
-	}
-	jq -e "$2" "$T/out" >/dev/null || fail "$1: jq '$2' is not true on: $(head -c 1500 "$T/out")"
-}
-# The documented fields, with their types, in every object.
-json_shape='(.command | type == "string") and (.root | type == "string") and
-	(.dry_run | type == "boolean") and (.changed | type == "boolean") and
-	(.exit_status | type == "number") and (.selection | type == "array") and
-	(.bootloader | type == "string" or . == null) and (.kernel_flags | type == "array") and
-	(.files | type == "array") and (.diff | type == "string") and
-	(.commands | type == "array") and (.warnings | type == "array") and
-	(.errors | type == "array") and .complete == true and
-	all(.selection[]; (.address | type == "string") and (.vendor | test("^[0-9a-f]{4}$")) and
-		(.device | test("^[0-9a-f]{4}$")) and (.name | type == "string") and
-		(.selected_by | type == "string") and
-		(.verdict | IN("bind", "already-bound", "refuse")) and (.why | type == "string")) and
-	all(.files[]; (.path | startswith("/")) and
-		(.action | IN("unchanged", "create", "modify", "remove"))) and
-	all(.commands[]; (.argv | type == "array" and length > 0) and
-		(.status | type == "number" or . == null))'
-
-begin json-configure-changed
-host_tree
-vboot --json configure 10de:2504@01:00.0
-rc_is 0
-json_is shape "$json_shape"
-json_is fields '.command == "configure" and .changed == true and .dry_run == false and
-	.exit_status == 0 and .errors == [] and .bootloader == "grub" and
-	.kernel_flags == ["intel_iommu=on", "iommu=pt"]'
-json_is selection '[.selection[] | .address] == ["0000:01:00.0", "0000:01:00.1",
-	"0000:01:00.2", "0000:01:00.3"]'
-json_is "selected by ID@address" '.selection[0] | .selected_by == "10de:2504@01:00.0" and
-	.verdict == "bind" and .why == "selected by 10de:2504@01:00.0" and .vendor == "10de" and
-	.device == "2504" and (.name | test("NVIDIA"))'
-json_is companion '.selection[1] | .selected_by == "companion" and .verdict == "bind" and
-	.why == "same slot as 0000:01:00.0"'
-json_is files '.files == [{"path": "/etc/vfio-boot.conf", "action": "create"},
-	{"path": "/etc/modprobe.d/vfio.conf", "action": "create"},
-	{"path": "/etc/default/grub", "action": "modify"}]'
-json_is commands "[.commands[] | {argv, status, chroot}] == [
-	{\"argv\": [\"update-grub\"], \"status\": 0, \"chroot\": \"$T\"},
-	{\"argv\": [\"update-initramfs\", \"-u\", \"-k\", \"all\"], \"status\": 0, \"chroot\": \"$T\"}]"
-json_is diff '(.diff | contains("+++ b/etc/vfio-boot.conf")) and
-	(.diff | contains("+GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""))'
-has err "stand-in update-initramfs ran"
-has etc/vfio-boot.conf "10de:2504"
-end
-
-begin json-configure-unchanged
-host_tree
-vboot configure 10de:2504@01:00.0
-rc_is 0
-: >"$T/var/log/calls"
-snapshot_tree >"$work/$current.before"
-vboot --json configure 10de:2504@01:00.0
-rc_is 0
-json_is shape "$json_shape"
-json_is unchanged '.changed == false and .exit_status == 0 and .commands == [] and
-	.diff == "" and (.files | length == 3) and all(.files[]; .action == "unchanged") and
-	(.selection | length == 4)'
-calls_are ""
-tree_unchanged "unchanged configure --json"
-end
-
-begin json-dry-run
-host_tree
-vboot --json --dry-run configure 10de:2504@01:00.0
-rc_is 0
-json_is shape "$json_shape"
-json_is "dry run" '.dry_run == true and .changed == true and .exit_status == 0 and
-	([.commands[] | .status] == [null, null]) and
-	([.commands[] | .argv[0]] == ["update-grub", "update-initramfs"]) and
-	(.diff | contains("+++ b/etc/modprobe.d/vfio.conf")) and
-	(.files | map(.action) == ["create", "create", "modify"])'
-tree_unchanged "dry run --json"
-calls_are ""
-end
-
-begin json-refused
-host_tree
-vboot --json configure 10de:2504@01:00.0,1234:5678
-rc_is 2
-json_is shape "$json_shape"
-json_is "unmatched selector" '.changed == false and .exit_status == 2 and .files == [] and
-	.commands == [] and .errors == ["argument: selector '"'"'1234:5678'"'"' matches no PCI device (--force keeps it)"]'
-# The text output goes to stderr with --json; the error line is there once.
-[ "$(grep -c '^vfio-boot: ' "$T/err")" = 1 ] || fail "want one error line on stderr: $(cat "$T/err")"
-vboot --json configure 10de:25x4
-rc_is 2
-json_is "bad selector" '.exit_status == 2 and .changed == false and
-	(.errors | length == 1) and (.errors[0] | contains("invalid selector"))'
-tree_unchanged "refused --json"
-vboot --json configure --force 10de:2504@01:00.0,1234:5678
-rc_is 0
-json_is "--force" '.changed == true and .errors == [] and
-	(.warnings | index("argument: selector '"'"'1234:5678'"'"' matches no PCI device (kept: --force)") != null)'
-end
-
-begin json-refused-function
-host_tree
-vboot --json configure --dry-run 00:02.0
-rc_is 2
-json_is "boot VGA refused" '.exit_status == 2 and .changed == false and .files == [] and
-	.selection == [.selection[0]] and
-	(.selection[0] | .address == "0000:00:02.0" and .verdict == "refuse" and
-	 (.why | test("boot VGA"))) and (.errors[0] | test("selects nothing for vfio-pci"))'
-tree_unchanged "refused function --json"
-end
-
-begin json-failure
-host_tree
-touch "$T/fail-update-initramfs"
-vboot --json configure 10de:2504@01:00.0
-rc_is 1
-json_is shape "$json_shape"
-# update-grub runs again on the files put back.
-json_is failure '.changed == false and .exit_status == 1 and
-	([.commands[] | [.argv[0], .status]] == [["update-grub", 0], ["update-initramfs", 1],
-		["update-grub", 0]]) and
-	(.errors | index("update-initramfs failed with status 1") != null) and
-	(.errors | index("putting the files back as they were") != null)'
-tree_unchanged "failed configure --json"
-end
-
-begin json-bootloader
-host_tree
-rm "$T/etc/default/grub"
-vboot --json configure --bootloader none 10de:2504@01:00.0
-rc_is 0
-json_is "explicit none" '.exit_status == 0 and .bootloader == "none" and
-	.kernel_flags == ["intel_iommu=on", "iommu=pt"] and
-	all(.warnings[]; startswith("no bootloader") | not)'
-vboot --json configure 10de:2504@01:00.0
-rc_is 4
-json_is "none recognised" '.exit_status == 4 and .bootloader == "none" and
-	(.warnings | any(startswith("no bootloader recognised: add these flags")))'
-end
-
-begin json-unconfigure
-host_tree
-vboot configure 10de:2504@01:00.0
-snapshot_tree >"$work/$current.configured"
-: >"$T/var/log/calls"
-vboot --json --dry-run unconfigure
-rc_is 0
-json_is shape "$json_shape"
-json_is "dry run" '.command == "unconfigure" and .dry_run == true and .changed == true and
-	.selection == [] and (.files | map(.action) | sort == ["modify", "remove", "remove"]) and
-	([.commands[] | .status] == [null, null])'
-snapshot_tree | cmp -s - "$work/$current.configured" || fail "unconfigure --dry-run changed files"
-vboot --json unconfigure
-rc_is 0
-json_is undone '.changed == true and .exit_status == 0 and
-	([.commands[] | .status] == [0, 0]) and
-	(.files | map(select(.action == "remove") | .path) | sort ==
-		["/etc/modprobe.d/vfio.conf", "/etc/vfio-boot.conf"])'
-tree_unchanged "unconfigure --json"
-vboot --json unconfigure
-rc_is 0
-json_is "nothing to undo" '.changed == false and .files == [] and .commands == []'
-end
-
-echo "configure: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary configure

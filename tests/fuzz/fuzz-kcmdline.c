@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target: the kernel command line editor on /etc/kernel/cmdline.
- * The first byte picks the flags. Properties: editing twice gives the same
- * text as editing once; the edited line carries every flag, as the kernel
- * would read it (vb_cmdline_has_all); the line is read without a crash.
+ * The first byte picks the flags (and configure's own earlier flags to take
+ * out). Properties: editing twice gives the same text as editing once; the
+ * edited line carries every flag, as the kernel would read it
+ * (vb_cmdline_has_all); taking the edit back out leaves no flag it added;
+ * the line is read without a crash.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,37 +15,63 @@
 
 static const char *const flag_sets[][3] = {
 	{ "intel_iommu=on", "iommu=pt", NULL },
-	{ "amd_iommu=on", "iommu=pt", "vfio-pci.ids=10de:2504,10de:228e" },
+	{ "iommu=pt", "vfio-pci.ids=10de:2504,10de:228e", NULL },
 	{ "iommu=pt", NULL, NULL },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void edit_free(struct vb_edit *e)
+{
+	vb_msgs_free(&e->added);
+	vb_msgs_free(&e->replaced_old);
+	vb_msgs_free(&e->replaced_new);
+	vb_msgs_free(&e->removed);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const stale[] = { "intel_iommu=on" };
+	struct vb_msgs add = { 0 }, remove = { (char **)stale, 1 };
+	struct vb_edit once_rec = { 0 }, twice_rec = { 0 };
+	char *once = NULL, *twice = NULL, *back = NULL, *text;
+	size_t len, olen = 0, tlen = 0, blen = 0;
 	const char *const *flags;
-	size_t nflags = 0;
-	char *once, *twice, *text;
 
 	if (size == 0)
 		return 0;
 	flags = flag_sets[data[0] % 3];
-	while (nflags < 3 && flags[nflags])
-		nflags++;
+	while (add.count < 3 && flags[add.count])
+		add.count++;
+	add.items = (char **)flags;
 	text = malloc(size);
 	if (!text)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	vb_cmdline_has_all(text, flags, nflags);
-	once = vb_kernel_cmdline_add(text, strlen(text), flags, nflags);
-	twice = once ? vb_kernel_cmdline_add(once, strlen(once), flags, nflags) : NULL;
-	if (once && twice && strcmp(once, twice) != 0)
-		abort(); /* a second edit changed the line */
-	if (once && !vb_cmdline_has_all(once, flags, nflags))
-		abort(); /* a flag the kernel would not see */
+	len = strlen(text);
+	vb_cmdline_has_all(text, flags, add.count);
+	if (vb_kernel_cmdline_edit(text, len, &add, data[0] & 4 ? &remove : NULL, &once_rec, &once,
+				   &olen) == 0 &&
+	    vb_kernel_cmdline_edit(once, olen, &add, data[0] & 4 ? &remove : NULL, &twice_rec,
+				   &twice, &tlen) == 0) {
+		if (tlen != olen || memcmp(once, twice, olen) != 0)
+			abort(); /* a second edit changed the line */
+		if (!vb_cmdline_has_all(once, flags, add.count))
+			abort(); /* a flag the kernel would not see */
+		if (vb_kernel_cmdline_undo(once, olen, &once_rec, &back, &blen) == 0)
+			for (size_t i = 0; i < once_rec.added.count; i++) {
+				const char *f = once_rec.added.items[i];
+
+				if (vb_cmdline_has_all(back, &f, 1))
+					abort(); /* a flag it added is still there */
+			}
+	}
+	free(back);
 	free(twice);
 	free(once);
 	free(text);
+	edit_free(&once_rec);
+	edit_free(&twice_rec);
 	return 0;
 }
