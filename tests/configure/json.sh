@@ -170,3 +170,17 @@ vboot --json unconfigure
 rc_is 0
 json_is "nothing to undo" '.changed == false and .files == [] and .commands == []'
 end
+
+# A file edited since configure: left as it is, said in .warnings, exit 6.
+begin json-unconfigure-kept
+host_tree
+vboot configure 10de:2504@01:00.0
+echo "# the admin's line" >>"$T/etc/vfio-boot.conf"
+vboot --json unconfigure
+rc_is 6
+json_is shape "$json_shape"
+json_is kept '.changed == true and .exit_status == 6 and .errors == [] and
+	.warnings == ["left /etc/vfio-boot.conf as it is: it changed since configure, which had created it"] and
+	(.files | map(.path) == ["/etc/default/grub", "/etc/modprobe.d/vfio.conf", "/etc/modprobe.d"])'
+grep -qx "# the admin's line" "$T/etc/vfio-boot.conf" || fail "the edited file was not kept"
+end
