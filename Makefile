@@ -2,6 +2,10 @@
 # vfio-boot: `make` builds, `make check` runs every test, `make demo` shows the
 # binder on a built-in example, `make install DESTDIR=... PREFIX=/usr` installs.
 
+# The one version number: both programs (build/gen/version.h), the man pages
+# and debian/changelog (checked by tests/package) take it from here.
+VERSION = 0.1.0
+
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -9,12 +13,15 @@ MANDIR ?= $(PREFIX)/share/man
 ITOOLSDIR ?= /usr/share/initramfs-tools
 DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
 INITCPIODIR ?= /usr/lib/initcpio
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC ?= cc
 MUSLCC ?= musl-gcc
 STD = -std=c11 -D_GNU_SOURCE
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
        -Wvla -Wwrite-strings -Wundef -fno-common
+# CPPFLAGS, CFLAGS and LDFLAGS reach both programs (dpkg-buildflags' hardening:
+# _FORTIFY_SOURCE, -fstack-protector-strong, -z relro -z now).
 CFLAGS ?= -O2 -g
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -31,32 +38,72 @@ CONF_HDR = $(wildcard src/configure/*.h)
 PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
 
-# The boot binder: static, small, no shared libraries.
-BIND_CFLAGS = $(STD) $(WARN) -Isrc/shared -Isrc/bind -Os -static -ffunction-sections \
-	      -fdata-sections -Wl,--gc-sections -s
+# The boot binder: static, small, no shared libraries. The user's flags come
+# first, then -Os (BIND_OPT) so that it stays small whatever CFLAGS says.
+# BIND_PIE=yes links it static-pie (ASLR, relro/now for its own relocations):
+# musl-gcc's specs know only plain -static, so the link names musl's
+# self-relocating start file rcrt1.o itself (and asks for the build ID that
+# gcc's own specs would add, for debug symbol packages). musl has no
+# _FORTIFY_SOURCE: that flag changes nothing in the binder. BIND_STRIP= leaves
+# stripping to the packager (dh_strip). BIND_LAYOUT: read-only data shares
+# the code's pages instead of page-aligned segments of its own (ld's
+# separate-code): 4 KB less, which keeps the hardened static-pie binder under
+# the 96 KiB target (bench/hardening-results.md has both).
+BIND_OPT ?= -Os
+BIND_PIE ?= yes
+BIND_STRIP ?= -s
+BIND_LAYOUT ?= -Wl,-z,noseparate-code
+# Where musl-gcc takes its start files from (its specs name them).
+MUSL_LIBDIR ?= $(shell $(MUSLCC) -\#\#\# -x c /dev/null -o /dev/null 2>&1 | grep -o '[^ "]*/Scrt1\.o' | sed 's,/Scrt1\.o$$,,;q')
+BIND_CFLAGS = $(STD) $(WARN) -I$(B)/gen -Isrc/shared -Isrc/bind $(CPPFLAGS) $(CFLAGS) $(BIND_OPT) \
+	      -ffunction-sections -fdata-sections
+ifeq ($(BIND_PIE),yes)
+BIND_LINK = -fPIE -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
+	    $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSLCC) -print-file-name=crtbeginS.o)
+BIND_LINK_END = $(shell $(MUSLCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
+else
+BIND_LINK = -static
+BIND_LINK_END =
+endif
 $(B)/vfio-boot-bind: $(addprefix src/shared/,$(addsuffix .c,$(SHARED))) \
-		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) | $(B)
-	$(MUSLCC) $(BIND_CFLAGS) -o $@ $(filter %.c,$^)
+		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) \
+		     $(B)/gen/version.h | $(B)
+	@[ "$(BIND_PIE)" != yes ] || [ -e "$(MUSL_LIBDIR)/rcrt1.o" ] || \
+		{ echo "no rcrt1.o in musl's library directory '$(MUSL_LIBDIR)': make BIND_PIE=no" >&2; exit 1; }
+	$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) $(BIND_LAYOUT) -Wl,--gc-sections,--build-id \
+		$(BIND_STRIP) \
+		-o $@ $(filter %.c,$^) $(BIND_LINK_END)
+
+# version.h, rewritten only when VERSION changes (so that nothing else rebuilds).
+$(B)/gen/version.h: FORCE | $(B)/gen
+	@printf '/* Generated from the Makefile'"'"'s VERSION. */\n#pragma once\n#define VB_VERSION "%s"\n' \
+		'$(VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# The man pages with the version filled in.
+MAN_PAGES = $(patsubst man/%,$(B)/man/%,$(wildcard man/*.8))
+$(B)/man/%.8: man/%.8 Makefile | $(B)/man
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
 
 # The configurator: dynamic, with libkmod and libpci.
-CONF_INC = -Isrc/shared -Isrc/configure
+CONF_INC = -I$(B)/gen -Isrc/shared -Isrc/configure
 $(B)/host/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/host/shared
-	$(CC) $(STD) $(WARN) $(CFLAGS) -Isrc/shared -c -o $@ $<
-$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/host/configure
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(STD) $(WARN) -Isrc/shared $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/host/configure
+	$(CC) $(STD) $(WARN) $(CONF_INC) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/vfio-boot: $(addprefix $(B)/host/shared/,$(addsuffix .o,$(SHARED))) \
 		$(addprefix $(B)/host/configure/,$(addsuffix .o,$(CONF)))
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Everything but the two main()s built again for unit tests under ASan/UBSan,
 # warnings as errors.
 ASAN_CC = $(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE)
-ALL_INC = -Isrc/shared -Isrc/bind -Isrc/configure
+ALL_INC = -I$(B)/gen -Isrc/shared -Isrc/bind -Isrc/configure
 $(B)/asan/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/asan/shared
 	$(ASAN_CC) -Isrc/shared -c -o $@ $<
-$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/asan/bind
-	$(ASAN_CC) -Isrc/shared -Isrc/bind -c -o $@ $<
-$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/asan/configure
+$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/asan/bind
+	$(ASAN_CC) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/asan/configure
 	$(ASAN_CC) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
 ASAN_OBJS = $(addprefix $(B)/asan/shared/,$(addsuffix .o,$(SHARED))) \
 	    $(addprefix $(B)/asan/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
@@ -65,12 +112,14 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.
 $(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS) | $(B)/asan
 	$(ASAN_CC) $(ALL_INC) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
 
-$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure:
+$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure \
+$(B)/gen $(B)/man:
 	mkdir -p $@
 
-all: $(B)/vfio-boot-bind $(B)/vfio-boot
+all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci 2>/dev/null)
+SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci debian 2>/dev/null) \
+	      completion/vfio-boot
 
 deps-build:
 	@tools/deps.sh build
@@ -98,14 +147,31 @@ lint: deps-check
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
 
+completion-tests: deps-check
+	tests/completion/run.sh
+
+# The system tests share one debootstrapped Debian 12 tree (tests/tree/debootstrap.sh
+# makes it on first use, and again when it is a week old); each works on a copy.
+export VFIO_BOOT_TREE ?= $(CURDIR)/$(B)/tree-bookworm
+
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
 
 system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/system/run.sh
 
-check: deps-check unit static-check bind-tests configure-tests fuzz-check lint boot-tests \
-	chroot-tests system-tests
+# The Debian package, built by dpkg-buildpackage from a clean copy of the tree.
+deb: deps-check
+	tests/package/build.sh $(B)/deb
+
+package-tests: deps-check deb
+	tests/package/run.sh $(B)/deb
+
+ansible-tests: deps-check deb
+	tests/ansible/run.sh $(B)/deb
+
+check: deps-check unit static-check bind-tests configure-tests fuzz-check completion-tests lint \
+       boot-tests chroot-tests system-tests package-tests ansible-tests
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -127,8 +193,8 @@ FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
 FUZZ_SAN = address,undefined
 $(B)/fuzz/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/fuzz/shared
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -c -o $@ $<
-$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) | $(B)/fuzz/bind
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -Isrc/bind -c -o $@ $<
+$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/fuzz/bind
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
 $(B)/fuzz/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/fuzz/configure
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
 FUZZ_OBJS = $(addprefix $(B)/fuzz/shared/,$(addsuffix .o,$(SHARED))) \
@@ -154,15 +220,16 @@ INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
 	$(ITOOLSDIR)/hooks/vfio-boot $(ITOOLSDIR)/scripts/init-top/00vfio-boot \
 	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
 	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
-	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8
+	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8 \
+	$(BASHCOMPDIR)/vfio-boot $(BASHCOMPDIR)/vfio-boot-bind
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
 
-install: $(B)/vfio-boot-bind $(B)/vfio-boot
+install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -D -m 0755 $(B)/vfio-boot-bind $(DESTDIR)$(SBINDIR)/vfio-boot-bind
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
 	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/init-top \
 		$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot $(DESTDIR)$(INITCPIODIR)/install \
-		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
 	$(SUBST) initramfs-hooks/hooks/vfio-boot >$(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot
 	install -m 0755 initramfs-hooks/scripts/init-top/00vfio-boot $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/
 	$(SUBST) dracut-module/50vfio-boot/module-setup.sh >$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
@@ -171,7 +238,9 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot
 	install -m 0644 mkinitcpio/hooks/vfio-boot $(DESTDIR)$(INITCPIODIR)/hooks/
 	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
 	chmod 0644 $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
-	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
+	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
@@ -180,8 +249,13 @@ uninstall:
 clean:
 	rm -rf $(B)
 
+version:
+	@echo $(VERSION)
+
 # Keep the objects between runs: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
+FORCE:
+
+.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

@@ -66,6 +66,31 @@ void machine_free(struct machine *m);
 /* Prints "vfio-boot: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Like cli_error, for a problem an option lets the run go on despite (--force). */
+void cli_error_overridden(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "note: MESSAGE" on stdout. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "warning: MESSAGE" on stdout. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What a message printed by the functions above is. */
+enum cli_msg_kind {
+	CLI_MSG_ERROR,      /* cli_error */
+	CLI_MSG_OVERRIDDEN, /* cli_error_overridden */
+	CLI_MSG_NOTE,
+	CLI_MSG_WARNING,
+};
+
+/*
+ * Sets (or, with NULL, clears) the one function that also gets every message
+ * of cli_error, cli_error_overridden, cli_note and cli_warning (configure's
+ * --json collects them).
+ */
+void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
+		      void *ctx);
+
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);
 

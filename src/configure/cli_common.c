@@ -11,19 +11,67 @@
 #include "sysfs.h"
 #include "text.h"
 
+static void (*msg_sink)(void *ctx, enum cli_msg_kind kind, const char *msg);
+static void *msg_sink_ctx;
+
+void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
+		      void *ctx)
+{
+	msg_sink = sink;
+	msg_sink_ctx = ctx;
+}
+
+/* Prints PREFIX MESSAGE on out, and hands MESSAGE to the sink. */
+__attribute__((format(printf, 4, 0)))
+static void say(FILE *out, const char *prefix, enum cli_msg_kind kind, const char *fmt,
+		va_list ap)
+{
+	char *msg = NULL, line[1024];
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	/* Messages quote files and arguments: the log rule keeps the terminal safe. */
+	vb_text_printable(line, sizeof(line), msg ? msg : "(out of memory)");
+	fprintf(out, "%s%s\n", prefix, line);
+	if (msg_sink)
+		msg_sink(msg_sink_ctx, kind, msg ? msg : "(out of memory)");
+	free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
-	char *text = NULL, line[1024];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
+	say(stderr, "vfio-boot: ", CLI_MSG_ERROR, fmt, ap);
 	va_end(ap);
-	/* Messages quote files and arguments: the log rule keeps the terminal safe. */
-	vb_text_printable(line, sizeof(line), n < 0 ? "(out of memory)" : text);
-	free(text);
-	fprintf(stderr, "vfio-boot: %s\n", line);
+}
+
+void cli_error_overridden(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stderr, "vfio-boot: ", CLI_MSG_OVERRIDDEN, fmt, ap);
+	va_end(ap);
+}
+
+void cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stdout, "note: ", CLI_MSG_NOTE, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(stdout, "warning: ", CLI_MSG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 static const char *const *sort_modaliases;

@@ -25,6 +25,7 @@
 #include "image_verify.h"
 #include "kcmdline.h"
 #include "modprobe_ids.h"
+#include "outcome.h"
 #include "ownblock.h"
 #include "plan.h"
 #include "render.h"
@@ -121,9 +122,9 @@ static int warn_other_ids_options(const struct cli *cli)
 	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
 
 	for (size_t i = 0; i < where.count; i++)
-		printf("warning: %s sets 'options vfio-pci ids=': vfio-pci takes every device "
-		       "with those IDs, even with vfio_boot.disable=1; remove it\n",
-		       where.items[i]);
+		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
+			    "with those IDs, even with vfio_boot.disable=1; remove it",
+			    where.items[i]);
 	vb_msgs_free(&where);
 	return err;
 }
@@ -229,9 +230,9 @@ static void warn_grub_overrides(const struct vb_root *root)
 		if (vb_root_read_file(root, path, VB_TREE_FILE_MAX, &text, &n, NULL) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
-			printf("warning: /etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
-			       "and is read after /etc/default/grub: check that it keeps the flags\n",
-			       de->d_name);
+			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
+				    "and is read after /etc/default/grub: check that it keeps the flags",
+				    de->d_name);
 		free(text);
 	}
 	closedir(d);
@@ -322,8 +323,8 @@ static int stage_boot_commands(struct changeset_job *job, const struct desired *
 		if (err < 0)
 			cli_error("%s", why);
 	} else {
-		printf("note: not root, so %s cannot be asked which flags it has: all are added\n",
-		       vb_bootloader_name(want->bl));
+		cli_note("not root, so %s cannot be asked which flags it has: all are added",
+			 vb_bootloader_name(want->bl));
 	}
 	if (err == 0)
 		err = vb_bootargs_ours(want->bl, job->journal->done, job->journal->ndone, &ours);
@@ -365,7 +366,7 @@ static int stage_modprobe(struct changeset_job *job, const char *block)
 	if (err == 0) {
 		err = vb_render_modprobe_file(old ? old : "", len, block, &merged, &mlen, &notes);
 		for (size_t i = 0; i < notes.count; i++)
-			printf("note: %s\n", notes.items[i]);
+			cli_note("%s", notes.items[i]);
 		if (err == -EINVAL)
 			cli_error("%s: its lines \"%s\" and \"%s\" are out of order: put them right "
 				  "or take them out", MODPROBE_PATH, VB_BLOCK_BEGIN, VB_BLOCK_END);
@@ -402,7 +403,7 @@ int configure_stage_regeneration(struct changeset_job *job, const enum vb_bootlo
 		if (vb_initramfs_command(job->engine.root, &cmd))
 			err = vb_changeset_regenerate(job->cs, command_argv(&cmd));
 		else
-			puts("note: no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
+			cli_note("no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
 	}
 	if (err == 0)
 		err = vb_boot_refresh_detect(job->engine.root, &job->refresh);
@@ -474,9 +475,9 @@ static void warn_mkinitcpio_presets(const struct vb_root *root)
 			while (*line == ' ' || *line == '\t')
 				line++;
 			if (*line != '#' && eq && eq[8] != '\0' && !strchr(" \t#", eq[8])) {
-				printf("warning: %s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
-				       "to HOOKS in the config file it names\n",
-				       rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
+				cli_warning("%s sets %.*s: mkinitcpio then skips %s; add vfio-boot "
+					    "to HOOKS in the config file it names",
+					    rel, (int)(eq + 7 - line), line, VB_MKINITCPIO_DROPIN);
 				break;
 			}
 		}
@@ -537,16 +538,17 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 			return VB_EXIT_USAGE;
 		}
 		if (note[0])
-			printf("note: %s\n", note);
+			cli_note("%s", note);
 	}
 	if (machine_load(cli, &m, true) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
 	if (!m.have_sys)
-		printf("note: no sys/ under %s: the selection is not checked against hardware\n",
-		       cli->root.path);
-	else if (vb_validate_selection(cli, &m, &cfg, &plan) < 0)
+		cli_note("no sys/ under %s: the selection is not checked against hardware",
+			 cli->root.path);
+	else if (err = vb_validate_selection(cli, &m, &cfg, &plan), vb_outcome_plan(&m, &plan),
+		 err < 0)
 		goto out;
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
@@ -558,7 +560,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 	if (!want->selection || !want->modprobe)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
-		printf("note: %s\n", notes.items[i]);
+		cli_note("%s", notes.items[i]);
 	if (warn_other_ids_options(cli) < 0)
 		goto out;
 	err = kernel_flags(cli, &m, &want->flags);
@@ -566,6 +568,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
 		goto out;
 	}
+	vb_outcome_kernel_flags(want->bl, &want->flags);
 	want->joined = vb_argv_line(&want->flags);
 	rc = want->joined ? 0 : VB_EXIT_FAILED;
 out:
@@ -667,12 +670,13 @@ static int flags_note(const struct desired *want, int rc)
 		       "  %s\n", want->joined);
 		return rc;
 	}
-	printf("no bootloader recognised: add these flags to the kernel command line:\n  %s\n",
-	       want->joined);
+	cli_warning("no bootloader recognised: add these flags to the kernel command line:");
+	printf("  %s\n", want->joined);
 	return VB_EXIT_NO_BOOTLOADER;
 }
 
-int cmd_configure(const struct cli *cli)
+/* configure; returns the exit status. */
+static int configure(const struct cli *cli)
 {
 	struct desired want = { 0 };
 	struct changeset_job job = { .cli = cli };
@@ -703,10 +707,13 @@ int cmd_configure(const struct cli *cli)
 		puts("unchanged");
 	} else if (rc == 0 && cli->dry_run) {
 		configure_show(&job);
+		vb_outcome_changed();
 	} else if (rc == 0) {
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
+		if (rc == VB_EXIT_OK)
+			vb_outcome_changed();
 		files_written(job.cs, &files);
 		if (rc == VB_EXIT_OK && files)
 			printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
@@ -717,10 +724,21 @@ int cmd_configure(const struct cli *cli)
 		if (rc == VB_EXIT_OK && vb_boot_refresh_sign_note(&job.refresh))
 			rc = VB_EXIT_NO_BOOTLOADER;
 	}
+	if (job.cs && rc != VB_EXIT_USAGE)
+		vb_outcome_changeset(job.cs);
 	rc = flags_note(&want, rc);
 	configure_job_free(&job);
 	vb_boot_images_free(&check.before);
 	session_end(&session);
 	desired_free(&want);
 	return rc;
+}
+
+int cmd_configure(const struct cli *cli)
+{
+	if (vb_outcome_begin("configure", cli) < 0) {
+		cli_error("cannot set up the JSON output");
+		return VB_EXIT_FAILED;
+	}
+	return vb_outcome_end(configure(cli));
 }

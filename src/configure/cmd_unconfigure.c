@@ -14,6 +14,7 @@
 
 #include "configure.h"
 #include "kcmdline.h"
+#include "outcome.h"
 #include "render.h"
 #include "session.h"
 
@@ -70,13 +71,13 @@ static int keep_original(struct changeset_job *job, const char *path,
 	char kept[PATH_MAX];
 
 	if (!original->exists) {
-		printf("left %s as it is: it changed since configure, which had created it\n", path);
+		cli_warning("left %s as it is: it changed since configure, which had created it", path);
 		return 0;
 	}
 	if (snprintf(kept, sizeof(kept), "%s%s", path, KEPT_SUFFIX) >= (int)sizeof(kept))
 		return -ENAMETOOLONG;
-	printf("left %s as it is: it changed since configure in a way configure's edit cannot "
-	       "be taken out of exactly; its original is in %s\n", path, kept);
+	cli_warning("left %s as it is: it changed since configure in a way configure's edit "
+		    "cannot be taken out of exactly; its original is in %s", path, kept);
 	return vb_changeset_restore(job->cs, kept, original);
 }
 
@@ -109,8 +110,8 @@ static int unstage_file(struct changeset_job *job, const char *path,
 	} else if (err == 0) {
 		bool gone = !steps[0]->old.exists && (!u.now.exists || blank(u.now.data, u.now.len));
 
-		printf("note: %s changed since configure: only configure's own edit is taken out "
-		       "of it\n", path);
+		cli_note("%s changed since configure: only configure's own edit is taken out "
+			 "of it", path);
 		(*edited)++;
 		err = vb_changeset_put(job->cs, path, gone ? NULL : u.now.data, u.now.len, 0644, NULL);
 	}
@@ -171,7 +172,8 @@ static int stage(struct changeset_job *job, size_t *kept, size_t *edited)
 	return err;
 }
 
-int cmd_unconfigure(const struct cli *cli)
+/* unconfigure; returns the exit status. */
+static int unconfigure(const struct cli *cli)
 {
 	struct changeset_job job = { .cli = cli };
 	struct session session;
@@ -202,10 +204,13 @@ int cmd_unconfigure(const struct cli *cli)
 		rc = VB_EXIT_FAILED;
 	} else if (cli->dry_run) {
 		configure_show(&job);
+		vb_outcome_changed();
 	} else {
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
+		if (rc == VB_EXIT_OK)
+			vb_outcome_changed();
 		if (rc == VB_EXIT_OK && kept == 0 && edited == 0)
 			puts("unconfigured: every file is back as it was");
 		else if (rc == VB_EXIT_OK && kept == 0)
@@ -220,7 +225,18 @@ int cmd_unconfigure(const struct cli *cli)
 	/* A Secure Boot image nothing here can sign: the command for the user. */
 	if (rc == VB_EXIT_OK && !cli->dry_run && vb_boot_refresh_sign_note(&job.refresh))
 		rc = VB_EXIT_NO_BOOTLOADER;
+	if (job.cs && err == 0)
+		vb_outcome_changeset(job.cs);
 	configure_job_free(&job);
 	session_end(&session);
 	return rc;
+}
+
+int cmd_unconfigure(const struct cli *cli)
+{
+	if (vb_outcome_begin("unconfigure", cli) < 0) {
+		cli_error("cannot set up the JSON output");
+		return VB_EXIT_FAILED;
+	}
+	return vb_outcome_end(unconfigure(cli));
 }

@@ -21,7 +21,7 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 	if (err == 0)
 		err = vb_boot_images_changed(before, &after, &rebuilt);
 	if (err == 0 && rebuilt.count == 0)
-		puts("note: no rebuilt initramfs image found under /boot, /efi or /boot/efi to check");
+		cli_note("no rebuilt initramfs image found under /boot, /efi or /boot/efi to check");
 	for (size_t i = 0; err == 0 && i < rebuilt.count; i++) {
 		struct vb_msgs missing = { 0 };
 		const char *image = rebuilt.items[i];
@@ -64,7 +64,7 @@ bool vb_verify_images_outdated(const struct vb_root *root, const char *conf, siz
 
 			outdated = st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
 			if (outdated)
-				printf("note: %s\n", line);
+				cli_note("%s", line);
 		}
 		vb_msgs_free(&mine);
 		vb_boot_images_free(&images);

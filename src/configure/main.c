@@ -38,7 +38,7 @@ static void usage(void)
 	      "\n"
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
-	      "  -j, --json              list, check, status: JSON output\n"
+	      "  -j, --json              JSON output (configure, unconfigure: one object)\n"
 	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
 	      "      --companions MODE   slot (default), group or none\n"
 	      "      --boot-vga POLICY   refuse (default) or allow\n"

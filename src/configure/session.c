@@ -94,8 +94,8 @@ int session_begin(struct session *s, const struct cli *cli, bool lock)
 		return 0;
 	describe_run(&s->journal, what, sizeof(what));
 	if (!lock) {
-		printf("note: %s is pending: the next configure, unconfigure or status run as root "
-		       "finishes or rolls it back\n", what);
+		cli_note("%s is pending: the next configure, unconfigure or status run as root "
+			 "finishes or rolls it back", what);
 		return 0;
 	}
 	err = vb_changeset_recover(&s->engine, &s->journal);
@@ -105,7 +105,7 @@ int session_begin(struct session *s, const struct cli *cli, bool lock)
 		session_end(s);
 		return VB_EXIT_FAILED;
 	}
-	printf("note: %s was %s\n", what, err == 1 ? "finished" : "rolled back");
+	cli_note("%s was %s", what, err == 1 ? "finished" : "rolled back");
 	return 0;
 }
 

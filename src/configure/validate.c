@@ -73,9 +73,12 @@ static void given_selection(const struct cli *cli, char *buf, size_t size)
 /* Selectors that match nothing: an error unless --force. */
 static bool check_unmatched(const struct cli *cli, const struct vb_plan *plan)
 {
-	for (size_t i = 0; i < plan->notes.count; i++)
-		cli_error("%s%s", plan->notes.items[i],
-			  cli->force ? " (kept: --force)" : " (--force keeps it)");
+	for (size_t i = 0; i < plan->notes.count; i++) {
+		if (cli->force)
+			cli_error_overridden("%s (kept: --force)", plan->notes.items[i]);
+		else
+			cli_error("%s (--force keeps it)", plan->notes.items[i]);
+	}
 	return plan->unmatched == 0 || cli->force;
 }
 
@@ -137,8 +140,8 @@ static bool check_host_devices(const struct cli *cli, const struct machine *m,
 		    (tg->rule != VB_RULE_HOST_DISK && tg->rule != VB_RULE_HOST_NETWORK))
 			continue;
 		if (cli->force)
-			printf("warning: --force: %s goes to vfio-pci at the next boot although %s\n",
-			       m->snap.fns[tg->fn].name, tg->reason);
+			cli_warning("--force: %s goes to vfio-pci at the next boot although %s",
+				    m->snap.fns[tg->fn].name, tg->reason);
 		else
 			cli_error("%s (selected by %s) is refused, %s: %s", m->snap.fns[tg->fn].name,
 				  tg->selected_by, tg->reason, fix_for(tg->rule));
@@ -186,10 +189,10 @@ static bool check_splits(const struct cli *cli, const struct machine *m,
 		left[0] = '\0';
 		append_names(left, sizeof(left), &m->snap, sp->left, sp->nleft);
 		if (cli->force) {
-			printf("warning: --force: IOMMU group %ld stays split: %s goes to vfio-pci, "
-			       "%s stay%s with the host; vfio cannot use the group until %s too\n",
-			       sp->group, m->snap.fns[sp->taken_fn].name, left,
-			       sp->nleft > 1 ? "" : "s", sp->nleft > 1 ? "they go" : "it goes");
+			cli_warning("--force: IOMMU group %ld stays split: %s goes to vfio-pci, "
+				    "%s stay%s with the host; vfio cannot use the group until %s too",
+				    sp->group, m->snap.fns[sp->taken_fn].name, left,
+				    sp->nleft > 1 ? "" : "s", sp->nleft > 1 ? "they go" : "it goes");
 			continue;
 		}
 		if (sp->kept_fn != VB_NO_FN) {
@@ -223,7 +226,7 @@ int vb_validate_selection(const struct cli *cli, const struct machine *m,
 
 	if (cli->root.host)
 		for (size_t i = 0; i < m->host.notes.count; i++)
-			printf("note: %s\n", m->host.notes.items[i]);
+			cli_note("%s", m->host.notes.items[i]);
 	if (vb_plan_build(cfg, &m->snap, &host, plan) < 0)
 		return -ENOMEM;
 	ok = check_unmatched(cli, plan);

@@ -20,6 +20,9 @@
 #   rig_write_dracut_test MODDIR REPORT [EXTRA]
 #   rig_write_mkinitcpio_test DIR REPORT [EXTRA]
 #                              the test-only boot scripts that run it
+#   rig_write_grub_standin ROOT
+#                              a stand-in GRUB in a system tree
+#   rig_grub_cmdline ROOT      the command line it last saw
 #   rig_boot NAME KERNEL INITRD APPEND
 #                              boots; sets $report, $console, $wall, $qemu_exit
 #   driver_of ADDR ...         queries on $report (see below)
@@ -332,6 +335,35 @@ run_hook() {
 	/usr/bin/vfio-boot-test-report mkinitcpio
 }
 EOF
+}
+
+# A stand-in GRUB in the system tree ROOT: Debian's /etc/default/grub as
+# shipped (so that the configurator takes its GRUB path), and an update-grub
+# that records, from inside the chroot, the command line it would have put in
+# grub.cfg (the real one needs grub-probe, which cannot work on a directory).
+rig_write_grub_standin() { # ROOT
+	mkdir -p "$1/etc/default" "$1/usr/sbin"
+	# shellcheck disable=SC2016 # the backquotes belong to the file
+	printf '%s\n' '# If you change this file, run '"'"'update-grub'"'"' afterwards to update' \
+		'# /boot/grub/grub.cfg.' \
+		'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' \
+		'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'GRUB_CMDLINE_LINUX=""' >"$1/etc/default/grub"
+	cat >"$1/usr/sbin/update-grub" <<'EOF'
+#!/bin/sh
+# Test only: stands in for GRUB's update-grub.
+. /etc/default/grub
+echo "update-grub: linux ... $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT" >>/var/log/vfio-boot-test-calls
+EOF
+	chmod 755 "$1/usr/sbin/update-grub"
+}
+
+# The command line the stand-in update-grub saw last, less "quiet" (the
+# console log is the evidence): what GRUB would boot the tree with.
+rig_grub_cmdline() { # ROOT
+	tail -1 "$1/var/log/vfio-boot-test-calls" 2>/dev/null |
+		sed -e 's/^update-grub: linux \.\.\. *//' -e 's/\bquiet\b//g' -e 's/  */ /g' \
+			-e 's/^ //' -e 's/ $//'
 }
 
 rig_qemu_args() { # KERNEL INITRD

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The configurator against real Debian 12 trees: debootstrap a tree (kernel,
-# initramfs-tools, dracut-core), `make install DESTDIR=tree`, run the host's
+# The configurator against real Debian 12 trees: a copy of the shared
+# debootstrapped tree (tests/tree/debootstrap.sh: kernel, initramfs-tools,
+# dracut-core, systemd), `make install DESTDIR=tree`, run the host's
 # `vfio-boot --root tree configure` (which runs the tree's own update-grub and
 # update-initramfs or dracut inside it with chroot), check the image the tree
 # rebuilt, boot the tree's kernel and image in QEMU (the rig of tests/boot,
@@ -13,69 +14,33 @@
 # Usage: tests/chroot/run.sh [path/to/vfio-boot]   (as root; default build/vfio-boot)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
 #        cannot reach the archive.
-# Env:   VFIO_BOOT_MIRROR     Debian mirror (default: the one this machine's apt
-#                             uses for bookworm, from /etc/apt/sources*)
-#        VFIO_BOOT_DEB_CACHE  a directory that keeps the downloaded .debs between
-#                             runs (default: a private cache in the work
-#                             directory, seeded from /var/cache/apt/archives)
+# Env:   VFIO_BOOT_TREE       the pristine tree to copy, made there by
+#                             tests/tree/debootstrap.sh unless it is ready
+#                             (default: one in the work directory); its
+#                             VFIO_BOOT_MIRROR and VFIO_BOOT_DEB_CACHE apply
 #        BOOT_TIMEOUT         seconds per boot (default 180)
 #        KEEP=1               keep the work directory
 #
 # Nothing outside one mktemp -d directory under /var/tmp is written (the
-# host's /boot, /etc and bootloader are never touched); VFIO_BOOT_DEB_CACHE,
-# when given, is the one exception. Nothing is mounted by this script; the
-# exit trap unmounts anything left under the work directory (debootstrap
-# mounts proc and sys in the tree while it runs).
+# host's /boot, /etc and bootloader are never touched); VFIO_BOOT_TREE and
+# VFIO_BOOT_DEB_CACHE, when given, are the exceptions. Nothing is mounted by
+# this script; the exit trap unmounts anything left under the work directory.
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vb=${1:-$repo/build/vfio-boot}
-suite=bookworm
-# The tree: a kernel, both generators (each variant drops the other one), what
-# the configurator links against, zstd (initramfs-tools' default) and
-# systemd (Debian's kernel-install, for the kinstall variant).
-packages=linux-image-amd64,initramfs-tools,dracut-core,kmod,busybox,libkmod2,libpci3,pci.ids,zstd,systemd
-
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 report='' console='' wall='' # set by rig_boot
-mirror=${VFIO_BOOT_MIRROR:-$(rig_debian_mirror "$suite")}
 
-passed=0
-failed=0
+# shellcheck disable=SC2034 # read by tests/lib-check.sh
+suite=chroot
+# shellcheck source=tests/lib-check.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/lib-check.sh"
+# shellcheck source=tests/tree/lib-tree.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/tree/lib-tree.sh"
 t_all=$(date +%s.%N)
-timings=()
-
-say() { printf '%s\n' "$*"; }
-ok() {
-	say "  ok   $*"
-	passed=$((passed + 1))
-}
-bad() {
-	say "  FAIL $*"
-	failed=$((failed + 1))
-}
-check() { # DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-fatal() {
-	say "FAIL: $*" >&2
-	failed=$((failed + 1))
-	say "chroot: $passed passed, $failed failed"
-	exit 1
-}
-skip() {
-	say "SKIP: $*"
-	exit 77
-}
-seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-timing() { # LABEL SECONDS
-	timings+=("$(printf '%-40s %6s s' "$1" "$2")")
-	say "  time $1: $2 s"
-}
 
 # ---------------------------------------------------------------- setup
 
@@ -85,7 +50,6 @@ why=$(rig_qemu_unusable)
 for tool in debootstrap lsinitramfs lsinitrd make sha256sum; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
 done
-[ -n "$mirror" ] || fatal "no 'deb' source for $suite in /etc/apt/sources* (set VFIO_BOOT_MIRROR)"
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-chroot.XXXXXX) || fatal "mktemp failed"
 # Background jobs (the variants), each in its own process group, so that the
@@ -97,13 +61,6 @@ stop_jobs() {
 		kill -TERM -- "-$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
-}
-unmount_under() { # DIR: deepest first
-	local m
-	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
-		while IFS= read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m" || say "cannot unmount $m" >&2
-		done
 }
 cleanup() {
 	stop_jobs
@@ -117,20 +74,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# ------------------------------------------------------------ debootstrap
+# ------------------------------------------------------------ the tree
 
-base=$tmp/itools
-say "=== debootstrap $suite ($mirror) into $base"
+# A copy of the shared pristine tree (tests/tree/lib-tree.sh).
 t0=$(date +%s.%N)
-rig_debootstrap "$tmp" "$base" "$suite" "$mirror" "$packages" "$tmp/debootstrap.log"
-rc=$?
-unmount_under "$base"
-[ "$rc" -ne 77 ] || skip "debootstrap cannot reach the archive $mirror: $(grep -m1 -e '^E:' -e '^W:' "$tmp/debootstrap.log")"
-if [ "$rc" -ne 0 ]; then
-	tail -30 "$tmp/debootstrap.log" >&2
-	fatal "debootstrap failed (log above)"
-fi
-timing "debootstrap" "$(seconds_since "$t0")"
+base=$tmp/itools
+tree_copy "$base"
+timing "debootstrap (or the shared tree) and copy" "$(seconds_since "$t0")"
 
 kvers=$(find "$base/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//')
 if [ -z "$kvers" ] || [ "$(printf '%s\n' "$kvers" | wc -l)" -ne 1 ]; then
@@ -151,24 +101,9 @@ fi
 [ -x "$vb" ] || fatal "$vb not found (make)"
 init_top=$(ls "$repo/initramfs-hooks/scripts/init-top/")
 
-# The tree has no GRUB: a stand-in /etc/default/grub (Debian's, as shipped)
-# takes the GRUB edit path, and a stand-in update-grub records, from inside
-# the chroot, that it ran and the command line it would have put in grub.cfg
-# (the real one needs grub-probe, which cannot work on a directory tree).
-mkdir -p "$base/etc/default"
-# shellcheck disable=SC2016 # the backquotes belong to the file
-printf '%s\n' '# If you change this file, run '"'"'update-grub'"'"' afterwards to update' \
-	'# /boot/grub/grub.cfg.' \
-	'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' \
-	'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`' \
-	'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'GRUB_CMDLINE_LINUX=""' >"$base/etc/default/grub"
-cat >"$base/usr/sbin/update-grub" <<'EOF'
-#!/bin/sh
-# tests/chroot only: stands in for GRUB's update-grub.
-. /etc/default/grub
-echo "update-grub: linux ... $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT" >>/var/log/vfio-boot-test-calls
-EOF
-chmod 755 "$base/usr/sbin/update-grub"
+# The tree has no GRUB: a stand-in (lib-rig.sh) takes the GRUB edit path and
+# records the command line update-grub would have put in grub.cfg.
+rig_write_grub_standin "$base"
 rig_write_report "$base/usr/local/sbin/vfio-boot-test-report"
 
 check "the configurator runs inside the tree (libkmod2, libpci3 there)" \
@@ -210,11 +145,7 @@ timing "install, test files, dracut and kinstall copies" "$(seconds_since "$t0")
 
 # ------------------------------------------------------------ checks
 
-# Every entry under etc/ with type, mode, owner, link target and checksum.
-snapshot_etc() { # ROOT
-	(cd "$1" && find etc -printf '%y %m %u:%g %p %l\n' | sort &&
-		find etc -type f -print0 | sort -z | xargs -0 sha256sum)
-}
+snapshot_etc() { tree_snapshot_etc "$@"; } # ROOT
 
 list_image() { # VARIANT IMAGE -> the generator's own listing
 	case $1 in
@@ -249,13 +180,7 @@ run_vfio_boot() { # LOG ARGS...
 	return "$rc"
 }
 
-# The command line the stand-in update-grub saw, less "quiet" (the console
-# log is the evidence): what GRUB would boot this tree with.
-grub_cmdline() { # ROOT
-	tail -1 "$1/var/log/vfio-boot-test-calls" 2>/dev/null |
-		sed -e 's/^update-grub: linux \.\.\. *//' -e 's/\bquiet\b//g' -e 's/  */ /g' \
-			-e 's/^ //' -e 's/ $//'
-}
+grub_cmdline() { rig_grub_cmdline "$@"; } # ROOT
 
 no_grub_flags() { [ -z "$(grub_cmdline "$1")" ]; } # ROOT
 grub_ran_times() { [ "$(wc -l <"$1/var/log/vfio-boot-test-calls")" -eq "$2" ]; } # ROOT N
@@ -494,5 +419,4 @@ timing "kinstall: configure, boot, unconfigure" "$(seconds_since "$t0")"
 say "=== timings (itools and dracut ran side by side)"
 for t in "${timings[@]}"; do say "  $t"; done
 say "  $(printf '%-40s %6s s' total "$(seconds_since "$t_all")")"
-say "chroot: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

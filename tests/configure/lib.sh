@@ -46,6 +46,7 @@ stand_in() {
 #!/bin/sh
 echo "$1 \$*" >>/var/log/calls
 echo "\$PATH" >/var/log/path-$1
+echo "stand-in $1 ran"
 [ ! -e /fail-$1 ]
 STUB
 	chmod +x "$T/usr/sbin/$1"

@@ -985,6 +985,7 @@ cat >"$work/expected" <<'EOF'
 ./usr/lib/initcpio/install/vfio-boot
 ./usr/local/sbin/vfio-boot
 ./usr/local/sbin/vfio-boot-bind
+./usr/local/share/bash-completion/completions/vfio-boot
 ./usr/local/share/man/man8/vfio-boot-bind.8
 ./usr/local/share/man/man8/vfio-boot.8
 ./usr/share/initramfs-tools/hooks/vfio-boot
@@ -998,6 +999,10 @@ for h in usr/share/initramfs-tools/hooks/vfio-boot usr/lib/initcpio/install/vfio
 	grep -q 'VFIO_BOOT_BIND:-/usr/local/sbin/vfio-boot-bind}' "$d/$h" || fail "$h does not name /usr/local/sbin/vfio-boot-bind"
 	! grep -q '@SBINDIR@' "$d/$h" || fail "$h keeps @SBINDIR@"
 done
+[ "$(readlink "$d/usr/local/share/bash-completion/completions/vfio-boot-bind")" = vfio-boot ] ||
+	fail "no vfio-boot-bind completion link"
+grep -q '^\.TH VFIO-BOOT 8 .*"vfio-boot [0-9]' "$d/usr/local/share/man/man8/vfio-boot.8" ||
+	fail "the man page has no version"
 make -s -C "$here/../.." install DESTDIR="$d" PREFIX=/usr >/dev/null || fail "make install PREFIX=/usr"
 grep -q 'VFIO_BOOT_BIND:-/usr/sbin/vfio-boot-bind}' "$d/usr/share/initramfs-tools/hooks/vfio-boot" ||
 	fail "PREFIX=/usr: the hook does not name /usr/sbin/vfio-boot-bind"
@@ -1234,5 +1239,8 @@ end
 
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
+
+# shellcheck source=tests/configure/json.sh
+. "$here/json.sh"
 
 summary configure

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The whole user story on a whole system: a debootstrapped Debian 12 with
-# systemd, vfio-boot installed (make install, default PREFIX), packed into a
+# The whole user story on a whole system: a copy of the shared debootstrapped
+# Debian 12 (tests/tree/debootstrap.sh; systemd as init, dracut-core purged),
+# vfio-boot installed (make install, default PREFIX), packed into a
 # disk image and booted in the QEMU rig of tests/boot. In the guest, as its
 # own root (no --root), `vfio-boot configure` runs live: it writes the
 # configuration, edits /etc/default/grub (a stand-in update-grub records the
@@ -14,55 +15,34 @@
 # Usage: tests/system/run.sh   (as root)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
 #        cannot reach the archive.
-# Env:   VFIO_BOOT_MIRROR     Debian mirror (default: the one this machine's apt
-#                             uses for bookworm, from /etc/apt/sources*)
-#        VFIO_BOOT_DEB_CACHE  a directory that keeps the downloaded .debs
+# Env:   VFIO_BOOT_TREE       the pristine tree to copy, made there by
+#                             tests/tree/debootstrap.sh unless it is ready
+#                             (default: one in the work directory); its
+#                             VFIO_BOOT_MIRROR and VFIO_BOOT_DEB_CACHE apply
 #        BOOT_TIMEOUT         seconds per boot (default 600: the first boot
 #                             rebuilds the initramfs under TCG)
 #        KEEP=1               keep the work directory
 #
 # Nothing outside one mktemp -d directory under /var/tmp is written
-# (VFIO_BOOT_DEB_CACHE aside); nothing is mounted.
+# (VFIO_BOOT_TREE and VFIO_BOOT_DEB_CACHE aside); nothing is mounted.
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-suite=bookworm
-packages=linux-image-amd64,systemd-sysv,udev,initramfs-tools,kmod,busybox,libkmod2,libpci3,pci.ids,zstd
 selection=1234:1111@0000:01:00.0
 
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 report='' console='' wall='' qemu_exit='' # set by rig_boot
-mirror=${VFIO_BOOT_MIRROR:-$(rig_debian_mirror "$suite")}
+# shellcheck source=tests/tree/lib-tree.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/tree/lib-tree.sh"
 RIG_BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 
-passed=0
-failed=0
+# shellcheck disable=SC2034 # read by tests/lib-check.sh
+suite=system
+# shellcheck source=tests/lib-check.sh disable=SC1091 # followed when linted with it
+. "$repo/tests/lib-check.sh"
 t_all=$(date +%s)
-say() { printf '%s\n' "$*"; }
-ok() {
-	say "  ok   $*"
-	passed=$((passed + 1))
-}
-bad() {
-	say "  FAIL $*"
-	failed=$((failed + 1))
-}
-check() { # DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-fatal() {
-	say "FAIL: $*" >&2
-	say "system: $passed passed, $((failed + 1)) failed"
-	exit 1
-}
-skip() {
-	say "SKIP: $*"
-	exit 77
-}
 step() { say "--- $* ($(($(date +%s) - t_all)) s)"; }
 
 [ "$(id -u)" -eq 0 ] || fatal "must run as root (debootstrap needs it)"
@@ -71,7 +51,6 @@ why=$(rig_qemu_unusable)
 for tool in debootstrap mkfs.ext4 debugfs make; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
 done
-[ -n "$mirror" ] || fatal "no 'deb' source for $suite in /etc/apt/sources* (set VFIO_BOOT_MIRROR)"
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-system.XXXXXX) || fatal "mktemp failed"
 cleanup() {
@@ -87,14 +66,11 @@ trap 'exit 1' INT TERM HUP
 # ------------------------------------------------------------ the tree
 
 tree=$tmp/tree
-step "debootstrap $suite ($mirror)"
-rig_debootstrap "$tmp" "$tree" "$suite" "$mirror" "$packages" "$tmp/debootstrap.log"
-rc=$?
-[ "$rc" -ne 77 ] || skip "debootstrap cannot reach the archive $mirror"
-if [ "$rc" -ne 0 ]; then
-	tail -30 "$tmp/debootstrap.log" >&2
-	fatal "debootstrap failed (log above)"
-fi
+step "a copy of the shared Debian 12 tree"
+tree_copy "$tree"
+# initramfs-tools is this system's generator.
+chroot "$tree" dpkg --purge dracut-core >"$tmp/purge.log" 2>&1 ||
+	fatal "purging dracut-core failed: $(tail -3 "$tmp/purge.log")"
 kver=$(find "$tree/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//')
 if [ -z "$kver" ] || [ "$(printf '%s\n' "$kver" | wc -l)" -ne 1 ]; then
 	fatal "expected one kernel in the tree, got: ${kver:-none}"
@@ -243,5 +219,4 @@ check "vfio-boot status finds the image complete" \
 	grep -q "^file vfio-boot-status image: /boot/initrd.img-$kver (initramfs-tools) carries the binder" "$report"
 
 say "  total $(($(date +%s) - t_all)) s"
-say "system: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "bootloader.h"
+#include "changeset.h"
+#include "cli.h"
+#include "msgs.h"
+#include "plan.h"
+
+/*
+ * What one configure or unconfigure run did, for --json: the selection
+ * resolved, the kernel flags, the changeset's files and their actions, the
+ * diff, its commands with their states and exit statuses, and every note, warning and error line
+ * (through cli_set_msg_sink). One outcome is open at a time, between
+ * vb_outcome_begin and vb_outcome_end; the other calls record into it, and
+ * do nothing when none is open or the run is not --json. The text output is
+ * not made here: it stays where it was.
+ *
+ * With --json, fd 1 points at stderr for the run, so the text output and
+ * the commands' chatter go there, and stdout gets the one JSON object that
+ * vb_outcome_end writes (fields in vfio-boot(8) and the README).
+ */
+
+/* Opens the outcome of command ("configure", "unconfigure"). Returns 0 or -errno. */
+int vb_outcome_begin(const char *command, const struct cli *cli);
+
+/*
+ * Closes it: with --json writes the object. Returns exit_status, or
+ * VB_EXIT_FAILED when the JSON could not be written.
+ */
+int vb_outcome_end(int exit_status);
+
+/* The functions of the plan (names from pci.ids through m). */
+void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan);
+
+/* The bootloader, and the kernel command line flags it gets (flags may be NULL). */
+void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags);
+
+/*
+ * The steps of cs as they stand (staged, or after vb_changeset_apply): its
+ * files and directories with their actions, the diff of the files that
+ * change, and its commands with their states and exit statuses.
+ */
+void vb_outcome_changeset(const struct vb_changeset *cs);
+
+/* This run changed the system (or, with --dry-run, would). */
+void vb_outcome_changed(void);

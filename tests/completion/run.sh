@@ -1,0 +1,114 @@
+#!/bin/bash
+# The bash completion (completion/vfio-boot) in bash with bash-completion
+# loaded: it loads and registers both commands; it completes commands,
+# options and their values, and selectors from a fixture tree's devices
+# (--root, tests/fixture/mksysfs): addresses, IDs, ID@address, the last item
+# of a comma-separated list.
+#
+# Each case is a command line with the cursor at its end. It is split into
+# COMP_WORDS the way readline does (whitespace separates words; a run of
+# COMP_WORDBREAKS characters such as ':' and '@' is a word of its own), the
+# completion function runs, and the test rebuilds what readline would put on
+# the line: the current word up to its last break character, then each reply.
+#
+# Usage: tests/completion/run.sh
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+bash_completion=/usr/share/bash-completion/bash_completion
+[ -r "$bash_completion" ] || { echo "completion: $bash_completion not found (bash-completion)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$repo/tests/fixture/mksysfs" "$work/root" <"$repo/tests/fixture/host.spec" ||
+	{ echo "completion: mksysfs failed" >&2; exit 1; }
+mkdir "$work/root/subdir"
+
+passed=0 failed=0
+pass() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1" >&2; failed=$((failed + 1)); }
+
+# Runs in a fresh bash: load bash-completion and the script, complete LINE,
+# print the completed words (sorted), one per line.
+complete_line() { # LINE
+	bash --norc --noprofile -c '
+		. "$1" >/dev/null 2>&1 || exit 3
+		. "$2" || exit 4
+		line=$3
+		# Split like readline: whitespace separates, a run of break
+		# characters (other than whitespace) is a word of its own.
+		words=() word="" kind=none
+		for ((i = 0; i < ${#line}; i++)); do
+			c=${line:i:1}
+			if [[ $c == [[:space:]] ]]; then
+				[[ $kind != none ]] && words+=("$word")
+				word="" kind=none
+			elif [[ $COMP_WORDBREAKS == *"$c"* ]]; then
+				[[ $kind == text ]] && { words+=("$word"); word=""; }
+				word+=$c kind=break
+			else
+				[[ $kind == break ]] && { words+=("$word"); word=""; }
+				word+=$c kind=text
+			fi
+		done
+		words+=("$word")
+		COMP_WORDS=("${words[@]}") COMP_CWORD=$((${#words[@]} - 1))
+		COMP_LINE=$line COMP_POINT=${#line}
+		spec=$(complete -p "${words[0]}") || exit 5
+		fn=${spec#*-F } fn=${fn%% *}
+		"$fn" "${words[0]}" "${words[COMP_CWORD]}" "${words[COMP_CWORD - 1]}"
+		# What readline puts on the line: the text after the last blank,
+		# less the piece it replaces (the last word, unless that is a run
+		# of break characters), then the reply.
+		cur=${line##*[[:space:]]}
+		piece=${words[COMP_CWORD]}
+		[[ $COMP_WORDBREAKS == *"${piece:0:1}"* ]] && piece=""
+		kept=${cur%"$piece"}
+		for r in "${COMPREPLY[@]}"; do printf "%s%s\n" "$kept" "$r"; done | sort
+	' _ "$bash_completion" "$repo/completion/vfio-boot" "$1"
+}
+
+expect() { # DESCRIPTION LINE WANT (newline-separated, sorted)
+	local got
+	got=$(complete_line "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: '$2' completes to [$(echo "$got" | tr '\n' ' ')], want [$(echo "$3" | tr '\n' ' ')]"
+	fi
+}
+lines() { printf '%s\n' "$@"; }
+
+# Loading: both commands registered, no output.
+out=$(bash --norc --noprofile -c '. "$1" && . "$2" && complete -p vfio-boot vfio-boot-bind' _ \
+	"$bash_completion" "$repo/completion/vfio-boot" 2>&1)
+case $out in
+*"-F _vfio_boot vfio-boot"*"-F _vfio_boot_bind vfio-boot-bind"*) pass "loads and registers vfio-boot and vfio-boot-bind" ;;
+*) fail "loading: $out" ;;
+esac
+
+R=$work/root
+expect "commands" "vfio-boot " "$(lines check configure list status unconfigure)"
+expect "a command by prefix" "vfio-boot un" "unconfigure"
+expect "commands after options" "vfio-boot --root $R --json c" "$(lines check configure)"
+expect "options" "vfio-boot --b" "$(lines --blacklist --boot-vga --bootloader)"
+expect "--bootloader values" "vfio-boot --bootloader " \
+	"$(lines grubby grub kernel-install kernelstub none systemd-boot | sort)"
+expect "--companions values" "vfio-boot configure --companions g" "group"
+expect "--root takes a directory" "vfio-boot --root $R/su" "$R/subdir"
+expect "an address, by its bus" "vfio-boot --root $R configure 0000:01:00." \
+	"$(lines 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)"
+expect "an address, whole" "vfio-boot --root $R configure 0000:03" "0000:03:00.0"
+expect "an ID" "vfio-boot --root $R configure 10de:22" "10de:228e"
+expect "ID@address after the @" "vfio-boot --root $R configure 10de:2504@" \
+	"$(lines 10de:2504@0000:01:00.0 10de:2504@0000:02:00.0)"
+expect "ID@address, part typed" "vfio-boot --root $R configure 10de:2504@0000:02" \
+	"10de:2504@0000:02:00.0"
+expect "the last item of a list" "vfio-boot --root $R configure 10de:2504,8086:15" \
+	"10de:2504,8086:1533"
+expect "no selectors for other commands" "vfio-boot --root $R status 0000:0" ""
+expect "vfio-boot-bind options" "vfio-boot-bind --st" "$(lines --status --strict)"
+
+echo "completion: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
