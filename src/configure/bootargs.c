@@ -166,7 +166,7 @@ int vb_bootargs_read(const struct vb_root *root, enum vb_bootloader bl,
 		snprintf(why, size, "cannot read the kernel flags with %s %s: %s", argv[0], argv[1],
 			 rc == -ECANCELED ? "it failed" :
 			 rc == -EBADMSG	  ? "its output was not understood" :
-					    strerror(-rc));
+					    vb_strerror(rc));
 	free(out);
 	if (rc < 0)
 		vb_bootargs_free(e);

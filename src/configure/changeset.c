@@ -405,7 +405,7 @@ static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool 
 static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int rc)
 {
 	if (rc < 0)
-		snprintf(why, size, "cannot run %s: %s", argv->items[0], strerror(-rc));
+		snprintf(why, size, "cannot run %s: %s", argv->items[0], vb_strerror(rc));
 	else
 		snprintf(why, size, "%s failed with status %d", argv->items[0], rc);
 }
@@ -438,7 +438,7 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 		err = err > 0 ? 0 : err;
 		if (err < 0)
 			snprintf(why, size, "cannot %s %s: %s", target.exists ? "write" : "remove",
-				 s->path, strerror(-err));
+				 s->path, vb_strerror(err));
 	} else if (err < 0) {
 		snprintf(why, size, "cannot read %s: %s", s->path, vb_strerror(err));
 	}
@@ -454,7 +454,7 @@ static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool mak
 
 	if (err < 0)
 		snprintf(why, size, "cannot %s directory %s: %s", make ? "make" : "remove", s->path,
-			 strerror(-err));
+			 vb_strerror(err));
 	return err < 0 ? err : 0;
 }
 
@@ -496,7 +496,7 @@ static int do_step(const struct vb_engine *e, struct vb_step *s, const struct ve
 	case VB_STEP_VERIFY:
 		err = v && v->fn ? v->fn(v->ctx, why, size) : 0;
 		if (err < 0 && !why[0])
-			snprintf(why, size, "%s failed: %s", s->name, strerror(-err));
+			snprintf(why, size, "%s failed: %s", s->name, vb_strerror(err));
 		break;
 	}
 	if (err < 0)
@@ -534,7 +534,7 @@ static int store(const struct vb_engine *e, const struct vb_journal *j, bool qui
 	int err = vb_state_store(e->root, j);
 
 	if (err < 0 && !quiet)
-		problem(e, "cannot write %s: %s", VB_JOURNAL_PATH, strerror(-err));
+		problem(e, "cannot write %s: %s", VB_JOURNAL_PATH, vb_strerror(err));
 	return err;
 }
 
@@ -675,7 +675,7 @@ int vb_changeset_apply(struct vb_changeset *cs, struct vb_journal *j, char *why,
 		return -ENOMEM;
 	err = open_changeset(cs, j, map);
 	if (err == 0 && (err = store(e, j, true)) < 0)
-		snprintf(why, size, "cannot write %s: %s", VB_JOURNAL_PATH, strerror(-err));
+		snprintf(why, size, "cannot write %s: %s", VB_JOURNAL_PATH, vb_strerror(err));
 	for (size_t i = 0; err == 0 && i < j->nsteps; i++) {
 		struct vb_step *s = &j->steps[i];
 
@@ -684,7 +684,7 @@ int vb_changeset_apply(struct vb_changeset *cs, struct vb_journal *j, char *why,
 		err = store(e, j, true);
 		if (err < 0) {
 			s->state = VB_STEP_PENDING;
-			snprintf(why, size, "cannot write %s: %s", VB_JOURNAL_PATH, strerror(-err));
+			snprintf(why, size, "cannot write %s: %s", VB_JOURNAL_PATH, vb_strerror(err));
 			break;
 		}
 		begun++;
@@ -713,7 +713,7 @@ int vb_changeset_apply(struct vb_changeset *cs, struct vb_journal *j, char *why,
 			snprintf(why, size,
 				 "everything was done, but %s could not be written (%s): the next "
 				 "vfio-boot run finishes or takes back this change",
-				 VB_JOURNAL_PATH, strerror(-err));
+				 VB_JOURNAL_PATH, vb_strerror(err));
 			problem(e, "%s", why);
 			err = -EUCLEAN;
 		}

@@ -189,13 +189,13 @@ static int read_compressed(int fd, uint64_t off, uint64_t len, uint64_t file_siz
 
 	if (in < 0) {
 		snprintf(why, why_size, "cannot read its %s part: %s", vb_compression_tool(c),
-			 strerror(-in));
+			 vb_strerror(in));
 		return in;
 	}
 	err = vb_decompress_start(&d, c, in);
 	close(in);
 	if (err < 0) {
-		snprintf(why, why_size, "cannot start %s: %s", vb_compression_tool(c), strerror(-err));
+		snprintf(why, why_size, "cannot start %s: %s", vb_compression_tool(c), vb_strerror(err));
 		return err;
 	}
 	err = vb_cpio_read(&src, &visitor, &end);
@@ -217,7 +217,7 @@ static int read_compressed(int fd, uint64_t off, uint64_t len, uint64_t file_siz
 	else if (err == -EBADMSG)
 		snprintf(why, why_size, "the %s part is not a complete cpio archive", d.tool);
 	else if (err < 0)
-		snprintf(why, why_size, "reading its %s part: %s", d.tool, strerror(-err));
+		snprintf(why, why_size, "reading its %s part: %s", d.tool, vb_strerror(err));
 	return err;
 }
 
@@ -244,7 +244,7 @@ static int read_image(int fd, uint64_t file_size, struct image *img, char *why, 
 		return 0;
 	if (err < 0) {
 		snprintf(why, why_size, "%s", err == -EBADMSG ? "not a complete cpio archive" :
-								 strerror(-err));
+								 vb_strerror(err));
 		return err;
 	}
 	c = vb_compression_detect(end.tail, end.tail_len);
