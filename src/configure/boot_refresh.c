@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "boot_refresh.h"
+#include "cli.h"
 #include "pe.h"
 #include "root.h"
 #include "run.h"
@@ -192,9 +193,9 @@ int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_re
 int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r)
 {
 	for (size_t i = 0; i < r->unsigned_by_us.count; i++)
-		printf("sign again: %s was signed for Secure Boot and was rebuilt unsigned; "
-		       "sign it with your db key: sbsign --key db.key --cert db.crt --output %s %s\n",
-		       r->unsigned_by_us.items[i], r->unsigned_by_us.items[i],
-		       r->unsigned_by_us.items[i]);
+		cli_warning("sign again: %s was signed for Secure Boot and was rebuilt unsigned; "
+			    "sign it with your db key: sbsign --key db.key --cert db.crt --output %s %s",
+			    r->unsigned_by_us.items[i], r->unsigned_by_us.items[i],
+			    r->unsigned_by_us.items[i]);
 	return r->unsigned_by_us.count ? 1 : 0;
 }

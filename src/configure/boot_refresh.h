@@ -34,7 +34,8 @@ int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_re
 			     int (*fn)(void *ctx, const char *const *argv), void *ctx);
 
 /*
- * After they ran: prints, for each signed image nothing here can sign again,
- * the command that signs it. Returns 1 when there is one, else 0.
+ * After they ran: warns (cli_warning, so --json has it too), for each signed
+ * image nothing here can sign again, with the command that signs it. Returns
+ * 1 when there is one, else 0.
  */
 int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r);

@@ -45,5 +45,5 @@ void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags)
  */
 void vb_outcome_changeset(const struct vb_changeset *cs);
 
-/* This run changed the system (or, with --dry-run, would). */
+/* This run changed the system (or, with --dry-run, would), or finished or rolled back an interrupted one. */
 void vb_outcome_changed(void);

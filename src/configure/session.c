@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outcome.h"
 #include "session.h"
 #include "statedir.h"
 
@@ -106,6 +107,7 @@ int session_begin(struct session *s, const struct cli *cli, bool lock)
 		return VB_EXIT_FAILED;
 	}
 	cli_note("%s was %s", what, err == 1 ? "finished" : "rolled back");
+	vb_outcome_changed(); /* files and images changed, whatever this run does next */
 	return 0;
 }
 

@@ -82,8 +82,12 @@ sed -i 's/^MODULES=.*/MODULES=list/' "$tree/etc/initramfs-tools/initramfs.conf"
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
 rig_write_grub_standin "$tree"
-# The example host's sysfs (tests/fixture), as the machine the tree is on.
-"$repo/tests/fixture/mksysfs" "$tmp/fixture" <"$repo/tests/fixture/host.spec" || fatal "mksysfs failed"
+# The example host's sysfs (tests/fixture), as the machine the tree is on,
+# with a fifth function in the card's slot that configure keeps for the host
+# (verdict "keep"): the status check must not want it on vfio-pci.
+{ cat "$repo/tests/fixture/host.spec"
+  echo "0000:01:00.4 10de:0fb9 088000 subsys=1462:3975 group=15"; } |
+	"$repo/tests/fixture/mksysfs" "$tmp/fixture" || fatal "mksysfs failed"
 { cp -a "$tmp/fixture/sys/." "$tree/sys/" && cp "$tmp/fixture/proc/cmdline" "$tree/proc/cmdline" &&
 	install -m 755 "$repo/tests/bind/fake-modprobe" "$tree/usr/local/sbin/fake-modprobe"; } ||
 	fatal "cannot put the fixture into the tree"
@@ -137,6 +141,10 @@ task_changed() { # NAME TASK-NAME-START: that task reported changed
 	jq -e --arg t "$2" '[.plays[].tasks[] | select(.task.name | sub("^[^ ]* : "; "") | startswith($t)) |
 		.hosts.tree.changed] | any' "$tmp/$1.out" >/dev/null
 }
+task_skipped() { # NAME TASK-NAME-START: that task was skipped
+	jq -e --arg t "$2" '[.plays[].tasks[] | select(.task.name | sub("^[^ ]* : "; "") | startswith($t)) |
+		.hosts.tree.skipped == true] | (length > 0 and all)' "$tmp/$1.out" >/dev/null
+}
 task_msg() { # NAME TASK-NAME-START: the task's msg
 	jq -r --arg t "$2" '.plays[].tasks[] | select(.task.name | sub("^[^ ]* : "; "") | startswith($t)) |
 		.hosts.tree.msg // empty' "$tmp/$1.out"
@@ -151,8 +159,13 @@ sel=10de:2504@0000:01:00.0
 say "=== first run: install and configure"
 t0=$(date +%s.%N)
 snapshot_etc >"$tmp/etc.before"
-play first json "$sel" false present || show_failure first
+# The role's defaults: the status check on, no reboot. The binder has not
+# run yet (it runs at the next boot): the check waits for it, and says so.
+play first json "$sel" true present || show_failure first
 check "first run: no failure" stat_is first failures 0
+check "first run: no status check before the reboot" task_skipped first "Read the selection"
+says_it_waits() { task_msg first "Say that the check waits" | grep -q "the status check runs"; }
+check "first run: it says the check waits for a reboot" says_it_waits
 check "first run: changed" stat_positive first changed
 check "first run: the package task changed" task_changed first "Install the vfio-boot package from the copied"
 check "first run: the configure task changed" task_changed first "Configure the devices"

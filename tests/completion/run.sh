@@ -30,9 +30,11 @@ pass() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1" >&2; failed=$((failed + 1)); }
 
 # Runs in a fresh bash: load bash-completion and the script, complete LINE,
-# print the completed words (sorted), one per line.
+# print the completed words (sorted), one per line. One that takes over 10 s
+# fails (exit 124).
 complete_line() { # LINE
-	bash --norc --noprofile -c '
+	# shellcheck disable=SC2016 # the script expands in the inner bash
+	timeout 10 bash --norc --noprofile -c '
 		. "$1" >/dev/null 2>&1 || exit 3
 		. "$2" || exit 4
 		line=$3
@@ -108,6 +110,40 @@ expect "ID@address, part typed" "vfio-boot --root $R configure 10de:2504@0000:02
 expect "the last item of a list" "vfio-boot --root $R configure 10de:2504,8086:15" \
 	"10de:2504,8086:1533"
 expect "no selectors for other commands" "vfio-boot --root $R status 0000:0" ""
+expect "--wait and --all-matching" "vfio-boot --w" "--wait"
+expect "--all-matching" "vfio-boot --al" "--all-matching"
+expect "commands after --wait's value" "vfio-boot --wait 5 c" "$(lines check configure)"
+expect "selectors after --wait's value" "vfio-boot --wait 5 --root $R configure 0000:03" \
+	"0000:03:00.0"
+
+# A tree under --root may be anyone's: a device's files and names are data,
+# never run (compgen -W expands its words); a FIFO among them does not block.
+H=$work/hostile
+cp -a "$R" "$H"
+dev=$(readlink -f "$H/sys/bus/pci/devices/0000:01:00.0")
+# shellcheck disable=SC2016 # the text a hostile tree holds
+echo '$(touch ran)' >"$dev/vendor"
+# shellcheck disable=SC2016 # the name a hostile tree gives a device
+odd='0000:09:00.0$(touch ran)'
+mkdir "$H/sys/bus/pci/devices/$odd" && echo 0x10de >"$H/sys/bus/pci/devices/$odd/vendor" &&
+	echo 0x2504 >"$H/sys/bus/pci/devices/$odd/device"
+all_but() { # ADDRESS: the fixture's addresses less that one
+	lines 0000:00:00.0 0000:00:01.0 0000:00:02.0 0000:00:1f.3 0000:01:00.0 0000:01:00.1 \
+		0000:01:00.2 0000:01:00.3 0000:02:00.0 0000:02:00.1 0000:03:00.0 | grep -vx "$1"
+}
+got=$(cd "$work" && complete_line "vfio-boot --root $H configure 0000:0")
+if [ ! -e "$work/ran" ] && [ "$got" = "$(all_but 0000:01:00.0)" ]; then
+	pass "a hostile tree: nothing run, its odd devices left out"
+else
+	fail "a hostile tree: ran: $([ -e "$work/ran" ] && echo yes || echo no), got [$(echo "$got" | tr '\n' ' ')]"
+fi
+F=$work/fifo
+cp -a "$R" "$F"
+dev=$(readlink -f "$F/sys/bus/pci/devices/0000:02:00.1")
+rm "$dev/device" && mkfifo "$dev/device"
+expect "a FIFO in a tree: no wait, that device left out" \
+	"vfio-boot --root $F configure 0000:0" "$(all_but 0000:02:00.1)"
+
 expect "vfio-boot-bind options" "vfio-boot-bind --st" "$(lines --status --strict)"
 
 echo "completion: $passed passed, $failed failed"

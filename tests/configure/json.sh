@@ -184,3 +184,29 @@ json_is kept '.changed == true and .exit_status == 6 and .errors == [] and
 	(.files | map(.path) == ["/etc/default/grub", "/etc/modprobe.d/vfio.conf", "/etc/modprobe.d"])'
 grep -qx "# the admin's line" "$T/etc/vfio-boot.conf" || fail "the edited file was not kept"
 end
+
+# An interrupted configure (killed in update-initramfs) is rolled back by the
+# next run: that run changed files and ran commands, even when it then has
+# nothing to undo.
+begin json-recovery
+host_tree
+cat >"$T/usr/sbin/update-initramfs" <<'STUB'
+#!/bin/sh
+echo "update-initramfs $*" >>/var/log/calls
+[ ! -e /kill-parent ] || kill -9 $PPID
+STUB
+touch "$T/kill-parent"
+vboot configure 10de:2504@01:00.0
+rc_is 137
+rm "$T/kill-parent"
+: >"$T/var/log/calls"
+vboot --json unconfigure
+rc_is 0
+json_is shape "$json_shape"
+json_is "rolled back" '.changed == true and .exit_status == 0 and .errors == [] and
+	(.warnings | any(test("^an interrupted configure .* was rolled back$")))'
+calls_are "update-grub 
+update-initramfs -u -k all"
+rm -rf "$T/var/lib/vfio-boot"
+tree_unchanged "recovery, then unconfigure --json"
+end

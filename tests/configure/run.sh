@@ -1175,6 +1175,13 @@ rc_is 4
 has out "sign again: /boot/efi/EFI/Linux/debian-$kver.efi was signed for Secure Boot"
 has out "sbsign --key db.key --cert db.crt --output /boot/efi/EFI/Linux/debian-$kver.efi"
 vboot unconfigure
+# With --json, exit 4 says why in the object: the command is among the warnings.
+vboot --json configure 10de:2504@0000:01:00.0
+rc_is 4
+jq -e --arg w "sign again: /boot/efi/EFI/Linux/debian-$kver.efi was signed" \
+	'.exit_status == 4 and .changed and (.warnings | any(startswith($w)))' "$T/out" >/dev/null ||
+	fail "--json: no 'sign again' warning: $(jq -c .warnings "$T/out")"
+vboot unconfigure
 stand_in sbctl
 mkdir -p "$T/var/lib/sbctl/keys/db" && : >"$T/var/lib/sbctl/keys/db/db.key"
 : >"$T/var/log/calls"

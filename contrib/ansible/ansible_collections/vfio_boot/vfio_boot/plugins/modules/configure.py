@@ -170,8 +170,10 @@ def main():
     if module._diff and result.get("diff"):
         answer["diff"] = dict(prepared=result["diff"])
     if rc != 0:
-        errors = result.get("errors") or [err.strip() or "exit status %d" % rc]
-        if rc == 4:
+        # Exit 4 and 6 come with warnings, not errors (a signing left to do, files kept).
+        errors = (result.get("errors") or result.get("warnings")
+                  or [err.strip() or "exit status %d" % rc])
+        if rc == 4 and result.get("bootloader") == "none":
             errors = ["no bootloader recognised: add %s to the kernel command line, or pass "
                       "bootloader: none" % " ".join(result.get("kernel_flags", []))]
         command = "configure" if module.params["state"] == "present" else "unconfigure"
