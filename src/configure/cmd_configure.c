@@ -712,8 +712,6 @@ static int configure(const struct cli *cli)
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
-		if (rc == VB_EXIT_OK)
-			vb_outcome_changed();
 		files_written(job.cs, &files);
 		if (rc == VB_EXIT_OK && files)
 			printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",

@@ -209,8 +209,6 @@ static int unconfigure(const struct cli *cli)
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
-		if (rc == VB_EXIT_OK)
-			vb_outcome_changed();
 		if (rc == VB_EXIT_OK && kept == 0 && edited == 0)
 			puts("unconfigured: every file is back as it was");
 		else if (rc == VB_EXIT_OK && kept == 0)

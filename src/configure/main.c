@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "options.h"
+#include "outcome.h"
 #include "version.h"
 
 static void usage(void)
@@ -80,6 +80,35 @@ static bool looks_like_a_system(const struct vb_root *root)
 				       is_dir(root, "boot") || is_dir(root, "sys"));
 }
 
+/* The long name of option c ("wait"), or NULL. */
+static const char *option_name(const struct option *longopts, int c)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return NULL;
+}
+
+/*
+ * Says what is wrong with the command line; configure and unconfigure with
+ * --json answer with their one object all the same. Returns the exit status.
+ */
+static int usage_error(const struct cli *cli, const char *command, const char *msg)
+{
+	bool json = cli->json && command &&
+		    (strcmp(command, "configure") == 0 || strcmp(command, "unconfigure") == 0);
+	int rc = VB_EXIT_USAGE;
+
+	if (json && vb_outcome_begin(command, cli) == 0) {
+		cli_error("%s", msg);
+		rc = vb_outcome_end(rc);
+	} else {
+		cli_error("%s", msg);
+	}
+	fputs("Try 'vfio-boot --help' for more information.\n", stderr);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -108,15 +137,33 @@ int main(int argc, char **argv)
 		{ "status", cmd_status },
 	};
 	struct cli cli = { .regenerate = true, .wait = 60 };
-	char *end;
+	char *end, bad[256] = "", msg[PATH_MAX + 128];
 	unsigned long wait;
-	const char *root = "/";
+	const char *root = "/", *command;
 	int c, rc = -1, err;
 
-	while ((c = getopt_long(argc, argv, "r:jnfhV", longopts, NULL)) != -1) {
-		if (vb_option_check_value("vfio-boot", longopts, c, optarg) < 0)
-			return VB_EXIT_USAGE;
+	/* The first problem is kept, and said once the command (and --json) is known. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:jnfhV", longopts, NULL)) != -1) {
+		if (bad[0])
+			c = c == 'j' ? c : 0;
+		if (optarg && !optarg[0] && !bad[0]) {
+			snprintf(bad, sizeof(bad), "option --%s needs a value",
+				 option_name(longopts, c) ? option_name(longopts, c) : "?");
+			continue;
+		}
 		switch (c) {
+		case 0:
+			break;
+		case '?':
+			if (optopt)
+				snprintf(bad, sizeof(bad), "unknown option '-%c'", optopt);
+			else
+				snprintf(bad, sizeof(bad), "unknown option '%s'", argv[optind - 1]);
+			break;
+		case ':':
+			snprintf(bad, sizeof(bad), "option '%s' needs a value", argv[optind - 1]);
+			break;
 		case 'r':
 			root = optarg;
 			break;
@@ -147,8 +194,9 @@ int main(int argc, char **argv)
 		case 'W':
 			wait = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || optarg[0] == '-' || wait > 86400) {
-				cli_error("--wait takes seconds (0 to 86400), not '%s'", optarg);
-				return VB_EXIT_USAGE;
+				snprintf(bad, sizeof(bad), "--wait takes seconds (0 to 86400), not '%.64s'",
+					 optarg);
+				break;
 			}
 			cli.wait = (unsigned)wait;
 			break;
@@ -164,27 +212,25 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("vfio-boot %s\n", VB_VERSION);
 			return VB_EXIT_OK;
-		default:
-			fputs("Try 'vfio-boot --help' for more information.\n", stderr);
-			return VB_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		cli_error("no command given");
-		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
-		return VB_EXIT_USAGE;
-	}
+	command = optind < argc ? argv[optind] : NULL;
+	if (bad[0])
+		return usage_error(&cli, command, bad);
+	if (!command)
+		return usage_error(&cli, command, "no command given");
 	err = vb_root_init(&cli.root, root);
 	if (err < 0) {
-		cli_error("--root '%s': %s", root,
-			  err == -EINVAL ? "needs a directory" : vb_strerror(err));
-		return VB_EXIT_USAGE;
+		snprintf(msg, sizeof(msg), "--root '%s': %s", root,
+			 err == -EINVAL ? "needs a directory" : vb_strerror(err));
+		return usage_error(&cli, command, msg);
 	}
 	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
-		cli_error("--root '%s': not a system tree (it needs etc/, and usr/, bin/, boot/ "
-			  "or sys/)", root);
+		snprintf(msg, sizeof(msg), "--root '%s': not a system tree (it needs etc/, and "
+			 "usr/, bin/, boot/ or sys/)", root);
+		rc = usage_error(&cli, command, msg);
 		vb_root_fini(&cli.root);
-		return VB_EXIT_USAGE;
+		return rc;
 	}
 	cli.args = argv + optind + 1;
 	cli.nargs = argc - optind - 1;
@@ -192,9 +238,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			rc = commands[i].run(&cli);
 	if (rc < 0) {
-		cli_error("unknown command '%s'", argv[optind]);
-		fputs("Try 'vfio-boot --help' for more information.\n", stderr);
-		return VB_EXIT_USAGE;
+		snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
+		return usage_error(&cli, NULL, msg);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output");

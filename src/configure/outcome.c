@@ -221,6 +221,10 @@ void vb_outcome_changeset(const struct vb_changeset *cs)
 		const struct vb_step *s = vb_changeset_step(cs, i);
 		int err = 0;
 
+		/* Done and not taken back (a rollback that failed, a journal not updated too). */
+		if (s->kind != VB_STEP_VERIFY &&
+		    (s->state == VB_STEP_DONE || s->state == VB_STEP_STARTED))
+			o->changed = true;
 		if (s->kind == VB_STEP_FILE || s->kind == VB_STEP_MKDIR || s->kind == VB_STEP_RMDIR)
 			err = add_file(o, s);
 		else if (s->kind == VB_STEP_COMMAND || s->kind == VB_STEP_REGENERATE)

@@ -41,7 +41,8 @@ void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags)
 /*
  * The steps of cs as they stand (staged, or after vb_changeset_apply): its
  * files and directories with their actions, the diff of the files that
- * change, and its commands with their states and exit statuses.
+ * change, and its commands with their states and exit statuses. A step done
+ * and not taken back makes the run one that changed the system.
  */
 void vb_outcome_changeset(const struct vb_changeset *cs);
 

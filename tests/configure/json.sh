@@ -210,3 +210,22 @@ update-initramfs -u -k all"
 rm -rf "$T/var/lib/vfio-boot"
 tree_unchanged "recovery, then unconfigure --json"
 end
+
+# Bad usage: still one object, exit 2, the reason in .errors (and on stderr).
+begin json-usage
+host_tree
+for args in "configure --wait x 10de:2504" "--bogus configure 10de:2504" "unconfigure --companions="; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	vboot --json $args
+	rc_is 2
+	json_is "$args" '.exit_status == 2 and .changed == false and .files == [] and
+		(.errors | length == 1)'
+	has err "Try 'vfio-boot --help'"
+done
+timeout 10 "$vb" --json --root "$work/no-such-tree" unconfigure >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 2
+json_is "missing --root" '.command == "unconfigure" and .root == null and
+	.errors == ["--root '"'$work/no-such-tree'"': No such file or directory"]'
+tree_unchanged "bad usage --json"
+end
