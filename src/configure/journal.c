@@ -75,7 +75,7 @@ bool vb_journal_path_ok(const char *path)
 
 /* ---------------------------------------------------------------- steps */
 
-static void edit_free(struct vb_edit *e)
+void vb_edit_free(struct vb_edit *e)
 {
 	vb_msgs_free(&e->added);
 	vb_msgs_free(&e->replaced_old);
@@ -89,7 +89,7 @@ void vb_step_free(struct vb_step *s)
 	free(s->path);
 	free(s->old.data);
 	free(s->new.data);
-	edit_free(&s->edit);
+	vb_edit_free(&s->edit);
 	vb_msgs_free(&s->argv);
 	vb_msgs_free(&s->undo_argv);
 	free(s->name);

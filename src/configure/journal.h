@@ -68,6 +68,9 @@ struct vb_edit {
 	struct vb_msgs removed;      /* configure's own earlier words taken out */
 };
 
+/* Frees an edit's words; it is VB_EDIT_NONE after. */
+void vb_edit_free(struct vb_edit *e);
+
 struct vb_step {
 	enum vb_step_kind kind;
 	enum vb_step_state state;

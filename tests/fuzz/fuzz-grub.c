@@ -13,14 +13,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void edit_free(struct vb_edit *e)
-{
-	vb_msgs_free(&e->added);
-	vb_msgs_free(&e->replaced_old);
-	vb_msgs_free(&e->replaced_new);
-	vb_msgs_free(&e->removed);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const flags[] = { "intel_iommu=on", "iommu=pt" };
@@ -54,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(twice);
 	free(once);
 	free(text);
-	edit_free(&once_rec);
-	edit_free(&twice_rec);
+	vb_edit_free(&once_rec);
+	vb_edit_free(&twice_rec);
 	return 0;
 }

@@ -21,14 +21,6 @@ static const char *const flag_sets[][3] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void edit_free(struct vb_edit *e)
-{
-	vb_msgs_free(&e->added);
-	vb_msgs_free(&e->replaced_old);
-	vb_msgs_free(&e->replaced_new);
-	vb_msgs_free(&e->removed);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const stale[] = { "intel_iommu=on" };
@@ -71,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(twice);
 	free(once);
 	free(text);
-	edit_free(&once_rec);
-	edit_free(&twice_rec);
+	vb_edit_free(&once_rec);
+	vb_edit_free(&twice_rec);
 	return 0;
 }

@@ -15,14 +15,6 @@ static struct vb_msgs vfio = { (char **)vfio_words, 2 };
 #define APPENDED COMMENT \
 	"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n"
 
-static void edit_free(struct vb_edit *e)
-{
-	vb_msgs_free(&e->added);
-	vb_msgs_free(&e->replaced_old);
-	vb_msgs_free(&e->replaced_new);
-	vb_msgs_free(&e->removed);
-}
-
 /* One edit; applied again it changes nothing; undone, it gives undone (NULL: in). */
 static void check_edit(bool grub_file, const char *in, const struct vb_msgs *add,
 		       const struct vb_msgs *remove, const char *want, const char *undone)
@@ -54,8 +46,8 @@ static void check_edit(bool grub_file, const char *in, const struct vb_msgs *add
 	free(out);
 	free(again);
 	free(back);
-	edit_free(&record);
-	edit_free(&again_record);
+	vb_edit_free(&record);
+	vb_edit_free(&again_record);
 }
 
 static void grub(const char *in, const char *want)
@@ -199,7 +191,7 @@ static void check_grub_unchanged_bytes(void)
 	CHECK(vb_grub_edit(in, strlen(in), &none, NULL, &record, &out, &len, &p) == 0);
 	CHECK_STR(out, in);
 	free(out);
-	edit_free(&record);
+	vb_edit_free(&record);
 }
 
 static void check_grub_hard_values(void)
@@ -281,7 +273,7 @@ static void refused(const char *in, unsigned line, const char *what)
 	CHECK(p.line == line);
 	CHECK(strstr(p.what, what) != NULL);
 	CHECK(vb_grub_undo(in, strlen(in), &record, &out, &len, &p) == -EINVAL);
-	edit_free(&record);
+	vb_edit_free(&record);
 }
 
 static void check_grub_refused(void)
@@ -345,7 +337,7 @@ static void check_grub_undo_changed_file(void)
 	CHECK(vb_grub_undo("cat <<E\nE\n", 10, &record, &back, &blen, &p) == -EINVAL);
 	CHECK(p.line == 1);
 	free(out);
-	edit_free(&record);
+	vb_edit_free(&record);
 }
 
 static void kernel(const char *in, const char *want)
