@@ -734,9 +734,5 @@ static int configure(const struct cli *cli)
 
 int cmd_configure(const struct cli *cli)
 {
-	if (vb_outcome_begin("configure", cli) < 0) {
-		cli_error("cannot set up the JSON output");
-		return VB_EXIT_FAILED;
-	}
-	return vb_outcome_end(configure(cli));
+	return vb_outcome_run("configure", cli, configure);
 }

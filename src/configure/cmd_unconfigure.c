@@ -232,9 +232,5 @@ static int unconfigure(const struct cli *cli)
 
 int cmd_unconfigure(const struct cli *cli)
 {
-	if (vb_outcome_begin("unconfigure", cli) < 0) {
-		cli_error("cannot set up the JSON output");
-		return VB_EXIT_FAILED;
-	}
-	return vb_outcome_end(unconfigure(cli));
+	return vb_outcome_run("unconfigure", cli, unconfigure);
 }

@@ -388,3 +388,13 @@ int vb_outcome_end(int exit_status)
 	outcome_free(o);
 	return rc;
 }
+
+int vb_outcome_run(const char *command, const struct cli *cli,
+		   int (*run)(const struct cli *cli))
+{
+	if (vb_outcome_begin(command, cli) < 0) {
+		cli_error("cannot set up the JSON output");
+		return VB_EXIT_FAILED;
+	}
+	return vb_outcome_end(run(cli));
+}

@@ -32,6 +32,13 @@ int vb_outcome_begin(const char *command, const struct cli *cli);
  */
 int vb_outcome_end(int exit_status);
 
+/*
+ * Runs command's run between vb_outcome_begin and vb_outcome_end. Returns
+ * its exit status (VB_EXIT_FAILED when the JSON output cannot be set up).
+ */
+int vb_outcome_run(const char *command, const struct cli *cli,
+		   int (*run)(const struct cli *cli));
+
 /* The functions of the plan (names from pci.ids through m). */
 void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan);
 
