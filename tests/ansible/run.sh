@@ -51,10 +51,7 @@ deb=$debdir/vfio-boot_${version}_$(dpkg --print-architecture).deb
 not_grep() { ! grep -q -- "$1" "$2"; } # TEXT FILE
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-ansible.XXXXXX) || fatal "mktemp failed"
-cleanup() {
-	if [ "${KEEP:-0}" = 1 ]; then say "kept $tmp"; else rm -rf --one-file-system "$tmp"; fi
-}
-trap cleanup EXIT
+trap work_dir_remove EXIT
 trap 'exit 1' INT TERM HUP
 
 # Ansible's own files (~/.ansible, caches) go to the work directory.

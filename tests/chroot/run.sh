@@ -64,12 +64,7 @@ stop_jobs() {
 }
 cleanup() {
 	stop_jobs
-	unmount_under "$tmp"
-	if [ "${KEEP:-0}" = 1 ]; then
-		say "kept $tmp"
-	else
-		rm -rf --one-file-system "$tmp"
-	fi
+	work_dir_remove
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP

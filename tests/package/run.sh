@@ -67,15 +67,7 @@ changes=$debdir/vfio-boot_${version}_$arch.changes
 { [ -r "$deb" ] && [ -r "$changes" ]; } || fatal "no $deb or $changes (tests/package/build.sh $debdir)"
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-package.XXXXXX) || fatal "mktemp failed"
-cleanup() {
-	unmount_under "$tmp"
-	if [ "${KEEP:-0}" = 1 ]; then
-		say "kept $tmp"
-	else
-		rm -rf --one-file-system "$tmp"
-	fi
-}
-trap cleanup EXIT
+trap work_dir_remove EXIT
 trap 'exit 1' INT TERM HUP
 
 # ---------------------------------------------------------------- the .deb

@@ -53,14 +53,7 @@ for tool in debootstrap mkfs.ext4 debugfs make; do
 done
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-system.XXXXXX) || fatal "mktemp failed"
-cleanup() {
-	if [ "${KEEP:-0}" = 1 ]; then
-		say "kept $tmp"
-	else
-		rm -rf --one-file-system "$tmp"
-	fi
-}
-trap cleanup EXIT
+trap work_dir_remove EXIT
 trap 'exit 1' INT TERM HUP
 
 # ------------------------------------------------------------ the tree

@@ -9,6 +9,8 @@
 #   tree_snapshot_etc ROOT    every entry under ROOT/etc: type, mode, owner,
 #                             link target, then each file's sha256
 #   unmount_under DIR         unmounts everything below DIR, deepest first
+#   work_dir_remove           unmounts what is below $tmp and removes it
+#                             (KEEP=1 keeps it, and says where)
 
 tree_copy() { # DEST
 	local pristine=${VFIO_BOOT_TREE:-$tmp/pristine} rc
@@ -30,4 +32,13 @@ unmount_under() { # DIR
 		while IFS= read -r m; do
 			umount "$m" 2>/dev/null || umount -l "$m" || printf 'cannot unmount %s\n' "$m" >&2
 		done
+}
+
+work_dir_remove() {
+	unmount_under "$tmp"
+	if [ "${KEEP:-0}" = 1 ]; then
+		say "kept $tmp"
+	else
+		rm -rf --one-file-system "$tmp"
+	fi
 }
