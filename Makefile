@@ -28,15 +28,27 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 B = build
 # The tree shows the architecture: src/shared is the planning core and the
 # readers both programs use, src/bind the boot binder, src/configure the
-# configurator. Each program sees only its own headers and the shared ones.
-SHARED = $(basename $(notdir $(wildcard src/shared/*.c)))
-BIND = $(basename $(notdir $(wildcard src/bind/*.c)))
-CONF = $(basename $(notdir $(wildcard src/configure/*.c)))
+# configurator in rooms by concern (cmd, txn, boot, initramfs, host,
+# selection, modprobe). Each program sees only its own headers and the shared
+# ones; a room's headers are found by name (-I per room).
+SHARED_SRC = $(wildcard src/shared/*.c)
+BIND_SRC = $(wildcard src/bind/*.c)
+CONF_DIRS = $(sort $(dir $(wildcard src/configure/*/*.c)))
+CONF_SRC = $(wildcard src/configure/*/*.c)
 SHARED_HDR = $(wildcard src/shared/*.h)
 BIND_HDR = $(wildcard src/bind/*.h)
-CONF_HDR = $(wildcard src/configure/*.h)
+CONF_HDR = $(wildcard src/configure/*/*.h)
 PKG_CFLAGS = $(shell pkg-config --cflags libkmod libpci 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libkmod libpci 2>/dev/null || echo -lkmod -lpci)
+
+# Quiet by default: one line per file; V=1 prints every command in full.
+ifeq ($(V),1)
+Q =
+say =
+else
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
 
 # The boot binder: static, small, no shared libraries. The user's flags come
 # first, then -Os (BIND_OPT) so that it stays small whatever CFLAGS says.
@@ -65,13 +77,11 @@ else
 BIND_LINK = -static
 BIND_LINK_END =
 endif
-$(B)/vfio-boot-bind: $(addprefix src/shared/,$(addsuffix .c,$(SHARED))) \
-		     $(addprefix src/bind/,$(addsuffix .c,$(BIND))) $(SHARED_HDR) $(BIND_HDR) \
-		     $(B)/gen/version.h | $(B)
+$(B)/vfio-boot-bind: $(SHARED_SRC) $(BIND_SRC) $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)
 	@[ "$(BIND_PIE)" != yes ] || [ -e "$(MUSL_LIBDIR)/rcrt1.o" ] || \
 		{ echo "no rcrt1.o in musl's library directory '$(MUSL_LIBDIR)': make BIND_PIE=no" >&2; exit 1; }
-	$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) $(BIND_LAYOUT) -Wl,--gc-sections,--build-id \
-		$(BIND_STRIP) \
+	$(call say,MUSLCC,$@)$(MUSLCC) $(BIND_CFLAGS) $(BIND_LINK) $(LDFLAGS) $(BIND_LAYOUT) \
+		-Wl,--gc-sections,--build-id $(BIND_STRIP) \
 		-o $@ $(filter %.c,$^) $(BIND_LINK_END)
 
 # version.h, rewritten only when VERSION changes (so that nothing else rebuilds).
@@ -81,39 +91,41 @@ $(B)/gen/version.h: FORCE | $(B)/gen
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The man pages with the version filled in.
-MAN_PAGES = $(patsubst man/%,$(B)/man/%,$(wildcard man/*.8))
-$(B)/man/%.8: man/%.8 Makefile | $(B)/man
-	sed 's/@VERSION@/$(VERSION)/g' $< >$@
+MAN_PAGES = $(patsubst man/%,$(B)/man/%,$(wildcard man/*.[0-9]))
+$(B)/man/%: man/% Makefile | $(B)/man
+	$(call say,SED,$@)sed 's/@VERSION@/$(VERSION)/g' $< >$@
 
-# The configurator: dynamic, with libkmod and libpci.
-CONF_INC = -I$(B)/gen -Isrc/shared -Isrc/configure
-$(B)/host/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/host/shared
-	$(CC) $(STD) $(WARN) -Isrc/shared $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
-$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/host/configure
-	$(CC) $(STD) $(WARN) $(CONF_INC) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
-$(B)/vfio-boot: $(addprefix $(B)/host/shared/,$(addsuffix .o,$(SHARED))) \
-		$(addprefix $(B)/host/configure/,$(addsuffix .o,$(CONF)))
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# The configurator: dynamic, with libkmod and libpci. Objects mirror src/.
+CONF_INC = -I$(B)/gen -Isrc/shared $(patsubst %/,-I%,$(CONF_DIRS))
+$(B)/host/shared/%.o: src/shared/%.c $(SHARED_HDR)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(STD) $(WARN) -Isrc/shared $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/host/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(STD) $(WARN) $(CONF_INC) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/vfio-boot: $(patsubst src/%.c,$(B)/host/%.o,$(SHARED_SRC) $(CONF_SRC))
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Everything but the two main()s built again for unit tests under ASan/UBSan,
 # warnings as errors.
 ASAN_CC = $(CC) $(STD) $(WARN) -Werror -g -O1 $(SANITIZE)
-ALL_INC = -I$(B)/gen -Isrc/shared -Isrc/bind -Isrc/configure
-$(B)/asan/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/asan/shared
-	$(ASAN_CC) -Isrc/shared -c -o $@ $<
-$(B)/asan/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/asan/bind
-	$(ASAN_CC) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
-$(B)/asan/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) $(B)/gen/version.h | $(B)/asan/configure
-	$(ASAN_CC) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
-ASAN_OBJS = $(addprefix $(B)/asan/shared/,$(addsuffix .o,$(SHARED))) \
-	    $(addprefix $(B)/asan/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
-	    $(addprefix $(B)/asan/configure/,$(addsuffix .o,$(filter-out main,$(CONF))))
+ALL_INC = $(CONF_INC) -Isrc/bind
+LIB_SRC = $(filter-out %/main.c,$(SHARED_SRC) $(BIND_SRC) $(CONF_SRC))
+# Each part compiles with its own headers only, so the layering holds:
+# shared sees nothing above it, the binder never sees the configurator.
+INC_shared = -Isrc/shared
+INC_bind = -I$(B)/gen -Isrc/shared -Isrc/bind
+INC_configure = $(CONF_INC) $(PKG_CFLAGS)
+part = $(word 3,$(subst /, ,$(1)))
+$(B)/asan/%.o: src/%.c $(SHARED_HDR) $(BIND_HDR) $(CONF_HDR) $(B)/gen/version.h
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(ASAN_CC) $(INC_$(call part,$@)) -c -o $@ $<
+ASAN_OBJS = $(patsubst src/%.c,$(B)/asan/%.o,$(LIB_SRC))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/asan/%,$(wildcard tests/unit/test-*.c))
-$(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS) | $(B)/asan
-	$(ASAN_CC) $(ALL_INC) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
+$(B)/asan/test-%: tests/unit/test-%.c tests/unit/unit.h $(ASAN_OBJS)
+	$(call say,LD,$@)$(ASAN_CC) $(ALL_INC) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
 
-$(B) $(B)/asan $(B)/asan/shared $(B)/asan/bind $(B)/asan/configure $(B)/host/shared $(B)/host/configure \
-$(B)/gen $(B)/man:
+$(B) $(B)/gen $(B)/man:
 	mkdir -p $@
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
@@ -191,20 +203,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
 FUZZ_SAN = address,undefined
-$(B)/fuzz/shared/%.o: src/shared/%.c $(SHARED_HDR) | $(B)/fuzz/shared
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -Isrc/shared -c -o $@ $<
-$(B)/fuzz/bind/%.o: src/bind/%.c $(SHARED_HDR) $(BIND_HDR) $(B)/gen/version.h | $(B)/fuzz/bind
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -I$(B)/gen -Isrc/shared -Isrc/bind -c -o $@ $<
-$(B)/fuzz/configure/%.o: src/configure/%.c $(SHARED_HDR) $(CONF_HDR) | $(B)/fuzz/configure
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(CONF_INC) $(PKG_CFLAGS) -c -o $@ $<
-FUZZ_OBJS = $(addprefix $(B)/fuzz/shared/,$(addsuffix .o,$(SHARED))) \
-	    $(addprefix $(B)/fuzz/bind/,$(addsuffix .o,$(filter-out main,$(BIND)))) \
-	    $(addprefix $(B)/fuzz/configure/,$(addsuffix .o,$(filter-out main,$(CONF))))
+$(B)/fuzz/%.o: src/%.c $(SHARED_HDR) $(BIND_HDR) $(CONF_HDR) $(B)/gen/version.h
+	@mkdir -p $(@D)
+	$(call say,CLANG,$@)$(FUZZ_CC) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) $(INC_$(call part,$@)) -c -o $@ $<
+FUZZ_OBJS = $(patsubst src/%.c,$(B)/fuzz/%.o,$(LIB_SRC))
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz-*.c))
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
-	$(FUZZ_CC) -fsanitize=fuzzer,$(FUZZ_SAN) $(ALL_INC) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
-$(B)/fuzz/shared $(B)/fuzz/bind $(B)/fuzz/configure:
-	mkdir -p $@
+	$(call say,CLANG,$@)$(FUZZ_CC) -fsanitize=fuzzer,$(FUZZ_SAN) $(ALL_INC) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

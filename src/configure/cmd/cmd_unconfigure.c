@@ -15,7 +15,7 @@
 #include "configure.h"
 #include "kcmdline.h"
 #include "outcome.h"
-#include "render.h"
+#include "vfio_conf.h"
 #include "session.h"
 
 #define KEPT_SUFFIX ".vfio-boot-orig"

@@ -17,7 +17,7 @@
 #include "kcmdline.h"
 #include "modprobe_ids.h"
 #include "plan.h"
-#include "render.h"
+#include "vfio_conf.h"
 #include "text.h"
 #include "validate.h"
 

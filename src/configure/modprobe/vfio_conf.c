@@ -6,31 +6,11 @@
 
 #include "modprobe_ids.h"
 #include "ownblock.h"
-#include "render.h"
+#include "vfio_conf.h"
 
-static const char header[] =
+/* The first line of the whole-file format earlier versions wrote. */
+static const char legacy_header[] =
 	"# Written by `vfio-boot configure`; `vfio-boot unconfigure` restores what was here.\n";
-
-char *vb_render_selection(const struct vb_config *cfg)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	if (!out)
-		return NULL;
-	fputs(header, out);
-	fputs("# Devices for vfio-pci, bound in the initramfs by vfio-boot-bind.\n", out);
-	for (size_t i = 0; i < cfg->select.count; i++)
-		fprintf(out, "%s\n", cfg->select.items[i].sel.text);
-	fprintf(out, "companions=%s\nboot-vga=%s\n", vb_companions_name(cfg->companions),
-		vb_boot_vga_name(cfg->boot_vga));
-	if (fclose(out) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
 
 static bool is_builtin(const char *module)
 {
@@ -230,7 +210,8 @@ static int admins_lines(const char *current, size_t len, char **out, size_t *out
 {
 	const char *kept;
 
-	if (len >= strlen(header) && strncmp(current, header, strlen(header)) == 0) {
+	if (len >= strlen(legacy_header) &&
+	    strncmp(current, legacy_header, strlen(legacy_header)) == 0) {
 		kept = strstr(current, kept_marker);
 		kept = kept ? kept + strlen(kept_marker) : current + len;
 		*out = strndup(kept, (size_t)(current + len - kept));

@@ -17,9 +17,6 @@ struct vb_render_input {
 	bool blacklist;                   /* also blacklist the claiming modules */
 };
 
-/* The /etc/vfio-boot.conf text for a selection. Returns NULL on ENOMEM. */
-char *vb_render_selection(const struct vb_config *cfg);
-
 /*
  * configure's lines of /etc/modprobe.d/vfio.conf (its block, ownblock.h): a
  * softdep for every loadable module that would claim a taken function,
