@@ -91,6 +91,9 @@ enum cli_msg_kind {
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx);
 
+/* Refuses (after saying so) to change the host's own system without root. Returns 0 or -EPERM. */
+int cli_refuse_without_root(const struct cli *cli);
+
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);
 

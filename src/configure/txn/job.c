@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One configure or unconfigure run's changeset, and what both commands read from it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job.h"
+#include "treefile.h"
+
+int job_read_file(const struct vb_root *root, const char *path, char **text, size_t *len,
+		   struct stat *st)
+{
+	struct vb_tree_file f;
+	int err = vb_tree_locate(root, path, &f);
+
+	*text = NULL;
+	*len = 0;
+	if (err == 0)
+		err = vb_tree_read(&f, VB_TREE_FILE_MAX, text, len, st);
+	vb_tree_release(&f);
+	return err;
+}
+
+int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours)
+{
+	int err = 0;
+
+	for (size_t i = 0; err == 0 && i < j->ndone; i++) {
+		const struct vb_step *s = &j->done[i];
+
+		if (s->kind != VB_STEP_FILE || strcmp(s->path, path) != 0)
+			continue;
+		for (size_t w = 0; err == 0 && w < s->edit.added.count; w++)
+			err = vb_msgs_add_unique(ours, s->edit.added.items[w]);
+		for (size_t w = 0; err == 0 && w < s->edit.replaced_new.count; w++)
+			err = vb_msgs_add_unique(ours, s->edit.replaced_new.items[w]);
+		for (size_t w = 0; w < s->edit.removed.count; w++)
+			for (size_t o = 0; o < ours->count; o++)
+				if (strcmp(ours->items[o], s->edit.removed.items[w]) == 0) {
+					free(ours->items[o]);
+					ours->items[o] = ours->items[--ours->count];
+					break;
+				}
+	}
+	return err;
+}
+
+void job_free(struct changeset_job *job)
+{
+	vb_changeset_free(job->cs);
+	vb_boot_refresh_free(&job->refresh);
+	job->cs = NULL;
+}
+
+bool job_file_changes(const struct vb_changeset *cs, const char *path)
+{
+	for (size_t i = 0; path && i < vb_changeset_count(cs); i++) {
+		const struct vb_step *s = vb_changeset_step(cs, i);
+
+		if (s->kind == VB_STEP_FILE && strcmp(s->path, path) == 0)
+			return strcmp(vb_step_action(s), "unchanged") != 0;
+	}
+	return false;
+}
+
+void job_show(const struct changeset_job *job)
+{
+	vb_changeset_diff(job->cs, stdout);
+	for (size_t i = 0; i < vb_changeset_count(job->cs); i++) {
+		const struct vb_step *s = vb_changeset_step(job->cs, i);
+		char *line;
+
+		if (s->kind != VB_STEP_COMMAND && s->kind != VB_STEP_REGENERATE)
+			continue;
+		line = vb_argv_line(&s->argv);
+		printf("would run: %s", line ? line : s->argv.items[0]);
+		if (!job->cli->root.host)
+			printf("   (chroot %s)", job->cli->root.path);
+		putchar('\n');
+		free(line);
+	}
+}
