@@ -284,7 +284,23 @@ jq -e '.iommu == true and (.devices | length == 11) and
 	"$T/out" >/dev/null || fail "list --json"
 rm -rf "$T/sys/kernel/iommu_groups"/*
 vboot list
-has out "IOMMU: off"
+has out "IOMMU: off (no IOMMU groups). Intel VT-d: enable VT-d in the firmware setup and put intel_iommu=on on the kernel command line"
+# AMD's IOMMU needs no flag (the kernel turns it on; amd_iommu= has no "on"):
+# only its firmware setting. No message of vfio-boot's suggests amd_iommu=on.
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+vboot list
+has out 'IOMMU: off (no IOMMU groups). AMD-Vi: enable the IOMMU (and SVM) in the firmware setup; the kernel turns it on by default, no flag is needed (amd_iommu= has no "on").'
+lacks out "amd_iommu=on"
+vboot check
+rc_is 3
+has out "fail  iommu            no IOMMU groups: the IOMMU is off. AMD-Vi: enable the IOMMU (and SVM) in the firmware setup"
+has out "ok    iommu-flag       none needed: AMD's IOMMU is on by default"
+lacks out "amd_iommu=on"
+rm "$T/proc/cpuinfo"
+vboot list
+has out "IOMMU: off (no IOMMU groups). Enable the IOMMU in the firmware setup (VT-d, or IOMMU and SVM on AMD); Intel's also needs intel_iommu=on"
+lacks out "amd_iommu=on"
+! grep -aq "amd_iommu=on" "$vb" || fail "the configurator carries the words amd_iommu=on"
 end
 
 begin check
