@@ -167,6 +167,21 @@ driver_is 0000:03:00.0 igb
 kmsg_has "0000:03:00.0 [8086:1533] refused: ID guard"
 end
 
+begin id-guard-keeps-the-card-whole
+# Another card at the configured address whose audio function carries the
+# configured audio's ID: a guard failed on the card, so nothing on it is taken.
+host_spec | tree
+conf "10de:1e87@0000:01:00.0" "10de:228e@0000:01:00.1"
+bind
+device_count 4
+status_has '[.devices[] | select(.result == "refused")] | length' 4
+status 0000:01:00.0 reason "ID guard: expected 10de:1e87 at 0000:01:00.0, found 10de:2504"
+status 0000:01:00.1 result refused
+status 0000:01:00.1 reason "card kept whole: 0000:01:00.0 stays with the host (ID guard: expected 10de:1e87 at 0000:01:00.0, found 10de:2504)"
+for a in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3; do override_is $a "(null)"; done
+driver_is 0000:01:00.1 snd_hda_intel
+end
+
 begin subsystem-id
 host_spec | tree
 conf "10de:2504:1462:3976"
