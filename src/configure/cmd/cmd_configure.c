@@ -28,6 +28,7 @@
 #include "outcome.h"
 #include "ownblock.h"
 #include "plan.h"
+#include "saved_selection.h"
 #include "vfio_conf.h"
 #include "selection_file.h"
 #include "session.h"
@@ -103,7 +104,7 @@ static const char *const *command_argv(const struct vb_command *cmd)
 /* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
 static bool selection_too_large(const struct vb_config *cfg)
 {
-	char *text = vb_render_selection(cfg), why[128];
+	char *text = vb_render_selection(cfg, NULL), why[128];
 	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
 
 	free(text);
@@ -552,9 +553,18 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		 err < 0)
 		goto out;
 	{
+		struct vb_saved_input saved = { &cfg, m.have_sys ? &m.snap : NULL, &plan,
+						cli->all_matching };
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
 					      cli->blacklist };
-		want->selection = vb_render_selection(&cfg);
+		struct vb_msgs refusals = { 0 };
+
+		err = vb_saved_selection_text(&saved, &want->selection, &notes, &refusals);
+		for (size_t i = 0; i < refusals.count; i++)
+			cli_error("%s", refusals.items[i]);
+		vb_msgs_free(&refusals);
+		if (err == -EINVAL)
+			goto out;
 		want->modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;
