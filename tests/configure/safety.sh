@@ -31,6 +31,12 @@ saved_lines() { grep -v -e '^#' -e '=' "$T/etc/vfio-boot.conf"; }
 
 begin user-example-one-card
 host_tree "$work/one-card.spec"
+# The dry run shows the lines saved: guarded, whatever form was typed.
+vboot --dry-run configure 10de:2504,10de:228e
+rc_is 0
+has out "+10de:2504@0000:01:00.0"
+has out "+10de:228e@0000:01:00.1"
+! grep -qx -- "+10de:2504" "$T/out" || fail "the dry run saves the bare ID"
 vboot configure 10de:2504,10de:228e
 rc_is 0
 has out "selected  0000:01:00.0 [10de:2504]"
