@@ -22,6 +22,16 @@ static void json_field(FILE *out, const char *key, const char *value)
 	vb_json_string_cut(out, value, VB_STATUS_STRING_MAX);
 }
 
+/* Why binding was disabled: "vfio_boot.disable=Y on the kernel command line". */
+static const char *disabled_reason(const struct vb_report *r, char *buf, size_t size)
+{
+	if (r->disabled_by)
+		return r->disabled_by;
+	snprintf(buf, size, "%s on the kernel command line",
+		 r->cfg->disabled_by[0] ? r->cfg->disabled_by : "vfio_boot.disable");
+	return buf;
+}
+
 static void json_device(FILE *out, const struct vb_report *r, size_t i)
 {
 	const struct vb_target *t = &r->plan->targets[i];
@@ -63,12 +73,16 @@ static bool fits(FILE *out, size_t need, size_t limit)
 
 void vb_report_json(FILE *out, const struct vb_report *r)
 {
+	char why[VB_ORIGIN_MAX + 64];
 	size_t written = 0;
 
 	fputs("{\n  \"version\": ", out);
 	vb_json_string(out, VB_VERSION);
-	fprintf(out, ",\n  \"disabled\": %s,\n  \"companions\": ",
+	fprintf(out, ",\n  \"disabled\": %s,\n  \"disabled_by\": ",
 		r->cfg->disabled ? "true" : "false");
+	vb_json_string_cut(out, r->cfg->disabled ? disabled_reason(r, why, sizeof(why)) : NULL,
+			   VB_STATUS_STRING_MAX);
+	fputs(",\n  \"companions\": ", out);
 	vb_json_string(out, vb_companions_name(r->cfg->companions));
 	fputs(",\n  \"boot_vga\": ", out);
 	vb_json_string(out, vb_boot_vga_name(r->cfg->boot_vga));
@@ -108,7 +122,7 @@ void vb_report_lines(const struct vb_report *r,
 		     void (*emit)(int level, const char *line, void *ctx), void *ctx)
 {
 	size_t counts[VB_RESULT_DRY_RUN + 1] = { 0 };
-	char line[512];
+	char line[512], why[VB_ORIGIN_MAX + 64];
 
 	/* A serial console prints about 10 lines of 100 bytes in 0.1 s: keep it short. */
 	for (size_t i = 0; i < r->messages->count && i < VB_LOG_MESSAGES_MAX; i++)
@@ -119,8 +133,8 @@ void vb_report_lines(const struct vb_report *r,
 		emit(LOG_WARNING, line, ctx);
 	}
 	if (r->cfg->disabled) {
-		snprintf(line, sizeof(line), "disabled by %s",
-			 r->disabled_by ? r->disabled_by : "vfio_boot.disable on the kernel command line");
+		snprintf(line, sizeof(line), "disabled by %s: nothing is bound, every device "
+			 "stays with its driver", disabled_reason(r, why, sizeof(why)));
 		emit(LOG_NOTICE, line, ctx);
 		return;
 	}

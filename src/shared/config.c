@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "text.h"
@@ -314,22 +315,35 @@ bool vb_cmdline_param_is(const char *s, const struct vb_cmdline_param *p, const 
 	return i == p->keylen && name[i] == '\0';
 }
 
-static int parse_bool(const char *value, size_t len, bool *out)
+bool vb_disable_value_is_false(const char *value, size_t len)
 {
-	static const char *const yes[] = { "1", "y", "yes", "true", "on" };
-	static const char *const no[] = { "0", "n", "no", "false", "off" };
+	static const char *const explicit_false[] = { "0", "n", "no", "f", "false", "off" };
 
-	for (size_t i = 0; i < 5; i++) {
-		if (strlen(yes[i]) == len && memcmp(yes[i], value, len) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strlen(no[i]) == len && memcmp(no[i], value, len) == 0) {
-			*out = false;
-			return 0;
-		}
+	for (size_t i = 0; i < sizeof(explicit_false) / sizeof(explicit_false[0]); i++)
+		if (strlen(explicit_false[i]) == len && strncasecmp(explicit_false[i], value, len) == 0)
+			return true;
+	return false;
+}
+
+/* vfio_boot.disable: disables binding unless its value is an explicit false. */
+static void parse_disable(struct vb_config *cfg, const char *s, const struct vb_cmdline_param *p)
+{
+	const char *value = s + p->value;
+	size_t cut = vb_utf8_cut(value, p->valuelen, 32);
+
+	if (p->has_value && vb_disable_value_is_false(value, p->valuelen))
+		return;
+	if (!cfg->disabled) {
+		if (!p->has_value)
+			snprintf(cfg->disabled_by, sizeof(cfg->disabled_by), "vfio_boot.disable");
+		else if (p->valuelen == 0)
+			snprintf(cfg->disabled_by, sizeof(cfg->disabled_by),
+				 "vfio_boot.disable= (an empty value)");
+		else
+			snprintf(cfg->disabled_by, sizeof(cfg->disabled_by), "vfio_boot.disable=%.*s%s",
+				 (int)cut, value, cut < p->valuelen ? "..." : "");
 	}
-	return -EINVAL;
+	cfg->disabled = true;
 }
 
 int vb_seconds_parse(const char *text, size_t len, unsigned *seconds)
@@ -360,15 +374,8 @@ static int parse_param(struct vb_config *cfg, const char *s, const struct vb_cmd
 	if (vb_cmdline_param_is(s, p, "vfio_boot.skip"))
 		return vb_config_add_selectors(cfg, &cfg->skip, "vfio_boot.skip", value,
 					       valuelen);
-	if (vb_cmdline_param_is(s, p, "vfio_boot.disable")) {
-		bool on = true;
-
-		if (p->has_value && parse_bool(value, valuelen, &on) < 0)
-			return vb_msgs_add(&cfg->problems,
-					   "vfio_boot.disable: '%.*s' is not 1 or 0, ignored",
-					   (int)vb_utf8_cut(value, valuelen, 16), value);
-		cfg->disabled = on;
-	}
+	if (vb_cmdline_param_is(s, p, "vfio_boot.disable"))
+		parse_disable(cfg, s, p);
 	if (vb_cmdline_param_is(s, p, "vfio_boot.modprobe_timeout") &&
 	    vb_seconds_parse(value, valuelen, &cfg->modprobe_timeout) < 0)
 		return vb_msgs_add(&cfg->problems,

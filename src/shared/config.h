@@ -39,7 +39,9 @@ struct vb_config {
 	struct vb_selector_list skip;   /* vfio_boot.skip=: matches are left alone */
 	enum vb_companions companions;
 	enum vb_boot_vga_policy boot_vga;
-	bool disabled;                  /* vfio_boot.disable=1 */
+	bool disabled;                  /* vfio_boot.disable, any value but an explicit false */
+	char disabled_by[VB_ORIGIN_MAX]; /* the parameter that disabled binding, as read
+					    ("vfio_boot.disable=Y"); "" when none did */
 	unsigned modprobe_timeout;      /* vfio_boot.modprobe_timeout=, seconds; 0: not set */
 	struct vb_msgs problems;        /* malformed input, one line each, skipped */
 };
@@ -76,7 +78,11 @@ int vb_config_load(struct vb_config *cfg, const struct vb_root *root, const char
 /*
  * Takes vfio_boot.devices=, vfio_boot.skip=, vfio_boot.disable and
  * vfio_boot.modprobe_timeout= from a kernel command line, up to a "--"
- * (what follows it is init's). Returns 0, or -ENOMEM.
+ * (what follows it is init's). vfio_boot.disable fails safe: the bare word
+ * and every value but an explicit false (vb_disable_value_is_false) disable
+ * binding, and a later explicit false does not undo that; the first
+ * parameter that disabled it is kept in cfg->disabled_by. Returns 0, or
+ * -ENOMEM.
  */
 int vb_config_parse_cmdline(struct vb_config *cfg, const char *cmdline);
 
@@ -104,6 +110,15 @@ bool vb_cmdline_next_param(const char *s, size_t len, size_t *pos, struct vb_cmd
 
 /* True for "--", after which the kernel hands every word to init. */
 bool vb_cmdline_is_end(const char *s, const struct vb_cmdline_param *p);
+
+/*
+ * True when len bytes of value are an explicit false for vfio_boot.disable:
+ * 0, n, no, f, false or off, in any case. Each is false for the kernel's
+ * kstrtobool() too. Anything else (an empty value, y, 1, on, d or disable,
+ * which kstrtobool reads as false but which in a parameter named "disable"
+ * says the opposite, an unknown word) is not.
+ */
+bool vb_disable_value_is_false(const char *value, size_t len);
 
 /* True when the parameter is named name, '-' and '_' alike (the kernel's parameq()). */
 bool vb_cmdline_param_is(const char *s, const struct vb_cmdline_param *p, const char *name);

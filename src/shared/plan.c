@@ -319,15 +319,18 @@ static void refuse_host_groups(struct planner *p)
 }
 
 /*
- * The safety rule that keeps function i with the host, protecting it or
- * having refused its target, with its words in why; VB_RULE_NONE when none.
+ * The rule that keeps function i, and so its card, with the host: a safety
+ * rule protecting it or having refused its target, or a failed ID guard (the
+ * card there is not the one configured). Its words go to why; VB_RULE_NONE
+ * when none.
  */
 static enum vb_rule kept_by_safety(const struct planner *p, size_t i, char *why, size_t size)
 {
 	const struct vb_target *t = target_at(p, i);
 	enum vb_rule rule = protection(p, i, why, size);
 
-	if (rule == VB_RULE_NONE && t && vb_rule_is_safety(t->rule)) {
+	if (rule == VB_RULE_NONE && t &&
+	    (vb_rule_is_safety(t->rule) || t->rule == VB_RULE_ID_GUARD)) {
 		rule = t->rule;
 		snprintf(why, size, "%s", t->reason);
 	}
@@ -351,9 +354,10 @@ static size_t slot_kept_by(const struct planner *p, size_t fn)
 }
 
 /*
- * A card is never split by a safety rule: when one keeps any function of a
- * slot with the host, every function of the slot stays. The causes are found
- * first, so that a function kept whole here never counts as a cause.
+ * A card is never split by a safety rule, nor taken in part when an ID guard
+ * on it fails: when one keeps any function of a slot with the host, every
+ * function of the slot stays. The causes are found first, so that a function
+ * kept whole here never counts as a cause.
  */
 static int keep_cards_whole(struct planner *p)
 {

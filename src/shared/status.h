@@ -10,12 +10,16 @@
  * status.json, the binder's report of one run (written by src/bind/report.c,
  * read here):
  *
- *   { "version": "...", "disabled": false, "companions": "slot",
+ *   { "version": "...", "disabled": false, "disabled_by": null,
+ *     "companions": "slot",
  *     "boot_vga": "refuse",
  *     "messages": ["..."], "messages_omitted": 0,
  *     "devices": [{"address": "0000:01:00.0", "vendor": "10de", ...,
  *                  "result": "bound", "reason": "..."}],
  *     "devices_omitted": 0 }
+ *
+ * disabled_by says, when disabled is true, what disabled binding
+ * ("vfio_boot.disable=Y on the kernel command line").
  *
  * The file stays below VB_STATUS_MAX bytes: messages take at most half of
  * it, each cut to VB_STATUS_STRING_MAX bytes; what does not fit is left out

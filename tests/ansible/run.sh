@@ -204,7 +204,8 @@ say "=== --check --diff"
 t0=$(date +%s.%N)
 play diff default 0000:02:00.0 true present --check --diff || show_failure diff
 shows_diff() { # FILE
-	grep -q "^+++ b/etc/vfio-boot.conf" "$1" && grep -q "^-$sel" "$1" && grep -q "^+0000:02:00.0" "$1"
+	grep -q "^+++ b/etc/vfio-boot.conf" "$1" && grep -q "^-$sel" "$1" &&
+		grep -q "^+10de:2504@0000:02:00.0" "$1"
 }
 check "diff mode: the diff of etc/vfio-boot.conf" shows_diff "$tmp/diff.out"
 grep -E '^[-+@]' "$tmp/diff.out" | head -8 | sed 's/^/    | /'

@@ -167,6 +167,21 @@ driver_is 0000:03:00.0 igb
 kmsg_has "0000:03:00.0 [8086:1533] refused: ID guard"
 end
 
+begin id-guard-keeps-the-card-whole
+# Another card at the configured address whose audio function carries the
+# configured audio's ID: a guard failed on the card, so nothing on it is taken.
+host_spec | tree
+conf "10de:1e87@0000:01:00.0" "10de:228e@0000:01:00.1"
+bind
+device_count 4
+status_has '[.devices[] | select(.result == "refused")] | length' 4
+status 0000:01:00.0 reason "ID guard: expected 10de:1e87 at 0000:01:00.0, found 10de:2504"
+status 0000:01:00.1 result refused
+status 0000:01:00.1 reason "card kept whole: 0000:01:00.0 stays with the host (ID guard: expected 10de:1e87 at 0000:01:00.0, found 10de:2504)"
+for a in 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3; do override_is $a "(null)"; done
+driver_is 0000:01:00.1 snd_hda_intel
+end
+
 begin subsystem-id
 host_spec | tree
 conf "10de:2504:1462:3976"
@@ -337,6 +352,41 @@ device_count 0
 override_is 0000:01:00.0 "(null)"
 driver_is 0000:01:00.0 nouveau
 kmsg_has "vfio-boot: disabled by vfio_boot.disable"
+end
+
+begin cmdline-disable-spellings
+# The escape hatch fails safe: every value but an explicit false disables
+# binding (those the kernel's kstrtobool reads as true, an empty value, any
+# other word), and so does the bare word; the report names what was read.
+for word in vfio_boot.disable=Y vfio_boot.disable=ON vfio_boot.disable=True \
+	vfio_boot.disable=2 vfio_boot.disable= vfio_boot.disable=-1 vfio_boot.disable; do
+	rm -rf "$T"
+	{ host_spec; echo "!cmdline root=/dev/sda1 $word quiet"; } | tree
+	conf "10de:2504@0000:01:00.0"
+	bind
+	rc_is 0
+	said=$word
+	[ "$word" != vfio_boot.disable= ] || said="vfio_boot.disable= (an empty value)"
+	status_has .disabled true
+	status_has .disabled_by "$said on the kernel command line"
+	device_count 0
+	override_is 0000:01:00.0 "(null)"
+	driver_is 0000:01:00.0 nouveau
+	kmsg_has "vfio-boot: disabled by $said on the kernel command line: nothing is bound"
+done
+# An explicit false (kstrtobool's reading) leaves binding on.
+for value in 0 n N off f F; do
+	rm -rf "$T"
+	{ host_spec; echo "!cmdline root=/dev/sda1 vfio_boot.disable=$value quiet"; } | tree
+	conf "10de:2504@0000:01:00.0"
+	bind
+	rc_is 0
+	status_has .disabled false
+	status_has .disabled_by null
+	status 0000:01:00.0 result bound
+	driver_is 0000:01:00.0 vfio-pci
+	! grep -q "disabled by" "$T/dev/kmsg" || fail "vfio_boot.disable=$value disabled binding"
+done
 end
 
 begin cmdline-devices-and-skip

@@ -102,10 +102,10 @@ rc_is 2
 json_is "bad selector" '.exit_status == 2 and .changed == false and
 	(.errors | length == 1) and (.errors[0] | contains("invalid selector"))'
 tree_unchanged "refused --json"
-vboot --json configure --force 10de:2504@01:00.0,1234:5678
+vboot --json configure --force 10de:2504@01:00.0,1234:5678@05:00.0
 rc_is 0
 json_is "--force" '.changed == true and .errors == [] and
-	(.warnings | index("argument: selector '"'"'1234:5678'"'"' matches no PCI device (kept: --force)") != null)'
+	(.warnings | index("argument: selector '"'"'1234:5678@05:00.0'"'"' matches no PCI device (kept: --force)") != null)'
 end
 
 begin json-refused-function

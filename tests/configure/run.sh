@@ -94,7 +94,9 @@ vboot configure 0000:02:00.0
 rc_is 0
 lacks etc/modprobe.d/vfio.conf "options vfio-pci ids="
 has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
-has etc/vfio-boot.conf "0000:02:00.0"
+# Saved guarded: the address with the ID found there.
+grep -qx "10de:2504@0000:02:00.0" "$T/etc/vfio-boot.conf" || fail "the address is not saved as ID@address"
+lacks etc/vfio-boot.conf "0000:01:00"
 end
 
 begin existing-modprobe-file-kept-and-restored
@@ -139,9 +141,20 @@ rc_is 2
 one_line_err
 has err "selector '1234:5678' matches no PCI device (--force keeps it)"
 tree_unchanged "unmatched selector"
-vboot configure --force 10de:2504@01:00.0,1234:5678
+# --force keeps it, but only a form that says where the card is can be saved
+# guarded; a bare ID needs --all-matching ("every card with this ID").
+vboot configure --force 10de:2504@01:00.0,1234:5678,05:00.0
+rc_is 2
+has err "vfio-boot: 1234:5678 matches no PCI device, so it cannot be saved guarded (ID@address): name the card as 1234:5678@ADDRESS, or pass --all-matching to take every card with this ID, now and later"
+has err "vfio-boot: 05:00.0: no device there to read its ID from, so it cannot be saved guarded: write it as VENDOR:DEVICE@0000:05:00.0"
+tree_unchanged "unmatched selectors that cannot be guarded"
+vboot configure --force 10de:2504@01:00.0,1234:5678@05:00.0
 rc_is 0
-has etc/vfio-boot.conf "1234:5678"
+has etc/vfio-boot.conf "1234:5678@0000:05:00.0"
+vboot configure --force --all-matching 10de:2504@01:00.0,1234:5678
+rc_is 0
+grep -qx "1234:5678" "$T/etc/vfio-boot.conf" || fail "the bare ID is not saved with --all-matching"
+has out "note: 1234:5678 is saved as it is (--all-matching): at every boot vfio-pci gets every card with this ID, now and later"
 end
 
 begin dry-run
@@ -259,12 +272,26 @@ end
 begin offline-tree-without-sys
 host_tree
 rm -rf "$T/sys"
+baseline
+# Without sys/ a bare ID or address cannot be resolved to a guarded line.
 vboot configure --no-regenerate 10de:2504,01:00.0
+rc_is 2
+has err "vfio-boot: 10de:2504 names no card that can be seen without sys/, so it cannot be saved guarded (ID@address): name the card as 10de:2504@ADDRESS, or pass --all-matching to take every card with this ID, now and later"
+has err "vfio-boot: 01:00.0: without sys/ the ID there cannot be read, so it cannot be saved guarded: write it as VENDOR:DEVICE@0000:01:00.0"
+tree_unchanged "offline, unguarded"
+calls_are ""
+vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 has out "not checked against hardware"
+grep -qx "10de:2504@0000:01:00.0" "$T/etc/vfio-boot.conf" || fail "the guarded selector is not saved in its one spelling"
+has etc/vfio-boot.conf "companions=slot"
 lacks etc/modprobe.d/vfio.conf "ids="
 # No module to order without hardware: no empty vfio.conf is made.
 [ ! -e "$T/etc/modprobe.d" ] || fail "an empty vfio.conf was made"
+vboot configure --no-regenerate --all-matching 10de:2504
+rc_is 0
+grep -A1 -x -- "# --all-matching: every card with this ID, now and later" "$T/etc/vfio-boot.conf" |
+	grep -qx "10de:2504" || fail "the bare ID is not saved under its mark"
 end
 
 begin list
@@ -284,7 +311,23 @@ jq -e '.iommu == true and (.devices | length == 11) and
 	"$T/out" >/dev/null || fail "list --json"
 rm -rf "$T/sys/kernel/iommu_groups"/*
 vboot list
-has out "IOMMU: off"
+has out "IOMMU: off (no IOMMU groups). Intel VT-d: enable VT-d in the firmware setup and put intel_iommu=on on the kernel command line"
+# AMD's IOMMU needs no flag (the kernel turns it on; amd_iommu= has no "on"):
+# only its firmware setting. No message of vfio-boot's suggests amd_iommu=on.
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$T/proc/cpuinfo"
+vboot list
+has out 'IOMMU: off (no IOMMU groups). AMD-Vi: enable the IOMMU (and SVM) in the firmware setup; the kernel turns it on by default, no flag is needed (amd_iommu= has no "on").'
+lacks out "amd_iommu=on"
+vboot check
+rc_is 3
+has out "fail  iommu            no IOMMU groups: the IOMMU is off. AMD-Vi: enable the IOMMU (and SVM) in the firmware setup"
+has out "ok    iommu-flag       none needed: AMD's IOMMU is on by default"
+lacks out "amd_iommu=on"
+rm "$T/proc/cpuinfo"
+vboot list
+has out "IOMMU: off (no IOMMU groups). Enable the IOMMU in the firmware setup (VT-d, or IOMMU and SVM on AMD); Intel's also needs intel_iommu=on"
+lacks out "amd_iommu=on"
+! grep -aq "amd_iommu=on" "$vb" || fail "the configurator carries the words amd_iommu=on"
 end
 
 begin check
@@ -1023,7 +1066,7 @@ rc_is 0
 has out "ok    install          the binder and the initramfs-tools hooks are installed"
 has out "ok    image            /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
 # The configuration changes without a new image: check and status say so.
-vboot configure --no-regenerate 01:00.0
+vboot configure --no-regenerate 02:00.0
 rc_is 0
 vboot check
 rc_is 3
@@ -1034,7 +1077,7 @@ has out "image: /boot/initrd.img-$kver: the image predates the configuration: ru
 vboot status --json
 jq -e --arg p "/boot/initrd.img-$kver" '.as_expected == false and .images[0].path == $p and
 	.images[0].state == "stale"' "$T/out" >/dev/null || fail "status --json images"
-vboot configure 01:00.0
+vboot configure 02:00.0
 rc_is 0
 vboot status --json
 jq -e '.images[0].state == "complete"' "$T/out" >/dev/null || fail "status --json after configure: $(cat "$T/out")"

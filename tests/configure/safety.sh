@@ -20,20 +20,111 @@ refused_unchanged() { # DESCRIPTION: exit 2, nothing written, nothing run
 	calls_are ""
 }
 
+# new_hardware SPEC: the tree's sys/ as SPEC describes it (a card added, removed, moved).
+new_hardware() {
+	rm -rf "$work/hw"
+	"$mksysfs" "$work/hw" <"$1" || fail "mksysfs"
+	rm -rf "$T/sys" && mv "$work/hw/sys" "$T/sys"
+}
+# saved_lines: the selectors of /etc/vfio-boot.conf, one per line.
+saved_lines() { grep -v -e '^#' -e '=' "$T/etc/vfio-boot.conf"; }
+
 begin user-example-one-card
 host_tree "$work/one-card.spec"
+# The dry run shows the lines saved: guarded, whatever form was typed.
+vboot --dry-run configure 10de:2504,10de:228e
+rc_is 0
+has out "+10de:2504@0000:01:00.0"
+has out "+10de:228e@0000:01:00.1"
+! grep -qx -- "+10de:2504" "$T/out" || fail "the dry run saves the bare ID"
 vboot configure 10de:2504,10de:228e
 rc_is 0
 has out "selected  0000:01:00.0 [10de:2504]"
 has out "selected  0000:01:00.1 [10de:228e]"
 has out "companion 0000:01:00.2 [10de:1ada]"
-has etc/vfio-boot.conf "10de:2504"
+# Saved as what configure validated: each function it selected, guarded.
+[ "$(saved_lines)" = "10de:2504@0000:01:00.0
+10de:228e@0000:01:00.1" ] || fail "saved: $(saved_lines)"
+has etc/vfio-boot.conf "companions=slot"
 lacks etc/modprobe.d/vfio.conf "ids="
 has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
 calls_are "update-grub 
 update-initramfs -u -k all"
 bind_now
 bound_count_is 4
+# A second, identical card goes in: the binder leaves it to the host, and
+# check is ready, naming it.
+new_hardware "$here/../fixture/host.spec"
+rm -rf "$T/run/vfio-boot"
+bind_now
+bound_count_is 4
+for a in 0000:02:00.0 0000:02:00.1; do
+	[ "$(tail -n 1 "$T/sys/bus/pci/devices/$a/driver_override")" = "(null)" ] || fail "$a was taken"
+done
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "ok    selection        10de:2504@0000:01:00.0: 0000:02:00.0 is a 10de:2504 too, and stays with the host (the address guard)"
+has out "ok    selection        10de:228e@0000:01:00.1: 0000:02:00.1 is a 10de:228e too, and stays with the host"
+end
+
+begin bare-ids-saved-before-a-second-card
+# /etc/vfio-boot.conf with bare IDs (an older configure, or by hand) on a
+# one-card host: check says how to save them guarded; once a second
+# identical card is in, the binder takes both (it honours bare IDs) and
+# check is not ready, naming the card.
+host_tree "$work/one-card.spec"
+printf '10de:2504\n10de:228e\n' >"$T/etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+has out "warn  selection        10de:2504 is saved without an address: a second card with this ID would go to vfio-pci at boot too; run \`vfio-boot configure 10de:2504,10de:228e\` again to save it as 10de:2504@0000:01:00.0"
+new_hardware "$here/../fixture/host.spec"
+vboot check
+rc_is 3
+has out "fail  selection        10de:2504 matches 2 cards: 0000:01:00.0, 0000:02:00.0, and vfio-boot-bind takes every one at boot; configure takes one card only when it is named: save the one for vfio-pci (vfio-boot configure 10de:2504@0000:01:00.0), or take every one with vfio-boot configure --all-matching 10de:2504"
+has out "fail  selection        10de:228e matches 2 cards: 0000:01:00.1, 0000:02:00.1"
+has out "not ready"
+bind_now
+bound_count_is 6
+# Configured again as check says: saved guarded, the other card left alone.
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+[ "$(saved_lines)" = "10de:2504@0000:01:00.0" ] || fail "saved: $(saved_lines)"
+vboot check
+rc_is 0
+end
+
+begin card-removed-nvme-at-its-address
+# configure by address (the README's cloud-init form) saves the ID with it;
+# the card goes, an NVMe drive enumerates at its address: the binder takes
+# nothing there and says why, check is not ready.
+host_tree
+vboot configure 0000:01:00.0
+rc_is 0
+[ "$(saved_lines)" = "10de:2504@0000:01:00.0" ] || fail "saved: $(saved_lines)"
+grep -v '^0000:01:00' "$here/../fixture/host.spec" >"$work/nvme-there.spec"
+echo "0000:01:00.0 144d:a808 010802 group=12 driver=nvme" >>"$work/nvme-there.spec"
+new_hardware "$work/nvme-there.spec"
+bind_now
+bound_count_is 0
+[ "$(jq -r '.devices[] | select(.address == "0000:01:00.0") | .result + ": " + .reason' \
+	"$T/run/vfio-boot/status.json")" = "refused: ID guard: expected 10de:2504 at 0000:01:00.0, found 144d:a808" ] ||
+	fail "status.json: $(cat "$T/run/vfio-boot/status.json")"
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] ||
+	fail "the NVMe drive was taken"
+[ "$(basename "$(readlink "$T/sys/bus/pci/devices/0000:01:00.0/driver")")" = nvme ] ||
+	fail "the NVMe drive lost its driver"
+grep -q "vfio-boot: 0000:01:00.0 \[144d:a808\] refused: ID guard: expected 10de:2504 at 0000:01:00.0, found 144d:a808" \
+	"$T/dev/kmsg" || fail "the kernel log does not say why"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  selection        10de:2504@0000:01:00.0: 0000:01:00.0 now holds 144d:a808, not 10de:2504: vfio-boot-bind leaves it to the host; if the card moved, run vfio-boot configure again with its new address"
+# The same file written by hand without the ID: the drive would be taken.
+printf '0000:01:00.0\n' >"$T/etc/vfio-boot.conf"
+vboot check
+has out "warn  selection        0000:01:00.0 is saved without its ID: vfio-pci gets whatever sits there at boot, now 144d:a808 (on nvme); if that is the device for vfio-pci, run \`vfio-boot configure 0000:01:00.0\` again to save its ID with it"
 end
 
 begin user-example-two-identical-cards
@@ -64,7 +155,38 @@ bound_count_is 6
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 vboot check
 rc_is 0
-has out "warn  selection        10de:2504 matches 2 cards, and vfio-pci gets every one (name one as 10de:2504@0000:01:00.0 to leave the others to the host)"
+has out "warn  selection        10de:2504 matches 2 cards, and vfio-pci gets every one, as configure --all-matching chose (name one as 10de:2504@0000:01:00.0 to leave the others to the host)"
+end
+
+begin group-companions-saved-one-by-one
+# --companions group: what the group brought along is saved function by
+# function, with companions=slot; a card that joins the group later is not
+# taken, and check says the group is split.
+printf '%s\n' "0000:01:00.0 1002:73bf 030000 group=5 driver=amdgpu" \
+	"0000:01:00.1 1002:ab28 040300 group=5 driver=snd_hda_intel" \
+	"0000:02:00.0 1e52:0100 120000 group=5" >"$work/group.spec"
+host_tree "$work/group.spec"
+vboot configure --companions group 1002:73bf
+rc_is 0
+has out "companion 0000:02:00.0 [1e52:0100]"
+has out "note: --companions group: the functions the IOMMU groups brought along are saved one by one, with companions=slot"
+[ "$(saved_lines)" = "1002:73bf@0000:01:00.0
+1e52:0100@0000:02:00.0" ] || fail "saved: $(saved_lines)"
+has etc/vfio-boot.conf "companions=slot"
+bind_now
+bound_count_is 3
+cp "$work/group.spec" "$work/group-joined.spec"
+echo "0000:03:00.0 10de:1e87 030000 group=5 driver=nouveau" >>"$work/group-joined.spec"
+new_hardware "$work/group-joined.spec"
+rm -rf "$T/run/vfio-boot"
+bind_now
+bound_count_is 3
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:03:00.0/driver_override")" = "(null)" ] ||
+	fail "the card that joined the group was taken"
+echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "IOMMU group 5 also holds 0000:03:00.0, which is not selected"
 end
 
 begin boot-vga-as-example-never
@@ -127,8 +249,11 @@ has etc/modprobe.d/vfio.conf "blacklist nouveau"
 echo "root=/dev/nvme0n1p2 amd_iommu=on" >"$T/proc/cmdline"
 vboot check
 rc_is 3
-has out "fail  group            0000:04:00.0: IOMMU group 15 also holds 0000:05:00.0 (kept for the host), 0000:06:00.0 (kept for the host), 0000:06:00.1 (kept for the host), 0000:06:00.3 (kept for the host), 0000:07:00.0 (kept for the host)"
-has out "ok    companion        0000:07:00.0 stays with the host: kept for the host: SATA controller"
+# Saved as validated: the group could not be taken whole, so nothing of it is
+# listed, and companions=slot keeps it so should the blocking NIC go.
+[ "$(saved_lines)" = "10de:1b81@0000:04:00.0" ] || fail "saved: $(saved_lines)"
+has etc/vfio-boot.conf "companions=slot"
+has out "fail  group            0000:04:00.0: IOMMU group 15 also holds 0000:05:00.0 (not selected), 0000:06:00.0 (not selected), 0000:06:00.1 (not selected), 0000:06:00.3 (not selected), 0000:07:00.0 (not selected)"
 end
 
 begin navi-behind-switch

@@ -116,24 +116,11 @@ static void check_cmdline(void)
 	vb_config_free(&cfg);
 
 	vb_config_init(&cfg);
-	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.disable=1") == 0);
-	CHECK(cfg.disabled);
-	vb_config_free(&cfg);
-	vb_config_init(&cfg);
-	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.disable") == 0);
-	CHECK(cfg.disabled);
-	vb_config_free(&cfg);
-	vb_config_init(&cfg);
-	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.disable=1 vfio_boot.disable=0") == 0);
-	CHECK(!cfg.disabled);
-	vb_config_free(&cfg);
-
-	vb_config_init(&cfg);
 	CHECK(vb_config_parse_cmdline(&cfg, "vfio_boot.disable=maybe vfio_boot.devices= "
 					    "vfio_boot.devices=10de:2504,,zz vfio_boot.skip") == 0);
-	CHECK(!cfg.disabled);
+	CHECK(cfg.disabled); /* an unknown word disables: the escape hatch fails safe */
 	CHECK(cfg.select.count == 1);
-	CHECK(has_problem(&cfg, "vfio_boot.disable: 'maybe' is not 1 or 0"));
+	CHECK(cfg.problems.count == 4);
 	CHECK(has_problem(&cfg, "vfio_boot.devices: empty selector list"));
 	CHECK(has_problem(&cfg, "vfio_boot.devices: invalid selector '': empty selector"));
 	CHECK(has_problem(&cfg, "vfio_boot.devices: invalid selector 'zz'"));
@@ -225,6 +212,70 @@ static void check_cmdline_split(void)
 	vb_config_free(&cfg);
 }
 
+/* cmdline -> disabled, and what disabled_by says ("" when not disabled). */
+static void disable_is(const char *cmdline, bool disabled, const char *by)
+{
+	struct vb_config cfg;
+
+	vb_config_init(&cfg);
+	CHECK(vb_config_parse_cmdline(&cfg, cmdline) == 0);
+	if (cfg.disabled != disabled)
+		fprintf(stderr, "'%s': disabled is %d\n", cmdline, cfg.disabled);
+	CHECK(cfg.disabled == disabled);
+	CHECK_STR(cfg.disabled_by, by);
+	CHECK(cfg.problems.count == 0);
+	vb_config_free(&cfg);
+}
+
+/*
+ * vfio_boot.disable fails safe: every value but an explicit false disables
+ * binding, including the values an operator types at a GRUB prompt that the
+ * kernel's kstrtobool() reads as true, an empty value and unknown words.
+ */
+static void check_disable(void)
+{
+	static const char *const disabling[] = { "1", "Y", "y", "yes", "ON", "on", "True", "t",
+						 "2", "-1", "e", "enable", "d", "D", "disable",
+						 "maybe", "force", "0x0", "00", "nope", "o" };
+	static const char *const explicit_false[] = { "0", "n", "N", "no", "No", "off", "OFF",
+						      "Off", "f", "F", "false", "FALSE" };
+	char cmdline[128], by[96];
+
+	for (size_t i = 0; i < sizeof(disabling) / sizeof(disabling[0]); i++) {
+		snprintf(cmdline, sizeof(cmdline), "root=/dev/sda1 vfio_boot.disable=%s quiet",
+			 disabling[i]);
+		snprintf(by, sizeof(by), "vfio_boot.disable=%s", disabling[i]);
+		disable_is(cmdline, true, by);
+		CHECK(!vb_disable_value_is_false(disabling[i], strlen(disabling[i])));
+	}
+	for (size_t i = 0; i < sizeof(explicit_false) / sizeof(explicit_false[0]); i++) {
+		snprintf(cmdline, sizeof(cmdline), "root=/dev/sda1 vfio_boot.disable=%s quiet",
+			 explicit_false[i]);
+		disable_is(cmdline, false, "");
+		CHECK(vb_disable_value_is_false(explicit_false[i], strlen(explicit_false[i])));
+	}
+	disable_is("vfio_boot.disable", true, "vfio_boot.disable");
+	disable_is("quiet vfio_boot.disable= splash", true, "vfio_boot.disable= (an empty value)");
+	disable_is("vfio_boot.disable=\"\"", true, "vfio_boot.disable= (an empty value)");
+	disable_is("vfio-boot.disable=Y", true, "vfio_boot.disable=Y");
+	disable_is("vfio_boot.disable=\"0\"", false, "");
+	disable_is("\"vfio_boot.disable=off\"", false, "");
+	disable_is("vfio_boot.disable=0n", true, "vfio_boot.disable=0n");
+	/* Once disabled, a later explicit false does not undo it; the first one is named. */
+	disable_is("vfio_boot.disable=1 vfio_boot.disable=0", true, "vfio_boot.disable=1");
+	disable_is("vfio_boot.disable=0 vfio_boot.disable=ON", true, "vfio_boot.disable=ON");
+	disable_is("vfio_boot.disable=Y vfio_boot.disable=2", true, "vfio_boot.disable=Y");
+	disable_is("vfio_boot.disable=0 vfio_boot.disable=n", false, "");
+	/* A long value is named cut, between characters. */
+	disable_is("vfio_boot.disable=0123456789abcdef0123456789abcdef0123456789", true,
+		   "vfio_boot.disable=0123456789abcdef0123456789abcdef...");
+	disable_is("vfio_boot.disable=0123456789abcdef0123456789abcde\xc3\xa9", true,
+		   "vfio_boot.disable=0123456789abcdef0123456789abcde...");
+	/* Not the parameter: a longer name, or after "--" (init's). */
+	disable_is("vfio_boot.disabled=1 xvfio_boot.disable=1", false, "");
+	disable_is("-- vfio_boot.disable=1", false, "");
+}
+
 static void check_text_limits(void)
 {
 	size_t len = VB_CONFIG_FILE_MAX;
@@ -270,6 +321,7 @@ int main(void)
 	check_file_limits();
 	check_cmdline();
 	check_cmdline_split();
+	check_disable();
 	check_text_limits();
 	check_policy_names();
 	return unit_report("config");

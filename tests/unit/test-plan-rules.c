@@ -106,9 +106,13 @@ static void make_config(const struct machine *m, char *conf, size_t size)
 			len += (size_t)snprintf(conf + len, size - len, "%04x:%04x\n", fn->vendor,
 						fn->device);
 			break;
-		default:
+		default: {
+			/* Now and then a guard that fails: another function's ID. */
+			const struct vb_pci_fn *id = rnd(4) ? fn : &m->fns[rnd((unsigned)m->count)];
+
 			len += (size_t)snprintf(conf + len, size - len, "%04x:%04x@%s\n",
-						fn->vendor, fn->device, fn->name);
+						id->vendor, id->device, fn->name);
+		}
 		}
 	}
 	snprintf(conf + len, size - len, "companions=%s\nboot-vga=%s\n", policies[rnd(3)],
@@ -189,14 +193,15 @@ static void check_rules(const struct machine *m, const char *conf, const struct 
 			violation(m, conf, plan, "a companion of a class cards do not carry", tg);
 			continue;
 		}
-		/* A card is never split by a safety rule. */
+		/* A card is never split by a safety rule, nor by a failed ID guard. */
 		for (size_t i = 0; i < m->count && ok; i++) {
 			const struct vb_target *mate = vb_plan_target_of(plan, i);
 
 			if (i != tg->fn && vb_pci_same_slot(fn, &m->fns[i]) &&
 			    (protected_fn(m, cfg, host, i) ||
-			     (mate && !vb_target_taken(mate) && vb_rule_is_safety(mate->rule)))) {
-				violation(m, conf, plan, "a card split by a safety rule", tg);
+			     (mate && !vb_target_taken(mate) &&
+			      (vb_rule_is_safety(mate->rule) || mate->rule == VB_RULE_ID_GUARD)))) {
+				violation(m, conf, plan, "a card split by a safety rule or an ID guard", tg);
 				ok = false;
 			}
 		}

@@ -208,6 +208,12 @@ static void check_id_guard(void)
 		{ "0000:02:00.1", REFUSE, VB_RULE_ID_GUARD, "10de:2504@02:00.1",
 		  "ID guard: expected 10de:2504 at 0000:02:00.1, found 10de:228e" },
 	};
+	const struct expect swapped[] = {
+		{ "0000:01:00.0", REFUSE, VB_RULE_ID_GUARD, "10de:1e87@0000:01:00.0",
+		  "ID guard: expected 10de:1e87 at 0000:01:00.0, found 10de:2504" },
+		{ "0000:01:00.1", REFUSE, VB_RULE_ID_GUARD, "10de:228e@0000:01:00.1",
+		  "card kept whole: 0000:01:00.0 stays with the host (ID guard: expected 10de:1e87" },
+	};
 
 	plan_for("10de:2504@0000:01:00.0\n10de:2504@02:00.1\n10de:2504@05:00.0\n", "", &plan);
 	expect_plan("id guard", &plan, want, 3);
@@ -216,6 +222,12 @@ static void check_id_guard(void)
 	      strstr(plan.notes.items[0], "t.conf:3: selector '10de:2504@05:00.0' matches no PCI device"));
 	CHECK(plan.selectors[1].matched == 1 && plan.selectors[1].refused == 1);
 	CHECK(plan.selectors[2].matched == 0);
+	vb_plan_free(&plan);
+
+	/* Another card at the address: nothing on it is taken, even a function whose guard holds. */
+	plan_for("10de:1e87@0000:01:00.0\n10de:228e@0000:01:00.1\n", "", &plan);
+	expect_plan("another card", &plan, swapped, 2);
+	CHECK(plan.selectors[1].matched == 1 && plan.selectors[1].refused == 1);
 	vb_plan_free(&plan);
 }
 

@@ -16,6 +16,7 @@
 #include "modprobe_stage.h"
 #include "outcome.h"
 #include "regenerate.h"
+#include "saved_selection.h"
 #include "selection_args.h"
 #include "selection_file.h"
 #include "session.h"
@@ -79,9 +80,18 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		 err < 0)
 		goto out;
 	{
+		struct vb_saved_input saved = { &cfg, m.have_sys ? &m.snap : NULL, &plan,
+						cli->all_matching };
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
 					      cli->blacklist };
-		want->selection = vb_render_selection(&cfg);
+		struct vb_msgs refusals = { 0 };
+
+		err = vb_saved_selection_text(&saved, &want->selection, &notes, &refusals);
+		for (size_t i = 0; i < refusals.count; i++)
+			cli_error("%s", refusals.items[i]);
+		vb_msgs_free(&refusals);
+		if (err == -EINVAL)
+			goto out;
 		want->modprobe = vb_render_modprobe(&in, &notes);
 	}
 	rc = VB_EXIT_FAILED;

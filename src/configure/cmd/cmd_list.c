@@ -110,13 +110,13 @@ static void list_json(const struct machine *m, const size_t *order, long groups)
 	fputs(m->snap.count ? "\n  ]\n}\n" : "]\n}\n", stdout);
 }
 
-static void list_text(const struct machine *m, const size_t *order, long groups)
+static void list_text(const struct machine *m, const size_t *order, long groups,
+		      enum vb_cpu_vendor vendor)
 {
 	long group = -2;
 
 	if (groups <= 0)
-		puts("IOMMU: off (no IOMMU groups). Enable it in the firmware and with "
-		     "intel_iommu=on or amd_iommu=on; `vfio-boot configure` sets the flag.");
+		printf("IOMMU: off (no IOMMU groups). %s\n", vb_iommu_off_advice(vendor));
 	for (size_t i = 0; i < m->host.notes.count; i++)
 		printf("note: %s\n", m->host.notes.items[i]);
 	for (size_t k = 0; k < m->snap.count; k++) {
@@ -151,6 +151,8 @@ static void list_text(const struct machine *m, const size_t *order, long groups)
 int cmd_list(const struct cli *cli)
 {
 	struct machine m;
+	enum vb_cpu_vendor vendor;
+	const char *source;
 	size_t *order;
 	long groups;
 
@@ -176,10 +178,13 @@ int cmd_list(const struct cli *cli)
 	sort_snap = &m.snap;
 	qsort(order, m.snap.count, sizeof(*order), by_group);
 	groups = vb_host_iommu_groups(&cli->root);
+	vendor = vb_host_iommu_vendor(&cli->root, &source);
+	if (vendor == VB_CPU_UNKNOWN)
+		vendor = vb_host_cpu_vendor(&cli->root);
 	if (cli->json)
 		list_json(&m, order, groups);
 	else
-		list_text(&m, order, groups);
+		list_text(&m, order, groups, vendor);
 	free(order);
 	machine_free(&m);
 	return VB_EXIT_OK;

@@ -129,6 +129,7 @@ int cmd_status(const struct cli *cli)
 	struct boot_report report;
 	char *cmdline;
 	bool exists, disabled;
+	char disabled_by[256];
 	int differ = 0;
 
 	if (cli->nargs) {
@@ -173,6 +174,7 @@ int cmd_status(const struct cli *cli)
 	/* With vfio_boot.disable=1 the table still shows what is configured. */
 	disabled = cfg.disabled;
 	cfg.disabled = false;
+	vb_text_printable(disabled_by, sizeof(disabled_by), cfg.disabled_by);
 	if (vb_plan_build(&cfg, &m.snap, NULL, &plan) < 0) {
 		machine_free(&m);
 		vb_config_free(&cfg);
@@ -186,8 +188,8 @@ int cmd_status(const struct cli *cli)
 	else if (!exists && cfg.select.count == 0)
 		puts("nothing configured (no /etc/vfio-boot.conf)");
 	if (!cli->json && disabled)
-		puts("binding was disabled on this boot: vfio_boot.disable=1 is on the kernel "
-		     "command line, so vfio-boot-bind left every device to its host driver");
+		printf("binding was disabled on this boot: %s is on the kernel command line, so "
+		       "vfio-boot-bind left every device to its host driver\n", disabled_by);
 	if (!cli->json && (exists || cfg.select.count))
 		printf("%-14s %-11s %-10s %-14s %s\n", "ADDRESS", "ID", "EXPECTED", "ACTUAL", "WHY");
 	for (size_t t = 0; t < plan.count; t++) {
@@ -200,7 +202,7 @@ int cmd_status(const struct cli *cli)
 		char why[400] = "";
 
 		if (!as_expected && disabled)
-			snprintf(why, sizeof(why), "binding disabled on this boot (vfio_boot.disable=1)");
+			snprintf(why, sizeof(why), "binding disabled on this boot (%s)", disabled_by);
 		else if (!as_expected)
 			explain(&report, fn->name, why, sizeof(why));
 		else if (!take)

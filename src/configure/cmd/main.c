@@ -47,7 +47,7 @@ static void usage(void)
 	      "      --cpu VENDOR        intel or amd: whose IOMMU, for a tree without firmware tables\n"
 	      "      --no-regenerate     do not rebuild the initramfs\n"
 	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
-	      "      --all-matching      an ID selector may take every card it matches\n"
+	      "      --all-matching      an ID takes every card it matches, now and later\n"
 	      "  -f, --force             configure selectors that match no device, a split\n"
 	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"

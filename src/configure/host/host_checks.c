@@ -40,13 +40,18 @@ void check_cpu_and_flags(struct check_list *c, const struct vb_root *root)
 
 void check_iommu(struct check_list *c, const struct vb_root *root)
 {
+	const char *source;
+	enum vb_cpu_vendor vendor = vb_host_iommu_vendor(root, &source);
 	long groups = vb_host_iommu_groups(root);
 	int remap = vb_host_irq_remapping(root);
 
+	if (vendor == VB_CPU_UNKNOWN)
+		vendor = vb_host_cpu_vendor(root);
 	if (groups < 0)
 		check_add(c, "iommu", CHECK_SKIP, "no sys/kernel/iommu_groups to read");
 	else if (groups == 0)
-		check_add(c, "iommu", CHECK_FAIL, "no IOMMU groups: the IOMMU is off");
+		check_add(c, "iommu", CHECK_FAIL, "no IOMMU groups: the IOMMU is off. %s",
+			  vb_iommu_off_advice(vendor));
 	else
 		check_add(c, "iommu", CHECK_OK, "active, %ld IOMMU groups", groups);
 	if (remap < 0)

@@ -66,6 +66,23 @@ const char *vb_iommu_flag(enum vb_cpu_vendor vendor)
 	return NULL;
 }
 
+const char *vb_iommu_off_advice(enum vb_cpu_vendor vendor)
+{
+	switch (vendor) {
+	case VB_CPU_INTEL:
+		return "Intel VT-d: enable VT-d in the firmware setup and put intel_iommu=on on the "
+		       "kernel command line (`vfio-boot configure` adds it).";
+	case VB_CPU_AMD:
+		return "AMD-Vi: enable the IOMMU (and SVM) in the firmware setup; the kernel turns "
+		       "it on by default, no flag is needed (amd_iommu= has no \"on\").";
+	case VB_CPU_UNKNOWN:
+		break;
+	}
+	return "Enable the IOMMU in the firmware setup (VT-d, or IOMMU and SVM on AMD); Intel's "
+	       "also needs intel_iommu=on on the kernel command line (`vfio-boot configure` adds "
+	       "it), AMD's needs no flag.";
+}
+
 enum vb_cpu_vendor vb_host_iommu_vendor(const struct vb_root *root, const char **source)
 {
 	struct dirent *de;

@@ -17,10 +17,18 @@ enum vb_cpu_vendor vb_host_cpu_vendor(const struct vb_root *root);
 
 /*
  * The flag that turns the IOMMU on: "intel_iommu=on" for Intel's VT-d; NULL
- * for AMD's, which is on by default (the kernel knows no amd_iommu=on), and
- * for an unknown vendor.
+ * for AMD's, which the kernel turns on by default (amd_iommu= has no "on"
+ * value), and for an unknown vendor.
  */
 const char *vb_iommu_flag(enum vb_cpu_vendor vendor);
+
+/*
+ * What turns an IOMMU that is off on, as a sentence for list and check: VT-d
+ * in the firmware setup and intel_iommu=on for Intel; for AMD the firmware's
+ * IOMMU (and SVM) setting alone, since the kernel turns AMD-Vi on by default
+ * and amd_iommu= has no "on"; both when the vendor is unknown.
+ */
+const char *vb_iommu_off_advice(enum vb_cpu_vendor vendor);
 
 /*
  * Whose IOMMU the firmware describes: the ACPI DMAR (Intel) or IVRS (AMD)

@@ -10,7 +10,7 @@
 /* True (after saying so) when vfio-boot-bind would refuse the config file written for cfg. */
 static bool selection_too_large(const struct vb_config *cfg)
 {
-	char *text = vb_render_selection(cfg), why[128];
+	char *text = vb_render_selection(cfg, NULL), why[128];
 	int err = text ? vb_config_text_check(text, strlen(text), why, sizeof(why)) : 0;
 
 	free(text);

@@ -5,6 +5,7 @@
 
 #include "hostinfo.h"
 #include "plan.h"
+#include "saved_review.h"
 #include "selection_checks.h"
 #include "validate.h"
 
@@ -92,24 +93,14 @@ static void check_groups(struct check_list *c, const struct machine *m, const st
 	}
 }
 
-/* What each selector of the configuration comes to. */
-static void check_selectors(struct check_list *c, const struct machine *m,
-			    const struct vb_config *cfg, const struct vb_plan *plan)
+/* A finding of the saved selection's review, as a check line. */
+static void review_line(void *ctx, enum vb_review_state state, const char *text)
 {
-	for (size_t s = 0; s < plan->nselectors; s++) {
-		const struct vb_selector_result *r = &plan->selectors[s];
-		const char *text = cfg->select.items[s].sel.text;
+	static const enum check_state states[] = {
+		[VB_REVIEW_OK] = CHECK_OK, [VB_REVIEW_WARN] = CHECK_WARN, [VB_REVIEW_FAIL] = CHECK_FAIL
+	};
 
-		if (r->matched && r->refused == r->matched)
-			check_add(c, "selection", CHECK_FAIL,
-			       "%s selects nothing for vfio-pci: every match is refused", text);
-		else if (r->cards > 1)
-			check_add(c, "selection", CHECK_WARN,
-			       "%s matches %zu cards, and vfio-pci gets every one (name one as "
-			       "%04x:%04x@%s to leave the others to the host)",
-			       text, r->cards, m->snap.fns[r->card_fn[0]].vendor,
-			       m->snap.fns[r->card_fn[0]].device, m->snap.fns[r->card_fn[0]].name);
-	}
+	check_add(ctx, "selection", states[state], "%s", text);
 }
 
 void check_selection(struct check_list *c, const struct cli *cli, const struct machine *m)
@@ -141,7 +132,7 @@ void check_selection(struct check_list *c, const struct cli *cli, const struct m
 	if (vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
 		for (size_t i = 0; i < plan.notes.count; i++)
 			check_add(c, "selection", CHECK_FAIL, "%s", plan.notes.items[i]);
-		check_selectors(c, m, &cfg, &plan);
+		vb_review_saved_selection(&cli->root, &cfg, &m->snap, &plan, review_line, c);
 		for (size_t t = 0; t < plan.count; t++)
 			check_target(c, cli, m, &plan.targets[t]);
 		check_groups(c, m, &plan);

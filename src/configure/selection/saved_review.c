@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-boot check: does the saved selection still take what configure validated. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "saved_review.h"
+#include "selection_file.h"
+
+#define TEXT_MAX 1024
+
+struct review {
+	const struct vb_config *cfg;
+	const struct vb_snapshot *snap;
+	const struct vb_plan *plan;
+	void (*say)(void *ctx, enum vb_review_state state, const char *text);
+	void *ctx;
+	char again[512]; /* "vfio-boot configure SEL,...": saves the selection guarded */
+};
+
+__attribute__((format(printf, 3, 4))) static void say(const struct review *r,
+						      enum vb_review_state state,
+						      const char *fmt, ...)
+{
+	char text[TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r->say(r->ctx, state, text);
+}
+
+/* The configure command that saves this selection again, now guarded. */
+static void configure_again(struct review *r)
+{
+	size_t len;
+
+	snprintf(r->again, sizeof(r->again), "vfio-boot configure%s%s%s ",
+		 r->cfg->companions != VB_COMPANIONS_SLOT ? " --companions " : "",
+		 r->cfg->companions != VB_COMPANIONS_SLOT ? vb_companions_name(r->cfg->companions) : "",
+		 r->cfg->boot_vga == VB_BOOT_VGA_ALLOW ? " --boot-vga allow" : "");
+	len = strlen(r->again);
+	for (size_t s = 0; s < r->cfg->select.count && len < sizeof(r->again); s++) {
+		snprintf(r->again + len, sizeof(r->again) - len, "%s%s", s ? "," : "",
+			 r->cfg->select.items[s].sel.text);
+		len = strlen(r->again);
+	}
+}
+
+/* ", NAME" for the first function of each card a selector matched. */
+static void card_names(const struct review *r, const struct vb_selector_result *res, char *buf,
+		       size_t size)
+{
+	size_t len = 0, shown = res->cards < VB_CARDS_SHOWN ? res->cards : VB_CARDS_SHOWN;
+
+	buf[0] = '\0';
+	for (size_t c = 0; c < shown && len < size; c++) {
+		snprintf(buf + len, size - len, "%s%s", c ? ", " : "", r->snap->fns[res->card_fn[c]].name);
+		len = strlen(buf);
+	}
+	if (res->cards > shown && len < size)
+		snprintf(buf + len, size - len, ", ...");
+}
+
+/* A bare ID: unguarded unless saved with --all-matching. */
+static void review_id(const struct review *r, const struct vb_selector *sel,
+		      const struct vb_selector_result *res, bool open)
+{
+	const struct vb_pci_fn *first = &r->snap->fns[res->card_fn[0]];
+	char cards[256];
+
+	card_names(r, res, cards, sizeof(cards));
+	if (open && res->cards > 1)
+		say(r, VB_REVIEW_WARN,
+		    "%s matches %zu cards, and vfio-pci gets every one, as configure --all-matching "
+		    "chose (name one as %04x:%04x@%s to leave the others to the host)",
+		    sel->text, res->cards, first->vendor, first->device, first->name);
+	else if (!open && res->cards > 1)
+		say(r, VB_REVIEW_FAIL,
+		    "%s matches %zu cards: %s, and vfio-boot-bind takes every one at boot; "
+		    "configure takes one card only when it is named: save the one for vfio-pci "
+		    "(vfio-boot configure %04x:%04x@%s), or take every one with vfio-boot "
+		    "configure --all-matching %s",
+		    sel->text, res->cards, cards, first->vendor, first->device, first->name,
+		    sel->text);
+	else if (!open)
+		say(r, VB_REVIEW_WARN,
+		    "%s is saved without an address: a second card with this ID would go to "
+		    "vfio-pci at boot too; run `%s` again to save it as %04x:%04x@%s",
+		    sel->text, r->again, first->vendor, first->device, first->name);
+}
+
+/* The first function sel matches, or NULL. */
+static const struct vb_pci_fn *first_match(const struct review *r, const struct vb_selector *sel)
+{
+	for (size_t i = 0; i < r->snap->count; i++)
+		if (vb_selector_matches(sel, &r->snap->fns[i]))
+			return &r->snap->fns[i];
+	return NULL;
+}
+
+/* An ID@address: its guard now, and other functions with its ID, which stay. */
+static void review_guarded(const struct review *r, const struct vb_selector *sel)
+{
+	const struct vb_pci_fn *fn = first_match(r, sel);
+
+	if (!vb_selector_id_matches(sel, fn)) {
+		say(r, VB_REVIEW_FAIL,
+		    "%s: %s now holds %04x:%04x, not %04x:%04x: vfio-boot-bind leaves it to the "
+		    "host; if the card moved, run vfio-boot configure again with its new address",
+		    sel->text, fn->name, fn->vendor, fn->device, sel->vendor, sel->device);
+		return;
+	}
+	for (size_t i = 0; i < r->snap->count; i++) {
+		const struct vb_pci_fn *other = &r->snap->fns[i];
+		const struct vb_target *t = vb_plan_target_of(r->plan, i);
+
+		if (other != fn && vb_selector_id_matches(sel, other) && (!t || !vb_target_taken(t)))
+			say(r, VB_REVIEW_OK, "%s: %s is a %04x:%04x too, and stays with the host "
+			    "(the address guard)", sel->text, other->name, other->vendor, other->device);
+	}
+}
+
+void vb_review_saved_selection(const struct vb_root *root, const struct vb_config *cfg,
+			       const struct vb_snapshot *snap, const struct vb_plan *plan,
+			       void (*say_fn)(void *ctx, enum vb_review_state state, const char *text),
+			       void *ctx)
+{
+	struct review r = { cfg, snap, plan, say_fn, ctx, "" };
+	bool *open = calloc(cfg->select.count ? cfg->select.count : 1, sizeof(*open));
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!open)
+		return;
+	if (vb_root_read_file(root, "etc/vfio-boot.conf", VB_CONFIG_FILE_MAX, &text, &len, NULL) == 0)
+		vb_selection_find_open(text, len, cfg, open);
+	free(text);
+	configure_again(&r);
+	for (size_t s = 0; s < plan->nselectors; s++) {
+		const struct vb_selector_result *res = &plan->selectors[s];
+		const struct vb_selector *sel = &cfg->select.items[s].sel;
+		const struct vb_pci_fn *fn;
+
+		if (res->matched == 0)
+			continue; /* the plan's notes say so */
+		if (sel->kind == VB_SEL_ID_AT_ADDR) {
+			review_guarded(&r, sel);
+			if (!vb_selector_id_matches(sel, first_match(&r, sel)))
+				continue; /* said why nothing is taken there */
+		} else if (sel->kind == VB_SEL_ADDR) {
+			fn = first_match(&r, sel);
+			say(&r, VB_REVIEW_WARN,
+			    "%s is saved without its ID: vfio-pci gets whatever sits there at boot, "
+			    "now %04x:%04x (%s%s); if that is the device for vfio-pci, run `%s` again "
+			    "to save its ID with it",
+			    sel->text, fn->vendor, fn->device, fn->driver[0] ? "on " : "no driver",
+			    fn->driver, r.again);
+		} else {
+			review_id(&r, sel, res, open[s]);
+		}
+		if (res->refused == res->matched)
+			say(&r, VB_REVIEW_FAIL, "%s selects nothing for vfio-pci: every match is refused",
+			    sel->text);
+	}
+	free(open);
+}
