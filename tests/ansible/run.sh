@@ -55,6 +55,9 @@ deb=$debdir/vfio-boot_${version}_$(dpkg --print-architecture).deb
 [ -r "$deb" ] || fatal "no $deb (tests/package/build.sh $debdir)"
 
 not_grep() { ! grep -q -- "$1" "$2"; } # TEXT FILE
+# jq's verdict without its output (a redirection after `check` would hide
+# check's own line too).
+jq_true() { jq -e "$@" >/dev/null; } # JQ-ARGS...
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-ansible.XXXXXX) || fatal "mktemp failed"
 trap work_dir_remove EXIT
@@ -92,7 +95,7 @@ check "ansible-galaxy collection install exits 0" [ $? -eq 0 ]
 installed=$collections/ansible_collections/vfio_boot/vfio_boot
 # shellcheck disable=SC2016 # a jq variable
 check "installed: MANIFEST.json says version $version" \
-	jq -e --arg v "$version" '.collection_info.version == $v' "$installed/MANIFEST.json" >/dev/null
+	jq_true --arg v "$version" '.collection_info.version == $v' "$installed/MANIFEST.json"
 # The plays find the module there, not in the source tree.
 module_file() {
 	ANSIBLE_COLLECTIONS_PATH=$collections ansible-doc --json vfio_boot.vfio_boot.configure 2>/dev/null |
@@ -209,7 +212,7 @@ timing "first run" "$(seconds_since "$t0")"
 say "--- the boot, in the chroot: the packaged binder on the fixture sysfs"
 chroot "$tree" env FAKE_ROOT=/ vfio-boot-bind --modprobe /usr/local/sbin/fake-modprobe --quiet
 check "the binder wrote run/vfio-boot/status.json" \
-	jq -e '[.devices[] | select(.result == "bound")] | length == 4' "$tree/run/vfio-boot/status.json" >/dev/null
+	jq_true '[.devices[] | select(.result == "bound")] | length == 4' "$tree/run/vfio-boot/status.json"
 
 say "=== second run: nothing to change, the status check passes"
 t0=$(date +%s.%N)

@@ -166,6 +166,9 @@ timing "the tree (copy and test files)" "$(seconds_since "$t0")"
 
 in_tree() { chroot "$tree" "$@"; }
 not_grep() { ! grep -q "$1" "$2"; } # TEXT FILE
+# jq's verdict without its output (a redirection after `check` would hide
+# check's own line too).
+jq_true() { jq -e "$@" >/dev/null; } # JQ-ARGS...
 listing() { lsinitramfs "$img" >"$tmp/image.list" 2>&1; }
 in_image() { grep -Eq "^$1\$" "$tmp/image.list"; }
 not_in_image() { ! in_image "$1"; }
@@ -206,8 +209,8 @@ say "  # vfio-boot --json configure --cpu intel $sel"
 in_tree vfio-boot --json configure --cpu intel "$sel" >"$tmp/configure.json" 2>"$tmp/configure.err"
 check "configure exits 0" [ $? -eq 0 ]
 check "configure --json: changed, update-grub and update-initramfs ran" \
-	jq -e '.changed == true and ([.commands[] | [.argv[0], .status]] ==
-		[["update-grub", 0], ["update-initramfs", 0]])' "$tmp/configure.json" >/dev/null
+	jq_true '.changed == true and ([.commands[] | [.argv[0], .status]] ==
+		[["update-grub", 0], ["update-initramfs", 0]])' "$tmp/configure.json"
 check "etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$tree/etc/vfio-boot.conf"
 check "update-grub saw the IOMMU flags" [ "$(rig_grub_cmdline "$tree")" = "intel_iommu=on iommu=pt" ]
 listing
