@@ -364,36 +364,51 @@ check "dracut: image has the pre-udev hook" din_image 'usr/lib/dracut/hooks/pre-
 
 say "--- dracut fails: one outcome in postrm and postinst"
 # A module that does not exist makes every dracut run fail before it writes.
-echo 'add_dracutmodules+=" vfio-boot-test-no-such-module "' >"$dtree/etc/dracut.conf.d/91-vfio-boot-test-fail.conf"
-sha256sum "$dimg" >"$tmp/dimage.sum"
+dfail=$dtree/etc/dracut.conf.d/91-vfio-boot-test-fail.conf
 # shellcheck disable=SC2016 # a dpkg-query format
 dstatus() { chroot "$dtree" dpkg-query -W -f '${db:Status-Status}' vfio-boot; }
 says_it_failed() { # STDERR WHAT: one line, what the image holds, the command
 	grep -E "^vfio-boot: dracut failed \(exit status [1-9][0-9]*\): the initramfs is as it was, $2;" "$1" |
 		grep -q 'run: dracut --regenerate-all --force$'
 }
+# run_named STDERR: with dracut working again, what the message says to run,
+# run as it says.
+run_named() {
+	local named
+	rm -f "$dfail"
+	named=$(sed -n 's/^vfio-boot: dracut failed .*, run: //p' "$1")
+	say "  # ${named:-(no command named)}"
+	[ -n "$named" ] || return 1
+	# shellcheck disable=SC2086 # the command as the message words it
+	chroot "$dtree" $named </dev/null >"$tmp/dfail-named.log" 2>&1
+}
+echo 'add_dracutmodules+=" vfio-boot-test-no-such-module "' >"$dfail"
+sha256sum "$dimg" >"$tmp/dimage.sum"
 chroot "$dtree" dpkg -r vfio-boot >"$tmp/dfail-remove.out" 2>"$tmp/dfail-remove.err"
 check "dracut fails, postrm: dpkg -r exits 0" [ $? -eq 0 ]
 check "dracut fails, postrm: vfio-boot is config-files" [ "$(dstatus)" = config-files ]
 check "dracut fails, postrm: stderr says the binder is still in the image, and the command" \
 	says_it_failed "$tmp/dfail-remove.err" "with vfio-boot-bind still in it"
 check "dracut fails, postrm: the image is as it was" sha256sum -c --quiet "$tmp/dimage.sum"
+dlisting
+check "dracut fails, postrm: the image still has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
+check "postrm's command, run: exits 0" run_named "$tmp/dfail-remove.err"
+dlisting
+check "postrm's command, run: image has no usr/sbin/vfio-boot-bind" dnot_in_image usr/sbin/vfio-boot-bind
+echo 'add_dracutmodules+=" vfio-boot-test-no-such-module "' >"$dfail"
+sha256sum "$dimg" >"$tmp/dimage.sum"
 chroot "$dtree" dpkg -i "/var/tmp/${deb##*/}" >"$tmp/dfail-install.out" 2>"$tmp/dfail-install.err"
 check "dracut fails, postinst: dpkg -i exits 0" [ $? -eq 0 ]
 check "dracut fails, postinst: vfio-boot is installed (not half-configured)" [ "$(dstatus)" = installed ]
 check "dracut fails, postinst: stderr says the image lacks this binder, and the command" \
 	says_it_failed "$tmp/dfail-install.err" "without this vfio-boot-bind"
 check "dracut fails, postinst: the image is as it was" sha256sum -c --quiet "$tmp/dimage.sum"
-grep -h '^vfio-boot: dracut failed' "$tmp/dfail-remove.err" "$tmp/dfail-install.err" | sed 's/^/    | /'
-rm "$dtree/etc/dracut.conf.d/91-vfio-boot-test-fail.conf"
-# What the message says to run, run as it says.
-named=$(sed -n 's/^vfio-boot: dracut failed .*, run: //p' "$tmp/dfail-install.err")
-say "  # ${named:-(no command named)}"
-# shellcheck disable=SC2086 # the command as the message words it
-[ -n "$named" ] && chroot "$dtree" $named </dev/null >"$tmp/dfail-named.log" 2>&1
-check "dracut works again: the named command exits 0" [ $? -eq 0 ]
 dlisting
-check "dracut works again: image has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
+check "dracut fails, postinst: the image has no usr/sbin/vfio-boot-bind" dnot_in_image usr/sbin/vfio-boot-bind
+grep -h '^vfio-boot: dracut failed' "$tmp/dfail-remove.err" "$tmp/dfail-install.err" | sed 's/^/    | /'
+check "postinst's command, run: exits 0" run_named "$tmp/dfail-install.err"
+dlisting
+check "postinst's command, run: image has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
 chroot "$dtree" dpkg -r vfio-boot >"$tmp/dracut-remove.log" 2>&1
 check "dracut: dpkg -r exits 0" [ $? -eq 0 ]
 check "dracut: postrm rebuilt the image with dracut" \
