@@ -103,6 +103,7 @@ module_file() {
 }
 check "ansible-doc finds the module in the installed copy" \
 	[ "$(module_file)" = "$installed/plugins/modules/configure.py" ]
+[ -f "$installed/MANIFEST.json" ] || fatal "the collection is not installed (above): every play needs it"
 timing "ansible-galaxy build, install" "$(seconds_since "$t0")"
 
 # ---------------------------------------------------------------- the tree
