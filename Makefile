@@ -2,8 +2,9 @@
 # vfio-boot: `make` builds, `make check` runs every test, `make demo` shows the
 # binder on a built-in example, `make install DESTDIR=... PREFIX=/usr` installs.
 
-# The one version number: both programs (build/gen/version.h), the man pages
-# and debian/changelog (checked by tests/package) take it from here.
+# The one version number: both programs (build/gen/version.h), the man pages,
+# debian/changelog (checked by tests/package) and the Ansible collection's
+# galaxy.yml (checked by tests/ansible) take it from here.
 VERSION = 0.1.0
 
 PREFIX ?= /usr/local

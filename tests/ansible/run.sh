@@ -5,6 +5,10 @@
 # plugin (community.general.chroot), with the package tests/package/build.sh
 # made:
 #   - ansible-lint (production profile) passes;
+#   - `ansible-galaxy collection build` makes the tarball, named with the
+#     Makefile's VERSION (galaxy.yml's version must be it), and
+#     `ansible-galaxy collection install` puts it into a collections path in
+#     the work directory: every play below runs that installed copy;
 #   - first run: installs the .deb, configures: changed;
 #   - the boot, as far as a chroot has one: the tree holds the fixture sysfs
 #     of tests/fixture/host.spec, and the packaged vfio-boot-bind runs in the
@@ -15,6 +19,8 @@
 #     vfio-pci);
 #   - --check with another selection: reports changed, changes nothing;
 #   - --check --diff: prints the unified diff of /etc/vfio-boot.conf;
+#   - a selection that starts with '-' reaches vfio-boot as a selector
+#     (the module passes `--`), which refuses it: the tree stays as it was;
 #   - a function taken back by its native driver: the check fails, naming it;
 #   - vfio_boot_state=absent: every entry under etc/ back as before.
 # Not exercised: the role's reboot (a chroot cannot reboot) and a status
@@ -41,7 +47,7 @@ suite=ansible
 t_all=$(date +%s.%N)
 
 [ "$(id -u)" -eq 0 ] || fatal "must run as root (the chroot connection needs it)"
-for tool in ansible-playbook ansible-lint jq make; do
+for tool in ansible-playbook ansible-galaxy ansible-doc ansible-lint jq make; do
 	command -v "$tool" >/dev/null 2>&1 || fatal "$tool not found (tools/deps.sh check)"
 done
 version=$(make -s -C "$repo" --no-print-directory version)
@@ -49,6 +55,9 @@ deb=$debdir/vfio-boot_${version}_$(dpkg --print-architecture).deb
 [ -r "$deb" ] || fatal "no $deb (tests/package/build.sh $debdir)"
 
 not_grep() { ! grep -q -- "$1" "$2"; } # TEXT FILE
+# jq's verdict without its output (a redirection after `check` would hide
+# check's own line too).
+jq_true() { jq -e "$@" >/dev/null; } # JQ-ARGS...
 
 tmp=$(mktemp -d /var/tmp/vfio-boot-ansible.XXXXXX) || fatal "mktemp failed"
 trap work_dir_remove EXIT
@@ -57,11 +66,12 @@ trap 'exit 1' INT TERM HUP
 # Ansible's own files (~/.ansible, caches) go to the work directory.
 export HOME=$tmp/home ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 mkdir -p "$HOME"
-collections=$repo/contrib/ansible
+source_collection=$repo/contrib/ansible/ansible_collections/vfio_boot/vfio_boot
+collections=$tmp/collections
 
 say "=== ansible-lint"
 t0=$(date +%s.%N)
-if (cd "$collections" && ansible-lint --offline --nocolor) >"$tmp/lint.log" 2>&1; then
+if (cd "$repo/contrib/ansible" && ansible-lint --offline --nocolor) >"$tmp/lint.log" 2>&1; then
 	ok "ansible-lint: passed"
 else
 	bad "ansible-lint:"
@@ -69,6 +79,32 @@ else
 fi
 check "ansible-lint: no warnings" not_grep WARNING "$tmp/lint.log"
 timing "ansible-lint" "$(seconds_since "$t0")"
+
+say "=== the collection as a fleet gets it: ansible-galaxy build, install"
+t0=$(date +%s.%N)
+tarball=$tmp/dist/vfio_boot-vfio_boot-$version.tar.gz
+say "  \$ ansible-galaxy collection build --output-path $tmp/dist ${source_collection#"$repo/"}"
+ansible-galaxy collection build --output-path "$tmp/dist" "$source_collection" >"$tmp/build.log" 2>&1
+check "ansible-galaxy collection build exits 0" [ $? -eq 0 ]
+# The tarball's name carries galaxy.yml's version.
+check "the tarball has the Makefile's VERSION ($version) in its name" [ -f "$tarball" ]
+find "$tmp/dist" -type f -printf '    | %f\n' 2>/dev/null
+say "  \$ ansible-galaxy collection install -p $collections ${tarball##*/}"
+ansible-galaxy collection install -p "$collections" "$tarball" >"$tmp/install.log" 2>&1
+check "ansible-galaxy collection install exits 0" [ $? -eq 0 ]
+installed=$collections/ansible_collections/vfio_boot/vfio_boot
+# shellcheck disable=SC2016 # a jq variable
+check "installed: MANIFEST.json says version $version" \
+	jq_true --arg v "$version" '.collection_info.version == $v' "$installed/MANIFEST.json"
+# The plays find the module there, not in the source tree.
+module_file() {
+	ANSIBLE_COLLECTIONS_PATH=$collections ansible-doc --json vfio_boot.vfio_boot.configure 2>/dev/null |
+		jq -r '.[].doc.filename'
+}
+check "ansible-doc finds the module in the installed copy" \
+	[ "$(module_file)" = "$installed/plugins/modules/configure.py" ]
+[ -f "$installed/MANIFEST.json" ] || fatal "the collection is not installed (above): every play needs it"
+timing "ansible-galaxy build, install" "$(seconds_since "$t0")"
 
 # ---------------------------------------------------------------- the tree
 
@@ -121,8 +157,9 @@ play() {
 		'{vfio_boot_deb: $deb, vfio_boot_selection: [$sel], vfio_boot_cpu: "intel",
 		  vfio_boot_verify: $verify, vfio_boot_state: $state}' >"$tmp/$name.vars.json"
 	say "  \$ ansible-playbook $* ($sel, verify $verify, $state)"
-	ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_STDOUT_CALLBACK=$callback \
-		ansible-playbook -i "$tmp/hosts" "$tmp/play.yml" -e "@$tmp/$name.vars.json" "$@" \
+	# From the work directory: no ansible.cfg of the source tree is read.
+	(cd "$tmp" && ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_STDOUT_CALLBACK=$callback \
+		ansible-playbook -i "$tmp/hosts" "$tmp/play.yml" -e "@$tmp/$name.vars.json" "$@") \
 		>"$tmp/$name.out" 2>"$tmp/$name.err"
 }
 stat_is() { # NAME FIELD VALUE: the json callback's stats for the host
@@ -176,7 +213,7 @@ timing "first run" "$(seconds_since "$t0")"
 say "--- the boot, in the chroot: the packaged binder on the fixture sysfs"
 chroot "$tree" env FAKE_ROOT=/ vfio-boot-bind --modprobe /usr/local/sbin/fake-modprobe --quiet
 check "the binder wrote run/vfio-boot/status.json" \
-	jq -e '[.devices[] | select(.result == "bound")] | length == 4' "$tree/run/vfio-boot/status.json" >/dev/null
+	jq_true '[.devices[] | select(.result == "bound")] | length == 4' "$tree/run/vfio-boot/status.json"
 
 say "=== second run: nothing to change, the status check passes"
 t0=$(date +%s.%N)
@@ -190,6 +227,18 @@ check "the status check passed for the card's four functions" \
 snapshot_tree >"$tmp/tree.second"
 check "second run: the tree is as the first left it" cmp -s "$tmp/tree.first" "$tmp/tree.second"
 timing "second run" "$(seconds_since "$t0")"
+
+say "=== a selection that starts with '-': a selector, not an option"
+t0=$(date +%s.%N)
+# Without `--`, vfio-boot would read -n as --dry-run and say it has no selectors.
+play dash json -n false present
+check "the play fails" [ $? -ne 0 ]
+refuses_selector() { task_msg dash "Configure the devices" | grep -qF "invalid selector '-n'"; }
+check "vfio-boot refused '-n' as a selector" refuses_selector
+task_msg dash "Configure the devices" | sed 's/^/    | /'
+snapshot_tree >"$tmp/tree.dash"
+check "the tree is as the first run left it" cmp -s "$tmp/tree.first" "$tmp/tree.dash"
+timing "selection '-n'" "$(seconds_since "$t0")"
 
 say "=== --check with another selection"
 t0=$(date +%s.%N)

@@ -18,9 +18,18 @@
 #     unconfigure, the configuration stays; boot again: the host still boots,
 #     the card on its native drivers;
 #   - purge, then what the message says: reinstall, `vfio-boot unconfigure`:
-#     every entry under etc/ is back as before configure.
+#     every entry under etc/ is back as before configure;
+#   - dpkg's states: with initramfs-tools unpacked, half-configured or
+#     half-installed (its files there, dracut-core's dracut too), postrm and
+#     postinst leave the rebuild to it (no dracut), and configuring it
+#     rebuilds the image with the binder.
 # And in a copy with dracut-core alone (initramfs-tools purged; no package
-# listens to the trigger there): install and removal rebuild with dracut.
+# listens to the trigger there): install and removal rebuild with dracut;
+# a dracut that fails gets one outcome in postrm and postinst: dpkg exits 0,
+# the package reaches its state, the image is as it was, and stderr says so
+# with the command to run (which then works).
+# postinst and postrm carry one copy each of the rule: the marked part is
+# the same in both.
 #
 # Usage: tests/package/run.sh [DEBDIR]   (as root; default build/deb)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or the tree
@@ -102,6 +111,14 @@ for page in vfio-boot vfio-boot-bind; do
 	check "man page $page(8) says vfio-boot $version" \
 		grep -q "^\\.TH .* \"vfio-boot $version\"" <(zcat "$x/usr/share/man/man8/$page.8.gz")
 done
+# No sourced fragment in maintainer scripts: the rule is written twice.
+shared_part() { sed -n '/^# ---- the same in postinst and postrm/,/^# ---- end of the part shared/p' "$1"; }
+one_rule() {
+	shared_part "$tmp/deb-control/postinst" >"$tmp/postinst.shared" &&
+		shared_part "$tmp/deb-control/postrm" >"$tmp/postrm.shared" &&
+		[ -s "$tmp/postinst.shared" ] && cmp -s "$tmp/postinst.shared" "$tmp/postrm.shared"
+}
+check "postinst and postrm: the shared part (generator, failure rule) is the same" one_rule
 check "the package activates the update-initramfs trigger" \
 	grep -qx 'activate-noawait update-initramfs' "$tmp/deb-control/triggers"
 for f in usr/share/initramfs-tools/hooks/vfio-boot usr/share/initramfs-tools/scripts/init-top/00vfio-boot \
@@ -149,6 +166,9 @@ timing "the tree (copy and test files)" "$(seconds_since "$t0")"
 
 in_tree() { chroot "$tree" "$@"; }
 not_grep() { ! grep -q "$1" "$2"; } # TEXT FILE
+# jq's verdict without its output (a redirection after `check` would hide
+# check's own line too).
+jq_true() { jq -e "$@" >/dev/null; } # JQ-ARGS...
 listing() { lsinitramfs "$img" >"$tmp/image.list" 2>&1; }
 in_image() { grep -Eq "^$1\$" "$tmp/image.list"; }
 not_in_image() { ! in_image "$1"; }
@@ -189,8 +209,8 @@ say "  # vfio-boot --json configure --cpu intel $sel"
 in_tree vfio-boot --json configure --cpu intel "$sel" >"$tmp/configure.json" 2>"$tmp/configure.err"
 check "configure exits 0" [ $? -eq 0 ]
 check "configure --json: changed, update-grub and update-initramfs ran" \
-	jq -e '.changed == true and ([.commands[] | [.argv[0], .status]] ==
-		[["update-grub", 0], ["update-initramfs", 0]])' "$tmp/configure.json" >/dev/null
+	jq_true '.changed == true and ([.commands[] | [.argv[0], .status]] ==
+		[["update-grub", 0], ["update-initramfs", 0]])' "$tmp/configure.json"
 check "etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$tree/etc/vfio-boot.conf"
 check "update-grub saw the IOMMU flags" [ "$(rig_grub_cmdline "$tree")" = "intel_iommu=on iommu=pt" ]
 listing
@@ -280,6 +300,43 @@ check "the rebuilt image has no etc/vfio-boot.conf" not_in_image etc/vfio-boot.c
 check "the rebuilt image has the binder again" in_image usr/sbin/vfio-boot-bind
 timing "purge, reinstall, unconfigure" "$(seconds_since "$t0")"
 
+say "=== dpkg's states: initramfs-tools there, not configured, is the generator"
+t0=$(date +%s.%N)
+# dpkg leaves these states after an interrupted or failed run (--unpack,
+# a failed postinst, an unpack cut short); written here as dpkg writes them.
+set_status() { # PACKAGE "WANT FLAG STATUS"
+	local db=$tree/var/lib/dpkg/status
+	awk -v pkg="$1" -v st="$2" '/^Package: / { cur = $2 } /^$/ { cur = "" }
+		cur == pkg && /^Status: / { $0 = "Status: " st } { print }' "$db" >"$tmp/status" &&
+		cat "$tmp/status" >"$db"
+}
+# shellcheck disable=SC2016 # a dpkg-query format
+status_of() { in_tree dpkg-query -W -f '${db:Status-Status}' "$1"; }
+for state in "ok unpacked" "ok half-configured" "reinstreq half-installed"; do
+	st=${state#* }
+	set_status initramfs-tools "install $state" || fatal "cannot set initramfs-tools $st"
+	check "initramfs-tools is $st" [ "$(status_of initramfs-tools)" = "$st" ]
+	dpkg_in_tree "$tmp/state-remove.log" -r vfio-boot
+	check "$st: dpkg -r exits 0" [ $? -eq 0 ]
+	check "$st: postrm left the rebuild to initramfs-tools (no dracut)" \
+		not_grep "rebuilding the initramfs with dracut" "$tmp/state-remove.log"
+	dpkg_in_tree "$tmp/state-install.log" -i "/var/tmp/${deb##*/}"
+	check "$st: dpkg -i exits 0" [ $? -eq 0 ]
+	check "$st: postinst left the rebuild to initramfs-tools (no dracut)" \
+		not_grep "rebuilding the initramfs with dracut" "$tmp/state-install.log"
+done
+# initramfs-tools does what was left to it once dpkg configures it.
+set_status initramfs-tools "install ok unpacked" || fatal "cannot set initramfs-tools unpacked"
+dpkg_in_tree "$tmp/state-remove.log" -r vfio-boot
+check "unpacked: dpkg -r exits 0" [ $? -eq 0 ]
+listing
+check "unpacked: the image still has the binder (nothing rebuilt it yet)" in_image usr/sbin/vfio-boot-bind
+dpkg_in_tree "$tmp/configure-itools.log" --configure initramfs-tools
+check "dpkg --configure initramfs-tools exits 0" [ $? -eq 0 ]
+listing
+check "configuring initramfs-tools rebuilt the image without the binder" not_in_image usr/sbin/vfio-boot-bind
+timing "dpkg's states" "$(seconds_since "$t0")"
+
 # ------------------------------------------------ dracut-core alone
 
 say "=== dracut-core alone: the maintainer scripts rebuild with dracut"
@@ -304,6 +361,54 @@ check "dracut: postinst rebuilt the image with dracut" \
 dlisting
 check "dracut: image has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
 check "dracut: image has the pre-udev hook" din_image 'usr/lib/dracut/hooks/pre-udev/[0-9]*-vfio-boot-pre-udev\.sh'
+
+say "--- dracut fails: one outcome in postrm and postinst"
+# A module that does not exist makes every dracut run fail before it writes.
+dfail=$dtree/etc/dracut.conf.d/91-vfio-boot-test-fail.conf
+# shellcheck disable=SC2016 # a dpkg-query format
+dstatus() { chroot "$dtree" dpkg-query -W -f '${db:Status-Status}' vfio-boot; }
+says_it_failed() { # STDERR WHAT: one line, what the image holds, the command
+	grep -E "^vfio-boot: dracut failed \(exit status [1-9][0-9]*\): the initramfs is as it was, $2;" "$1" |
+		grep -q 'run: dracut --regenerate-all --force$'
+}
+# run_named STDERR: with dracut working again, what the message says to run,
+# run as it says.
+run_named() {
+	local named
+	rm -f "$dfail"
+	named=$(sed -n 's/^vfio-boot: dracut failed .*, run: //p' "$1")
+	say "  # ${named:-(no command named)}"
+	[ -n "$named" ] || return 1
+	# shellcheck disable=SC2086 # the command as the message words it
+	chroot "$dtree" $named </dev/null >"$tmp/dfail-named.log" 2>&1
+}
+echo 'add_dracutmodules+=" vfio-boot-test-no-such-module "' >"$dfail"
+sha256sum "$dimg" >"$tmp/dimage.sum"
+chroot "$dtree" dpkg -r vfio-boot >"$tmp/dfail-remove.out" 2>"$tmp/dfail-remove.err"
+check "dracut fails, postrm: dpkg -r exits 0" [ $? -eq 0 ]
+check "dracut fails, postrm: vfio-boot is config-files" [ "$(dstatus)" = config-files ]
+check "dracut fails, postrm: stderr says the binder is still in the image, and the command" \
+	says_it_failed "$tmp/dfail-remove.err" "with vfio-boot-bind still in it"
+check "dracut fails, postrm: the image is as it was" sha256sum -c --quiet "$tmp/dimage.sum"
+dlisting
+check "dracut fails, postrm: the image still has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
+check "postrm's command, run: exits 0" run_named "$tmp/dfail-remove.err"
+dlisting
+check "postrm's command, run: image has no usr/sbin/vfio-boot-bind" dnot_in_image usr/sbin/vfio-boot-bind
+echo 'add_dracutmodules+=" vfio-boot-test-no-such-module "' >"$dfail"
+sha256sum "$dimg" >"$tmp/dimage.sum"
+chroot "$dtree" dpkg -i "/var/tmp/${deb##*/}" >"$tmp/dfail-install.out" 2>"$tmp/dfail-install.err"
+check "dracut fails, postinst: dpkg -i exits 0" [ $? -eq 0 ]
+check "dracut fails, postinst: vfio-boot is installed (not half-configured)" [ "$(dstatus)" = installed ]
+check "dracut fails, postinst: stderr says the image lacks this binder, and the command" \
+	says_it_failed "$tmp/dfail-install.err" "without this vfio-boot-bind"
+check "dracut fails, postinst: the image is as it was" sha256sum -c --quiet "$tmp/dimage.sum"
+dlisting
+check "dracut fails, postinst: the image has no usr/sbin/vfio-boot-bind" dnot_in_image usr/sbin/vfio-boot-bind
+grep -h '^vfio-boot: dracut failed' "$tmp/dfail-remove.err" "$tmp/dfail-install.err" | sed 's/^/    | /'
+check "postinst's command, run: exits 0" run_named "$tmp/dfail-install.err"
+dlisting
+check "postinst's command, run: image has usr/sbin/vfio-boot-bind" din_image usr/sbin/vfio-boot-bind
 chroot "$dtree" dpkg -r vfio-boot >"$tmp/dracut-remove.log" 2>&1
 check "dracut: dpkg -r exits 0" [ $? -eq 0 ]
 check "dracut: postrm rebuilt the image with dracut" \

@@ -123,7 +123,9 @@ def command_line(module, binary):
                          ("--no-regenerate", not p["regenerate"])):
         if wanted:
             argv.append(flag)
-    return argv + ["configure", ",".join(p["selection"])]
+    # "--" ends the options: a selector that starts with "-" is a selector
+    # (vfio-boot refuses it), never an option such as -n (--dry-run).
+    return argv + ["configure", "--", ",".join(p["selection"])]
 
 
 def main():
