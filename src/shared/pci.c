@@ -64,6 +64,17 @@ int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 	return 0;
 }
 
+int vb_pci_name_parse(const char *name, struct vb_pci_addr *addr)
+{
+	char canonical[VB_PCI_NAME_MAX];
+	const char *why;
+
+	if (vb_pci_addr_parse(name, strlen(name), addr, &why) < 0)
+		return -EINVAL;
+	vb_pci_addr_format(addr, canonical, sizeof(canonical));
+	return strcmp(name, canonical) == 0 ? 0 : -EINVAL;
+}
+
 int vb_pci_modalias_parse(const char *text, size_t len, struct vb_pci_fn *fn)
 {
 	static const char *const tags[] = { "pci:v", "d", "sv", "sd", "bc", "sc", "i" };

@@ -46,6 +46,14 @@ int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 		      const char **why);
 
 /*
+ * Parses the name of a function in sys/bus/pci/devices: only as the kernel
+ * writes it, "DDDD:BB:SS.F" in lowercase hex (a domain above ffff takes more
+ * digits, never leading zeros beyond four). "0:1:0.0" is not 0000:01:00.0
+ * there. Returns 0 or -EINVAL.
+ */
+int vb_pci_name_parse(const char *name, struct vb_pci_addr *addr);
+
+/*
  * Takes vendor, device, subsystem and class from the len bytes of a modalias
  * attribute, "pci:vVVVVVVVVdDDDDDDDDsvSSSSSSSSsdSSSSSSSSbcCCscSSiII" (what
  * follows is ignored). IDs wider than 16 bits are refused. Returns 0 or -EINVAL.

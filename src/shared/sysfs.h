@@ -7,15 +7,23 @@
 #include "pci.h"
 #include "root.h"
 
+/* Entries of sys/bus/pci/devices that vb_sysfs_read left out. */
+struct vb_sysfs_ignored {
+	size_t count;
+	char first[32]; /* the name of the first, cut short */
+};
+
 /*
  * Reads every function under sys/bus/pci/devices in the tree into snap, sorted by
  * address: its address, IDs and class (one read of modalias each). Entries
- * whose names are not PCI addresses are ignored. The details are left unknown
+ * not named as the kernel names functions (vb_pci_name_parse) are left out,
+ * and counted in ignored when it is not NULL. The details are left unknown
  * (no driver, no group, boot_vga and header type -1) until
  * vb_sysfs_read_details. Returns 0, -ENOENT when the directory is missing, or
  * -errno.
  */
-int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap);
+int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
+		  struct vb_sysfs_ignored *ignored);
 
 /*
  * Reads driver, IOMMU group, boot_vga and bridge header of the functions

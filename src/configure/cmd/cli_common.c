@@ -145,7 +145,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	err = vb_sysfs_read(&cli->root, &m->snap);
+	err = vb_sysfs_read(&cli->root, &m->snap, NULL);
 	if (err == 0)
 		err = vb_sysfs_read_details(&cli->root, &m->snap, NULL);
 	if (err == 0)
