@@ -118,7 +118,7 @@ static const struct vb_pci_fn *find(const struct vb_snapshot *snap, const char *
  */
 static void careful_tree(void)
 {
-	struct vb_sysfs_ignored ignored;
+	struct vb_sysfs_listing listing = { .keep_modalias = true };
 	struct vb_snapshot snap;
 	const struct vb_pci_fn *fn;
 	struct vb_root root;
@@ -180,15 +180,16 @@ static void careful_tree(void)
 
 	fds = open_fds();
 	CHECK(vb_root_init(&root, tree) == 0);
-	CHECK(vb_sysfs_read(&root, &snap, &ignored) == 0);
+	CHECK(vb_sysfs_read(&root, &snap, &listing) == 0);
 	CHECK(vb_sysfs_read_details(&root, &snap, NULL) == 0);
 	CHECK(opens_seen(watch) == 0);
 	vb_root_fini(&root);
 	CHECK(open_fds() == fds);
 
 	CHECK(snap.count == 5);
-	CHECK(ignored.count == 2);
-	CHECK(strcmp(ignored.first, "0:2:0.0") == 0 || strcmp(ignored.first, "0000:02:00.00") == 0);
+	CHECK(listing.ignored == 2);
+	CHECK(strcmp(listing.ignored_first, "0:2:0.0") == 0 ||
+	      strcmp(listing.ignored_first, "0000:02:00.00") == 0);
 	fn = find(&snap, "0000:00:01.0");
 	CHECK(fn && fn->vendor == 0x8086 && fn->class == 0x060400 && fn->header_type == 1);
 	fn = find(&snap, "0000:01:00.0");
@@ -200,8 +201,10 @@ static void careful_tree(void)
 	fn = find(&snap, "0000:02:00.0");
 	CHECK(fn && fn->vendor == 0x10de && fn->device == 0x2504 && fn->subvendor == 0x1462 &&
 	      fn->class == 0x030000 && fn->boot_vga == 0);
+	CHECK(fn && fn->modalias && strcmp(fn->modalias, "pci:v000010DEd00002504sv00001462sd"
+						      "00003975bc03sc00i00") == 0);
 	fn = find(&snap, "0000:03:00.0");
-	CHECK(fn && fn->vendor == 0 && fn->no_class);
+	CHECK(fn && fn->vendor == 0 && fn->no_class && !fn->modalias);
 	vb_snapshot_free(&snap);
 	if (watch >= 0)
 		close(watch);
@@ -288,6 +291,27 @@ static void kernel_sysfs(void)
 	close(devices);
 }
 
+/* Names as the kernel writes them ("%04x:%02x:%02x.%d"), and nothing else. */
+static void names(void)
+{
+	static const char *const good[] = { "0000:00:00.0", "0000:01:1f.7", "ffff:ff:00.1",
+					    "10000:e0:00.0", "ffffffff:00:02.0" };
+	static const char *const bad[] = { "0:1:0.0",	    "01:00.0",	     "0000:0A:00.0",
+					   "0000:01:00.8",  "0000:01:20.0",  "00000:01:00.0",
+					   "0000:01:00.0 ", " 0000:01:00.0", "0000:01:00:0",
+					   "0000:01.00.0",  "0000:001:0.0",  "0000:01:00.00",
+					   "0000:01:00.",   "000g:01:00.0",  "100000000:00:00.0",
+					   "" };
+	struct vb_pci_addr addr;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(vb_pci_name_parse(good[i], &addr) == 0);
+	CHECK(vb_pci_name_parse("10000:e0:1f.6", &addr) == 0 && addr.domain == 0x10000 &&
+	      addr.bus == 0xe0 && addr.slot == 0x1f && addr.func == 6);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(vb_pci_name_parse(bad[i], &addr) == -EINVAL);
+}
+
 int main(void)
 {
 	char cmd[PATH_MAX * 2];
@@ -296,6 +320,7 @@ int main(void)
 		return 1;
 	snprintf(tree, sizeof(tree), "%s/tree", top);
 	CHECK(mkdir(tree, 0755) == 0);
+	names();
 	careful_tree();
 	few_descriptors();
 	kernel_sysfs();
