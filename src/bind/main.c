@@ -333,16 +333,17 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
 			 struct vb_snapshot *snap, struct vb_msgs *messages)
 {
-	struct vb_sysfs_ignored ignored;
+	struct vb_sysfs_listing listing = { .keep_modalias = false };
 	bool *want;
-	int err = vb_sysfs_read(root, snap, &ignored);
+	int err = vb_sysfs_read(root, snap, &listing);
 
 	if (err < 0)
 		return err;
-	if (ignored.count && vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, "
-					 "not named as the kernel names functions (DDDD:BB:SS.F): "
-					 "'%s'%s", ignored.count, ignored.first,
-					 ignored.count > 1 ? " and others" : "") < 0)
+	if (listing.ignored &&
+	    vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
+				  "kernel names functions (DDDD:BB:SS.F): '%s'%s",
+			listing.ignored, listing.ignored_first,
+			listing.ignored > 1 ? " and others" : "") < 0)
 		return -ENOMEM;
 	want = calloc(snap->count ? snap->count : 1, sizeof(*want));
 	if (!want)

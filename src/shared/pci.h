@@ -30,6 +30,8 @@ struct vb_pci_fn {
 				       bridge, -1 unknown */
 	long iommu_group;           /* -1 when the function has none */
 	char driver[VB_DRIVER_MAX]; /* bound driver, "" when unbound */
+	char *modalias;             /* the modalias text without its newline, when
+				       vb_sysfs_read kept it; else NULL */
 };
 
 /* All functions of a machine, sorted by address. */
@@ -105,5 +107,5 @@ const struct vb_pci_fn *vb_snapshot_find(const struct vb_snapshot *snap,
 /* Sorts a snapshot's functions by address. */
 void vb_snapshot_sort(struct vb_snapshot *snap);
 
-/* Frees a snapshot's functions. */
+/* Frees a snapshot's functions (and the modalias texts they keep). */
 void vb_snapshot_free(struct vb_snapshot *snap);

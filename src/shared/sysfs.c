@@ -22,7 +22,7 @@
 #define SYS_close_range 436 /* the same on every architecture */
 #endif
 #define CLOSE_MAX 256   /* descriptors that may wait to be closed */
-#define FUNCTION_FDS 8  /* the most one function opens: its directory, 6 attributes */
+#define FUNCTION_FDS 8  /* the most one function opens: its directory, 7 attributes */
 
 /*
  * One pass over the functions of sys/bus/pci/devices (see bench/README.md,
@@ -197,17 +197,26 @@ static int read_link_base(int dirfd, const char *name, char *out, size_t size)
 	return 0;
 }
 
-/* Vendor, device, subsystem and class: from modalias in one read, else one by one. */
-static void read_identity(struct pass *p, int dir, struct vb_pci_fn *fn)
+/*
+ * Vendor, device, subsystem and class: from modalias in one read, else one
+ * by one. The modalias text is kept when keep says so. Returns 0 or -ENOMEM.
+ */
+static int read_identity(struct pass *p, int dir, struct vb_pci_fn *fn, bool keep)
 {
 	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor",
 					     "subsystem_device", "class" };
 	uint32_t v[5] = { 0 };
-	char buf[128];
+	char buf[256];
 	ssize_t n = read_attr(p, dir, fn->name, "modalias", buf, sizeof(buf));
 
+	if (keep && n > 0) {
+		buf[n - (buf[n - 1] == '\n')] = '\0';
+		fn->modalias = strdup(buf);
+		if (!fn->modalias)
+			return -ENOMEM;
+	}
 	if (n > 0 && vb_pci_modalias_parse(buf, (size_t)n, fn) == 0)
-		return;
+		return 0;
 	for (size_t a = 0; a < 5; a++)
 		if (read_hex_attr(p, dir, fn->name, attrs[a], &v[a]) < 0 ||
 		    v[a] > (a < 4 ? 0xffffu : 0xffffffu)) {
@@ -219,6 +228,7 @@ static void read_identity(struct pass *p, int dir, struct vb_pci_fn *fn)
 	fn->subvendor = (uint16_t)v[2];
 	fn->subdevice = (uint16_t)v[3];
 	fn->class = v[4];
+	return 0;
 }
 
 /*
@@ -276,16 +286,17 @@ static void read_root_bus(const struct pass *p, struct vb_pci_fn *fn)
 }
 
 /* Counts an entry that is not a function's name, and keeps the first for the message. */
-static void ignore_entry(struct vb_sysfs_ignored *ignored, const char *name)
+static void ignore_entry(struct vb_sysfs_listing *listing, const char *name)
 {
-	if (ignored && ignored->count++ == 0)
-		snprintf(ignored->first, sizeof(ignored->first), "%.*s",
-			 (int)sizeof(ignored->first) - 1, name);
+	if (listing && listing->ignored++ == 0)
+		snprintf(listing->ignored_first, sizeof(listing->ignored_first), "%.*s",
+			 (int)sizeof(listing->ignored_first) - 1, name);
 }
 
 int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
-		  struct vb_sysfs_ignored *ignored)
+		  struct vb_sysfs_listing *listing)
 {
+	bool keep = listing && listing->keep_modalias;
 	struct dirent *de;
 	struct pass p;
 	size_t capacity = 0;
@@ -294,8 +305,8 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 
 	snap->fns = NULL;
 	snap->count = 0;
-	if (ignored)
-		ignored->count = 0;
+	if (listing)
+		listing->ignored = 0;
 	err = pass_open(root, &p);
 	if (err < 0)
 		return err;
@@ -314,7 +325,7 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 			continue;
 		if (strlen(de->d_name) >= VB_PCI_NAME_MAX ||
 		    vb_pci_name_parse(de->d_name, &addr) < 0) {
-			ignore_entry(ignored, de->d_name);
+			ignore_entry(listing, de->d_name);
 			continue;
 		}
 		if (snap->count == capacity) {
@@ -339,9 +350,17 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		close_if_full(&p);
 		fd = open_function(&p, fn->name);
 		fn->no_class = fd < 0; /* nothing readable: IDs 0, class unknown */
+		if (listing && listing->details) {
+			read_root_bus(&p, fn);
+			fn->header_type = 0;
+		}
 		if (fd >= 0) {
-			read_identity(&p, fd, fn);
+			err = read_identity(&p, fd, fn, keep);
+			if (listing && listing->details)
+				read_details(&p, fd, fn);
 			close_later(&p, fd);
+			if (err < 0)
+				break;
 		}
 	}
 	close_waiting(&p);

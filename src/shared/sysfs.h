@@ -7,23 +7,25 @@
 #include "pci.h"
 #include "root.h"
 
-/* Entries of sys/bus/pci/devices that vb_sysfs_read left out. */
-struct vb_sysfs_ignored {
-	size_t count;
-	char first[32]; /* the name of the first, cut short */
+/* What vb_sysfs_read is asked to keep, and what it left out. */
+struct vb_sysfs_listing {
+	bool keep_modalias;     /* in: keep each function's modalias text (fn->modalias) */
+	bool details;           /* in: read every function's details too, in the same pass */
+	size_t ignored;         /* out: entries not named as the kernel names functions */
+	char ignored_first[32]; /* out: the first of them, cut short */
 };
 
 /*
  * Reads every function under sys/bus/pci/devices in the tree into snap, sorted by
  * address: its address, IDs and class (one read of modalias each). Entries
  * not named as the kernel names functions (vb_pci_name_parse) are left out,
- * and counted in ignored when it is not NULL. The details are left unknown
+ * and counted in listing when it is not NULL. The details are left unknown
  * (no driver, no group, boot_vga and header type -1) until
- * vb_sysfs_read_details. Returns 0, -ENOENT when the directory is missing, or
- * -errno.
+ * vb_sysfs_read_details, unless listing asks for them. Returns 0, -ENOENT
+ * when the directory is missing, or -errno.
  */
 int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
-		  struct vb_sysfs_ignored *ignored);
+		  struct vb_sysfs_listing *listing);
 
 /*
  * Reads driver, IOMMU group, boot_vga and bridge header of the functions
