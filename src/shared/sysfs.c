@@ -415,17 +415,3 @@ int vb_sysfs_driver(const struct vb_root *root, const char *name, char *driver, 
 	}
 	return err;
 }
-
-ssize_t vb_sysfs_attr(const struct vb_root *root, const char *name, const char *attr, char *buf,
-		      size_t size)
-{
-	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX + 64];
-	ssize_t n;
-
-	if ((size_t)snprintf(rel, sizeof(rel), DEVICES "/%s/%s", name, attr) >= sizeof(rel))
-		return -ENAMETOOLONG;
-	n = vb_root_read_small(root, rel, buf, size);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}

@@ -34,13 +34,6 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want);
 
 /*
- * Reads one attribute of a function (modalias, resource...), trailing newline
- * removed. Returns the length, or -errno.
- */
-ssize_t vb_sysfs_attr(const struct vb_root *root, const char *name, const char *attr, char *buf,
-		      size_t size);
-
-/*
  * Reads the driver bound to one function now ("" when none).
  * Returns 0, or -errno (other than "no driver").
  */
