@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/run.sh: benchmark vfio-boot-bind against the passthrough guides' shell loop
-# and Debian's driverctl on the same synthetic sysfs trees; print a markdown table
+# and Debian's driverctl on the same synthetic sysfs trees, and count its system
+# calls beside the syscall floor (bench/syscalls.sh); print a markdown table
 # and write it to bench/results.md. See bench/README.md.
 #
 # Environment: BINDER (default build/vfio-boot-bind), BENCH_SIZES ("64 1024 8192"),
@@ -97,6 +98,14 @@ rss_of() {
 	/usr/bin/time -o "$tmp/rss" -f %M $(cmd "$1") >/dev/null
 	tail -n 1 "$tmp/rss"
 }
+
+# System calls of the binder's dry run beside the floor (not timed: counted).
+syscall_table=
+if [ "$have_binder" = 1 ]; then
+	echo "== system calls: bench/syscalls.sh" >&2
+	syscall_table=$(BINDER=$binder SYSCALL_SIZES=$sizes "$bench/syscalls.sh") || true
+	[ -n "$syscall_table" ] || die "bench/syscalls.sh printed nothing"
+fi
 
 for n in $sizes; do
 	echo "== $n functions" >&2
@@ -250,6 +259,16 @@ fstype=$(stat -f -c %T "$tmpbase")
 	echo "Peak RSS of the other tools is that of their largest process (a forked cat,"
 	echo "the shell, bash running driverctl)."
 	echo
+	if [ -n "$syscall_table" ]; then
+		echo "### System calls: the binder's dry run beside the syscall floor"
+		echo
+		echo "\`bench/syscalls.sh\` counts with \`strace -f -c\` \`vfio-boot-bind --root TREE --dry-run\`"
+		echo "and \`bench/floor.c\` (list sys/bus/pci/devices, read each modalias once: the"
+		echo "least any binder must do, with none of its checks) on the same trees."
+		echo
+		echo "$syscall_table"
+		echo
+	fi
 	echo "Targets (at 1,024 functions). The issue's shell approach is the guides' loop"
 	echo "(\$(cat) per attribute); the read-builtin loop is a best-case shell, shown for scale."
 	if [ "$have_binder" = 1 ] && [ -n "${median[bind@1024]-}" ]; then

@@ -326,15 +326,25 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 	return err;
 }
 
-/* Reads every function's IDs, then the details of those the selection can touch. */
+/*
+ * Reads every function's IDs, then the details of those the selection can
+ * touch. Names the kernel would not write ("0:1:0.0") are left out, said once.
+ */
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
-			 struct vb_snapshot *snap)
+			 struct vb_snapshot *snap, struct vb_msgs *messages)
 {
+	struct vb_sysfs_listing listing = { .keep_modalias = false };
 	bool *want;
-	int err = vb_sysfs_read(root, snap);
+	int err = vb_sysfs_read(root, snap, &listing);
 
 	if (err < 0)
 		return err;
+	if (listing.ignored &&
+	    vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
+				  "kernel names functions (DDDD:BB:SS.F): '%s'%s",
+			listing.ignored, listing.ignored_first,
+			listing.ignored > 1 ? " and others" : "") < 0)
+		return -ENOMEM;
 	want = calloc(snap->count ? snap->count : 1, sizeof(*want));
 	if (!want)
 		return -ENOMEM;
@@ -391,7 +401,7 @@ int main(int argc, char **argv)
 	if (err == 0)
 		err = load_cmdline(&root, &cfg, &messages, &disabled_by);
 	if (err == 0 && !cfg.disabled) {
-		err = read_snapshot(&root, &cfg, &snap);
+		err = read_snapshot(&root, &cfg, &snap, &messages);
 		if (err < 0 && err != -ENOMEM) {
 			char path[PATH_MAX];
 

@@ -64,6 +64,23 @@ int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 	return 0;
 }
 
+int vb_pci_name_parse(const char *name, struct vb_pci_addr *addr)
+{
+	size_t len = strlen(name);
+	const char *why;
+
+	/* The kernel's "%04x:%02x:%02x.%d": no zero leads a domain of more than four digits. */
+	if (len < 12 || len > 16 || (len > 12 && name[0] == '0'))
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char want = i == len - 8 || i == len - 5 ? ':' : i == len - 2 ? '.' : 0;
+
+		if (want ? name[i] != want : !strchr("0123456789abcdef", name[i]))
+			return -EINVAL;
+	}
+	return vb_pci_addr_parse(name, len, addr, &why);
+}
+
 int vb_pci_modalias_parse(const char *text, size_t len, struct vb_pci_fn *fn)
 {
 	static const char *const tags[] = { "pci:v", "d", "sv", "sd", "bc", "sc", "i" };
@@ -228,6 +245,8 @@ const struct vb_pci_fn *vb_snapshot_find(const struct vb_snapshot *snap,
 
 void vb_snapshot_free(struct vb_snapshot *snap)
 {
+	for (size_t i = 0; i < snap->count; i++)
+		free(snap->fns[i].modalias);
 	free(snap->fns);
 	snap->fns = NULL;
 	snap->count = 0;

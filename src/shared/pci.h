@@ -30,6 +30,8 @@ struct vb_pci_fn {
 				       bridge, -1 unknown */
 	long iommu_group;           /* -1 when the function has none */
 	char driver[VB_DRIVER_MAX]; /* bound driver, "" when unbound */
+	char *modalias;             /* the modalias text without its newline, when
+				       vb_sysfs_read kept it; else NULL */
 };
 
 /* All functions of a machine, sorted by address. */
@@ -44,6 +46,14 @@ struct vb_snapshot {
  */
 int vb_pci_addr_parse(const char *text, size_t len, struct vb_pci_addr *addr,
 		      const char **why);
+
+/*
+ * Parses the name of a function in sys/bus/pci/devices: only as the kernel
+ * writes it, "DDDD:BB:SS.F" in lowercase hex (a domain above ffff takes more
+ * digits, never leading zeros beyond four). "0:1:0.0" is not 0000:01:00.0
+ * there. Returns 0 or -EINVAL.
+ */
+int vb_pci_name_parse(const char *name, struct vb_pci_addr *addr);
 
 /*
  * Takes vendor, device, subsystem and class from the len bytes of a modalias
@@ -97,5 +107,5 @@ const struct vb_pci_fn *vb_snapshot_find(const struct vb_snapshot *snap,
 /* Sorts a snapshot's functions by address. */
 void vb_snapshot_sort(struct vb_snapshot *snap);
 
-/* Frees a snapshot's functions. */
+/* Frees a snapshot's functions (and the modalias texts they keep). */
 void vb_snapshot_free(struct vb_snapshot *snap);

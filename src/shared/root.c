@@ -16,6 +16,7 @@ struct vb_open_how {
 	unsigned long long mode;
 	unsigned long long resolve;
 };
+#define VB_RESOLVE_NO_XDEV 0x01
 #define VB_RESOLVE_NO_MAGICLINKS 0x02
 #define VB_RESOLVE_IN_ROOT 0x10
 #ifndef SYS_openat2
@@ -71,24 +72,27 @@ static const char *relative(const char *rel)
 	return *rel ? rel : ".";
 }
 
-static int open_with_openat2(const struct vb_root *root, const char *rel, int flags,
-			     mode_t mode)
+/* openat2 below dirfd with the resolve flags given besides RESOLVE_NO_MAGICLINKS. */
+static int open_with_openat2(int dirfd, const char *rel, int flags, mode_t mode,
+			     unsigned long long resolve)
 {
 	struct vb_open_how how = {
 		/* openat2 takes no flag beside O_PATH's own: O_NOCTTY only without it. */
 		.flags = (unsigned long long)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
 		/* O_TMPFILE holds O_DIRECTORY's bit: test all of it. */
 		.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
-		.resolve = VB_RESOLVE_IN_ROOT | VB_RESOLVE_NO_MAGICLINKS,
+		.resolve = resolve | VB_RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
 
 	/* EAGAIN: a rename raced the lookup; the kernel asks for a retry. */
 	for (int tries = 0; tries < 8; tries++) {
-		fd = syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
 	}
+	if (fd < 0 && errno == ENOSYS)
+		no_openat2 = true;
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -278,16 +282,22 @@ int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t 
 	int fd;
 
 	if (!no_openat2) {
-		fd = open_with_openat2(root, relative(rel), flags, mode);
+		fd = open_with_openat2(root->fd, relative(rel), flags, mode, VB_RESOLVE_IN_ROOT);
 		/*
 		 * EAGAIN: renames elsewhere on the system kept racing a lookup
 		 * through ".." (any rename does); the walk needs no such luck.
 		 */
 		if (fd != -ENOSYS && fd != -EAGAIN)
 			return fd;
-		no_openat2 = fd == -ENOSYS;
 	}
 	return vb_root_open_walk(root, rel, flags, mode);
+}
+
+int vb_root_open_in_mount(int dirfd, const char *rel, int flags)
+{
+	if (no_openat2)
+		return -ENOSYS;
+	return open_with_openat2(dirfd, relative(rel), flags, 0, VB_RESOLVE_NO_XDEV);
 }
 
 bool vb_is_regular(const struct stat *st)
@@ -483,6 +493,20 @@ int vb_root_mkdir_p(const struct vb_root *root, const char *rel)
 	return err;
 }
 
+ssize_t vb_read_small_fd(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	/* One read: sysfs and proc attributes give all they have at once. */
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size)
 {
 	int fd = vb_root_open_regular(root, rel, NULL);
@@ -490,14 +514,7 @@ ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *bu
 
 	if (fd < 0)
 		return fd;
-	/* One read: sysfs and proc attributes give all they have at once. */
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
+	n = vb_read_small_fd(fd, buf, size);
 	close(fd);
 	return n;
 }

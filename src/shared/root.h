@@ -79,6 +79,21 @@ int vb_read_fd(int fd, const struct stat *st, size_t max, char **data, size_t *l
  */
 ssize_t vb_root_read_small(const struct vb_root *root, const char *rel, char *buf, size_t size);
 
+/* The read of vb_root_read_small on an open fd, which it leaves open. */
+ssize_t vb_read_small_fd(int fd, char *buf, size_t size);
+
+/*
+ * Opens rel below dirfd (a leading '/' is dropped: rel is always taken from
+ * dirfd) without leaving the file system dirfd is on (openat2 with
+ * RESOLVE_NO_XDEV): ".." cannot climb above that mount's top, and a
+ * symlink out of it or anything mounted inside it fails with -EXDEV. Only for
+ * a dirfd opened through the root on a file system mounted inside the tree
+ * (sysfs.c checks that): then nothing outside the tree is reached. Returns
+ * the descriptor, -EXDEV, -ENOSYS when the kernel has no openat2 (open
+ * through the root instead), or -errno.
+ */
+int vb_root_open_in_mount(int dirfd, const char *rel, int flags);
+
 /*
  * Like vb_root_read_file for a file named outside any tree (--config FILE):
  * opened without blocking, checked to be a regular file, read whole.

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hex.h"
@@ -13,59 +17,177 @@
 #include "sysfs.h"
 
 #define DEVICES "sys/bus/pci/devices"
+#define SYSFS_MAGIC 0x62656572 /* linux/magic.h */
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same on every architecture */
+#endif
+#define CLOSE_MAX 256   /* descriptors that may wait to be closed */
+#define FUNCTION_FDS 8  /* the most one function opens: its directory, 7 attributes */
 
-/* Reads one attribute of a function into buf (see vb_sysfs_attr), keeping the newline. */
-static ssize_t read_attr(const struct vb_root *root, const char *name, const char *attr,
-			 char *buf, size_t size)
+/*
+ * One pass over the functions of sys/bus/pci/devices (see bench/README.md,
+ * "System calls"). A function's directory is opened once, resolved inside
+ * the tree, and its attributes by their bare names below it: one lookup of
+ * one component each, which cannot leave that directory. Then:
+ * - On the kernel's own sysfs (fstatfs says so, once, on the devices
+ *   directory, and the tree's top is not on it) every attribute is a regular
+ *   file: the kernel makes nothing else there. Directories and attributes are
+ *   opened with RESOLVE_NO_XDEV, so neither a link out of that sysfs nor
+ *   anything mounted over a part of it is ever followed.
+ * - Anywhere else (a fixture tree, a copy, a hostile tree) fstatat looks at
+ *   the entry first and only a regular file is opened: a FIFO or a device is
+ *   never opened, since opening one can act.
+ * Descriptors wait to be closed until a few functions are done, then each
+ * run of consecutive ones goes in one close_range: closed one by one, the
+ * closes would be a third of the system calls of reading an attribute.
+ */
+struct pass {
+	const struct vb_root *root;
+	int fd;                 /* sys/bus/pci/devices, O_RDONLY */
+	bool kernel;            /* the kernel's sysfs, mounted inside the tree */
+	int waiting[CLOSE_MAX]; /* descriptors to close */
+	int count;              /* how many wait */
+	int wait_max;           /* how many may: a quarter of RLIMIT_NOFILE at most */
+};
+
+static int pass_open(const struct vb_root *root, struct pass *p)
 {
-	char rel[VB_PCI_NAME_MAX + 64];
+	struct statfs fs;
+	struct stat dir, top;
+	struct rlimit nofile;
 
-	if ((size_t)snprintf(rel, sizeof(rel), DEVICES "/%s/%s", name, attr) >= sizeof(rel))
-		return -ENAMETOOLONG;
-	return vb_root_read_small(root, rel, buf, size);
+	p->root = root;
+	p->count = 0;
+	p->wait_max = CLOSE_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur / 4 < CLOSE_MAX)
+		p->wait_max = (int)nofile.rlim_cur / 4;
+	p->fd = vb_root_open(root, DEVICES, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+	if (p->fd < 0)
+		return p->fd;
+	/*
+	 * With the tree's top on another file system, the sysfs was mounted
+	 * inside the tree: below its top, RESOLVE_NO_XDEV stays in the tree.
+	 */
+	p->kernel = fstatfs(p->fd, &fs) == 0 && fs.f_type == SYSFS_MAGIC &&
+		    fstat(p->fd, &dir) == 0 && fstat(root->fd, &top) == 0 &&
+		    dir.st_dev != top.st_dev;
+	return 0;
 }
 
-static bool attr_exists(const struct vb_root *root, const char *name, const char *attr)
+/* Closes the waiting descriptors: a run of consecutive ones in one close_range. */
+static void close_waiting(struct pass *p)
 {
-	char rel[VB_PCI_NAME_MAX + 64];
+	int *w = p->waiting;
 
+	for (int i = 1; i < p->count; i++) /* nearly sorted already: fds come in order */
+		for (int j = i; j > 0 && w[j - 1] > w[j]; j--) {
+			int t = w[j];
+			w[j] = w[j - 1];
+			w[j - 1] = t;
+		}
+	for (int i = 0, j; i < p->count; i = j) {
+		for (j = i + 1; j < p->count && w[j] == w[j - 1] + 1; j++)
+			;
+		/* One by one for a single one, or without close_range (Linux < 5.9). */
+		if (j - i == 1 || syscall(SYS_close_range, w[i], w[j - 1], 0) < 0)
+			for (int k = i; k < j; k++)
+				close(w[k]);
+	}
+	p->count = 0;
+}
+
+/* Between two functions: closes the waiting descriptors when another function's might not fit. */
+static void close_if_full(struct pass *p)
+{
+	if (p->count + FUNCTION_FDS > p->wait_max)
+		close_waiting(p);
+}
+
+static void close_later(struct pass *p, int fd)
+{
+	p->waiting[p->count++] = fd;
+}
+
+static void pass_close(struct pass *p)
+{
+	close_waiting(p);
+	if (p->fd >= 0)
+		close(p->fd);
+}
+
+/* The directory of function name (O_PATH), or -errno. */
+static int open_function(struct pass *p, const char *name)
+{
+	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX];
+	int fd = p->kernel ? vb_root_open_in_mount(p->fd, name, O_PATH | O_DIRECTORY) : -EXDEV;
+
+	if (fd != -EXDEV && fd != -ENOSYS)
+		return fd;
+	p->kernel = false; /* not all in that sysfs: the careful way from now on */
+	snprintf(rel, sizeof(rel), DEVICES "/%s", name);
+	return vb_root_open(p->root, rel, O_PATH | O_DIRECTORY, 0);
+}
+
+/* Attribute attr of function name (dir: its directory), open for reading, or -errno. */
+static int open_attr(const struct pass *p, int dir, const char *name, const char *attr)
+{
+	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX + 32];
+	struct stat st;
+	int fd;
+
+	if (p->kernel)
+		return vb_root_open_in_mount(dir, attr, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+	if (fstatat(dir, attr, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode)) {
+		fd = openat(dir, attr, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!S_ISLNK(st.st_mode))
+		return -VB_EFILETYPE;
+	/* A link (sysfs has none there): followed inside the tree, checked again. */
 	snprintf(rel, sizeof(rel), DEVICES "/%s/%s", name, attr);
-	return vb_root_exists(root, rel);
+	return vb_root_open_regular(p->root, rel, NULL);
+}
+
+/* Reads attribute attr of a function into buf (see vb_root_read_small), keeping the newline. */
+static ssize_t read_attr(struct pass *p, int dir, const char *name, const char *attr,
+			 char *buf, size_t size)
+{
+	int fd = open_attr(p, dir, name, attr);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = vb_read_small_fd(fd, buf, size);
+	close_later(p, fd);
+	return n;
 }
 
 /* Reads a "0x..." attribute; returns 0 or -1. */
-static int read_hex_attr(const struct vb_root *root, const char *name, const char *attr,
+static int read_hex_attr(struct pass *p, int dir, const char *name, const char *attr,
 			 uint32_t *value)
 {
 	char buf[32];
-	ssize_t n = read_attr(root, name, attr, buf, sizeof(buf));
+	ssize_t n = read_attr(p, dir, name, attr, buf, sizeof(buf));
 
 	if (n < 3 || buf[0] != '0' || buf[1] != 'x')
 		return -1;
 	return vb_hex_parse(buf + 2, (size_t)n - 2, 1, 8, value) < 0 ? -1 : 0;
 }
 
-/* The last component of a function's link (driver, iommu_group), or -errno. */
-static int read_link_base(const struct vb_root *root, const char *name, const char *link,
-			  char *out, size_t size)
+/*
+ * The last component of link name below dirfd (driver, iommu_group), or
+ * -errno. The link itself is read, never followed: only its name is wanted.
+ */
+static int read_link_base(int dirfd, const char *name, char *out, size_t size)
 {
-	char rel[VB_PCI_NAME_MAX + 64], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *base;
-	ssize_t n;
-	int dirfd;
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
 
-	if ((size_t)snprintf(rel, sizeof(rel), DEVICES "/%s", name) >= sizeof(rel))
-		return -ENAMETOOLONG;
-	dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
-	if (dirfd < 0)
-		return dirfd;
-	/* The link itself is read, never followed: only its name is wanted. */
-	n = readlinkat(dirfd, link, target, sizeof(target) - 1);
 	if (n < 0)
-		n = -errno;
-	close(dirfd);
-	if (n < 0)
-		return (int)n;
+		return -errno;
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
@@ -75,19 +197,28 @@ static int read_link_base(const struct vb_root *root, const char *name, const ch
 	return 0;
 }
 
-/* Vendor, device, subsystem and class: from modalias in one read, else one by one. */
-static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
+/*
+ * Vendor, device, subsystem and class: from modalias in one read, else one
+ * by one. The modalias text is kept when keep says so. Returns 0 or -ENOMEM.
+ */
+static int read_identity(struct pass *p, int dir, struct vb_pci_fn *fn, bool keep)
 {
 	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor",
 					     "subsystem_device", "class" };
 	uint32_t v[5] = { 0 };
-	char buf[128];
-	ssize_t n = read_attr(root, fn->name, "modalias", buf, sizeof(buf));
+	char buf[256];
+	ssize_t n = read_attr(p, dir, fn->name, "modalias", buf, sizeof(buf));
 
+	if (keep && n > 0) {
+		buf[n - (buf[n - 1] == '\n')] = '\0';
+		fn->modalias = strdup(buf);
+		if (!fn->modalias)
+			return -ENOMEM;
+	}
 	if (n > 0 && vb_pci_modalias_parse(buf, (size_t)n, fn) == 0)
-		return;
+		return 0;
 	for (size_t a = 0; a < 5; a++)
-		if (read_hex_attr(root, fn->name, attrs[a], &v[a]) < 0 ||
+		if (read_hex_attr(p, dir, fn->name, attrs[a], &v[a]) < 0 ||
 		    v[a] > (a < 4 ? 0xffffu : 0xffffffu)) {
 			v[a] = 0; /* unreadable, or wider than the field: unknown */
 			fn->no_class = fn->no_class || a == 4;
@@ -97,6 +228,7 @@ static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
 	fn->subvendor = (uint16_t)v[2];
 	fn->subdevice = (uint16_t)v[3];
 	fn->class = v[4];
+	return 0;
 }
 
 /*
@@ -104,22 +236,23 @@ static void read_identity(const struct vb_root *root, struct vb_pci_fn *fn)
  * kernel shows secondary_bus_number only for bridges. The config space is
  * not read, since that can wake a device from a low-power state.
  */
-static void read_details(const struct vb_root *root, struct vb_pci_fn *fn)
+static void read_details(struct pass *p, int dir, struct vb_pci_fn *fn)
 {
+	struct stat st;
 	char buf[32];
 
-	fn->header_type = attr_exists(root, fn->name, "secondary_bus_number");
+	fn->header_type = fstatat(dir, "secondary_bus_number", &st, AT_SYMLINK_NOFOLLOW) == 0;
 	/* Anything but "0" or "1" is unreadable: vb_pci_may_be_boot_vga fails safe. */
-	if (read_attr(root, fn->name, "boot_vga", buf, sizeof(buf)) > 0 &&
+	if (read_attr(p, dir, fn->name, "boot_vga", buf, sizeof(buf)) > 0 &&
 	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
-	if (read_link_base(root, fn->name, "iommu_group", buf, sizeof(buf)) == 0) {
+	if (read_link_base(dir, "iommu_group", buf, sizeof(buf)) == 0) {
 		char *end;
 		long group = strtol(buf, &end, 10);
 		if (end != buf && *end == '\0' && group >= 0)
 			fn->iommu_group = group;
 	}
-	if (read_link_base(root, fn->name, "driver", fn->driver, sizeof(fn->driver)) < 0)
+	if (read_link_base(dir, "driver", fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
 }
 
@@ -128,27 +261,22 @@ static void read_details(const struct vb_root *root, struct vb_pci_fn *fn)
  * puts it under devices/pciDDDD:BB (the host bridge of root bus BB), then
  * under every bridge on the way. A function whose bus is BB is on it.
  */
-static void read_root_bus(const struct vb_root *root, struct vb_pci_fn *fn)
+static void read_root_bus(const struct pass *p, struct vb_pci_fn *fn)
 {
 	char target[PATH_MAX];
-	int dirfd = vb_root_open(root, DEVICES, O_PATH | O_DIRECTORY, 0);
-	ssize_t n;
-	const char *p;
+	/* The link itself is read, never followed. */
+	ssize_t n = readlinkat(p->fd, fn->name, target, sizeof(target) - 1);
+	const char *s;
 	uint32_t domain, bus;
 
-	if (dirfd < 0)
-		return;
-	/* The link itself is read, never followed. */
-	n = readlinkat(dirfd, fn->name, target, sizeof(target) - 1);
-	close(dirfd);
 	if (n < 0)
 		return;
 	target[n] = '\0';
-	for (p = target; (p = strstr(p, "/pci")) != NULL; p++) {
-		const char *colon = strchr(p + 4, ':');
+	for (s = target; (s = strstr(s, "/pci")) != NULL; s++) {
+		const char *colon = strchr(s + 4, ':');
 
-		if (colon && vb_hex_parse(p + 4, (size_t)(colon - p - 4), 4, 8, &domain) ==
-				     colon - p - 4 &&
+		if (colon && vb_hex_parse(s + 4, (size_t)(colon - s - 4), 4, 8, &domain) ==
+				     colon - s - 4 &&
 		    domain == fn->addr.domain && vb_hex_parse(colon + 1, 2, 2, 2, &bus) == 2 &&
 		    (colon[3] == '/' || colon[3] == '\0')) {
 			fn->root_bus = fn->addr.bus == bus;
@@ -157,34 +285,52 @@ static void read_root_bus(const struct vb_root *root, struct vb_pci_fn *fn)
 	}
 }
 
-int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
+/* Counts an entry that is not a function's name, and keeps the first for the message. */
+static void ignore_entry(struct vb_sysfs_listing *listing, const char *name)
 {
+	if (listing && listing->ignored++ == 0)
+		snprintf(listing->ignored_first, sizeof(listing->ignored_first), "%.*s",
+			 (int)sizeof(listing->ignored_first) - 1, name);
+}
+
+int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
+		  struct vb_sysfs_listing *listing)
+{
+	bool keep = listing && listing->keep_modalias;
 	struct dirent *de;
+	struct pass p;
 	size_t capacity = 0;
 	DIR *dir;
-	int fd, err = 0;
+	int err;
 
 	snap->fns = NULL;
 	snap->count = 0;
-	fd = vb_root_open(root, DEVICES, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
-	if (fd < 0)
-		return fd;
-	dir = fdopendir(fd);
+	if (listing)
+		listing->ignored = 0;
+	err = pass_open(root, &p);
+	if (err < 0)
+		return err;
+	dir = fdopendir(p.fd);
 	if (!dir) {
-		close(fd);
-		return -errno;
+		err = -errno;
+		pass_close(&p);
+		return err;
 	}
 	while ((de = readdir(dir)) != NULL) {
 		struct vb_pci_addr addr;
 		struct vb_pci_fn *fn;
-		const char *why;
+		int fd;
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= VB_PCI_NAME_MAX)
+		if (de->d_name[0] == '.')
 			continue;
-		if (vb_pci_addr_parse(de->d_name, strlen(de->d_name), &addr, &why) < 0)
+		if (strlen(de->d_name) >= VB_PCI_NAME_MAX ||
+		    vb_pci_name_parse(de->d_name, &addr) < 0) {
+			ignore_entry(listing, de->d_name);
 			continue;
+		}
 		if (snap->count == capacity) {
-			size_t grown_cap = capacity ? capacity * 2 : 64;
+			/* Few steps: each is a new mapping and a copy. */
+			size_t grown_cap = capacity ? capacity * 4 : 256;
 			struct vb_pci_fn *grown = realloc(snap->fns, grown_cap * sizeof(*grown));
 			if (!grown) {
 				err = -ENOMEM;
@@ -201,8 +347,23 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 		fn->root_bus = -1;
 		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
-		read_identity(root, fn);
+		close_if_full(&p);
+		fd = open_function(&p, fn->name);
+		fn->no_class = fd < 0; /* nothing readable: IDs 0, class unknown */
+		if (listing && listing->details) {
+			read_root_bus(&p, fn);
+			fn->header_type = 0;
+		}
+		if (fd >= 0) {
+			err = read_identity(&p, fd, fn, keep);
+			if (listing && listing->details)
+				read_details(&p, fd, fn);
+			close_later(&p, fd);
+			if (err < 0)
+				break;
+		}
 	}
+	close_waiting(&p);
 	closedir(dir);
 	if (err < 0) {
 		vb_snapshot_free(snap);
@@ -214,32 +375,43 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 
 int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want)
 {
+	struct pass p;
+	int err = pass_open(root, &p);
+
+	if (err < 0)
+		return err;
 	for (size_t i = 0; i < snap->count; i++) {
+		struct vb_pci_fn *fn = &snap->fns[i];
+		int fd;
+
 		if (want && !want[i])
 			continue;
-		read_root_bus(root, &snap->fns[i]);
-		read_details(root, &snap->fns[i]);
+		read_root_bus(&p, fn);
+		close_if_full(&p);
+		fd = open_function(&p, fn->name);
+		fn->header_type = 0;
+		if (fd >= 0) {
+			read_details(&p, fd, fn);
+			close_later(&p, fd);
+		}
 	}
+	pass_close(&p);
 	return 0;
 }
 
 int vb_sysfs_driver(const struct vb_root *root, const char *name, char *driver, size_t size)
 {
-	int err = read_link_base(root, name, "driver", driver, size);
+	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX];
+	int dir, err;
 
+	snprintf(rel, sizeof(rel), DEVICES "/%s", name);
+	dir = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	err = dir < 0 ? dir : read_link_base(dir, "driver", driver, size);
+	if (dir >= 0)
+		close(dir);
 	if (err == -ENOENT) {
 		driver[0] = '\0';
 		err = 0;
 	}
 	return err;
-}
-
-ssize_t vb_sysfs_attr(const struct vb_root *root, const char *name, const char *attr, char *buf,
-		      size_t size)
-{
-	ssize_t n = read_attr(root, name, attr, buf, size);
-
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
 }

@@ -7,28 +7,31 @@
 #include "pci.h"
 #include "root.h"
 
+/* What vb_sysfs_read is asked to keep, and what it left out. */
+struct vb_sysfs_listing {
+	bool keep_modalias;     /* in: keep each function's modalias text (fn->modalias) */
+	bool details;           /* in: read every function's details too, in the same pass */
+	size_t ignored;         /* out: entries not named as the kernel names functions */
+	char ignored_first[32]; /* out: the first of them, cut short */
+};
+
 /*
  * Reads every function under sys/bus/pci/devices in the tree into snap, sorted by
  * address: its address, IDs and class (one read of modalias each). Entries
- * whose names are not PCI addresses are ignored. The details are left unknown
+ * not named as the kernel names functions (vb_pci_name_parse) are left out,
+ * and counted in listing when it is not NULL. The details are left unknown
  * (no driver, no group, boot_vga and header type -1) until
- * vb_sysfs_read_details. Returns 0, -ENOENT when the directory is missing, or
- * -errno.
+ * vb_sysfs_read_details, unless listing asks for them. Returns 0, -ENOENT
+ * when the directory is missing, or -errno.
  */
-int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap);
+int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
+		  struct vb_sysfs_listing *listing);
 
 /*
  * Reads driver, IOMMU group, boot_vga and bridge header of the functions
  * marked in want (every function when want is NULL). Returns 0 or -errno.
  */
 int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want);
-
-/*
- * Reads one attribute of a function (modalias, resource...), trailing newline
- * removed. Returns the length, or -errno.
- */
-ssize_t vb_sysfs_attr(const struct vb_root *root, const char *name, const char *attr, char *buf,
-		      size_t size);
 
 /*
  * Reads the driver bound to one function now ("" when none).

@@ -730,6 +730,28 @@ done
 [ ! -e "$T/run/vfio-boot/status.json" ] || fail "a refused run wrote status.json"
 end
 
+begin non-canonical-names-ignored
+# Only a name as the kernel writes it (DDDD:BB:SS.F, lowercase hex) is a
+# function: "0:3:0.0" is not 0000:03:00.0, "0000:1:00.0" and "0000:0A:00.0"
+# are no second names for 01:00.0 and 0a:00.0 either. They are left out, and
+# said once.
+host_spec | tree
+d=$T/sys/bus/pci/devices
+mv "$d/0000:03:00.0" "$d/0:3:0.0"
+ln -s ../../../devices/pci0000:00/0000:01:00.0 "$d/0000:1:00.0"
+ln -s ../../../devices/pci0000:00/0000:02:00.0 "$d/0000:0A:00.0"
+conf "0000:03:00.0" "0000:01:00.0" "companions=none"
+bind
+status 0000:01:00.0 result bound
+device_count 1
+got=$(tail -n 1 "$T/sys/devices/pci0000:00/0000:03:00.0/driver_override")
+[ "$got" = "(null)" ] || fail "0000:03:00.0, listed only as 0:3:0.0, has driver_override '$got'"
+[ "$(grep -c 'not named as the kernel names functions' "$T/dev/kmsg")" = 1 ] ||
+	fail "the ignored names are not said exactly once in the kernel log"
+message_has "sys/bus/pci/devices: 3 entries ignored, not named as the kernel names functions"
+message_has "selector '0000:03:00.0' matches no PCI device"
+end
+
 # The safety rules on fixture hosts shaped like common boards.
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"

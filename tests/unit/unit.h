@@ -2,6 +2,7 @@
 #pragma once
 
 /* A minimal test harness: CHECK records a failure and goes on. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,21 @@ static inline unsigned unit_rand(unsigned long long *state, unsigned n)
 	*state ^= *state >> 7;
 	*state ^= *state << 17;
 	return (unsigned)(*state % n);
+}
+
+/* Writes text to dir/rel, created or truncated; a failure counts as one. */
+static inline void unit_put(const char *dir, const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
 }
 
 static inline int unit_report(const char *name)

@@ -83,13 +83,14 @@ static int by_modalias(const void *a, const void *b)
 }
 
 /*
- * Fills m->claimants. Functions of one model share a modalias, so each
- * distinct modalias is looked up once and its answer copied to the others.
+ * Fills m->claimants from the modalias texts vb_sysfs_read kept. Functions
+ * of one model share a modalias, so each distinct modalias is looked up once
+ * and its answer copied to the others.
  */
-static int resolve_claimants(const struct vb_root *root, struct machine *m)
+static int resolve_claimants(struct machine *m)
 {
 	size_t n = m->snap.count, *order = NULL;
-	char **aliases = NULL;
+	const char **aliases = NULL;
 	int err = -ENOMEM;
 
 	aliases = calloc(n ? n : 1, sizeof(*aliases));
@@ -97,17 +98,10 @@ static int resolve_claimants(const struct vb_root *root, struct machine *m)
 	if (!aliases || !order)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		char modalias[256];
-
-		if (vb_sysfs_attr(root, m->snap.fns[i].name, "modalias", modalias,
-				  sizeof(modalias)) < 0)
-			modalias[0] = '\0';
-		aliases[i] = strdup(modalias);
-		if (!aliases[i])
-			goto out;
+		aliases[i] = m->snap.fns[i].modalias ? m->snap.fns[i].modalias : "";
 		order[i] = i;
 	}
-	sort_modaliases = (const char *const *)aliases;
+	sort_modaliases = aliases;
 	qsort(order, n, sizeof(*order), by_modalias);
 	err = 0;
 	for (size_t k = 0; k < n && err == 0; k++) {
@@ -124,8 +118,6 @@ static int resolve_claimants(const struct vb_root *root, struct machine *m)
 		err = vb_kmod_claimants(&m->kmod, aliases[i], &m->claimants[i]);
 	}
 out:
-	for (size_t i = 0; aliases && i < n; i++)
-		free(aliases[i]);
 	free(aliases);
 	free(order);
 	return err;
@@ -143,12 +135,11 @@ static int read_host_devices(const struct cli *cli, struct machine *m)
 
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
+	struct vb_sysfs_listing listing = { .keep_modalias = with_claimants, .details = true };
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	err = vb_sysfs_read(&cli->root, &m->snap);
-	if (err == 0)
-		err = vb_sysfs_read_details(&cli->root, &m->snap, NULL);
+	err = vb_sysfs_read(&cli->root, &m->snap, &listing);
 	if (err == 0)
 		m->have_sys = true;
 	else if (err != -ENOENT) {
@@ -170,12 +161,12 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	m->claimants = calloc(m->snap.count ? m->snap.count : 1, sizeof(*m->claimants));
 	err = m->claimants ? 0 : -ENOMEM;
 	if (err == 0 && with_claimants)
-		err = resolve_claimants(&cli->root, m);
+		err = resolve_claimants(m);
 	if (err < 0) {
 		machine_free(m);
 		return err;
 	}
-	m->names = vb_pcinames_new();
+	m->names = vb_pcinames_new(&m->snap);
 	return read_host_devices(cli, m);
 }
 

@@ -4,11 +4,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pci.h"
+
 /* Names from pci.ids through libpci, as lspci shows them. */
 struct vb_pcinames;
 
-/* Returns a name lookup context, or NULL when libpci cannot be set up. */
-struct vb_pcinames *vb_pcinames_new(void);
+/*
+ * Returns a name lookup context, or NULL when libpci cannot be set up. With
+ * only, names are read for its functions' IDs (and every class) alone: far
+ * quicker, and the same names for them; other IDs are then left unnamed.
+ */
+struct vb_pcinames *vb_pcinames_new(const struct vb_snapshot *only);
 void vb_pcinames_free(struct vb_pcinames *names);
 
 /* "NVIDIA Corporation GA106 [GeForce RTX 3060]"; numeric when unknown. */
