@@ -58,6 +58,8 @@ static void collect_msg(void *ctx, enum cli_msg_kind kind, const char *msg)
 {
 	struct outcome *o = ctx;
 
+	if (kind == CLI_MSG_PROGRESS)
+		return; /* what was run is in the changeset's commands */
 	if (vb_msgs_add(kind == CLI_MSG_ERROR ? &o->errors : &o->warnings, "%s", msg) < 0)
 		o->incomplete = true;
 }
