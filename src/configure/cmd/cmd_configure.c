@@ -229,5 +229,5 @@ static int configure(const struct cli *cli)
 
 int cmd_configure(const struct cli *cli)
 {
-	return vb_outcome_run("configure", cli, configure);
+	return vb_outcome_run(cli, configure);
 }

@@ -233,5 +233,5 @@ static int unconfigure(const struct cli *cli)
 
 int cmd_unconfigure(const struct cli *cli)
 {
-	return vb_outcome_run("unconfigure", cli, unconfigure);
+	return vb_outcome_run(cli, unconfigure);
 }
