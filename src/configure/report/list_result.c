@@ -107,11 +107,7 @@ void list_result_json(struct vb_json *w, const struct list_result *r)
 		vb_json_string_or_null(w, fn->driver);
 		vb_json_field_bool(w, "boot_vga", fn->boot_vga == 1);
 		vb_json_field_bool(w, "bridge", vb_pci_is_bridge(fn));
-		vb_json_key(w, "modules");
-		vb_json_begin_array(w, VB_JSON_INLINE);
-		for (size_t i = 0; i < modules->count; i++)
-			vb_json_string(w, modules->items[i]);
-		vb_json_end_array(w);
+		reply_strings(w, "modules", modules);
 		host_uses(w, "host_disk", m, fn, VB_HOST_DISK);
 		host_uses(w, "host_network", m, fn, VB_HOST_NETWORK);
 		vb_json_end_object(w);

@@ -277,11 +277,7 @@ static void write_json(struct vb_json *w, const struct outcome *o)
 	vb_json_key(w, "selection");
 	json_functions(w, o);
 	vb_json_field_string(w, "bootloader", o->bootloader);
-	vb_json_key(w, "kernel_flags");
-	vb_json_begin_array(w, VB_JSON_INLINE);
-	for (size_t i = 0; i < o->flags.count; i++)
-		vb_json_string(w, o->flags.items[i]);
-	vb_json_end_array(w);
+	reply_strings(w, "kernel_flags", &o->flags);
 	vb_json_key(w, "files");
 	json_files(w, o);
 	vb_json_field_string(w, "diff", o->diff ? o->diff : "");

@@ -53,7 +53,7 @@ void reply_incomplete(void)
 	reply.incomplete = true;
 }
 
-static void strings(struct vb_json *w, const char *key, const struct vb_msgs *m)
+void reply_strings(struct vb_json *w, const char *key, const struct vb_msgs *m)
 {
 	vb_json_key(w, key);
 	vb_json_begin_array(w, VB_JSON_INLINE);
@@ -71,8 +71,8 @@ int reply_end(int exit_status)
 		return exit_status;
 	cli_set_msg_sink(NULL, NULL);
 	vb_json_field_number(w, "exit_status", exit_status);
-	strings(w, "warnings", &reply.warnings);
-	strings(w, "errors", &reply.errors);
+	reply_strings(w, "warnings", &reply.warnings);
+	reply_strings(w, "errors", &reply.errors);
 	vb_json_field_bool(w, "complete", !reply.incomplete);
 	vb_json_end_object(w);
 	err = vb_json_finish(w);
