@@ -2,24 +2,22 @@
 #include <stdio.h>
 #include <syslog.h>
 
-#include "json.h"
 #include "report.h"
 #include "status.h"
 #include "version.h"
 
-/* Room kept for one device entry: every string in it is cut to VB_STATUS_STRING_MAX. */
-#define DEVICE_ENTRY_MAX (8 * VB_STATUS_STRING_MAX)
-#define DOCUMENT_TAIL_MAX 64 /* the omitted counts and the closing brackets */
-
-static void json_hex(FILE *out, unsigned value, int digits)
+/* Entry i of the report: target i of the plan, as it came out. */
+static void device_entry(const void *ctx, size_t i, struct vb_status_entry *e)
 {
-	fprintf(out, "\"%0*x\"", digits, value);
-}
+	const struct vb_report *r = ctx;
+	const struct vb_target *t = &r->plan->targets[i];
+	const struct vb_pci_fn *fn = &r->snap->fns[t->fn];
+	const struct vb_outcome *o = &r->outcomes[i];
 
-static void json_field(FILE *out, const char *key, const char *value)
-{
-	fprintf(out, ", \"%s\": ", key);
-	vb_json_string_cut(out, value, VB_STATUS_STRING_MAX);
+	*e = (struct vb_status_entry){ fn->name, fn->vendor, fn->device, fn->subvendor,
+				       fn->subdevice, fn->class, fn->iommu_group, t->selected_by,
+				       fn->driver, o->driver_after, vb_result_name(o->result),
+				       o->reason };
 }
 
 /* Why binding was disabled: "vfio_boot.disable=Y on the kernel command line". */
@@ -32,78 +30,22 @@ static const char *disabled_reason(const struct vb_report *r, char *buf, size_t 
 	return buf;
 }
 
-static void json_device(FILE *out, const struct vb_report *r, size_t i)
-{
-	const struct vb_target *t = &r->plan->targets[i];
-	const struct vb_pci_fn *fn = &r->snap->fns[t->fn];
-	const struct vb_outcome *o = &r->outcomes[i];
-
-	fputs("{\"address\": ", out);
-	vb_json_string(out, fn->name);
-	fputs(", \"vendor\": ", out);
-	json_hex(out, fn->vendor, 4);
-	fputs(", \"device\": ", out);
-	json_hex(out, fn->device, 4);
-	fputs(", \"subsystem_vendor\": ", out);
-	json_hex(out, fn->subvendor, 4);
-	fputs(", \"subsystem_device\": ", out);
-	json_hex(out, fn->subdevice, 4);
-	fputs(", \"class\": ", out);
-	json_hex(out, fn->class, 6);
-	fputs(", \"iommu_group\": ", out);
-	if (fn->iommu_group >= 0)
-		fprintf(out, "\"%ld\"", fn->iommu_group);
-	else
-		fputs("null", out);
-	json_field(out, "selected_by", t->selected_by);
-	json_field(out, "driver_before", fn->driver[0] ? fn->driver : NULL);
-	json_field(out, "driver_after", o->driver_after[0] ? o->driver_after : NULL);
-	json_field(out, "result", vb_result_name(o->result));
-	json_field(out, "reason", o->reason);
-	fputc('}', out);
-}
-
-/* True when the document, now at ftell(out), can take need more bytes under limit. */
-static bool fits(FILE *out, size_t need, size_t limit)
-{
-	long at = ftell(out);
-
-	return at >= 0 && (size_t)at + need + DOCUMENT_TAIL_MAX < limit;
-}
-
-void vb_report_json(FILE *out, const struct vb_report *r)
+int vb_report_json(FILE *out, const struct vb_report *r)
 {
 	char why[VB_ORIGIN_MAX + 64];
-	size_t written = 0;
+	const struct vb_status_report status = {
+		.version = VB_VERSION,
+		.disabled = r->cfg->disabled,
+		.disabled_by = disabled_reason(r, why, sizeof(why)),
+		.companions = vb_companions_name(r->cfg->companions),
+		.boot_vga = vb_boot_vga_name(r->cfg->boot_vga),
+		.messages = r->messages,
+		.count = r->plan->count,
+		.device = device_entry,
+		.ctx = r,
+	};
 
-	fputs("{\n  \"version\": ", out);
-	vb_json_string(out, VB_VERSION);
-	fprintf(out, ",\n  \"disabled\": %s,\n  \"disabled_by\": ",
-		r->cfg->disabled ? "true" : "false");
-	vb_json_string_cut(out, r->cfg->disabled ? disabled_reason(r, why, sizeof(why)) : NULL,
-			   VB_STATUS_STRING_MAX);
-	fputs(",\n  \"companions\": ", out);
-	vb_json_string(out, vb_companions_name(r->cfg->companions));
-	fputs(",\n  \"boot_vga\": ", out);
-	vb_json_string(out, vb_boot_vga_name(r->cfg->boot_vga));
-	fputs(",\n  \"messages\": [", out);
-	/* Messages take at most half the file; the devices matter more. */
-	for (; written < r->messages->count; written++) {
-		if (!fits(out, VB_STATUS_STRING_MAX + 16, VB_STATUS_MAX / 2))
-			break;
-		fputs(written ? ",\n    " : "\n    ", out);
-		vb_json_string_cut(out, r->messages->items[written], VB_STATUS_STRING_MAX);
-	}
-	fprintf(out, "%s],\n  \"messages_omitted\": %zu,\n  \"devices\": [",
-		written ? "\n  " : "", r->messages->count - written);
-	for (written = 0; written < r->plan->count; written++) {
-		if (!fits(out, DEVICE_ENTRY_MAX, VB_STATUS_MAX))
-			break;
-		fputs(written ? ",\n    " : "\n    ", out);
-		json_device(out, r, written);
-	}
-	fprintf(out, "%s],\n  \"devices_omitted\": %zu\n}\n", written ? "\n  " : "",
-		r->plan->count - written);
+	return vb_status_write(out, &status);
 }
 
 static int level_of(enum vb_result result)

@@ -19,8 +19,11 @@ struct vb_report {
 	const char *disabled_by;           /* why cfg->disabled; NULL: vfio_boot.disable */
 };
 
-/* Writes the status.json document, below VB_STATUS_MAX bytes (status.h). */
-void vb_report_json(FILE *out, const struct vb_report *report);
+/*
+ * Writes the status.json document (vb_status_write, status.h). Returns 0 or
+ * -errno.
+ */
+int vb_report_json(FILE *out, const struct vb_report *report);
 
 #define VB_LOG_MESSAGES_MAX 20 /* messages logged one by one; status.json has more */
 

@@ -19,16 +19,18 @@
 #define RUN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* In the child: never returns; reports why exec failed on the pipe. */
-static void exec_child(const struct vb_root *root, const char *const *argv, int report_fd,
-		       bool own_group, const sigset_t *mask)
+static void exec_child(const struct vb_root *root, const char *const *argv, int out_fd,
+		       int report_fd, bool own_group, const sigset_t *mask)
 {
 	int err = 0;
 
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (own_group)
 		setpgid(0, 0);
+	if (out_fd >= 0 && out_fd != STDOUT_FILENO && dup2(out_fd, STDOUT_FILENO) < 0)
+		err = errno;
 	/* Into the very directory the tree was opened as, not a path looked up again. */
-	if (root && !root->host && (fchdir(root->fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+	if (err == 0 && root && !root->host && (fchdir(root->fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		err = errno;
 	if (err == 0 && setenv("PATH", RUN_PATH, 1) < 0)
 		err = errno;
@@ -105,6 +107,12 @@ static int exec_result(int fd, long long deadline)
 
 int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms)
 {
+	return vb_run_to(root, argv, timeout_ms, -1);
+}
+
+int vb_run_to(const struct vb_root *root, const char *const *argv, unsigned timeout_ms,
+	      int out_fd)
+{
 	bool limited = timeout_ms != VB_RUN_NO_LIMIT;
 	sigset_t chld, old_mask;
 	int pipefd[2], status = 0, err;
@@ -123,7 +131,7 @@ int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout
 	pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(root, argv, pipefd[1], limited, &old_mask);
+		exec_child(root, argv, out_fd, pipefd[1], limited, &old_mask);
 	}
 	err = pid < 0 ? -errno : 0;
 	close(pipefd[1]);

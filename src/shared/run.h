@@ -25,6 +25,10 @@
  */
 int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms);
 
+/* Like vb_run, with the program's stdout on out_fd (-1: the caller's stdout). */
+int vb_run_to(const struct vb_root *root, const char *const *argv, unsigned timeout_ms,
+	      int out_fd);
+
 /*
  * True when a program is found in the tree where vb_run looks for it:
  * {usr/,}{s,}bin, symlinks resolved inside the tree.

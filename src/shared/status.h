@@ -5,10 +5,11 @@
 #include <stddef.h>
 
 #include "json.h"
+#include "msgs.h"
 
 /*
- * status.json, the binder's report of one run (written by src/bind/report.c,
- * read here):
+ * status.json, the binder's report of one run: written and read here, so
+ * that one file owns the format.
  *
  *   { "version": "...", "disabled": false, "disabled_by": null,
  *     "companions": "slot",
@@ -27,6 +28,38 @@
  */
 #define VB_STATUS_MAX (256 * 1024)
 #define VB_STATUS_STRING_MAX 1024 /* bytes of one string, escaped, between its quotes */
+
+/* One device entry of the report, as written. */
+struct vb_status_entry {
+	const char *address;
+	unsigned vendor, device, subsystem_vendor, subsystem_device, class;
+	long iommu_group;          /* -1: none */
+	const char *selected_by;
+	const char *driver_before; /* NULL or "": none */
+	const char *driver_after;  /* NULL or "": none */
+	const char *result;        /* "bound", "failed", ... */
+	const char *reason;
+};
+
+/* What one run of the binder reports. */
+struct vb_status_report {
+	const char *version;
+	bool disabled;
+	const char *disabled_by;       /* what disabled binding; NULL unless disabled */
+	const char *companions;        /* "slot", "group", "none" */
+	const char *boot_vga;          /* "refuse", "allow" */
+	const struct vb_msgs *messages; /* problems and notes, in order */
+	size_t count;                  /* device entries */
+	/* Fills entry i (i < count); called once per entry written. */
+	void (*device)(const void *ctx, size_t i, struct vb_status_entry *entry);
+	const void *ctx;
+};
+
+/*
+ * Writes the status.json document to out, below VB_STATUS_MAX bytes (what
+ * does not fit is counted, as above). Returns vb_json_finish's result.
+ */
+int vb_status_write(FILE *out, const struct vb_status_report *report);
 
 /* One device entry of the report, as read back. */
 struct vb_status_device {

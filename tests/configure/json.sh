@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # here, T, work and the helpers are run.sh's
-# Sourced by tests/configure/run.sh: configure --json and unconfigure --json,
-# checked with jq against the fields documented in vfio-boot(8).
+# Sourced by tests/configure/run.sh: every command's --json answer, checked
+# with jq against the fields documented in vfio-boot(8): one object on stdout,
+# errors included, with the members every answer has.
 
 # --json: one object on stdout and nothing else (jq -s sees exactly one value).
 json_is() { # DESCRIPTION JQ-FILTER
@@ -11,7 +12,13 @@ json_is() { # DESCRIPTION JQ-FILTER
 	}
 	jq -e "$2" "$T/out" >/dev/null || fail "$1: jq '$2' is not true on: $(jq -c "{files,commands,errors,warnings,verdicts: [.selection[].verdict]}" "$T/out")"
 }
-# The documented fields, with their types, in every object.
+# The members every answer has, whatever the command and however it ended.
+json_common='(.command | type == "string" or . == null) and
+	(.root | type == "string" or . == null) and (.exit_status | type == "number") and
+	(.warnings | type == "array") and all(.warnings[]; type == "string") and
+	(.errors | type == "array") and all(.errors[]; type == "string") and
+	(.complete | type == "boolean")'
+# configure's and unconfigure's documented fields, with their types, in every object.
 json_shape='(.command | type == "string") and (.root | type == "string") and
 	(.dry_run | type == "boolean") and (.changed | type == "boolean") and
 	(.exit_status | type == "number") and (.selection | type == "array") and
@@ -228,4 +235,150 @@ rc_is 2
 json_is "missing --root" '.command == "unconfigure" and .root == null and
 	.errors == ["--root '"'$work/no-such-tree'"': No such file or directory"]'
 tree_unchanged "bad usage --json"
+end
+
+# ---------------------------------------------------------------- every command
+
+# Each of list, check and status answers with one object, errors included: an
+# error found before any work (a bad option or argument, a bad --root) and one
+# met during the work (what sysfs holds cannot be read, a damaged journal, a
+# busy lock). The reason is in .errors and still on stderr.
+
+# sysfs that cannot be read (a file where the devices' directory is): exit 1,
+# the reason in .errors, and not the member the command would have had.
+json_sysfs_unreadable() { # COMMAND MEMBER
+	rm -rf "$T/sys/bus/pci/devices"
+	echo "not a directory" >"$T/sys/bus/pci/devices"
+	vboot --json "$1"
+	rc_is 1
+	json_is "$1: sysfs unreadable" "$json_common"' and .command == "'"$1"'" and
+		.exit_status == 1 and .'"$2"' == null and
+		.errors == ["cannot read '"$T"'/sys/bus/pci/devices: Not a directory"]'
+	has err "vfio-boot: cannot read $T/sys/bus/pci/devices: Not a directory"
+}
+begin json-list
+host_tree
+vboot --json list
+rc_is 0
+json_is common "$json_common"
+json_is answer '.command == "list" and .root == "'"$T"'" and .exit_status == 0 and
+	.errors == [] and .complete == true and .iommu == true and (.devices | length == 11)'
+vboot --json list extra
+rc_is 2
+json_is "an argument" "$json_common"' and .command == "list" and .exit_status == 2 and
+	.errors == ["list takes no arguments"] and .devices == null'
+has err "vfio-boot: list takes no arguments"
+vboot --json --bogus list
+rc_is 2
+json_is "unknown option" '.command == "list" and .exit_status == 2 and
+	.errors == ["unknown option '"'--bogus'"'"]'
+has err "Try 'vfio-boot --help'"
+json_sysfs_unreadable list devices
+rm -rf "$T/sys"
+vboot --json list
+rc_is 1
+json_is "no sys" '.exit_status == 1 and (.errors[0] | test("^no PCI devices under .*/sys: list needs the hardware$"))'
+end
+
+begin json-check
+host_tree
+vboot --json check
+json_is common "$json_common"
+json_is answer '.command == "check" and (.exit_status == 0 or .exit_status == 3) and
+	(.ready == (.exit_status == 0)) and (.checks | length > 5) and
+	all(.checks[]; (.name | type == "string") and (.state | IN("ok", "warn", "fail", "skip")) and
+		(.detail | type == "string"))'
+vboot --json check extra
+rc_is 2
+json_is "an argument" "$json_common"' and .exit_status == 2 and
+	.errors == ["check takes no arguments"] and .checks == null'
+timeout 10 "$vb" --json --root "$work/no-such-tree" check >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+rc_is 2
+json_is "missing --root" "$json_common"' and .command == "check" and .root == null and
+	.errors == ["--root '"'$work/no-such-tree'"': No such file or directory"]'
+json_sysfs_unreadable check checks
+end
+
+begin json-status
+host_tree
+vboot --json status
+rc_is 0
+json_is common "$json_common"
+json_is answer '.command == "status" and .exit_status == 0 and .errors == [] and
+	.configured == false and .functions == [] and .images == [] and .as_expected == true'
+vboot --json --wait x status
+rc_is 2
+json_is "bad --wait" "$json_common"' and .command == "status" and .exit_status == 2 and
+	(.errors | length == 1) and (.errors[0] | startswith("--wait takes seconds")) and
+	.functions == null'
+json_sysfs_unreadable status functions
+end
+
+# status --json after a run that died: the recovery's notes are in .warnings,
+# its commands' own output on stderr, and stdout holds the object alone.
+begin json-status-recovery
+host_tree
+cat >"$T/usr/sbin/update-initramfs" <<'STUB'
+#!/bin/sh
+echo "update-initramfs $*" >>/var/log/calls
+echo "stand-in update-initramfs ran"
+[ ! -e /kill-parent ] || { rm /kill-parent; kill -9 $PPID; }
+STUB
+touch "$T/kill-parent"
+vboot configure 10de:2504@01:00.0
+rc_is 137
+vboot --json status
+rc_is 0
+json_is "rolled back" "$json_common"' and .exit_status == 0 and .errors == [] and
+	.configured == false and
+	(.warnings | any(test("^an interrupted configure .* was rolled back$")))'
+has err "running: update-initramfs -u -k all"
+has err "stand-in update-initramfs ran"
+lacks out "stand-in"
+end
+
+# A damaged journal and a busy lock, met during the work: status answers with
+# the common members, configure and unconfigure with their whole object.
+begin json-journal-and-lock
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+j=$T/var/lib/vfio-boot/journal
+cp "$j" "$work/journal.good"
+truncate -s $(($(stat -c %s "$j") - 20)) "$j"
+for cmd in status "configure 02:00.0" unconfigure; do
+	# shellcheck disable=SC2086 # words on purpose
+	vboot --json $cmd
+	rc_is 7
+	json_is "$cmd: damaged journal" "$json_common"' and .exit_status == 7 and
+		(.errors | length == 1) and (.errors[0] | contains("/var/lib/vfio-boot/journal is damaged")) and
+		if .command == "status" then .functions == null else '"$json_shape"' and .changed == false end'
+	has err "/var/lib/vfio-boot/journal is damaged"
+done
+cp "$work/journal.good" "$j"
+flock -o "$T/var/lib/vfio-boot/lock" sleep 10 &
+holder=$!
+sleep 0.3
+for cmd in status unconfigure; do
+	vboot --json --wait 1 $cmd
+	rc_is 8
+	json_is "$cmd: busy" "$json_common"' and .exit_status == 8 and
+		(.errors | length == 1) and (.errors[0] | contains("still locked")) and
+		if .command == "status" then .functions == null else '"$json_shape"' and .changed == false end'
+done
+kill "$holder"
+wait "$holder" 2>/dev/null
+end
+
+# No command, or one that does not exist: still one object.
+begin json-no-command
+host_tree
+vboot --json
+rc_is 2
+json_is "none" "$json_common"' and .command == null and .errors == ["no command given"]'
+vboot --json frobnicate
+rc_is 2
+json_is "unknown" "$json_common"' and .command == "frobnicate" and
+	.errors == ["unknown command '"'frobnicate'"'"]'
 end

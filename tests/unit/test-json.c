@@ -7,20 +7,47 @@
 #include "text.h"
 #include "unit.h"
 
-/* What the writer makes of s (cut to max when max is not 0). */
-static char *written(const char *s, size_t max)
+/* A document made by build (with ctx), its text and what vb_json_finish said. */
+static char *document(void (*build)(struct vb_json *w, const void *ctx), const void *ctx, int *err)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
+	struct vb_json w;
 
 	if (!out)
 		return NULL;
-	if (max)
-		vb_json_string_cut(out, s, max);
-	else
-		vb_json_string(out, s);
+	vb_json_init(&w, out);
+	build(&w, ctx);
+	*err = vb_json_finish(&w);
+	CHECK(w.written == len);
 	fclose(out);
+	return text;
+}
+
+struct cut {
+	const char *s;
+	size_t max; /* 0: not cut */
+};
+
+static void build_string(struct vb_json *w, const void *ctx)
+{
+	const struct cut *c = ctx;
+
+	if (c->max)
+		vb_json_string_cut(w, c->s, c->max);
+	else
+		vb_json_string(w, c->s);
+}
+
+/* What the writer makes of s (cut to max when max is not 0). */
+static char *written(const char *s, size_t max)
+{
+	const struct cut c = { s, max };
+	int err = 0;
+	char *text = document(build_string, &c, &err);
+
+	CHECK(err == 0);
 	return text;
 }
 
@@ -57,6 +84,169 @@ static void check_writer(void)
 	writes("abcdefghi", 8, "\"abcde...\"");
 	writes("ab\xc3\xa9\xc3\xa9\xc3\xa9", 7, "\"ab\xc3\xa9...\"");
 	writes("abcd\x01", 8, "\"abcd...\"");
+}
+
+static void makes(void (*build)(struct vb_json *w, const void *ctx), int want_err,
+		  const char *want)
+{
+	int err = 0;
+	char *text = document(build, NULL, &err);
+
+	CHECK(err == want_err);
+	CHECK_STR(text, want);
+	free(text);
+}
+
+/* Every kind of value, in both layouts, nested. */
+static void build_all(struct vb_json *w, const void *ctx)
+{
+	(void)ctx;
+	vb_json_begin_object(w, VB_JSON_LINES);
+	vb_json_field_string(w, "s", "x");
+	vb_json_field_number(w, "n", -42);
+	vb_json_field_bool(w, "t", true);
+	vb_json_key(w, "nothing");
+	vb_json_null(w);
+	vb_json_key(w, "or-null");
+	vb_json_string_or_null(w, "");
+	vb_json_key(w, "hex");
+	vb_json_stringf(w, "%04x", 0x10deu);
+	vb_json_key(w, "empty");
+	vb_json_begin_array(w, VB_JSON_LINES);
+	vb_json_end_array(w);
+	vb_json_key(w, "flags");
+	vb_json_begin_array(w, VB_JSON_INLINE);
+	vb_json_string(w, "a");
+	vb_json_string(w, "b");
+	vb_json_end_array(w);
+	vb_json_key(w, "lines");
+	vb_json_begin_array(w, VB_JSON_LINES);
+	vb_json_begin_object(w, VB_JSON_INLINE);
+	vb_json_field_string(w, "k", "v");
+	vb_json_key(w, "argv");
+	vb_json_begin_array(w, VB_JSON_INLINE);
+	vb_json_string(w, NULL);
+	vb_json_end_array(w);
+	vb_json_end_object(w);
+	vb_json_begin_object(w, VB_JSON_INLINE);
+	vb_json_end_object(w);
+	vb_json_end_array(w);
+	vb_json_end_object(w);
+}
+
+static void build_number_texts(struct vb_json *w, const void *ctx)
+{
+	(void)ctx;
+	vb_json_begin_array(w, VB_JSON_INLINE);
+	vb_json_number_text(w, "-2.5e3");
+	vb_json_number_text(w, "0");
+	vb_json_number_text(w, "1E+5");
+	vb_json_number_text(w, "01");
+	vb_json_end_array(w);
+}
+
+static void build_bad_number(struct vb_json *w, const void *ctx)
+{
+	(void)ctx;
+	vb_json_number_text(w, "1.");
+}
+
+/*
+ * Calls the writer as ops (a string) says: '{' '}' an inline object, '[' ']'
+ * an inline array, 'L' an array one member a line, 'k' the key "a", 'n' the
+ * number 1, 'f' false, 'z' null, 's' the string "s".
+ */
+static void build_ops(struct vb_json *w, const void *ctx)
+{
+	for (const char *op = ctx; *op; op++) {
+		switch (*op) {
+		case '{': vb_json_begin_object(w, VB_JSON_INLINE); break;
+		case '}': vb_json_end_object(w); break;
+		case '[': vb_json_begin_array(w, VB_JSON_INLINE); break;
+		case ']': vb_json_end_array(w); break;
+		case 'L': vb_json_begin_array(w, VB_JSON_LINES); break;
+		case 'k': vb_json_key(w, "a"); break;
+		case 'n': vb_json_number(w, 1); break;
+		case 'f': vb_json_bool(w, false); break;
+		case 'z': vb_json_null(w); break;
+		case 's': vb_json_string(w, "s"); break;
+		}
+	}
+}
+
+static void makes_ops(const char *ops, int want_err, const char *want)
+{
+	int err = 0;
+	char *text = document(build_ops, ops, &err);
+
+	if (err != want_err)
+		fprintf(stderr, "ops '%s': %d, want %d\n", ops, err, want_err);
+	CHECK(err == want_err);
+	CHECK_STR(text, want);
+	free(text);
+}
+
+/* The emitter owns the structure: commas, layout, and it refuses what is not JSON. */
+static void check_emitter(void)
+{
+	char deep[2 * VB_JSON_DEPTH_MAX + 2], ops[2 * VB_JSON_DEPTH_MAX + 3];
+
+	makes(build_all, 0,
+	      "{\n"
+	      "  \"s\": \"x\",\n"
+	      "  \"n\": -42,\n"
+	      "  \"t\": true,\n"
+	      "  \"nothing\": null,\n"
+	      "  \"or-null\": null,\n"
+	      "  \"hex\": \"10de\",\n"
+	      "  \"empty\": [],\n"
+	      "  \"flags\": [\"a\", \"b\"],\n"
+	      "  \"lines\": [\n"
+	      "    {\"k\": \"v\", \"argv\": [null]},\n"
+	      "    {}\n"
+	      "  ]\n"
+	      "}\n");
+	makes(build_number_texts, -EINVAL, "[-2.5e3, 0, 1E+5");
+	makes(build_bad_number, -EINVAL, "");
+	/* Misuse: refused, and nothing is written after it. */
+	makes_ops("[n{kfk[s]}]", 0, "[1, {\"a\": false, \"a\": [\"s\"]}]\n");
+	makes_ops("k", -EINVAL, "");                   /* a key outside an object */
+	makes_ops("[nkn]", -EINVAL, "[1");             /* a key in an array */
+	makes_ops("{kfs}", -EINVAL, "{\"a\": false"); /* a value without its key */
+	makes_ops("{kk", -EINVAL, "{\"a\": ");         /* two keys */
+	makes_ops("{k}", -EINVAL, "{\"a\": ");         /* a key without its value */
+	makes_ops("{]}", -EINVAL, "{");                /* an end that does not match */
+	makes_ops("n]", -EINVAL, "1");                 /* an end with nothing open */
+	makes_ops("Ln", -EINVAL, "[\n  1");             /* left open */
+	makes_ops("[]z", -EINVAL, "[]\n");              /* a second document */
+	makes_ops("", -EINVAL, "");                    /* nothing */
+	/* As deep as the reader takes, and one deeper. */
+	memset(ops, '[', VB_JSON_DEPTH_MAX);
+	memset(ops + VB_JSON_DEPTH_MAX, ']', VB_JSON_DEPTH_MAX);
+	ops[2 * VB_JSON_DEPTH_MAX] = '\0';
+	memcpy(deep, ops, 2 * VB_JSON_DEPTH_MAX);
+	deep[2 * VB_JSON_DEPTH_MAX] = '\n';
+	deep[2 * VB_JSON_DEPTH_MAX + 1] = '\0';
+	makes_ops(ops, 0, deep);
+	memset(ops, '[', VB_JSON_DEPTH_MAX + 1);
+	memset(ops + VB_JSON_DEPTH_MAX + 1, ']', VB_JSON_DEPTH_MAX + 1);
+	ops[2 * VB_JSON_DEPTH_MAX + 2] = '\0';
+	deep[VB_JSON_DEPTH_MAX] = '\0';
+	makes_ops(ops, -EINVAL, deep);
+	/* A write error is said too. */
+	{
+		FILE *full = fopen("/dev/full", "w");
+		struct vb_json w;
+
+		CHECK(full != NULL);
+		if (full) {
+			vb_json_init(&w, full);
+			vb_json_begin_array(&w, VB_JSON_INLINE);
+			vb_json_end_array(&w);
+			CHECK(vb_json_finish(&w) == -EIO);
+			fclose(full);
+		}
+	}
 }
 
 static void parses(const char *text, int want_err)
@@ -159,6 +349,7 @@ static void check_round_trip(void)
 int main(void)
 {
 	check_writer();
+	check_emitter();
 	check_reader();
 	check_round_trip();
 	return unit_report("json");

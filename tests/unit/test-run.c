@@ -57,6 +57,33 @@ static void check_run_host(void)
 	CHECK(vb_run(NULL, none, VB_RUN_NO_LIMIT) == -EINVAL);
 }
 
+/* vb_run_to: the program's stdout goes where it is told, its stderr and ours stay. */
+static void check_run_to(void)
+{
+	const char *argv[] = { "sh", "-c", "echo out; echo err >&2", NULL };
+	FILE *out = tmpfile(), *err = tmpfile();
+	char got[64] = "";
+	int saved = dup(STDERR_FILENO);
+
+	CHECK(out && err && saved >= 0);
+	if (!out || !err || saved < 0)
+		return;
+	fflush(stderr);
+	dup2(fileno(err), STDERR_FILENO);
+	CHECK(vb_run_to(NULL, argv, VB_RUN_NO_LIMIT, fileno(out)) == 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(out);
+	CHECK(fread(got, 1, sizeof(got) - 1, out) == 4);
+	CHECK_STR(got, "out\n");
+	memset(got, 0, sizeof(got));
+	rewind(err);
+	CHECK(fread(got, 1, sizeof(got) - 1, err) == 4);
+	CHECK_STR(got, "err\n");
+	fclose(out);
+	fclose(err);
+}
+
 static void touch(const char *dir, const char *name, mode_t mode)
 {
 	char path[PATH_MAX];
@@ -209,6 +236,7 @@ int main(void)
 	CHECK(mkdir(dir, 0755) == 0);
 
 	check_run_host();
+	check_run_to();
 	check_run_chroot(root);
 	check_have_program(root);
 	check_run_timeout(root);

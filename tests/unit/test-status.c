@@ -64,7 +64,7 @@ static char *write_report(struct fixture *f, size_t *len)
 
 	if (!out)
 		return NULL;
-	vb_report_json(out, &r);
+	CHECK(vb_report_json(out, &r) == 0);
 	fclose(out);
 	return text;
 }

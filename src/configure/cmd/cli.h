@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "hostdevs.h"
@@ -63,17 +64,36 @@ struct machine {
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants);
 void machine_free(struct machine *m);
 
+/*
+ * The message sink: every line the configurator says goes through these
+ * functions, never to stdout by hand. Text goes to the text output: stdout,
+ * or stderr once cli_text_to_stderr was called (--json: stdout holds the one
+ * JSON object).
+ */
+
+/* The text output: stdout, or stderr under --json. */
+FILE *cli_text(void);
+
+/* Sends the text output to stderr from now on (--json). */
+void cli_text_to_stderr(void);
+
+/* Prints on the text output, as it is (a line of a command's own output). */
+void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Prints "vfio-boot: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Like cli_error, for a problem an option lets the run go on despite (--force). */
 void cli_error_overridden(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "note: MESSAGE" on stdout. */
+/* Prints "note: MESSAGE" on the text output. */
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "warning: MESSAGE" on stdout. */
+/* Prints "warning: MESSAGE" on the text output. */
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "MESSAGE" on the text output: what is being done ("running: update-grub"). */
+void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What a message printed by the functions above is. */
 enum cli_msg_kind {
@@ -81,12 +101,13 @@ enum cli_msg_kind {
 	CLI_MSG_OVERRIDDEN, /* cli_error_overridden */
 	CLI_MSG_NOTE,
 	CLI_MSG_WARNING,
+	CLI_MSG_PROGRESS,   /* cli_progress */
 };
 
 /*
  * Sets (or, with NULL, clears) the one function that also gets every message
- * of cli_error, cli_error_overridden, cli_note and cli_warning (configure's
- * --json collects them).
+ * of cli_error, cli_error_overridden, cli_note, cli_warning and cli_progress
+ * (--json collects them).
  */
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx);

@@ -14,6 +14,27 @@
 
 static void (*msg_sink)(void *ctx, enum cli_msg_kind kind, const char *msg);
 static void *msg_sink_ctx;
+static bool text_to_stderr;
+
+FILE *cli_text(void)
+{
+	return text_to_stderr ? stderr : stdout;
+}
+
+void cli_text_to_stderr(void)
+{
+	fflush(stdout);
+	text_to_stderr = true;
+}
+
+void cli_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(cli_text(), fmt, ap);
+	va_end(ap);
+}
 
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx)
@@ -62,7 +83,7 @@ void cli_note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(stdout, "note: ", CLI_MSG_NOTE, fmt, ap);
+	say(cli_text(), "note: ", CLI_MSG_NOTE, fmt, ap);
 	va_end(ap);
 }
 
@@ -71,7 +92,16 @@ void cli_warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(stdout, "warning: ", CLI_MSG_WARNING, fmt, ap);
+	say(cli_text(), "warning: ", CLI_MSG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(cli_text(), "", CLI_MSG_PROGRESS, fmt, ap);
 	va_end(ap);
 }
 

@@ -1,42 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot check: is this machine ready for passthrough of the selection. */
-#include <stdio.h>
-
 #include "boot_path_checks.h"
 #include "checklist.h"
 #include "cli.h"
 #include "host_checks.h"
 #include "ids_checks.h"
-#include "json.h"
+#include "reply.h"
 #include "selection_checks.h"
-#include "text.h"
-
-static void render_text(const struct check_list *c)
-{
-	for (size_t i = 0; i < c->count; i++) {
-		const struct check_entry *e = &c->items[i];
-		char line[512];
-
-		vb_text_printable(line, sizeof(line), e->detail); /* it quotes config lines */
-		printf("%-5s %-16s %s\n", check_state_name(e->state), e->name, line);
-	}
-	printf("%s\n", c->failures ? "not ready" : "ready");
-}
-
-static void render_json(const struct check_list *c)
-{
-	fputs("{\n  \"checks\": [", stdout);
-	for (size_t i = 0; i < c->count; i++) {
-		const struct check_entry *e = &c->items[i];
-
-		printf("%s\n    {\"name\": ", i ? "," : "");
-		vb_json_string(stdout, e->name);
-		printf(", \"state\": \"%s\", \"detail\": ", check_state_name(e->state));
-		vb_json_string(stdout, e->detail);
-		putchar('}');
-	}
-	printf("\n  ],\n  \"ready\": %s\n}\n", c->failures ? "false" : "true");
-}
 
 int cmd_check(const struct cli *cli)
 {
@@ -64,9 +34,9 @@ int cmd_check(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	}
 	if (cli->json)
-		render_json(&c);
+		check_list_json(reply_json(), &c);
 	else
-		render_text(&c);
+		check_list_text(stdout, &c);
 	rc = c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
 	check_list_free(&c);
 	return rc;

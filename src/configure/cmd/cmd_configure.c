@@ -171,12 +171,12 @@ static int flags_note(const struct desired *want, int rc)
 	if (want->boot.bl != VB_BOOTLOADER_NONE || (rc != VB_EXIT_OK && rc != VB_EXIT_NO_BOOTLOADER))
 		return rc;
 	if (want->boot.bl_explicit) {
-		printf("--bootloader none: add these flags to the kernel command line yourself:\n"
-		       "  %s\n", want->boot.joined);
+		cli_print("--bootloader none: add these flags to the kernel command line yourself:\n"
+			  "  %s\n", want->boot.joined);
 		return rc;
 	}
 	cli_warning("no bootloader recognised: add these flags to the kernel command line:");
-	printf("  %s\n", want->boot.joined);
+	cli_print("  %s\n", want->boot.joined);
 	return VB_EXIT_NO_BOOTLOADER;
 }
 
@@ -209,7 +209,7 @@ static int configure(const struct cli *cli)
 	job.cs = vb_changeset_new(&job.engine, VB_OP_CONFIGURE);
 	rc = job.cs ? stage(&job, &want, &check, &rebuild_only) : VB_EXIT_FAILED;
 	if (rc == 0 && vb_changeset_changes(job.cs) == 0 && !rebuild_only) {
-		puts("unchanged");
+		cli_print("unchanged\n");
 	} else if (rc == 0 && cli->dry_run) {
 		job_show(&job);
 		vb_outcome_changed();
@@ -219,10 +219,10 @@ static int configure(const struct cli *cli)
 			     VB_EXIT_OK;
 		files_written(job.cs, &files);
 		if (rc == VB_EXIT_OK && files)
-			printf("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
-			       files);
+			cli_print("configured: %zu file(s) written; `vfio-boot unconfigure` undoes it\n",
+				  files);
 		else if (rc == VB_EXIT_OK)
-			puts("configured: no file changed, the initramfs images were rebuilt");
+			cli_print("configured: no file changed, the initramfs images were rebuilt\n");
 		/* A Secure Boot image nothing here can sign: the command for the user. */
 		if (rc == VB_EXIT_OK && vb_boot_refresh_sign_note(&job.refresh))
 			rc = VB_EXIT_NO_BOOTLOADER;
@@ -239,5 +239,5 @@ static int configure(const struct cli *cli)
 
 int cmd_configure(const struct cli *cli)
 {
-	return vb_outcome_run("configure", cli, configure);
+	return vb_outcome_run(cli, configure);
 }

@@ -11,12 +11,13 @@
 #include "boot_images.h"
 #include "cli.h"
 #include "initramfs_image.h"
-#include "json.h"
 #include "path.h"
 #include "plan.h"
+#include "reply.h"
 #include "session.h"
 #include "statedir.h"
 #include "status.h"
+#include "status_result.h"
 #include "text.h"
 
 /* The boot's report: read, unreadable (why says so), or absent. */
@@ -76,90 +77,96 @@ static void explain(const struct boot_report *r, const char *name, char *why, si
 }
 
 /*
- * The images the running kernel boots from, against the configuration:
- * one line each (a JSON array with --json). Returns how many of them would
- * not bind the configured devices at the next boot.
+ * The images the running kernel boots from, against the configuration, into
+ * r. Returns how many of them would not bind the configured devices at the
+ * next boot, or -ENOMEM.
  */
-static int status_images(const struct cli *cli)
+static int status_images(const struct cli *cli, struct status_result *r)
 {
-	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
 	struct vb_msgs mine = { 0 };
 	struct vb_boot_images images = { 0 };
 	const struct vb_root *root = &cli->root;
 	char kver[128], *conf = NULL;
-	size_t len, shown = 0;
+	size_t len;
 	int bad = 0;
 
-	if (cli->json)
-		fputs(",\n  \"images\": [", stdout);
 	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
 	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
 	    vb_boot_images_scan(root, &images) == 0)
 		vb_boot_images_of_kernel(root, &images, kver, &mine);
-	for (size_t i = 0; i < mine.count; i++) {
+	for (size_t i = 0; i < mine.count && bad >= 0; i++) {
 		char line[768];
 		enum vb_image_state st =
 			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
 
 		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
-		if (cli->json) {
-			printf("%s\n    {\"path\": ", i ? "," : "");
-			vb_json_string(stdout, mine.items[i]);
-			printf(", \"state\": \"%s\", \"detail\": ", states[st]);
-			vb_json_string(stdout, line);
-			putchar('}');
-		} else {
-			printf("image: %s\n", line);
-		}
+		if (status_result_add_image(r, mine.items[i], st, line) < 0)
+			bad = -ENOMEM;
 	}
-	shown = mine.count;
 	vb_msgs_free(&mine);
 	vb_boot_images_free(&images);
 	free(conf);
-	if (cli->json)
-		fputs(shown ? "\n  ]" : "]", stdout);
 	return bad;
 }
 
-int cmd_status(const struct cli *cli)
+/* Each function of the plan against this boot, into r. Returns how many are not as expected. */
+static size_t status_functions(const struct vb_plan *plan, const struct machine *m,
+			       const struct boot_report *report, struct status_result *r)
 {
+	size_t differ = 0;
+
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_target *tg = &plan->targets[t];
+		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
+		struct status_function *f = &r->functions[r->nfunctions++];
+
+		*f = (struct status_function){ .vendor = fn->vendor, .device = fn->device,
+					       .take = tg->verdict != VB_VERDICT_REFUSE };
+		snprintf(f->address, sizeof(f->address), "%s", fn->name);
+		snprintf(f->driver, sizeof(f->driver), "%s", fn->driver);
+		f->as_expected = f->take == (strcmp(fn->driver, "vfio-pci") == 0);
+		if (!f->as_expected && r->disabled)
+			snprintf(f->why, sizeof(f->why), "binding disabled on this boot (%s)",
+				 r->disabled_by);
+		else if (!f->as_expected)
+			explain(report, fn->name, f->why, sizeof(f->why));
+		else if (!f->take)
+			snprintf(f->why, sizeof(f->why), "refused: %s", tg->reason);
+		differ += !f->as_expected;
+	}
+	return differ;
+}
+
+/*
+ * A configure or unconfigure that died is finished or rolled back first (as
+ * root), and what it left in the state directory cleaned. Returns 0 or an
+ * exit status.
+ */
+static int recover(const struct cli *cli)
+{
+	struct session session;
+	int rc;
+
+	if (!vb_state_dir_exists(&cli->root))
+		return 0;
+	rc = session_begin(&session, cli, geteuid() == 0);
+	if (rc == 0)
+		session_end(&session);
+	return rc;
+}
+
+/* Fills r. Returns 0 or an exit status (after saying why). */
+static int fill(const struct cli *cli, struct status_result *r)
+{
+	struct boot_report report;
 	struct vb_config cfg;
 	struct vb_plan plan;
 	struct machine m;
-	struct boot_report report;
 	char *cmdline;
-	bool exists, disabled;
-	char disabled_by[256];
-	int differ = 0;
+	int rc = VB_EXIT_FAILED, bad;
+	size_t differ;
 
-	if (cli->nargs) {
-		cli_error("status takes no arguments");
-		return VB_EXIT_USAGE;
-	}
-	/*
-	 * A configure or unconfigure that died is finished or rolled back first
-	 * (as root), and what it left in the state directory cleaned.
-	 */
-	if (vb_state_dir_exists(&cli->root)) {
-		struct session session;
-		int saved = -1, rc;
-
-		/* With --json, everything it says (and its commands) goes to stderr. */
-		fflush(stdout);
-		if (cli->json && (saved = dup(STDOUT_FILENO)) >= 0)
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		rc = session_begin(&session, cli, geteuid() == 0);
-		if (rc == 0)
-			session_end(&session);
-		fflush(stdout);
-		if (saved >= 0) {
-			dup2(saved, STDOUT_FILENO);
-			close(saved);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (cli_read_config(cli, &cfg, &exists) < 0) {
+	if (cli_read_config(cli, &cfg, &r->configured) < 0) {
 		cli_error("cannot read /etc/vfio-boot.conf");
 		return VB_EXIT_FAILED;
 	}
@@ -172,73 +179,53 @@ int cmd_status(const struct cli *cli)
 		return VB_EXIT_FAILED;
 	}
 	/* With vfio_boot.disable=1 the table still shows what is configured. */
-	disabled = cfg.disabled;
+	r->disabled = cfg.disabled;
+	vb_text_printable(r->disabled_by, sizeof(r->disabled_by), cfg.disabled_by);
+	r->selects = cfg.select.count != 0;
 	cfg.disabled = false;
-	vb_text_printable(disabled_by, sizeof(disabled_by), cfg.disabled_by);
 	if (vb_plan_build(&cfg, &m.snap, NULL, &plan) < 0) {
 		machine_free(&m);
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
 	read_report(&cli->root, &report);
-
-	if (cli->json)
-		printf("{\n  \"configured\": %s,\n  \"disabled\": %s,\n  \"functions\": [",
-		       exists ? "true" : "false", disabled ? "true" : "false");
-	else if (!exists && cfg.select.count == 0)
-		puts("nothing configured (no /etc/vfio-boot.conf)");
-	if (!cli->json && disabled)
-		printf("binding was disabled on this boot: %s is on the kernel command line, so "
-		       "vfio-boot-bind left every device to its host driver\n", disabled_by);
-	if (!cli->json && (exists || cfg.select.count))
-		printf("%-14s %-11s %-10s %-14s %s\n", "ADDRESS", "ID", "EXPECTED", "ACTUAL", "WHY");
-	for (size_t t = 0; t < plan.count; t++) {
-		const struct vb_target *tg = &plan.targets[t];
-		const struct vb_pci_fn *fn = &m.snap.fns[tg->fn];
-		bool take = tg->verdict != VB_VERDICT_REFUSE;
-		bool on_vfio = strcmp(fn->driver, "vfio-pci") == 0;
-		bool as_expected = take == on_vfio;
-		const char *expected = take ? "vfio-pci" : "host";
-		char why[400] = "";
-
-		if (!as_expected && disabled)
-			snprintf(why, sizeof(why), "binding disabled on this boot (%s)", disabled_by);
-		else if (!as_expected)
-			explain(&report, fn->name, why, sizeof(why));
-		else if (!take)
-			snprintf(why, sizeof(why), "refused: %s", tg->reason);
-		differ += !as_expected;
-		if (cli->json) {
-			printf("%s\n    {\"address\": ", t ? "," : "");
-			vb_json_string(stdout, fn->name);
-			printf(", \"vendor\": \"%04x\", \"device\": \"%04x\", \"expected\": \"%s\", "
-			       "\"actual\": ",
-			       fn->vendor, fn->device, expected);
-			vb_json_string_or_null(stdout, fn->driver);
-			printf(", \"as_expected\": %s, \"why\": ", as_expected ? "true" : "false");
-			vb_json_string_or_null(stdout, why);
-			putchar('}');
-		} else {
-			char id[16];
-			snprintf(id, sizeof(id), "%04x:%04x", fn->vendor, fn->device);
-			char line[sizeof(why) * 2];
-
-			vb_text_printable(line, sizeof(line), why); /* it quotes the report */
-			printf("%-14s %-11s %-10s %-14s %s\n", fn->name, id, expected,
-			       fn->driver[0] ? fn->driver : "none", line);
-		}
+	r->functions = calloc(plan.count ? plan.count : 1, sizeof(*r->functions));
+	if (r->functions) {
+		differ = status_functions(&plan, &m, &report, r);
+		r->notes = plan.notes;
+		plan.notes = (struct vb_msgs){ 0 };
+		bad = status_images(cli, r);
+		r->as_expected = differ == 0 && bad == 0;
+		rc = bad < 0 ? VB_EXIT_FAILED : 0;
 	}
-	for (size_t i = 0; !cli->json && i < plan.notes.count; i++)
-		printf("note: %s\n", plan.notes.items[i]);
-	if (cli->json)
-		printf("%s]", plan.count ? "\n  " : "");
-	differ += status_images(cli);
-	if (cli->json)
-		printf(",\n  \"as_expected\": %s\n}\n", differ ? "false" : "true");
+	if (rc != 0)
+		cli_error("cannot keep the status: %s", vb_strerror(-ENOMEM));
 	if (report.parsed)
 		vb_status_free(&report.status);
 	vb_plan_free(&plan);
 	machine_free(&m);
 	vb_config_free(&cfg);
-	return differ ? VB_EXIT_NOT_READY : VB_EXIT_OK;
+	return rc;
+}
+
+int cmd_status(const struct cli *cli)
+{
+	struct status_result result = { 0 };
+	int rc;
+
+	if (cli->nargs) {
+		cli_error("status takes no arguments");
+		return VB_EXIT_USAGE;
+	}
+	rc = recover(cli);
+	if (rc == 0)
+		rc = fill(cli, &result);
+	if (rc == 0 && cli->json)
+		status_result_json(reply_json(), &result);
+	else if (rc == 0)
+		status_result_text(stdout, &result);
+	if (rc == 0)
+		rc = result.as_expected ? VB_EXIT_OK : VB_EXIT_NOT_READY;
+	status_result_free(&result);
+	return rc;
 }

@@ -192,7 +192,7 @@ static int unconfigure(const struct cli *cli)
 	if (rc != 0)
 		return rc;
 	if (session.journal.ndone == 0) {
-		puts("not configured: nothing to undo");
+		cli_print("not configured: nothing to undo\n");
 		session_end(&session);
 		return VB_EXIT_OK;
 	}
@@ -211,13 +211,13 @@ static int unconfigure(const struct cli *cli)
 			     VB_EXIT_FAILED :
 			     VB_EXIT_OK;
 		if (rc == VB_EXIT_OK && kept == 0 && edited == 0)
-			puts("unconfigured: every file is back as it was");
+			cli_print("unconfigured: every file is back as it was\n");
 		else if (rc == VB_EXIT_OK && kept == 0)
-			puts("unconfigured: configure's changes are taken out; the edits made since "
-			     "are kept");
+			cli_print("unconfigured: configure's changes are taken out; the edits made "
+				  "since are kept\n");
 		else if (rc == VB_EXIT_OK)
-			printf("unconfigured, but %zu file(s) changed since configure were left as "
-			       "they are (see above)\n", kept);
+			cli_print("unconfigured, but %zu file(s) changed since configure were left as "
+				  "they are (see above)\n", kept);
 	}
 	if (rc == VB_EXIT_OK && kept)
 		rc = VB_EXIT_KEPT;
@@ -233,5 +233,5 @@ static int unconfigure(const struct cli *cli)
 
 int cmd_unconfigure(const struct cli *cli)
 {
-	return vb_outcome_run("unconfigure", cli, unconfigure);
+	return vb_outcome_run(cli, unconfigure);
 }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "outcome.h"
+#include "reply.h"
 #include "version.h"
 
 static void usage(void)
@@ -38,7 +39,7 @@ static void usage(void)
 	      "\n"
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
-	      "  -j, --json              JSON output (configure, unconfigure: one object)\n"
+	      "  -j, --json              one JSON object on stdout, errors included\n"
 	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
 	      "      --companions MODE   slot (default), group or none\n"
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
@@ -90,23 +91,59 @@ static const char *option_name(const struct option *longopts, int c)
 }
 
 /*
- * Says what is wrong with the command line; configure and unconfigure with
- * --json answer with their one object all the same. Returns the exit status.
+ * Says what is wrong with the command line; with --json, configure and
+ * unconfigure fill their whole object all the same. Returns the exit status.
  */
 static int usage_error(const struct cli *cli, const char *command, const char *msg)
 {
-	bool json = cli->json && command &&
-		    (strcmp(command, "configure") == 0 || strcmp(command, "unconfigure") == 0);
+	bool outcome = cli->json && command &&
+		       (strcmp(command, "configure") == 0 || strcmp(command, "unconfigure") == 0);
 	int rc = VB_EXIT_USAGE;
 
-	if (json && vb_outcome_begin(command, cli) == 0) {
-		cli_error("%s", msg);
+	cli_error("%s", msg);
+	if (outcome && vb_outcome_begin(cli) == 0)
 		rc = vb_outcome_end(rc);
-	} else {
-		cli_error("%s", msg);
-	}
 	fputs("Try 'vfio-boot --help' for more information.\n", stderr);
 	return rc;
+}
+
+/* Runs command on the tree at root, unless bad says what is wrong. Returns the exit status. */
+static int run_command(struct cli *cli, const char *command, const char *root, const char *bad,
+		       char **args, int nargs)
+{
+	static const struct {
+		const char *name;
+		int (*run)(const struct cli *cli);
+	} commands[] = {
+		{ "list", cmd_list },           { "check", cmd_check },
+		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
+		{ "status", cmd_status },
+	};
+	char msg[PATH_MAX + 128];
+	int err;
+
+	if (bad[0])
+		return usage_error(cli, command, bad);
+	if (!command)
+		return usage_error(cli, command, "no command given");
+	err = vb_root_init(&cli->root, root);
+	if (err < 0) {
+		snprintf(msg, sizeof(msg), "--root '%s': %s", root,
+			 err == -EINVAL ? "needs a directory" : vb_strerror(err));
+		return usage_error(cli, command, msg);
+	}
+	if (!cli->root.host && !looks_like_a_system(&cli->root)) {
+		snprintf(msg, sizeof(msg), "--root '%s': not a system tree (it needs etc/, and "
+			 "usr/, bin/, boot/ or sys/)", root);
+		return usage_error(cli, command, msg);
+	}
+	cli->args = args;
+	cli->nargs = nargs;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(command, commands[i].name) == 0)
+			return commands[i].run(cli);
+	snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
+	return usage_error(cli, NULL, msg);
 }
 
 int main(int argc, char **argv)
@@ -128,19 +165,11 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct {
-		const char *name;
-		int (*run)(const struct cli *cli);
-	} commands[] = {
-		{ "list", cmd_list },           { "check", cmd_check },
-		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
-		{ "status", cmd_status },
-	};
-	struct cli cli = { .regenerate = true, .wait = 60 };
-	char *end, bad[256] = "", msg[PATH_MAX + 128];
+	struct cli cli = { .regenerate = true, .wait = 60, .root.fd = -1 };
+	char *end, bad[256] = "";
 	unsigned long wait;
 	const char *root = "/", *command;
-	int c, rc = -1, err;
+	int c, rc;
 
 	/* The first problem is kept, and said once the command (and --json) is known. */
 	opterr = 0;
@@ -215,32 +244,13 @@ int main(int argc, char **argv)
 		}
 	}
 	command = optind < argc ? argv[optind] : NULL;
-	if (bad[0])
-		return usage_error(&cli, command, bad);
-	if (!command)
-		return usage_error(&cli, command, "no command given");
-	err = vb_root_init(&cli.root, root);
-	if (err < 0) {
-		snprintf(msg, sizeof(msg), "--root '%s': %s", root,
-			 err == -EINVAL ? "needs a directory" : vb_strerror(err));
-		return usage_error(&cli, command, msg);
-	}
-	if (!cli.root.host && !looks_like_a_system(&cli.root)) {
-		snprintf(msg, sizeof(msg), "--root '%s': not a system tree (it needs etc/, and "
-			 "usr/, bin/, boot/ or sys/)", root);
-		rc = usage_error(&cli, command, msg);
-		vb_root_fini(&cli.root);
-		return rc;
-	}
-	cli.args = argv + optind + 1;
-	cli.nargs = argc - optind - 1;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			rc = commands[i].run(&cli);
-	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
-		return usage_error(&cli, NULL, msg);
-	}
+	/* From here on, with --json, stdout gets one JSON object and nothing else. */
+	if (cli.json)
+		reply_begin(command, &cli);
+	rc = run_command(&cli, command, root, bad, argv + optind + 1, argc - optind - 1);
+	if (cli.json)
+		rc = reply_end(rc);
+	vb_root_fini(&cli.root);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output");
 		return VB_EXIT_FAILED;

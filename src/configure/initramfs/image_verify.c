@@ -36,8 +36,8 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 			fputc('\n', stderr);
 			bad++;
 		} else {
-			printf("checked: %s carries the binder, its hook and %s\n", image,
-			       VB_IMAGE_CONF);
+			cli_print("checked: %s carries the binder, its hook and %s\n", image,
+				  VB_IMAGE_CONF);
 		}
 		vb_msgs_free(&missing);
 	}

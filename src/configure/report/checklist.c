@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "checklist.h"
+#include "text.h"
 
 const char *check_state_name(enum check_state state)
 {
@@ -42,4 +43,31 @@ void check_list_free(struct check_list *list)
 		free(list->items[i].detail);
 	free(list->items);
 	*list = (struct check_list){ 0 };
+}
+
+void check_list_text(FILE *out, const struct check_list *c)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		const struct check_entry *e = &c->items[i];
+		char line[512];
+
+		vb_text_printable(line, sizeof(line), e->detail); /* it quotes config lines */
+		fprintf(out, "%-5s %-16s %s\n", check_state_name(e->state), e->name, line);
+	}
+	fprintf(out, "%s\n", c->failures ? "not ready" : "ready");
+}
+
+void check_list_json(struct vb_json *w, const struct check_list *c)
+{
+	vb_json_key(w, "checks");
+	vb_json_begin_array(w, VB_JSON_LINES);
+	for (size_t i = 0; i < c->count; i++) {
+		vb_json_begin_object(w, VB_JSON_INLINE);
+		vb_json_field_string(w, "name", c->items[i].name);
+		vb_json_field_string(w, "state", check_state_name(c->items[i].state));
+		vb_json_field_string(w, "detail", c->items[i].detail);
+		vb_json_end_object(w);
+	}
+	vb_json_end_array(w);
+	vb_json_field_bool(w, "ready", c->failures == 0);
 }

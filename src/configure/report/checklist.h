@@ -2,6 +2,9 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "json.h"
 
 /*
  * The result of `vfio-boot check`: one entry per thing looked at, in the order
@@ -31,3 +34,9 @@ void check_add(struct check_list *list, const char *name, enum check_state state
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 void check_list_free(struct check_list *list);
+
+/* The list as text: one line per entry, then "ready" or "not ready". */
+void check_list_text(FILE *out, const struct check_list *list);
+
+/* The list as the members of check's --json answer: "checks", "ready". */
+void check_list_json(struct vb_json *w, const struct check_list *list);

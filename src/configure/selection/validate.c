@@ -35,14 +35,14 @@ static void print_plan(const struct machine *m, const struct vb_plan *plan)
 
 		vb_pcinames_device(m->names, fn->vendor, fn->device, name, sizeof(name));
 		if (!vb_target_taken(tg))
-			printf("%s %s [%04x:%04x] %s: %s\n", tg->companion ? "kept     " : "refused  ",
-			       fn->name, fn->vendor, fn->device, name, tg->reason);
+			cli_print("%s %s [%04x:%04x] %s: %s\n", tg->companion ? "kept     " : "refused  ",
+				  fn->name, fn->vendor, fn->device, name, tg->reason);
 		else if (tg->companion)
-			printf("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->reason);
+			cli_print("companion %s [%04x:%04x] %s (%s)\n", fn->name, fn->vendor,
+				  fn->device, name, tg->reason);
 		else
-			printf("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
-			       fn->device, name, tg->selected_by);
+			cli_print("selected  %s [%04x:%04x] %s (by %s)\n", fn->name, fn->vendor,
+				  fn->device, name, tg->selected_by);
 	}
 }
 

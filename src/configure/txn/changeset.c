@@ -365,11 +365,9 @@ static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool
 		return;
 	}
 	line = vb_argv_line(argv);
-	printf("%s %s", run ? "running:" : "not root, so not running:", line ? line : argv->items[0]);
-	if (!e->root->host)
-		printf("   (chroot %s)", e->root->path);
-	putchar('\n');
-	fflush(stdout);
+	cli_progress("%s %s%s%s%s", run ? "running:" : "not root, so not running:",
+		     line ? line : argv->items[0], e->root->host ? "" : "   (chroot ",
+		     e->root->host ? "" : e->root->path, e->root->host ? "" : ")");
 	free(line);
 }
 
@@ -397,7 +395,8 @@ static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool 
 		return -ENOMEM;
 	for (size_t i = 0; i < argv->count; i++)
 		words[i] = argv->items[i];
-	rc = vb_run(e->root, words, VB_RUN_NO_LIMIT);
+	/* Its output joins ours: on stderr under --json, where stdout holds the JSON. */
+	rc = vb_run_to(e->root, words, VB_RUN_NO_LIMIT, fileno(cli_text()));
 	free(words);
 	return rc;
 }

@@ -66,7 +66,7 @@ bool job_file_changes(const struct vb_changeset *cs, const char *path)
 
 void job_show(const struct changeset_job *job)
 {
-	vb_changeset_diff(job->cs, stdout);
+	vb_changeset_diff(job->cs, cli_text());
 	for (size_t i = 0; i < vb_changeset_count(job->cs); i++) {
 		const struct vb_step *s = vb_changeset_step(job->cs, i);
 		char *line;
@@ -74,10 +74,10 @@ void job_show(const struct changeset_job *job)
 		if (s->kind != VB_STEP_COMMAND && s->kind != VB_STEP_REGENERATE)
 			continue;
 		line = vb_argv_line(&s->argv);
-		printf("would run: %s", line ? line : s->argv.items[0]);
+		cli_print("would run: %s", line ? line : s->argv.items[0]);
 		if (!job->cli->root.host)
-			printf("   (chroot %s)", job->cli->root.path);
-		putchar('\n');
+			cli_print("   (chroot %s)", job->cli->root.path);
+		cli_print("\n");
 		free(line);
 	}
 }

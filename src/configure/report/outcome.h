@@ -12,32 +12,25 @@
 /*
  * What one configure or unconfigure run did, for --json: the selection
  * resolved, the kernel flags, the changeset's files and their actions, the
- * diff, its commands with their states and exit statuses, and every note, warning and error line
- * (through cli_set_msg_sink). One outcome is open at a time, between
- * vb_outcome_begin and vb_outcome_end; the other calls record into it, and
- * do nothing when none is open or the run is not --json. The text output is
- * not made here: it stays where it was.
- *
- * With --json, fd 1 points at stderr for the run, so the text output and
- * the commands' chatter go there, and stdout gets the one JSON object that
- * vb_outcome_end writes (fields in vfio-boot(8) and the README).
+ * diff, its commands with their states and exit statuses. One outcome is
+ * open at a time, between vb_outcome_begin and vb_outcome_end; the other
+ * calls record into it, and do nothing when none is open or the run is not
+ * --json. vb_outcome_end writes it as the command's members of the --json
+ * answer (reply.h; fields in vfio-boot(8) and the README). The text output is
+ * not made here: it stays where it was, on the text output (cli_text).
  */
 
-/* Opens the outcome of command ("configure", "unconfigure"). Returns 0 or -errno. */
-int vb_outcome_begin(const char *command, const struct cli *cli);
+/* Opens the outcome of a configure or unconfigure run. Returns 0 or -errno. */
+int vb_outcome_begin(const struct cli *cli);
 
-/*
- * Closes it: with --json writes the object. Returns exit_status, or
- * VB_EXIT_FAILED when the JSON could not be written.
- */
+/* Closes it: with --json writes its members into the answer. Returns exit_status. */
 int vb_outcome_end(int exit_status);
 
 /*
- * Runs command's run between vb_outcome_begin and vb_outcome_end. Returns
- * its exit status (VB_EXIT_FAILED when the JSON output cannot be set up).
+ * Runs run between vb_outcome_begin and vb_outcome_end. Returns its exit
+ * status (VB_EXIT_FAILED when the outcome cannot be set up).
  */
-int vb_outcome_run(const char *command, const struct cli *cli,
-		   int (*run)(const struct cli *cli));
+int vb_outcome_run(const struct cli *cli, int (*run)(const struct cli *cli));
 
 /* The functions of the plan (names from pci.ids through m). */
 void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan);

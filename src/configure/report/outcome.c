@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "json.h"
 #include "outcome.h"
+#include "reply.h"
 
 struct outcome_function {
 	char address[VB_PCI_NAME_MAX]; /* "0000:01:00.0" */
@@ -31,8 +29,6 @@ struct outcome_file {
 };
 
 struct outcome {
-	FILE *json_out;      /* the original stdout */
-	const char *command; /* "configure" or "unconfigure" */
 	const char *root;
 	bool host;
 	bool dry_run;
@@ -46,49 +42,24 @@ struct outcome {
 	struct outcome_command *commands;
 	size_t ncommands;
 	char *diff;
-	struct vb_msgs warnings; /* note:, warning: and errors an option overrode */
-	struct vb_msgs errors;
 	bool incomplete;         /* out of memory: something was not recorded */
 };
 
 /* The outcome being recorded (only with --json), or NULL. */
 static struct outcome *current;
 
-static void collect_msg(void *ctx, enum cli_msg_kind kind, const char *msg)
-{
-	struct outcome *o = ctx;
-
-	if (vb_msgs_add(kind == CLI_MSG_ERROR ? &o->errors : &o->warnings, "%s", msg) < 0)
-		o->incomplete = true;
-}
-
-int vb_outcome_begin(const char *command, const struct cli *cli)
+int vb_outcome_begin(const struct cli *cli)
 {
 	struct outcome *o;
-	int fd;
 
 	if (!cli->json)
 		return 0;
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	*o = (struct outcome){ .command = command, .root = cli->root.path, .host = cli->root.host,
+	*o = (struct outcome){ .root = cli->root.path, .host = cli->root.host,
 			       .dry_run = cli->dry_run };
-	fflush(stdout);
-	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	o->json_out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!o->json_out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-		int err = errno ? -errno : -ENOMEM;
-
-		if (o->json_out)
-			fclose(o->json_out);
-		else if (fd >= 0)
-			close(fd);
-		free(o);
-		return err;
-	}
 	current = o;
-	cli_set_msg_sink(collect_msg, o);
 	return 0;
 }
 
@@ -245,114 +216,73 @@ void vb_outcome_changed(void)
 		current->changed = true;
 }
 
-static void json_strings(FILE *out, const struct vb_msgs *m)
+static void json_functions(struct vb_json *w, const struct outcome *o)
 {
-	fputc('[', out);
-	for (size_t i = 0; i < m->count; i++) {
-		fputs(i ? ", " : "", out);
-		vb_json_string(out, m->items[i]);
-	}
-	fputc(']', out);
-}
-
-static void json_key(FILE *out, const char *key)
-{
-	fprintf(out, ",\n  \"%s\": ", key);
-}
-
-static void json_functions(FILE *out, const struct outcome *o)
-{
-	fputc('[', out);
+	vb_json_begin_array(w, VB_JSON_LINES);
 	for (size_t i = 0; i < o->nfunctions; i++) {
 		const struct outcome_function *f = &o->functions[i];
 
-		fprintf(out, "%s\n    {\"address\": ", i ? "," : "");
-		vb_json_string(out, f->address);
-		fprintf(out, ", \"vendor\": \"%04x\", \"device\": \"%04x\", \"name\": ", f->vendor,
-			f->device);
-		vb_json_string(out, f->name);
-		fputs(", \"selected_by\": ", out);
-		vb_json_string(out, f->selected_by);
-		fputs(", \"verdict\": ", out);
-		vb_json_string(out, f->verdict);
-		fputs(", \"why\": ", out);
-		vb_json_string(out, f->why);
-		fputc('}', out);
+		vb_json_begin_object(w, VB_JSON_INLINE);
+		reply_function(w, f->address, f->vendor, f->device);
+		vb_json_field_string(w, "name", f->name);
+		vb_json_field_string(w, "selected_by", f->selected_by);
+		vb_json_field_string(w, "verdict", f->verdict);
+		vb_json_field_string(w, "why", f->why);
+		vb_json_end_object(w);
 	}
-	fputs(o->nfunctions ? "\n  ]" : "]", out);
+	vb_json_end_array(w);
 }
 
-static void json_files(FILE *out, const struct outcome *o)
+static void json_files(struct vb_json *w, const struct outcome *o)
 {
-	fputc('[', out);
+	vb_json_begin_array(w, VB_JSON_LINES);
 	for (size_t i = 0; i < o->nfiles; i++) {
-		fprintf(out, "%s\n    {\"path\": ", i ? "," : "");
-		vb_json_string(out, o->files[i].path);
-		fputs(", \"action\": ", out);
-		vb_json_string(out, o->files[i].action);
-		fputc('}', out);
+		vb_json_begin_object(w, VB_JSON_INLINE);
+		vb_json_field_string(w, "path", o->files[i].path);
+		vb_json_field_string(w, "action", o->files[i].action);
+		vb_json_end_object(w);
 	}
-	fputs(o->nfiles ? "\n  ]" : "]", out);
+	vb_json_end_array(w);
 }
 
-static void json_commands(FILE *out, const struct outcome *o)
+static void json_commands(struct vb_json *w, const struct outcome *o)
 {
-	fputc('[', out);
+	vb_json_begin_array(w, VB_JSON_LINES);
 	for (size_t i = 0; i < o->ncommands; i++) {
 		const struct outcome_command *c = &o->commands[i];
 
-		fprintf(out, "%s\n    {\"argv\": [", i ? "," : "");
-		for (size_t a = 0; c->argv[a]; a++) {
-			fputs(a ? ", " : "", out);
-			vb_json_string(out, c->argv[a]);
-		}
-		fputs("], \"chroot\": ", out);
-		vb_json_string(out, o->host ? NULL : o->root);
-		fputs(", \"state\": ", out);
-		vb_json_string(out, c->state);
-		fputs(", \"status\": ", out);
+		vb_json_begin_object(w, VB_JSON_INLINE);
+		vb_json_key(w, "argv");
+		vb_json_begin_array(w, VB_JSON_INLINE);
+		for (size_t a = 0; c->argv[a]; a++)
+			vb_json_string(w, c->argv[a]);
+		vb_json_end_array(w);
+		vb_json_field_string(w, "chroot", o->host ? NULL : o->root);
+		vb_json_field_string(w, "state", c->state);
+		vb_json_key(w, "status");
 		if (c->ran)
-			fprintf(out, "%d", c->status);
+			vb_json_number(w, c->status);
 		else
-			fputs("null", out);
-		fputc('}', out);
+			vb_json_null(w);
+		vb_json_end_object(w);
 	}
-	fputs(o->ncommands ? "\n  ]" : "]", out);
+	vb_json_end_array(w);
 }
 
-static void write_json(const struct outcome *o, int exit_status)
+/* The outcome's members of the --json answer. */
+static void write_json(struct vb_json *w, const struct outcome *o)
 {
-	FILE *out = o->json_out;
-
-	fputs("{\n  \"command\": ", out);
-	vb_json_string(out, o->command);
-	json_key(out, "root");
-	vb_json_string(out, o->root);
-	json_key(out, "dry_run");
-	fputs(o->dry_run ? "true" : "false", out);
-	json_key(out, "changed");
-	fputs(o->changed ? "true" : "false", out);
-	json_key(out, "exit_status");
-	fprintf(out, "%d", exit_status);
-	json_key(out, "selection");
-	json_functions(out, o);
-	json_key(out, "bootloader");
-	vb_json_string(out, o->bootloader);
-	json_key(out, "kernel_flags");
-	json_strings(out, &o->flags);
-	json_key(out, "files");
-	json_files(out, o);
-	json_key(out, "diff");
-	vb_json_string(out, o->diff ? o->diff : "");
-	json_key(out, "commands");
-	json_commands(out, o);
-	json_key(out, "warnings");
-	json_strings(out, &o->warnings);
-	json_key(out, "errors");
-	json_strings(out, &o->errors);
-	json_key(out, "complete");
-	fputs(o->incomplete ? "false" : "true", out);
-	fputs("\n}\n", out);
+	vb_json_field_bool(w, "dry_run", o->dry_run);
+	vb_json_field_bool(w, "changed", o->changed);
+	vb_json_key(w, "selection");
+	json_functions(w, o);
+	vb_json_field_string(w, "bootloader", o->bootloader);
+	reply_strings(w, "kernel_flags", &o->flags);
+	vb_json_key(w, "files");
+	json_files(w, o);
+	vb_json_field_string(w, "diff", o->diff ? o->diff : "");
+	vb_json_key(w, "commands");
+	json_commands(w, o);
 }
 
 static void outcome_free(struct outcome *o)
@@ -365,35 +295,29 @@ static void outcome_free(struct outcome *o)
 	free(o->functions);
 	steps_free(o);
 	vb_msgs_free(&o->flags);
-	vb_msgs_free(&o->warnings);
-	vb_msgs_free(&o->errors);
 	free(o);
 }
 
 int vb_outcome_end(int exit_status)
 {
 	struct outcome *o = current;
-	int rc = exit_status;
+	struct vb_json *w = reply_json();
 
 	if (!o)
-		return rc;
+		return exit_status;
 	current = NULL;
-	cli_set_msg_sink(NULL, NULL);
-	fflush(stdout);
-	write_json(o, exit_status);
-	if (fclose(o->json_out) != 0) {
-		cli_error("cannot write the JSON output");
-		rc = VB_EXIT_FAILED;
-	}
+	if (w)
+		write_json(w, o);
+	if (o->incomplete)
+		reply_incomplete();
 	outcome_free(o);
-	return rc;
+	return exit_status;
 }
 
-int vb_outcome_run(const char *command, const struct cli *cli,
-		   int (*run)(const struct cli *cli))
+int vb_outcome_run(const struct cli *cli, int (*run)(const struct cli *cli))
 {
-	if (vb_outcome_begin(command, cli) < 0) {
-		cli_error("cannot set up the JSON output");
+	if (vb_outcome_begin(cli) < 0) {
+		cli_error("cannot record the outcome: %s", vb_strerror(-ENOMEM));
 		return VB_EXIT_FAILED;
 	}
 	return vb_outcome_end(run(cli));
