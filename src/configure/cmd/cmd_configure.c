@@ -24,6 +24,7 @@
 #include "generator.h"
 #include "image_verify.h"
 #include "kcmdline.h"
+#include "leftovers.h"
 #include "modprobe_ids.h"
 #include "outcome.h"
 #include "ownblock.h"
@@ -75,23 +76,9 @@ int configure_ours(const struct vb_journal *j, const char *path, struct vb_msgs 
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < j->ndone; i++) {
-		const struct vb_step *s = &j->done[i];
-
-		if (s->kind != VB_STEP_FILE || strcmp(s->path, path) != 0)
-			continue;
-		for (size_t w = 0; err == 0 && w < s->edit.added.count; w++)
-			err = vb_msgs_add_unique(ours, s->edit.added.items[w]);
-		for (size_t w = 0; err == 0 && w < s->edit.replaced_new.count; w++)
-			err = vb_msgs_add_unique(ours, s->edit.replaced_new.items[w]);
-		for (size_t w = 0; w < s->edit.removed.count; w++)
-			for (size_t o = 0; o < ours->count; o++)
-				if (strcmp(ours->items[o], s->edit.removed.items[w]) == 0) {
-					free(ours->items[o]);
-					ours->items[o] = ours->items[--ours->count];
-					break;
-				}
-	}
+	for (size_t i = 0; err == 0 && i < j->ndone; i++)
+		if (j->done[i].kind == VB_STEP_FILE && strcmp(j->done[i].path, path) == 0)
+			err = vb_edit_ours(&j->done[i].edit, ours);
 	return err;
 }
 
@@ -298,14 +285,13 @@ static int stage_boot_file(struct changeset_job *job, const struct desired *want
 					     &elen);
 	}
 	if (err == 0)
+		vb_leftovers_warn_dropped(path, &record.dropped);
+	if (err == 0)
 		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);
 	free(edited);
 	vb_msgs_free(&ours);
-	vb_msgs_free(&record.added);
-	vb_msgs_free(&record.replaced_old);
-	vb_msgs_free(&record.replaced_new);
-	vb_msgs_free(&record.removed);
+	vb_edit_free(&record);
 	return err;
 }
 
@@ -327,6 +313,8 @@ static int stage_boot_commands(struct changeset_job *job, const struct desired *
 		cli_note("not root, so %s cannot be asked which flags it has: all are added",
 			 vb_bootloader_name(want->bl));
 	}
+	if (err == 0)
+		vb_leftovers_warn_entries(want->bl, &entries);
 	if (err == 0)
 		err = vb_bootargs_ours(want->bl, job->journal->done, job->journal->ndone, &ours);
 	if (err == 0)
@@ -627,6 +615,8 @@ static int stage(struct changeset_job *job, const struct desired *want, struct i
 		err = stage_boot_file(job, want);
 	else if (err == 0 && want->bl != VB_BOOTLOADER_NONE)
 		err = stage_boot_commands(job, want);
+	else if (err == 0)
+		vb_leftovers_warn_unedited(job->engine.root);
 	/* No file to change, but an image that predates the configuration: rebuilt. */
 	if (err == 0 && vb_changeset_changes(job->cs) == 0 && job->cli->regenerate)
 		*rebuild_only = vb_verify_images_outdated(job->engine.root, want->selection,
