@@ -195,6 +195,7 @@ end
 
 begin systemd-boot
 host_tree
+stand_in kernel-install # what makes the entries from /etc/kernel/cmdline
 mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
 printf 'root=UUID=1234 rw iommu=soft\n' >"$T/etc/kernel/cmdline"
 baseline
@@ -748,6 +749,7 @@ end
 
 begin kernel-cmdline-before-dashes
 host_tree
+stand_in kernel-install
 rm "$T/etc/default/grub"
 mkdir -p "$T/etc/kernel"
 printf 'root=UUID=1 ro -- single\n' >"$T/etc/kernel/cmdline"
@@ -759,6 +761,7 @@ end
 
 begin kernel-cmdline-made-from-the-running-kernel
 host_tree
+stand_in kernel-install
 rm "$T/etc/default/grub"
 baseline
 vboot configure --bootloader systemd-boot 10de:2504@01:00.0
@@ -780,6 +783,7 @@ end
 
 begin grub-and-kernel-cmdline
 host_tree
+stand_in kernel-install
 mkdir -p "$T/etc/kernel" "$T/boot/grub"
 printf 'root=UUID=1 ro\n' >"$T/etc/kernel/cmdline"
 baseline
