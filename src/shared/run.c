@@ -156,6 +156,20 @@ int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout
 	return -ECHILD;
 }
 
+int vb_run_reap(pid_t pid, int *status, unsigned timeout_ms)
+{
+	sigset_t chld, old_mask;
+	int err;
+
+	/* Blocked, SIGCHLD stays pending for wait_until's sigtimedwait. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+	err = wait_until(pid, status, now_ms() + timeout_ms);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return err;
+}
+
 static bool is_program(int fd)
 {
 	struct stat st;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "root.h"
 
@@ -24,6 +25,13 @@
  * could not be started.
  */
 int vb_run(const struct vb_root *root, const char *const *argv, unsigned timeout_ms);
+
+/*
+ * Reaps the child pid (one the caller made), waiting at most timeout_ms.
+ * Returns 0 with its wait status in *status, -ETIMEDOUT (it is left, a
+ * zombie to be), or -errno.
+ */
+int vb_run_reap(pid_t pid, int *status, unsigned timeout_ms);
 
 /*
  * True when a program is found in the tree where vb_run looks for it:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot check: is this machine ready for passthrough of the selection. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "boot_images.h"
 #include "cli.h"
 #include "generator.h"
+#include "image_verify.h"
 #include "initramfs_image.h"
 #include "json.h"
 #include "kcmdline.h"
@@ -318,14 +320,21 @@ static void check_selection(struct checks *c, const struct machine *m)
 	vb_config_free(&cfg);
 }
 
+/* An image of the running kernel: ready only when complete (image_verify.h). */
+static void report_image(void *ctx, const char *path, enum vb_image_state st, const char *line)
+{
+	(void)path;
+	report(ctx, "image", st == VB_IMAGE_COMPLETE ? CHECK_OK : CHECK_FAIL, "%s", line);
+}
+
 /* The generator, vfio-boot's files for it, and the running kernel's images. */
 static void check_boot_path(struct checks *c, const struct vb_root *root)
 {
 	enum vb_generator g = vb_generator_detect(root);
-	struct vb_msgs missing = { 0 }, mine = { 0 };
-	struct vb_boot_images images;
-	char kver[128], *conf = NULL;
+	struct vb_msgs missing = { 0 };
+	char why[512], *conf = NULL;
 	size_t len;
+	int err;
 
 	if (g == VB_GENERATOR_NONE || g == VB_GENERATOR_BOOSTER) {
 		report(c, "initramfs", CHECK_FAIL, "%s: vfio-boot supports initramfs-tools, dracut "
@@ -346,27 +355,12 @@ static void check_boot_path(struct checks *c, const struct vb_root *root)
 	vb_msgs_free(&missing);
 
 	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) < 0)
-		return; /* nothing configured: no image to expect anything of */
-	if (vb_running_kernel(root, kver, sizeof(kver)) < 0) {
+		return; /* nothing configured (or said by the selection's check) */
+	err = vb_running_images(root, conf, len, report_image, c, why, sizeof(why));
+	if (err == -ENODATA)
 		report(c, "image", CHECK_SKIP, "the running kernel is unknown (no proc/)");
-	} else if (vb_boot_images_scan(root, &images) == 0) {
-		vb_boot_images_of_kernel(root, &images, kver, &mine);
-		if (mine.count == 0)
-			report(c, "image", CHECK_WARN,
-			       "no initramfs image of kernel %s found under /boot or the ESP", kver);
-		for (size_t i = 0; i < mine.count; i++) {
-			char line[768];
-			enum vb_image_state st =
-				vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
-
-			report(c, "image", st == VB_IMAGE_COMPLETE   ? CHECK_OK :
-					   st == VB_IMAGE_UNREADABLE ? CHECK_WARN :
-								       CHECK_FAIL,
-			       "%s", line);
-		}
-		vb_msgs_free(&mine);
-		vb_boot_images_free(&images);
-	}
+	else if (err < 0)
+		report(c, "image", CHECK_FAIL, "%s", why);
 	free(conf);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "boot_images.h"
+#include "image_verify.h"
 #include "cli.h"
 #include "initramfs_image.h"
 #include "json.h"
@@ -75,50 +76,54 @@ static void explain(const struct boot_report *r, const char *name, char *why, si
 			 d->reason);
 }
 
+/* One image of the running kernel, as a line or a JSON object. */
+struct image_lines {
+	const struct cli *cli;
+	size_t shown;
+};
+
+static void show_image(void *ctx, const char *path, enum vb_image_state st, const char *line)
+{
+	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable",
+					      "missing" };
+	struct image_lines *l = ctx;
+
+	if (l->cli->json) {
+		printf("%s\n    {\"path\": ", l->shown ? "," : "");
+		vb_json_string_or_null(stdout, path);
+		printf(", \"state\": \"%s\", \"detail\": ", states[st]);
+		vb_json_string(stdout, line);
+		putchar('}');
+	} else {
+		printf("image: %s\n", line);
+	}
+	l->shown++;
+}
+
 /*
  * The images the running kernel boots from, against the configuration:
  * one line each (a JSON array with --json). Returns how many of them would
- * not bind the configured devices at the next boot.
+ * not bind the configured devices at the next boot (image_verify.h's rule).
  */
 static int status_images(const struct cli *cli)
 {
-	static const char *const states[] = { "complete", "stale", "incomplete", "unreadable" };
-	struct vb_msgs mine = { 0 };
-	struct vb_boot_images images = { 0 };
-	const struct vb_root *root = &cli->root;
-	char kver[128], *conf = NULL;
-	size_t len, shown = 0;
+	struct image_lines lines = { cli, 0 };
+	char *conf = NULL, why[512];
+	size_t len;
 	int bad = 0;
 
 	if (cli->json)
 		fputs(",\n  \"images\": [", stdout);
-	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
-	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
-	    vb_boot_images_scan(root, &images) == 0)
-		vb_boot_images_of_kernel(root, &images, kver, &mine);
-	for (size_t i = 0; i < mine.count; i++) {
-		char line[768];
-		enum vb_image_state st =
-			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
-
-		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
-		if (cli->json) {
-			printf("%s\n    {\"path\": ", i ? "," : "");
-			vb_json_string(stdout, mine.items[i]);
-			printf(", \"state\": \"%s\", \"detail\": ", states[st]);
-			vb_json_string(stdout, line);
-			putchar('}');
-		} else {
-			printf("image: %s\n", line);
-		}
+	if (vb_root_read_file(&cli->root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0)
+		bad = vb_running_images(&cli->root, conf, len, show_image, &lines, why, sizeof(why));
+	if (bad < 0 && bad != -ENODATA) {
+		cli_error("%s", why);
+		bad = 1;
 	}
-	shown = mine.count;
-	vb_msgs_free(&mine);
-	vb_boot_images_free(&images);
 	free(conf);
 	if (cli->json)
-		fputs(shown ? "\n  ]" : "]", stdout);
-	return bad;
+		fputs(lines.shown ? "\n  ]" : "]", stdout);
+	return bad < 0 ? 0 : bad;
 }
 
 int cmd_status(const struct cli *cli)
