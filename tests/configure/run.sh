@@ -1250,6 +1250,9 @@ has err "lib/modules/$kver: a modules.* index is not a regular file; kernel skip
 has out "no installed kernels under lib/modules"
 end
 
+# shellcheck source=tests/configure/flags.sh
+. "$here/flags.sh"
+
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
 
