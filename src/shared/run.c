@@ -179,22 +179,29 @@ static bool is_program(int fd)
 	return yes;
 }
 
-bool vb_have_program(const struct vb_root *root, const char *name)
+int vb_find_program(const struct vb_root *root, const char *name)
 {
 	static const char *const dirs[] = { "usr/sbin", "usr/bin", "sbin", "bin" };
 	char path[PATH_MAX];
-	int fd;
+	int fd, err = 0;
 
 	if (strchr(name, '/')) {
 		fd = vb_root_open(root, name, O_PATH, 0);
-		return fd >= 0 && is_program(fd);
+		return fd >= 0 ? is_program(fd) : fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
 	}
 	/* RUN_PATH's directories; links resolve inside the tree, as they will under chroot. */
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		fd = vb_root_open(root, path, O_PATH, 0);
 		if (fd >= 0 && is_program(fd))
-			return true;
+			return 1;
+		if (fd < 0 && fd != -ENOENT && fd != -ENOTDIR && err == 0)
+			err = fd;
 	}
-	return false;
+	return err;
+}
+
+bool vb_have_program(const struct vb_root *root, const char *name)
+{
+	return vb_find_program(root, name) > 0;
 }

@@ -38,3 +38,9 @@ int vb_run_reap(pid_t pid, int *status, unsigned timeout_ms);
  * {usr/,}{s,}bin, symlinks resolved inside the tree.
  */
 bool vb_have_program(const struct vb_root *root, const char *name);
+
+/*
+ * Like vb_have_program, an error told from absence: 1 when found, 0 when
+ * not, or -errno when a place it looks cannot be read (EIO, EACCES...).
+ */
+int vb_find_program(const struct vb_root *root, const char *name);

@@ -174,11 +174,16 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap)
 		close(fd);
 		return -errno;
 	}
-	while ((de = readdir(dir)) != NULL) {
+	/* An error ends the listing as the end does: errno tells them apart. */
+	while ((errno = 0, de = readdir(dir)) != NULL || errno) {
 		struct vb_pci_addr addr;
 		struct vb_pci_fn *fn;
 		const char *why;
 
+		if (!de) {
+			err = -errno;
+			break;
+		}
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= VB_PCI_NAME_MAX)
 			continue;
 		if (vb_pci_addr_parse(de->d_name, strlen(de->d_name), &addr, &why) < 0)

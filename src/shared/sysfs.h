@@ -13,7 +13,7 @@
  * whose names are not PCI addresses are ignored. The details are left unknown
  * (no driver, no group, boot_vga and header type -1) until
  * vb_sysfs_read_details. Returns 0, -ENOENT when the directory is missing, or
- * -errno.
+ * -errno (an error listing it too: never a shorter list).
  */
 int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap);
 

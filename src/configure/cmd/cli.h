@@ -91,6 +91,12 @@ enum cli_msg_kind {
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx);
 
+/*
+ * After the host facts were read (hostinfo.h): prints one line naming the
+ * file an error other than "no such file" came from. Returns 0 or its -errno.
+ */
+int cli_host_read_error(const struct cli *cli);
+
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);
 

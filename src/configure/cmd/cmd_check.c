@@ -30,6 +30,7 @@ struct checks {
 	const struct cli *cli;
 	bool started;
 	int failures;
+	int read_errors; /* files that could not be read: check fails (exit 1) */
 };
 
 __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const char *name,
@@ -154,12 +155,21 @@ static void check_ids_options(struct checks *c, const struct vb_root *root)
 	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
 						"etc/kernel/cmdline" };
 	struct vb_msgs where = { 0 };
+	char unreadable[PATH_MAX];
+	int err;
 
 	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
 		char *text;
 		size_t len;
 
-		if (vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL) < 0)
+		err = vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL);
+
+		if (err < 0 && err != -ENOENT) {
+			report(c, "vfio-pci-ids", CHECK_FAIL, "cannot read /%s: %s", cmdlines[i],
+			       vb_strerror(err));
+			c->read_errors++;
+		}
+		if (err < 0)
 			continue;
 		if (strstr(text, "vfio-pci.ids=") || strstr(text, "vfio_pci.ids="))
 			report(c, "vfio-pci-ids", CHECK_WARN,
@@ -168,8 +178,14 @@ static void check_ids_options(struct checks *c, const struct vb_root *root)
 			       "the devices)", cmdlines[i]);
 		free(text);
 	}
-	if (vb_find_ids_options(root, NULL, &where) < 0)
+	err = vb_find_ids_options(root, NULL, &where, unreadable, sizeof(unreadable));
+	if (err < 0) {
+		report(c, "vfio-pci-ids", CHECK_FAIL, "cannot read %s: %s", unreadable,
+		       vb_strerror(err));
+		c->read_errors++;
+		vb_msgs_free(&where);
 		return;
+	}
 	for (size_t i = 0; i < where.count; i++)
 		report(c, "vfio-pci-ids", CHECK_WARN,
 		       "%s sets 'options vfio-pci ids=': vfio-pci takes every device with those "
@@ -330,12 +346,19 @@ static void report_image(void *ctx, const char *path, enum vb_image_state st, co
 /* The generator, vfio-boot's files for it, and the running kernel's images. */
 static void check_boot_path(struct checks *c, const struct vb_root *root)
 {
-	enum vb_generator g = vb_generator_detect(root);
 	struct vb_msgs missing = { 0 };
 	char why[512], *conf = NULL;
+	const char *program;
+	enum vb_generator g;
 	size_t len;
-	int err;
+	int err = vb_generator_find(root, &g, &program);
 
+	if (err < 0) {
+		report(c, "initramfs", CHECK_FAIL, "cannot tell whether the tree has %s: %s", program,
+		       vb_strerror(err));
+		c->read_errors++;
+		return;
+	}
 	if (g == VB_GENERATOR_NONE || g == VB_GENERATOR_BOOSTER) {
 		report(c, "initramfs", CHECK_FAIL, "%s: vfio-boot supports initramfs-tools, dracut "
 		       "and mkinitcpio", g == VB_GENERATOR_NONE ? "no initramfs generator found" :
@@ -361,6 +384,7 @@ static void check_boot_path(struct checks *c, const struct vb_root *root)
 		report(c, "image", CHECK_SKIP, "the running kernel is unknown (no proc/)");
 	else if (err < 0)
 		report(c, "image", CHECK_FAIL, "%s", why);
+	c->read_errors += err < 0 && err != -ENODATA;
 	free(conf);
 }
 
@@ -384,10 +408,13 @@ int cmd_check(const struct cli *cli)
 	check_ids_options(&c, &cli->root);
 	check_selection(&c, &m);
 	check_boot_path(&c, &cli->root);
+	/* What could not be read is no answer: check fails. */
+	c.read_errors += cli_host_read_error(cli) < 0;
+	c.failures += c.read_errors;
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");
 	else
 		printf("%s\n", c.failures ? "not ready" : "ready");
 	machine_free(&m);
-	return c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
+	return c.read_errors ? VB_EXIT_FAILED : c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
 }

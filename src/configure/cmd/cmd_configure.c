@@ -107,7 +107,12 @@ static bool selection_too_large(const struct vb_config *cfg)
 static int warn_other_ids_options(const struct cli *cli)
 {
 	struct vb_msgs where = { 0 };
-	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+	char unreadable[PATH_MAX];
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where, unreadable,
+				      sizeof(unreadable));
+
+	if (err < 0 && err != -ENOMEM)
+		cli_error("cannot read %s: %s", unreadable, vb_strerror(err));
 
 	for (size_t i = 0; i < where.count; i++)
 		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
@@ -151,6 +156,7 @@ static int parse_selection(const struct cli *cli, struct vb_config *cfg)
 static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 {
 	const char *source = NULL;
+	int err;
 
 	if (cli->cpu) {
 		if (vb_cpu_vendor_parse(cli->cpu, vendor) < 0) {
@@ -162,6 +168,9 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 	*vendor = vb_host_iommu_vendor(&cli->root, &source);
 	if (*vendor == VB_CPU_UNKNOWN)
 		*vendor = vb_host_cpu_vendor(&cli->root);
+	err = cli_host_read_error(cli);
+	if (err < 0)
+		return err;
 	if (*vendor == VB_CPU_UNKNOWN) {
 		cli_error("cannot tell whose IOMMU this is (no ACPI DMAR or IVRS table, no "
 			  "sys/class/iommu, no CPU vendor in %s/proc/cpuinfo): pass --cpu intel|amd",
@@ -188,7 +197,8 @@ static int kernel_flags(const struct cli *cli, const struct machine *m, struct v
 	for (size_t k = 0; k < m->kmod.kernels.count; k++)
 		default_on = default_on &&
 			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
-	if (vendor == VB_CPU_INTEL && !default_on)
+	err = cli_host_read_error(cli);
+	if (err == 0 && vendor == VB_CPU_INTEL && !default_on)
 		err = vb_msgs_add(flags, "intel_iommu=on");
 	if (err == 0)
 		err = vb_msgs_add(flags, "iommu=pt");
@@ -499,6 +509,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
+	const char *generator;
 	char note[512];
 	int rc = VB_EXIT_USAGE, err;
 
@@ -513,7 +524,12 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		return VB_EXIT_USAGE;
 	}
 	want->bl_explicit = cli->bootloader != NULL;
-	want->generator = vb_generator_detect(&cli->root);
+	err = vb_generator_find(&cli->root, &want->generator, &generator);
+	if (err < 0) {
+		cli_error("cannot tell whether the tree has %s: %s", generator, vb_strerror(err));
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
 	if (cli->regenerate && refuse_generator(want->generator) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
@@ -523,7 +539,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		if (err < 0) {
 			cli_error("%s", note);
 			vb_config_free(&cfg);
-			return VB_EXIT_USAGE;
+			return err == -ENOTUNIQ ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 		}
 		if (note[0])
 			cli_note("%s", note);
@@ -553,7 +569,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		goto out;
 	err = kernel_flags(cli, &m, &want->flags);
 	if (err < 0) {
-		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
+		rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED; /* a read error: said */
 		goto out;
 	}
 	vb_outcome_kernel_flags(want->bl, &want->flags);

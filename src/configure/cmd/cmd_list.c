@@ -176,6 +176,11 @@ int cmd_list(const struct cli *cli)
 	sort_snap = &m.snap;
 	qsort(order, m.snap.count, sizeof(*order), by_group);
 	groups = vb_host_iommu_groups(&cli->root);
+	if (cli_host_read_error(cli) < 0) {
+		free(order);
+		machine_free(&m);
+		return VB_EXIT_FAILED;
+	}
 	if (cli->json)
 		list_json(&m, order, groups);
 	else

@@ -171,6 +171,10 @@ int cmd_status(const struct cli *cli)
 	if (cmdline)
 		vb_config_parse_cmdline(&cfg, cmdline);
 	free(cmdline);
+	if (cli_host_read_error(cli) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
 	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
