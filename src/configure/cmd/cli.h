@@ -15,10 +15,12 @@
 /* Exit statuses of vfio-boot, documented in its --help and the README. */
 enum vb_exit {
 	VB_EXIT_OK = 0,
-	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back */
+	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back; or a
+				      file could not be read (an I/O error), nothing written */
 	VB_EXIT_USAGE = 2,         /* bad option or selector; nothing written */
 	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
-	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, or a signing, left for the user (printed) */
+	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, a bootloader refresh or a signing left
+				      for the user (printed) */
 	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
 	VB_EXIT_KEPT = 6,          /* unconfigure: files changed since configure were left,
 				      their originals kept beside them */
