@@ -99,6 +99,9 @@ void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char
  */
 int cli_host_read_error(const struct cli *cli);
 
+/* Refuses (after saying so) to change the host's own system without root. Returns 0 or -EPERM. */
+int cli_refuse_without_root(const struct cli *cli);
+
 /* Reads ROOT/etc/vfio-boot.conf into cfg (problems are kept in cfg). */
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists);
 

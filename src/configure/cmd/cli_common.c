@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "path.h"
@@ -216,4 +217,13 @@ int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists)
 		return 0;
 	*exists = err == 0;
 	return err;
+}
+
+int cli_refuse_without_root(const struct cli *cli)
+{
+	if (cli->root.host && !cli->dry_run && geteuid() != 0) {
+		cli_error("changing this system needs root (try --dry-run to see what would change)");
+		return -EPERM;
+	}
+	return 0;
 }

@@ -12,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "configure.h"
+#include "job.h"
 #include "kcmdline.h"
 #include "outcome.h"
 #include "vfio_conf.h"
+#include "regenerate.h"
 #include "session.h"
 
 #define KEPT_SUFFIX ".vfio-boot-orig"
@@ -167,7 +168,7 @@ static int stage(struct changeset_job *job, size_t *kept, size_t *edited)
 		free(undo);
 	}
 	if (err == 0)
-		err = configure_stage_regeneration(job, refresh, 2, false);
+		err = stage_regeneration(job, refresh, 2, false);
 	free(steps);
 	return err;
 }
@@ -185,7 +186,7 @@ static int unconfigure(const struct cli *cli)
 		cli_error("unconfigure takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (configure_refuse_without_privileges(cli) < 0)
+	if (cli_refuse_without_root(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
 	rc = session_begin(&session, cli, !cli->dry_run);
 	if (rc != 0)
@@ -203,7 +204,7 @@ static int unconfigure(const struct cli *cli)
 		cli_error("cannot prepare the changes: %s", vb_strerror(err));
 		rc = VB_EXIT_FAILED;
 	} else if (cli->dry_run) {
-		configure_show(&job);
+		job_show(&job);
 		vb_outcome_changed();
 	} else {
 		rc = vb_changeset_apply(job.cs, &session.journal, why, sizeof(why)) < 0 ?
@@ -227,7 +228,7 @@ static int unconfigure(const struct cli *cli)
 		rc = VB_EXIT_NO_BOOTLOADER;
 	if (job.cs && err == 0)
 		vb_outcome_changeset(job.cs);
-	configure_job_free(&job);
+	job_free(&job);
 	session_end(&session);
 	return rc;
 }

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* check's look at the saved selection: what each selector and function comes to. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hostinfo.h"
+#include "plan.h"
+#include "selection_checks.h"
+#include "validate.h"
+
+/* What one selected or companion function comes to. */
+static void check_target(struct check_list *c, const struct cli *cli, const struct machine *m,
+			 const struct vb_target *t)
+{
+	const struct vb_pci_fn *fn = &m->snap.fns[t->fn];
+	char fb[128];
+
+	if (t->rule == VB_RULE_HOST_DISK || t->rule == VB_RULE_HOST_NETWORK) {
+		/* The binder at boot cannot know: it would take it. */
+		check_add(c, "device", CHECK_FAIL,
+		       "%s %s %s, then refused: %s (%s); vfio-boot-bind would take it at boot: "
+		       "change the selection",
+		       fn->name, t->companion ? "comes along" : "selected by",
+		       t->companion ? "as a companion" : t->selected_by, vb_rule_name(t->rule),
+		       t->reason);
+		return;
+	}
+	if (!vb_target_taken(t)) {
+		if (t->companion && !vb_rule_is_safety(t->rule))
+			check_add(c, "companion", CHECK_OK, "%s stays with the host: %s", fn->name,
+			       t->reason);
+		else if (t->companion)
+			check_add(c, "device", CHECK_WARN, "%s (companion) refused: %s (%s)", fn->name,
+			       vb_rule_name(t->rule), t->reason);
+		else
+			check_add(c, "device", CHECK_WARN, "%s selected by %s, then refused: %s (%s)",
+			       fn->name, t->selected_by, vb_rule_name(t->rule), t->reason);
+		return;
+	}
+	if (fn->iommu_group < 0)
+		check_add(c, "group", CHECK_FAIL, "%s has no IOMMU group", fn->name);
+	if (fn->boot_vga == 1)
+		check_add(c, "boot-vga", CHECK_WARN,
+		       "%s is the boot VGA device: the host console runs on it", fn->name);
+	if (vb_host_framebuffer_on(&cli->root, fn->name, fb, sizeof(fb)) == 1)
+		check_add(c, "framebuffer", CHECK_WARN,
+		       "%s: firmware framebuffer '%s' sits on its memory (add "
+		       "video=efifb:off or initcall_blacklist=sysfb_init)",
+		       fn->name, fb);
+}
+
+/* Every IOMMU group a taken function is in: viable, or split (naming what stays). */
+static void check_groups(struct check_list *c, const struct machine *m, const struct vb_plan *plan)
+{
+	char left[1024], standing[96];
+
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_target *tg = &plan->targets[t];
+		const struct vb_pci_fn *fn = &m->snap.fns[tg->fn];
+		bool first = true, split = false;
+
+		if (!vb_target_taken(tg) || fn->iommu_group < 0)
+			continue;
+		for (size_t u = 0; u < t && first; u++)
+			first = !vb_target_taken(&plan->targets[u]) ||
+				m->snap.fns[plan->targets[u].fn].iommu_group != fn->iommu_group;
+		if (!first)
+			continue;
+		for (size_t s = 0; s < plan->nsplits; s++) {
+			const struct vb_group_split *sp = &plan->splits[s];
+			size_t len = 0;
+
+			if (sp->group != fn->iommu_group)
+				continue;
+			split = true;
+			left[0] = '\0';
+			for (size_t i = 0; i < sp->nleft && len < sizeof(left); i++) {
+				vb_describe_standing(plan, sp->left[i], standing, sizeof(standing));
+				snprintf(left + len, sizeof(left) - len,
+					 sp->nleft == 1 ? "%s%s, which is %s" : "%s%s (%s)",
+					 i ? ", " : "", m->snap.fns[sp->left[i]].name, standing);
+				len = strlen(left);
+			}
+			check_add(c, "group", CHECK_FAIL,
+			       "%s: IOMMU group %ld also holds %s (select %s too, or move the card "
+			       "to another slot)",
+			       fn->name, fn->iommu_group, left, sp->nleft == 1 ? "it" : "them");
+		}
+		if (!split)
+			check_add(c, "group", CHECK_OK, "%s: IOMMU group %ld is viable", fn->name,
+			       fn->iommu_group);
+	}
+}
+
+/* What each selector of the configuration comes to. */
+static void check_selectors(struct check_list *c, const struct machine *m,
+			    const struct vb_config *cfg, const struct vb_plan *plan)
+{
+	for (size_t s = 0; s < plan->nselectors; s++) {
+		const struct vb_selector_result *r = &plan->selectors[s];
+		const char *text = cfg->select.items[s].sel.text;
+
+		if (r->matched && r->refused == r->matched)
+			check_add(c, "selection", CHECK_FAIL,
+			       "%s selects nothing for vfio-pci: every match is refused", text);
+		else if (r->cards > 1)
+			check_add(c, "selection", CHECK_WARN,
+			       "%s matches %zu cards, and vfio-pci gets every one (name one as "
+			       "%04x:%04x@%s to leave the others to the host)",
+			       text, r->cards, m->snap.fns[r->card_fn[0]].vendor,
+			       m->snap.fns[r->card_fn[0]].device, m->snap.fns[r->card_fn[0]].name);
+	}
+}
+
+void check_selection(struct check_list *c, const struct cli *cli, const struct machine *m)
+{
+	struct vb_host_facts host = vb_host_devices_facts(&m->host);
+	struct vb_config cfg;
+	struct vb_plan plan;
+	bool exists;
+
+	int err = cli_read_config(cli, &cfg, &exists);
+
+	if (err < 0 || !exists) {
+		if (err < 0)
+			check_add(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
+			       vb_strerror(err));
+		else
+			check_add(c, "selection", CHECK_SKIP,
+			       "no /etc/vfio-boot.conf: nothing configured");
+		vb_config_free(&cfg);
+		return;
+	}
+	for (size_t i = 0; i < cfg.problems.count; i++)
+		check_add(c, "selection", CHECK_FAIL, "%s", cfg.problems.items[i]);
+	if (!m->have_sys) {
+		check_add(c, "selection", CHECK_SKIP, "no sys/ under the root: devices not checked");
+		vb_config_free(&cfg);
+		return;
+	}
+	if (vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
+		for (size_t i = 0; i < plan.notes.count; i++)
+			check_add(c, "selection", CHECK_FAIL, "%s", plan.notes.items[i]);
+		check_selectors(c, m, &cfg, &plan);
+		for (size_t t = 0; t < plan.count; t++)
+			check_target(c, cli, m, &plan.targets[t]);
+		check_groups(c, m, &plan);
+		vb_plan_free(&plan);
+	}
+	vb_config_free(&cfg);
+}
