@@ -40,6 +40,16 @@ vboot unconfigure
 rc_is 0
 cmp -s "$T/etc/default/grub" "$work/grub.orig" || fail "grub not back byte for byte: $(cat "$T/etc/default/grub")"
 tree_unchanged "unconfigure"
+# One in GRUB_CMDLINE_LINUX, which configure does not edit: warned of, left.
+sed -i "s|^GRUB_CMDLINE_LINUX=\"\"|GRUB_CMDLINE_LINUX=\"vfio_pci.ids=10de:2504\"|" "$T/etc/default/grub"
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has out "warning: /etc/default/grub still has vfio_pci.ids=10de:2504 outside the GRUB_CMDLINE_LINUX_DEFAULT that configure edits (in GRUB_CMDLINE_LINUX?)"
+has etc/default/grub 'GRUB_CMDLINE_LINUX="vfio_pci.ids=10de:2504"'
+vboot unconfigure
+rc_is 0
+sed -i "s|^GRUB_CMDLINE_LINUX=.*|GRUB_CMDLINE_LINUX=\"\"|" "$T/etc/default/grub"
+cmp -s "$T/etc/default/grub" "$work/grub.orig" || fail "grub not back: $(cat "$T/etc/default/grub")"
 # Changed since configure: only configure's edit is taken out, and the word comes back.
 vboot configure 10de:2504@01:00.0
 sed -i 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=10/' "$T/etc/default/grub"

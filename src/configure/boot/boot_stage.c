@@ -173,6 +173,8 @@ static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 	}
 	if (err == 0)
 		vb_leftovers_warn_dropped(path, &record.dropped);
+	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB)
+		vb_leftovers_warn_grub_rest(path, edited, elen);
 	if (err == 0)
 		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);

@@ -51,6 +51,21 @@ static int text_leftovers(char *text, bool shell, struct vb_msgs *words)
 	return err;
 }
 
+void vb_leftovers_warn_grub_rest(const char *path, const char *text, size_t len)
+{
+	struct vb_msgs words = { 0 };
+	char *copy = strndup(text, len);
+
+	if (copy)
+		text_leftovers(copy, true, &words);
+	for (size_t i = 0; i < words.count; i++)
+		cli_warning("%s still has %s outside the GRUB_CMDLINE_LINUX_DEFAULT that configure "
+			    "edits (in GRUB_CMDLINE_LINUX?): " WHY "; take it out yourself",
+			    path, words.items[i]);
+	vb_msgs_free(&words);
+	free(copy);
+}
+
 int vb_leftovers_warn_unedited(const struct vb_root *root)
 {
 	static const struct {

@@ -20,6 +20,12 @@ void vb_leftovers_warn_dropped(const char *where, const struct vb_msgs *dropped)
 void vb_leftovers_warn_entries(enum vb_bootloader bl, const struct vb_boot_entries *e);
 
 /*
+ * After the edit of /etc/default/grub (text, len bytes): warns of each
+ * leftover still in it, outside the assignment configure edits.
+ */
+void vb_leftovers_warn_grub_rest(const char *path, const char *text, size_t len);
+
+/*
  * No bootloader is edited (--bootloader none, or none found): warns of every
  * leftover on the running kernel's command line (proc/cmdline) and in
  * /etc/default/grub and /etc/kernel/cmdline, which stay as they are. Returns
