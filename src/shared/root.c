@@ -529,6 +529,18 @@ bool vb_root_exists(const struct vb_root *root, const char *rel)
 	return true;
 }
 
+int vb_root_probe(const struct vb_root *root, const char *rel)
+{
+	int fd = vb_root_open(root, rel, O_PATH, 0);
+
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 1;
+}
+
 int vb_root_display(const struct vb_root *root, const char *rel, char *buf, size_t size)
 {
 	const char *top = root->host ? "" : root->path;

@@ -117,6 +117,12 @@ int vb_root_mkdir_p(const struct vb_root *root, const char *rel);
 bool vb_root_exists(const struct vb_root *root, const char *rel);
 
 /*
+ * Like vb_root_exists, an error told from absence: 1 when rel exists, 0 when
+ * it does not (ENOENT, ENOTDIR), or -errno (EIO, EACCES...: not known).
+ */
+int vb_root_probe(const struct vb_root *root, const char *rel);
+
+/*
  * Writes the tree's path joined with rel into buf for messages and for tools
  * that need a path ("/etc/x" for the host, "/srv/tree/etc/x" otherwise).
  * Returns 0 or -ENAMETOOLONG.

@@ -164,6 +164,20 @@ int vb_run_to(const struct vb_root *root, const char *const *argv, unsigned time
 	return -ECHILD;
 }
 
+int vb_run_reap(pid_t pid, int *status, unsigned timeout_ms)
+{
+	sigset_t chld, old_mask;
+	int err;
+
+	/* Blocked, SIGCHLD stays pending for wait_until's sigtimedwait. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+	err = wait_until(pid, status, now_ms() + timeout_ms);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return err;
+}
+
 static bool is_program(int fd)
 {
 	struct stat st;
@@ -173,22 +187,29 @@ static bool is_program(int fd)
 	return yes;
 }
 
-bool vb_have_program(const struct vb_root *root, const char *name)
+int vb_find_program(const struct vb_root *root, const char *name)
 {
 	static const char *const dirs[] = { "usr/sbin", "usr/bin", "sbin", "bin" };
 	char path[PATH_MAX];
-	int fd;
+	int fd, err = 0;
 
 	if (strchr(name, '/')) {
 		fd = vb_root_open(root, name, O_PATH, 0);
-		return fd >= 0 && is_program(fd);
+		return fd >= 0 ? is_program(fd) : fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
 	}
 	/* RUN_PATH's directories; links resolve inside the tree, as they will under chroot. */
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		fd = vb_root_open(root, path, O_PATH, 0);
 		if (fd >= 0 && is_program(fd))
-			return true;
+			return 1;
+		if (fd < 0 && fd != -ENOENT && fd != -ENOTDIR && err == 0)
+			err = fd;
 	}
-	return false;
+	return err;
+}
+
+bool vb_have_program(const struct vb_root *root, const char *name)
+{
+	return vb_find_program(root, name) > 0;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "root.h"
 
@@ -30,7 +31,20 @@ int vb_run_to(const struct vb_root *root, const char *const *argv, unsigned time
 	      int out_fd);
 
 /*
+ * Reaps the child pid (one the caller made), waiting at most timeout_ms.
+ * Returns 0 with its wait status in *status, -ETIMEDOUT (it is left, a
+ * zombie to be), or -errno.
+ */
+int vb_run_reap(pid_t pid, int *status, unsigned timeout_ms);
+
+/*
  * True when a program is found in the tree where vb_run looks for it:
  * {usr/,}{s,}bin, symlinks resolved inside the tree.
  */
 bool vb_have_program(const struct vb_root *root, const char *name);
+
+/*
+ * Like vb_have_program, an error told from absence: 1 when found, 0 when
+ * not, or -errno when a place it looks cannot be read (EIO, EACCES...).
+ */
+int vb_find_program(const struct vb_root *root, const char *name);

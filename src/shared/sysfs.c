@@ -316,11 +316,16 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		pass_close(&p);
 		return err;
 	}
-	while ((de = readdir(dir)) != NULL) {
+	/* An error ends the listing as the end does: errno tells them apart. */
+	while ((errno = 0, de = readdir(dir)) != NULL || errno) {
 		struct vb_pci_addr addr;
 		struct vb_pci_fn *fn;
 		int fd;
 
+		if (!de) {
+			err = -errno;
+			break;
+		}
 		if (de->d_name[0] == '.')
 			continue;
 		if (strlen(de->d_name) >= VB_PCI_NAME_MAX ||

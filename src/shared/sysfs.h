@@ -22,7 +22,8 @@ struct vb_sysfs_listing {
  * and counted in listing when it is not NULL. The details are left unknown
  * (no driver, no group, boot_vga and header type -1) until
  * vb_sysfs_read_details, unless listing asks for them. Returns 0, -ENOENT
- * when the directory is missing, or -errno.
+ * when the directory is missing, or -errno (an error listing it too: never a
+ * shorter list).
  */
 int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		  struct vb_sysfs_listing *listing);

@@ -46,6 +46,9 @@ fresh() { # TEMPLATE
 	done
 }
 
+# shellcheck source=tests/configure/ioerrors.sh
+. "$here/ioerrors.sh"
+
 # The templates: as before configure, and as configured.
 begin templates
 # The real image layout of a generator stand-in: the read-back of the images is a step too.

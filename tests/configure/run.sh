@@ -208,6 +208,7 @@ end
 
 begin systemd-boot
 host_tree
+stand_in kernel-install # what makes the entries from /etc/kernel/cmdline
 mkdir -p "$T/etc/kernel" "$T/boot/efi/loader/entries"
 printf 'root=UUID=1234 rw iommu=soft\n' >"$T/etc/kernel/cmdline"
 baseline
@@ -332,6 +333,7 @@ end
 
 begin check
 installed_tree update-initramfs
+rm "$T/proc/sys/kernel/osrelease" # no image to read (flags.sh checks the images)
 # The IOMMU is active without the flag (the kernel turned it on): that passes.
 vboot check
 has out "ok    iommu-flag       not needed: the IOMMU is on"
@@ -364,6 +366,7 @@ end
 
 begin framebuffer-on-bar
 installed_tree update-initramfs
+rm "$T/proc/sys/kernel/osrelease"
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 printf '10de:2504@01:00.0\n' >"$T/etc/vfio-boot.conf"
 printf '0x00000000e0000000 0x00000000efffffff 0x0000000000040200\n' \
@@ -791,6 +794,7 @@ end
 
 begin kernel-cmdline-before-dashes
 host_tree
+stand_in kernel-install
 rm "$T/etc/default/grub"
 mkdir -p "$T/etc/kernel"
 printf 'root=UUID=1 ro -- single\n' >"$T/etc/kernel/cmdline"
@@ -802,6 +806,7 @@ end
 
 begin kernel-cmdline-made-from-the-running-kernel
 host_tree
+stand_in kernel-install
 rm "$T/etc/default/grub"
 baseline
 vboot configure --bootloader systemd-boot 10de:2504@01:00.0
@@ -823,6 +828,7 @@ end
 
 begin grub-and-kernel-cmdline
 host_tree
+stand_in kernel-install
 mkdir -p "$T/etc/kernel" "$T/boot/grub"
 printf 'root=UUID=1 ro\n' >"$T/etc/kernel/cmdline"
 baseline
@@ -1286,6 +1292,9 @@ vboot check
 has err "lib/modules/$kver: a modules.* index is not a regular file; kernel skipped"
 has out "no installed kernels under lib/modules"
 end
+
+# shellcheck source=tests/configure/flags.sh
+. "$here/flags.sh"
 
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"

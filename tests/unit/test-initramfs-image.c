@@ -6,15 +6,19 @@
  * kernel image around one, and broken ones.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cpio.h"
+#include "decompress.h"
 #include "initramfs_image.h"
 #include "pe.h"
 #include "root.h"
@@ -314,6 +318,65 @@ static void test_broken(void)
 	vb_msgs_free(&missing);
 }
 
+/* Microseconds on the monotonic clock. */
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Reads a decompressor to its end or an error; *total: what it gave. */
+static ssize_t drain(struct vb_decompressor *d, uint64_t *total)
+{
+	static unsigned char buf[1 << 16];
+	ssize_t n;
+
+	*total = 0;
+	while ((n = vb_decompress_read(d, buf, sizeof(buf))) > 0)
+		*total += (uint64_t)n;
+	return n;
+}
+
+/* The bounds on a compressed part: output bytes, time, and the reaping of a killed tool. */
+static void test_decompress_bounds(void)
+{
+	struct vb_decompressor d;
+	char path[PATH_MAX], *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	uint64_t total;
+	long long t0;
+	int fd, status;
+
+	CHECK(vb_decompress_budget(1000) == VB_DECOMPRESS_BASE + 16000);
+	CHECK(vb_decompress_budget(1ULL << 40) == VB_DECOMPRESS_MAX);
+	/* 64 MiB of zeros from 64 KB of gzip: cut off past the bound asked for. */
+	CHECK(sh("cd %s && head -c 64M /dev/zero | gzip -c >zeros.gz", top) == 0);
+	snprintf(path, sizeof(path), "%s/zeros.gz", top);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0 && vb_decompress_start(&d, VB_COMPRESSION_GZIP, fd, 1 << 20, 10000) == 0);
+	close(fd);
+	CHECK(drain(&d, &total) == -EFBIG);
+	CHECK(total <= (1 << 20) + 1);
+	status = vb_decompress_finish(&d); /* stopped while it still had output */
+	CHECK(status == 128 + SIGKILL || status == 128 + SIGPIPE);
+	/* A tool that writes nothing, for ever: its time is up, it is killed and reaped. */
+	CHECK(sh("mkdir -p %s/bin && printf '#!/bin/sh\nexec /bin/sleep 600\n' >%s/bin/gzip && "
+		 "chmod +x %s/bin/gzip", top, top, top) == 0);
+	snprintf(path, sizeof(path), "%s/bin", top);
+	setenv("PATH", path, 1);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	t0 = now_us();
+	CHECK(fd >= 0 && vb_decompress_start(&d, VB_COMPRESSION_GZIP, fd, 1 << 20, 300) == 0);
+	close(fd);
+	CHECK(drain(&d, &total) == -ETIMEDOUT);
+	CHECK(vb_decompress_finish(&d) == 128 + SIGKILL);
+	CHECK(now_us() - t0 < 3000000);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+}
+
 /* A unified kernel image: PE headers, a section before, .initrd, one after. */
 static void test_uki(void)
 {
@@ -372,6 +435,7 @@ int main(void)
 	test_missing();
 	test_broken();
 	test_uki();
+	test_decompress_bounds();
 	vb_root_fini(&root);
 	sh("rm -rf %s", top);
 	return unit_report("initramfs-image");

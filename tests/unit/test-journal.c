@@ -34,6 +34,8 @@ static void make_journal(struct vb_journal *j)
 	vb_msgs_add(&s.edit.replaced_old, "iommu=soft iommu=off");
 	vb_msgs_add(&s.edit.replaced_new, "iommu=pt");
 	vb_msgs_add(&s.edit.removed, "foo=\"a b\"");
+	vb_msgs_add(&s.edit.dropped, "vfio-pci.ids=10de:2504,10de:228e");
+	vb_msgs_add(&s.edit.dropped, "\"vfio_pci.ids=1234:5678\"");
 	CHECK(vb_steps_append(&j->done, &j->ndone, &s) == 0);
 	vb_step_free(&s);
 	file_step(&s, "/etc/vfio-boot.conf", NULL, 0, "10de:2504\n", VB_STEP_DONE);
@@ -91,6 +93,10 @@ static void check_round_trip(void)
 		CHECK(g->edit.kind == VB_EDIT_GRUB);
 		CHECK_STR(g->edit.replaced_old.items[0], "iommu=soft iommu=off");
 		CHECK_STR(g->edit.removed.items[0], "foo=\"a b\"");
+		/* A guide's leftovers taken out: each word, in order. */
+		CHECK(g->edit.dropped.count == 2);
+		CHECK_STR(g->edit.dropped.items[0], "vfio-pci.ids=10de:2504,10de:228e");
+		CHECK_STR(g->edit.dropped.items[1], "\"vfio_pci.ids=1234:5678\"");
 		CHECK(!back.done[1].old.exists && back.done[1].new.exists);
 		CHECK(back.done[2].kind == VB_STEP_MKDIR);
 		CHECK_STR(back.done[3].argv.items[2], "intel_iommu=on iommu=pt");

@@ -158,8 +158,9 @@ static void check_grub_existing_flags(void)
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n");
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=soft quiet intel_iommu=off\"\n",
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n");
+	/* intel_iommu= is a list: its "off" becomes "on" where it is, as the admin spelled it. */
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"intel-iommu=off quiet\"\n",
-	     "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on quiet iommu=pt\"\n");
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"intel-iommu=on quiet iommu=pt\"\n");
 	/* Taken out again, the words come back together, where the first was. */
 	grub_undone("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet iommu=soft  splash\"\n",
 		    "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet  splash intel_iommu=on\"\n",
@@ -415,6 +416,196 @@ static void check_has_all(void)
 	CHECK(!has("quiet -- iommu=pt", "iommu=pt"));
 }
 
+
+/* An edit of /etc/kernel/cmdline: what it gives, what it dropped (NULL-ended), and its undo. */
+static void check_dropped(const char *in, const char *want, const char *const *dropped,
+			  const char *undone)
+{
+	struct vb_edit record = { 0 };
+	char *out = NULL, *back = NULL;
+	size_t len = 0, blen = 0, n = 0;
+
+	CHECK(vb_kernel_cmdline_edit(in, strlen(in), &vfio, NULL, &record, &out, &len) == 0);
+	CHECK_STR(out, want);
+	while (dropped[n])
+		n++;
+	CHECK(record.dropped.count == n);
+	for (size_t i = 0; i < n && i < record.dropped.count; i++)
+		CHECK_STR(record.dropped.items[i], dropped[i]);
+	if (out)
+		CHECK(vb_kernel_cmdline_undo(out, len, &record, &back, &blen) == 0);
+	CHECK_STR(back, undone);
+	free(out);
+	free(back);
+	vb_edit_free(&record);
+}
+
+static void check_guides_leftovers(void)
+{
+	static const char *const none[] = { NULL };
+	struct vb_edit record = { 0 };
+	struct vb_cmdline_problem p;
+	struct vb_msgs words = { 0 };
+	char *out = NULL, *back = NULL;
+	size_t len = 0, blen = 0;
+
+	/* Every spelling is taken out, each word as written; undone, each comes back. */
+	check_dropped("root=/dev/sda1 vfio-pci.ids=10de:2504,10de:228e quiet\n",
+		      "root=/dev/sda1 quiet intel_iommu=on iommu=pt\n",
+		      (const char *const[]){ "vfio-pci.ids=10de:2504,10de:228e", NULL },
+		      "root=/dev/sda1 quiet vfio-pci.ids=10de:2504,10de:228e\n");
+	check_dropped("vfio_pci.ids=10de:2504 ro\n", "ro intel_iommu=on iommu=pt\n",
+		      (const char *const[]){ "vfio_pci.ids=10de:2504", NULL },
+		      "ro vfio_pci.ids=10de:2504\n");
+	check_dropped("ro \"vfio-pci.ids=1:2\" vfio-pci.ids=\"3:4,5:6\" vfio_pci.ids=7:8 quiet\n",
+		      "ro quiet intel_iommu=on iommu=pt\n",
+		      (const char *const[]){ "\"vfio-pci.ids=1:2\"", "vfio-pci.ids=\"3:4,5:6\"",
+					     "vfio_pci.ids=7:8", NULL },
+		      "ro quiet \"vfio-pci.ids=1:2\" vfio-pci.ids=\"3:4,5:6\" vfio_pci.ids=7:8\n");
+	/* A bare one, and one that is all the line holds. */
+	check_dropped("vfio-pci.ids\n", "intel_iommu=on iommu=pt\n",
+		      (const char *const[]){ "vfio-pci.ids", NULL }, "vfio-pci.ids\n");
+	/* After "--" a word is init's; other vfio-pci options and look-alikes stay. */
+	check_dropped("ro vfio-pci.disable_vga=1 xvfio-pci.ids=1 -- vfio-pci.ids=1\n",
+		      "ro vfio-pci.disable_vga=1 xvfio-pci.ids=1 intel_iommu=on iommu=pt -- "
+		      "vfio-pci.ids=1\n", none,
+		      "ro vfio-pci.disable_vga=1 xvfio-pci.ids=1 -- vfio-pci.ids=1\n");
+	/* Put back by the admin since: not twice. */
+	CHECK(vb_kernel_cmdline_edit("a vfio-pci.ids=1:2 b\n", 21, &vfio, NULL, &record, &out,
+				     &len) == 0);
+	CHECK(vb_kernel_cmdline_undo("a b vfio-pci.ids=1:2 intel_iommu=on iommu=pt\n", 45, &record,
+				     &back, &blen) == 0);
+	CHECK_STR(back, "a b vfio-pci.ids=1:2\n");
+	free(out);
+	free(back);
+	vb_edit_free(&record);
+	/* In /etc/default/grub: the edited line loses it too, and a second edit changes nothing. */
+	grub_undone("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet vfio-pci.ids=10de:2504 splash\"\n",
+		    "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash intel_iommu=on iommu=pt\"\n",
+		    "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash vfio-pci.ids=10de:2504\"\n");
+	CHECK(vb_grub_edit("GRUB_CMDLINE_LINUX_DEFAULT='vfio_pci.ids=1:2'\n", 46, &vfio, NULL,
+			   &record, &out, &len, &p) == 0);
+	CHECK_STR(out, "GRUB_CMDLINE_LINUX_DEFAULT='intel_iommu=on iommu=pt'\n");
+	CHECK(record.dropped.count == 1 && strcmp(record.dropped.items[0], "vfio_pci.ids=1:2") == 0);
+	free(out);
+	vb_edit_free(&record);
+	/* Asked for by the caller: kept. */
+	{
+		static const char *const ids_words[] = { "vfio-pci.ids=1:2" };
+		struct vb_msgs ids = { (char **)ids_words, 1 };
+
+		CHECK(vb_kernel_cmdline_edit("vfio_pci.ids=1:2 a\n", 19, &ids, NULL, &record, &out,
+					     &len) == 0);
+		CHECK_STR(out, "vfio_pci.ids=1:2 a\n");
+		CHECK(record.dropped.count == 0);
+		free(out);
+		vb_edit_free(&record);
+	}
+	/* What grubby's and kernelstub's entries hold. */
+	CHECK(vb_cmdline_leftovers("ro vfio-pci.ids=1:2 \"vfio_pci.ids=3:4\" -- vfio-pci.ids=5",
+				   &words) == 0);
+	CHECK(words.count == 2);
+	if (words.count == 2) {
+		CHECK_STR(words.items[0], "vfio-pci.ids=1:2");
+		CHECK_STR(words.items[1], "\"vfio_pci.ids=3:4\"");
+	}
+	vb_msgs_free(&words);
+}
+
+static void check_intel_iommu_options(void)
+{
+	static const char *const own_words[] = { "intel_iommu=on", "iommu=pt" };
+	static const char *const amd_words[] = { "iommu=pt" };
+	struct vb_msgs own = { (char **)own_words, 2 }, amd = { (char **)amd_words, 1 };
+	struct vb_msgs ours = { 0 };
+	struct vb_edit record = { 0 };
+	char *out = NULL, *merged;
+	size_t len;
+
+	/* on is merged into the admin's list; undone, the list is as it was. */
+	kernel("ro intel_iommu=igfx_off\n", "ro intel_iommu=on,igfx_off iommu=pt\n");
+	kernel("ro intel_iommu=sm_on\n", "ro intel_iommu=on,sm_on iommu=pt\n");
+	kernel("ro intel_iommu=sm_on,igfx_off\n", "ro intel_iommu=on,sm_on,igfx_off iommu=pt\n");
+	kernel("ro intel-iommu=igfx_off\n", "ro intel-iommu=on,igfx_off iommu=pt\n");
+	kernel("ro intel_iommu=\"igfx_off\"\n", "ro intel_iommu=\"on,igfx_off\" iommu=pt\n");
+	kernel("ro \"intel_iommu=igfx_off\"\n", "ro \"intel_iommu=on,igfx_off\" iommu=pt\n");
+	kernel("ro intel_iommu\n", "ro intel_iommu=on iommu=pt\n");
+	kernel("ro intel_iommu= x\n", "ro intel_iommu=on x iommu=pt\n");
+	/* Already on: nothing changes. */
+	kernel("ro intel_iommu=on,igfx_off\n", "ro intel_iommu=on,igfx_off iommu=pt\n");
+	kernel("ro intel_iommu=igfx_off,on\n", "ro intel_iommu=igfx_off,on iommu=pt\n");
+	/* A second intel_iommu= word: the kernel reads each; all are kept. */
+	kernel("ro intel_iommu=igfx_off intel_iommu=igfx_off\n",
+	       "ro intel_iommu=igfx_off intel_iommu=on,igfx_off iommu=pt\n");
+	kernel("intel_iommu=sm_on ro intel_iommu=igfx_off\n",
+	       "intel_iommu=sm_on ro intel_iommu=on,igfx_off iommu=pt\n");
+	/* configure's own on there already, with the admin's word before or after it. */
+	kernel("ro intel_iommu=on intel_iommu=igfx_off\n",
+	       "ro intel_iommu=on intel_iommu=igfx_off iommu=pt\n");
+	kernel("ro intel_iommu=igfx_off intel_iommu=on\n",
+	       "ro intel_iommu=igfx_off intel_iommu=on iommu=pt\n");
+	/* An "off" after the last "on" becomes "on" where it is. */
+	kernel("ro intel_iommu=off,igfx_off\n", "ro intel_iommu=on,igfx_off iommu=pt\n");
+	kernel("ro intel_iommu=on intel_iommu=igfx_off,off\n",
+	       "ro intel_iommu=on intel_iommu=igfx_off,on iommu=pt\n");
+	kernel("ro intel_iommu=off,on,off\n", "ro intel_iommu=off,on,on iommu=pt\n");
+	kernel("intel_iommu=off,igfx_off ro intel_iommu=sm_on\n",
+	       "intel_iommu=on,igfx_off ro intel_iommu=sm_on iommu=pt\n");
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=igfx_off\"\n",
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on,igfx_off iommu=pt\"\n");
+
+	/* The record: the admin's word replaced by the merged one; configure's flag is on. */
+	CHECK(vb_kernel_cmdline_edit("ro intel_iommu=igfx_off\n", 24, &vfio, NULL, &record, &out,
+				     &len) == 0);
+	CHECK(record.replaced_old.count == 1 && record.added.count == 1);
+	if (record.replaced_old.count == 1) {
+		CHECK_STR(record.replaced_old.items[0], "intel_iommu=igfx_off");
+		CHECK_STR(record.replaced_new.items[0], "intel_iommu=on,igfx_off");
+	}
+	CHECK(vb_edit_ours(&record, &ours) == 0);
+	CHECK(vb_msgs_contains(&ours, "intel_iommu=on") && vb_msgs_contains(&ours, "iommu=pt") &&
+	      ours.count == 2);
+	vb_edit_free(&record);
+	/* Configured again: the admin's option stays. */
+	check_edit(false, out, &own, &ours, out, NULL);
+	/* --cpu amd since: configure's merged word stays until unconfigure takes it back. */
+	check_edit(false, out, &amd, &ours, out, NULL);
+	free(out);
+	/* Undone after the admin changed the line: only the on configure added goes. */
+	CHECK(vb_kernel_cmdline_edit("ro intel_iommu=igfx_off\n", 24, &vfio, NULL, &record, &out,
+				     &len) == 0);
+	free(out);
+	CHECK(vb_kernel_cmdline_undo("ro intel_iommu=on,igfx_off iommu=pt splash\n", 43, &record,
+				     &out, &len) == 0);
+	CHECK_STR(out, "ro intel_iommu=igfx_off splash\n");
+	free(out);
+	vb_edit_free(&record);
+	vb_msgs_free(&ours);
+
+	/* The kernel's reading of it. */
+	CHECK(has("intel_iommu=on,igfx_off", "intel_iommu=on"));
+	CHECK(has("intel_iommu=sm_on intel-iommu=on", "intel_iommu=on"));
+	CHECK(has("intel_iommu=on intel_iommu=igfx_off", "intel_iommu=on"));
+	CHECK(!has("intel_iommu=igfx_off", "intel_iommu=on"));
+	CHECK(!has("intel_iommu=on,off", "intel_iommu=on"));
+	CHECK(!has("intel_iommu=on intel_iommu=off", "intel_iommu=on"));
+	CHECK(!has("intel_iommu=sm_on", "intel_iommu=on"));
+	CHECK(!has("intel_iommu -- intel_iommu=on", "intel_iommu=on"));
+	/* What grubby gets to put in an entry's word, and what stands for configure's flag. */
+	merged = vb_cmdline_merged("intel_iommu=igfx_off", "intel_iommu=on");
+	CHECK_STR(merged, "intel_iommu=on,igfx_off");
+	free(merged);
+	merged = vb_cmdline_merged("intel_iommu=off", "intel_iommu=on");
+	CHECK_STR(merged, "intel_iommu=on");
+	free(merged);
+	merged = vb_cmdline_merged("iommu=soft", "iommu=pt");
+	CHECK_STR(merged, "iommu=pt");
+	free(merged);
+	CHECK_STR(vb_cmdline_own_flag("intel_iommu=on,igfx_off"), "intel_iommu=on");
+	CHECK_STR(vb_cmdline_own_flag("intel_iommu=igfx_off"), "intel_iommu=igfx_off");
+	CHECK_STR(vb_cmdline_own_flag("iommu=pt"), "iommu=pt");
+}
+
 int main(void)
 {
 	check_grub_debian_file();
@@ -430,5 +621,7 @@ int main(void)
 	check_grub_undo_changed_file();
 	check_kernel_cmdline();
 	check_has_all();
+	check_guides_leftovers();
+	check_intel_iommu_options();
 	return unit_report("kcmdline");
 }

@@ -131,6 +131,35 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 void vb_boot_refresh_free(struct vb_boot_refresh *r)
 {
 	vb_msgs_free(&r->unsigned_by_us);
+	vb_msgs_free(&r->left);
+}
+
+int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl,
+			       struct vb_boot_refresh *r,
+			       int (*fn)(void *ctx, const char *const *argv), void *ctx)
+{
+	struct vb_command cmd;
+
+	if (vb_bootloader_refresh(root, bl, &cmd))
+		return fn(ctx, cmd.argv);
+	if (bl == VB_BOOTLOADER_GRUB)
+		return vb_msgs_add(&r->left, "nothing here makes grub.cfg again from "
+				   "/etc/default/grub (no update-grub, grub-mkconfig or grub2-mkconfig "
+				   "in the tree): run update-grub (or grub-mkconfig -o "
+				   "/boot/grub/grub.cfg) before the next boot");
+	if (bl == VB_BOOTLOADER_KERNEL_CMDLINE && !vb_have_program(root, "kernel-install"))
+		return vb_msgs_add(&r->left, "nothing here makes the boot entries again from "
+				   "/etc/kernel/cmdline (no kernel-install, no proxmox-boot-tool in "
+				   "the tree): run kernel-install add KVER /boot/vmlinuz-KVER for each "
+				   "kernel (or your boot loader's tool) before the next boot");
+	return 0;
+}
+
+int vb_boot_refresh_left_note(const struct vb_boot_refresh *r)
+{
+	for (size_t i = 0; i < r->left.count; i++)
+		cli_warning("%s", r->left.items[i]);
+	return r->left.count ? 1 : 0;
 }
 
 /* kernel-install add for every kernel with modules and a /boot/vmlinuz. */

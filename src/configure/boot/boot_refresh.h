@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "bootloader.h"
 #include "msgs.h"
 #include "root.h"
 
@@ -18,9 +19,10 @@ struct vb_boot_refresh {
 	bool sbctl;            /* sbctl has keys: it re-signs what it signed */
 	bool ukify_signs;      /* kernel-install's ukify has a Secure Boot key */
 	struct vb_msgs unsigned_by_us; /* signed UKIs nothing here can sign again */
+	struct vb_msgs left;           /* bootloader refreshes nothing here runs (messages) */
 };
 
-/* Finds out how root boots its kernels. Returns 0 or -errno. */
+/* Finds out how root boots its kernels (r->left starts empty). Returns 0 or -errno. */
 int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r);
 void vb_boot_refresh_free(struct vb_boot_refresh *r);
 
@@ -39,3 +41,22 @@ int vb_boot_refresh_commands(const struct vb_root *root, const struct vb_boot_re
  * 1 when there is one, else 0.
  */
 int vb_boot_refresh_sign_note(const struct vb_boot_refresh *r);
+
+/*
+ * After bl's file changed: calls fn with the command that makes the
+ * bootloader read it again (update-grub...), or, when the tree has none,
+ * keeps in r->left what the user must run: for GRUB, when no update-grub,
+ * grub-mkconfig or grub2-mkconfig is there; for /etc/kernel/cmdline, when
+ * neither kernel-install nor proxmox-boot-tool is (nothing makes the boot
+ * entries from it then). Returns 0, -ENOMEM, or what fn returns.
+ */
+int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl,
+			       struct vb_boot_refresh *r,
+			       int (*fn)(void *ctx, const char *const *argv), void *ctx);
+
+/*
+ * Warns (cli_warning) of each refresh left to the user, naming the command
+ * to run. Returns 1 when there is one (configure and unconfigure then exit
+ * 4), else 0.
+ */
+int vb_boot_refresh_left_note(const struct vb_boot_refresh *r);

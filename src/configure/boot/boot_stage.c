@@ -17,15 +17,18 @@
 #include "bootargs.h"
 #include "hostinfo.h"
 #include "kcmdline.h"
+#include "leftovers.h"
 #include "treefile.h"
 
 /*
  * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
- * vendor. Returns 0 or -EINVAL after saying why.
+ * vendor. Returns 0, -EINVAL after saying why, or the -errno of a file that
+ * could not be read (said).
  */
 static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 {
 	const char *source = NULL;
+	int err;
 
 	if (cli->cpu) {
 		if (vb_cpu_vendor_parse(cli->cpu, vendor) < 0) {
@@ -37,6 +40,9 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 	*vendor = vb_host_iommu_vendor(&cli->root, &source);
 	if (*vendor == VB_CPU_UNKNOWN)
 		*vendor = vb_host_cpu_vendor(&cli->root);
+	err = cli_host_read_error(cli);
+	if (err < 0)
+		return err;
 	if (*vendor == VB_CPU_UNKNOWN) {
 		cli_error("cannot tell whose IOMMU this is (no ACPI DMAR or IVRS table, no "
 			  "sys/class/iommu, no CPU vendor in %s/proc/cpuinfo): pass --cpu intel|amd",
@@ -64,7 +70,8 @@ int boot_flags_compute(const struct cli *cli, const struct machine *m, struct bo
 	for (size_t k = 0; k < m->kmod.kernels.count; k++)
 		default_on = default_on &&
 			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
-	if (vendor == VB_CPU_INTEL && !default_on)
+	err = cli_host_read_error(cli);
+	if (err == 0 && vendor == VB_CPU_INTEL && !default_on)
 		err = vb_msgs_add(flags, "intel_iommu=on");
 	if (err == 0)
 		err = vb_msgs_add(flags, "iommu=pt");
@@ -165,14 +172,15 @@ static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 					     &elen);
 	}
 	if (err == 0)
+		vb_leftovers_warn_dropped(path, &record.dropped);
+	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB)
+		vb_leftovers_warn_grub_rest(path, edited, elen);
+	if (err == 0)
 		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);
 	free(edited);
 	vb_msgs_free(&ours);
-	vb_msgs_free(&record.added);
-	vb_msgs_free(&record.replaced_old);
-	vb_msgs_free(&record.replaced_new);
-	vb_msgs_free(&record.removed);
+	vb_edit_free(&record);
 	return err;
 }
 
@@ -194,6 +202,8 @@ static int stage_commands(struct changeset_job *job, const struct boot_flags *wa
 		cli_note("not root, so %s cannot be asked which flags it has: all are added",
 			 vb_bootloader_name(want->bl));
 	}
+	if (err == 0)
+		vb_leftovers_warn_entries(want->bl, &entries);
 	if (err == 0)
 		err = vb_bootargs_ours(want->bl, job->journal->done, job->journal->ndone, &ours);
 	if (err == 0)
@@ -226,6 +236,7 @@ int boot_stage(struct changeset_job *job, const struct boot_flags *want)
 		return stage_file(job, want);
 	if (want->bl != VB_BOOTLOADER_NONE)
 		return stage_commands(job, want);
+	vb_leftovers_warn_unedited(job->engine.root);
 	return 0;
 }
 

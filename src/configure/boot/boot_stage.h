@@ -19,14 +19,17 @@ struct boot_flags {
 /*
  * The flags for m: intel_iommu=on where the installed kernels need it
  * (AMD's IOMMU is on by default), iommu=pt; never vfio-pci.ids=. Returns 0,
- * -EINVAL after saying why (whose IOMMU this is cannot be told), or -ENOMEM.
+ * -EINVAL after saying why (whose IOMMU this is cannot be told), -ENOMEM, or
+ * the -errno of a file that could not be read (said: hostinfo.h).
  */
 int boot_flags_compute(const struct cli *cli, const struct machine *m, struct boot_flags *want);
 void boot_flags_free(struct boot_flags *want);
 
 /*
  * The steps that put the flags where want->bl reads them: its file, edited
- * where the setting takes effect, or its commands for what is absent.
+ * where the setting takes effect, or its commands for what is absent; a
+ * guide's vfio-pci.ids= is taken out there (kcmdline.h, bootargs.h) and
+ * warned of, or, with no bootloader, only warned of (leftovers.h).
  * Returns 0, -EINVAL after saying why, or -errno.
  */
 int boot_stage(struct changeset_job *job, const struct boot_flags *want);

@@ -242,11 +242,42 @@ static void word_with_key(const char *args, const char *flag, char *word, size_t
 	}
 }
 
+/* A command with its undo: tool [target] opt words, undone by tool [target] undo_opt words. */
+static int push_pair(struct vb_bootargs_command **cmds, size_t *n, const char *tool,
+		     const char *target, const char *opt, const char *undo_opt,
+		     const struct vb_msgs *words)
+{
+	int err = push(cmds, n);
+
+	if (err == 0)
+		err = add_argv(&(*cmds)[*n - 1].argv, tool, target, opt, words, NULL, NULL);
+	if (err == 0)
+		err = add_argv(&(*cmds)[*n - 1].undo, tool, target, undo_opt, words, NULL, NULL);
+	return err;
+}
+
+/* A guide's leftovers (kcmdline.h) in an entry: taken out, put back by the undo. */
+static int drop_leftovers(struct vb_bootargs_command **cmds, size_t *n, const char *tool,
+			  const char *target, const char *args, const char *del, const char *put)
+{
+	struct vb_msgs words = { 0 };
+	int err = vb_cmdline_leftovers(args, &words);
+
+	if (err == 0 && words.count)
+		err = push_pair(cmds, n, tool, target, del, put, &words);
+	vb_msgs_free(&words);
+	return err;
+}
+
 static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *add,
 		       const struct vb_msgs *remove, struct vb_bootargs_command **cmds, size_t *n)
 {
 	struct vb_msgs all = { 0 }, stale = { 0 };
 	int err = 0;
+
+	for (size_t i = 0; err == 0 && i < e->count; i++)
+		err = drop_leftovers(cmds, n, "grubby", e->items[i].kernel, e->items[i].args,
+				     "--remove-args", "--args");
 
 	for (size_t f = 0; err == 0 && remove && f < remove->count; f++) {
 		bool present = false;
@@ -273,31 +304,27 @@ static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *ad
 		if (!any)
 			err = vb_msgs_add(&all, "%s", add->items[f]);
 	}
-	if (err == 0 && stale.count && (err = push(cmds, n)) == 0) {
-		err = add_argv(&(*cmds)[*n - 1].argv, "grubby", "ALL", "--remove-args", &stale, NULL, NULL);
-		if (err == 0)
-			err = add_argv(&(*cmds)[*n - 1].undo, "grubby", "ALL", "--args", &stale, NULL, NULL);
-	}
-	if (err == 0 && all.count && (err = push(cmds, n)) == 0) {
-		err = add_argv(&(*cmds)[*n - 1].argv, "grubby", "ALL", "--args", &all, NULL, NULL);
-		if (err == 0)
-			err = add_argv(&(*cmds)[*n - 1].undo, "grubby", "ALL", "--remove-args", &all, NULL, NULL);
-	}
+	if (err == 0 && stale.count)
+		err = push_pair(cmds, n, "grubby", "ALL", "--remove-args", "--args", &stale);
+	if (err == 0 && all.count)
+		err = push_pair(cmds, n, "grubby", "ALL", "--args", "--remove-args", &all);
 	for (size_t i = 0; err == 0 && i < e->count; i++) {
 		struct vb_msgs put = { 0 }, added = { 0 }, replaced = { 0 };
 
 		for (size_t f = 0; err == 0 && f < add->count; f++) {
-			char w[512];
+			const char *flag = add->items[f];
+			char w[512], *word;
 
-			if (vb_msgs_contains(&all, add->items[f]))
+			if (vb_msgs_contains(&all, flag) || vb_cmdline_has_all(e->items[i].args, &flag, 1))
 				continue;
-			word_with_key(e->items[i].args, add->items[f], w, sizeof(w));
-			if (strcmp(w, add->items[f]) == 0)
-				continue;
-			err = vb_msgs_add(&put, "%s", add->items[f]);
+			word_with_key(e->items[i].args, flag, w, sizeof(w));
+			/* grubby puts a word in place of the key's: intel_iommu= keeps its options. */
+			word = w[0] ? vb_cmdline_merged(w, flag) : strdup(flag);
+			err = word ? vb_msgs_add(&put, "%s", word) : -ENOMEM;
 			if (err == 0)
 				err = w[0] ? vb_msgs_add(&replaced, "%s", w) :
-					     vb_msgs_add(&added, "%s", add->items[f]);
+					     vb_msgs_add(&added, "%s", flag);
+			free(word);
 		}
 		if (err == 0 && put.count && (err = push(cmds, n)) == 0) {
 			const char *k = e->items[i].kernel;
@@ -324,22 +351,19 @@ static int plan_kernelstub(const struct vb_boot_entries *e, const struct vb_msgs
 	struct vb_msgs put = { 0 }, stale = { 0 }, have = { 0 };
 	int err = vb_bootargs_split(args, &have);
 
+	if (err == 0)
+		err = drop_leftovers(cmds, n, "kernelstub", NULL, args, "-d", "-a");
 	for (size_t f = 0; err == 0 && remove && f < remove->count; f++)
 		if (vb_msgs_contains(&have, remove->items[f]) && !vb_msgs_contains(add, remove->items[f]))
 			err = vb_msgs_add(&stale, "%s", remove->items[f]);
+	/* kernelstub adds a word of its own: the kernel reads intel_iommu= words one by one. */
 	for (size_t f = 0; err == 0 && f < add->count; f++)
-		if (!vb_msgs_contains(&have, add->items[f]))
+		if (!vb_cmdline_has_all(args, (const char *const *)&add->items[f], 1))
 			err = vb_msgs_add(&put, "%s", add->items[f]);
-	if (err == 0 && stale.count && (err = push(cmds, n)) == 0) {
-		err = add_argv(&(*cmds)[*n - 1].argv, "kernelstub", NULL, "-d", &stale, NULL, NULL);
-		if (err == 0)
-			err = add_argv(&(*cmds)[*n - 1].undo, "kernelstub", NULL, "-a", &stale, NULL, NULL);
-	}
-	if (err == 0 && put.count && (err = push(cmds, n)) == 0) {
-		err = add_argv(&(*cmds)[*n - 1].argv, "kernelstub", NULL, "-a", &put, NULL, NULL);
-		if (err == 0)
-			err = add_argv(&(*cmds)[*n - 1].undo, "kernelstub", NULL, "-d", &put, NULL, NULL);
-	}
+	if (err == 0 && stale.count)
+		err = push_pair(cmds, n, "kernelstub", NULL, "-d", "-a", &stale);
+	if (err == 0 && put.count)
+		err = push_pair(cmds, n, "kernelstub", NULL, "-a", "-d", &put);
 	vb_msgs_free(&put);
 	vb_msgs_free(&stale);
 	vb_msgs_free(&have);
@@ -386,7 +410,7 @@ int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n
 			err = vb_bootargs_split(argv->items[a + 1], &words);
 			for (size_t w = 0; err == 0 && w < words.count; w++) {
 				if (strcmp(argv->items[a], add) == 0) {
-					err = vb_msgs_add_unique(ours, words.items[w]);
+					err = vb_msgs_add_unique(ours, vb_cmdline_own_flag(words.items[w]));
 					continue;
 				}
 				for (size_t o = 0; o < ours->count; o++)

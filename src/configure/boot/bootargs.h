@@ -40,15 +40,21 @@ struct vb_bootargs_command {
 
 /*
  * The commands that make every entry carry the flags of add and none of
- * remove (configure's own earlier flags it no longer wants). Returns 0 or
- * -ENOMEM; *cmds (*n of them) is freed with vb_bootargs_commands_free.
+ * remove (configure's own earlier flags it no longer wants) nor a guide's
+ * leftover (vfio-pci.ids=, taken out first, put back by the undo). An
+ * entry's intel_iommu= options are kept: grubby gets the merged word
+ * (kcmdline.h), kernelstub a word of its own. Returns 0 or -ENOMEM; *cmds
+ * (*n of them) is freed with vb_bootargs_commands_free.
  */
 int vb_bootargs_plan(enum vb_bootloader bl, const struct vb_boot_entries *e,
 		     const struct vb_msgs *add, const struct vb_msgs *remove,
 		     struct vb_bootargs_command **cmds, size_t *n);
 void vb_bootargs_commands_free(struct vb_bootargs_command *cmds, size_t n);
 
-/* The flags configure's recorded commands (done) left in effect. Returns 0 or -ENOMEM. */
+/*
+ * The flags configure's recorded commands (done) left in effect (a merged
+ * intel_iommu=on,igfx_off counts as intel_iommu=on). Returns 0 or -ENOMEM.
+ */
 int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n,
 		     struct vb_msgs *ours);
 

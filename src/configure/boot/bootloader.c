@@ -18,26 +18,53 @@ static const char *const names[] = {
 	[VB_BOOTLOADER_KERNELSTUB] = "kernelstub",
 };
 
+/*
+ * Whether rel is there (a program when program): 1 or 0; on an error other
+ * than absence, -errno with note saying which file.
+ */
+static int there(const struct vb_root *root, const char *rel, bool program, char *note,
+		 size_t size)
+{
+	int found = program ? vb_find_program(root, rel) : vb_root_probe(root, rel);
+
+	if (found < 0)
+		snprintf(note, size, "cannot tell whether %s%s is there: %s", program ? "" : "/", rel,
+			 vb_strerror(found));
+	return found;
+}
+
 /* Evidence of how this system boots: the one that started it, else what is set up. */
 static int boots_with(const struct vb_root *root, enum vb_bootloader *bl, char *note,
 		      size_t size)
 {
 	static const char *const entries[] = { "efi/loader/entries", "boot/efi/loader/entries",
 					       "boot/loader/entries" };
-	bool grub_cfg = vb_root_exists(root, "boot/grub/grub.cfg") ||
-			vb_root_exists(root, "boot/grub2/grub.cfg");
+	static const char *const grub_cfgs[] = { "boot/grub/grub.cfg", "boot/grub2/grub.cfg" };
 	const char *loader = NULL;
+	bool grub_cfg = false;
+	int found = there(root, "sys/firmware/efi/efivars/"
+				"LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f", false, note, size);
 
-	if (vb_root_exists(root, "sys/firmware/efi/efivars/"
-				 "LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f")) {
+	if (found < 0)
+		return found;
+	if (found) {
 		*bl = VB_BOOTLOADER_KERNEL_CMDLINE;
 		snprintf(note, size, "this system was started by systemd-boot (its LoaderInfo EFI "
 				     "variable)");
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]) && !loader; i++)
-		if (vb_root_exists(root, entries[i]))
-			loader = entries[i];
+	for (size_t i = 0; i < sizeof(grub_cfgs) / sizeof(grub_cfgs[0]) && !grub_cfg; i++) {
+		found = there(root, grub_cfgs[i], false, note, size);
+		if (found < 0)
+			return found;
+		grub_cfg = found;
+	}
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]) && !loader; i++) {
+		found = there(root, entries[i], false, note, size);
+		if (found < 0)
+			return found;
+		loader = found ? entries[i] : NULL;
+	}
 	if (grub_cfg != (loader != NULL)) {
 		*bl = grub_cfg ? VB_BOOTLOADER_GRUB : VB_BOOTLOADER_KERNEL_CMDLINE;
 		snprintf(note, size, "%s is there and %s is not", grub_cfg ? "a grub.cfg" : loader,
@@ -54,16 +81,19 @@ static int boots_with(const struct vb_root *root, enum vb_bootloader *bl, char *
 int vb_bootloader_detect(const struct vb_root *root, enum vb_bootloader *bl, char *note,
 			 size_t size)
 {
-	bool cmdline = vb_root_exists(root, "etc/kernel/cmdline");
-	bool grub = vb_root_exists(root, "etc/default/grub");
+	int stub, grubby, cmdline, grub, err;
 	char why[256];
-	int err;
 
 	note[0] = '\0';
 	*bl = VB_BOOTLOADER_NONE;
-	if (vb_have_program(root, "kernelstub"))
+	if ((stub = there(root, "kernelstub", true, note, size)) < 0 ||
+	    (grubby = there(root, "grubby", true, note, size)) < 0 ||
+	    (cmdline = there(root, "etc/kernel/cmdline", false, note, size)) < 0 ||
+	    (grub = there(root, "etc/default/grub", false, note, size)) < 0)
+		return stub < 0 ? stub : grubby < 0 ? grubby : cmdline < 0 ? cmdline : grub;
+	if (stub)
 		*bl = VB_BOOTLOADER_KERNELSTUB;
-	else if (vb_have_program(root, "grubby"))
+	else if (grubby)
 		*bl = VB_BOOTLOADER_GRUBBY;
 	else if (cmdline && grub) {
 		err = boots_with(root, bl, why, sizeof(why));

@@ -17,8 +17,9 @@ enum vb_bootloader {
 /*
  * The bootloader found under root, by what is installed there, in *bl. When
  * both /etc/kernel/cmdline and /etc/default/grub exist, the one the system
- * boots with is chosen, and note says which and why. Returns 0, or
- * -ENOTUNIQ (note says why) when that cannot be told.
+ * boots with is chosen, and note says which and why. Returns 0, -ENOTUNIQ
+ * (note says why) when that cannot be told, or -errno when a file it looks
+ * for cannot be read (note names it).
  */
 int vb_bootloader_detect(const struct vb_root *root, enum vb_bootloader *bl, char *note,
 			 size_t size);

@@ -6,6 +6,12 @@
  * their names are equal with '-' equal to '_', as the kernel's parameq()
  * compares them. A word "--" ends the kernel's part: what follows is init's.
  *
+ * intel_iommu= is a list: the kernel reads every such word, and each option
+ * of its value in turn (intel_iommu_setup(): an option that starts with "on"
+ * turns the IOMMU on, one that starts with "off" turns it off, the others
+ * are sub-options such as igfx_off or sm_on). configure's intel_iommu=on is
+ * merged into the admin's list, so that no sub-option is ever lost.
+ *
  * /etc/default/grub is read the way the shell that grub-mkconfig sources it
  * with would split it into commands: quotes, escapes, comments, command
  * substitutions, compound commands (if, while, for, case, { }, ( )) and
@@ -186,6 +192,234 @@ static int remove_word(struct text *t, const char *word)
 	return removed;
 }
 
+/* ------------------------------------------------------------ list parameters */
+
+/* A parameter the kernel reads as a comma-separated list of options, each in turn. */
+struct list_param {
+	const char *flag; /* configure's flag: KEY=ON */
+	const char *on;   /* the option that turns it on (a prefix, as strncmp() reads it) */
+	const char *off;  /* the one that turns it off */
+};
+
+static const struct list_param list_params[] = {
+	{ "intel_iommu=on", "on", "off" },
+};
+
+/* The list parameter word (len bytes) is one of, by its name; NULL when none. */
+static const struct list_param *list_param_of(const char *word, size_t len)
+{
+	for (size_t i = 0; i < sizeof(list_params) / sizeof(list_params[0]); i++)
+		if (words_match(word, len, list_params[i].flag, strlen(list_params[i].flag), false))
+			return &list_params[i];
+	return NULL;
+}
+
+/* The list parameter flag turns on (flag is its KEY=ON); NULL for any other flag. */
+static const struct list_param *list_flag(const char *flag)
+{
+	const struct list_param *lp = list_param_of(flag, strlen(flag));
+
+	return lp && words_match(flag, strlen(flag), lp->flag, strlen(lp->flag), true) ? lp : NULL;
+}
+
+enum option_kind { OPTION_OTHER, OPTION_ON, OPTION_OFF };
+
+/* The next option of the value that ends at end, from *pos; false when none is left. */
+static bool next_option(const char *s, size_t end, size_t *pos, struct span *o)
+{
+	while (*pos < end && s[*pos] == ',')
+		(*pos)++;
+	if (*pos >= end)
+		return false;
+	o->start = *pos;
+	while (*pos < end && s[*pos] != ',')
+		(*pos)++;
+	o->len = *pos - o->start;
+	return true;
+}
+
+static enum option_kind option_kind(const struct list_param *lp, const char *s,
+				    const struct span *o)
+{
+	size_t on = strlen(lp->on), off = strlen(lp->off);
+
+	if (o->len >= on && memcmp(s + o->start, lp->on, on) == 0)
+		return OPTION_ON;
+	if (o->len >= off && memcmp(s + o->start, lp->off, off) == 0)
+		return OPTION_OFF;
+	return OPTION_OTHER;
+}
+
+/*
+ * Reads every kernel word of lp's key in s (len bytes) as the kernel does.
+ * Returns 1 when it ends on, 0 when off, -1 when no option says either;
+ * *after_on: where the last "on" option ends (0 when none); *words: how many
+ * words have the key; *last: the last of them.
+ */
+static int list_state(const char *s, size_t len, const struct list_param *lp, size_t *after_on,
+		      size_t *words, struct span *last)
+{
+	size_t pos = 0;
+	struct span w;
+	int state = -1;
+
+	*after_on = 0;
+	*words = 0;
+	while (next_word(s, len, &pos, &w) && !is_dashdash(s, &w)) {
+		struct vb_cmdline_param p;
+		size_t at = w.start, opos;
+		struct span o;
+
+		if (!words_match(s + w.start, w.len, lp->flag, strlen(lp->flag), false))
+			continue;
+		(*words)++;
+		*last = w;
+		vb_cmdline_next_param(s, w.start + w.len, &at, &p);
+		for (opos = p.value; next_option(s, p.value + p.valuelen, &opos, &o);) {
+			enum option_kind k = option_kind(lp, s, &o);
+
+			if (k == OPTION_ON) {
+				state = 1;
+				*after_on = o.start + o.len;
+			} else if (k == OPTION_OFF) {
+				state = 0;
+			}
+		}
+	}
+	return state;
+}
+
+/*
+ * The word w of t with lp turned on: every "off" option at or after
+ * after_on starts with "on" instead; with merge_on (no option said either),
+ * "on" is put first in its list. Returns a new string, or NULL on ENOMEM.
+ */
+static char *list_word_on(const struct text *t, const struct span *w, const struct list_param *lp,
+			  size_t after_on, bool merge_on)
+{
+	struct vb_cmdline_param p;
+	struct text word = { 0 };
+	size_t at = w->start, opos, shorter = 0;
+	struct span o;
+	int err;
+
+	vb_cmdline_next_param(t->s, w->start + w->len, &at, &p);
+	err = text_set(&word, t->s + w->start, w->len);
+	if (err == 0 && merge_on) {
+		if (!p.has_value)
+			err = splice(&word, p.key + p.keylen - w->start, 0, "=", 1);
+		if (err == 0)
+			err = splice(&word, (p.has_value ? p.value : p.key + p.keylen + 1) - w->start, 0,
+				     lp->on, strlen(lp->on));
+		if (err == 0 && p.valuelen)
+			err = splice(&word, p.value - w->start + strlen(lp->on), 0, ",", 1);
+	}
+	for (opos = p.value; err == 0 && !merge_on && next_option(t->s, p.value + p.valuelen, &opos, &o);) {
+		if (o.start < after_on || option_kind(lp, t->s, &o) != OPTION_OFF)
+			continue;
+		/* Only its "off": the kernel reads what starts with "on" as on, and quotes stay. */
+		err = splice(&word, o.start - w->start - shorter, strlen(lp->off), lp->on,
+			     strlen(lp->on));
+		shorter += strlen(lp->off) - strlen(lp->on);
+	}
+	if (err < 0) {
+		free(word.s);
+		return NULL;
+	}
+	return word.s;
+}
+
+/*
+ * Turns lp on in t, keeping every option: nothing to do when the kernel
+ * would read it on already; else each word that says "off" after the last
+ * "on" says "on" there instead, or, when no word says either, "on" goes
+ * first in the last word's list; with no word at all, the flag is added.
+ * Each word changed is a replaced pair of record.
+ */
+static int set_list_flag(struct text *t, const char *flag, const struct list_param *lp,
+			 struct vb_edit *record)
+{
+	size_t after_on, words, pos = 0;
+	struct span w, last = { 0, 0, false };
+	int state = list_state(t->s, t->len, lp, &after_on, &words, &last), err = 0;
+
+	if (state == 1)
+		return 0;
+	if (words == 0) {
+		err = append_word(t, flag);
+		return err < 0 ? err : vb_msgs_add(&record->added, "%s", flag);
+	}
+	while (err == 0 && kernel_word(t, &pos, &w)) {
+		bool merge_on = state < 0 && w.start == last.start;
+		char *now;
+
+		if (!words_match(t->s + w.start, w.len, lp->flag, strlen(lp->flag), false) ||
+		    (state < 0 && !merge_on))
+			continue;
+		now = list_word_on(t, &w, lp, after_on, merge_on);
+		if (!now)
+			return -ENOMEM;
+		if (strlen(now) != w.len || memcmp(now, t->s + w.start, w.len) != 0) {
+			err = vb_msgs_add(&record->replaced_old, "%.*s", (int)w.len, t->s + w.start);
+			if (err == 0)
+				err = vb_msgs_add(&record->replaced_new, "%s", now);
+			if (err == 0)
+				err = splice(t, w.start, w.len, now, strlen(now));
+			pos = w.start + strlen(now);
+		}
+		free(now);
+	}
+	return err;
+}
+
+/* ------------------------------------------------------------ guides' leftovers */
+
+/*
+ * Parameters guides have people put on the command line that defeat
+ * vfio-boot: vfio-pci's ids= takes every device with the IDs at boot, an
+ * identical host card too, whatever vfio_boot.disable says.
+ */
+static const char *const leftover_keys[] = { "vfio_pci.ids" };
+
+static bool is_leftover(const char *word, size_t len)
+{
+	for (size_t i = 0; i < sizeof(leftover_keys) / sizeof(leftover_keys[0]); i++)
+		if (words_match(word, len, leftover_keys[i], strlen(leftover_keys[i]), false))
+			return true;
+	return false;
+}
+
+/* True when a flag of add has word's key: configure wants that parameter itself. */
+static bool wanted_key(const struct vb_msgs *add, const char *word, size_t len)
+{
+	for (size_t i = 0; add && i < add->count; i++)
+		if (words_match(word, len, add->items[i], strlen(add->items[i]), false))
+			return true;
+	return false;
+}
+
+/* Takes every leftover out of t (those add asks for stay); record->dropped gets each. */
+static int drop_leftovers(struct text *t, const struct vb_msgs *add, struct vb_edit *record)
+{
+	size_t pos = 0, prev_end = 0;
+	struct span w;
+	int err = 0;
+
+	while (err == 0 && kernel_word(t, &pos, &w)) {
+		/* A word the journal cannot hold as one line stays (check warns of it). */
+		if (!is_leftover(t->s + w.start, w.len) || wanted_key(add, t->s + w.start, w.len) ||
+		    memchr(t->s + w.start, '\n', w.len) || w.len > VB_EDIT_WORD_MAX) {
+			prev_end = w.start + w.len;
+			continue;
+		}
+		err = vb_msgs_add(&record->dropped, "%.*s", (int)w.len, t->s + w.start);
+		if (err == 0)
+			err = cut_word(t, &w, prev_end);
+		pos = prev_end;
+	}
+	return err;
+}
+
 /*
  * Makes flag the only kernel word with its key: nothing to do when every
  * word with that key is the flag already; otherwise the first becomes the
@@ -197,8 +431,11 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 	struct span w, first = { 0, 0, false };
 	struct text old = { 0 };
 	bool found = false, all_same = true;
+	const struct list_param *lp = list_flag(flag);
 	int err = 0;
 
+	if (lp)
+		return set_list_flag(t, flag, lp, record);
 	while (kernel_word(t, &pos, &w)) {
 		if (words_match(t->s + w.start, w.len, flag, flen, false)) {
 			all_same = all_same && words_match(t->s + w.start, w.len, flag, flen, true);
@@ -245,7 +482,7 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 static int edit_words(struct text *t, const struct vb_msgs *add, const struct vb_msgs *remove,
 		      struct vb_edit *record)
 {
-	int err = 0;
+	int err = drop_leftovers(t, add, record);
 
 	for (size_t i = 0; err >= 0 && remove && i < remove->count; i++) {
 		bool wanted = add && vb_msgs_contains(add, remove->items[i]);
@@ -257,6 +494,18 @@ static int edit_words(struct text *t, const struct vb_msgs *add, const struct vb
 	for (size_t i = 0; err >= 0 && add && i < add->count; i++)
 		err = set_flag(t, add->items[i], record);
 	return err < 0 ? err : 0;
+}
+
+/* Adds word again unless a word with its key (whole: the very word) is there. */
+static int put_back(struct text *t, const char *word, bool whole)
+{
+	bool present = false;
+	size_t pos = 0;
+	struct span w;
+
+	while (kernel_word(t, &pos, &w))
+		present = present || words_match(t->s + w.start, w.len, word, strlen(word), whole);
+	return present ? 0 : append_word(t, word);
 }
 
 /* Takes record's edit back out of t: each part only where it is still to be found. */
@@ -280,16 +529,11 @@ static int undo_words(struct text *t, const struct vb_edit *record)
 	}
 	for (size_t i = record->added.count; err >= 0 && i-- > 0;)
 		err = remove_word(t, record->added.items[i]);
-	for (size_t i = 0; err >= 0 && i < record->removed.count; i++) {
-		const char *word = record->removed.items[i];
-		bool present = false;
-		size_t pos = 0;
-		struct span w;
-
-		while (kernel_word(t, &pos, &w))
-			present = present || words_match(t->s + w.start, w.len, word, strlen(word), false);
-		err = present ? 0 : append_word(t, word);
-	}
+	for (size_t i = 0; err >= 0 && i < record->removed.count; i++)
+		err = put_back(t, record->removed.items[i], false);
+	/* A guide's leftover comes back unless the very word is there again. */
+	for (size_t i = 0; err >= 0 && i < record->dropped.count; i++)
+		err = put_back(t, record->dropped.items[i], true);
 	return err < 0 ? err : 0;
 }
 
@@ -948,10 +1192,16 @@ int vb_cmdline_has_all(const char *cmdline, const char *const *flags, size_t nfl
 	size_t len = strlen(cmdline);
 
 	for (size_t i = 0; i < nflags; i++) {
-		size_t flen = strlen(flags[i]), pos = 0;
+		size_t flen = strlen(flags[i]), pos = 0, after_on, words;
 		struct span w, last = { 0, 0, false };
+		const struct list_param *lp = list_flag(flags[i]);
 		bool found = false;
 
+		if (lp) {
+			if (list_state(cmdline, len, lp, &after_on, &words, &last) != 1)
+				return 0;
+			continue;
+		}
 		while (next_word(cmdline, len, &pos, &w)) {
 			if (is_dashdash(cmdline, &w))
 				break;
@@ -975,4 +1225,63 @@ bool vb_cmdline_has_key(const char *cmdline, const char *flag)
 		if (words_match(cmdline + w.start, w.len, flag, strlen(flag), false))
 			return true;
 	return false;
+}
+
+int vb_edit_ours(const struct vb_edit *e, struct vb_msgs *ours)
+{
+	int err = 0;
+
+	for (size_t w = 0; err == 0 && w < e->added.count; w++)
+		err = vb_msgs_add_unique(ours, e->added.items[w]);
+	for (size_t w = 0; err == 0 && w < e->replaced_new.count; w++) {
+		const char *word = e->replaced_new.items[w];
+
+		err = vb_msgs_add_unique(ours, vb_cmdline_own_flag(word));
+	}
+	for (size_t w = 0; w < e->removed.count; w++)
+		for (size_t o = 0; o < ours->count; o++)
+			if (strcmp(ours->items[o], e->removed.items[w]) == 0) {
+				free(ours->items[o]);
+				ours->items[o] = ours->items[--ours->count];
+				break;
+			}
+	return err;
+}
+
+const char *vb_cmdline_own_flag(const char *word)
+{
+	const struct list_param *lp = list_param_of(word, strlen(word));
+	size_t after_on, words;
+	struct span last;
+
+	return lp && list_state(word, strlen(word), lp, &after_on, &words, &last) == 1 ? lp->flag :
+										       word;
+}
+
+int vb_cmdline_leftovers(const char *cmdline, struct vb_msgs *words)
+{
+	size_t len = strlen(cmdline), pos = 0;
+	struct span w;
+	int err = 0;
+
+	while (err == 0 && next_word(cmdline, len, &pos, &w) && !is_dashdash(cmdline, &w))
+		if (is_leftover(cmdline + w.start, w.len))
+			err = vb_msgs_add(words, "%.*s", (int)w.len, cmdline + w.start);
+	return err;
+}
+
+char *vb_cmdline_merged(const char *word, const char *flag)
+{
+	const struct list_param *lp = list_flag(flag);
+	struct text t = { (char *)word, strlen(word) };
+	size_t after_on, words;
+	struct span last = { 0, 0, false };
+	int state;
+
+	if (!lp || !words_match(word, t.len, flag, strlen(flag), false))
+		return strdup(flag);
+	state = list_state(word, t.len, lp, &after_on, &words, &last);
+	if (state == 1 || words != 1)
+		return strdup(state == 1 ? word : flag);
+	return list_word_on(&t, &last, lp, after_on, state < 0);
 }

@@ -16,10 +16,12 @@
 /* Exit statuses of vfio-boot, documented in its --help and the README. */
 enum vb_exit {
 	VB_EXIT_OK = 0,
-	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back */
+	VB_EXIT_FAILED = 1,        /* a write or a command failed; changes rolled back; or a
+				      file could not be read (an I/O error), nothing written */
 	VB_EXIT_USAGE = 2,         /* bad option or selector; nothing written */
 	VB_EXIT_NOT_READY = 3,     /* check/status: the machine is not as it should be */
-	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, or a signing, left for the user (printed) */
+	VB_EXIT_NO_BOOTLOADER = 4, /* configure: flags, a bootloader refresh or a signing left
+				      for the user (printed) */
 	VB_EXIT_NEED_ROOT = 5,     /* changing a real system needs root */
 	VB_EXIT_KEPT = 6,          /* unconfigure: files changed since configure were left,
 				      their originals kept beside them */
@@ -111,6 +113,12 @@ enum cli_msg_kind {
  */
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx);
+
+/*
+ * After the host facts were read (hostinfo.h): prints one line naming the
+ * file an error other than "no such file" came from. Returns 0 or its -errno.
+ */
+int cli_host_read_error(const struct cli *cli);
 
 /* Refuses (after saying so) to change the host's own system without root. Returns 0 or -EPERM. */
 int cli_refuse_without_root(const struct cli *cli);

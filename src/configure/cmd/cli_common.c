@@ -166,6 +166,7 @@ static int read_host_devices(const struct cli *cli, struct machine *m)
 int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 {
 	struct vb_sysfs_listing listing = { .keep_modalias = with_claimants, .details = true };
+	char where[PATH_MAX], path[PATH_MAX * 2];
 	int err;
 
 	memset(m, 0, sizeof(*m));
@@ -173,15 +174,14 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	if (err == 0)
 		m->have_sys = true;
 	else if (err != -ENOENT) {
-		char path[PATH_MAX];
-
 		vb_root_display(&cli->root, "sys/bus/pci/devices", path, sizeof(path));
 		cli_error("cannot read %s: %s", path, vb_strerror(err));
 		return err;
 	}
-	err = vb_kmod_open(&m->kmod, &cli->root);
+	err = vb_kmod_open(&m->kmod, &cli->root, where, sizeof(where));
 	if (err < 0) {
-		cli_error("cannot read the kernel module indexes: %s", vb_strerror(err));
+		vb_root_display(&cli->root, where, path, sizeof(path));
+		cli_error("cannot read %s (the kernel module indexes): %s", path, vb_strerror(err));
 		machine_free(m);
 		return err;
 	}
@@ -193,6 +193,9 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 	if (err == 0 && with_claimants)
 		err = resolve_claimants(m);
 	if (err < 0) {
+		if (err != -ENOMEM)
+			cli_error("cannot look up the modules of the PCI devices in /lib/modules: %s",
+				  vb_strerror(err));
 		machine_free(m);
 		return err;
 	}
@@ -210,6 +213,18 @@ void machine_free(struct machine *m)
 	vb_pcinames_free(m->names);
 	vb_host_devices_free(&m->host);
 	memset(m, 0, sizeof(*m));
+}
+
+int cli_host_read_error(const struct cli *cli)
+{
+	char where[PATH_MAX + 2], path[PATH_MAX * 2];
+	int err = vb_host_read_error(where, sizeof(where));
+
+	if (err < 0) {
+		vb_root_display(&cli->root, where, path, sizeof(path));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
+	}
+	return err;
 }
 
 int cli_read_config(const struct cli *cli, struct vb_config *cfg, bool *exists)

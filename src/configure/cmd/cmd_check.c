@@ -27,6 +27,11 @@ int cmd_check(const struct cli *cli)
 	check_ids_options(&c, &cli->root);
 	check_selection(&c, cli, &m);
 	check_boot_path(&c, &cli->root);
+	/* A fact that could not be read is no answer (said on stderr): check fails. */
+	if (cli_host_read_error(cli) < 0) {
+		c.read_errors++;
+		c.failures++;
+	}
 	machine_free(&m);
 	if (c.err < 0) {
 		cli_error("cannot keep the checks' results: %s", vb_strerror(c.err));
@@ -37,7 +42,7 @@ int cmd_check(const struct cli *cli)
 		check_list_json(reply_json(), &c);
 	else
 		check_list_text(stdout, &c);
-	rc = c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
+	rc = c.read_errors ? VB_EXIT_FAILED : c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
 	check_list_free(&c);
 	return rc;
 }

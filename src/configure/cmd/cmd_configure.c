@@ -40,6 +40,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
+	const char *generator;
 	char note[512];
 	int rc = VB_EXIT_USAGE, err;
 
@@ -54,7 +55,12 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		return VB_EXIT_USAGE;
 	}
 	want->boot.bl_explicit = cli->bootloader != NULL;
-	want->generator = vb_generator_detect(&cli->root);
+	err = vb_generator_find(&cli->root, &want->generator, &generator);
+	if (err < 0) {
+		cli_error("cannot tell whether the tree has %s: %s", generator, vb_strerror(err));
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
 	if (cli->regenerate && generator_refuse(want->generator) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_USAGE;
@@ -64,7 +70,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		if (err < 0) {
 			cli_error("%s", note);
 			vb_config_free(&cfg);
-			return VB_EXIT_USAGE;
+			return err == -ENOTUNIQ ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 		}
 		if (note[0])
 			cli_note("%s", note);
@@ -103,7 +109,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		goto out;
 	err = boot_flags_compute(cli, &m, &want->boot);
 	if (err < 0) {
-		rc = err == -ENOMEM ? VB_EXIT_FAILED : VB_EXIT_USAGE;
+		rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED; /* a read error: said */
 		goto out;
 	}
 	vb_outcome_kernel_flags(want->boot.bl, &want->boot.flags);
@@ -227,6 +233,9 @@ static int configure(const struct cli *cli)
 		if (rc == VB_EXIT_OK && vb_boot_refresh_sign_note(&job.refresh))
 			rc = VB_EXIT_NO_BOOTLOADER;
 	}
+	/* A bootloader nothing here refreshes: the command for the user. */
+	if (rc == VB_EXIT_OK && vb_boot_refresh_left_note(&job.refresh))
+		rc = VB_EXIT_NO_BOOTLOADER;
 	if (job.cs && rc != VB_EXIT_USAGE)
 		vb_outcome_changeset(job.cs);
 	rc = flags_note(&want, rc);

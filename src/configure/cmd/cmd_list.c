@@ -53,6 +53,11 @@ int cmd_list(const struct cli *cli)
 		order[i] = i;
 	sort_snap = &m.snap;
 	qsort(order, m.snap.count, sizeof(*order), by_group);
+	if (cli_host_read_error(cli) < 0) {
+		free(order);
+		machine_free(&m);
+		return VB_EXIT_FAILED;
+	}
 	result = (struct list_result){ &m, order, vb_host_iommu_groups(&cli->root) > 0,
 				       vb_host_iommu_vendor(&cli->root, &source) };
 	if (result.vendor == VB_CPU_UNKNOWN)

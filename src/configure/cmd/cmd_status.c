@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "boot_images.h"
+#include "image_verify.h"
 #include "cli.h"
 #include "initramfs_image.h"
 #include "path.h"
@@ -76,37 +77,42 @@ static void explain(const struct boot_report *r, const char *name, char *why, si
 			 d->reason);
 }
 
+/* Where the images' verdicts go: the result, or the first error keeping one. */
+struct image_sink {
+	struct status_result *r;
+	int err;
+};
+
+static void add_image(void *ctx, const char *path, enum vb_image_state st, const char *line)
+{
+	struct image_sink *s = ctx;
+
+	if (s->err == 0)
+		s->err = status_result_add_image(s->r, path, st, line);
+}
+
 /*
  * The images the running kernel boots from, against the configuration, into
- * r. Returns how many of them would not bind the configured devices at the
- * next boot, or -ENOMEM.
+ * r (image_verify.h's rule). Returns how many of them would not bind the
+ * configured devices at the next boot, or -ENOMEM.
  */
 static int status_images(const struct cli *cli, struct status_result *r)
 {
-	struct vb_msgs mine = { 0 };
-	struct vb_boot_images images = { 0 };
-	const struct vb_root *root = &cli->root;
-	char kver[128], *conf = NULL;
+	struct image_sink sink = { r, 0 };
+	char *conf = NULL, why[512];
 	size_t len;
 	int bad = 0;
 
-	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0 &&
-	    vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
-	    vb_boot_images_scan(root, &images) == 0)
-		vb_boot_images_of_kernel(root, &images, kver, &mine);
-	for (size_t i = 0; i < mine.count && bad >= 0; i++) {
-		char line[768];
-		enum vb_image_state st =
-			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
-
-		bad += st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
-		if (status_result_add_image(r, mine.items[i], st, line) < 0)
-			bad = -ENOMEM;
+	if (vb_root_read_file(&cli->root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) == 0)
+		bad = vb_running_images(&cli->root, conf, len, add_image, &sink, why, sizeof(why));
+	if (bad < 0 && bad != -ENODATA) {
+		cli_error("%s", why);
+		bad = 1;
 	}
-	vb_msgs_free(&mine);
-	vb_boot_images_free(&images);
 	free(conf);
-	return bad;
+	if (sink.err < 0)
+		return sink.err;
+	return bad < 0 ? 0 : bad;
 }
 
 /* Each function of the plan against this boot, into r. Returns how many are not as expected. */
@@ -174,6 +180,10 @@ static int fill(const struct cli *cli, struct status_result *r)
 	if (cmdline)
 		vb_config_parse_cmdline(&cfg, cmdline);
 	free(cmdline);
+	if (cli_host_read_error(cli) < 0) {
+		vb_config_free(&cfg);
+		return VB_EXIT_FAILED;
+	}
 	if (machine_load(cli, &m, false) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;

@@ -224,6 +224,8 @@ static int unconfigure(const struct cli *cli)
 	/* A Secure Boot image nothing here can sign: the command for the user. */
 	if (rc == VB_EXIT_OK && !cli->dry_run && vb_boot_refresh_sign_note(&job.refresh))
 		rc = VB_EXIT_NO_BOOTLOADER;
+	if (rc == VB_EXIT_OK && vb_boot_refresh_left_note(&job.refresh))
+		rc = VB_EXIT_NO_BOOTLOADER;
 	if (job.cs && err == 0)
 		vb_outcome_changeset(job.cs);
 	job_free(&job);

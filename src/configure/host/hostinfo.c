@@ -14,13 +14,68 @@
 
 #define TEXT_MAX (16 * 1024 * 1024) /* proc/iomem and proc/interrupts stay far below */
 
+/* The first read error since vb_host_read_error looked (one caller at a time). */
+static int read_error;
+static char read_error_path[PATH_MAX + 2];
+
+/* Keeps err for rel unless it says rel is absent. Returns err. */
+static int note(const char *rel, int err)
+{
+	if (err < 0 && err != -ENOENT && err != -ENOTDIR && read_error == 0) {
+		read_error = err;
+		snprintf(read_error_path, sizeof(read_error_path), "/%s", rel);
+	}
+	return err;
+}
+
+int vb_host_read_error(char *where, size_t size)
+{
+	int err = read_error;
+
+	if (err)
+		snprintf(where, size, "%s", read_error_path);
+	read_error = 0;
+	return err;
+}
+
+/* vb_root_probe, an error kept: true when rel is there. */
+static bool present(const struct vb_root *root, const char *rel)
+{
+	return note(rel, vb_root_probe(root, rel)) > 0;
+}
+
+/* Opens directory rel as a DIR (NULL when it cannot be, the error kept). */
+static DIR *open_dir(const struct vb_root *root, const char *rel)
+{
+	int fd = note(rel, vb_root_open(root, rel, O_RDONLY | O_DIRECTORY, 0));
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (fd >= 0 && !dir) {
+		note(rel, -errno);
+		close(fd);
+	}
+	return dir;
+}
+
+/* readdir(): NULL at the end, or after an error (kept). */
+static struct dirent *next_entry(DIR *dir, const char *rel)
+{
+	struct dirent *de;
+
+	errno = 0;
+	de = readdir(dir);
+	if (!de && errno)
+		note(rel, -errno);
+	return de;
+}
+
 /* A proc or sys text file of the tree as a memory stream, or NULL. */
 static FILE *open_under(const struct vb_root *root, const char *rel, char **text)
 {
 	size_t len;
 	FILE *f;
 
-	if (vb_root_read_file(root, rel, TEXT_MAX, text, &len, NULL) < 0)
+	if (note(rel, vb_root_read_file(root, rel, TEXT_MAX, text, &len, NULL)) < 0)
 		return NULL;
 	f = fmemopen(*text, len ? len : 1, "r"); /* size 0 is refused */
 	if (!f)
@@ -87,25 +142,20 @@ enum vb_cpu_vendor vb_host_iommu_vendor(const struct vb_root *root, const char *
 {
 	struct dirent *de;
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
-	int fd;
 	DIR *dir;
 
-	if (vb_root_exists(root, "sys/firmware/acpi/tables/DMAR")) {
+	if (present(root, "sys/firmware/acpi/tables/DMAR")) {
 		*source = "the ACPI DMAR table";
 		return VB_CPU_INTEL;
 	}
-	if (vb_root_exists(root, "sys/firmware/acpi/tables/IVRS")) {
+	if (present(root, "sys/firmware/acpi/tables/IVRS")) {
 		*source = "the ACPI IVRS table";
 		return VB_CPU_AMD;
 	}
-	fd = vb_root_open(root, "sys/class/iommu", O_RDONLY | O_DIRECTORY, 0);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	dir = open_dir(root, "sys/class/iommu");
+	if (!dir)
 		return VB_CPU_UNKNOWN;
-	}
-	while (vendor == VB_CPU_UNKNOWN && (de = readdir(dir)) != NULL) {
+	while (vendor == VB_CPU_UNKNOWN && (de = next_entry(dir, "sys/class/iommu")) != NULL) {
 		if (strncmp(de->d_name, "dmar", 4) == 0)
 			vendor = VB_CPU_INTEL;
 		else if (strncmp(de->d_name, "ivhd", 4) == 0)
@@ -124,7 +174,7 @@ bool vb_kernel_intel_iommu_default_on(const struct vb_root *root, const char *kv
 	bool on;
 
 	if (snprintf(rel, sizeof(rel), "boot/config-%s", kver) >= (int)sizeof(rel) ||
-	    vb_root_read_file(root, rel, TEXT_MAX, &text, &len, NULL) < 0)
+	    note(rel, vb_root_read_file(root, rel, TEXT_MAX, &text, &len, NULL)) < 0)
 		return false;
 	on = strstr(text, key) != NULL || strncmp(text, key + 1, sizeof(key) - 2) == 0;
 	free(text);
@@ -147,26 +197,24 @@ char *vb_host_cmdline(const struct vb_root *root)
 	char *text = NULL;
 	size_t len;
 
-	return vb_root_read_file(root, "proc/cmdline", VB_HOST_CMDLINE_MAX, &text, &len, NULL) == 0 ?
+	return note("proc/cmdline", vb_root_read_file(root, "proc/cmdline", VB_HOST_CMDLINE_MAX,
+						       &text, &len, NULL)) == 0 ?
 		       text :
 		       NULL;
 }
 
 long vb_host_iommu_groups(const struct vb_root *root)
 {
+	static const char rel[] = "sys/kernel/iommu_groups";
+	DIR *dir = open_dir(root, rel);
 	struct dirent *de;
 	long count = 0;
-	DIR *dir;
-	int fd = vb_root_open(root, "sys/kernel/iommu_groups", O_RDONLY | O_DIRECTORY, 0);
 
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (!dir)
 		return -1;
-	}
-	while ((de = readdir(dir)) != NULL)
+	while ((de = next_entry(dir, rel)) != NULL)
 		count += de->d_name[0] != '.';
+	count = errno ? -1 : count;
 	closedir(dir);
 	return count;
 }

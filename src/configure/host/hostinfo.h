@@ -8,7 +8,18 @@
 
 #define VB_HOST_CMDLINE_MAX (1024 * 1024)
 
-/* Facts about a machine, read under a root (its proc/ and sys/). */
+/*
+ * Facts about a machine, read under a root (its proc/ and sys/). A file
+ * that is not there makes a fact unknown; any other error reading one makes
+ * it unknown too, and is kept for vb_host_read_error: never an "absent".
+ */
+
+/*
+ * The first error other than "no such file" a function below met since the
+ * last call: -errno, with where naming the file ("/proc/cpuinfo"), or 0.
+ * Commands ask after reading the facts, and fail on one.
+ */
+int vb_host_read_error(char *where, size_t size);
 
 enum vb_cpu_vendor { VB_CPU_UNKNOWN, VB_CPU_INTEL, VB_CPU_AMD };
 

@@ -23,35 +23,83 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
 }
 
+/* Names rel (and name in it, when not NULL) as where an error came from; returns err. */
+static int failed(char *where, size_t size, const char *rel, const char *name, int err)
+{
+	snprintf(where, size, "/%s%s%s", rel, name ? "/" : "", name ? name : "");
+	return err;
+}
+
 /*
- * True when every modules.* file of the kernel directory rel is a regular
+ * Whether every modules.* file of the kernel directory rel is a regular
  * file: libkmod opens its indexes with a plain open() from the directory,
  * which a FIFO would hold for ever, and through which a link would be
- * followed on the host, out of the tree.
+ * followed on the host, out of the tree. Returns 1, 0 when one is not, or
+ * -errno when the directory or a file's type cannot be read (where names it).
  */
-static bool indexes_are_files(const struct vb_root *root, const char *rel)
+static int indexes_are_files(const struct vb_root *root, const char *rel, char *where,
+			     size_t size)
 {
 	int dirfd = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
-	int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : dirfd;
+	DIR *dir = NULL;
 	struct dirent *de;
-	bool ok = dir != NULL;
+	int ok = 1;
 
-	if (!dir && fd >= 0)
+	if (fd == -1)
+		fd = -errno;
+	if (fd >= 0 && !(dir = fdopendir(fd))) {
 		close(fd);
-	while (ok && (de = readdir(dir)) != NULL) {
+		fd = -errno;
+	}
+	if (fd < 0)
+		ok = failed(where, size, rel, NULL, fd);
+	while (ok > 0) {
 		struct stat st;
 
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			ok = errno ? failed(where, size, rel, NULL, -errno) : ok;
+			break;
+		}
 		if (strncmp(de->d_name, "modules.", 8) != 0)
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-			ok = false;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			ok = S_ISREG(st.st_mode);
+		else if (errno != ENOENT) /* gone since the listing: not an index */
+			ok = failed(where, size, rel, de->d_name, -errno);
 	}
 	if (dir)
 		closedir(dir);
 	if (dirfd >= 0)
 		close(dirfd);
 	return ok;
+}
+
+/*
+ * Which index libkmod could not load from the kernel directory dirfd (it
+ * says EINVAL for a failed fstat): the first that cannot be opened, stat'ed
+ * and read, with its own error (where names it, else the directory).
+ */
+static int index_failed(int dirfd, const char *rel, int err, char *where, size_t size)
+{
+	static const char *const indexes[] = { "modules.dep.bin", "modules.alias.bin",
+					       "modules.symbols.bin", "modules.builtin.alias.bin",
+					       "modules.builtin.bin" };
+	struct stat st;
+	char byte;
+
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		int fd = openat(dirfd, indexes[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		int e = fd < 0 || fstat(fd, &st) < 0 || pread(fd, &byte, 1, 0) < 0 ? -errno : 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (e < 0 && e != -ENOENT)
+			return failed(where, size, rel, indexes[i], e);
+	}
+	return failed(where, size, rel, NULL, err);
 }
 
 /*
@@ -70,7 +118,7 @@ static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver
 	return kmod_new(dir, no_config);
 }
 
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, size_t size)
 {
 	char rel[PATH_MAX];
 	struct dirent *de;
@@ -79,24 +127,34 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 
 	memset(km, 0, sizeof(*km));
 	fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY, 0);
+	if (fd == -ENOENT)
+		return 0;
 	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
+		return failed(where, size, "lib/modules", NULL, fd);
 	dir = fdopendir(fd);
 	if (!dir) {
 		close(fd);
-		return -errno;
+		return failed(where, size, "lib/modules", NULL, -errno);
 	}
-	while ((de = readdir(dir)) != NULL && err == 0) {
+	while (err == 0) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			err = errno ? failed(where, size, "lib/modules", NULL, -errno) : 0;
+			break;
+		}
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(rel, sizeof(rel), "lib/modules/%s/modules.dep", de->d_name);
-		if (!vb_root_exists(root, rel))
+		err = vb_root_probe(root, rel);
+		if (err <= 0) {
+			err = err < 0 ? failed(where, size, rel, NULL, err) : 0;
 			continue;
+		}
 		snprintf(rel, sizeof(rel), "lib/modules/%s", de->d_name);
-		if (!indexes_are_files(root, rel))
-			err = vb_msgs_add(&km->skipped, "%s", de->d_name);
-		else
-			err = vb_msgs_add(&km->kernels, "%s", de->d_name);
+		err = indexes_are_files(root, rel, where, size);
+		if (err >= 0)
+			err = vb_msgs_add(err ? &km->kernels : &km->skipped, "%s", de->d_name);
 	}
 	closedir(dir);
 	vb_msgs_sort(&km->kernels);
@@ -109,13 +167,19 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root)
 			km->dirfd[k] = -1;
 	}
 	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
+		snprintf(rel, sizeof(rel), "lib/modules/%s", km->kernels.items[k]);
 		km->ctx[k] = open_kernel(root, km->kernels.items[k], &km->dirfd[k]);
 		if (!km->ctx[k]) {
-			err = km->dirfd[k] < 0 ? km->dirfd[k] : -ENOMEM;
+			err = km->dirfd[k] < 0 ? failed(where, size, rel, NULL, km->dirfd[k]) : -ENOMEM;
 			break;
 		}
 		kmod_set_log_fn(km->ctx[k], kmod_quiet, NULL);
-		kmod_load_resources(km->ctx[k]);
+		/* An index that is not there is looked up without; one that cannot be read is an error. */
+		err = kmod_load_resources(km->ctx[k]);
+		if (err == -ENOENT)
+			err = 0;
+		else if (err < 0)
+			err = index_failed(km->dirfd[k], rel, err, where, size);
 	}
 	if (err < 0)
 		vb_kmod_close(km);
@@ -144,8 +208,9 @@ int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_
 	for (size_t k = 0; k < km->kernels.count && err == 0; k++) {
 		struct kmod_list *list = NULL, *it;
 
-		if (kmod_module_new_from_lookup(km->ctx[k], modalias, &list) < 0)
-			continue;
+		err = kmod_module_new_from_lookup(km->ctx[k], modalias, &list);
+		if (err < 0)
+			break;
 		kmod_list_foreach(it, list) {
 			struct kmod_module *mod = kmod_module_get_module(it);
 			char name[128];

@@ -23,16 +23,19 @@ enum vb_module_state {
 
 /*
  * Opens every installed kernel's module index under root. No config files are
- * read: answers come from the modules.* indexes alone. Returns 0 (possibly
- * with no kernels) or -errno.
+ * read: answers come from the modules.* indexes alone. No lib/modules, or a
+ * directory there without modules.dep, is no kernel; any other error reading
+ * them is an error, never a kernel left out. Returns 0 (possibly with no
+ * kernels) or -errno with where naming the file ("/lib/modules/...").
  */
-int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root);
+int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, size_t size);
 void vb_kmod_close(struct vb_kmod *km);
 
 /*
  * Adds to modules (deduplicated) the name of every module that would claim a
  * device with this modalias under any installed kernel; built-in ones are
- * added as "NAME (built-in)". Returns 0 or -ENOMEM.
+ * added as "NAME (built-in)". Returns 0, or -errno when an index cannot be
+ * read (never fewer modules, silently).
  */
 int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules);
 

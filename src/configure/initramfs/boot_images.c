@@ -23,22 +23,51 @@ static bool is_image_name(const char *name)
 	return false;
 }
 
-static DIR *open_dir(const struct vb_root *root, const char *rel)
-{
-	int fd = vb_root_open(root, rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
-	DIR *d;
+/* One scan: the tree, and what it found (or where it failed). */
+struct scan {
+	const struct vb_root *root;
+	struct vb_boot_images *images;
+};
 
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d)
-		close(fd);
-	return d;
+static int failed(struct scan *sc, const char *rel, int err)
+{
+	snprintf(sc->images->unreadable, sizeof(sc->images->unreadable), "/%s",
+		 rel[0] == '/' ? rel + 1 : rel);
+	return err;
 }
 
-/* Adds dir/name when it is a regular file. */
-static int add(const struct vb_root *root, struct vb_msgs *paths, const char *dir,
-	       const char *name)
+/* Opens directory rel: *d NULL when there is none there. Returns 0 or -errno. */
+static int open_dir(struct scan *sc, const char *rel, DIR **d)
+{
+	int fd = vb_root_open(sc->root, rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+
+	*d = NULL;
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return 0;
+	if (fd < 0)
+		return failed(sc, rel, fd);
+	*d = fdopendir(fd);
+	if (!*d) {
+		close(fd);
+		return failed(sc, rel, -errno);
+	}
+	return 0;
+}
+
+/* readdir(), an error told from the end: *err set (and the directory named) on one. */
+static struct dirent *next_entry(struct scan *sc, DIR *d, const char *rel, int *err)
+{
+	struct dirent *de;
+
+	errno = 0;
+	de = readdir(d);
+	if (!de && errno)
+		*err = failed(sc, rel, -errno);
+	return de;
+}
+
+/* Adds dir/name when it is a regular file (a link to one counts). */
+static int add(struct scan *sc, const char *dir, const char *name)
 {
 	char rel[PATH_MAX];
 	struct stat st;
@@ -46,87 +75,91 @@ static int add(const struct vb_root *root, struct vb_msgs *paths, const char *di
 
 	if (snprintf(rel, sizeof(rel), "/%s/%s", dir, name) >= (int)sizeof(rel))
 		return 0;
-	fd = vb_root_open_regular(root, rel, &st);
+	fd = vb_root_open_regular(sc->root, rel, &st);
+	if (fd == -VB_EFILETYPE || fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
+		return 0; /* not an image, or gone since the listing */
 	if (fd < 0)
-		return 0;
+		return failed(sc, rel, fd);
 	close(fd);
-	return vb_msgs_add_unique(paths, rel);
+	return vb_msgs_add_unique(&sc->images->paths, rel);
 }
 
 /* Visits each subdirectory of rel (depth 1), calling fn with its path. */
-static int each_subdir(const struct vb_root *root, const char *rel, struct vb_msgs *paths,
-		       int (*fn)(const struct vb_root *, const char *, struct vb_msgs *))
+static int each_subdir(struct scan *sc, const char *rel, int (*fn)(struct scan *, const char *))
 {
-	DIR *d = open_dir(root, rel);
 	struct dirent *de;
-	int err = 0;
+	DIR *d;
+	int err = open_dir(sc, rel, &d);
 
 	if (!d)
-		return 0;
-	while (err == 0 && (de = readdir(d)) != NULL) {
+		return err;
+	while (err == 0 && (de = next_entry(sc, d, rel, &err)) != NULL) {
 		char sub[PATH_MAX];
 
 		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 			continue;
 		if (snprintf(sub, sizeof(sub), "%s/%s", rel, de->d_name) < (int)sizeof(sub))
-			err = fn(root, sub, paths);
+			err = fn(sc, sub);
 	}
 	closedir(d);
 	return err;
 }
 
-/* kernel-install's bls layout: ENTRY-TOKEN/KVER/initrd*, as its plugins name them. */
-static int bls_kernel_dir(const struct vb_root *root, const char *rel, struct vb_msgs *paths)
+/* The files of directory rel whose names match pattern. */
+static int add_matching(struct scan *sc, const char *rel, bool (*match)(const char *name))
 {
-	DIR *d = open_dir(root, rel);
 	struct dirent *de;
-	int err = 0;
+	DIR *d;
+	int err = open_dir(sc, rel, &d);
 
-	while (d && err == 0 && (de = readdir(d)) != NULL)
-		if (fnmatch("initr*", de->d_name, 0) == 0)
-			err = add(root, paths, rel, de->d_name);
+	while (d && err == 0 && (de = next_entry(sc, d, rel, &err)) != NULL)
+		if (match(de->d_name))
+			err = add(sc, rel, de->d_name);
 	if (d)
 		closedir(d);
 	return err;
 }
 
-static int bls_entry_dir(const struct vb_root *root, const char *rel, struct vb_msgs *paths)
+static bool is_bls_initrd(const char *name)
 {
-	return each_subdir(root, rel, paths, bls_kernel_dir);
+	return fnmatch("initr*", name, 0) == 0;
 }
 
-static int scan_dir(const struct vb_root *root, const char *dir, struct vb_msgs *paths)
+static bool is_uki(const char *name)
+{
+	return fnmatch("*.efi", name, 0) == 0;
+}
+
+/* kernel-install's bls layout: ENTRY-TOKEN/KVER/initrd*, as its plugins name them. */
+static int bls_kernel_dir(struct scan *sc, const char *rel)
+{
+	return add_matching(sc, rel, is_bls_initrd);
+}
+
+static int bls_entry_dir(struct scan *sc, const char *rel)
+{
+	return each_subdir(sc, rel, bls_kernel_dir);
+}
+
+static int scan_dir(struct scan *sc, const char *dir)
 {
 	char ukis[PATH_MAX];
-	DIR *d = open_dir(root, dir);
-	struct dirent *de;
-	int err = 0;
+	int err = add_matching(sc, dir, is_image_name);
 
-	if (!d)
-		return 0;
-	while (err == 0 && (de = readdir(d)) != NULL)
-		if (is_image_name(de->d_name))
-			err = add(root, paths, dir, de->d_name);
-	closedir(d);
 	if (err == 0)
-		err = each_subdir(root, dir, paths, bls_entry_dir);
+		err = each_subdir(sc, dir, bls_entry_dir);
 	snprintf(ukis, sizeof(ukis), "%s/EFI/Linux", dir);
-	d = err == 0 ? open_dir(root, ukis) : NULL;
-	while (d && err == 0 && (de = readdir(d)) != NULL)
-		if (fnmatch("*.efi", de->d_name, 0) == 0)
-			err = add(root, paths, ukis, de->d_name);
-	if (d)
-		closedir(d);
-	return err;
+	return err == 0 ? add_matching(sc, ukis, is_uki) : err;
 }
 
 int vb_boot_images_scan(const struct vb_root *root, struct vb_boot_images *images)
 {
+	struct scan sc = { root, images };
 	int err = 0;
 
 	memset(images, 0, sizeof(*images));
 	for (size_t i = 0; err == 0 && i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++)
-		err = scan_dir(root, boot_dirs[i], &images->paths);
+		err = scan_dir(&sc, boot_dirs[i]);
 	vb_msgs_sort(&images->paths);
 	images->st = calloc(images->paths.count ? images->paths.count : 1, sizeof(*images->st));
 	if (err == 0 && !images->st)

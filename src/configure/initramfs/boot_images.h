@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -18,9 +19,14 @@
 struct vb_boot_images {
 	struct vb_msgs paths; /* absolute inside the tree, sorted */
 	struct stat *st;      /* one per path */
+	char unreadable[PATH_MAX + 2]; /* after an error: the directory or file it came from */
 };
 
-/* Lists every image under root. Returns 0 or -errno. */
+/*
+ * Lists every image under root. A directory that does not exist holds none;
+ * any other error reading one is an error. Returns 0 or -errno (with
+ * images->unreadable).
+ */
 int vb_boot_images_scan(const struct vb_root *root, struct vb_boot_images *images);
 void vb_boot_images_free(struct vb_boot_images *images);
 

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decompress.h"
+#include "run.h"
 
 static const struct {
 	unsigned char magic[6];
@@ -51,7 +54,25 @@ const char *vb_compression_tool(enum vb_compression c)
 	return tools[c][0] ? tools[c][0] : "none";
 }
 
-int vb_decompress_start(struct vb_decompressor *d, enum vb_compression c, int in_fd)
+uint64_t vb_decompress_budget(uint64_t compressed)
+{
+	uint64_t max = VB_DECOMPRESS_MAX;
+
+	if (compressed < (max - VB_DECOMPRESS_BASE) / VB_DECOMPRESS_RATIO)
+		max = VB_DECOMPRESS_BASE + compressed * VB_DECOMPRESS_RATIO;
+	return max;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vb_decompress_start(struct vb_decompressor *d, enum vb_compression c, int in_fd,
+			uint64_t max, unsigned timeout_ms)
 {
 	int out[2], report[2], err;
 
@@ -59,6 +80,8 @@ int vb_decompress_start(struct vb_decompressor *d, enum vb_compression c, int in
 	d->pid = -1;
 	d->out = d->exec_report = -1;
 	d->tool = vb_compression_tool(c);
+	d->max = max;
+	d->deadline = now_ms() + timeout_ms;
 	if (c == VB_COMPRESSION_NONE)
 		return -EINVAL;
 	if (pipe2(out, O_CLOEXEC) < 0)
@@ -108,46 +131,52 @@ ssize_t vb_decompress_read(void *decompressor, void *buf, size_t len)
 	ssize_t n;
 	int ready;
 
-	if (d->total >= VB_DECOMPRESS_MAX)
+	if (d->total > d->max)
 		return -EFBIG;
-	do
-		ready = poll(&pfd, 1, VB_DECOMPRESS_STALL_S * 1000);
-	while (ready < 0 && errno == EINTR);
+	/* One byte more than max tells a part that is too large from one that is just max. */
+	if (len > d->max - d->total + 1)
+		len = (size_t)(d->max - d->total + 1);
+	do {
+		long long left = d->deadline - now_ms();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ready = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+	} while ((ready < 0 && errno == EINTR) || ready == 0);
 	if (ready < 0)
 		return -errno;
-	if (ready == 0)
-		return -ETIMEDOUT;
 	do
 		n = read(d->out, buf, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	d->total += (uint64_t)n;
-	return n;
+	return d->total > d->max ? -EFBIG : n;
 }
 
 int vb_decompress_finish(struct vb_decompressor *d)
 {
-	int status, exec_err = 0;
+	int status = 0, exec_err = 0, err;
 	ssize_t n = 0;
 
 	if (d->pid <= 0)
 		return -ECHILD;
 	if (d->out >= 0)
 		close(d->out);
-	/* A tool still writing gets SIGPIPE; one that hangs is killed. */
+	/* A tool still writing gets SIGPIPE; one that hangs is killed, and waited for a while. */
 	kill(d->pid, SIGKILL);
-	while (waitpid(d->pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (d->exec_report >= 0) {
+	err = vb_run_reap(d->pid, &status, VB_RUN_KILL_GRACE_MS);
+	if (err == 0 && d->exec_report >= 0) {
 		do
 			n = read(d->exec_report, &exec_err, sizeof(exec_err));
 		while (n < 0 && errno == EINTR);
-		close(d->exec_report);
 	}
+	if (d->exec_report >= 0)
+		close(d->exec_report);
 	d->pid = -1;
 	d->out = d->exec_report = -1;
+	if (err < 0)
+		return err;
 	if (n == (ssize_t)sizeof(exec_err))
 		return -exec_err;
 	if (WIFEXITED(status))

@@ -32,17 +32,38 @@ static const struct hook_file initcpio_files[] = {
 	{ { "/usr/lib/initcpio/hooks/vfio-boot", "/etc/initcpio/hooks/vfio-boot" }, false },
 };
 
+int vb_generator_find(const struct vb_root *root, enum vb_generator *g, const char **name)
+{
+	static const struct {
+		const char *program;
+		enum vb_generator g;
+	} order[] = { { "update-initramfs", VB_GENERATOR_INITRAMFS_TOOLS },
+		      { "dracut", VB_GENERATOR_DRACUT },
+		      { "mkinitcpio", VB_GENERATOR_MKINITCPIO },
+		      { "booster", VB_GENERATOR_BOOSTER } };
+
+	*g = VB_GENERATOR_NONE;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int found = vb_find_program(root, order[i].program);
+
+		*name = order[i].program;
+		if (found < 0)
+			return found;
+		if (found > 0) {
+			*g = order[i].g;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 enum vb_generator vb_generator_detect(const struct vb_root *root)
 {
-	if (vb_have_program(root, "update-initramfs"))
-		return VB_GENERATOR_INITRAMFS_TOOLS;
-	if (vb_have_program(root, "dracut"))
-		return VB_GENERATOR_DRACUT;
-	if (vb_have_program(root, "mkinitcpio"))
-		return VB_GENERATOR_MKINITCPIO;
-	if (vb_have_program(root, "booster"))
-		return VB_GENERATOR_BOOSTER;
-	return VB_GENERATOR_NONE;
+	enum vb_generator g;
+	const char *name;
+
+	vb_generator_find(root, &g, &name);
+	return g;
 }
 
 const char *vb_generator_name(enum vb_generator g)

@@ -19,6 +19,13 @@ enum vb_generator {
  */
 enum vb_generator vb_generator_detect(const struct vb_root *root);
 
+/*
+ * vb_generator_detect, with an error told from absence: 0 and *g, or -errno
+ * when a place a generator would be cannot be read, with which program in
+ * name (an error there could hide it, or a generator before it).
+ */
+int vb_generator_find(const struct vb_root *root, enum vb_generator *g, const char **name);
+
 /* "initramfs-tools", "dracut", "mkinitcpio", "booster", "none". */
 const char *vb_generator_name(enum vb_generator g);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "image_verify.h"
@@ -47,27 +48,65 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 	return err < 0 ? err : bad ? -EBADMSG : 0;
 }
 
+/* The first image found outdated is said. */
+static void note_outdated(void *ctx, const char *path, enum vb_image_state st, const char *line)
+{
+	bool *outdated = ctx;
+
+	(void)path;
+	if (!*outdated && (st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE)) {
+		*outdated = true;
+		cli_note("%s", line);
+	}
+}
+
 bool vb_verify_images_outdated(const struct vb_root *root, const char *conf, size_t len)
+{
+	bool outdated = false;
+	char why[512];
+
+	vb_running_images(root, conf, len, note_outdated, &outdated, why, sizeof(why));
+	return outdated;
+}
+
+int vb_running_images(const struct vb_root *root, const char *conf, size_t len,
+		      void (*fn)(void *ctx, const char *path, enum vb_image_state st,
+				 const char *line),
+		      void *ctx, char *why, size_t size)
 {
 	struct vb_boot_images images;
 	struct vb_msgs mine = { 0 };
-	char kver[128];
-	bool outdated = false;
+	char kver[128], line[768];
+	int err = vb_running_kernel(root, kver, sizeof(kver)), bad = 0;
 
-	if (vb_running_kernel(root, kver, sizeof(kver)) == 0 &&
-	    vb_boot_images_scan(root, &images) == 0) {
-		vb_boot_images_of_kernel(root, &images, kver, &mine);
-		for (size_t i = 0; i < mine.count && !outdated; i++) {
-			char line[768];
-			enum vb_image_state st =
-				vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
-
-			outdated = st == VB_IMAGE_STALE || st == VB_IMAGE_INCOMPLETE;
-			if (outdated)
-				cli_note("%s", line);
-		}
-		vb_msgs_free(&mine);
-		vb_boot_images_free(&images);
+	if (err == -ENOENT || err == -ENODATA)
+		return -ENODATA;
+	if (err < 0) {
+		snprintf(why, size, "cannot read /proc/sys/kernel/osrelease: %s", vb_strerror(err));
+		return err;
 	}
-	return outdated;
+	err = vb_boot_images_scan(root, &images);
+	if (err < 0) {
+		snprintf(why, size, "cannot read %s: %s", images.unreadable, vb_strerror(err));
+		return err;
+	}
+	err = vb_boot_images_of_kernel(root, &images, kver, &mine);
+	for (size_t i = 0; err == 0 && i < mine.count; i++) {
+		enum vb_image_state st =
+			vb_image_verdict(root, mine.items[i], conf, len, line, sizeof(line));
+
+		bad += st != VB_IMAGE_COMPLETE;
+		fn(ctx, mine.items[i], st, line);
+	}
+	if (err == 0 && mine.count == 0) {
+		snprintf(line, sizeof(line), "no initramfs image of kernel %s under /boot, /efi or "
+			 "/boot/efi: nothing will be bound at boot", kver);
+		fn(ctx, NULL, VB_IMAGE_MISSING, line);
+		bad++;
+	}
+	vb_msgs_free(&mine);
+	vb_boot_images_free(&images);
+	if (err < 0)
+		snprintf(why, size, "%s", vb_strerror(err));
+	return err < 0 ? err : bad;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "boot_images.h"
+#include "initramfs_image.h"
 
 /*
  * configure's proof that regenerating worked: the images the generator
@@ -30,3 +31,19 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
  * configure regenerates even when no file changes.
  */
 bool vb_verify_images_outdated(const struct vb_root *root, const char *conf, size_t len);
+
+/*
+ * The one rule check and status read the running kernel's images by: each
+ * image of it (boot_images.h) gets its verdict (vb_image_verdict), or, when
+ * it has none, there is one VB_IMAGE_MISSING (path NULL); fn gets each with
+ * its line. Only VB_IMAGE_COMPLETE is ready: a missing, unreadable (a
+ * truncated file, garbage, a part that decompresses past its bound), stale
+ * or incomplete image binds nothing at the next boot. Returns how many are
+ * not ready, -ENODATA when the running kernel is not known (no
+ * proc/sys/kernel/osrelease), or -errno when it or the boot directories
+ * cannot be read, with why naming the file.
+ */
+int vb_running_images(const struct vb_root *root, const char *conf, size_t len,
+		      void (*fn)(void *ctx, const char *path, enum vb_image_state st,
+				 const char *line),
+		      void *ctx, char *why, size_t size);

@@ -192,7 +192,8 @@ static int read_compressed(int fd, uint64_t off, uint64_t len, uint64_t file_siz
 			 vb_strerror(in));
 		return in;
 	}
-	err = vb_decompress_start(&d, c, in);
+	err = vb_decompress_start(&d, c, in, vb_decompress_budget(len),
+				  VB_DECOMPRESS_TIMEOUT_S * 1000u);
 	close(in);
 	if (err < 0) {
 		snprintf(why, why_size, "cannot start %s: %s", vb_compression_tool(c), vb_strerror(err));
@@ -212,7 +213,14 @@ static int read_compressed(int fd, uint64_t off, uint64_t len, uint64_t file_siz
 			 d.tool);
 		return -EBADMSG;
 	}
-	if (err == -EBADMSG && status > 0)
+	if (err == -EFBIG)
+		snprintf(why, why_size, "its %s part of %llu bytes decompresses to more than %llu "
+			 "(an initramfs gives a few times its size): cut off", d.tool,
+			 (unsigned long long)len, (unsigned long long)d.max);
+	else if (err == -ETIMEDOUT)
+		snprintf(why, why_size, "its %s part took more than %d s to decompress: cut off",
+			 d.tool, VB_DECOMPRESS_TIMEOUT_S);
+	else if (err == -EBADMSG && status > 0)
 		snprintf(why, why_size, "%s could not decompress it (status %d)", d.tool, status);
 	else if (err == -EBADMSG)
 		snprintf(why, why_size, "the %s part is not a complete cpio archive", d.tool);

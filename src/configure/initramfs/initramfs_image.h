@@ -72,6 +72,7 @@ enum vb_image_state {
 	VB_IMAGE_STALE,      /* binder and hook, but an older configuration or none */
 	VB_IMAGE_INCOMPLETE, /* no binder or no hook */
 	VB_IMAGE_UNREADABLE,
+	VB_IMAGE_MISSING,    /* the running kernel has no image at all (image_verify.h) */
 };
 
 /*

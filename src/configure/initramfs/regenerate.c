@@ -35,18 +35,17 @@ int stage_regeneration(struct changeset_job *job, const enum vb_bootloader *bls,
 
 	if (vb_changeset_changes(job->cs) == 0 && !force)
 		return 0;
+	err = vb_boot_refresh_detect(job->engine.root, &job->refresh);
 	for (size_t i = 0; err == 0 && i < count; i++)
-		if (job_file_changes(job->cs, vb_bootloader_file(bls[i])) &&
-		    vb_bootloader_refresh(job->engine.root, bls[i], &cmd))
-			err = vb_changeset_regenerate(job->cs, command_argv(&cmd));
+		if (job_file_changes(job->cs, vb_bootloader_file(bls[i])))
+			err = vb_boot_refresh_bootloader(job->engine.root, bls[i], &job->refresh,
+							 add_regeneration, job->cs);
 	if (err == 0 && job->cli->regenerate) {
 		if (vb_initramfs_command(job->engine.root, &cmd))
 			err = vb_changeset_regenerate(job->cs, command_argv(&cmd));
 		else
 			cli_note("no initramfs generator found (update-initramfs, dracut, mkinitcpio)");
 	}
-	if (err == 0)
-		err = vb_boot_refresh_detect(job->engine.root, &job->refresh);
 	if (err == 0)
 		err = vb_boot_refresh_commands(job->engine.root, &job->refresh, add_regeneration,
 					       job->cs);

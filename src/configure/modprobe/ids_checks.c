@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,12 +12,20 @@ void check_ids_options(struct check_list *c, const struct vb_root *root)
 	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
 						"etc/kernel/cmdline" };
 	struct vb_msgs where = { 0 };
+	char unreadable[PATH_MAX];
+	int err;
 
 	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
 		char *text;
 		size_t len;
 
-		if (vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL) < 0)
+		err = vb_root_read_file(root, cmdlines[i], 1024 * 1024, &text, &len, NULL);
+		if (err < 0 && err != -ENOENT) {
+			check_add(c, "vfio-pci-ids", CHECK_FAIL, "cannot read /%s: %s", cmdlines[i],
+				  vb_strerror(err));
+			c->read_errors++;
+		}
+		if (err < 0)
 			continue;
 		if (strstr(text, "vfio-pci.ids=") || strstr(text, "vfio_pci.ids="))
 			check_add(c, "vfio-pci-ids", CHECK_WARN,
@@ -24,8 +34,14 @@ void check_ids_options(struct check_list *c, const struct vb_root *root)
 			       "the devices)", cmdlines[i]);
 		free(text);
 	}
-	if (vb_find_ids_options(root, NULL, &where) < 0)
+	err = vb_find_ids_options(root, NULL, &where, unreadable, sizeof(unreadable));
+	if (err < 0) {
+		check_add(c, "vfio-pci-ids", CHECK_FAIL, "cannot read %s: %s", unreadable,
+			  vb_strerror(err));
+		c->read_errors++;
+		vb_msgs_free(&where);
 		return;
+	}
 	for (size_t i = 0; i < where.count; i++)
 		check_add(c, "vfio-pci-ids", CHECK_WARN,
 		       "%s sets 'options vfio-pci ids=': vfio-pci takes every device with those "

@@ -56,15 +56,15 @@ bool vb_is_vfio_ids_option(const char *line, size_t len)
 	return ids;
 }
 
-/* Adds the ids= lines of the file rel to where. */
+/* Adds the ids= lines of the file rel to where. A file gone since the listing has none. */
 static int scan_file(const struct vb_root *root, const char *rel, struct vb_msgs *where)
 {
 	char *text;
 	size_t len, line = 1;
-	int err = 0;
+	int err = vb_root_read_file(root, rel, MODPROBE_FILE_MAX, &text, &len, NULL);
 
-	if (vb_root_read_file(root, rel, MODPROBE_FILE_MAX, &text, &len, NULL) < 0)
-		return 0;
+	if (err < 0)
+		return err == -ENOENT ? 0 : err;
 	for (const char *l = text; *l && err == 0;) {
 		size_t n = vb_modprobe_line_len(l);
 
@@ -79,30 +79,45 @@ static int scan_file(const struct vb_root *root, const char *rel, struct vb_msgs
 	return err;
 }
 
-int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where)
+int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where,
+			char *unreadable, size_t size)
 {
 	int fd = vb_root_open(root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0), err = 0;
 	struct vb_msgs names = { 0 };
 	struct dirent *de;
 	DIR *dir;
 
+	snprintf(unreadable, size, "/etc/modprobe.d");
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return 0;
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
+		err = fd >= 0 ? -errno : fd;
 		if (fd >= 0)
 			close(fd);
-		return 0;
+		return err;
 	}
-	while (err == 0 && (de = readdir(dir)) != NULL) {
-		size_t nlen = strlen(de->d_name);
+	while (err == 0) {
+		size_t nlen;
 
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			err = -errno;
+			break;
+		}
+		nlen = strlen(de->d_name);
 		if (nlen > 5 && strcmp(de->d_name + nlen - 5, ".conf") == 0 &&
 		    (!skip || strcmp(de->d_name, skip) != 0))
 			err = vb_msgs_add(&names, "etc/modprobe.d/%s", de->d_name);
 	}
 	closedir(dir);
 	vb_msgs_sort(&names);
-	for (size_t i = 0; i < names.count && err == 0; i++)
+	for (size_t i = 0; i < names.count && err == 0; i++) {
 		err = scan_file(root, names.items[i], where);
+		if (err < 0)
+			snprintf(unreadable, size, "/%s", names.items[i]);
+	}
 	vb_msgs_free(&names);
 	return err;
 }

@@ -28,6 +28,9 @@ char *vb_modprobe_line_joined(const char *line, size_t len);
 /*
  * Adds "/etc/modprobe.d/NAME:LINE" to where for every line of the tree's
  * etc/modprobe.d/ *.conf files that sets vfio-pci's ids=, by file name then
- * line, passing over the file named skip (NULL for none). Returns 0 or -ENOMEM.
+ * line, passing over the file named skip (NULL for none). No etc/modprobe.d
+ * has none. Returns 0, -ENOMEM, or -errno when the directory or a file
+ * cannot be read (unreadable names it: never a file passed over).
  */
-int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where);
+int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where,
+			char *unreadable, size_t size);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* configure's block of /etc/modprobe.d/vfio.conf as a step, and the ids= options it leaves. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "modprobe_ids.h"
@@ -13,7 +14,12 @@
 int modprobe_warn_other_ids(const struct cli *cli)
 {
 	struct vb_msgs where = { 0 };
-	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+	char unreadable[PATH_MAX];
+	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where, unreadable,
+				      sizeof(unreadable));
+
+	if (err < 0 && err != -ENOMEM)
+		cli_error("cannot read %s: %s", unreadable, vb_strerror(err));
 
 	for (size_t i = 0; i < where.count; i++)
 		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "

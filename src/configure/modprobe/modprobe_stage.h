@@ -7,7 +7,9 @@
 /*
  * An ids= option in another modprobe.d file than the one configure manages
  * (it comments those out) still makes vfio-pci take every device with the
- * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0 or -ENOMEM.
+ * IDs, even with vfio_boot.disable=1: said, not changed. Returns 0,
+ * -ENOMEM, or -errno when /etc/modprobe.d or a file there cannot be read
+ * (said, naming it).
  */
 int modprobe_warn_other_ids(const struct cli *cli);
 

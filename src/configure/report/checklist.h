@@ -23,6 +23,7 @@ struct check_list {
 	struct check_entry *items;
 	size_t count;
 	size_t failures;       /* entries in CHECK_FAIL */
+	size_t read_errors;    /* of them, files that could not be read: check fails (exit 1) */
 	int err;               /* -ENOMEM when an entry was lost */
 };
 

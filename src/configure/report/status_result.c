@@ -9,7 +9,8 @@
 
 static const char *image_state_name(enum vb_image_state state)
 {
-	static const char *const names[] = { "complete", "stale", "incomplete", "unreadable" };
+	static const char *const names[] = { "complete", "stale", "incomplete", "unreadable",
+					      "missing" };
 
 	return names[state];
 }
@@ -24,8 +25,8 @@ int status_result_add_image(struct status_result *r, const char *path,
 		return -ENOMEM;
 	r->images = grown;
 	image = &grown[r->nimages];
-	*image = (struct status_image){ strdup(path), state, strdup(detail) };
-	if (!image->path || !image->detail) {
+	*image = (struct status_image){ path ? strdup(path) : NULL, state, strdup(detail) };
+	if ((path && !image->path) || !image->detail) {
 		free(image->path);
 		free(image->detail);
 		return -ENOMEM;

@@ -25,7 +25,7 @@ struct status_function {
 };
 
 struct status_image {
-	char *path;
+	char *path;                 /* NULL: the running kernel has no image (missing) */
 	enum vb_image_state state;
 	char *detail;               /* one line: what it lacks, or why it cannot be read */
 };

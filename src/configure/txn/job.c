@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "kcmdline.h"
 #include "treefile.h"
 
 int job_read_file(const struct vb_root *root, const char *path, char **text, size_t *len,
@@ -26,23 +27,9 @@ int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_msgs 
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < j->ndone; i++) {
-		const struct vb_step *s = &j->done[i];
-
-		if (s->kind != VB_STEP_FILE || strcmp(s->path, path) != 0)
-			continue;
-		for (size_t w = 0; err == 0 && w < s->edit.added.count; w++)
-			err = vb_msgs_add_unique(ours, s->edit.added.items[w]);
-		for (size_t w = 0; err == 0 && w < s->edit.replaced_new.count; w++)
-			err = vb_msgs_add_unique(ours, s->edit.replaced_new.items[w]);
-		for (size_t w = 0; w < s->edit.removed.count; w++)
-			for (size_t o = 0; o < ours->count; o++)
-				if (strcmp(ours->items[o], s->edit.removed.items[w]) == 0) {
-					free(ours->items[o]);
-					ours->items[o] = ours->items[--ours->count];
-					break;
-				}
-	}
+	for (size_t i = 0; err == 0 && i < j->ndone; i++)
+		if (j->done[i].kind == VB_STEP_FILE && strcmp(j->done[i].path, path) == 0)
+			err = vb_edit_ours(&j->done[i].edit, ours);
 	return err;
 }
 

@@ -7,7 +7,7 @@
  *     path /etc/default/grub
  *     old 0644 0 0 SHA256          (or "old absent"; "new" alike, without data)
  *     edit grub                    added WORD, replaced-old WORD, replaced-new WORD,
- *                                  removed WORD (one per line)
+ *                                  removed WORD, dropped WORD (one per line)
  *     arg WORD / undo-arg WORD     a command's words, one per line
  *     name NAME                    a verification
  *     data LEN\n<LEN bytes>        the old bytes, last
@@ -81,6 +81,7 @@ void vb_edit_free(struct vb_edit *e)
 	vb_msgs_free(&e->replaced_old);
 	vb_msgs_free(&e->replaced_new);
 	vb_msgs_free(&e->removed);
+	vb_msgs_free(&e->dropped);
 	e->kind = VB_EDIT_NONE;
 }
 
@@ -140,6 +141,7 @@ int vb_step_copy(struct vb_step *to, const struct vb_step *from)
 	err |= copy_msgs(&to->edit.replaced_old, &from->edit.replaced_old);
 	err |= copy_msgs(&to->edit.replaced_new, &from->edit.replaced_new);
 	err |= copy_msgs(&to->edit.removed, &from->edit.removed);
+	err |= copy_msgs(&to->edit.dropped, &from->edit.dropped);
 	err |= copy_msgs(&to->argv, &from->argv);
 	err |= copy_msgs(&to->undo_argv, &from->undo_argv);
 	if (err) {
@@ -231,6 +233,7 @@ static void put_step_body(FILE *out, const struct vb_step *s)
 		put_words(out, "replaced-old", &s->edit.replaced_old);
 		put_words(out, "replaced-new", &s->edit.replaced_new);
 		put_words(out, "removed", &s->edit.removed);
+		put_words(out, "dropped", &s->edit.dropped);
 	}
 	put_words(out, "arg", &s->argv);
 	put_words(out, "undo-arg", &s->undo_argv);
@@ -392,8 +395,8 @@ static int key_rank(const char *key)
 {
 	static const char *const order[] = { "kind",	     "state",	     "path",	"old",
 					     "new",	     "edit",	     "added",	"replaced-old",
-					     "replaced-new", "removed",      "arg",	"undo-arg",
-					     "name",	     "data" };
+					     "replaced-new", "removed",      "dropped", "arg",
+					     "undo-arg",     "name",	     "data" };
 	int i = lookup(order, COUNT(order), key);
 
 	return i;
@@ -439,10 +442,12 @@ static int step_field(struct vb_step *s, int rank, const char *value)
 	case 9:
 		return vb_msgs_add(&s->edit.removed, "%s", value);
 	case 10:
-		return vb_msgs_add(&s->argv, "%s", value);
+		return vb_msgs_add(&s->edit.dropped, "%s", value);
 	case 11:
-		return vb_msgs_add(&s->undo_argv, "%s", value);
+		return vb_msgs_add(&s->argv, "%s", value);
 	case 12:
+		return vb_msgs_add(&s->undo_argv, "%s", value);
+	case 13:
 		return value[0] ? copy_string(&s->name, value) : -EBADMSG;
 	}
 	return -EBADMSG;
@@ -457,12 +462,12 @@ static int step_check(const struct vb_step *s, bool seen[])
 
 	if (!seen[0] || !seen[1] || (file || dir) != seen[2] || file != seen[3] ||
 	    file != seen[4] || file != seen[5] || cmd != (s->argv.count > 0) ||
-	    (s->kind != VB_STEP_COMMAND && seen[11]) ||
-	    (s->kind == VB_STEP_VERIFY) != seen[12] ||
+	    (s->kind != VB_STEP_COMMAND && seen[12]) ||
+	    (s->kind == VB_STEP_VERIFY) != seen[13] ||
 	    s->edit.replaced_old.count != s->edit.replaced_new.count ||
-	    (!file && (seen[6] || seen[7] || seen[8] || seen[9])) ||
+	    (!file && (seen[6] || seen[7] || seen[8] || seen[9] || seen[10])) ||
 	    (s->kind == VB_STEP_COMMAND && s->undo_argv.count == 0) ||
-	    (file && s->old.exists != seen[13]) || (!file && seen[13]) ||
+	    (file && s->old.exists != seen[14]) || (!file && seen[14]) ||
 	    (file && !s->old.exists && !s->new.exists))
 		return -EBADMSG;
 	return 0;
@@ -471,7 +476,7 @@ static int step_check(const struct vb_step *s, bool seen[])
 static int parse_step(const char *body, size_t len, struct vb_step *s)
 {
 	struct cursor c = { body, body + len };
-	bool seen[14] = { false };
+	bool seen[15] = { false };
 	int last = -1, err = 0;
 	const char *line;
 	size_t n;
@@ -494,13 +499,13 @@ static int parse_step(const char *body, size_t len, struct vb_step *s)
 		value[n - klen - 1] = '\0';
 		rank = key_rank(key);
 		/* Keys in order; only word lists repeat. */
-		if (rank < 0 || rank < last || (rank == last && (rank < 6 || rank > 11))) {
+		if (rank < 0 || rank < last || (rank == last && (rank < 6 || rank > 12))) {
 			err = -EBADMSG;
 			break;
 		}
 		last = rank;
 		seen[rank] = true;
-		if (rank == 13) {
+		if (rank == 14) {
 			unsigned long long dlen;
 
 			if (!parse_number(value, VB_JOURNAL_MAX, &dlen) ||

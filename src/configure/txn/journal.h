@@ -66,7 +66,11 @@ struct vb_edit {
 	struct vb_msgs replaced_old; /* words taken out for the word of the same key ... */
 	struct vb_msgs replaced_new; /* ... put in their place (same index) */
 	struct vb_msgs removed;      /* configure's own earlier words taken out */
+	struct vb_msgs dropped;      /* a guide's leftovers taken out (vfio-pci.ids=): put back */
 };
+
+/* The longest word a journal record holds. */
+#define VB_EDIT_WORD_MAX 4096
 
 /* Frees an edit's words; it is VB_EDIT_NONE after. */
 void vb_edit_free(struct vb_edit *e);
