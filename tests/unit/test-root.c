@@ -22,20 +22,6 @@
 static char top[] = "/tmp/vfio-boot-test-root.XXXXXX";
 static char tree[PATH_MAX], outside[PATH_MAX];
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[PATH_MAX * 2];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static void link_at(const char *target, const char *rel)
 {
 	char path[PATH_MAX * 2];
@@ -139,7 +125,7 @@ static void reading(const struct vb_root *root)
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	put(tree, "etc/big", big);
+	unit_put(tree, "etc/big", big);
 	CHECK(vb_root_read_file(root, "etc/big", sizeof(big) - 1, &data, &len, NULL) == -EFBIG);
 	CHECK(vb_root_read_file(root, "etc/big", sizeof(big), &data, &len, NULL) == 0);
 	CHECK(len == sizeof(big) - 1 && data && strlen(data) == len);
@@ -211,7 +197,7 @@ static void rename_storm(const struct vb_root *root)
 	snprintf(rel + len, sizeof(rel) - len, "etc/conf");
 	snprintf(a, sizeof(a), "%s/storm-a", outside);
 	snprintf(b, sizeof(b), "%s/storm-b", outside);
-	put(outside, "storm-a", "");
+	unit_put(outside, "storm-a", "");
 	CHECK(pipe(ready) == 0);
 	child = fork();
 	if (child == 0) {
@@ -301,10 +287,10 @@ int main(void)
 	dir_at(top, "outside");
 	dir_at(tree, "etc");
 	dir_at(tree, "data");
-	put(tree, "etc/conf", "inside\n");
-	put(tree, "data/conf", "data\n");
-	put(outside, "secret", "outside\n");
-	put(outside, "conf", "outside\n");
+	unit_put(tree, "etc/conf", "inside\n");
+	unit_put(tree, "data/conf", "data\n");
+	unit_put(outside, "secret", "outside\n");
+	unit_put(outside, "conf", "outside\n");
 	link_at("/data", "etc/abs");
 	link_at("/etc/conf", "etc/abs-file");
 	link_at("../..", "etc/up");

@@ -39,6 +39,21 @@ static inline unsigned unit_rand(unsigned long long *state, unsigned n)
 	return (unsigned)(*state % n);
 }
 
+/* Writes text to the file dir/rel (made or replaced), as a test's fixture. */
+static inline void unit_put(const char *dir, const char *rel, const char *text)
+{
+	char path[8192];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static inline int unit_report(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, unit_passed, unit_failed);
