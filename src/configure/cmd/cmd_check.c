@@ -17,6 +17,7 @@
 #include "kcmdline.h"
 #include "modprobe_ids.h"
 #include "plan.h"
+#include "softdeps.h"
 #include "vfio_conf.h"
 #include "text.h"
 #include "validate.h"
@@ -28,6 +29,8 @@ struct checks {
 	const struct cli *cli;
 	bool started;
 	int failures;
+	bool configured;                /* there is an /etc/vfio-boot.conf */
+	struct vb_msgs softdep_modules; /* the modules that claim what it selects */
 };
 
 __attribute__((format(printf, 4, 5))) static void report(struct checks *c, const char *name,
@@ -299,6 +302,7 @@ static void check_selection(struct checks *c, const struct machine *m)
 		vb_config_free(&cfg);
 		return;
 	}
+	c->configured = true;
 	for (size_t i = 0; i < cfg.problems.count; i++)
 		report(c, "selection", CHECK_FAIL, "%s", cfg.problems.items[i]);
 	if (!m->have_sys) {
@@ -313,9 +317,55 @@ static void check_selection(struct checks *c, const struct machine *m)
 		for (size_t t = 0; t < plan.count; t++)
 			check_target(c, m, &plan.targets[t]);
 		check_groups(c, m, &plan);
+		{
+			struct vb_render_input in = { &cfg, &m->snap, &plan, m->claimants, false,
+						      NULL, 0 };
+
+			vb_render_claimants(&in, &c->softdep_modules);
+		}
 		vb_plan_free(&plan);
 	}
 	vb_config_free(&cfg);
+}
+
+/*
+ * Whether `modprobe MODULE` loads vfio-pci first on every installed kernel,
+ * for every module that claims a selected function or has configure's softdep:
+ * a softdep of configure's that does not take effect fails, a module without
+ * one (a selection written by hand) is warned about.
+ */
+static void check_softdeps(struct checks *c, const struct machine *m)
+{
+	struct vb_softdep_report rep = { 0 };
+	struct vb_msgs ours = { 0 };
+	char why[512] = "";
+	int err;
+
+	if (!c->configured)
+		return;
+	err = vb_softdeps_configured(&c->cli->root, &ours);
+	for (size_t i = 0; err == 0 && i < ours.count; i++)
+		err = vb_msgs_add_unique(&c->softdep_modules, ours.items[i]);
+	if (err == 0)
+		err = vb_softdeps_verify(&m->kmod, &c->cli->root, NULL, 0, &c->softdep_modules,
+					 &rep, why, sizeof(why));
+	if (err < 0)
+		report(c, "softdeps", CHECK_FAIL, "%s", why[0] ? why : vb_strerror(err));
+	else if (c->softdep_modules.count == 0 || m->kmod.kernels.count == 0)
+		report(c, "softdeps", CHECK_SKIP, "no module known to claim the selected functions");
+	for (size_t i = 0; i < rep.escapes.count; i++)
+		report(c, "softdeps", vb_msgs_contains(&ours, rep.escaped.items[i]) ? CHECK_FAIL :
+										  CHECK_WARN,
+		       "%s (vfio-boot configure writes what wins)", rep.escapes.items[i]);
+	for (size_t i = 0; i < rep.masked.count; i++)
+		report(c, "softdeps", CHECK_WARN, "%s: run vfio-boot configure again",
+		       rep.masked.items[i]);
+	for (size_t i = 0; i < rep.kept.count; i++)
+		report(c, "softdeps", CHECK_WARN, "%s", rep.kept.items[i]);
+	for (size_t i = 0; i < rep.ok.count; i++)
+		report(c, "softdeps", CHECK_OK, "%s", rep.ok.items[i]);
+	vb_softdep_report_free(&rep);
+	vb_msgs_free(&ours);
 }
 
 /* The generator, vfio-boot's files for it, and the running kernel's images. */
@@ -379,7 +429,7 @@ int cmd_check(const struct cli *cli)
 		cli_error("check takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (machine_load(cli, &m, false) < 0)
+	if (machine_load(cli, &m, true) < 0)
 		return VB_EXIT_FAILED;
 	if (cli->json)
 		fputs("{\n  \"checks\": [", stdout);
@@ -389,11 +439,13 @@ int cmd_check(const struct cli *cli)
 	check_host_devices(&c, &m);
 	check_ids_options(&c, &cli->root);
 	check_selection(&c, &m);
+	check_softdeps(&c, &m);
 	check_boot_path(&c, &cli->root);
 	if (cli->json)
 		printf("\n  ],\n  \"ready\": %s\n}\n", c.failures ? "false" : "true");
 	else
 		printf("%s\n", c.failures ? "not ready" : "ready");
 	machine_free(&m);
+	vb_msgs_free(&c.softdep_modules);
 	return c.failures ? VB_EXIT_NOT_READY : VB_EXIT_OK;
 }

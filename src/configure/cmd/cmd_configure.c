@@ -28,6 +28,7 @@
 #include "outcome.h"
 #include "ownblock.h"
 #include "plan.h"
+#include "softdeps.h"
 #include "vfio_conf.h"
 #include "selection_file.h"
 #include "session.h"
@@ -35,12 +36,12 @@
 #include "validate.h"
 
 #define SELECTION_PATH "/etc/vfio-boot.conf"
-#define MODPROBE_PATH "/etc/modprobe.d/vfio.conf"
 
 /* What configure wants, before it is compared with the tree. */
 struct desired {
 	char *selection;          /* /etc/vfio-boot.conf */
-	char *modprobe;           /* configure's block of /etc/modprobe.d/vfio.conf */
+	char *modprobe;           /* configure's block of /etc/modprobe.d/00-vfio-boot.conf */
+	struct vb_msgs softdep_modules; /* the modules it gives a softdep */
 	struct vb_msgs flags;     /* kernel command line flags */
 	char *joined;             /* the same, one line */
 	enum vb_bootloader bl;
@@ -120,7 +121,7 @@ static bool selection_too_large(const struct vb_config *cfg)
 static int warn_other_ids_options(const struct cli *cli)
 {
 	struct vb_msgs where = { 0 };
-	int err = vb_find_ids_options(&cli->root, "vfio.conf", &where);
+	int err = vb_find_ids_options(&cli->root, VB_MODPROBE_VFIO_NAME, &where);
 
 	for (size_t i = 0; i < where.count; i++)
 		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
@@ -351,34 +352,84 @@ static int stage_boot_commands(struct changeset_job *job, const struct desired *
 	return err;
 }
 
-/* /etc/modprobe.d/vfio.conf: the admin's lines kept, configure's block replaced. */
-static int stage_modprobe(struct changeset_job *job, const char *block)
+/*
+ * A file of /etc/modprobe.d: the admin's lines kept, configure's block set to
+ * block (put first where there is none). Its new text goes to *now (NULL: no
+ * file); vfio.conf, where earlier versions kept the block, only when it exists.
+ */
+static int stage_modprobe(struct changeset_job *job, const char *name, const char *block,
+			  struct vb_modprobe_file *now)
 {
 	struct vb_edit record = { .kind = VB_EDIT_BLOCK };
 	struct vb_msgs notes = { 0 };
-	char *old = NULL, *merged = NULL;
+	char path[128], *old = NULL, *merged = NULL;
 	size_t len = 0, mlen = 0;
-	int err = configure_read(job->engine.root, MODPROBE_PATH, &old, &len, NULL);
+	int err;
 
+	snprintf(path, sizeof(path), "/etc/modprobe.d/%s", name);
+	err = configure_read(job->engine.root, path, &old, &len, NULL);
+	*now = (struct vb_modprobe_file){ .name = name };
+	if (err == -ENOENT && !block[0])
+		return 0;
 	if (err == -ENOENT)
 		err = 0;
 	else if (err < 0)
-		cli_error("cannot read %s: %s", MODPROBE_PATH, vb_strerror(err));
+		cli_error("cannot read %s: %s", path, vb_strerror(err));
 	if (err == 0) {
-		err = vb_render_modprobe_file(old ? old : "", len, block, &merged, &mlen, &notes);
+		err = vb_render_modprobe_file(old ? old : "", len, block, true, &merged, &mlen,
+					      &notes);
 		for (size_t i = 0; i < notes.count; i++)
 			cli_note("%s", notes.items[i]);
 		if (err == -EINVAL)
 			cli_error("%s: its lines \"%s\" and \"%s\" are out of order: put them right "
-				  "or take them out", MODPROBE_PATH, VB_BLOCK_BEGIN, VB_BLOCK_END);
+				  "or take them out", path, VB_BLOCK_BEGIN, VB_BLOCK_END);
 	}
-	/* Nothing to write, and no file there: none is made. */
+	/* Nothing left to write: no file is made, and one that held only configure's lines goes. */
 	if (err == 0)
-		err = vb_changeset_put(job->cs, MODPROBE_PATH, old || mlen ? merged : NULL, mlen, 0644,
-				       &record);
+		err = vb_changeset_put(job->cs, path, mlen || (old && len == 0) ? merged : NULL, mlen,
+				       0644, &record);
+	if (err == 0 && mlen)
+		*now = (struct vb_modprobe_file){ .name = name, .text = merged, .len = mlen };
+	else
+		free(merged);
 	vb_msgs_free(&notes);
 	free(old);
-	free(merged);
+	return err;
+}
+
+/*
+ * Every module that claims a selected function must load after vfio-pci with
+ * the files as configure would leave them, on every installed kernel, and
+ * keep its own softdeps: else nothing is written (exit 2), unless --force.
+ */
+static int refuse_escapes(struct changeset_job *job, const struct desired *want,
+			  const struct vb_modprobe_file *files, size_t nfiles)
+{
+	struct vb_softdep_report rep = { 0 };
+	struct vb_kmod km;
+	char why[512] = "";
+	int err = vb_kmod_open(&km, job->engine.root);
+
+	if (err == 0)
+		err = vb_softdeps_verify(&km, job->engine.root, files, nfiles,
+					 &want->softdep_modules, &rep, why, sizeof(why));
+	if (err < 0)
+		cli_error("%s", why[0] ? why : vb_strerror(err));
+	for (size_t i = 0; i < rep.kept.count; i++)
+		cli_warning("%s", rep.kept.items[i]);
+	for (size_t i = 0; i < rep.escapes.count + rep.masked.count; i++) {
+		const char *what = i < rep.escapes.count ? rep.escapes.items[i] :
+							     rep.masked.items[i - rep.escapes.count];
+
+		if (job->cli->force)
+			cli_error_overridden("%s (kept: --force)", what);
+		else
+			cli_error("%s; nothing written (--force writes it anyway)", what);
+	}
+	if (err == 0 && !job->cli->force && rep.escapes.count + rep.masked.count)
+		err = -EINVAL;
+	vb_softdep_report_free(&rep);
+	vb_kmod_close(&km);
 	return err;
 }
 
@@ -553,12 +604,18 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		goto out;
 	{
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
-					      cli->blacklist };
+					      cli->blacklist, NULL, 0 };
+		char why[512] = "";
+
 		want->selection = vb_render_selection(&cfg);
-		want->modprobe = vb_render_modprobe(&in, &notes);
+		rc = VB_EXIT_FAILED;
+		if (vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
+				      &want->softdep_modules, &notes, why, sizeof(why)) < 0) {
+			cli_error("%s", why);
+			goto out;
+		}
 	}
-	rc = VB_EXIT_FAILED;
-	if (!want->selection || !want->modprobe)
+	if (!want->selection)
 		goto out;
 	for (size_t i = 0; i < notes.count; i++)
 		cli_note("%s", notes.items[i]);
@@ -586,6 +643,7 @@ static void desired_free(struct desired *want)
 	free(want->modprobe);
 	free(want->joined);
 	vb_msgs_free(&want->flags);
+	vb_msgs_free(&want->softdep_modules);
 }
 
 /* What the images rebuilt must carry: checked after they are, as a step of the change. */
@@ -610,12 +668,20 @@ static int stage(struct changeset_job *job, const struct desired *want, struct i
 		 bool *rebuild_only)
 {
 	const char *boot_file = vb_bootloader_file(want->bl);
+	struct vb_modprobe_file modprobe[2] = { { 0 }, { 0 } };
 	int err = vb_changeset_put(job->cs, SELECTION_PATH, want->selection, strlen(want->selection),
 				   0644, NULL);
 
 	*rebuild_only = false;
 	if (err == 0)
-		err = stage_modprobe(job, want->modprobe);
+		err = stage_modprobe(job, VB_MODPROBE_OWN_NAME, want->modprobe, &modprobe[0]);
+	/* Earlier versions' block moves out of vfio.conf; its ids= lines are commented out. */
+	if (err == 0)
+		err = stage_modprobe(job, VB_MODPROBE_VFIO_NAME, "", &modprobe[1]);
+	if (err == 0)
+		err = refuse_escapes(job, want, modprobe, 2);
+	free((char *)modprobe[0].text);
+	free((char *)modprobe[1].text);
 	if (err == 0 && want->generator == VB_GENERATOR_MKINITCPIO) {
 		err = vb_changeset_put(job->cs, VB_MKINITCPIO_DROPIN, VB_MKINITCPIO_DROPIN_TEXT,
 				       strlen(VB_MKINITCPIO_DROPIN_TEXT), 0644, NULL);
