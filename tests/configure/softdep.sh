@@ -194,6 +194,24 @@ rc_is 3
 has out "fail  softdeps         cannot read /lib/modprobe.d/x.conf: not a regular file"
 end
 
+begin softdep-block-markers-out-of-order
+# configure's markers in its file out of order: its lines cannot be told from
+# the admin's. Refused with the fix, nothing written; check fails.
+host_tree
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+printf '# END vfio-boot\n' >>"$T/$own"
+baseline
+vboot configure 02:00.0
+rc_is 2
+one_line_err
+has err "/$own: its lines \"# BEGIN vfio-boot: lines down to END are vfio-boot configure's own\" and \"# END vfio-boot\" are out of order: put them right or take them out"
+tree_unchanged "markers out of order"
+vboot check
+rc_is 3
+has out "fail  softdeps         /$own: its lines"
+end
+
 begin softdep-hand-written-selection-warned
 # A selection written by hand has no softdep of configure's: check warns.
 host_tree

@@ -343,7 +343,7 @@ static void check_softdeps(struct checks *c, const struct machine *m)
 
 	if (!c->configured)
 		return;
-	err = vb_softdeps_configured(&c->cli->root, &ours);
+	err = vb_softdeps_configured(&c->cli->root, &ours, why, sizeof(why));
 	for (size_t i = 0; err == 0 && i < ours.count; i++)
 		err = vb_msgs_add_unique(&c->softdep_modules, ours.items[i]);
 	if (err == 0)

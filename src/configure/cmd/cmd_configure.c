@@ -608,9 +608,10 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		char why[512] = "";
 
 		want->selection = vb_render_selection(&cfg);
-		rc = VB_EXIT_FAILED;
-		if (vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
-				      &want->softdep_modules, &notes, why, sizeof(why)) < 0) {
+		err = vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
+					&want->softdep_modules, &notes, why, sizeof(why));
+		rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED;
+		if (err < 0) {
 			cli_error("%s", why);
 			goto out;
 		}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kmodconf.h"
+#include "ownblock.h"
 #include "softdeps.h"
 
 #define MODPROBE_FILE_MAX (1024 * 1024)
@@ -34,6 +35,16 @@ static int read_etc(const struct vb_root *root, const char *name, char **text, s
 	return vb_root_read_file(root, rel, MODPROBE_FILE_MAX, text, len, NULL);
 }
 
+/* Says what went wrong with /etc/modprobe.d/NAME. */
+static void own_file_error(char *why, size_t size, const char *name, int err)
+{
+	if (err == -EINVAL)
+		snprintf(why, size, "/etc/modprobe.d/%s: its lines \"%s\" and \"%s\" are out of "
+			 "order: put them right or take them out", name, VB_BLOCK_BEGIN, VB_BLOCK_END);
+	else
+		snprintf(why, size, "cannot read /etc/modprobe.d/%s: %s", name, vb_strerror(err));
+}
+
 /* conf as kmod would read it without configure's own lines. */
 static int without_ours(struct vb_kmodconf *conf, const struct vb_root *root, char *why,
 			size_t size)
@@ -54,9 +65,7 @@ static int without_ours(struct vb_kmodconf *conf, const struct vb_root *root, ch
 		if (err == 0)
 			err = vb_kmodconf_set(conf, own_files[i], admin, alen);
 		if (err < 0)
-			snprintf(why, size, "cannot read /etc/modprobe.d/%s: %s", own_files[i],
-				 err == -EINVAL ? "its vfio-boot block markers are out of order" :
-						  vb_strerror(err));
+			own_file_error(why, size, own_files[i], err);
 		free(text);
 		free(admin);
 	}
@@ -319,7 +328,8 @@ void vb_softdep_report_free(struct vb_softdep_report *rep)
 	vb_msgs_free(&rep->ok);
 }
 
-int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules)
+int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules, char *why,
+			   size_t size)
 {
 	int err = 0;
 
@@ -341,6 +351,8 @@ int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules)
 			if (sscanf(line, "softdep %127s", module) == 1)
 				err = vb_msgs_add_unique(modules, module);
 		}
+		if (err < 0)
+			own_file_error(why, size, own_files[i], err);
 		free(text);
 		free(ours);
 	}

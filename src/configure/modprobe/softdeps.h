@@ -32,7 +32,8 @@
  * would otherwise use for it (the tree's modprobe.d files and
  * modules.softdep, configure's own lines left out), their union where the
  * kernels differ. The modules go to modules (for vb_softdeps_verify).
- * Returns 0 and a new string in *block, or -errno (why says what failed).
+ * Returns 0 and a new string in *block, or -errno (why says what failed;
+ * -EINVAL: configure's block markers in a file are out of order).
  */
 int vb_softdeps_block(struct vb_render_input *in, const struct vb_kmod *km,
 		      const struct vb_root *root, char **block, struct vb_msgs *modules,
@@ -70,6 +71,7 @@ void vb_softdep_report_free(struct vb_softdep_report *rep);
 /*
  * Adds to modules the modules that configure's lines in the tree give a
  * softdep (its block of 00-vfio-boot.conf, and of vfio.conf where earlier
- * versions wrote it). Returns 0 or -errno.
+ * versions wrote it). Returns 0 or -errno (why says which file and what).
  */
-int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules);
+int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules, char *why,
+			   size_t size);
