@@ -373,8 +373,12 @@ static int open_kernel_ctx(struct vb_kmodview *view, size_t k)
 	char path[64], kdir[64];
 	const char *paths[] = { path, NULL };
 	int fd = memfd_create("vfio-boot-modprobe.d", MFD_CLOEXEC);
-	FILE *out = fd >= 0 ? fdopen(dup(fd), "w") : NULL;
-	int err = fd < 0 ? -errno : out ? 0 : -ENOMEM;
+	int wfd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	FILE *out = wfd >= 0 ? fdopen(wfd, "w") : NULL;
+	int err = out ? 0 : fd < 0 || wfd < 0 ? -errno : -ENOMEM;
+
+	if (!out && wfd >= 0)
+		close(wfd);
 
 	if (err == 0) {
 		write_lines(out, view->order, view->before);
