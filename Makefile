@@ -91,6 +91,13 @@ $(B)/gen/version.h: FORCE | $(B)/gen
 		'$(VERSION)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
+# modprobe.d/: the text configure writes to /etc/modprobe.d, kept as files a
+# reviewer reads, embedded as strings (VB_TEXT_NAME) by the one file that uses them.
+MODPROBE_TEXT = $(sort $(wildcard modprobe.d/*.conf.in))
+$(B)/gen/modprobe_d.h: $(MODPROBE_TEXT) tools/embed-text.sh | $(B)/gen
+	$(call say,GEN,$@)tools/embed-text.sh $(MODPROBE_TEXT) >$@.tmp && mv $@.tmp $@
+$(foreach d,host asan fuzz,$(B)/$(d)/configure/modprobe/modprobe_text.o): $(B)/gen/modprobe_d.h
+
 # The man pages with the version filled in.
 MAN_PAGES = $(patsubst man/%,$(B)/man/%,$(wildcard man/*.[0-9]))
 $(B)/man/%: man/% Makefile | $(B)/man

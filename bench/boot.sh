@@ -118,7 +118,7 @@ EOF
 # The report of tests/boot (lib-rig.sh); its kmsg lines include the markers
 # (*vfio-boot*).
 rig_write_report "$tmp/vfio-boot-test-report"
-rig_write_softdeps "$tmp/vfio.conf"
+rig_write_softdeps "$tmp/00-vfio-boot.conf"
 chmod 755 "$tmp/marker" "$tmp/premount-marker"
 
 # make_confdir DIR MODULES WITH BENCH: an initramfs-tools config dir, the
@@ -135,7 +135,7 @@ make_confdir() {
 	fi
 	if [ "$4" = 1 ] && [ "$3" = 1 ]; then
 		rig_write_itools_test "$d" "$tmp/vfio-boot-test-report" \
-			"copy_file config \"$tmp/vfio.conf\" /etc/modprobe.d/vfio.conf || true"
+			"copy_file config \"$tmp/00-vfio-boot.conf\" /etc/modprobe.d/00-vfio-boot.conf || true"
 	elif [ "$4" = 1 ]; then
 		rig_write_itools_test "$d" "$tmp/vfio-boot-test-report"
 	fi
@@ -178,7 +178,7 @@ build_image without list 0 1
 [ -z "$(vfio_files "$tmp/without.list")" ] ||
 	die "the image without the hook has vfio files: $(vfio_files "$tmp/without.list" | tr '\n' ' ')"
 for f in usr/sbin/vfio-boot-bind etc/vfio-boot.conf "scripts/init-top/$init_top" \
-	etc/modprobe.d/vfio.conf /vfio-pci.ko; do
+	etc/modprobe.d/00-vfio-boot.conf /vfio-pci.ko; do
 	vfio_files "$tmp/with.list" | grep -q -- "$f" || die "the image with the hook lacks $f"
 done
 # Not booted: the same pair with Debian's default MODULES=most, for size.
@@ -355,7 +355,7 @@ Files only in "with" (booted images): $(comm -13 <(awk '$1 ~ /^-/ { print $NF }'
 |---:|---|---:|---:|---:|---:|---:|---:|
 $(awk '{ printf "| %d | %s | %.3f | %.1f | %.3f | %s | %s | %s |\n", NR, $1, $4, $10, $6, $7, $3, $8 }' "$samples")
 
-How: both images are built by \`mkinitramfs -d CONFDIR -o IMAGE\` from the files \`make install\` stages, with the settings of tests/boot (MODULES=list, BUSYBOX=y, COMPRESS=zstd) and the card's native drivers (bochs, snd_hda_intel, xhci_pci) in both; "with" adds the hook, \`scripts/init-top/$init_top\`, the softdeps configure writes (/etc/modprobe.d/vfio.conf) and a config selecting 1234:1111. Bench-only init-top scripts \`$mark_begin\` and \`$mark_end\` (before and after \`$init_top\`, checked in the booted ORDER) and an init-premount script write markers to /dev/kmsg; times are their kernel timestamps. Under TCG the guest clock follows the host's, so host load slows these times as much as the wall time (see the load column). Each boot is checked: "with" has the card on vfio-pci and the boot VGA refused; "without" has it on bochs-drm, snd_hda_intel and xhci_hcd. "Distinguishable" means the min - max ranges of the two variants do not overlap (with $runs boots each, two-sided Mann-Whitney p = $(awk -v n="$runs" 'BEGIN { c = 1; for (i = 1; i <= n; i++) c = c * (n + i) / i; printf "%.4f", 2 / c }')).
+How: both images are built by \`mkinitramfs -d CONFDIR -o IMAGE\` from the files \`make install\` stages, with the settings of tests/boot (MODULES=list, BUSYBOX=y, COMPRESS=zstd) and the card's native drivers (bochs, snd_hda_intel, xhci_pci) in both; "with" adds the hook, \`scripts/init-top/$init_top\`, the softdeps configure writes (/etc/modprobe.d/00-vfio-boot.conf) and a config selecting 1234:1111. Bench-only init-top scripts \`$mark_begin\` and \`$mark_end\` (before and after \`$init_top\`, checked in the booted ORDER) and an init-premount script write markers to /dev/kmsg; times are their kernel timestamps. Under TCG the guest clock follows the host's, so host load slows these times as much as the wall time (see the load column). Each boot is checked: "with" has the card on vfio-pci and the boot VGA refused; "without" has it on bochs-drm, snd_hda_intel and xhci_hcd. "Distinguishable" means the min - max ranges of the two variants do not overlap (with $runs boots each, two-sided Mann-Whitney p = $(awk -v n="$runs" 'BEGIN { c = 1; for (i = 1; i <= n; i++) c = c * (n + i) / i; printf "%.4f", 2 / c }')).
 EOF
 }
 

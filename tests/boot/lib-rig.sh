@@ -165,7 +165,7 @@ rig_itools_confdir() { # DIR MODULES [STAGE]
 	chmod 755 "$d/hooks/"* "$d/scripts/init-top/"*
 }
 
-# The softdeps `vfio-boot configure` writes to /etc/modprobe.d/vfio.conf for
+# The softdeps `vfio-boot configure` writes to /etc/modprobe.d/00-vfio-boot.conf for
 # the rig's card (the modules that claim its functions), for tests that build
 # images without running configure. Nothing else puts softdeps in an image.
 rig_write_softdeps() { # FILE

@@ -89,10 +89,10 @@ init_top=$(ls "$stage/usr/share/initramfs-tools/scripts/init-top/")
 
 # Configurations: a good one (scenarios a, b, c, e), written by the
 # configurator itself (see "configure" below), and garbage (scenario d).
-# The configurator's /etc/modprobe.d/vfio.conf goes into every image, where
+# The configurator's /etc/modprobe.d/00-vfio-boot.conf goes into every image, where
 # a host has it (dracut copies /etc/modprobe.d in hostonly mode).
 rig_tree=$tmp/rig-tree
-configured_modprobe=$rig_tree/etc/modprobe.d/vfio.conf
+configured_modprobe=$rig_tree/etc/modprobe.d/00-vfio-boot.conf
 mkdir -p "$tmp/conf"
 {
 	say "this is not a selector"
@@ -119,7 +119,7 @@ rig_write_report "$report_script"
 itools_confdir=$tmp/itools
 rig_itools_confdir "$itools_confdir" list "$stage"
 rig_write_itools_test "$itools_confdir" "$report_script" \
-	"copy_file config \"$configured_modprobe\" /etc/modprobe.d/vfio.conf || true"
+	"copy_file config \"$configured_modprobe\" /etc/modprobe.d/00-vfio-boot.conf || true"
 
 # A second config dir whose image carries a modprobe that never returns for
 # "modprobe vfio-pci" (the binder's call; the kernel's request_module runs
@@ -136,7 +136,7 @@ exec /lib/vfio-boot-test/modprobe "$@"
 EOF
 rig_itools_confdir "$hang_confdir" list "$stage"
 # shellcheck disable=SC2016 # expanded when the hook runs
-rig_write_itools_test "$hang_confdir" "$report_script" "copy_file config \"$configured_modprobe\" /etc/modprobe.d/vfio.conf || true"'
+rig_write_itools_test "$hang_confdir" "$report_script" "copy_file config \"$configured_modprobe\" /etc/modprobe.d/00-vfio-boot.conf || true"'
 rm -f "${DESTDIR}/sbin/modprobe"
 cp "'"$tmp"'/modprobe-hangs" "${DESTDIR}/sbin/modprobe"
 chmod 755 "${DESTDIR}/sbin/modprobe"
@@ -163,7 +163,7 @@ mkdir -p "$tmp/dracut.conf.d"
 : >"$tmp/dracut.conf"
 # The test-only module, which also adds the softdeps where configure puts them.
 rig_write_dracut_test "$dracut_base/modules.d/99vfio-boot-test" "$report_script" \
-	"inst_simple \"$configured_modprobe\" /etc/modprobe.d/vfio.conf"
+	"inst_simple \"$configured_modprobe\" /etc/modprobe.d/00-vfio-boot.conf"
 
 build_dracut() { # NAME CONF "OPTIONS" "MODULES"
 	local img=$tmp/$1.img t0
@@ -398,7 +398,7 @@ setup_mkinitcpio() {
 	cp -p "$stage/usr/lib/initcpio/install/vfio-boot" "$mkinitcpio_dest/etc/install/"
 	cp -p "$stage/usr/lib/initcpio/hooks/vfio-boot" "$mkinitcpio_dest/etc/hooks/"
 	rig_write_mkinitcpio_test "$mkinitcpio_dest/etc" "$report_script" \
-		"add_file \"$configured_modprobe\" /etc/modprobe.d/vfio.conf 644"
+		"add_file \"$configured_modprobe\" /etc/modprobe.d/00-vfio-boot.conf 644"
 	mkdir -p "$mkinitcpio_dest/etc/mkinitcpio.conf.d"
 	printf 'HOOKS+=(vfio-boot)\n' >"$mkinitcpio_dest/etc/mkinitcpio.conf.d/vfio-boot.conf"
 }

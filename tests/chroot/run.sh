@@ -281,9 +281,9 @@ run_variant() { # VARIANT ROOT SELECTOR
 		grep -q "^checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf" \
 		"$tmp/$v.configure.log"
 	check "$v: etc/vfio-boot.conf selects $sel" grep -qx "$sel" "$root/etc/vfio-boot.conf"
-	# Without sys/ no module is known to claim the card: nothing to order, no vfio.conf.
-	check "$v: no etc/modprobe.d/vfio.conf (nothing to order without sys/)" \
-		[ ! -e "$root/etc/modprobe.d/vfio.conf" ]
+	# Without sys/ no module is known to claim the card: nothing to order, no file.
+	check "$v: no etc/modprobe.d/00-vfio-boot.conf (nothing to order without sys/)" \
+		[ ! -e "$root/etc/modprobe.d/00-vfio-boot.conf" ]
 	check "$v: etc/default/grub has intel_iommu=on iommu=pt" \
 		grep -q '^GRUB_CMDLINE_LINUX_DEFAULT=".*intel_iommu=on.*iommu=pt' "$root/etc/default/grub"
 	check "$v: update-grub ran inside the tree and saw the flags" grub_flags_are "$root" \
@@ -328,8 +328,8 @@ run_variant() { # VARIANT ROOT SELECTOR
 	list=$tmp/$v.unconfigured.list
 	if list_image "$v" "$img" >"$list" 2>/dev/null; then
 		check "$v: rebuilt image has no etc/vfio-boot.conf" not_in_listing "$list" etc/vfio-boot.conf
-		check "$v: rebuilt image has no etc/modprobe.d/vfio.conf" \
-			not_in_listing "$list" etc/modprobe.d/vfio.conf
+		check "$v: rebuilt image has no etc/modprobe.d/00-vfio-boot.conf" \
+			not_in_listing "$list" etc/modprobe.d/00-vfio-boot.conf
 		check "$v: rebuilt image still has the installed binder" \
 			in_listing "$list" usr/sbin/vfio-boot-bind
 	else
@@ -412,6 +412,83 @@ run_kinstall() {
 t0=$(date +%s.%N)
 run_kinstall
 timing "kinstall: configure, boot, unconfigure" "$(seconds_since "$t0")"
+
+# What the tree's own modprobe would load for MODULE, in order: the .ko
+# files' names ("vfio-pci", "bochs"), one per line.
+chroot_depends() { # ROOT MODULE
+	chroot "$1" modprobe -S "$kver" --show-depends "$2" 2>/dev/null |
+		sed -n 's,^insmod .*/\([^/]*\)\.ko[^ ]* .*$,\1,p'
+}
+loads_before() { # ROOT A B MODULE: A is loaded before B
+	local list a b
+	list=$(chroot_depends "$1" "$4")
+	a=$(printf '%s\n' "$list" | grep -nx -- "$2" | head -n 1 | cut -d: -f1)
+	b=$(printf '%s\n' "$list" | grep -nx -- "$3" | head -n 1 | cut -d: -f1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+
+# Softdeps that take effect, checked with the tree's own `modprobe -S KVER
+# --show-depends` in the chroot. kmod uses only the first softdep line for a
+# module and reads modules.softdep before /etc/modprobe.d/vfio.conf. bochs
+# (the rig's card) gets a module softdep: the line depmod writes into
+# modules.softdep for a bochs.ko with MODULE_SOFTDEP("pre: crc8 post: crc7"),
+# appended to the tree's file, which kmod reads as a config file, line for
+# line as it reads depmod's (running depmod would rebuild the file from the
+# modules and drop it). snd-hda-intel gets an admin's softdep in a file that
+# sorts after configure's. The tree has no sys/: the rig's functions
+# (tests/fixture/hosts/qemu-rig.spec) are put there for configure to find
+# the modules that claim them, and taken out again.
+run_softdeps() {
+	local v=softdeps root=$kroot sd=$kroot/lib/modules/$kver/modules.softdep rc
+	say "=== softdeps: $root"
+	cp -p "$sd" "$tmp/modules.softdep.orig"
+	printf 'softdep bochs pre: crc8 post: crc7\n' >>"$sd"
+	mkdir -p "$root/etc/modprobe.d"
+	printf 'softdep snd-hda-intel pre: crc-itu-t\n' >"$root/etc/modprobe.d/sound.conf"
+	# The issue's case: 0.1.0's line in vfio.conf loads no vfio-pci at all.
+	printf 'softdep bochs pre: vfio-pci\n' >"$root/etc/modprobe.d/vfio.conf"
+	check "$v: with the softdep in vfio.conf, modprobe bochs loads no vfio-pci" \
+		not_loads "$root" vfio-pci bochs
+	rm "$root/etc/modprobe.d/vfio.conf"
+	"$repo/tests/fixture/mksysfs" "$tmp/rig-sys" <"$repo/tests/fixture/hosts/qemu-rig.spec" ||
+		fatal "mksysfs"
+	cp -a "$tmp/rig-sys/sys/." "$root/sys/"
+	snapshot_etc "$root" >"$tmp/$v.etc.before"
+	run_vfio_boot "$tmp/$v.configure.log" --root "$root" configure --bootloader none \
+		--no-regenerate --cpu intel 1234:1111@0000:01:00.0
+	rc=$?
+	check "$v: configure exit 0" [ "$rc" -eq 0 ]
+	sed 's/^/    | /' "$root/etc/modprobe.d/00-vfio-boot.conf"
+	say "    modprobe bochs: $(chroot_depends "$root" bochs | tr '\n' ' ')"
+	check "$v: modprobe bochs loads vfio-pci before bochs" loads_before "$root" vfio-pci bochs bochs
+	check "$v: modprobe bochs still loads its own pre: crc8 before it" \
+		loads_before "$root" crc8 bochs bochs
+	check "$v: modprobe bochs still loads its own post: crc7 after it" \
+		loads_before "$root" bochs crc7 bochs
+	check "$v: modprobe snd-hda-intel loads vfio-pci before it" \
+		loads_before "$root" vfio-pci snd-hda-intel snd-hda-intel
+	check "$v: modprobe snd-hda-intel still loads the admin's crc-itu-t before it" \
+		loads_before "$root" crc-itu-t snd-hda-intel snd-hda-intel
+	check "$v: modprobe xhci_pci loads vfio-pci before it" \
+		loads_before "$root" vfio-pci xhci-pci xhci_pci
+	"$vb" --root "$root" check >"$tmp/$v.check.log" 2>&1
+	check "$v: check says vfio-pci loads first" grep -q \
+		"^ok    softdeps         $kver: vfio-pci loads before bochs, snd_hda_intel, xhci_pci" \
+		"$tmp/$v.check.log"
+	run_vfio_boot "$tmp/$v.unconfigure.log" --root "$root" unconfigure --no-regenerate
+	rc=$?
+	check "$v: unconfigure exit 0" [ "$rc" -eq 0 ]
+	snapshot_etc "$root" >"$tmp/$v.etc.after"
+	check "$v: etc/ after unconfigure is byte for byte as before" \
+		cmp -s "$tmp/$v.etc.before" "$tmp/$v.etc.after"
+	check "$v: modprobe bochs loads no vfio-pci again" not_loads "$root" vfio-pci bochs
+	rm -rf "${root:?}/sys/"* "$root/etc/modprobe.d/sound.conf"
+	cp -p "$tmp/modules.softdep.orig" "$sd"
+}
+not_loads() { ! chroot_depends "$1" "$3" | grep -qx -- "$2"; } # ROOT A MODULE
+t0=$(date +%s.%N)
+run_softdeps
+timing "softdeps: configure, modprobe, unconfigure" "$(seconds_since "$t0")"
 
 say "=== timings (itools and dracut ran side by side)"
 for t in "${timings[@]}"; do say "  $t"; done

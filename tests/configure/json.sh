@@ -53,7 +53,7 @@ json_is companion '.selection[1] | .selected_by == "companion" and .verdict == "
 	.why == "same slot as 0000:01:00.0"'
 json_is files '.files == [{"path": "/etc/vfio-boot.conf", "action": "create"},
 	{"path": "/etc/modprobe.d", "action": "mkdir"},
-	{"path": "/etc/modprobe.d/vfio.conf", "action": "create"},
+	{"path": "/etc/modprobe.d/00-vfio-boot.conf", "action": "create"},
 	{"path": "/etc/default/grub", "action": "modify"}]'
 json_is commands "[.commands[] | {argv, state, status, chroot}] == [
 	{\"argv\": [\"update-grub\"], \"state\": \"done\", \"status\": 0, \"chroot\": \"$T\"},
@@ -89,7 +89,7 @@ json_is shape "$json_shape"
 json_is "dry run" '.dry_run == true and .changed == true and .exit_status == 0 and
 	([.commands[] | [.state, .status]] == [["pending", null], ["pending", null]]) and
 	([.commands[] | .argv[0]] == ["update-grub", "update-initramfs"]) and
-	(.diff | contains("+++ b/etc/modprobe.d/vfio.conf")) and
+	(.diff | contains("+++ b/etc/modprobe.d/00-vfio-boot.conf")) and
 	(.files | map(.action) == ["create", "mkdir", "create", "modify"])'
 tree_unchanged "dry run --json"
 calls_are ""
@@ -171,7 +171,7 @@ rc_is 0
 json_is undone '.changed == true and .exit_status == 0 and
 	([.commands[] | .status] == [0, 0]) and
 	(.files | map(select(.action == "remove") | .path) | sort ==
-		["/etc/modprobe.d/vfio.conf", "/etc/vfio-boot.conf"])'
+		["/etc/modprobe.d/00-vfio-boot.conf", "/etc/vfio-boot.conf"])'
 tree_unchanged "unconfigure --json"
 vboot --json unconfigure
 rc_is 0
@@ -188,7 +188,7 @@ rc_is 6
 json_is shape "$json_shape"
 json_is kept '.changed == true and .exit_status == 6 and .errors == [] and
 	.warnings == ["left /etc/vfio-boot.conf as it is: it changed since configure, which had created it"] and
-	(.files | map(.path) == ["/etc/default/grub", "/etc/modprobe.d/vfio.conf", "/etc/modprobe.d"])'
+	(.files | map(.path) == ["/etc/default/grub", "/etc/modprobe.d/00-vfio-boot.conf", "/etc/modprobe.d"])'
 grep -qx "# the admin's line" "$T/etc/vfio-boot.conf" || fail "the edited file was not kept"
 end
 

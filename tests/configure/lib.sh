@@ -217,6 +217,9 @@ EOF
 	baseline
 }
 kver=$(basename "$kdir")
+# configure's modprobe.d file (src/configure/modprobe/softdeps.h).
+# shellcheck disable=SC2034 # for the sourcing scripts
+own=etc/modprobe.d/00-vfio-boot.conf
 
 # A listing of every regular file and link under etc/ and var/lib with
 # checksums, and of every directory there.

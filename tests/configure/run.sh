@@ -23,11 +23,12 @@ has out "companion 0000:01:00.1 [10de:228e]"
 lacks out "0000:02:00"
 has etc/vfio-boot.conf "10de:2504@0000:01:00.0"
 has etc/vfio-boot.conf "companions=slot"
-lacks etc/modprobe.d/vfio.conf "ids="
-has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
-has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
-has etc/modprobe.d/vfio.conf "softdep xhci_pci pre: vfio-pci"
-lacks etc/modprobe.d/vfio.conf "blacklist"
+lacks "$own" "ids="
+has "$own" "softdep nouveau pre: vfio-pci"
+has "$own" "softdep snd_hda_intel pre: vfio-pci"
+has "$own" "softdep xhci_pci pre: vfio-pci"
+lacks "$own" "blacklist"
+[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "a vfio.conf was made"
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
 has etc/default/grub 'GRUB_CMDLINE_LINUX=""'
 calls_are "update-grub 
@@ -59,7 +60,7 @@ calls_are "update-grub
 update-initramfs -u -k all"
 tree_unchanged "unconfigure"
 cmp "$T/etc/default/grub" "$work/etc.orig/default/grub" || fail "grub not restored byte for byte"
-[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "vfio.conf created by configure not removed"
+[ ! -e "$T/$own" ] || fail "$own created by configure not removed"
 [ ! -e "$T/var/lib/vfio-boot" ] || fail "state directory left behind"
 vboot unconfigure
 rc_is 0
@@ -92,8 +93,8 @@ begin identical-card-by-address-no-ids
 host_tree
 vboot configure 0000:02:00.0
 rc_is 0
-lacks etc/modprobe.d/vfio.conf "options vfio-pci ids="
-has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+lacks "$own" "options vfio-pci ids="
+has "$own" "softdep nouveau pre: vfio-pci"
 # Saved guarded: the address with the ID found there.
 grep -qx "10de:2504@0000:02:00.0" "$T/etc/vfio-boot.conf" || fail "the address is not saved as ID@address"
 lacks etc/vfio-boot.conf "0000:01:00"
@@ -245,11 +246,11 @@ begin blacklist-spares-host-drivers
 host_tree
 vboot configure --blacklist 10de:2504@01:00.0
 rc_is 0
-has etc/modprobe.d/vfio.conf "blacklist xhci_pci"
-lacks etc/modprobe.d/vfio.conf "blacklist snd_hda_intel"
+has "$own" "blacklist xhci_pci"
+lacks "$own" "blacklist snd_hda_intel"
 has out "not blacklisting snd_hda_intel: the host keeps 0000:00:1f.3, which needs it"
 # The identical card the host keeps needs nouveau.
-lacks etc/modprobe.d/vfio.conf "blacklist nouveau"
+lacks "$own" "blacklist nouveau"
 has out "not blacklisting nouveau: the host keeps 0000:02:00.0, which needs it"
 end
 
@@ -435,34 +436,35 @@ lacks etc/default/grub "iommu"
 end
 
 begin admins-vfio-conf-lines-kept
+# configure's lines go to a file of its own: the admin's vfio.conf stays as it is.
 host_tree
 mkdir -p "$T/etc/modprobe.d"
 printf '# mine\noptions vfio-pci disable_vga=1\n' >"$T/etc/modprobe.d/vfio.conf"
+cp "$T/etc/modprobe.d/vfio.conf" "$work/vfio.conf.orig"
 baseline
 vboot configure 10de:2504@01:00.0
 rc_is 0
-has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
-has etc/modprobe.d/vfio.conf "# BEGIN vfio-boot: lines down to END are vfio-boot configure's own"
-has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
-has etc/modprobe.d/vfio.conf "# END vfio-boot"
-# Configured again: the block is replaced, the admin's lines stay.
+cmp -s "$T/etc/modprobe.d/vfio.conf" "$work/vfio.conf.orig" || fail "the admin's vfio.conf changed"
+has "$own" "# BEGIN vfio-boot: lines down to END are vfio-boot configure's own"
+has "$own" "softdep nouveau pre: vfio-pci"
+has "$own" "# END vfio-boot"
+# Configured again: the block is replaced.
 vboot configure 02:00.0
 rc_is 0
-has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
-[ "$(grep -c 'BEGIN vfio-boot' "$T/etc/modprobe.d/vfio.conf")" = 1 ] || fail "two blocks"
+[ "$(grep -c 'BEGIN vfio-boot' "$T/$own")" = 1 ] || fail "two blocks"
 vboot unconfigure
 rc_is 0
 tree_unchanged "unconfigure"
-# A line the admin adds while configured stays too; only the block goes.
+# A line the admin adds to configure's file while configured stays; only the block goes.
 vboot configure 10de:2504@01:00.0
 rc_is 0
-echo 'options vfio-pci nointxmask=1' >>"$T/etc/modprobe.d/vfio.conf"
+echo 'options vfio-pci nointxmask=1' >>"$T/$own"
 vboot unconfigure
 rc_is 0
-has etc/modprobe.d/vfio.conf "options vfio-pci disable_vga=1"
-has etc/modprobe.d/vfio.conf "options vfio-pci nointxmask=1"
-lacks etc/modprobe.d/vfio.conf "vfio-boot"
-lacks etc/modprobe.d/vfio.conf "softdep"
+has "$own" "options vfio-pci nointxmask=1"
+lacks "$own" "vfio-boot"
+lacks "$own" "softdep"
+cmp -s "$T/etc/modprobe.d/vfio.conf" "$work/vfio.conf.orig" || fail "the admin's vfio.conf changed"
 end
 
 begin guides-ids-line-back-after-a-later-edit
@@ -497,7 +499,7 @@ cmp -s "$T/etc/vfio-boot.conf" "$work/selection.edited" || fail "the edited file
 cmp -s "$T/etc/vfio-boot.conf.vfio-boot-orig" "$work/selection.orig" || fail "original not kept beside"
 # Everything else is back, and nothing is left to undo.
 has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
-[ ! -e "$T/etc/modprobe.d/vfio.conf" ] || fail "vfio.conf left"
+[ ! -e "$T/$own" ] || fail "$own left"
 [ ! -e "$T/var/lib/vfio-boot" ] || fail "state left"
 end
 
@@ -518,7 +520,7 @@ for cmd in unconfigure "configure 02:00.0" status "--dry-run unconfigure"; do
 	one_line_err
 	has err "/var/lib/vfio-boot/journal is damaged (record"
 	has err "nothing was changed"
-	has err "It covers /etc/vfio-boot.conf, /etc/modprobe.d/vfio.conf, /etc/default/grub"
+	has err "It covers /etc/vfio-boot.conf, /$own, /etc/default/grub"
 	has err "mv $T/var/lib/vfio-boot/journal $T/var/lib/vfio-boot/journal.damaged"
 	cmp -s "$j" "$work/journal.cut" || fail "$cmd: the damaged journal was changed"
 done
@@ -947,7 +949,8 @@ vboot configure --no-regenerate 02:00.0
 rc_is 0
 cp -a "$T" "$work/fifo-base"
 for where in run/vfio-boot/status.json proc/cmdline proc/cpuinfo proc/interrupts proc/iomem \
-	etc/default/grub etc/vfio-boot.conf etc/modprobe.d/vfio.conf var/lib/vfio-boot/journal \
+	etc/default/grub etc/vfio-boot.conf etc/modprobe.d/vfio.conf "$own" etc/modprobe.d/other.conf \
+	lib/modprobe.d/other.conf "lib/modules/$(basename "$kdir")/modules.softdep" var/lib/vfio-boot/journal \
 	"lib/modules/$(basename "$kdir")/modules.alias.bin" "lib/modules/$(basename "$kdir")/modules.dep.bin"; do
 	rm -rf "$T"
 	cp -a "$work/fifo-base" "$T"
@@ -1262,11 +1265,11 @@ ln -s "$work/outside" "$T/etc/modprobe.d"
 vboot configure 10de:2504@0000:01:00.0
 rc_is 0
 [ -z "$(ls -A "$work/outside")" ] || fail "written outside the tree: $(ls "$work/outside")"
-grep -q "softdep nouveau pre: vfio-pci" "$T$work/outside/vfio.conf" ||
-	fail "vfio.conf not written where the link points in the tree"
+grep -q "softdep nouveau pre: vfio-pci" "$T$work/outside/00-vfio-boot.conf" ||
+	fail "00-vfio-boot.conf not written where the link points in the tree"
 vboot unconfigure
 rc_is 0
-[ ! -e "$T$work/outside/vfio.conf" ] || fail "unconfigure left vfio.conf"
+[ ! -e "$T$work/outside/00-vfio-boot.conf" ] || fail "unconfigure left 00-vfio-boot.conf"
 end
 
 begin fifo-as-journal
@@ -1298,6 +1301,9 @@ end
 
 # shellcheck source=tests/configure/safety.sh
 . "$here/safety.sh"
+
+# shellcheck source=tests/configure/softdep.sh
+. "$here/softdep.sh"
 
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"

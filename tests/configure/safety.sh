@@ -46,8 +46,8 @@ has out "companion 0000:01:00.2 [10de:1ada]"
 [ "$(saved_lines)" = "10de:2504@0000:01:00.0
 10de:228e@0000:01:00.1" ] || fail "saved: $(saved_lines)"
 has etc/vfio-boot.conf "companions=slot"
-lacks etc/modprobe.d/vfio.conf "ids="
-has etc/modprobe.d/vfio.conf "softdep nouveau pre: vfio-pci"
+lacks "$own" "ids="
+has "$own" "softdep nouveau pre: vfio-pci"
 calls_are "update-grub 
 update-initramfs -u -k all"
 bind_now
@@ -218,9 +218,9 @@ vboot configure --force 8086:a348
 rc_is 0
 has out "warning: --force: IOMMU group 5 stays split: 0000:00:1f.3 goes to vfio-pci, 0000:00:1f.4, 0000:00:1f.5, 0000:00:1f.6 stay with the host"
 has out "kept      0000:00:1f.6 [8086:15bc] Intel Corporation Ethernet Connection (7) I219-V: kept for the host: chipset network controller (on the root bus), select it by address to pass it through"
-has etc/modprobe.d/vfio.conf "softdep snd_hda_intel pre: vfio-pci"
-lacks etc/modprobe.d/vfio.conf "e1000e"
-lacks etc/modprobe.d/vfio.conf "ids="
+has "$own" "softdep snd_hda_intel pre: vfio-pci"
+lacks "$own" "e1000e"
+lacks "$own" "ids="
 echo "root=/dev/sda2 intel_iommu=on" >"$T/proc/cmdline"
 vboot check
 rc_is 3
@@ -244,8 +244,8 @@ has out "kept for the host: IOMMU group 15 cannot be taken whole, 0000:05:00.0 (
 vboot configure --force --companions group --blacklist 10de:1b81
 rc_is 0
 has out "warning: --force: IOMMU group 15 stays split"
-for m in ahci igb xhci_pci; do lacks etc/modprobe.d/vfio.conf "$m"; done
-has etc/modprobe.d/vfio.conf "blacklist nouveau"
+for m in ahci igb xhci_pci; do lacks "$own" "$m"; done
+has "$own" "blacklist nouveau"
 echo "root=/dev/nvme0n1p2 amd_iommu=on" >"$T/proc/cmdline"
 vboot check
 rc_is 3
@@ -263,7 +263,7 @@ rc_is 0
 has out "selected  0000:0d:00.0 [1002:73bf]"
 has out "companion 0000:0d:00.1 [1002:ab28]"
 lacks out "0000:0c:00.0"
-has etc/modprobe.d/vfio.conf "softdep amdgpu pre: vfio-pci"
+has "$own" "softdep amdgpu pre: vfio-pci"
 echo "root=/dev/sda1 intel_iommu=on" >"$T/proc/cmdline"
 vboot check
 rc_is 0

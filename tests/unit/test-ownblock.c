@@ -51,5 +51,13 @@ int main(void)
 	CHECK(vb_ownblock_get("a\n", 2, &body) == 0);
 	CHECK_STR(body, "");
 	free(body);
+	/* A block added to a file of its own goes first: kmod reads a file's lines in order. */
+	CHECK(vb_ownblock_set_first("softdep a pre: b\n", 17, "x\n", &out, &len) == 0);
+	CHECK_STR(out, B "x\n" E "softdep a pre: b\n");
+	free(out);
+	CHECK(vb_ownblock_set_first("a\n" B "old\n" E, 2 + strlen(B "old\n" E), "new\n", &out,
+				    &len) == 0);
+	CHECK_STR(out, "a\n" B "new\n" E);
+	free(out);
 	return unit_report("ownblock");
 }

@@ -7,10 +7,12 @@
 #include "ids_checks.h"
 #include "reply.h"
 #include "selection_checks.h"
+#include "softdep_checks.h"
 
 int cmd_check(const struct cli *cli)
 {
 	struct check_list c = { 0 };
+	struct vb_msgs claimants = { 0 };
 	struct machine m;
 	int rc;
 
@@ -18,14 +20,15 @@ int cmd_check(const struct cli *cli)
 		cli_error("check takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (machine_load(cli, &m, false) < 0)
+	if (machine_load(cli, &m, true) < 0)
 		return VB_EXIT_FAILED;
 	check_cpu_and_flags(&c, &cli->root);
 	check_iommu(&c, &cli->root);
 	check_modules(&c, &m);
 	check_host_devices(&c, &m);
 	check_ids_options(&c, &cli->root);
-	check_selection(&c, cli, &m);
+	if (check_selection(&c, cli, &m, &claimants))
+		check_softdeps(&c, cli, &m, &claimants);
 	check_boot_path(&c, &cli->root);
 	/* A fact that could not be read is no answer (said on stderr): check fails. */
 	if (cli_host_read_error(cli) < 0) {
@@ -33,6 +36,7 @@ int cmd_check(const struct cli *cli)
 		c.failures++;
 	}
 	machine_free(&m);
+	vb_msgs_free(&claimants);
 	if (c.err < 0) {
 		cli_error("cannot keep the checks' results: %s", vb_strerror(c.err));
 		check_list_free(&c);

@@ -20,6 +20,7 @@
 #include "selection_args.h"
 #include "selection_file.h"
 #include "session.h"
+#include "softdeps.h"
 #include "validate.h"
 #include "vfio_conf.h"
 
@@ -28,7 +29,8 @@
 /* What configure wants, before it is compared with the tree. */
 struct desired {
 	char *selection;          /* /etc/vfio-boot.conf */
-	char *modprobe;           /* configure's block of /etc/modprobe.d/vfio.conf */
+	char *modprobe;           /* configure's block of /etc/modprobe.d/00-vfio-boot.conf */
+	struct vb_msgs softdep_modules; /* the modules it gives a softdep */
 	struct boot_flags boot;   /* kernel command line flags, and who takes them */
 	enum vb_generator generator;
 };
@@ -89,8 +91,9 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		struct vb_saved_input saved = { &cfg, m.have_sys ? &m.snap : NULL, &plan,
 						cli->all_matching };
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
-					      cli->blacklist };
+					      cli->blacklist, NULL, 0 };
 		struct vb_msgs refusals = { 0 };
+		char why[512] = "";
 
 		err = vb_saved_selection_text(&saved, &want->selection, &notes, &refusals);
 		for (size_t i = 0; i < refusals.count; i++)
@@ -98,7 +101,13 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		vb_msgs_free(&refusals);
 		if (err == -EINVAL)
 			goto out;
-		want->modprobe = vb_render_modprobe(&in, &notes);
+		err = vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
+					&want->softdep_modules, &notes, why, sizeof(why));
+		if (err < 0) {
+			rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED;
+			cli_error("%s", why);
+			goto out;
+		}
 	}
 	rc = VB_EXIT_FAILED;
 	if (!want->selection || !want->modprobe)
@@ -127,6 +136,7 @@ static void desired_free(struct desired *want)
 	free(want->selection);
 	free(want->modprobe);
 	boot_flags_free(&want->boot);
+	vb_msgs_free(&want->softdep_modules);
 }
 
 /* Every file and command configure wants, as steps. Returns 0 or an exit status. */
@@ -138,7 +148,7 @@ static int stage(struct changeset_job *job, const struct desired *want, struct i
 
 	*rebuild_only = false;
 	if (err == 0)
-		err = stage_modprobe(job, want->modprobe);
+		err = stage_modprobe(job, want->modprobe, &want->softdep_modules);
 	if (err == 0 && want->generator == VB_GENERATOR_MKINITCPIO)
 		err = stage_mkinitcpio_dropin(job);
 	if (err == 0)

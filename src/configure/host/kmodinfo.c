@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kmodinfo.h"
+#include "macro.h"
 #include "root.h"
 
 static const char *const no_config[] = { NULL };
@@ -78,28 +79,41 @@ static int indexes_are_files(const struct vb_root *root, const char *rel, char *
 }
 
 /*
- * Which index libkmod could not load from the kernel directory dirfd (it
- * says EINVAL for a failed fstat): the first that cannot be opened, stat'ed
- * and read, with its own error (where names it, else the directory).
+ * Why libkmod could not load the indexes of the kernel directory dirfd, err
+ * being what it said. An index that is absent, or empty (depmod writes
+ * modules.builtin.bin and modules.builtin.alias.bin empty for a kernel built
+ * without them), holds nothing: libkmod refuses an empty one with EINVAL, but
+ * modprobe looks up without it, and so do we (returns 0). Otherwise the first
+ * index that cannot be opened, stat'ed and read is named with its own error,
+ * one that is not an index (no magic) with EINVAL; else the directory with
+ * err.
  */
 static int index_failed(int dirfd, const char *rel, int err, char *where, size_t size)
 {
 	static const char *const indexes[] = { "modules.dep.bin", "modules.alias.bin",
 					       "modules.symbols.bin", "modules.builtin.alias.bin",
 					       "modules.builtin.bin" };
+	static const unsigned char magic[4] = { 0xb0, 0x07, 0xf4, 0x57 };
+	unsigned char head[4];
 	struct stat st;
-	char byte;
 
-	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
 		int fd = openat(dirfd, indexes[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		int e = fd < 0 || fstat(fd, &st) < 0 || pread(fd, &byte, 1, 0) < 0 ? -errno : 0;
+		ssize_t n = 0;
+		int e = 0;
 
+		if (fd < 0 || fstat(fd, &st) < 0 || (n = pread(fd, head, sizeof(head), 0)) < 0)
+			e = -errno;
 		if (fd >= 0)
 			close(fd);
-		if (e < 0 && e != -ENOENT)
+		if (e == -ENOENT || (e == 0 && st.st_size == 0))
+			continue;
+		if (e < 0)
 			return failed(where, size, rel, indexes[i], e);
+		if (n < (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+			return failed(where, size, rel, indexes[i], -EINVAL);
 	}
-	return failed(where, size, rel, NULL, err);
+	return err == -EINVAL ? 0 : failed(where, size, rel, NULL, err);
 }
 
 /*

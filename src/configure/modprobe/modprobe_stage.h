@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "job.h"
+#include "msgs.h"
 
 /*
  * An ids= option in another modprobe.d file than the one configure manages
@@ -14,8 +15,11 @@
 int modprobe_warn_other_ids(const struct cli *cli);
 
 /*
- * /etc/modprobe.d/vfio.conf as a step: the admin's lines kept (a guide's ids=
- * commented out), configure's block set to block. Returns 0, -EINVAL after
- * saying why, or -errno.
+ * /etc/modprobe.d as steps: configure's block (block) first in its own file,
+ * the admin's lines kept, a guide's ids= commented out, and the block an
+ * earlier version kept in vfio.conf taken out. Then, with the files as they
+ * would be, every module in modules must load after vfio-pci on every
+ * installed kernel: else nothing is written, unless --force. Returns 0,
+ * -EINVAL after saying why, or -errno.
  */
-int stage_modprobe(struct changeset_job *job, const char *block);
+int stage_modprobe(struct changeset_job *job, const char *block, const struct vb_msgs *modules);

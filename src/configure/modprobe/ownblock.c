@@ -63,7 +63,8 @@ int vb_ownblock_get(const char *text, size_t len, char **body)
 	return *body ? 0 : -ENOMEM;
 }
 
-int vb_ownblock_set(const char *text, size_t len, const char *body, char **out, size_t *outlen)
+static int set_block(const char *text, size_t len, const char *body, bool first, char **out,
+		     size_t *outlen)
 {
 	size_t blen = strlen(body), from, to, size;
 	bool newline = blen > 0 && body[blen - 1] != '\n';
@@ -73,8 +74,8 @@ int vb_ownblock_set(const char *text, size_t len, const char *body, char **out, 
 
 	if (err < 0)
 		return err;
-	from = b.found ? b.begin : len;
-	to = b.found ? b.after : len;
+	from = b.found ? b.begin : first ? 0 : len;
+	to = b.found ? b.after : from;
 	size = len - (to - from) + 1 + (blen ? strlen(VB_BLOCK_BEGIN) + strlen(VB_BLOCK_END) + 3 +
 						    blen + newline : 0);
 	s = malloc(size + 1);
@@ -99,4 +100,15 @@ int vb_ownblock_set(const char *text, size_t len, const char *body, char **out, 
 	*out = s;
 	*outlen = (size_t)(p - s);
 	return 0;
+}
+
+int vb_ownblock_set(const char *text, size_t len, const char *body, char **out, size_t *outlen)
+{
+	return set_block(text, len, body, false, out, outlen);
+}
+
+int vb_ownblock_set_first(const char *text, size_t len, const char *body, char **out,
+			  size_t *outlen)
+{
+	return set_block(text, len, body, true, out, outlen);
 }

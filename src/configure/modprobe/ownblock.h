@@ -21,6 +21,10 @@
  */
 int vb_ownblock_set(const char *text, size_t len, const char *body, char **out, size_t *outlen);
 
+/* Like vb_ownblock_set, but a block added goes first, before every line of text. */
+int vb_ownblock_set_first(const char *text, size_t len, const char *body, char **out,
+			  size_t *outlen);
+
 /*
  * The lines of text's block in a new string (empty when it has none).
  * Returns 0, -EINVAL for markers out of order, or -ENOMEM.

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "modprobe_ids.h"
+#include "modprobe_text.h"
 #include "ownblock.h"
 #include "vfio_conf.h"
 
@@ -17,8 +18,7 @@ static bool is_builtin(const char *module)
 	return strstr(module, " (built-in)") != NULL;
 }
 
-/* Loadable modules that would claim a taken function, vfio-pci aside. */
-static int collect_claimants(const struct vb_render_input *in, struct vb_msgs *modules)
+int vb_render_claimants(const struct vb_render_input *in, struct vb_msgs *modules)
 {
 	int err = 0;
 
@@ -51,12 +51,6 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 	}
 	return NULL;
 }
-
-/* What stands before an ids= line configure comments out. */
-static const char commented[] =
-	"# vfio-boot: commented out. vfio-pci would take every device with these\n"
-	"# IDs, an identical host card too, even with vfio_boot.disable=1;\n"
-	"# vfio-boot-bind binds the selected devices with driver_override.\n";
 
 /* Where earlier versions, which wrote the whole file, kept the lines found there. */
 static const char kept_marker[] =
@@ -103,7 +97,7 @@ static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
 		if (vb_is_vfio_ids_option(text, len)) {
 			char *joined = vb_modprobe_line_joined(text, len);
 
-			fputs(commented, out);
+			fputs(vb_modprobe_text(VB_MODPROBE_IDS_COMMENTED), out);
 			comment_out(out, text, len);
 			if (!joined || options_without_ids(out, text, len) < 0 ||
 			    vb_msgs_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
@@ -134,7 +128,7 @@ static int uncomment(char **text, size_t *len, const char *line, size_t llen)
 	int err = f && r ? 0 : -ENOMEM;
 
 	if (f) {
-		fputs(commented, f);
+		fputs(vb_modprobe_text(VB_MODPROBE_IDS_COMMENTED), f);
 		comment_out(f, line, llen);
 		fclose(f);
 	}
@@ -169,6 +163,22 @@ static int uncomment(char **text, size_t *len, const char *line, size_t llen)
 	return err;
 }
 
+/* The module's line of in->softdeps, written; else vfio-pci alone before it. */
+static int write_softdep(const struct vb_render_input *in, const char *module, FILE *out)
+{
+	struct vb_softdep_line plain;
+	int err;
+
+	for (size_t i = 0; i < in->nsoftdeps; i++)
+		if (strcmp(in->softdeps[i].module, module) == 0)
+			return vb_softdep_line_write(&in->softdeps[i], out);
+	err = vb_softdep_line_init(&plain, module);
+	if (err == 0)
+		err = vb_softdep_line_write(&plain, out);
+	vb_softdep_line_free(&plain);
+	return err;
+}
+
 char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes)
 {
 	struct vb_msgs modules = { 0 };
@@ -177,16 +187,15 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 	FILE *out;
 	int err;
 
-	err = collect_claimants(in, &modules);
+	err = vb_render_claimants(in, &modules);
 	if (err < 0 || !(out = open_memstream(&text, &len))) {
 		vb_msgs_free(&modules);
 		return NULL;
 	}
 	if (modules.count)
-		fputs("# Load vfio-pci before the drivers that would claim the selected functions.\n",
-		      out);
-	for (size_t m = 0; m < modules.count; m++)
-		fprintf(out, "softdep %s pre: vfio-pci\n", modules.items[m]);
+		vb_modprobe_text_fill(out, VB_MODPROBE_HEADER, NULL);
+	for (size_t m = 0; m < modules.count && err == 0; m++)
+		err = write_softdep(in, modules.items[m], out);
 	for (size_t m = 0; in->blacklist && m < modules.count && err == 0; m++) {
 		const struct vb_pci_fn *user = kept_user(in, modules.items[m]);
 		if (user) {
@@ -194,7 +203,7 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 					  modules.items[m], user->name);
 			continue;
 		}
-		fprintf(out, "blacklist %s\n", modules.items[m]);
+		vb_modprobe_text_fill(out, VB_MODPROBE_BLACKLIST, "MODULE", modules.items[m], NULL);
 	}
 	vb_msgs_free(&modules);
 	if (fclose(out) != 0 || err < 0) {
@@ -204,9 +213,7 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 	return text;
 }
 
-/* The admin's lines: the file without configure's block (or, in the whole-file
- * format of earlier versions, what it kept after its marker). */
-static int admins_lines(const char *current, size_t len, char **out, size_t *outlen)
+int vb_modprobe_admins_lines(const char *current, size_t len, char **out, size_t *outlen)
 {
 	const char *kept;
 
@@ -221,13 +228,24 @@ static int admins_lines(const char *current, size_t len, char **out, size_t *out
 	return vb_ownblock_set(current, len, "", out, outlen);
 }
 
-int vb_render_modprobe_file(const char *current, size_t len, const char *body, char **out,
-			    size_t *outlen, struct vb_msgs *notes)
+int vb_modprobe_own_lines(const char *text, size_t len, char **out)
+{
+	if (len >= strlen(legacy_header) && strncmp(text, legacy_header, strlen(legacy_header)) == 0) {
+		const char *kept = strstr(text, kept_marker);
+
+		*out = strndup(text, kept ? (size_t)(kept - text) : len);
+		return *out ? 0 : -ENOMEM;
+	}
+	return vb_ownblock_get(text, len, out);
+}
+
+int vb_render_modprobe_file(const char *current, size_t len, const char *body, bool first,
+			    char **out, size_t *outlen, struct vb_msgs *notes)
 {
 	char *admin = NULL, *text = NULL;
 	size_t alen = 0, tlen = 0;
 	FILE *f;
-	int err = admins_lines(current, len, &admin, &alen);
+	int err = vb_modprobe_admins_lines(current, len, &admin, &alen);
 
 	if (err < 0)
 		return err;
@@ -236,7 +254,8 @@ int vb_render_modprobe_file(const char *current, size_t len, const char *body, c
 	if (f && fclose(f) != 0 && err == 0)
 		err = -ENOMEM;
 	if (err == 0)
-		err = vb_ownblock_set(text ? text : "", tlen, body, out, outlen);
+		err = (first ? vb_ownblock_set_first : vb_ownblock_set)(text ? text : "", tlen, body,
+								       out, outlen);
 	free(admin);
 	free(text);
 	return err;

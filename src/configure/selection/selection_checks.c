@@ -8,6 +8,7 @@
 #include "saved_review.h"
 #include "selection_checks.h"
 #include "validate.h"
+#include "vfio_conf.h"
 
 /* What one selected or companion function comes to. */
 static void check_target(struct check_list *c, const struct cli *cli, const struct machine *m,
@@ -103,7 +104,8 @@ static void review_line(void *ctx, enum vb_review_state state, const char *text)
 	check_add(ctx, "selection", states[state], "%s", text);
 }
 
-void check_selection(struct check_list *c, const struct cli *cli, const struct machine *m)
+bool check_selection(struct check_list *c, const struct cli *cli, const struct machine *m,
+		     struct vb_msgs *claimants)
 {
 	struct vb_host_facts host = vb_host_devices_facts(&m->host);
 	struct vb_config cfg;
@@ -120,14 +122,14 @@ void check_selection(struct check_list *c, const struct cli *cli, const struct m
 			check_add(c, "selection", CHECK_SKIP,
 			       "no /etc/vfio-boot.conf: nothing configured");
 		vb_config_free(&cfg);
-		return;
+		return false;
 	}
 	for (size_t i = 0; i < cfg.problems.count; i++)
 		check_add(c, "selection", CHECK_FAIL, "%s", cfg.problems.items[i]);
 	if (!m->have_sys) {
 		check_add(c, "selection", CHECK_SKIP, "no sys/ under the root: devices not checked");
 		vb_config_free(&cfg);
-		return;
+		return true;
 	}
 	if (vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
 		for (size_t i = 0; i < plan.notes.count; i++)
@@ -136,7 +138,14 @@ void check_selection(struct check_list *c, const struct cli *cli, const struct m
 		for (size_t t = 0; t < plan.count; t++)
 			check_target(c, cli, m, &plan.targets[t]);
 		check_groups(c, m, &plan);
+		{
+			struct vb_render_input in = { &cfg, &m->snap, &plan, m->claimants, false,
+						      NULL, 0 };
+
+			vb_render_claimants(&in, claimants);
+		}
 		vb_plan_free(&plan);
 	}
 	vb_config_free(&cfg);
+	return true;
 }
