@@ -138,29 +138,51 @@ deps-build:
 deps-check:
 	@tools/deps.sh check
 
+# T=PATTERN runs only the cases it names: shell patterns separated by |,
+# each matched against a whole case name (tests/README.md). The suites read
+# it as TEST_ONLY ($T is a case's directory inside them) and add how many
+# cases each ran to TEST_TALLY: the last goal fails when that is none.
+unexport T
+ifneq ($(T),)
+export TEST_ONLY := $(T)
+export TEST_TALLY := $(abspath $(B))/test-tally
+ifeq ($(MAKELEVEL),0)
+$(shell mkdir -p $(B) && : >$(B)/test-tally)
+endif
+endif
+tally = @[ -z "$$TEST_ONLY" ] || [ $(MAKELEVEL) != 0 ] || [ "$@" != "$(lastword $(MAKECMDGOALS))" ] || \
+	awk '{ n += $$2 } END { exit n == 0 }' "$$TEST_TALLY" || \
+	{ echo "T='$$TEST_ONLY' names no case of $(MAKECMDGOALS)" >&2; exit 1; }
+
 unit: deps-check $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	tests/unit/run.sh $(UNIT_TESTS)
+	$(tally)
 
 bind-tests: deps-check $(B)/vfio-boot-bind
 	tests/bind/run.sh $(B)/vfio-boot-bind
+	$(tally)
 
 configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
 	tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
 	tests/configure/confine.sh $(B)/vfio-boot
 	tests/configure/race.sh $(B)/vfio-boot
 	tests/configure/faults.sh $(B)/vfio-boot
+	$(tally)
 
 static-check: $(B)/vfio-boot-bind
 	tests/static-check.sh $(B)/vfio-boot-bind
+	$(tally)
 
 lint: deps-check
 	shellcheck $(SHELL_FILES)
 
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
+	$(tally)
 
 completion-tests: deps-check
 	tests/completion/run.sh
+	$(tally)
 
 # The system tests share one debootstrapped Debian 12 tree (tests/tree/debootstrap.sh
 # makes it on first use, and again when it is a week old); each works on a copy.
@@ -168,9 +190,11 @@ export VFIO_BOOT_TREE ?= $(CURDIR)/$(B)/tree-bookworm
 
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
+	$(tally)
 
 system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/system/run.sh
+	$(tally)
 
 # The Debian package, built by dpkg-buildpackage from a clean copy of the tree.
 deb: deps-check
@@ -178,12 +202,15 @@ deb: deps-check
 
 package-tests: deps-check deb
 	tests/package/run.sh $(B)/deb
+	$(tally)
 
 ansible-tests: deps-check deb
 	tests/ansible/run.sh $(B)/deb
+	$(tally)
 
 check: deps-check unit static-check bind-tests configure-tests fuzz-check completion-tests lint \
        boot-tests chroot-tests system-tests package-tests ansible-tests
+	$(tally)
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -215,6 +242,7 @@ fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz-check: deps-check $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+	$(tally)
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
