@@ -38,6 +38,11 @@
 #                          before it calls begin
 #   always_run NAME...     cases the others need (setup): they run whatever
 #                          the filter says
+#
+# Cases in parallel: in_parallel COMMAND... runs COMMAND (a function that is a
+# case, or several) in the background, at most TEST_JOBS (2) at once, its
+# output kept; parallel_wait waits for them all, then prints each one's output
+# in the order they were started and adds up their counts.
 
 passed=0
 failed=0
@@ -54,6 +59,9 @@ vb_always=()
 vb_selected=0   # cases the filter named
 vb_filtered=0   # cases it left out
 declare -A vb_seen=()
+
+vb_jobs=()      # the output files of the cases started by in_parallel
+vb_job_dir=
 
 say() { printf '%s\n' "$*"; }
 
@@ -201,6 +209,40 @@ check() { # DESC COMMAND...
 		return 0
 	fi
 	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+in_parallel() { # COMMAND...
+	local j
+	[ -n "$vb_job_dir" ] || vb_job_dir=$(mktemp -d) || fatal "mktemp failed"
+	while [ "$(jobs -pr | wc -l)" -ge "${TEST_JOBS:-2}" ]; do wait -n; done
+	j=$vb_job_dir/${#vb_jobs[@]}
+	vb_jobs+=("$j")
+	echo "$*" >"$j.what"
+	vb_job "$j" "$@" &
+}
+vb_job() { # FILES COMMAND...: in the background, counting from zero
+	local j=$1
+	shift
+	passed=0 failed=0 vb_selected=0 vb_filtered=0
+	"$@" >"$j.out" 2>"$j.err"
+	echo "$passed $failed $vb_selected $vb_filtered" >"$j.count"
+}
+parallel_wait() {
+	local j p f s x
+	wait
+	for j in "${vb_jobs[@]}"; do
+		cat "$j.out"
+		cat "$j.err" >&2
+		if [ -s "$j.count" ] && read -r p f s x <"$j.count"; then
+			passed=$((passed + p)) failed=$((failed + f))
+			vb_selected=$((vb_selected + s)) vb_filtered=$((vb_filtered + x))
+		else
+			fail "ended without its count: $(cat "$j.what")"
+		fi
+	done
+	vb_jobs=()
+	[ -z "$vb_job_dir" ] || rm -rf "$vb_job_dir"
+	vb_job_dir=
 }
 
 summary() { # [NAME]
