@@ -130,9 +130,6 @@ $(B) $(B)/gen $(B)/man:
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci debian 2>/dev/null) \
-	      completion/vfio-boot
-
 deps-build:
 	@tools/deps.sh build
 deps-check:
@@ -173,8 +170,9 @@ static-check: $(B)/vfio-boot-bind
 	tests/static-check.sh $(B)/vfio-boot-bind
 	$(tally)
 
+# Every shell file of the repository (tests/lint.sh finds them in git ls-files).
 lint: deps-check
-	shellcheck $(SHELL_FILES)
+	tests/lint.sh
 
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
