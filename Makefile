@@ -151,6 +151,15 @@ tally = @[ -z "$$TEST_ONLY" ] || [ $(MAKELEVEL) != 0 ] || [ "$@" != "$(lastword 
 	awk '{ n += $$2 } END { exit n == 0 }' "$$TEST_TALLY" || \
 	{ echo "T='$$TEST_ONLY' names no case of $(MAKECMDGOALS)" >&2; exit 1; }
 
+# The fast suites work in memory (/dev/shm) unless TMPDIR names a place:
+# their many small files, copies and fsyncs cost twice the time on a disk.
+ENV_TMPDIR := $(TMPDIR)
+FAST_TMPDIR = $(or $(ENV_TMPDIR),$(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
+	! findmnt -no OPTIONS /dev/shm 2>/dev/null | grep -qw noexec && echo /dev/shm))
+unit bind-tests configure-tests static-check completion-tests: export TMPDIR = $(FAST_TMPDIR)
+# Cases some suites run side by side (tests/lib-check.sh's in_parallel).
+export TEST_JOBS ?= 2
+
 unit: deps-check $(UNIT_TESTS)
 	tests/unit/run.sh $(UNIT_TESTS)
 	$(tally)
@@ -159,11 +168,13 @@ bind-tests: deps-check $(B)/vfio-boot-bind
 	tests/bind/run.sh $(B)/vfio-boot-bind
 	$(tally)
 
+# Their cases run `make install`: a make of its own (MAKEFLAGS= leaves out a
+# parent's jobserver).
 configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
-	tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
-	tests/configure/confine.sh $(B)/vfio-boot
-	tests/configure/race.sh $(B)/vfio-boot
-	tests/configure/faults.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
+	MAKEFLAGS= tests/configure/confine.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/race.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/faults.sh $(B)/vfio-boot
 	$(tally)
 
 static-check: $(B)/vfio-boot-bind
@@ -206,8 +217,18 @@ ansible-tests: deps-check deb
 	tests/ansible/run.sh $(B)/deb
 	$(tally)
 
-check: deps-check unit static-check bind-tests configure-tests fuzz-check completion-tests lint \
-       boot-tests chroot-tests system-tests package-tests ansible-tests
+# The fast tier, for the edit-test loop: everything that needs neither QEMU
+# nor a Debian tree, fuzzing FUZZ_FAST_SECONDS per target; TEST_JOBS suites
+# at once, each one's output printed when it ends. `make check` runs it, then
+# the full fuzz run and the slow suites (tests/README.md). The configurator's
+# four scripts stay one after another: their cases run `make install`.
+FAST_SUITES = configure-tests bind-tests lint fuzz-fast unit completion-tests static-check
+check-fast: deps-check all $(UNIT_TESTS) $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(FAST_SUITES)
+	$(tally)
+	@echo "make check-fast: all suites passed"
+
+check: check-fast fuzz-check boot-tests chroot-tests system-tests package-tests ansible-tests
 	$(tally)
 	@echo "make check: all suites passed"
 
@@ -223,9 +244,11 @@ deps-bench:
 # libFuzzer on every parser of untrusted text: one target per
 # tests/fuzz/fuzz-NAME.c, each linked with every object but the two main()s,
 # its seed corpus in tests/fuzz/corpus/NAME.
-# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS;
+# `make check-fast` for FUZZ_FAST_SECONDS.
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
+FUZZ_FAST_SECONDS ?= 2
 FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
 FUZZ_SAN = address,undefined
 $(B)/fuzz/%.o: src/%.c $(SHARED_HDR) $(BIND_HDR) $(CONF_HDR) $(B)/gen/version.h
@@ -240,6 +263,9 @@ fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz-check: deps-check $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+	$(tally)
+fuzz-fast: deps-check $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_FAST_SECONDS) $(FUZZ_TARGETS)
 	$(tally)
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
@@ -288,5 +314,5 @@ version:
 
 FORCE:
 
-.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
+.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check fuzz-fast check-fast deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all
