@@ -147,8 +147,17 @@ host_tree() {
 	stand_in update-grub
 	stand_in update-initramfs
 	# vfio-boot installed as `make install` puts it (check looks for it).
-	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
+	install_into "$T" || fail "make install"
 	baseline
+}
+# `make install DESTDIR=DIR`: made once in $work/.installed, copied after that.
+install_into() { # DIR
+	if [ ! -d "$work/.installed" ]; then
+		rm -rf "$work/.installing"
+		make -s -C "$here/../.." install DESTDIR="$work/.installing" >/dev/null &&
+			mv "$work/.installing" "$work/.installed" || return 1
+	fi
+	cp -a "$work/.installed/"* "$1/"
 }
 # What the tests compare "unchanged" and "restored" against: the tree now.
 baseline() { snapshot_tree >"$work/$current.before"; }
