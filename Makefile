@@ -217,17 +217,6 @@ ansible-tests: deps-check deb
 	tests/ansible/run.sh $(B)/deb
 	$(tally)
 
-# The fast tier, for the edit-test loop: everything that needs neither QEMU
-# nor a Debian tree, fuzzing FUZZ_FAST_SECONDS per target; TEST_JOBS suites
-# at once, each one's output printed when it ends. `make check` runs it, then
-# the full fuzz run and the slow suites (tests/README.md). The configurator's
-# four scripts stay one after another: their cases run `make install`.
-FAST_SUITES = configure-tests bind-tests lint fuzz-fast unit completion-tests static-check
-check-fast: deps-check all $(UNIT_TESTS) $(FUZZ_TARGETS)
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(FAST_SUITES)
-	$(tally)
-	@echo "make check-fast: all suites passed"
-
 check: check-fast fuzz-check boot-tests chroot-tests system-tests package-tests ansible-tests
 	$(tally)
 	@echo "make check: all suites passed"
@@ -267,6 +256,18 @@ fuzz-check: deps-check $(FUZZ_TARGETS)
 fuzz-fast: deps-check $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_FAST_SECONDS) $(FUZZ_TARGETS)
 	$(tally)
+
+# The fast tier, for the edit-test loop: everything that needs neither QEMU
+# nor a Debian tree, fuzzing FUZZ_FAST_SECONDS per target; TEST_JOBS suites
+# at once, each one's output printed when it ends. `make check` runs it, then
+# the full fuzz run and the slow suites (tests/README.md). The configurator's
+# four scripts stay one after another: their cases run `make install`. (Here,
+# below the fuzz targets: a rule's prerequisites are expanded where it is.)
+FAST_SUITES = configure-tests bind-tests lint fuzz-fast unit completion-tests static-check
+check-fast: deps-check all $(UNIT_TESTS) $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(FAST_SUITES)
+	$(tally)
+	@echo "make check-fast: all suites passed"
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
