@@ -138,37 +138,68 @@ $(B) $(B)/gen $(B)/man:
 
 all: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 
-SHELL_FILES = $(shell grep -rlE '^\#!.*(/sh|bash|ash)' initramfs-hooks dracut-module mkinitcpio tests bench tools .ci debian 2>/dev/null) \
-	      completion/vfio-boot
-
 deps-build:
 	@tools/deps.sh build
 deps-check:
 	@tools/deps.sh check
 
+# T=PATTERN runs only the cases it names: shell patterns separated by |,
+# each matched against a whole case name (tests/README.md). The suites read
+# it as TEST_ONLY ($T is a case's directory inside them) and add how many
+# cases each ran to TEST_TALLY: the last goal fails when that is none.
+unexport T
+ifneq ($(T),)
+export TEST_ONLY := $(T)
+export TEST_TALLY := $(abspath $(B))/test-tally
+ifeq ($(MAKELEVEL),0)
+$(shell mkdir -p $(B) && : >$(B)/test-tally)
+endif
+endif
+tally = @[ -z "$$TEST_ONLY" ] || [ $(MAKELEVEL) != 0 ] || [ "$@" != "$(lastword $(MAKECMDGOALS))" ] || \
+	awk '{ n += $$2 } END { exit n == 0 }' "$$TEST_TALLY" || \
+	{ echo "T='$$TEST_ONLY' names no case of $(MAKECMDGOALS)" >&2; exit 1; }
+
+# The fast suites work in memory (/dev/shm) unless TMPDIR names a place:
+# their many small files, copies and fsyncs cost twice the time on a disk.
+ENV_TMPDIR := $(TMPDIR)
+FAST_TMPDIR = $(or $(ENV_TMPDIR),$(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
+	! findmnt -no OPTIONS /dev/shm 2>/dev/null | grep -qw noexec && echo /dev/shm))
+unit bind-tests configure-tests static-check completion-tests: export TMPDIR = $(FAST_TMPDIR)
+# Cases some suites run side by side (tests/lib-check.sh's in_parallel).
+export TEST_JOBS ?= 2
+
 unit: deps-check $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	tests/unit/run.sh $(UNIT_TESTS)
+	$(tally)
 
 bind-tests: deps-check $(B)/vfio-boot-bind
 	tests/bind/run.sh $(B)/vfio-boot-bind
+	$(tally)
 
+# Their cases run `make install`: a make of its own (MAKEFLAGS= leaves out a
+# parent's jobserver).
 configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
-	tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
-	tests/configure/confine.sh $(B)/vfio-boot
-	tests/configure/race.sh $(B)/vfio-boot
-	tests/configure/faults.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
+	MAKEFLAGS= tests/configure/confine.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/race.sh $(B)/vfio-boot
+	MAKEFLAGS= tests/configure/faults.sh $(B)/vfio-boot
+	$(tally)
 
 static-check: $(B)/vfio-boot-bind
 	tests/static-check.sh $(B)/vfio-boot-bind
+	$(tally)
 
+# Every shell file of the repository (tests/lint.sh finds them in git ls-files).
 lint: deps-check
-	shellcheck $(SHELL_FILES)
+	tests/lint.sh
 
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
+	$(tally)
 
 completion-tests: deps-check
 	tests/completion/run.sh
+	$(tally)
 
 # The system tests share one debootstrapped Debian 12 tree (tests/tree/debootstrap.sh
 # makes it on first use, and again when it is a week old); each works on a copy.
@@ -176,9 +207,11 @@ export VFIO_BOOT_TREE ?= $(CURDIR)/$(B)/tree-bookworm
 
 chroot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/chroot/run.sh $(B)/vfio-boot
+	$(tally)
 
 system-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/system/run.sh
+	$(tally)
 
 # The Debian package, built by dpkg-buildpackage from a clean copy of the tree.
 deb: deps-check
@@ -186,12 +219,14 @@ deb: deps-check
 
 package-tests: deps-check deb
 	tests/package/run.sh $(B)/deb
+	$(tally)
 
 ansible-tests: deps-check deb
 	tests/ansible/run.sh $(B)/deb
+	$(tally)
 
-check: deps-check unit static-check bind-tests configure-tests fuzz-check completion-tests lint \
-       boot-tests chroot-tests system-tests package-tests ansible-tests
+check: check-fast fuzz-check boot-tests chroot-tests system-tests package-tests ansible-tests
+	$(tally)
 	@echo "make check: all suites passed"
 
 # Benchmarks, not tests: tables in bench/*.md (see bench/README.md).
@@ -206,9 +241,11 @@ deps-bench:
 # libFuzzer on every parser of untrusted text: one target per
 # tests/fuzz/fuzz-NAME.c, each linked with every object but the two main()s,
 # its seed corpus in tests/fuzz/corpus/NAME.
-# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` for FUZZ_CHECK_SECONDS;
+# `make check-fast` for FUZZ_FAST_SECONDS.
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
+FUZZ_FAST_SECONDS ?= 2
 FUZZ_CC = clang $(STD) $(WARN) -Werror -g -O1 -fno-sanitize-recover=all
 FUZZ_SAN = address,undefined
 $(B)/fuzz/%.o: src/%.c $(SHARED_HDR) $(BIND_HDR) $(CONF_HDR) $(B)/gen/version.h
@@ -223,6 +260,22 @@ fuzz: $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz-check: deps-check $(FUZZ_TARGETS)
 	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+	$(tally)
+fuzz-fast: deps-check $(FUZZ_TARGETS)
+	tests/fuzz/run.sh $(FUZZ_FAST_SECONDS) $(FUZZ_TARGETS)
+	$(tally)
+
+# The fast tier, for the edit-test loop: everything that needs neither QEMU
+# nor a Debian tree, fuzzing FUZZ_FAST_SECONDS per target; TEST_JOBS suites
+# at once, each one's output printed when it ends. `make check` runs it, then
+# the full fuzz run and the slow suites (tests/README.md). The configurator's
+# four scripts stay one after another: their cases run `make install`. (Here,
+# below the fuzz targets: a rule's prerequisites are expanded where it is.)
+FAST_SUITES = configure-tests bind-tests lint fuzz-fast unit completion-tests static-check
+check-fast: deps-check all $(UNIT_TESTS) $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(FAST_SUITES)
+	$(tally)
+	@echo "make check-fast: all suites passed"
 
 demo: deps-build $(B)/vfio-boot-bind $(B)/vfio-boot
 	tools/demo.sh $(B)/vfio-boot-bind
@@ -270,5 +323,5 @@ version:
 
 FORCE:
 
-.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
+.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check fuzz-fast check-fast deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
 .DEFAULT_GOAL := all

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Checks that the boot binder needs no shared library: no NEEDED entry and no
 # program interpreter (a static-pie binary keeps a dynamic section for its own
 # relocations, and needs nothing else). As root it also runs the binder in an
@@ -13,15 +13,9 @@ is_static() {
 		! readelf -l "$1" | grep -q INTERP
 }
 
-passed=0 failed=0
-pass() {
-	echo "ok   $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL: $*" >&2
-	failed=$((failed + 1))
-}
+# The harness: pass, fail, summary.
+# shellcheck source=tests/lib-check.sh
+. "$(dirname "$0")/lib-check.sh"
 
 kind=$(readelf -h "$bin" | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p')
 if is_static "$bin"; then
@@ -60,5 +54,4 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "note: not root, so the empty-chroot run was not tried"
 fi
-echo "static: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary static

@@ -12,22 +12,17 @@ command -v python3 >/dev/null || { echo "bind: python3 is required" >&2; exit 1;
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0 case_failed=0 current=
+# The harness: begin, fail, end, summary and the T= filter.
+# shellcheck source=tests/lib-check.sh
+. "$here/../lib-check.sh"
 
-begin() { current=$1 case_failed=0; T=$work/$1; }
-fail() {
-	echo "FAIL [$current]: $*" >&2
-	case_failed=1
-}
 # status.json, wherever a case left one, must be JSON in strictly decoded UTF-8.
 strict_json() {
 	python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' \
 		"$1" 2>"$T/json-err" || fail "$1 is not strict UTF-8 JSON: $(tail -1 "$T/json-err")"
 }
-end() {
+end_checks() { # run by end in every case
 	[ ! -e "$T/run/vfio-boot/status.json" ] || strict_json "$T/run/vfio-boot/status.json"
-	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
-	else failed=$((failed + 1)); fi
 }
 
 # tree: builds $T from the spec on stdin.
@@ -756,5 +751,4 @@ end
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
 
-echo "bind: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary bind

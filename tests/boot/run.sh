@@ -26,11 +26,12 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/lib-rig.sh"
 report='' console='' wall='' qemu_exit='' # set by rig_boot
 
-say() { printf '%s\n' "$*"; }
-fatal() {
-	say "FAIL: $*" >&2
-	exit 1
-}
+# The harness: a boot is a case (begin, end), the checks on its report print
+# and mark it (ok, bad, check), a check outside a boot is a case of its own.
+# shellcheck disable=SC2034 # read by tests/lib-check.sh
+suite=boot
+# shellcheck source=tests/lib-check.sh disable=SC1091 # followed with -x
+. "$repo/tests/lib-check.sh"
 
 # ---------------------------------------------------------------- setup
 
@@ -185,26 +186,14 @@ build_dracut() { # NAME CONF "OPTIONS" "MODULES"
 # configurator puts them on a host's; dracut's boots add $RIG_DRACUT_APPEND.
 BASE_APPEND="$RIG_APPEND intel_iommu=on iommu=pt"
 
-boot_ok=1
-passed=0
-failed=0
-skipped=0
 wall_times=()
 
-ok() { say "  ok   $*"; }
-bad() {
-	say "  FAIL $*"
-	boot_ok=0
-}
-check() { # DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-
+# A boot, begun as a case; false when it did not reach the report, or when
+# T= leaves it out. finish_boot ends it.
 boot() { # NAME IMAGE APPEND
 	local rc
-	boot_ok=1
+	filtered_out "$1" && return 1
+	begin "$1"
 	say "--- boot $1: $3"
 	rig_boot "$1" "$kernel" "$2" "$3" >"$tmp/$1.no-report"
 	rc=$?
@@ -219,13 +208,7 @@ boot() { # NAME IMAGE APPEND
 	return 0
 }
 
-finish_boot() {
-	if [ "$boot_ok" = 1 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-}
+finish_boot() { end_quiet; }
 
 # Report queries beyond lib-rig.sh's.
 status_disabled() { status_flat | grep -q '"disabled": *true'; }
@@ -372,17 +355,7 @@ dracut_hostonly_contents() {
 	done
 }
 
-item() { # DESCRIPTION COMMAND...: a pass/fail item outside any boot
-	local desc=$1
-	shift
-	if "$@"; then
-		say "  ok   $desc"
-		passed=$((passed + 1))
-	else
-		say "  FAIL $desc"
-		failed=$((failed + 1))
-	fi
-}
+item() { check "$@"; } # DESCRIPTION COMMAND...: a case outside any boot
 
 # mkinitcpio, unpacked by $mkinitcpio_setup into $tmp/mkinitcpio: the staged
 # hooks where it looks them up (DEST/etc/{install,hooks}), the test hook
@@ -607,9 +580,4 @@ fi
 say "=== wall times"
 for w in "${wall_times[@]}"; do say "  $w"; done
 say "  total $(($(date +%s) - t_all)) s (image builds included)"
-if [ "$skipped" -eq 0 ]; then
-	say "boot: $passed passed, $failed failed"
-else
-	say "boot: $passed passed, $failed failed, $skipped skipped"
-fi
-[ "$failed" -eq 0 ]
+summary boot

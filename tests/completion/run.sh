@@ -25,9 +25,9 @@ trap 'rm -rf "$work"' EXIT
 	{ echo "completion: mksysfs failed" >&2; exit 1; }
 mkdir "$work/root/subdir"
 
-passed=0 failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1" >&2; failed=$((failed + 1)); }
+# The harness: pass, fail, begin, end, summary and the T= filter.
+# shellcheck source=tests/lib-check.sh
+. "$repo/tests/lib-check.sh"
 
 # Runs in a fresh bash: load bash-completion and the script, complete LINE,
 # print the completed words (sorted), one per line. One that takes over 10 s
@@ -71,14 +71,14 @@ complete_line() { # LINE
 	' _ "$bash_completion" "$repo/completion/vfio-boot" "$1"
 }
 
-expect() { # DESCRIPTION LINE WANT (newline-separated, sorted)
+expect() { # DESCRIPTION LINE WANT (newline-separated, sorted): a case
 	local got
+	filtered_out "$1" && return
+	begin "$1"
 	got=$(complete_line "$2")
-	if [ "$got" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1: '$2' completes to [$(echo "$got" | tr '\n' ' ')], want [$(echo "$3" | tr '\n' ' ')]"
-	fi
+	[ "$got" = "$3" ] ||
+		fail "'$2' completes to [$(echo "$got" | tr '\n' ' ')], want [$(echo "$3" | tr '\n' ' ')]"
+	end
 }
 lines() { printf '%s\n' "$@"; }
 
@@ -146,5 +146,4 @@ expect "a FIFO in a tree: no wait, that device left out" \
 
 expect "vfio-boot-bind options" "vfio-boot-bind --st" "$(lines --status --strict)"
 
-echo "completion: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary completion

@@ -17,6 +17,7 @@ vb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 # shellcheck source=tests/configure/lib.sh
 . "$here/lib.sh"
 lib_init
+always_run templates # every case starts from them
 command -v strace >/dev/null || { echo "faults: strace is required" >&2; exit 1; }
 
 calls='write rename renameat renameat2 fsync fdatasync unlink unlinkat mkdir mkdirat rmdir
@@ -24,16 +25,27 @@ calls='write rename renameat renameat2 fsync fdatasync unlink unlinkat mkdir mkd
 selection=10de:2504@0000:01:00.0
 
 # The tree's state as these checks compare it: every file and directory under
-# etc/ and var/lib, the journal by presence only (it holds times).
+# etc/ and var/lib, the journal by presence only (it holds times). One line
+# each, in the order of their names: "FILE MODE MD5", "DIR/ MODE",
+# "LINK -> TARGET", or the name alone. (A handful of processes per tree, not
+# a few for each file: the cases call it twice each.)
 state() {
-	(cd "$1" && find etc var/lib \( -type f -o -type l -o -type d \) 2>/dev/null | sort |
-		while read -r f; do
-			if [ "$f" = var/lib/vfio-boot/journal ] || [ "$f" = var/lib/vfio-boot/lock ]; then
-				echo "$f"
-			elif [ -L "$f" ]; then echo "$f -> $(readlink "$f")"
-			elif [ -d "$f" ]; then echo "$f/ $(stat -c %a "$f")"
-			else echo "$f $(stat -c %a "$f") $(md5sum <"$f" | cut -d' ' -f1)"; fi
-		done)
+	(cd "$1" && {
+		find etc var/lib -type f ! -path var/lib/vfio-boot/journal ! -path var/lib/vfio-boot/lock \
+			-exec md5sum {} + 2>/dev/null
+		echo
+		find etc var/lib \( -type f -o -type l -o -type d \) -printf '%y %m %p\t%l\n' 2>/dev/null
+	} | awk -F '\t' '
+		!listed { if ($0 == "") listed = 1; else md5[substr($0, 35)] = substr($0, 1, 32); next }
+		{
+			type = substr($1, 1, 1); mode = $1; sub(/^. /, "", mode); sub(/ .*/, "", mode)
+			path = substr($1, length(mode) + 4)
+			if (path == "var/lib/vfio-boot/journal" || path == "var/lib/vfio-boot/lock") line = path
+			else if (type == "l") line = path " -> " $2
+			else if (type == "d") line = path "/ " mode
+			else line = path " " mode " " md5[path]
+			print path "\t" line
+		}' | sort -t "$(printf '\t')" -k1,1 | cut -f2-)
 }
 
 # A fresh copy of a template tree (module indexes shared as hard links).
@@ -73,40 +85,40 @@ count_calls() { # TEMPLATE ARGS...
 	awk -F'(' '/^[a-z]/ { n[$1]++ } END { for (c in n) print c, n[c] }' "$work/trace"
 }
 
-# One injected run and what must hold after it.
+# One injected run and what must hold after it. The cases are independent:
+# each has its own tree and files ($T, $T.*), removed when it is counted.
 inject() { # TEMPLATE HOW CALL N ARGS...
 	local template=$1 how=$2 call=$3 n=$4 rc s
 	shift 4
+	filtered_out "$how-$call-$n-$1" && return
 	begin "$how-$call-$n-$1"
 	fresh "$template"
 	(strace -qq -o /dev/null -e trace="$call" -e inject="$call:$how:when=$n" \
-		"$vb" --root "$T" "$@" >"$work/out" 2>"$work/err"; exit $?) 2>/dev/null
+		"$vb" --root "$T" "$@" >"$T.out" 2>"$T.err"; exit $?) 2>/dev/null
 	rc=$?
 	# A failure is reported as one (exit 1), never a crash.
 	case $how:$rc in
 	error*:0 | error*:1 | signal*:137) ;;
-	*) fail "exit status $rc: $(head -3 "$work/err")" ;;
+	*) fail "exit status $rc: $(head -3 "$T.err")" ;;
 	esac
 	# The next run finds what is left and finishes or rolls it back.
-	"$vb" --root "$T" status >"$work/status.out" 2>"$work/status.err"
+	"$vb" --root "$T" status >"$T.status.out" 2>"$T.status.err"
 	rc=$?
-	case $rc in 1 | 7) fail "status after it: $rc: $(head -3 "$work/status.err")" ;; esac
+	case $rc in 1 | 7) fail "status after it: $rc: $(head -3 "$T.status.err")" ;; esac
 	s=$(state "$T")
 	if [ "$s" = "$(cat "$work/original.state")" ]; then :
 	elif [ "$s" = "$(cat "$work/configured.state")" ]; then :
 	else fail "neither as before nor as configured: $(diff "$work/original.state" <(echo "$s") | head -6)"
 	fi
 	no_temp_files
-	"$vb" --root "$T" unconfigure >"$work/out" 2>"$work/err" ||
-		fail "final unconfigure: $(head -3 "$work/err")"
+	"$vb" --root "$T" unconfigure >"$T.out" 2>"$T.err" ||
+		fail "final unconfigure: $(head -3 "$T.err")"
 	[ "$(state "$T")" = "$(cat "$work/original.state")" ] ||
 		fail "not back byte for byte: $(diff "$work/original.state" <(state "$T") | head -6)"
 	[ ! -e "$T/var/lib/vfio-boot" ] || fail "state directory left"
-	[ "$case_failed" = 0 ] || { echo "  (injected $how at $call #$n)" >&2; cat "$work/status.err" >&2; }
+	[ "$case_failed" = 0 ] || { echo "  (injected $how at $call #$n)" >&2; cat "$T.status.err" >&2; }
 	end_quiet
-}
-end_quiet() {
-	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	rm -rf "$T" "$T".*
 }
 
 t0=$(date +%s)
@@ -117,10 +129,11 @@ for phase in configure unconfigure; do
 	count_calls "$template" "${args[@]}" >"$work/counts"
 	while read -r call count; do
 		for ((n = 1; n <= count; n++)); do
-			inject "$template" error=EIO "$call" "$n" "${args[@]}"
-			inject "$template" signal=KILL "$call" "$n" "${args[@]}"
+			in_parallel inject "$template" error=EIO "$call" "$n" "${args[@]}"
+			in_parallel inject "$template" signal=KILL "$call" "$n" "${args[@]}"
 		done
 	done <"$work/counts"
+	parallel_wait
 	echo "ok   $phase: EIO and SIGKILL at each of $(awk '{ s += $2 } END { print s }' "$work/counts") calls ($(tr '\n' ' ' <"$work/counts")): $((passed - before)) cases"
 done
 echo "($(($(date +%s) - t0)) s)"

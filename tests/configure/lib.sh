@@ -13,21 +13,13 @@ busybox=$(command -v busybox) || { echo "configure: busybox is required" >&2; ex
 kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
 [ -d "$kdir" ] || { echo "configure: no installed kernel module index" >&2; exit 1; }
 
+# The harness: begin, fail, end, summary and the T= filter.
+# shellcheck source=tests/lib-check.sh
+. "$here/../lib-check.sh"
+
 lib_init() {
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	passed=0 failed=0 case_failed=0 current=
-}
-
-begin() { current=$1 case_failed=0; T=$work/$1; }
-fail() { echo "FAIL [$current]: $*" >&2; case_failed=1; }
-end() {
-	if [ "$case_failed" = 0 ]; then passed=$((passed + 1)); echo "ok   $current"
-	else failed=$((failed + 1)); fi
-}
-summary() { # NAME
-	echo "$1: $passed passed, $failed failed"
-	[ "$failed" = 0 ]
 }
 
 # shellcheck disable=SC2016 # the backquotes belong to the file
@@ -155,8 +147,17 @@ host_tree() {
 	stand_in update-grub
 	stand_in update-initramfs
 	# vfio-boot installed as `make install` puts it (check looks for it).
-	make -s -C "$here/../.." install DESTDIR="$T" >/dev/null || fail "make install"
+	install_into "$T" || fail "make install"
 	baseline
+}
+# `make install DESTDIR=DIR`: made once in $work/.installed, copied after that.
+install_into() { # DIR
+	if [ ! -d "$work/.installed" ]; then
+		rm -rf "$work/.installing"
+		make -s -C "$here/../.." install DESTDIR="$work/.installing" >/dev/null &&
+			mv "$work/.installing" "$work/.installed" || return 1
+	fi
+	cp -a "$work/.installed/"* "$1/"
 }
 # What the tests compare "unchanged" and "restored" against: the tree now.
 baseline() { snapshot_tree >"$work/$current.before"; }

@@ -13,6 +13,7 @@ vb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 # shellcheck source=tests/configure/lib.sh
 . "$here/lib.sh"
 lib_init
+always_run setup # the template of the other cases
 rounds=${RACE_ROUNDS:-30}
 
 # The files configure writes and their bytes (the journal aside).

@@ -1,19 +1,23 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs each libFuzzer target for SECONDS on a copy of its seed corpus
 # (tests/fuzz/corpus/NAME for build/fuzz-NAME), so that what it finds stays
 # in build/fuzz/corpus/NAME. A crash, a leak, a timeout or a broken property
 # fails the run; the input is kept in build/fuzz/artifacts/NAME/, the log in
-# build/fuzz/NAME.log.
+# build/fuzz/NAME.log. Each target is a case, fuzz-NAME (T=fuzz-NAME).
 # Usage: tests/fuzz/run.sh SECONDS build/fuzz-NAME...
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# The harness: begin, fail, end, summary and the T= filter.
+# shellcheck source=tests/lib-check.sh
+. "$here/../lib-check.sh"
 seconds=$1
 shift
-failed=0
 for target in "$@"; do
 	name=${target##*/fuzz-}
+	filtered_out "fuzz-$name" && continue
+	begin "fuzz-$name"
 	dir=$(dirname "$target")/fuzz
 	corpus=$dir/corpus/$name
 	artifacts=$dir/artifacts/$name/
@@ -24,10 +28,9 @@ for target in "$@"; do
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/$name.log")
 		echo "ok   fuzz-$name: ${runs:-?} runs in $seconds s, corpus $(find "$corpus" -type f | wc -l)"
 	else
-		failed=$((failed + 1))
-		echo "FAIL fuzz-$name (log: $dir/$name.log, input in $artifacts)"
+		fail "log: $dir/$name.log, input in $artifacts"
 		grep -m3 -E 'ERROR|SUMMARY|abort' "$dir/$name.log" | sed 's/^/    /'
 	fi
+	end_quiet
 done
-echo "fuzz: $(($# - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+summary fuzz

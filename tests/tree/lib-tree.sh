@@ -14,7 +14,7 @@
 
 tree_copy() { # DEST
 	local pristine=${VFIO_BOOT_TREE:-$tmp/pristine} rc
-	"$repo/tests/tree/debootstrap.sh" "$pristine"
+	"${repo:?}/tests/tree/debootstrap.sh" "$pristine"
 	rc=$?
 	[ "$rc" -eq 77 ] && skip "the Debian 12 tree cannot be made (above)"
 	[ "$rc" -eq 0 ] || fatal "tests/tree/debootstrap.sh $pristine failed"
