@@ -102,8 +102,11 @@ static void write_status(FILE *out, const void *st)
 {
 	static const struct vb_msgs none;
 	const struct vb_status *status = st;
-	const struct vb_status_report r = { "fuzz", status->disabled, "slot", "refuse", &none,
-					    status->count, status_entry, status };
+	const struct vb_status_report r = {
+		.version = "fuzz", .disabled = status->disabled, .disabled_by = "fuzz",
+		.companions = "slot", .boot_vga = "refuse", .messages = &none,
+		.count = status->count, .device = status_entry, .ctx = status,
+	};
 
 	if (vb_status_write(out, &r) < 0)
 		abort(); /* the status writer misused the emitter */
