@@ -40,6 +40,8 @@ not_shell() { # FILE
 	*.c | *.h) ;;                                  # C
 	*.md | LICENSE | NEWS | man/*.[0-9]) ;;        # text, man pages
 	*.spec) ;;                                     # tests/fixture/mksysfs input
+	modprobe.d/*.conf.in) ;;                       # modprobe.d text the build embeds
+	tests/configure/previous-*/*) ;;               # a tree an earlier version left
 	tests/fuzz/corpus/*) ;;                        # fuzz seeds
 	*.yml | *.cfg | *.py) ;;                       # the Ansible collection
 	Makefile | .gitignore) ;;
