@@ -54,16 +54,7 @@ static void put(const char *rel, const char *text, mode_t mode)
 /* The file's bytes, or "(absent)". */
 static const char *bytes(const char *rel)
 {
-	static char buf[256];
-	FILE *f = fopen(at(rel), "r");
-	size_t n;
-
-	if (!f)
-		return "(absent)";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return unit_file_text(at(rel));
 }
 
 static mode_t mode_of(const char *rel)

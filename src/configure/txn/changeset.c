@@ -10,9 +10,9 @@
 
 #include "changeset.h"
 #include "cli.h"
+#include "root_write.h"
 #include "run.h"
 #include "statedir.h"
-#include "treefile.h"
 #include "udiff.h"
 
 struct verification {
@@ -147,15 +147,15 @@ static int add_parents(struct vb_changeset *cs, const char *path)
 
 int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_file_state *st)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 	struct stat sb;
 	char *data = NULL;
 	size_t len = 0;
-	int err = vb_tree_locate(root, path, &f);
+	int err = vb_root_locate(root, path, true, &f);
 
 	if (err == 0)
-		err = vb_tree_read(&f, VB_TREE_FILE_MAX, &data, &len, &sb);
-	vb_tree_release(&f);
+		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, &data, &len, &sb, NULL);
+	vb_root_file_release(&f);
 	if (err == -ENOENT)
 		return vb_file_state_set(st, NULL, 0, 0, 0, 0, false);
 	if (err < 0)
@@ -415,13 +415,13 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 {
 	const struct vb_file_state *from = undo ? &s->new : &s->old, *to = undo ? &s->old : &s->new;
 	struct vb_file_state now = { 0 };
-	struct vb_tree_file f;
-	int err = vb_tree_locate(e->root, s->path, &f);
+	struct vb_root_file f;
+	int err = vb_root_locate(e->root, s->path, true, &f);
 
 	if (err == -ENOENT && undo && !s->old.exists)
 		return 0; /* its directory is gone: so is the file */
 	if (err == 0) {
-		vb_tree_clean_temp(&f);
+		vb_root_clean_temp(&f);
 		err = vb_file_state_read(e->root, s->path, &now);
 	}
 	if (err == 0 && !vb_file_state_same(&now, from) && !vb_file_state_same(&now, to)) {
@@ -431,9 +431,9 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 	} else if (err == 0 && !vb_file_state_same(&now, to)) {
 		const struct vb_file_state target = *to;
 
-		err = target.exists ? vb_tree_replace(&f, target.data ? target.data : "", target.len,
-						      target.mode, target.uid, target.gid) :
-				      vb_tree_remove(&f);
+		err = target.exists ? vb_root_replace(&f, target.data ? target.data : "", target.len,
+						      target.mode, target.uid, target.gid, NULL) :
+				      vb_root_remove(&f);
 		err = err > 0 ? 0 : err;
 		if (err < 0)
 			snprintf(why, size, "cannot %s %s: %s", target.exists ? "write" : "remove",
@@ -441,7 +441,7 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 	} else if (err < 0) {
 		snprintf(why, size, "cannot read %s: %s", s->path, vb_strerror(err));
 	}
-	vb_tree_release(&f);
+	vb_root_file_release(&f);
 	free(now.data);
 	return err;
 }
@@ -449,7 +449,7 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool make, char *why,
 		    size_t size)
 {
-	int err = make ? vb_tree_mkdir(e->root, s->path, 0755) : vb_tree_rmdir(e->root, s->path);
+	int err = make ? vb_root_mkdir(e->root, s->path, 0755) : vb_root_rmdir(e->root, s->path);
 
 	if (err < 0)
 		snprintf(why, size, "cannot %s directory %s: %s", make ? "make" : "remove", s->path,
@@ -731,12 +731,12 @@ int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j)
 					j->steps[i].state == VB_STEP_SKIPPED);
 	/* Temporary files a crash left beside the files it was writing. */
 	for (size_t i = 0; i < j->nsteps; i++) {
-		struct vb_tree_file f;
+		struct vb_root_file f;
 
 		if (j->steps[i].kind == VB_STEP_FILE &&
-		    vb_tree_locate(engine->root, j->steps[i].path, &f) == 0) {
-			vb_tree_clean_temp(&f);
-			vb_tree_release(&f);
+		    vb_root_locate(engine->root, j->steps[i].path, true, &f) == 0) {
+			vb_root_clean_temp(&f);
+			vb_root_file_release(&f);
 		}
 	}
 	if (all_done) {
