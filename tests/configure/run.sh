@@ -1308,4 +1308,32 @@ end
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"
 
+begin journal-records-out-of-order
+# Two step records swapped, each whole: damaged (exit 7), nothing changed.
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+python3 - "$T/var/lib/vfio-boot/journal" <<'PY' || fail "cannot swap records"
+import sys
+data = open(sys.argv[1], 'rb').read()
+records, pos = [], 0
+while pos < len(data):
+    nl = data.index(b'\n', pos)
+    end = nl + 1 + int(data[pos:nl].split(b' ')[2]) + 1
+    records.append(data[pos:end])
+    pos = end
+assert records[1].split(b' ')[1] == records[2].split(b' ')[1] == b'step'
+records[1], records[2] = records[2], records[1]
+open(sys.argv[1], 'wb').write(b''.join(records))
+PY
+snapshot_tree >"$work/$current.swapped"
+for cmd in status unconfigure "configure 02:00.0"; do
+	# shellcheck disable=SC2086 # words on purpose
+	vboot $cmd
+	rc_is 7
+	has err "is damaged (record 2: checksum mismatch: a record changed, or records out of order"
+	snapshot_tree | cmp -s - "$work/$current.swapped" || fail "$cmd changed files"
+done
+end
+
 summary configure
