@@ -1336,4 +1336,41 @@ for cmd in status unconfigure "configure 02:00.0"; do
 done
 end
 
+begin xattrs-and-acl-kept-and-restored
+# Rewriting a file keeps its extended attributes and ACL; a rollback and
+# unconfigure give the original's back, from the journal.
+host_tree
+grub=$T/etc/default/grub
+if ! setfattr -n user.origin -v "the admin's" "$grub" 2>"$T/xattr.err"; then
+	echo "skip $current: the file system of $T ($(stat -f -c %T "$T")) refuses user extended attributes: $(cat "$T/xattr.err")"
+else
+	setfacl -m u:nobody:r "$grub" || fail "setfacl"
+	attrs() { getfattr --absolute-names -d -m - -e hex "$grub" | sed 1d; }
+	attrs >"$work/$current.attrs"
+	grep -q '^system.posix_acl_access=' "$work/$current.attrs" || fail "no ACL to keep"
+	cp -p "$grub" "$work/$current.grub"
+	# Written, then rolled back: update-initramfs fails.
+	touch "$T/fail-update-initramfs"
+	vboot configure 10de:2504@01:00.0
+	rc_is 1
+	cmp -s "$grub" "$work/$current.grub" || fail "grub not rolled back"
+	attrs | cmp -s - "$work/$current.attrs" || fail "rollback lost attributes: $(attrs)"
+	rm "$T/fail-update-initramfs"
+	vboot configure 10de:2504@01:00.0
+	rc_is 0
+	has etc/default/grub "intel_iommu=on"
+	attrs | cmp -s - "$work/$current.attrs" || fail "configure lost attributes: $(attrs)"
+	getfacl -cp "$grub" 2>/dev/null | grep -qx "user:nobody:r--" || fail "the ACL is gone"
+	# Lost since (as a rewrite by an earlier vfio-boot lost them): unconfigure gives them back.
+	setfattr -x user.origin "$grub" || fail "setfattr -x"
+	setfacl -b "$grub" || fail "setfacl -b"
+	vboot unconfigure
+	rc_is 0
+	cmp -s "$grub" "$work/$current.grub" || fail "grub not restored byte for byte"
+	attrs | cmp -s - "$work/$current.attrs" || fail "unconfigure did not restore attributes: $(attrs)"
+	tree_unchanged "unconfigure"
+	no_temp_files
+fi
+end
+
 summary configure

@@ -3,7 +3,8 @@
  * The changeset engine on a scratch tree: applied, rolled back after a failed
  * step (byte for byte, directories it made gone), an interrupted run found
  * in the journal and rolled back or finished, a file someone else changed
- * left alone, a linked file replaced at its target.
+ * left alone, a linked file replaced at its target. Extended attributes
+ * survive a rewrite and come back from the journal on a rollback.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "changeset.h"
@@ -250,6 +252,99 @@ static void check_link(void)
 	vb_journal_free(&j);
 }
 
+/* A changeset that puts text into path, or fails at a check after it. */
+static int apply_one(const char *path, const char *text, bool fail, char *why, size_t size,
+		     enum vb_step_state *state)
+{
+	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	struct vb_journal j;
+	int err;
+
+	load(&j);
+	err = j.open ? -EALREADY : 0; /* a changeset left under way: a wedged tree */
+	if (err == 0)
+		err = vb_changeset_put(cs, path, text, strlen(text), 0644, NULL);
+	if (err == 0 && fail)
+		err = vb_changeset_verify(cs, "image", failing_check, NULL);
+	if (err == 0)
+		err = vb_changeset_apply(cs, &j, why, size);
+	for (size_t i = 0; state && i < vb_changeset_count(cs); i++)
+		if (vb_changeset_step(cs, i)->kind == VB_STEP_FILE)
+			*state = vb_changeset_step(cs, i)->state;
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	return err;
+}
+
+static bool xattr_is(const char *rel, const char *name, const char *value)
+{
+	char buf[64];
+	ssize_t n = getxattr(at(rel), name, buf, sizeof(buf));
+
+	return value ? n == (ssize_t)strlen(value) && memcmp(buf, value, (size_t)n) == 0 :
+		       n < 0 && errno == ENODATA;
+}
+
+/* The file's attributes taken away, as a rewrite that lost them would. */
+static int strip_xattrs(void *ctx, char *why, size_t size)
+{
+	removexattr(at(ctx), "user.label");
+	snprintf(why, size, "the image lacks the binder");
+	return -ENOENT;
+}
+
+static void check_xattrs(void)
+{
+	struct vb_changeset *cs;
+	struct vb_journal j;
+	char why[256];
+
+	put("etc/labelled", "old\n", 0644);
+	if (setxattr(at("etc/labelled"), "user.label", "admin", 5, 0) < 0) {
+		printf("changeset: %s refuses user extended attributes (%s): skipped\n", top,
+		       strerror(errno));
+		return;
+	}
+	/* Rewritten: the attribute kept. */
+	CHECK(apply_one("/etc/labelled", "new\n", false, why, sizeof(why), NULL) == 0);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "admin"));
+	/* Rolled back after the attribute was lost: it comes back from the journal. */
+	CHECK(setxattr(at("etc/labelled"), "user.label", "second", 6, 0) == 0);
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	CHECK(vb_changeset_put(cs, "/etc/labelled", "newer\n", 6, 0644, NULL) == 0);
+	CHECK(vb_changeset_verify(cs, "image", strip_xattrs, (void *)"etc/labelled") == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -ENOENT);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "second"));
+	/* A run that died after its write: the rollback from the journal brings them back. */
+	load(&j);
+	j.open = true;
+	j.started = 1;
+	{
+		struct vb_step s = { .kind = VB_STEP_FILE, .state = VB_STEP_STARTED,
+				     .path = strdup("/etc/labelled") };
+
+		CHECK(vb_file_state_read(&root, "/etc/labelled", &s.old) == 0);
+		CHECK(s.old.xattrs_known && s.old.xattrs.count == 1);
+		vb_file_state_set(&s.new, "crashed\n", 8, 0644, getuid(), getgid(), false);
+		CHECK(vb_steps_append(&j.steps, &j.nsteps, &s) == 0);
+		vb_step_free(&s);
+	}
+	CHECK(vb_state_store(&root, &j) == 0);
+	vb_journal_free(&j);
+	put("etc/labelled", "crashed\n", 0644); /* written, the attribute lost */
+	removexattr(at("etc/labelled"), "user.label");
+	load(&j);
+	CHECK(vb_changeset_recover(&engine, &j) == 0);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "second"));
+}
+
 static void check_diff(void)
 {
 	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
@@ -286,6 +381,7 @@ int main(void)
 	check_rollback();
 	check_recover();
 	check_link();
+	check_xattrs();
 	check_diff();
 
 	vb_root_fini(&root);

@@ -147,6 +147,7 @@ static int add_parents(struct vb_changeset *cs, const char *path)
 
 int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_file_state *st)
 {
+	struct vb_xattrs xattrs = { 0 };
 	struct vb_root_file f;
 	struct stat sb;
 	char *data = NULL;
@@ -154,13 +155,16 @@ int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_f
 	int err = vb_root_locate(root, path, true, &f);
 
 	if (err == 0)
-		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, &data, &len, &sb, NULL);
+		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, &data, &len, &sb, &xattrs);
 	vb_root_file_release(&f);
 	if (err == -ENOENT)
 		return vb_file_state_set(st, NULL, 0, 0, 0, 0, false);
 	if (err < 0)
 		return err;
 	err = vb_file_state_set(st, data, len, sb.st_mode, sb.st_uid, sb.st_gid, true);
+	if (err == 0)
+		err = vb_file_state_set_xattrs(st, &xattrs);
+	vb_xattrs_free(&xattrs);
 	free(data);
 	return err;
 }
@@ -195,6 +199,8 @@ static int add_file(struct vb_changeset *cs, const char *path, const struct vb_f
 	if (err == 0)
 		err = vb_file_state_set(&s.new, want->data, want->len, want->mode, want->uid,
 					want->gid, true);
+	if (err == 0 && want->exists && want->xattrs_known)
+		err = vb_file_state_set_xattrs(&s.new, &want->xattrs);
 	if (err == 0 && !want->exists)
 		err = vb_file_state_set(&s.new, NULL, 0, 0, 0, 0, false);
 	if (err == 0)
@@ -218,15 +224,19 @@ int vb_changeset_put(struct vb_changeset *cs, const char *path, const char *cont
 	err = vb_file_state_read(cs->engine.root, path, &now);
 	if (err < 0)
 		return err;
-	/* An existing file keeps its mode and owner; a new one is ours. */
+	/*
+	 * An existing file keeps its mode and owner, and its extended attributes
+	 * as they are when it is written (want's are unknown); a new one is ours.
+	 */
 	want.exists = content != NULL;
 	want.data = (char *)content;
 	want.len = len;
 	want.mode = now.exists ? now.mode : mode & 07777;
 	want.uid = now.exists ? now.uid : geteuid();
 	want.gid = now.exists ? now.gid : getegid();
-	free(now.data);
-	return add_file(cs, path, &want, edit);
+	err = add_file(cs, path, &want, edit);
+	vb_file_state_set(&now, NULL, 0, 0, 0, 0, false); /* frees it */
+	return err;
 }
 
 int vb_changeset_restore(struct vb_changeset *cs, const char *path,
@@ -409,6 +419,19 @@ static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int
 		snprintf(why, size, "%s failed with status %d", argv->items[0], rc);
 }
 
+/*
+ * Writes the file as state to says, its extended attributes as to keeps
+ * them or, when unknown, as the file has them now.
+ */
+static int put_state(const struct vb_root_file *f, const struct vb_file_state *to,
+		     const struct vb_file_state *now)
+{
+	if (!to->exists)
+		return vb_root_remove(f);
+	return vb_root_replace(f, to->data ? to->data : "", to->len, to->mode, to->uid, to->gid,
+			       to->xattrs_known ? &to->xattrs : &now->xattrs);
+}
+
 /* A file step, forward (to new) or back (to old). */
 static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, char *why,
 		     size_t size)
@@ -429,20 +452,16 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 			 s->path);
 		err = -EBUSY;
 	} else if (err == 0 && !vb_file_state_same(&now, to)) {
-		const struct vb_file_state target = *to;
-
-		err = target.exists ? vb_root_replace(&f, target.data ? target.data : "", target.len,
-						      target.mode, target.uid, target.gid, NULL) :
-				      vb_root_remove(&f);
+		err = put_state(&f, to, &now);
 		err = err > 0 ? 0 : err;
 		if (err < 0)
-			snprintf(why, size, "cannot %s %s: %s", target.exists ? "write" : "remove",
+			snprintf(why, size, "cannot %s %s: %s", to->exists ? "write" : "remove",
 				 s->path, vb_strerror(err));
 	} else if (err < 0) {
 		snprintf(why, size, "cannot read %s: %s", s->path, vb_strerror(err));
 	}
 	vb_root_file_release(&f);
-	free(now.data);
+	vb_file_state_set(&now, NULL, 0, 0, 0, 0, false); /* frees it */
 	return err;
 }
 
