@@ -3,8 +3,10 @@
  * The changeset engine on a scratch tree: applied, rolled back after a failed
  * step (byte for byte, directories it made gone), an interrupted run found
  * in the journal and rolled back or finished, a file someone else changed
- * left alone, a linked file replaced at its target. Extended attributes
- * survive a rewrite and come back from the journal on a rollback.
+ * left alone, a linked file replaced at its target. A step that changed
+ * nothing (a conflict caught, a directory that cannot be made) needs no undo
+ * and leaves the tree usable. Extended attributes survive a rewrite and come
+ * back from the journal on a rollback.
  */
 #include <errno.h>
 #include <limits.h>
@@ -276,6 +278,107 @@ static int apply_one(const char *path, const char *text, bool fail, char *why, s
 	return err;
 }
 
+/* The journal as stored: no changeset under way, n steps recorded. */
+static bool journal_clean(size_t n)
+{
+	struct vb_journal j;
+	bool clean;
+
+	load(&j);
+	clean = !j.open && j.ndone == n;
+	vb_journal_free(&j);
+	return clean;
+}
+
+static size_t ndone(void)
+{
+	struct vb_journal j;
+	size_t n;
+
+	load(&j);
+	n = j.ndone;
+	vb_journal_free(&j);
+	return n;
+}
+
+/* A file edited by someone else between planning and doing: caught, nothing wedged. */
+static int admins_edit(void *ctx, char *why, size_t size)
+{
+	(void)why;
+	(void)size;
+	put(ctx, "the admin's edit\n", 0644);
+	return 0;
+}
+
+static void check_unchanged_needs_no_undo(void)
+{
+	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	size_t before = ndone();
+	struct vb_journal j;
+	char why[256];
+	struct stat st;
+
+	put("etc/grub", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n", 0644);
+	load(&j);
+	problems = 0;
+	/* A file made first, then the admin edits grub, then configure's grub step. */
+	CHECK(vb_changeset_put(cs, "/etc/new-file", "x\n", 2, 0644, NULL) == 0);
+	CHECK(vb_changeset_verify(cs, "edit", admins_edit, (void *)"etc/grub") == 0);
+	CHECK(vb_changeset_put(cs, "/etc/grub", "GRUB_CMDLINE_LINUX_DEFAULT=iommu\n", 33, 0644,
+			       NULL) == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -EBUSY);
+	CHECK(strstr(why, "changed while vfio-boot was working on it") != NULL);
+	/* The step changed nothing: nothing to undo, so the rollback is whole. */
+	CHECK(vb_changeset_step(cs, 2)->state == VB_STEP_UNDONE);
+	CHECK(vb_changeset_step(cs, 0)->state == VB_STEP_UNDONE);
+	CHECK(problems == 1);
+	CHECK(!j.open && j.ndone == before);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/grub"), "the admin's edit\n");
+	CHECK(!exists("etc/new-file"));
+	CHECK(journal_clean(before));
+	/* The next run proceeds from what it finds, keeping the edit. */
+	CHECK(apply_one("/etc/grub", "the admin's edit\nours\n", false, why, sizeof(why), NULL) == 0);
+	CHECK(journal_clean(before + 1));
+
+	/* A directory that cannot be made (a link to nowhere): nothing changed, nothing wedged. */
+	CHECK(symlink("/nowhere/modprobe.d", at("etc/dangling.d")) == 0);
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	problems = 0;
+	CHECK(vb_changeset_put(cs, "/etc/dangling.d/vfio.conf", "x\n", 2, 0644, NULL) == 0);
+	CHECK_STR(vb_step_action(vb_changeset_step(cs, 0)), "mkdir");
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -ENOENT);
+	CHECK(strstr(why, "cannot make directory /etc/dangling.d") != NULL);
+	CHECK(vb_changeset_step(cs, 0)->state == VB_STEP_UNDONE);
+	CHECK(problems == 1 && !j.open);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK(journal_clean(before + 1));
+	CHECK(lstat(at("etc/dangling.d"), &st) == 0 && S_ISLNK(st.st_mode));
+
+	/* A link whose target can be made: made there, and taken back there, the link kept. */
+	CHECK(symlink("/var/modprobe.d", at("etc/linked.d")) == 0);
+	CHECK(apply_one("/etc/linked.d/vfio.conf", "y\n", true, why, sizeof(why), NULL) == -ENOENT);
+	CHECK(!exists("var/modprobe.d") && journal_clean(before + 1));
+	CHECK(apply_one("/etc/linked.d/vfio.conf", "y\n", false, why, sizeof(why), NULL) == 0);
+	CHECK_STR(bytes("var/modprobe.d/vfio.conf"), "y\n");
+	CHECK(journal_clean(before + 3));
+
+	/* A directory someone else made meanwhile is not recorded as made. */
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	CHECK(vb_changeset_put(cs, "/etc/theirs/file", "z\n", 2, 0644, NULL) == 0);
+	CHECK(mkdir(at("etc/theirs"), 0755) == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == 0);
+	CHECK(vb_changeset_step(cs, 0)->kind == VB_STEP_MKDIR &&
+	      vb_changeset_step(cs, 0)->state == VB_STEP_SKIPPED);
+	CHECK(j.ndone == before + 4 && j.done[j.ndone - 1].kind == VB_STEP_FILE);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+}
+
 static bool xattr_is(const char *rel, const char *name, const char *value)
 {
 	char buf[64];
@@ -381,6 +484,7 @@ int main(void)
 	check_rollback();
 	check_recover();
 	check_link();
+	check_unchanged_needs_no_undo();
 	check_xattrs();
 	check_diff();
 

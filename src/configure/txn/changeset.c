@@ -432,15 +432,20 @@ static int put_state(const struct vb_root_file *f, const struct vb_file_state *t
 			       to->xattrs_known ? &to->xattrs : &now->xattrs);
 }
 
-/* A file step, forward (to new) or back (to old). */
-static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, char *why,
-		     size_t size)
+/*
+ * A file step, forward (to new) or back (to old). *changed says whether the
+ * file may now differ from what it was before the step (a failed write
+ * whose rename came through, and only that).
+ */
+static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, bool *changed,
+		     char *why, size_t size)
 {
 	const struct vb_file_state *from = undo ? &s->new : &s->old, *to = undo ? &s->old : &s->new;
 	struct vb_file_state now = { 0 };
 	struct vb_root_file f;
 	int err = vb_root_locate(e->root, s->path, true, &f);
 
+	*changed = false;
 	if (err == -ENOENT && undo && !s->old.exists)
 		return 0; /* its directory is gone: so is the file */
 	if (err == 0) {
@@ -454,9 +459,13 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 	} else if (err == 0 && !vb_file_state_same(&now, to)) {
 		err = put_state(&f, to, &now);
 		err = err > 0 ? 0 : err;
-		if (err < 0)
+		if (err < 0) {
 			snprintf(why, size, "cannot %s %s: %s", to->exists ? "write" : "remove",
 				 s->path, vb_strerror(err));
+			/* A rename or unlink that came through, its fsync not: changed. */
+			*changed = vb_file_state_read(e->root, s->path, &now) < 0 ||
+				   vb_file_state_same(&now, to);
+		}
 	} else if (err < 0) {
 		snprintf(why, size, "cannot read %s: %s", s->path, vb_strerror(err));
 	}
@@ -465,14 +474,24 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 	return err;
 }
 
-static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool make, char *why,
-		    size_t size)
+/*
+ * Makes or removes the directory. *changed says whether it did: 0 from
+ * vb_root_mkdir (a directory there already) or vb_root_rmdir (none, or not
+ * empty) changed nothing, nor did -EEXIST (something else is there); after
+ * another error, whether the directory is now as the step would leave it.
+ */
+static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool make,
+		    bool *changed, char *why, size_t size)
 {
 	int err = make ? vb_root_mkdir(e->root, s->path, 0755) : vb_root_rmdir(e->root, s->path);
 
-	if (err < 0)
+	*changed = err > 0;
+	if (err < 0) {
 		snprintf(why, size, "cannot %s directory %s: %s", make ? "make" : "remove", s->path,
 			 vb_strerror(err));
+		*changed = make ? err != -EEXIST && vb_root_exists(e->root, s->path) :
+				  !vb_root_exists(e->root, s->path);
+	}
 	return err < 0 ? err : 0;
 }
 
@@ -492,48 +511,61 @@ static int command_step(const struct vb_engine *e, struct vb_step *s, const stru
 	return 0;
 }
 
-/* Does step s. Sets its state; returns 0 or -errno with why. */
+/*
+ * Does step s. Sets its state; returns 0 or -errno with why. A step that
+ * changed nothing needs no undo, whatever kind it is: one that failed so is
+ * UNDONE at once, one that found its work done (a directory there already)
+ * SKIPPED. A command that failed may have done part of its work: FAILED.
+ */
 static int do_step(const struct vb_engine *e, struct vb_step *s, const struct verification *v,
 		   char *why, size_t size)
 {
+	bool changed = true;
 	int err = 0;
 
 	s->state = VB_STEP_DONE;
 	switch (s->kind) {
 	case VB_STEP_FILE:
-		err = file_step(e, s, false, why, size);
+		err = file_step(e, s, false, &changed, why, size);
+		changed = changed || err == 0;
 		break;
 	case VB_STEP_MKDIR:
 	case VB_STEP_RMDIR:
-		err = dir_step(e, s, s->kind == VB_STEP_MKDIR, why, size);
+		err = dir_step(e, s, s->kind == VB_STEP_MKDIR, &changed, why, size);
+		if (err == 0 && !changed)
+			s->state = VB_STEP_SKIPPED;
 		break;
 	case VB_STEP_COMMAND:
 	case VB_STEP_REGENERATE:
 		err = command_step(e, s, &s->argv, false, why, size);
+		/* A generator that fails leaves the image it found. */
+		changed = err == 0 || s->kind == VB_STEP_COMMAND;
 		break;
 	case VB_STEP_VERIFY:
 		err = v && v->fn ? v->fn(v->ctx, why, size) : 0;
 		if (err < 0 && !why[0])
 			snprintf(why, size, "%s failed: %s", s->name, vb_strerror(err));
+		changed = false;
 		break;
 	}
 	if (err < 0)
-		s->state = VB_STEP_FAILED;
+		s->state = changed ? VB_STEP_FAILED : VB_STEP_UNDONE;
 	return err;
 }
 
 /* Takes step s back (regenerations aside). Returns 0 or -errno with why. */
 static int undo_step(const struct vb_engine *e, struct vb_step *s, char *why, size_t size)
 {
+	bool changed;
 	int err = 0;
 
 	switch (s->kind) {
 	case VB_STEP_FILE:
-		err = file_step(e, s, true, why, size);
+		err = file_step(e, s, true, &changed, why, size);
 		break;
 	case VB_STEP_MKDIR:
 	case VB_STEP_RMDIR:
-		err = dir_step(e, s, s->kind == VB_STEP_RMDIR, why, size);
+		err = dir_step(e, s, s->kind == VB_STEP_RMDIR, &changed, why, size);
 		break;
 	case VB_STEP_COMMAND:
 		err = command_step(e, s, &s->undo_argv, true, why, size);
@@ -625,10 +657,6 @@ static int roll_back(const struct vb_engine *e, struct vb_journal *j)
 
 		if (s->kind != VB_STEP_REGENERATE || !needs_undo(s))
 			continue;
-		if (s->state == VB_STEP_FAILED) {
-			s->state = VB_STEP_UNDONE; /* a failed regeneration left the old image */
-			continue;
-		}
 		rc = run_argv(e, &s->argv, true, &skipped);
 		if (rc != 0) {
 			describe_run(why, sizeof(why), &s->argv, rc);

@@ -41,9 +41,10 @@ enum vb_step_state {
 	VB_STEP_PENDING, /* not begun */
 	VB_STEP_STARTED, /* begun, maybe done in part or in whole (a crash came) */
 	VB_STEP_DONE,
-	VB_STEP_FAILED,  /* it reported an error; a failed regeneration changed nothing */
-	VB_STEP_UNDONE,  /* taken back */
-	VB_STEP_SKIPPED, /* a command that could not run here (not root) */
+	VB_STEP_FAILED,  /* it reported an error and may have changed something */
+	VB_STEP_UNDONE,  /* taken back, or it failed having changed nothing: nothing to undo */
+	VB_STEP_SKIPPED, /* it had nothing to do (a directory there already, a command
+			    that cannot run here, not root): nothing to undo */
 };
 
 struct vb_file_state {
