@@ -261,17 +261,13 @@ static void emit_line(int level, const char *line, void *ctx)
  */
 static int status_path(const struct options *opts, char *path, size_t size)
 {
-	char cwd[PATH_MAX];
+	const char *status = opts->status ? opts->status : "run/vfio-boot/status.json";
+	char cwd[PATH_MAX] = "";
 	int n;
 
-	if (!opts->status)
-		n = snprintf(path, size, "run/vfio-boot/status.json");
-	else if (opts->status[0] == '/')
-		n = snprintf(path, size, "%s", opts->status);
-	else if (getcwd(cwd, sizeof(cwd)))
-		n = snprintf(path, size, "%s/%s", cwd, opts->status);
-	else
+	if (opts->status && status[0] != '/' && !getcwd(cwd, sizeof(cwd)))
 		return -errno;
+	n = snprintf(path, size, "%s%s%s", cwd, cwd[0] ? "/" : "", status);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -282,6 +278,8 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 	char path[PATH_MAX], *text = NULL, *slash;
 	struct vb_root host = { .fd = -1 };
 	const struct vb_root *in = opts->status ? &host : root;
+	/* Ours, its mode as the umask leaves it: no owner or attributes to set. */
+	const struct vb_root_meta meta = { 0644, (uid_t)-1, (gid_t)-1, NULL };
 	struct vb_root_file f = { .dirfd = -1 };
 	size_t len = 0;
 	FILE *out;
@@ -307,7 +305,7 @@ static int write_status(const struct options *opts, const struct vb_root *root,
 	if (err == 0)
 		err = vb_root_locate(in, path, false, &f);
 	if (err == 0)
-		err = vb_root_replace(&f, text, len, 0644, (uid_t)-1, (gid_t)-1, NULL);
+		err = vb_root_replace(&f, text, len, &meta, NULL);
 	vb_root_file_release(&f);
 	vb_root_fini(&host);
 	free(text);

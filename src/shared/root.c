@@ -186,35 +186,18 @@ static int follow_link(const struct vb_root *root, int *cur, int link, struct pe
 	return err;
 }
 
-/* Where a walk that stops short of the final component hands its result. */
-struct walk_parent {
-	int *dirfd;
-	char *name;
-	size_t size;
-};
-
-/* The final component's directory, opened for reading (so that it can be fsynced), and its name. */
-static int hand_back(int cur, const char *name, const struct walk_parent *at)
-{
-	if (!name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return -EISDIR;
-	if (strlen(name) >= at->size)
-		return -ENAMETOOLONG;
-	strcpy(at->name, name);
-	*at->dirfd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return *at->dirfd < 0 ? -errno : 0;
-}
-
 /*
  * The walk resolves every component itself, with O_PATH|O_NOFOLLOW opens and
  * readlinkat, and applies the kernel's rules for the final one (path_openat):
  * a link there is followed unless O_NOFOLLOW, or O_CREAT with O_EXCL, says
  * not to; a final "name/" (not a dot) is EISDIR with O_CREAT, and otherwise follows links
- * and must be a directory, from then on to the end of the lookup. With at,
- * the final component is not opened: its directory and name are handed back.
+ * and must be a directory, from then on to the end of the lookup. With
+ * parent_of (NAME_MAX + 1 bytes), the final component is not opened: its
+ * directory is, for reading (so that it can be fsynced), and its name is
+ * copied into parent_of.
  */
 static int walk(const struct vb_root *root, const char *rel, int flags, mode_t mode,
-		const struct walk_parent *at)
+		char *parent_of)
 {
 	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
 	bool last = false, dir = false, want_dir = false;
@@ -287,9 +270,17 @@ static int walk(const struct vb_root *root, const char *rel, int flags, mode_t m
 		err = step_into(&cur, next);
 	}
 	/* name: the final component; NULL when the path ended at a directory. */
-	if (err == 0 && at) {
-		err = hand_back(cur, name && last ? name : NULL, at);
-	} else if (err == 0) {
+	if (err == 0 && parent_of) {
+		if (!name || !last || (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
+			err = -EISDIR;
+		else if (strlen(name) > NAME_MAX)
+			err = -ENAMETOOLONG;
+		else
+			strcpy(parent_of, name);
+		name = NULL; /* its directory is what is opened */
+		flags = O_RDONLY | O_DIRECTORY;
+	}
+	if (err == 0) {
 		fd = openat(cur, name && last ? name : ".",
 			    flags | (want_dir ? O_DIRECTORY : 0) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 			    mode);
@@ -305,13 +296,9 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 	return walk(root, rel, flags, mode, NULL);
 }
 
-int vb_root_walk_parent(const struct vb_root *root, const char *rel, bool follow, int *dirfd,
-			char *name, size_t size)
+int vb_root_walk_parent(const struct vb_root *root, const char *rel, bool follow, char *name)
 {
-	const struct walk_parent at = { dirfd, name, size };
-
-	*dirfd = -1;
-	return walk(root, rel, O_CREAT | (follow ? 0 : O_NOFOLLOW), 0, &at);
+	return walk(root, rel, O_CREAT | (follow ? 0 : O_NOFOLLOW), 0, name);
 }
 
 int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t mode)

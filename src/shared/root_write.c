@@ -9,7 +9,10 @@
 int vb_root_locate(const struct vb_root *root, const char *rel, bool follow,
 		   struct vb_root_file *f)
 {
-	return vb_root_walk_parent(root, rel, follow, &f->dirfd, f->name, sizeof(f->name));
+	int fd = vb_root_walk_parent(root, rel, follow, f->name);
+
+	f->dirfd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 void vb_root_file_release(struct vb_root_file *f)
@@ -84,36 +87,41 @@ int vb_root_clean_temp(const struct vb_root_file *f)
 	return err;
 }
 
-/* The temporary file's contents and attributes, all on disk. */
-static int fill_temp(int fd, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
-		     const struct vb_xattrs *xattrs)
+int vb_root_set_meta(int fd, const struct vb_root_meta *meta)
 {
-	int err = write_all(fd, data, len);
+	int err = 0;
 
-	if (err == 0 && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0)
+	if ((meta->uid != (uid_t)-1 || meta->gid != (gid_t)-1) &&
+	    fchown(fd, meta->uid, meta->gid) < 0)
 		err = -errno;
-	if (err == 0 && xattrs)
-		err = vb_xattrs_apply_fd(fd, xattrs);
-	if (err == 0 && fchmod(fd, mode & 07777) < 0)
+	if (err == 0 && meta->xattrs)
+		err = vb_xattrs_apply_fd(fd, meta->xattrs);
+	if (err == 0 && fchmod(fd, meta->mode & 07777) < 0)
 		err = -errno;
-	return err == 0 ? sync_fd(fd) : err;
+	return err;
 }
 
-int vb_root_replace(const struct vb_root_file *f, const char *data, size_t len, mode_t mode,
-		    uid_t uid, gid_t gid, const struct vb_xattrs *xattrs)
+int vb_root_replace(const struct vb_root_file *f, const char *data, size_t len,
+		    const struct vb_root_meta *meta,
+		    int (*set_meta)(int fd, const struct vb_root_meta *meta))
 {
 	char tmp[NAME_MAX + 1];
 	int fd, err = temp_name(f->name, tmp, sizeof(tmp));
 
-	/* Whatever a crash left there (even a FIFO) is replaced, never opened. */
-	if (err == 0)
-		err = vb_root_clean_temp(f);
 	if (err < 0)
 		return err;
-	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Whatever a crash left there (even a FIFO) is replaced, never opened. */
+	if (unlinkat(f->dirfd, tmp, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    set_meta ? 0600 : meta->mode & 07777);
 	if (fd < 0)
 		return -errno;
-	err = fill_temp(fd, data, len, mode, uid, gid, xattrs);
+	err = write_all(fd, data, len);
+	if (err == 0 && set_meta)
+		err = set_meta(fd, meta);
+	if (err == 0)
+		err = sync_fd(fd);
 	if (close(fd) < 0 && err == 0)
 		err = -errno;
 	if (err == 0 && renameat(f->dirfd, tmp, f->dirfd, f->name) < 0)

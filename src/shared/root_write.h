@@ -49,17 +49,34 @@ void vb_root_file_release(struct vb_root_file *f);
 int vb_root_file_read(const struct vb_root_file *f, size_t max, char **data, size_t *len,
 		      struct stat *st, struct vb_xattrs *xattrs);
 
+/* What a file written gets besides its bytes. */
+struct vb_root_meta {
+	mode_t mode;                    /* set exactly, whatever the umask */
+	uid_t uid;                      /* (uid_t)-1: ours */
+	gid_t gid;                      /* (gid_t)-1: ours */
+	const struct vb_xattrs *xattrs; /* NULL: none */
+};
+
+/*
+ * Gives open file fd meta's owner, extended attributes and mode, in that
+ * order: a chown drops security.capability, and a chmod after an ACL keeps
+ * the two in step. Returns 0 or -errno.
+ */
+int vb_root_set_meta(int fd, const struct vb_root_meta *meta);
+
 /*
  * The one atomic replace: a temporary file beside the file (".NAME.vfio-boot-new")
- * gets data, owner uid:gid ((uid_t)-1 and (gid_t)-1 keep ours), the extended
- * attributes xattrs (none when NULL) and mode, in that order (a chown drops
- * security.capability; a chmod after an ACL keeps the two in step), is
- * fsynced and renamed over the file, and the directory is fsynced. On an
- * error before the rename the file is untouched and the temporary file gone.
- * Returns 0 or -errno.
+ * gets data and meta, is fsynced and renamed over the file, and the directory
+ * is fsynced. meta is set by set_meta, which is vb_root_set_meta or NULL (a
+ * pointer, so that a program that never sets an owner or attributes, the
+ * boot binder, does not carry that code): with it, the temporary file is
+ * mode 0600 until set_meta gives it all of meta; without it, it is made with
+ * meta->mode as the umask leaves it, and ours. On an error before the rename
+ * the file is untouched and the temporary file gone. Returns 0 or -errno.
  */
-int vb_root_replace(const struct vb_root_file *f, const char *data, size_t len, mode_t mode,
-		    uid_t uid, gid_t gid, const struct vb_xattrs *xattrs);
+int vb_root_replace(const struct vb_root_file *f, const char *data, size_t len,
+		    const struct vb_root_meta *meta,
+		    int (*set_meta)(int fd, const struct vb_root_meta *meta));
 
 /* Unlinks the file and fsyncs its directory. Returns 1 when removed, 0 when absent, or -errno. */
 int vb_root_remove(const struct vb_root_file *f);

@@ -103,6 +103,7 @@ static size_t acl_value(char *buf)
 static void replacing(bool xattrs_work)
 {
 	struct vb_xattrs x = { 0 }, back = { 0 };
+	struct vb_root_meta meta;
 	struct vb_root_file f;
 	struct stat st;
 	char acl[64], *data = NULL;
@@ -117,7 +118,8 @@ static void replacing(bool xattrs_work)
 	CHECK(vb_xattrs_add(&x, "user.kept", "value", 5) == 0);
 	CHECK(vb_xattrs_add(&x, "system.posix_acl_access", acl, acl_len) == 0);
 	/* The mode as the ACL has it (a chmod sets the ACL's mask and other entries). */
-	err = vb_root_replace(&f, "new\n", 4, 0644, (uid_t)-1, (gid_t)-1, xattrs_work ? &x : NULL);
+	meta = (struct vb_root_meta){ 0644, (uid_t)-1, (gid_t)-1, xattrs_work ? &x : NULL };
+	err = vb_root_replace(&f, "new\n", 4, &meta, vb_root_set_meta);
 	CHECK(err == 0);
 	CHECK_STR(unit_file_text(at("etc/real")), "new\n");
 	CHECK(lstat(at("etc/abs"), &st) == 0 && S_ISLNK(st.st_mode)); /* the links stay */
@@ -141,7 +143,8 @@ static void replacing(bool xattrs_work)
 		vb_xattrs_free(&back);
 		/* An attribute that cannot be set: the file untouched, no temporary file. */
 		CHECK(vb_xattrs_add(&x, "nonamespace", "x", 1) == 0);
-		err = vb_root_replace(&f, "newer\n", 6, 0640, (uid_t)-1, (gid_t)-1, &x);
+		meta.mode = 0640;
+		err = vb_root_replace(&f, "newer\n", 6, &meta, vb_root_set_meta);
 		CHECK(err < 0);
 		CHECK_STR(unit_file_text(at("etc/real")), "new\n");
 		CHECK(lstat(at("etc/.real.vfio-boot-new"), &st) < 0 && errno == ENOENT);
@@ -163,8 +166,13 @@ static void replacing(bool xattrs_work)
 	unit_put(tree, "etc/real", "target\n");
 	CHECK(symlink("real", at("etc/status")) == 0);
 	CHECK(vb_root_locate(&root, "/etc/status", false, &f) == 0);
-	CHECK(vb_root_replace(&f, "{}\n", 3, 0644, (uid_t)-1, (gid_t)-1, NULL) == 0);
-	CHECK(lstat(at("etc/status"), &st) == 0 && S_ISREG(st.st_mode));
+	/* Without set_meta, made with the mode as the umask leaves it. */
+	umask(027);
+	meta = (struct vb_root_meta){ 0644, (uid_t)-1, (gid_t)-1, NULL };
+	CHECK(vb_root_replace(&f, "{}\n", 3, &meta, NULL) == 0);
+	umask(022);
+	CHECK(lstat(at("etc/status"), &st) == 0 && S_ISREG(st.st_mode) &&
+	      (st.st_mode & 07777) == 0640);
 	CHECK_STR(unit_file_text(at("etc/real")), "target\n");
 	vb_root_file_release(&f);
 }

@@ -426,10 +426,12 @@ static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int
 static int put_state(const struct vb_root_file *f, const struct vb_file_state *to,
 		     const struct vb_file_state *now)
 {
+	const struct vb_root_meta meta = { to->mode, to->uid, to->gid,
+					   to->xattrs_known ? &to->xattrs : &now->xattrs };
+
 	if (!to->exists)
 		return vb_root_remove(f);
-	return vb_root_replace(f, to->data ? to->data : "", to->len, to->mode, to->uid, to->gid,
-			       to->xattrs_known ? &to->xattrs : &now->xattrs);
+	return vb_root_replace(f, to->data ? to->data : "", to->len, &meta, vb_root_set_meta);
 }
 
 /*

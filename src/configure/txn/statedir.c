@@ -205,7 +205,9 @@ int vb_state_store(const struct vb_root *root, const struct vb_journal *j)
 	if (err == -ENOENT && (err = make_state_dir(root)) == 0)
 		err = vb_root_locate(root, VB_JOURNAL_PATH, true, &f);
 	if (err == 0) {
-		err = vb_root_replace(&f, data, len, 0600, (uid_t)-1, (gid_t)-1, NULL);
+		const struct vb_root_meta meta = { 0600, (uid_t)-1, (gid_t)-1, NULL };
+
+		err = vb_root_replace(&f, data, len, &meta, vb_root_set_meta);
 		vb_root_file_release(&f);
 	}
 	free(data);
