@@ -18,11 +18,11 @@
 
 #include "apply.h"
 #include "config.h"
-#include "path.h"
 #include "plan.h"
 #include "report.h"
 #include "options.h"
 #include "root.h"
+#include "root_write.h"
 #include "sysfs.h"
 #include "text.h"
 #include "version.h"
@@ -255,74 +255,60 @@ static void emit_line(int level, const char *line, void *ctx)
 		fprintf(log->echo, "vfio-boot: %s\n", text);
 }
 
-/* The directory status.json goes to (created), and its name there. */
-static int status_dir(const struct options *opts, const struct vb_root *root,
-		      const char **name)
+/*
+ * Where status.json goes: run/vfio-boot in the tree, or --status FILE, a path
+ * of the running system (made absolute, for a tree at "/"). Returns 0 or -errno.
+ */
+static int status_path(const struct options *opts, char *path, size_t size)
 {
-	char dir[PATH_MAX];
-	const char *slash;
-	int err, fd;
+	const char *status = opts->status ? opts->status : "run/vfio-boot/status.json";
+	char cwd[PATH_MAX] = "";
+	int n;
 
-	if (!opts->status) {
-		*name = "status.json";
-		err = vb_root_mkdir_p(root, "run/vfio-boot");
-		if (err < 0)
-			return err;
-		return vb_root_open(root, "run/vfio-boot", O_RDONLY | O_DIRECTORY, 0);
-	}
-	slash = strrchr(opts->status, '/');
-	*name = slash ? slash + 1 : opts->status;
-	if (!**name)
-		return -EISDIR;
-	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - opts->status) : 1,
-			     slash ? opts->status : ".") >= sizeof(dir))
-		return -ENAMETOOLONG;
-	if (slash == opts->status)
-		strcpy(dir, "/");
-	err = vb_mkdir_p(dir);
-	if (err < 0)
-		return err;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (opts->status && status[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(path, size, "%s%s%s", cwd, cwd[0] ? "/" : "", status);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Writes status.json through a temporary file, so readers never see half. */
+/* Writes status.json whole and atomically (vb_root_replace): readers never see half. */
 static int write_status(const struct options *opts, const struct vb_root *root,
 			const struct vb_report *report)
 {
-	char tmp[NAME_MAX + 1];
-	const char *name;
+	char path[PATH_MAX], *text = NULL, *slash;
+	struct vb_root host = { .fd = -1 };
+	const struct vb_root *in = opts->status ? &host : root;
+	/* Ours, its mode as the umask leaves it: no owner or attributes to set. */
+	const struct vb_root_meta meta = { 0644, (uid_t)-1, (gid_t)-1, NULL };
+	struct vb_root_file f = { .dirfd = -1 };
+	size_t len = 0;
 	FILE *out;
-	int dirfd, fd, err = 0;
+	int err = status_path(opts, path, sizeof(path));
 
-	dirfd = status_dir(opts, root, &name);
-	if (dirfd < 0)
-		return dirfd;
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp)) {
-		close(dirfd);
-		return -ENAMETOOLONG;
+	if (err == 0 && opts->status)
+		err = vb_root_init(&host, "/");
+	out = err == 0 ? open_memstream(&text, &len) : NULL;
+	if (err == 0 && !out)
+		err = -ENOMEM;
+	if (out) {
+		err = vb_report_json(out, report);
+		if (fclose(out) != 0 && err == 0)
+			err = -ENOMEM;
 	}
-	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		return err;
+	/* Its directory made first, then the file itself replaced (a link there too). */
+	slash = strrchr(path, '/');
+	if (err == 0 && slash) {
+		*slash = '\0';
+		err = vb_root_mkdir_p(in, path);
+		*slash = '/';
 	}
-	vb_report_json(out, report);
-	if (fflush(out) != 0 || ferror(out))
-		err = errno ? -errno : -EIO;
-	if (fclose(out) != 0 && err == 0)
-		err = -errno;
-	if (err == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		err = -errno;
-	if (err < 0)
-		unlinkat(dirfd, tmp, 0);
-	close(dirfd);
+	if (err == 0)
+		err = vb_root_locate(in, path, false, &f);
+	if (err == 0)
+		err = vb_root_replace(&f, text, len, &meta, NULL);
+	vb_root_file_release(&f);
+	vb_root_fini(&host);
+	free(text);
 	return err;
 }
 

@@ -18,7 +18,7 @@
 #include "hostinfo.h"
 #include "kcmdline.h"
 #include "leftovers.h"
-#include "treefile.h"
+#include "root_write.h"
 
 /*
  * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
@@ -102,7 +102,7 @@ static void warn_grub_overrides(const struct vb_root *root)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
 		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
-		if (vb_root_read_file(root, path, VB_TREE_FILE_MAX, &text, &n, NULL) < 0)
+		if (vb_root_read_file(root, path, VB_ROOT_FILE_MAX, &text, &n, NULL) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "path.h"
 #include "sysfs.h"
 #include "text.h"
 

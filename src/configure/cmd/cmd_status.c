@@ -12,7 +12,6 @@
 #include "image_verify.h"
 #include "cli.h"
 #include "initramfs_image.h"
-#include "path.h"
 #include "plan.h"
 #include "reply.h"
 #include "session.h"

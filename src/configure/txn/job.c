@@ -7,19 +7,19 @@
 
 #include "job.h"
 #include "kcmdline.h"
-#include "treefile.h"
+#include "root_write.h"
 
 int job_read_file(const struct vb_root *root, const char *path, char **text, size_t *len,
 		   struct stat *st)
 {
-	struct vb_tree_file f;
-	int err = vb_tree_locate(root, path, &f);
+	struct vb_root_file f;
+	int err = vb_root_locate(root, path, true, &f);
 
 	*text = NULL;
 	*len = 0;
 	if (err == 0)
-		err = vb_tree_read(&f, VB_TREE_FILE_MAX, text, len, st);
-	vb_tree_release(&f);
+		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, text, len, st, NULL);
+	vb_root_file_release(&f);
 	return err;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "msgs.h"
+#include "root_xattr.h"
 #include "sha256.h"
 
 /*
@@ -18,9 +19,13 @@
  * The file is a sequence of records, each "vfio-boot-journal TYPE LEN SHA256\n",
  * LEN bytes of body, "\n". TYPE is header (the format version), step (a step
  * configure took, first to last), changeset (a run under way; the steps after
- * it are that run's) and end (how many records came before). Every record
- * carries the SHA-256 of its body and the end record its count, so a journal
- * cut short, torn or edited is told from a whole one, never half read.
+ * it are that run's) and end (how many records came before). A record's
+ * SHA256 covers the previous record's SHA256 (none for the header), its TYPE
+ * and its body, so each record vouches for all before it: a journal cut
+ * short, torn, edited, or with records swapped, dropped or repeated is told
+ * from a whole one, never half read. Version 1 journals (each SHA256 of its
+ * body alone, no extended attributes) are still read, and written again as
+ * version 2.
  */
 
 enum vb_step_kind {
@@ -36,9 +41,10 @@ enum vb_step_state {
 	VB_STEP_PENDING, /* not begun */
 	VB_STEP_STARTED, /* begun, maybe done in part or in whole (a crash came) */
 	VB_STEP_DONE,
-	VB_STEP_FAILED,  /* it reported an error; a failed regeneration changed nothing */
-	VB_STEP_UNDONE,  /* taken back */
-	VB_STEP_SKIPPED, /* a command that could not run here (not root) */
+	VB_STEP_FAILED,  /* it reported an error and may have changed something */
+	VB_STEP_UNDONE,  /* taken back, or it failed having changed nothing: nothing to undo */
+	VB_STEP_SKIPPED, /* it had nothing to do (a directory there already, a command
+			    that cannot run here, not root): nothing to undo */
 };
 
 struct vb_file_state {
@@ -50,6 +56,9 @@ struct vb_file_state {
 	char *data;                 /* the bytes: journaled for the old state, in memory only
 				       for the new one */
 	size_t len;
+	struct vb_xattrs xattrs;    /* its extended attributes, journaled with the bytes */
+	bool xattrs_known;          /* false: take those of the file it replaces (a state
+				       configure made, or one a version 1 journal kept) */
 };
 
 /* How configure's own edit can be taken out of a file that changed since. */
@@ -136,11 +145,20 @@ const char *vb_step_kind_name(enum vb_step_kind kind);
 /* "pending", "started", "done", "failed", "undone", "skipped". */
 const char *vb_step_state_name(enum vb_step_state state);
 
-/* Fills st from bytes (NULL: the file does not exist). Returns 0 or -ENOMEM. */
+/*
+ * Fills st from bytes (NULL: the file does not exist), its extended
+ * attributes unknown. Returns 0 or -ENOMEM.
+ */
 int vb_file_state_set(struct vb_file_state *st, const char *data, size_t len, mode_t mode,
 		      uid_t uid, gid_t gid, bool keep_data);
 
-/* True when a and b describe the same bytes and mode (or both no file). */
+/* Makes x (copied) st's extended attributes, known. Returns 0 or -ENOMEM. */
+int vb_file_state_set_xattrs(struct vb_file_state *st, const struct vb_xattrs *x);
+
+/*
+ * True when a and b describe the same bytes and mode (or both no file).
+ * Extended attributes are carried, not compared: a relabel is no conflict.
+ */
 bool vb_file_state_same(const struct vb_file_state *a, const struct vb_file_state *b);
 
 /* Accepts "/a/b": absolute, no empty, "." or ".." part, no newline. */
