@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "boot_refresh.h"
+#include "kernels.h"
 #include "cli.h"
 #include "pe.h"
 #include "root.h"
@@ -162,35 +163,24 @@ int vb_boot_refresh_left_note(const struct vb_boot_refresh *r)
 	return r->left.count ? 1 : 0;
 }
 
-/* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
+/* kernel-install add for every installed kernel with a /boot/vmlinuz. */
 static int kernel_install_all(const struct vb_root *root,
 			      int (*fn)(void *ctx, const char *const *argv), void *ctx)
 {
-	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
 	struct vb_msgs kernels = { 0 };
-	int err = 0;
+	char where[PATH_MAX];
+	int err = vb_kernels_list(root, &kernels, where, sizeof(where));
 
-	for (size_t m = 0; err == 0 && m < 2 && kernels.count == 0; m++) {
-		DIR *d = open_dir(root, module_dirs[m]);
-		struct dirent *de;
-
-		while (d && (de = readdir(d)) != NULL) {
-			char vmlinuz[PATH_MAX];
-
-			snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", de->d_name);
-			if (de->d_name[0] != '.' && vb_root_exists(root, vmlinuz))
-				vb_msgs_add_unique(&kernels, de->d_name);
-		}
-		if (d)
-			closedir(d);
-	}
-	vb_msgs_sort(&kernels);
+	if (err < 0 && err != -ENOMEM)
+		cli_error("cannot read %s: %s", where, vb_strerror(err));
 	for (size_t k = 0; err == 0 && k < kernels.count; k++) {
 		const char *kver = kernels.items[k];
 		char vmlinuz[PATH_MAX], initrd[PATH_MAX] = "", candidate[PATH_MAX];
 		const char *argv[6] = { "kernel-install", "add", kver, vmlinuz, NULL, NULL };
 
 		snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", kver);
+		if (!vb_root_exists(root, vmlinuz))
+			continue;
 		snprintf(candidate, sizeof(candidate), "/boot/initrd.img-%s", kver);
 		if (vb_root_exists(root, candidate))
 			snprintf(initrd, sizeof(initrd), "%s", candidate);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "outcome.h"
 #include "reply.h"
 #include "version.h"
@@ -80,15 +81,6 @@ static bool looks_like_a_system(const struct vb_root *root)
 {
 	return is_dir(root, "etc") && (is_dir(root, "usr") || is_dir(root, "bin") ||
 				       is_dir(root, "boot") || is_dir(root, "sys"));
-}
-
-/* The long name of option c ("wait"), or NULL. */
-static const char *option_name(const struct option *longopts, int c)
-{
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == c)
-			return o->name;
-	return NULL;
 }
 
 /*
@@ -179,7 +171,7 @@ int main(int argc, char **argv)
 			c = c == 'j' ? c : 0;
 		if (optarg && !optarg[0] && !bad[0]) {
 			snprintf(bad, sizeof(bad), "option --%s needs a value",
-				 option_name(longopts, c) ? option_name(longopts, c) : "?");
+				 vb_option_name(longopts, c) ? vb_option_name(longopts, c) : "?");
 			continue;
 		}
 		switch (c) {
