@@ -161,7 +161,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 
 /* Reads the config file into cfg; notes what went wrong in messages. */
 static int load_config_file(const struct options *opts, const struct vb_root *root,
-			    struct vb_config *cfg, struct vb_msgs *messages, bool *problem)
+			    struct vb_config *cfg, struct vb_strv *messages, bool *problem)
 {
 	const char *rel = "etc/vfio-boot.conf";
 	char path[PATH_MAX];
@@ -170,21 +170,21 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
 	if (opts->config)
 		snprintf(path, sizeof(path), "%s", opts->config);
 	else if (vb_root_display(root, rel, path, sizeof(path)) < 0)
-		return vb_msgs_add(messages, "config path under %s is too long", root->path);
+		return vb_strv_add(messages, "config path under %s is too long", root->path);
 
 	err = opts->config ? vb_config_load(cfg, NULL, path, path) :
 			     vb_config_load(cfg, root, rel, "/etc/vfio-boot.conf");
 	if (err == -ENOENT && !opts->config)
-		return vb_msgs_add(messages, "%s: not found, using the kernel command line only",
+		return vb_strv_add(messages, "%s: not found, using the kernel command line only",
 				   path);
 	if (err == -EFBIG) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: %d bytes or larger, ignored", path,
+		return vb_strv_add(messages, "%s: %d bytes or larger, ignored", path,
 				   VB_CONFIG_FILE_MAX);
 	}
 	if (err < 0 && err != -ENOMEM) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
+		return vb_strv_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
 	}
 	return err;
 }
@@ -197,7 +197,7 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
  * says why.
  */
 static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
-			struct vb_msgs *messages, const char **disabled_by)
+			struct vb_strv *messages, const char **disabled_by)
 {
 	char *text = NULL, path[PATH_MAX];
 	size_t len;
@@ -212,13 +212,13 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 		return err;
 	vb_root_display(root, "proc/cmdline", path, sizeof(path));
 	if (err == -ENOENT)
-		return vb_msgs_add(messages, "%s: not found, using the config file only", path);
+		return vb_strv_add(messages, "%s: not found, using the config file only", path);
 	cfg->disabled = true;
 	*disabled_by = "a kernel command line that could not be read (vfio_boot.disable could be on it)";
 	if (err == -EFBIG)
-		return vb_msgs_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
+		return vb_strv_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
 				   path, CMDLINE_MAX);
-	return vb_msgs_add(messages, "%s: cannot read: %s; nothing is bound", path,
+	return vb_strv_add(messages, "%s: cannot read: %s; nothing is bound", path,
 			   vb_strerror(err));
 }
 
@@ -317,7 +317,7 @@ static int write_status(const struct options *opts, const struct vb_root *root,
  * touch. Names the kernel would not write ("0:1:0.0") are left out, said once.
  */
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
-			 struct vb_snapshot *snap, struct vb_msgs *messages)
+			 struct vb_snapshot *snap, struct vb_strv *messages)
 {
 	struct vb_sysfs_listing listing = { .keep_modalias = false };
 	bool *want;
@@ -326,7 +326,7 @@ static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg
 	if (err < 0)
 		return err;
 	if (listing.ignored &&
-	    vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
+	    vb_strv_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
 				  "kernel names functions (DDDD:BB:SS.F): '%s'%s",
 			listing.ignored, listing.ignored_first,
 			listing.ignored > 1 ? " and others" : "") < 0)
@@ -348,10 +348,10 @@ static long elapsed_us(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
-static int append_all(struct vb_msgs *to, const struct vb_msgs *from)
+static int append_all(struct vb_strv *to, const struct vb_strv *from)
 {
 	for (size_t i = 0; i < from->count; i++)
-		if (vb_msgs_add(to, "%s", from->items[i]) < 0)
+		if (vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 	struct logger log = { .kmsg_fd = -1 };
 	struct vb_snapshot snap = { 0 };
 	struct vb_plan plan = { 0 };
-	struct vb_msgs messages = { 0 };
+	struct vb_strv messages = { 0 };
 	struct vb_outcome *outcomes = NULL;
 	struct vb_config cfg;
 	struct vb_report report;
@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 
 			problem = true;
 			vb_root_display(&root, "sys/bus/pci/devices", path, sizeof(path));
-			err = vb_msgs_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
+			err = vb_strv_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
 		}
 	}
 	if (err == 0)
@@ -445,7 +445,7 @@ out:
 	vb_plan_free(&plan);
 	vb_snapshot_free(&snap);
 	vb_config_free(&cfg);
-	vb_msgs_free(&messages);
+	vb_strv_free(&messages);
 	vb_root_fini(&root);
 	if (fflush(stdout) != 0 && opts.strict)
 		return EXIT_FAILED;

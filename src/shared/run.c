@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "root.h"
 #include "run.h"
 
@@ -200,7 +201,7 @@ int vb_find_program(const struct vb_root *root, const char *name)
 		return fd >= 0 ? is_program(fd) : fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
 	}
 	/* RUN_PATH's directories; links resolve inside the tree, as they will under chroot. */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		fd = vb_root_open(root, path, O_PATH, 0);
 		if (fd >= 0 && is_program(fd))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "journal.h"
 #include "unit.h"
 
@@ -38,12 +39,12 @@ static void make_journal(struct vb_journal *j)
 	CHECK(vb_xattrs_add(&s.old.xattrs, "user.empty", "", 0) == 0);
 	s.old.xattrs_known = true;
 	s.edit.kind = VB_EDIT_GRUB;
-	vb_msgs_add(&s.edit.added, "intel_iommu=on");
-	vb_msgs_add(&s.edit.replaced_old, "iommu=soft iommu=off");
-	vb_msgs_add(&s.edit.replaced_new, "iommu=pt");
-	vb_msgs_add(&s.edit.removed, "foo=\"a b\"");
-	vb_msgs_add(&s.edit.dropped, "vfio-pci.ids=10de:2504,10de:228e");
-	vb_msgs_add(&s.edit.dropped, "\"vfio_pci.ids=1234:5678\"");
+	vb_strv_add(&s.edit.added, "intel_iommu=on");
+	vb_strv_add(&s.edit.replaced_old, "iommu=soft iommu=off");
+	vb_strv_add(&s.edit.replaced_new, "iommu=pt");
+	vb_strv_add(&s.edit.removed, "foo=\"a b\"");
+	vb_strv_add(&s.edit.dropped, "vfio-pci.ids=10de:2504,10de:228e");
+	vb_strv_add(&s.edit.dropped, "\"vfio_pci.ids=1234:5678\"");
 	CHECK(vb_steps_append(&j->done, &j->ndone, &s) == 0);
 	vb_step_free(&s);
 	file_step(&s, "/etc/vfio-boot.conf", NULL, 0, "10de:2504\n", VB_STEP_DONE);
@@ -53,11 +54,11 @@ static void make_journal(struct vb_journal *j)
 	CHECK(vb_steps_append(&j->done, &j->ndone, &s) == 0);
 	vb_step_free(&s);
 	s = (struct vb_step){ .kind = VB_STEP_COMMAND, .state = VB_STEP_DONE };
-	vb_msgs_add(&s.argv, "grubby");
-	vb_msgs_add(&s.argv, "--args");
-	vb_msgs_add(&s.argv, "intel_iommu=on iommu=pt");
-	vb_msgs_add(&s.undo_argv, "grubby");
-	vb_msgs_add(&s.undo_argv, "%s", "");
+	vb_strv_add(&s.argv, "grubby");
+	vb_strv_add(&s.argv, "--args");
+	vb_strv_add(&s.argv, "intel_iommu=on iommu=pt");
+	vb_strv_add(&s.undo_argv, "grubby");
+	vb_strv_add(&s.undo_argv, "%s", "");
 	CHECK(vb_steps_append(&j->done, &j->ndone, &s) == 0);
 	vb_step_free(&s);
 
@@ -70,7 +71,7 @@ static void make_journal(struct vb_journal *j)
 	CHECK(vb_steps_append(&j->steps, &j->nsteps, &s) == 0);
 	vb_step_free(&s);
 	s = (struct vb_step){ .kind = VB_STEP_REGENERATE, .state = VB_STEP_FAILED };
-	vb_msgs_add(&s.argv, "update-initramfs");
+	vb_strv_add(&s.argv, "update-initramfs");
 	CHECK(vb_steps_append(&j->steps, &j->nsteps, &s) == 0);
 	vb_step_free(&s);
 	s = (struct vb_step){ .kind = VB_STEP_VERIFY, .state = VB_STEP_PENDING,
@@ -243,7 +244,7 @@ static void check_order(void)
 	count = split_records(text, len, at, 16);
 	CHECK(count == 10);
 	out = malloc(len * 2);
-	for (size_t c = 0; count == 10 && out && c < sizeof(cases) / sizeof(cases[0]); c++) {
+	for (size_t c = 0; count == 10 && out && c < ARRAY_SIZE(cases); c++) {
 		size_t olen = reorder(text, len, at, count, cases[c].order, cases[c].n, out);
 		int err = vb_journal_parse(out, olen, &back, &d);
 

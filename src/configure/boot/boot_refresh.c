@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "boot_refresh.h"
 #include "kernels.h"
 #include "cli.h"
@@ -56,11 +57,11 @@ static DIR *open_dir(const struct vb_root *root, const char *rel)
 }
 
 /* Lists the UKIs (EFI/Linux/NAME.efi) of every boot directory; notes the signed ones. */
-static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *signed_ukis)
+static int find_ukis(const struct vb_root *root, bool *any, struct vb_strv *signed_ukis)
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+	for (size_t i = 0; err == 0 && i < ARRAY_SIZE(boot_dirs); i++) {
 		char dir[PATH_MAX];
 		struct dirent *de;
 		DIR *d;
@@ -83,7 +84,7 @@ static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *sign
 			n = pread(fd, head, sizeof(head), 0);
 			close(fd);
 			if (n > 0 && vb_pe_is_signed(head, (size_t)n))
-				err = vb_msgs_add(signed_ukis, "%s", path);
+				err = vb_strv_add(signed_ukis, "%s", path);
 		}
 		if (d)
 			closedir(d);
@@ -105,7 +106,7 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 		if (!r->layout[0])
 			config_value(root, "/usr/lib/kernel/install.conf", "layout", r->layout,
 				     sizeof(r->layout));
-		for (size_t i = 0; i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(boot_dirs); i++) {
 			char dir[PATH_MAX];
 
 			snprintf(dir, sizeof(dir), "%s/loader/entries", boot_dirs[i]);
@@ -125,14 +126,14 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 	r->ukify_signs = key[0] != '\0';
 	/* Only UKIs kernel-install rebuilds lose their signature. */
 	if (r->sbctl || r->ukify_signs || strcmp(r->layout, "uki") != 0)
-		vb_msgs_free(&r->unsigned_by_us);
+		vb_strv_free(&r->unsigned_by_us);
 	return err;
 }
 
 void vb_boot_refresh_free(struct vb_boot_refresh *r)
 {
-	vb_msgs_free(&r->unsigned_by_us);
-	vb_msgs_free(&r->left);
+	vb_strv_free(&r->unsigned_by_us);
+	vb_strv_free(&r->left);
 }
 
 int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl,
@@ -144,12 +145,12 @@ int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl
 	if (vb_bootloader_refresh(root, bl, &cmd))
 		return fn(ctx, cmd.argv);
 	if (bl == VB_BOOTLOADER_GRUB)
-		return vb_msgs_add(&r->left, "nothing here makes grub.cfg again from "
+		return vb_strv_add(&r->left, "nothing here makes grub.cfg again from "
 				   "/etc/default/grub (no update-grub, grub-mkconfig or grub2-mkconfig "
 				   "in the tree): run update-grub (or grub-mkconfig -o "
 				   "/boot/grub/grub.cfg) before the next boot");
 	if (bl == VB_BOOTLOADER_KERNEL_CMDLINE && !vb_have_program(root, "kernel-install"))
-		return vb_msgs_add(&r->left, "nothing here makes the boot entries again from "
+		return vb_strv_add(&r->left, "nothing here makes the boot entries again from "
 				   "/etc/kernel/cmdline (no kernel-install, no proxmox-boot-tool in "
 				   "the tree): run kernel-install add KVER /boot/vmlinuz-KVER for each "
 				   "kernel (or your boot loader's tool) before the next boot");
@@ -167,7 +168,7 @@ int vb_boot_refresh_left_note(const struct vb_boot_refresh *r)
 static int kernel_install_all(const struct vb_root *root,
 			      int (*fn)(void *ctx, const char *const *argv), void *ctx)
 {
-	struct vb_msgs kernels = { 0 };
+	struct vb_strv kernels = { 0 };
 	char where[PATH_MAX];
 	int err = vb_kernels_list(root, &kernels, where, sizeof(where));
 
@@ -191,7 +192,7 @@ static int kernel_install_all(const struct vb_root *root,
 			argv[4] = initrd;
 		err = fn(ctx, argv);
 	}
-	vb_msgs_free(&kernels);
+	vb_strv_free(&kernels);
 	return err;
 }
 

@@ -8,7 +8,7 @@
 #include "hostdevs.h"
 #include "hostinfo.h"
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "pcinames.h"
 #include "root.h"
@@ -53,7 +53,7 @@ struct machine {
 	bool have_sys;              /* ROOT/sys/bus/pci/devices is readable */
 	struct vb_snapshot snap;
 	struct vb_kmod kmod;        /* installed kernels' module indexes */
-	struct vb_msgs *claimants;  /* per function: modules that would claim it (empty
+	struct vb_strv *claimants;  /* per function: modules that would claim it (empty
 				       unless loaded with_claimants) */
 	struct vb_pcinames *names;
 	struct vb_host_devices host; /* what the running system needs (disk, network) */

@@ -100,7 +100,7 @@ static int resolve_claimants(struct machine *m)
 			continue;
 		if (k > 0 && strcmp(aliases[i], aliases[first]) == 0) {
 			for (size_t c = 0; c < m->claimants[first].count && err == 0; c++)
-				err = vb_msgs_add(&m->claimants[i], "%s",
+				err = vb_strv_add(&m->claimants[i], "%s",
 						  m->claimants[first].items[c]);
 			continue;
 		}
@@ -165,7 +165,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 void machine_free(struct machine *m)
 {
 	for (size_t i = 0; m->claimants && i < m->snap.count; i++)
-		vb_msgs_free(&m->claimants[i]);
+		vb_strv_free(&m->claimants[i]);
 	free(m->claimants);
 	vb_kmod_close(&m->kmod);
 	vb_snapshot_free(&m->snap);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "cli.h"
 #include "options.h"
 #include "outcome.h"
@@ -132,7 +133,7 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 	}
 	cli->args = args;
 	cli->nargs = nargs;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(command, commands[i].name) == 0)
 			return commands[i].run(cli);
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);

@@ -8,7 +8,7 @@
 
 #include "kernels.h"
 
-int vb_kernels_list(const struct vb_root *root, struct vb_msgs *kernels, char *where,
+int vb_kernels_list(const struct vb_root *root, struct vb_strv *kernels, char *where,
 		    size_t size)
 {
 	int fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
@@ -43,9 +43,9 @@ int vb_kernels_list(const struct vb_root *root, struct vb_msgs *kernels, char *w
 		if (err < 0)
 			snprintf(where, size, "/%s", rel);
 		else if (err > 0)
-			err = vb_msgs_add(kernels, "%s", de->d_name);
+			err = vb_strv_add(kernels, "%s", de->d_name);
 	}
 	closedir(dir);
-	vb_msgs_sort(kernels);
+	vb_strv_sort(kernels);
 	return err;
 }

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -12,5 +12,5 @@
  * when there is no lib/modules), -ENOMEM, or -errno with where naming what
  * could not be read ("/lib/modules/KVER/modules.dep").
  */
-int vb_kernels_list(const struct vb_root *root, struct vb_msgs *kernels, char *where,
+int vb_kernels_list(const struct vb_root *root, struct vb_strv *kernels, char *where,
 		    size_t size);

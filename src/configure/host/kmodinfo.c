@@ -135,7 +135,7 @@ static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver
 
 int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, size_t size)
 {
-	struct vb_msgs installed = { 0 };
+	struct vb_strv installed = { 0 };
 	char rel[PATH_MAX];
 	int err;
 
@@ -145,9 +145,9 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, si
 		snprintf(rel, sizeof(rel), "lib/modules/%s", installed.items[k]);
 		err = indexes_are_files(root, rel, where, size);
 		if (err >= 0)
-			err = vb_msgs_add(err ? &km->kernels : &km->skipped, "%s", installed.items[k]);
+			err = vb_strv_add(err ? &km->kernels : &km->skipped, "%s", installed.items[k]);
 	}
-	vb_msgs_free(&installed);
+	vb_strv_free(&installed);
 	if (err == 0 && km->kernels.count) {
 		km->ctx = calloc(km->kernels.count, sizeof(*km->ctx));
 		km->dirfd = malloc(km->kernels.count * sizeof(*km->dirfd));
@@ -186,12 +186,12 @@ void vb_kmod_close(struct vb_kmod *km)
 			close(km->dirfd[k]);
 	free(km->ctx);
 	free(km->dirfd);
-	vb_msgs_free(&km->kernels);
-	vb_msgs_free(&km->skipped);
+	vb_strv_free(&km->kernels);
+	vb_strv_free(&km->skipped);
 	memset(km, 0, sizeof(*km));
 }
 
-int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules)
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_strv *modules)
 {
 	int err = 0;
 
@@ -209,7 +209,7 @@ int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_
 				 kmod_module_get_path(mod) ? "" : " (built-in)");
 			kmod_module_unref(mod);
 			if (err == 0)
-				err = vb_msgs_add_unique(modules, name);
+				err = vb_strv_add_unique(modules, name);
 		}
 		kmod_module_unref_list(list);
 	}

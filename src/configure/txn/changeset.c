@@ -258,12 +258,12 @@ int vb_changeset_rmdir(struct vb_changeset *cs, const char *path)
 	return add_step(cs, &s, NULL);
 }
 
-static int set_argv(struct vb_msgs *to, const char *const *argv)
+static int set_argv(struct vb_strv *to, const char *const *argv)
 {
 	for (size_t i = 0; argv[i]; i++) {
 		if (strchr(argv[i], '\n'))
 			return -EINVAL;
-		if (vb_msgs_add(to, "%s", argv[i]) < 0)
+		if (vb_strv_add(to, "%s", argv[i]) < 0)
 			return -ENOMEM;
 	}
 	return to->count ? 0 : -EINVAL;
@@ -306,7 +306,7 @@ int vb_changeset_verify(struct vb_changeset *cs, const char *name, vb_verify_fn 
 	return add_step(cs, &s, &v);
 }
 
-char *vb_argv_line(const struct vb_msgs *argv)
+char *vb_argv_line(const struct vb_strv *argv)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -366,7 +366,7 @@ static void problem(const struct vb_engine *e, const char *fmt, ...)
 		cli_error("%s", msg);
 }
 
-static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool run, bool undo)
+static void announce(const struct vb_engine *e, const struct vb_strv *argv, bool run, bool undo)
 {
 	char *line;
 
@@ -389,7 +389,7 @@ static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool
  * next run says so) and can be stopped by hand, after which the next run
  * rolls the change back.
  */
-static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool undo,
+static int run_argv(const struct vb_engine *e, const struct vb_strv *argv, bool undo,
 		    bool *skipped)
 {
 	const char **words = calloc(argv->count + 1, sizeof(*words));
@@ -411,7 +411,7 @@ static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool 
 	return rc;
 }
 
-static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int rc)
+static void describe_run(char *why, size_t size, const struct vb_strv *argv, int rc)
 {
 	if (rc < 0)
 		snprintf(why, size, "cannot run %s: %s", argv->items[0], vb_strerror(rc));
@@ -497,7 +497,7 @@ static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool mak
 	return err < 0 ? err : 0;
 }
 
-static int command_step(const struct vb_engine *e, struct vb_step *s, const struct vb_msgs *argv,
+static int command_step(const struct vb_engine *e, struct vb_step *s, const struct vb_strv *argv,
 			bool undo, char *why, size_t size)
 {
 	bool skipped;

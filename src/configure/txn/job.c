@@ -23,7 +23,7 @@ int job_read_file(const struct vb_root *root, const char *path, char **text, siz
 	return err;
 }
 
-int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours)
+int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_strv *ours)
 {
 	int err = 0;
 

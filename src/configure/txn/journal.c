@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "journal.h"
 
 #define MAGIC "vfio-boot-journal"
@@ -43,7 +44,6 @@ static const char *const edit_names[] = {
 	[VB_EDIT_KERNEL_CMDLINE] = "kernel-cmdline",
 	[VB_EDIT_BLOCK] = "block",
 };
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *vb_step_kind_name(enum vb_step_kind kind)
 {
@@ -83,11 +83,11 @@ bool vb_journal_path_ok(const char *path)
 
 void vb_edit_free(struct vb_edit *e)
 {
-	vb_msgs_free(&e->added);
-	vb_msgs_free(&e->replaced_old);
-	vb_msgs_free(&e->replaced_new);
-	vb_msgs_free(&e->removed);
-	vb_msgs_free(&e->dropped);
+	vb_strv_free(&e->added);
+	vb_strv_free(&e->replaced_old);
+	vb_strv_free(&e->replaced_new);
+	vb_strv_free(&e->removed);
+	vb_strv_free(&e->dropped);
 	e->kind = VB_EDIT_NONE;
 }
 
@@ -99,16 +99,16 @@ void vb_step_free(struct vb_step *s)
 	vb_xattrs_free(&s->old.xattrs);
 	vb_xattrs_free(&s->new.xattrs);
 	vb_edit_free(&s->edit);
-	vb_msgs_free(&s->argv);
-	vb_msgs_free(&s->undo_argv);
+	vb_strv_free(&s->argv);
+	vb_strv_free(&s->undo_argv);
 	free(s->name);
 	memset(s, 0, sizeof(*s));
 }
 
-static int copy_msgs(struct vb_msgs *to, const struct vb_msgs *from)
+static int copy_msgs(struct vb_strv *to, const struct vb_strv *from)
 {
 	for (size_t i = 0; i < from->count; i++)
-		if (vb_msgs_add(to, "%s", from->items[i]) < 0)
+		if (vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -221,12 +221,12 @@ void vb_journal_free(struct vb_journal *j)
 
 void vb_journal_damage_free(struct vb_journal_damage *d)
 {
-	vb_msgs_free(&d->paths);
+	vb_strv_free(&d->paths);
 }
 
 /* ---------------------------------------------------------------- writing */
 
-static void put_words(FILE *out, const char *key, const struct vb_msgs *words)
+static void put_words(FILE *out, const char *key, const struct vb_strv *words)
 {
 	for (size_t i = 0; i < words->count; i++)
 		fprintf(out, "%s %s\n", key, words->items[i]);
@@ -479,13 +479,13 @@ static int step_field(struct vb_step *s, int key, const char *value)
 
 	switch (key) {
 	case K_KIND:
-		i = lookup(kind_names, COUNT(kind_names), value);
+		i = lookup(kind_names, ARRAY_SIZE(kind_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->kind = (enum vb_step_kind)i;
 		return 0;
 	case K_STATE:
-		i = lookup(state_names, COUNT(state_names), value);
+		i = lookup(state_names, ARRAY_SIZE(state_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->state = (enum vb_step_state)i;
@@ -499,25 +499,25 @@ static int step_field(struct vb_step *s, int key, const char *value)
 	case K_NEW:
 		return parse_state(value, &s->new);
 	case K_EDIT:
-		i = lookup(edit_names, COUNT(edit_names), value);
+		i = lookup(edit_names, ARRAY_SIZE(edit_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->edit.kind = (enum vb_edit_kind)i;
 		return 0;
 	case K_ADDED:
-		return vb_msgs_add(&s->edit.added, "%s", value);
+		return vb_strv_add(&s->edit.added, "%s", value);
 	case K_REPLACED_OLD:
-		return vb_msgs_add(&s->edit.replaced_old, "%s", value);
+		return vb_strv_add(&s->edit.replaced_old, "%s", value);
 	case K_REPLACED_NEW:
-		return vb_msgs_add(&s->edit.replaced_new, "%s", value);
+		return vb_strv_add(&s->edit.replaced_new, "%s", value);
 	case K_REMOVED:
-		return vb_msgs_add(&s->edit.removed, "%s", value);
+		return vb_strv_add(&s->edit.removed, "%s", value);
 	case K_DROPPED:
-		return vb_msgs_add(&s->edit.dropped, "%s", value);
+		return vb_strv_add(&s->edit.dropped, "%s", value);
 	case K_ARG:
-		return vb_msgs_add(&s->argv, "%s", value);
+		return vb_strv_add(&s->argv, "%s", value);
 	case K_UNDO_ARG:
-		return vb_msgs_add(&s->undo_argv, "%s", value);
+		return vb_strv_add(&s->undo_argv, "%s", value);
 	case K_NAME:
 		return value[0] ? copy_string(&s->name, value) : -EBADMSG;
 	}
@@ -811,7 +811,7 @@ int vb_journal_parse(const char *data, size_t len, struct vb_journal *j,
 				err = j->open ? vb_steps_append(&j->steps, &j->nsteps, &s) :
 						vb_steps_append(&j->done, &j->ndone, &s);
 				if (err == 0 && s.kind == VB_STEP_FILE)
-					err = vb_msgs_add_unique(&d->paths, s.path);
+					err = vb_strv_add_unique(&d->paths, s.path);
 				vb_step_free(&s);
 			} else if (err == -EBADMSG) {
 				snprintf(d->why, sizeof(d->why), "a step that does not read");

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root_xattr.h"
 #include "sha256.h"
 
@@ -71,11 +71,11 @@ enum vb_edit_kind {
 
 struct vb_edit {
 	enum vb_edit_kind kind;
-	struct vb_msgs added;        /* words put in where no word had their key */
-	struct vb_msgs replaced_old; /* words taken out for the word of the same key ... */
-	struct vb_msgs replaced_new; /* ... put in their place (same index) */
-	struct vb_msgs removed;      /* configure's own earlier words taken out */
-	struct vb_msgs dropped;      /* a guide's leftovers taken out (vfio-pci.ids=): put back */
+	struct vb_strv added;        /* words put in where no word had their key */
+	struct vb_strv replaced_old; /* words taken out for the word of the same key ... */
+	struct vb_strv replaced_new; /* ... put in their place (same index) */
+	struct vb_strv removed;      /* configure's own earlier words taken out */
+	struct vb_strv dropped;      /* a guide's leftovers taken out (vfio-pci.ids=): put back */
 };
 
 /* The longest word a journal record holds. */
@@ -91,8 +91,8 @@ struct vb_step {
 	struct vb_file_state old;    /* FILE */
 	struct vb_file_state new;    /* FILE */
 	struct vb_edit edit;         /* FILE */
-	struct vb_msgs argv;         /* COMMAND, REGENERATE */
-	struct vb_msgs undo_argv;    /* COMMAND */
+	struct vb_strv argv;         /* COMMAND, REGENERATE */
+	struct vb_strv undo_argv;    /* COMMAND */
 	char *name;                  /* VERIFY */
 	int status;                  /* COMMAND, REGENERATE: the last exit status (not journaled) */
 };
@@ -114,7 +114,7 @@ struct vb_journal {
 struct vb_journal_damage {
 	size_t record;        /* the first bad record, counted from 1 */
 	char why[128];
-	struct vb_msgs paths; /* the files the intact step records name */
+	struct vb_strv paths; /* the files the intact step records name */
 };
 
 #define VB_JOURNAL_MAX (64 * 1024 * 1024)
