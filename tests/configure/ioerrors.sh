@@ -98,3 +98,14 @@ has out "fail  selection        cannot read /etc/vfio-boot.conf: Input/output er
 has out "not ready"
 tree_unchanged "check"
 end
+
+begin eio-reading-saved-selection-configure
+# configure again, the saved selection unreadable: one line naming it.
+host_tree
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+baseline
+no_calls
+vboot_eio etc/vfio-boot.conf read configure 02:00.0
+io_error_is "cannot read /etc/vfio-boot.conf" configure
+end
