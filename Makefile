@@ -194,6 +194,7 @@ static-check: $(B)/vfio-boot-bind
 # Every shell file of the repository (tests/lint.sh finds them in git ls-files).
 lint: deps-check
 	tests/lint.sh
+	$(tally)
 
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* check's look at the saved selection: what each selector and function comes to. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,12 +116,16 @@ bool check_selection(struct check_list *c, const struct cli *cli, const struct m
 	int err = cli_read_config(cli, &cfg, &exists);
 
 	if (err < 0 || !exists) {
-		if (err < 0)
+		if (err < 0) {
 			check_add(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
 			       vb_strerror(err));
-		else
+			/* Not a selection that is wrong (too large is): a file unread (exit 1). */
+			if (err != -EFBIG)
+				c->read_errors++;
+		} else {
 			check_add(c, "selection", CHECK_SKIP,
 			       "no /etc/vfio-boot.conf: nothing configured");
+		}
 		vb_config_free(&cfg);
 		return false;
 	}
