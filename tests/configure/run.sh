@@ -217,7 +217,8 @@ vboot configure --cpu amd 02:00.0
 rc_is 0
 # Both files exist: the one this system boots with is edited, and it says which.
 has out "both /etc/default/grub and /etc/kernel/cmdline exist: editing /etc/kernel/cmdline"
-grep -qx 'root=UUID=1234 rw iommu=pt' "$T/etc/kernel/cmdline" || fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
+# iommu= is a list: pt joins the admin's soft, which stays.
+grep -qx 'root=UUID=1234 rw iommu=pt,soft' "$T/etc/kernel/cmdline" || fail "cmdline: $(cat "$T/etc/kernel/cmdline")"
 lacks etc/default/grub "iommu=pt"
 vboot unconfigure
 rc_is 0
@@ -675,7 +676,7 @@ baseline
 vboot configure --no-regenerate 10de:2504@01:00.0
 rc_is 0
 calls_are "grubby --info=ALL
-grubby --update-kernel=/boot/vmlinuz-6.1 --args intel_iommu=on iommu=pt
+grubby --update-kernel=/boot/vmlinuz-6.1 --args intel_iommu=on iommu=pt,soft
 grubby --update-kernel=/boot/vmlinuz-6.2 --args iommu=pt"
 no_calls
 vboot unconfigure --no-regenerate

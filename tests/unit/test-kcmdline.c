@@ -156,15 +156,26 @@ static void check_grub_existing_flags(void)
 	grub(done, done);
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n",
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n");
+	/* iommu= is a list too: "pt" joins the admin's settings ("soft" stays). */
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=soft quiet intel_iommu=off\"\n",
-	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n");
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt,soft quiet intel_iommu=on\"\n");
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=force,nopt quiet\"\n",
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=force,pt quiet intel_iommu=on\"\n");
 	/* intel_iommu= is a list: its "off" becomes "on" where it is, as the admin spelled it. */
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"intel-iommu=off quiet\"\n",
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"intel-iommu=on quiet iommu=pt\"\n");
 	/* Taken out again, the words come back together, where the first was. */
-	grub_undone("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet iommu=soft  splash\"\n",
-		    "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet  splash intel_iommu=on\"\n",
-		    "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt iommu=soft quiet  splash\"\n");
+	{
+		static const char *const words[] = { "console=ttyS1" };
+		const struct vb_strv one = { (char **)words, 1 };
+
+		check_edit(true, "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty0 quiet console=ttyS0  splash\"\n",
+			   &one, NULL, "GRUB_CMDLINE_LINUX_DEFAULT=\"console=ttyS1 quiet  splash\"\n",
+			   "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty0 console=ttyS0 quiet  splash\"\n");
+	}
+	/* Each iommu= word is read in turn: pt on already, nothing to add. */
+	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet iommu=soft  splash\"\n",
+	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet iommu=soft  splash intel_iommu=on\"\n");
 	grub("GRUB_CMDLINE_LINUX_DEFAULT=\"iommu quiet\"\n",
 	     "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt quiet intel_iommu=on\"\n");
 	/* Exact duplicates the user wrote are left alone. */
@@ -355,13 +366,13 @@ static void check_kernel_cmdline(void)
 	check_edit(false, "", &vfio, NULL, "intel_iommu=on iommu=pt\n", "\n");
 	kernel("\n", "intel_iommu=on iommu=pt\n");
 	kernel("quiet intel_iommu=on iommu=pt\n", "quiet intel_iommu=on iommu=pt\n");
-	kernel("iommu=soft quiet  \n", "iommu=pt quiet intel_iommu=on  \n");
+	kernel("iommu=soft quiet  \n", "iommu=pt,soft quiet intel_iommu=on  \n");
 	kernel("foo=\"a b\" quiet\n", "foo=\"a b\" quiet intel_iommu=on iommu=pt\n");
 	kernel("quiet\nsplash\n", "quiet\nsplash intel_iommu=on iommu=pt\n");
 	check_edit(false, "iommu=soft a iommu=off b iommu=pt c\n", &vfio, NULL,
-		   "iommu=pt a b c intel_iommu=on\n", "iommu=soft iommu=off iommu=pt a b c\n");
+		   "iommu=soft a iommu=off b iommu=pt c intel_iommu=on\n", NULL);
 	check_edit(false, "quiet iommu=soft -- iommu=soft\n", &vfio, NULL,
-		   "quiet iommu=pt intel_iommu=on -- iommu=soft\n", NULL);
+		   "quiet iommu=pt,soft intel_iommu=on -- iommu=soft\n", NULL);
 	/* A quote left open swallows what follows it: the flags go before that word. */
 	kernel("quiet a=\"x y\n", "quiet intel_iommu=on iommu=pt a=\"x y\n");
 	/* Quoted whole, the kernel reads the parameter as if unquoted. */
@@ -397,14 +408,17 @@ static void check_has_all(void)
 	CHECK(vb_cmdline_has_all("root=/dev/sda1 intel_iommu=on\n", vfio_words, 2) == 0);
 	CHECK(vb_cmdline_has_all("", vfio_words, 2) == 0);
 	CHECK(has("iommu=pt", "iommu=pt"));
-	CHECK(!has("iommu=ptx", "iommu=pt"));
+	CHECK(has("iommu=ptx", "iommu=pt")); /* the kernel compares "pt" as a prefix */
 	CHECK(!has("xiommu=pt", "iommu=pt"));
 	CHECK(!has("iommu=PT", "iommu=pt"));
 	CHECK(!has("iommu", "iommu=pt"));
 	CHECK(has("quiet\tsplash", "splash"));
 	/* The last value of a key is the one in effect. */
-	CHECK(has("iommu=soft iommu=pt", "iommu=pt"));
-	CHECK(!has("iommu=pt iommu=soft", "iommu=pt"));
+	CHECK(has("console=ttyS0 console=tty0", "console=tty0"));
+	CHECK(!has("console=tty0 console=ttyS0", "console=tty0"));
+	/* iommu= words add up: "soft" after "pt" leaves passthrough on, "nopt" does not. */
+	CHECK(has("iommu=pt iommu=soft", "iommu=pt"));
+	CHECK(!has("iommu=pt iommu=nopt", "iommu=pt"));
 	/* As the kernel reads it: '-' is '_' in names, quotes group and go. */
 	CHECK(has("intel-iommu=on", "intel_iommu=on"));
 	CHECK(has("vfio_pci.ids=10de:2504", "vfio-pci.ids=10de:2504"));
@@ -599,7 +613,7 @@ static void check_intel_iommu_options(void)
 	CHECK_STR(merged, "intel_iommu=on");
 	free(merged);
 	merged = vb_cmdline_merged("iommu=soft", "iommu=pt");
-	CHECK_STR(merged, "iommu=pt");
+	CHECK_STR(merged, "iommu=pt,soft");
 	free(merged);
 	CHECK_STR(vb_cmdline_own_flag("intel_iommu=on,igfx_off"), "intel_iommu=on");
 	CHECK_STR(vb_cmdline_own_flag("intel_iommu=igfx_off"), "intel_iommu=igfx_off");

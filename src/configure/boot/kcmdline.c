@@ -178,8 +178,15 @@ struct list_param {
 	const char *off;  /* the one that turns it off */
 };
 
+/*
+ * intel_iommu= (intel_iommu_setup()) and x86's iommu= (iommu_setup() in
+ * arch/x86/kernel/pci-dma.c: "pt" sets passthrough, "nopt" takes it back,
+ * "soft", "force" and the others are settings of their own). Both compare
+ * each option by its prefix, with strncmp().
+ */
 static const struct list_param list_params[] = {
 	{ "intel_iommu=on", "on", "off" },
+	{ "iommu=pt", "pt", "nopt" },
 };
 
 /* The list parameter word (len bytes) is one of, by its name; NULL when none. */
