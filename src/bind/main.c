@@ -175,7 +175,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 
 /* Reads the config file into cfg; notes what went wrong in messages. */
 static int load_config_file(const struct options *opts, const struct vb_root *root,
-			    struct vb_config *cfg, struct vb_msgs *messages, bool *problem)
+			    struct vb_config *cfg, struct vb_strv *messages, bool *problem)
 {
 	const char *rel = "etc/vfio-boot.conf";
 	char path[PATH_MAX];
@@ -184,21 +184,21 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
 	if (opts->config)
 		snprintf(path, sizeof(path), "%s", opts->config);
 	else if (vb_root_display(root, rel, path, sizeof(path)) < 0)
-		return vb_msgs_add(messages, "config path under %s is too long", root->path);
+		return vb_strv_add(messages, "config path under %s is too long", root->path);
 
 	err = opts->config ? vb_config_load(cfg, NULL, path, path) :
 			     vb_config_load(cfg, root, rel, "/etc/vfio-boot.conf");
 	if (err == -ENOENT && !opts->config)
-		return vb_msgs_add(messages, "%s: not found, using the kernel command line only",
+		return vb_strv_add(messages, "%s: not found, using the kernel command line only",
 				   path);
 	if (err == -EFBIG) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: %d bytes or larger, ignored", path,
+		return vb_strv_add(messages, "%s: %d bytes or larger, ignored", path,
 				   VB_CONFIG_FILE_MAX);
 	}
 	if (err < 0 && err != -ENOMEM) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
+		return vb_strv_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
 	}
 	return err;
 }
@@ -211,7 +211,7 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
  * says why.
  */
 static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
-			struct vb_msgs *messages, const char **disabled_by)
+			struct vb_strv *messages, const char **disabled_by)
 {
 	char *text = NULL, path[PATH_MAX];
 	size_t len;
@@ -226,13 +226,13 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 		return err;
 	vb_root_display(root, "proc/cmdline", path, sizeof(path));
 	if (err == -ENOENT)
-		return vb_msgs_add(messages, "%s: not found, using the config file only", path);
+		return vb_strv_add(messages, "%s: not found, using the config file only", path);
 	cfg->disabled = true;
 	*disabled_by = "a kernel command line that could not be read (vfio_boot.disable could be on it)";
 	if (err == -EFBIG)
-		return vb_msgs_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
+		return vb_strv_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
 				   path, CMDLINE_MAX);
-	return vb_msgs_add(messages, "%s: cannot read: %s; nothing is bound", path,
+	return vb_strv_add(messages, "%s: cannot read: %s; nothing is bound", path,
 			   vb_strerror(err));
 }
 
@@ -275,7 +275,7 @@ static void emit_line(int level, const char *line, void *ctx)
  * kernel would not write ("0:1:0.0") are left out, said once.
  */
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
-			 struct vb_snapshot *snap, struct vb_msgs *messages)
+			 struct vb_snapshot *snap, struct vb_strv *messages)
 {
 	struct vb_sysfs_listing listing = { .keep_modalias = false };
 	bool *want;
@@ -284,7 +284,7 @@ static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg
 	if (err < 0)
 		return err;
 	if (listing.ignored &&
-	    vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
+	    vb_strv_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
 				  "kernel names functions (DDDD:BB:SS.F): '%s'%s",
 			listing.ignored, listing.ignored_first,
 			listing.ignored > 1 ? " and others" : "") < 0)
@@ -313,12 +313,12 @@ static long elapsed_us(const struct timespec *start)
 }
 
 /* Appends the messages of from that the earlier report does not have yet. */
-static int append_new(struct vb_msgs *to, const struct vb_msgs *from,
+static int append_new(struct vb_strv *to, const struct vb_strv *from,
 		      const struct vb_json_value *earlier)
 {
 	for (size_t i = 0; i < from->count; i++)
 		if (!vb_status_has_message(earlier, from->items[i]) &&
-		    vb_msgs_add(to, "%s", from->items[i]) < 0)
+		    vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -330,7 +330,7 @@ struct run {
 	struct vb_config cfg;
 	struct vb_snapshot snap;
 	struct vb_plan plan;
-	struct vb_msgs messages;
+	struct vb_strv messages;
 	struct vb_json_value earlier; /* --device: the report to merge into */
 	bool have_earlier;
 	struct logger log;
@@ -361,7 +361,7 @@ static size_t make_vfs(struct run *r)
 		if (st == VB_VFS_REFUSED || st == VB_VFS_FAILED) {
 			r->problem = true;
 			if (!vb_status_has_message(&r->earlier, line))
-				vb_msgs_add(&r->messages, "%s", line);
+				vb_strv_add(&r->messages, "%s", line);
 		} else if (st != VB_VFS_PRESENT && (st != VB_VFS_WAITING || !r->opts.device)) {
 			emit_line(LOG_INFO, line, &r->log);
 		}
@@ -481,7 +481,7 @@ static int prepare(struct run *r)
 
 			r->problem = true;
 			vb_root_display(&r->root, "sys/bus/pci/devices", path, sizeof(path));
-			return vb_msgs_add(&r->messages, "cannot list %s: %s", path, vb_strerror(err));
+			return vb_strv_add(&r->messages, "cannot list %s: %s", path, vb_strerror(err));
 		}
 		if (err == 0 && r->opts.device && !find_device(r))
 			return 1; /* gone again */
@@ -501,7 +501,7 @@ int main(int argc, char **argv)
 	struct run r = { .log = { .kmsg_fd = -1 } };
 	struct vb_status_place place = { &r.root, NULL };
 	struct vb_outcome *outcomes = NULL;
-	struct vb_msgs said = { 0 };
+	struct vb_strv said = { 0 };
 	struct vb_report report;
 	struct timespec start;
 	size_t failed = 0;
@@ -591,8 +591,8 @@ out:
 	vb_plan_free(&r.plan);
 	vb_snapshot_free(&r.snap);
 	vb_config_free(&r.cfg);
-	vb_msgs_free(&r.messages);
-	vb_msgs_free(&said);
+	vb_strv_free(&r.messages);
+	vb_strv_free(&said);
 	vb_root_fini(&r.root);
 	if (fflush(stdout) != 0 && r.opts.strict)
 		return EXIT_FAILED;

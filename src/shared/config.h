@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "selector.h"
 
 #define VB_CONFIG_LINE_MAX 1024 /* longer config lines are rejected */
@@ -63,7 +63,7 @@ struct vb_config {
 	char disabled_by[VB_ORIGIN_MAX]; /* the parameter that disabled binding, as read
 					    ("vfio_boot.disable=Y"); "" when none did */
 	unsigned modprobe_timeout;      /* vfio_boot.modprobe_timeout=, seconds; 0: not set */
-	struct vb_msgs problems;        /* malformed input, one line each, skipped */
+	struct vb_strv problems;        /* malformed input, one line each, skipped */
 };
 
 void vb_config_init(struct vb_config *cfg);

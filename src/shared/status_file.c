@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -9,66 +10,76 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "path.h"
+#include "root_write.h"
 #include "status.h"
 #include "status_file.h"
 
-#define DEFAULT_DIR "run/vfio-boot"
-#define DEFAULT_NAME "status.json"
+#define DEFAULT_PATH "run/vfio-boot/status.json"
 
-/* The directory the report goes to (made when missing), and its name there. */
-static int report_dir(const struct vb_status_place *place, const char **name)
+/*
+ * Where the report is: in the tree, or (--status FILE) in the running
+ * system, made absolute. in is set to the root to use (host, opened at "/",
+ * for a FILE). Returns 0 or -errno.
+ */
+static int report_path(const struct vb_status_place *place, struct vb_root *host,
+		       const struct vb_root **in, char *path, size_t size)
 {
-	char dir[PATH_MAX];
-	const char *slash;
-	int err, fd;
+	char cwd[PATH_MAX] = "";
+	int n;
 
-	if (!place->path) {
-		*name = DEFAULT_NAME;
-		err = vb_root_mkdir_p(place->root, DEFAULT_DIR);
-		if (err < 0)
-			return err;
-		return vb_root_open(place->root, DEFAULT_DIR, O_RDONLY | O_DIRECTORY, 0);
-	}
-	slash = strrchr(place->path, '/');
-	*name = slash ? slash + 1 : place->path;
-	if (!**name || strlen(*name) > NAME_MAX - 8)
-		return -EISDIR;
-	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - place->path) : 1,
-			     slash ? place->path : ".") >= sizeof(dir))
+	*in = place->root;
+	if (!place->path)
+		return snprintf(path, size, "%s", DEFAULT_PATH) >= (int)size ? -ENAMETOOLONG : 0;
+	if (place->path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(path, size, "%s%s%s", cwd, cwd[0] ? "/" : "", place->path);
+	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	if (slash == place->path)
-		strcpy(dir, "/");
-	err = vb_mkdir_p(dir);
-	if (err < 0)
-		return err;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	*in = host;
+	return vb_root_init(host, "/");
+}
+
+/* Makes the directory of path (in the tree in) when missing. */
+static int make_dir_of(const struct vb_root *in, char *path)
+{
+	char *slash = strrchr(path, '/');
+	int err;
+
+	if (!slash || slash == path)
+		return 0;
+	*slash = '\0';
+	err = vb_root_mkdir_p(in, path);
+	*slash = '/';
+	return err;
 }
 
 int vb_status_lock(const struct vb_status_place *place, unsigned wait_ms)
 {
 	const struct timespec pause = { 0, 20 * 1000 * 1000 };
-	char lock[NAME_MAX + 1];
-	const char *name;
+	struct vb_root host = { .fd = -1 };
+	const struct vb_root *in;
+	char path[PATH_MAX], lock[PATH_MAX + 8];
 	struct stat st;
-	int dirfd = report_dir(place, &name), fd;
+	int fd, err = report_path(place, &host, &in, path, sizeof(path));
 
-	if (dirfd < 0)
-		return dirfd;
-	snprintf(lock, sizeof(lock), "%s.lock", name);
+	if (err == 0)
+		err = make_dir_of(in, path);
+	if (err < 0) {
+		vb_root_fini(&host);
+		return err;
+	}
+	snprintf(lock, sizeof(lock), "%s.lock", path);
 	/* Never a FIFO or a device left there: a regular file, or nothing. */
-	fd = openat(dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	close(dirfd);
+	fd = vb_root_open(in, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0600);
+	vb_root_fini(&host);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -VB_EFILETYPE;
 	}
 	for (unsigned waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
-		int err = errno;
-
+		err = errno;
 		if (err != EWOULDBLOCK || waited >= wait_ms) {
 			close(fd);
 			return err == EWOULDBLOCK ? -ETIMEDOUT : -err;
@@ -87,13 +98,15 @@ void vb_status_unlock(int fd)
 int vb_status_read(const struct vb_status_place *place, struct vb_json_value *doc, char *why,
 		   size_t why_size)
 {
-	char *text = NULL;
+	struct vb_root host = { .fd = -1 };
+	const struct vb_root *in;
+	char path[PATH_MAX], *text = NULL;
 	size_t len = 0;
-	int err = place->path ?
-			  vb_read_file_path(place->path, VB_STATUS_MAX, &text, &len, NULL) :
-			  vb_root_read_file(place->root, DEFAULT_DIR "/" DEFAULT_NAME, VB_STATUS_MAX,
-					    &text, &len, NULL);
+	int err = report_path(place, &host, &in, path, sizeof(path));
 
+	if (err == 0)
+		err = vb_root_read_file(in, path, VB_STATUS_MAX, &text, &len, NULL);
+	vb_root_fini(&host);
 	if (err == 0)
 		err = vb_json_parse(text, len, doc, why, why_size);
 	free(text);
@@ -109,35 +122,31 @@ int vb_status_read(const struct vb_status_place *place, struct vb_json_value *do
 int vb_status_replace(const struct vb_status_place *place,
 		      int (*write)(FILE *out, const void *ctx), const void *ctx)
 {
-	char tmp[NAME_MAX + 1];
-	const char *name;
-	FILE *out;
-	int dirfd, fd, err = 0;
+	/* Ours, its mode as the umask leaves it: no owner or attributes to set. */
+	const struct vb_root_meta meta = { 0644, (uid_t)-1, (gid_t)-1, NULL };
+	struct vb_root host = { .fd = -1 };
+	struct vb_root_file f = { .dirfd = -1 };
+	const struct vb_root *in;
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	FILE *out = NULL;
+	int err = report_path(place, &host, &in, path, sizeof(path));
 
-	dirfd = report_dir(place, &name);
-	if (dirfd < 0)
-		return dirfd;
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		return err;
+	if (err == 0) {
+		out = open_memstream(&text, &len);
+		err = out ? write(out, ctx) : -ENOMEM;
 	}
-	err = write(out, ctx);
-	if (fflush(out) != 0 || ferror(out))
-		err = errno ? -errno : -EIO;
-	if (fclose(out) != 0 && err == 0)
-		err = -errno;
-	if (err == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		err = -errno;
-	if (err < 0)
-		unlinkat(dirfd, tmp, 0);
-	close(dirfd);
+	if (out && fclose(out) != 0 && err == 0)
+		err = -ENOMEM;
+	/* Its directory made first, then the file itself replaced (a link there too). */
+	if (err == 0)
+		err = make_dir_of(in, path);
+	if (err == 0)
+		err = vb_root_locate(in, path, false, &f);
+	if (err == 0)
+		err = vb_root_replace(&f, text, len, &meta, NULL);
+	vb_root_file_release(&f);
+	vb_root_fini(&host);
+	free(text);
 	return err;
 }

@@ -13,7 +13,7 @@ struct fixture {
 	struct vb_snapshot snap;
 	struct vb_plan plan;
 	struct vb_outcome *outcomes;
-	struct vb_msgs messages;
+	struct vb_strv messages;
 };
 
 /* count functions 10de:2504 at 0000:BB:00.0, all selected by ID, all failed with reason. */
@@ -53,7 +53,7 @@ static void unmake(struct fixture *f)
 	vb_plan_free(&f->plan);
 	free(f->snap.fns);
 	vb_config_free(&f->cfg);
-	vb_msgs_free(&f->messages);
+	vb_strv_free(&f->messages);
 }
 
 /* The report of f (event: what ran), merged into earlier when not NULL. */
@@ -86,7 +86,7 @@ static void check_round_trip(void)
 	size_t len;
 
 	make(&f, 3, "modprobe vfio-pci did not finish in 10 s", "nouveau");
-	vb_msgs_add(&f.messages, "/etc/vfio-boot.conf:2: invalid selector '\xff\xfe\x01'");
+	vb_strv_add(&f.messages, "/etc/vfio-boot.conf:2: invalid selector '\xff\xfe\x01'");
 	text = write_report(&f, &len);
 	CHECK(text && vb_status_parse(text, len, &st, why, sizeof(why)) == 0);
 	CHECK(st.count == 3 && !st.disabled && st.devices_omitted == 0);
@@ -130,7 +130,7 @@ static void check_cap(void)
 	junk[sizeof(junk) - 1] = '\0';
 	make(&f, 600, reason, "\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12");
 	for (size_t i = 0; i < 2000; i++)
-		vb_msgs_add(&f.messages, "message %zu: %s", i, junk);
+		vb_strv_add(&f.messages, "message %zu: %s", i, junk);
 	text = write_report(&f, &len);
 	CHECK(text && len < VB_STATUS_MAX);
 	CHECK(text && vb_status_parse(text, len, &st, why, sizeof(why)) == 0);
@@ -175,7 +175,7 @@ static void check_merge(void)
 
 	make(&boot, 3, "at boot", "vfio-pci"); /* 0000:00:00.0, 0000:01:00.0, 0000:02:00.0 */
 	boot.cfg.companions = VB_COMPANIONS_SLOT;
-	vb_msgs_add(&boot.messages, "from the boot");
+	vb_strv_add(&boot.messages, "from the boot");
 	text = write_report(&boot, &len);
 	CHECK(text && vb_json_parse(text, len, &earlier, why, sizeof(why)) == 0);
 	free(text);
@@ -187,7 +187,7 @@ static void check_merge(void)
 	later.plan.count = 2;
 	later.outcomes[0].result = VB_RESULT_RELEASED;
 	later.cfg.companions = VB_COMPANIONS_GROUP;
-	vb_msgs_add(&later.messages, "from later");
+	vb_strv_add(&later.messages, "from later");
 	merged = write_merged(&later, &len, VB_EVENT_RELEASE, &earlier);
 	CHECK(merged && vb_status_parse(merged, len, &st, why, sizeof(why)) == 0);
 	CHECK(st.count == 4);

@@ -18,7 +18,7 @@
 #include "hostinfo.h"
 #include "kcmdline.h"
 #include "leftovers.h"
-#include "treefile.h"
+#include "root_write.h"
 
 /*
  * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
@@ -60,7 +60,7 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
  */
 int boot_flags_compute(const struct cli *cli, const struct machine *m, struct boot_flags *want)
 {
-	struct vb_msgs *flags = &want->flags;
+	struct vb_strv *flags = &want->flags;
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
 	bool default_on = m->kmod.kernels.count > 0;
 	int err = iommu_vendor(cli, &vendor);
@@ -72,9 +72,9 @@ int boot_flags_compute(const struct cli *cli, const struct machine *m, struct bo
 			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
 	err = cli_host_read_error(cli);
 	if (err == 0 && vendor == VB_CPU_INTEL && !default_on)
-		err = vb_msgs_add(flags, "intel_iommu=on");
+		err = vb_strv_add(flags, "intel_iommu=on");
 	if (err == 0)
-		err = vb_msgs_add(flags, "iommu=pt");
+		err = vb_strv_add(flags, "iommu=pt");
 	if (err == 0) {
 		want->joined = vb_argv_line(flags);
 		err = want->joined ? 0 : -ENOMEM;
@@ -102,7 +102,7 @@ static void warn_grub_overrides(const struct vb_root *root)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
 		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
-		if (vb_root_read_file(root, path, VB_TREE_FILE_MAX, &text, &n, NULL) < 0)
+		if (vb_root_read_file(root, path, VB_ROOT_FILE_MAX, &text, &n, NULL) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
@@ -145,7 +145,7 @@ static int kernel_cmdline_base(const struct cli *cli, const struct boot_flags *w
 static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 {
 	const char *path = vb_bootloader_file(want->bl);
-	struct vb_msgs ours = { 0 };
+	struct vb_strv ours = { 0 };
 	struct vb_edit record = { 0 };
 	struct vb_cmdline_problem p = { 0 };
 	char *old = NULL, *edited = NULL;
@@ -179,7 +179,7 @@ static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);
 	free(edited);
-	vb_msgs_free(&ours);
+	vb_strv_free(&ours);
 	vb_edit_free(&record);
 	return err;
 }
@@ -189,7 +189,7 @@ static int stage_commands(struct changeset_job *job, const struct boot_flags *wa
 {
 	struct vb_boot_entries entries = { 0 };
 	struct vb_bootargs_command *cmds = NULL;
-	struct vb_msgs ours = { 0 };
+	struct vb_strv ours = { 0 };
 	size_t n = 0;
 	char why[256];
 	int err = 0;
@@ -224,7 +224,7 @@ static int stage_commands(struct changeset_job *job, const struct boot_flags *wa
 	}
 	vb_bootargs_commands_free(cmds, n);
 	vb_bootargs_free(&entries);
-	vb_msgs_free(&ours);
+	vb_strv_free(&ours);
 	return err;
 }
 
@@ -243,6 +243,6 @@ int boot_stage(struct changeset_job *job, const struct boot_flags *want)
 void boot_flags_free(struct boot_flags *want)
 {
 	free(want->joined);
-	vb_msgs_free(&want->flags);
+	vb_strv_free(&want->flags);
 	want->joined = NULL;
 }

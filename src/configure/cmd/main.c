@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "cli.h"
+#include "options.h"
 #include "outcome.h"
 #include "reply.h"
 #include "version.h"
@@ -82,15 +84,6 @@ static bool looks_like_a_system(const struct vb_root *root)
 				       is_dir(root, "boot") || is_dir(root, "sys"));
 }
 
-/* The long name of option c ("wait"), or NULL. */
-static const char *option_name(const struct option *longopts, int c)
-{
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == c)
-			return o->name;
-	return NULL;
-}
-
 /*
  * Says what is wrong with the command line; with --json, configure and
  * unconfigure fill their whole object all the same. Returns the exit status.
@@ -140,7 +133,7 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 	}
 	cli->args = args;
 	cli->nargs = nargs;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(command, commands[i].name) == 0)
 			return commands[i].run(cli);
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
@@ -179,7 +172,7 @@ int main(int argc, char **argv)
 			c = c == 'j' ? c : 0;
 		if (optarg && !optarg[0] && !bad[0]) {
 			snprintf(bad, sizeof(bad), "option --%s needs a value",
-				 option_name(longopts, c) ? option_name(longopts, c) : "?");
+				 vb_option_name(longopts, c) ? vb_option_name(longopts, c) : "?");
 			continue;
 		}
 		switch (c) {
