@@ -1308,6 +1308,9 @@ end
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"
 
+# shellcheck source=tests/configure/live.sh
+. "$here/live.sh"
+
 begin journal-records-out-of-order
 # Two step records swapped, each whole: damaged (exit 7), nothing changed.
 host_tree

@@ -30,6 +30,8 @@ static void usage(void)
 	      "  configure SEL[,SEL]  select devices and set the host up (see below)\n"
 	      "  unconfigure          take back what configure did, and only that\n"
 	      "  status               the configured selection against this boot\n"
+	      "  bind [SEL...]        bind now what the boot binds (or SEL, not saved)\n"
+	      "  release [SEL...]     give functions on vfio-pci back to their host drivers\n"
 	      "\n"
 	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
 	      "           10de:2504@0000:01:00.0 (the address, guarded by its ID)\n"
@@ -42,7 +44,8 @@ static void usage(void)
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
 	      "  -j, --json              one JSON object on stdout, errors included\n"
-	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
+	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only;\n"
+	      "                          bind, release: print the plan, write nothing\n"
 	      "      --companions MODE   slot (default), group or none\n"
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
 	      "      --blacklist         also blacklist the drivers that would claim the devices\n"
@@ -63,7 +66,8 @@ static void usage(void)
 	      "a Secure Boot image to sign again by hand (the command is printed);\n"
 	      "5 changing this system needs root; 6 unconfigure left files changed since\n"
 	      "configure (originals kept beside them); 7 the journal in /var/lib/vfio-boot is\n"
-	      "damaged (nothing changed); 8 another vfio-boot held the lock too long.\n",
+	      "damaged (nothing changed); 8 another vfio-boot held the lock too long;\n"
+	      "9 release refused: a process holds the group's /dev/vfio/N open (named).\n",
 	      stdout);
 }
 
@@ -111,7 +115,8 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 	} commands[] = {
 		{ "list", cmd_list },           { "check", cmd_check },
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
-		{ "status", cmd_status },
+		{ "status", cmd_status },       { "bind", cmd_bind },
+		{ "release", cmd_release },
 	};
 	char msg[PATH_MAX + 128];
 	int err;
