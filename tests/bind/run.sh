@@ -751,4 +751,7 @@ end
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
 
+# shellcheck source=tests/bind/hotplug.sh
+. "$here/hotplug.sh"
+
 summary bind
