@@ -754,4 +754,7 @@ end
 # shellcheck source=tests/bind/hotplug.sh
 . "$here/hotplug.sh"
 
+# shellcheck source=tests/bind/sriov.sh
+. "$here/sriov.sh"
+
 summary bind
