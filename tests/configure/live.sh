@@ -201,3 +201,47 @@ rc_is 0
 has out "nothing to release"
 sys_unchanged "release of a card on its host driver"
 end
+
+# sriov_tree: host_tree with an NVMe PF at 05:00.0 that offers 2 VFs.
+sriov_tree() {
+	{ cat "$here/../fixture/host.spec"; echo "0000:05:00.0 1b36:0010 010802 group=20 driver=nvme"; } \
+		>"$work/sriov.spec"
+	host_tree "$work/sriov.spec"
+	echo 2 >"$T/sys/bus/pci/devices/0000:05:00.0/sriov_totalvfs"
+	echo 0 >"$T/sys/bus/pci/devices/0000:05:00.0/sriov_numvfs"
+	echo 1 >"$T/sys/bus/pci/devices/0000:05:00.0/sriov_drivers_autoprobe"
+}
+
+begin configure-vfs-saves-the-line
+sriov_tree
+vboot configure --vfs 2@0000:05:00.0 10de:2504@0000:01:00.0
+rc_is 0
+has etc/vfio-boot.conf "vfs=2@0000:05:00.0"
+has etc/vfio-boot.conf "10de:2504@0000:01:00.0"
+# The binder reads it back: the PF gets its VFs, and keeps its driver.
+FAKE_ROOT=$T "$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:05:00.0/sriov_numvfs")" = 2 ] ||
+	fail "the binder did not make the VFs configure saved"
+[ "$(tail -n 1 "$T/sys/bus/pci/devices/0000:05:00.0/driver_override")" = "(null)" ] ||
+	fail "the PF was overridden"
+end
+
+begin configure-vfs-refuses-more-than-totalvfs
+sriov_tree
+vboot configure --vfs 4@0000:05:00.0 10de:2504@0000:01:00.0
+rc_is 2
+has err "vfs=4@0000:05:00.0: 0000:05:00.0 offers 2 VFs (sriov_totalvfs), not 4"
+tree_unchanged "configure --vfs above sriov_totalvfs"
+calls_are ""
+vboot configure --vfs 2@0000:03:00.0 10de:2504@0000:01:00.0
+rc_is 2
+has err "0000:03:00.0 [8086:1533] has no SR-IOV"
+tree_unchanged "configure --vfs on a function without SR-IOV"
+vboot configure --vfs 0@0000:05:00.0 10de:2504@0000:01:00.0
+rc_is 2
+has err "vfs=0@0000:05:00.0"
+vboot configure --vfs 2@10de:2504 01:00.0
+rc_is 2
+has err "the physical function is named by its address"
+tree_unchanged "configure --vfs malformed"
+end

@@ -46,6 +46,9 @@ struct cli {
 	const char *companions;  /* NULL: slot */
 	const char *boot_vga;    /* NULL: refuse */
 	unsigned wait;           /* seconds to wait for another run's lock */
+#define CLI_VFS_MAX 16
+	const char *vfs[CLI_VFS_MAX]; /* configure --vfs N@ADDRESS, in order */
+	int nvfs;
 	char **args;             /* command arguments after the options */
 	int nargs;
 };

@@ -54,6 +54,8 @@ static void usage(void)
 	      "      --no-regenerate     do not rebuild the initramfs\n"
 	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
 	      "      --all-matching      an ID takes every card it matches, now and later\n"
+	      "      --vfs N@ADDRESS     configure: N SR-IOV VFs on the function at ADDRESS, made\n"
+	      "                          at boot once its driver binds it, each for vfio-pci\n"
 	      "  -f, --force             configure selectors that match no device, a split\n"
 	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
@@ -160,6 +162,7 @@ int main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "all-matching", no_argument, NULL, 'A' },
+		{ "vfs", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -233,6 +236,12 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			cli.all_matching = true;
+			break;
+		case 'X':
+			if (cli.nvfs == CLI_VFS_MAX)
+				snprintf(bad, sizeof(bad), "--vfs is given at most %d times", CLI_VFS_MAX);
+			else
+				cli.vfs[cli.nvfs++] = optarg;
 			break;
 		case 'h':
 			usage();
