@@ -245,3 +245,16 @@ rc_is 2
 has err "the physical function is named by its address"
 tree_unchanged "configure --vfs malformed"
 end
+
+begin live-status-says-the-last-run
+live_tree
+printf '10de:2504@0000:02:00.0\ncompanions=slot\n' >"$T/etc/vfio-boot.conf"
+printf '#!/bin/sh\nexit 1\n' >"$T/usr/sbin/modprobe"
+vboot bind
+rc_is 1
+vboot --json status
+rc_is 3
+jq -e '.functions | map(select(.address == "0000:02:00.0"))[0] |
+	(.actual == "nouveau" and .why == "last bind: failed: modprobe vfio-pci exited with status 1")' \
+	"$T/out" >/dev/null || fail "status does not say the live bind: $(cat "$T/out")"
+end
