@@ -258,3 +258,33 @@ jq -e '.functions | map(select(.address == "0000:02:00.0"))[0] |
 	(.actual == "nouveau" and .why == "last bind: failed: modprobe vfio-pci exited with status 1")' \
 	"$T/out" >/dev/null || fail "status does not say the live bind: $(cat "$T/out")"
 end
+
+# The Ansible module's state=bound and state=released run these commands
+# (the full module suite, tests/ansible, boots a VM; this runs it locally).
+if command -v ansible >/dev/null; then
+begin live-ansible-bound-and-released
+live_tree
+printf '10de:2504@0000:02:00.0\n' >"$T/etc/vfio-boot.conf"
+collections=$here/../../contrib/ansible
+ansible_module() { # ARGS...: the module on localhost, its JSON answer in $T/out
+	PATH=$(dirname "$vb"):$PATH ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_LOAD_CALLBACK_PLUGINS=1 \
+		ANSIBLE_STDOUT_CALLBACK=json timeout 120 ansible localhost -c local \
+		-m vfio_boot.vfio_boot.configure -a "root=$T $*" >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+}
+answer() { jq -e ".plays[0].tasks[0].hosts.localhost | $1" "$T/out" >/dev/null; }
+ansible_module state=bound
+rc_is 0
+answer '.changed == true and .cmd[-2:] == ["bind", "--"]' || fail "state=bound: $(head -c 600 "$T/out")"
+driver_is 0000:02:00.0 vfio-pci
+driver_is 0000:02:00.1 vfio-pci
+ansible_module state=bound
+answer '.changed == false' || fail "state=bound again: changed"
+holder 4242 13 qemu-system-x86
+ansible_module state=released selection=02:00.0
+rc_is 2
+answer '.failed == true and (.msg | contains("exit status 9"))' ||
+	fail "state=released with a VM: $(head -c 600 "$T/out")"
+lacks sys/bus/pci/drivers/vfio-pci/unbind 0000:02:00.0
+end
+fi
