@@ -15,6 +15,8 @@ ITOOLSDIR ?= /usr/share/initramfs-tools
 DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
 INITCPIODIR ?= /usr/lib/initcpio
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# udev reads its rules from one place, whatever PREFIX is.
+UDEVRULESDIR ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
 
 CC ?= cc
 MUSLCC ?= musl-gcc
@@ -290,6 +292,7 @@ INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
 	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
 	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
 	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8 $(MANDIR)/man5/vfio-boot.conf.5 \
+	$(UDEVRULESDIR)/69-vfio-boot.rules \
 	$(BASHCOMPDIR)/vfio-boot $(BASHCOMPDIR)/vfio-boot-bind
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
 
@@ -312,6 +315,8 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	$(SUBST) udev/69-vfio-boot.rules >$(DESTDIR)$(UDEVRULESDIR)/69-vfio-boot.rules
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

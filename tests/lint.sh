@@ -41,6 +41,7 @@ not_shell() { # FILE
 	*.md | LICENSE | NEWS | man/*.[0-9]) ;;        # text, man pages
 	*.spec) ;;                                     # tests/fixture/mksysfs input
 	modprobe.d/*.conf.in) ;;                       # modprobe.d text the build embeds
+	udev/*.rules) ;;                               # udev rules
 	tests/configure/previous-*/*) ;;               # a tree an earlier version left
 	tests/fuzz/corpus/*) ;;                        # fuzz seeds
 	*.yml | *.cfg | *.py) ;;                       # the Ansible collection

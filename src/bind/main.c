@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfio-boot-bind: binds the selected PCI functions to vfio-pci with
- * driver_override. Runs in the initramfs before udev's coldplug, or live.
+ * driver_override. Runs in the initramfs before udev's coldplug, live, or
+ * from udev for one device that appeared after boot (--device).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +17,14 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "args.h"
 #include "config.h"
 #include "plan.h"
 #include "report.h"
-#include "options.h"
 #include "root.h"
-#include "root_write.h"
+#include "sriov.h"
+#include "status.h"
+#include "status_file.h"
 #include "sysfs.h"
 #include "text.h"
 #include "version.h"
@@ -52,6 +54,7 @@ struct options {
 	const char *config;   /* NULL: ROOT/etc/vfio-boot.conf */
 	const char *status;   /* NULL: ROOT/run/vfio-boot/status.json */
 	const char *modprobe;
+	const char *device;   /* --device: the one function that appeared; NULL: all */
 	unsigned modprobe_timeout; /* seconds; 0: not given */
 	bool dry_run, strict, quiet;
 };
@@ -77,6 +80,9 @@ static void usage(void)
 	      "      --modprobe-timeout SECONDS\n"
 	      "                       kill it when it has not finished after SECONDS (1 to 600;\n"
 	      "                       default vfio_boot.modprobe_timeout= or 10) and go on\n"
+	      "  -d, --device ADDRESS the function ADDRESS appeared (udev): act on it and\n"
+	      "                       what moves with it, merge into the report; nothing\n"
+	      "                       when the selection does not name it\n"
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
@@ -91,25 +97,26 @@ static void usage(void)
 
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "modprobe", required_argument, NULL, 'M' },
-		{ "modprobe-timeout", required_argument, NULL, 'T' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	static const struct bind_option options[] = {
+		{ "root", 'r', true, true },
+		{ "config", 'c', true, true },
+		{ "status", 'S', false, true },
+		{ "modprobe", 'M', false, true },
+		{ "modprobe-timeout", 'T', false, true },
+		{ "device", 'd', true, true },
+		{ "dry-run", 'n', true, false },
+		{ "strict", 's', true, false },
+		{ "quiet", 'q', true, false },
+		{ "help", 'h', true, false },
+		{ "version", 'V', true, false },
+		{ NULL, 0, false, false },
 	};
+	struct bind_args args = { argc, argv, 1, NULL, options };
+	const char *optarg;
 	int c;
 
 	*opts = (struct options){ .root = "/", .modprobe = "modprobe" };
-	while ((c = getopt_long(argc, argv, "r:c:nsqhV", longopts, NULL)) != -1) {
-		if (vb_option_check_value("vfio-boot-bind", longopts, c, optarg) < 0)
-			return -EINVAL;
+	while ((c = bind_next_option(&args, &optarg)) != 0) {
 		switch (c) {
 		case 'r':
 			opts->root = optarg;
@@ -130,6 +137,14 @@ static int parse_options(int argc, char **argv, struct options *opts)
 				return -EINVAL;
 			}
 			break;
+		case 'd':
+			if (vb_pci_name_parse(optarg, &(struct vb_pci_addr){ 0 }) < 0) {
+				fprintf(stderr, "vfio-boot-bind: --device takes a PCI address as the "
+						"kernel names it (0000:01:00.0), not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->device = optarg;
+			break;
 		case 'n':
 			opts->dry_run = true;
 			break;
@@ -146,14 +161,13 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			printf("vfio-boot-bind %s\n", VB_VERSION);
 			exit(EXIT_OK);
 		default:
-			fputs("Try 'vfio-boot-bind --help' for more information.\n", stderr);
-			return -EINVAL;
+			return -EINVAL; /* said why */
 		}
 	}
-	if (optind < argc) {
+	if (args.next < argc) {
 		fprintf(stderr, "vfio-boot-bind: unexpected argument '%s'\n"
 				"Try 'vfio-boot-bind --help' for more information.\n",
-			argv[optind]);
+			argv[args.next]);
 		return -EINVAL;
 	}
 	return 0;
@@ -256,65 +270,9 @@ static void emit_line(int level, const char *line, void *ctx)
 }
 
 /*
- * Where status.json goes: run/vfio-boot in the tree, or --status FILE, a path
- * of the running system (made absolute, for a tree at "/"). Returns 0 or -errno.
- */
-static int status_path(const struct options *opts, char *path, size_t size)
-{
-	const char *status = opts->status ? opts->status : "run/vfio-boot/status.json";
-	char cwd[PATH_MAX] = "";
-	int n;
-
-	if (opts->status && status[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	n = snprintf(path, size, "%s%s%s", cwd, cwd[0] ? "/" : "", status);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Writes status.json whole and atomically (vb_root_replace): readers never see half. */
-static int write_status(const struct options *opts, const struct vb_root *root,
-			const struct vb_report *report)
-{
-	char path[PATH_MAX], *text = NULL, *slash;
-	struct vb_root host = { .fd = -1 };
-	const struct vb_root *in = opts->status ? &host : root;
-	/* Ours, its mode as the umask leaves it: no owner or attributes to set. */
-	const struct vb_root_meta meta = { 0644, (uid_t)-1, (gid_t)-1, NULL };
-	struct vb_root_file f = { .dirfd = -1 };
-	size_t len = 0;
-	FILE *out;
-	int err = status_path(opts, path, sizeof(path));
-
-	if (err == 0 && opts->status)
-		err = vb_root_init(&host, "/");
-	out = err == 0 ? open_memstream(&text, &len) : NULL;
-	if (err == 0 && !out)
-		err = -ENOMEM;
-	if (out) {
-		err = vb_report_json(out, report);
-		if (fclose(out) != 0 && err == 0)
-			err = -ENOMEM;
-	}
-	/* Its directory made first, then the file itself replaced (a link there too). */
-	slash = strrchr(path, '/');
-	if (err == 0 && slash) {
-		*slash = '\0';
-		err = vb_root_mkdir_p(in, path);
-		*slash = '/';
-	}
-	if (err == 0)
-		err = vb_root_locate(in, path, false, &f);
-	if (err == 0)
-		err = vb_root_replace(&f, text, len, &meta, NULL);
-	vb_root_file_release(&f);
-	vb_root_fini(&host);
-	free(text);
-	return err;
-}
-
-/*
  * Reads every function's IDs, then the details of those the selection can
- * touch. Names the kernel would not write ("0:1:0.0") are left out, said once.
+ * touch, the VFs of the physical functions vfs= names among them. Names the
+ * kernel would not write ("0:1:0.0") are left out, said once.
  */
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
 			 struct vb_snapshot *snap, struct vb_strv *messages)
@@ -335,6 +293,12 @@ static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg
 	if (!want)
 		return -ENOMEM;
 	vb_plan_candidates(cfg, snap, want);
+	for (size_t i = 0; i < cfg->vfs.count; i++) {
+		const struct vb_pci_fn *pf = vb_snapshot_find(snap, &cfg->vfs.items[i].pf.addr);
+
+		if (pf)
+			vb_sysfs_mark_vfs(root, snap, pf->name, want);
+	}
 	err = vb_sysfs_read_details(root, snap, want);
 	free(want);
 	return err;
@@ -348,110 +312,293 @@ static long elapsed_us(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
-static int append_all(struct vb_strv *to, const struct vb_strv *from)
+/* Appends the messages of from that the earlier report does not have yet. */
+static int append_new(struct vb_strv *to, const struct vb_strv *from,
+		      const struct vb_json_value *earlier)
 {
 	for (size_t i = 0; i < from->count; i++)
-		if (vb_strv_add(to, "%s", from->items[i]) < 0)
+		if (!vb_status_has_message(earlier, from->items[i]) &&
+		    vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	struct logger log = { .kmsg_fd = -1 };
-	struct vb_snapshot snap = { 0 };
-	struct vb_plan plan = { 0 };
-	struct vb_strv messages = { 0 };
-	struct vb_outcome *outcomes = NULL;
-	struct vb_config cfg;
-	struct vb_report report;
-	struct vb_root root;
+/* Everything one run holds. */
+struct run {
 	struct options opts;
-	struct timespec start;
-	const char *disabled_by = NULL;
-	bool problem = false;
-	size_t failed = 0;
+	struct vb_root root;
+	struct vb_config cfg;
+	struct vb_snapshot snap;
+	struct vb_plan plan;
+	struct vb_strv messages;
+	struct vb_json_value earlier; /* --device: the report to merge into */
+	bool have_earlier;
+	struct logger log;
+	const char *disabled_by;
+	bool problem;
+	size_t device;                /* --device: its snapshot index */
+};
+
+/*
+ * Makes the VFs of the vfs= lines (with --device, only those of the device,
+ * when it is their physical function); their lines go to the log, problems
+ * to the report. Returns how many physical functions got VFs now.
+ */
+static size_t make_vfs(struct run *r)
+{
+	char line[VB_REASON_MAX + 64];
+	size_t made = 0;
+
+	for (size_t i = 0; i < r->cfg.vfs.count; i++) {
+		const struct vb_vfs_entry *e = &r->cfg.vfs.items[i];
+		const struct vb_pci_fn *pf = vb_snapshot_find(&r->snap, &e->pf.addr);
+		enum vb_vfs_state st;
+
+		if (!pf || (r->opts.device && pf != &r->snap.fns[r->device]))
+			continue;
+		st = vb_sriov_make(&r->root, e, pf, r->opts.dry_run, line, sizeof(line));
+		made += st == VB_VFS_MADE;
+		if (st == VB_VFS_REFUSED || st == VB_VFS_FAILED) {
+			r->problem = true;
+			if (!vb_status_has_message(&r->earlier, line))
+				vb_strv_add(&r->messages, "%s", line);
+		} else if (st != VB_VFS_PRESENT && (st != VB_VFS_WAITING || !r->opts.device)) {
+			emit_line(LOG_INFO, line, &r->log);
+		}
+	}
+	return made;
+}
+
+/* Finds the --device function in the snapshot. Returns false when it is not there. */
+static bool find_device(struct run *r)
+{
+	struct vb_pci_addr addr;
+	const struct vb_pci_fn *fn;
+
+	if (vb_pci_name_parse(r->opts.device, &addr) < 0)
+		return false;
+	fn = vb_snapshot_find(&r->snap, &addr);
+	if (fn)
+		r->device = (size_t)(fn - r->snap.fns);
+	return fn != NULL;
+}
+
+/* True when the earlier report has an entry for address with this reason. */
+static bool reported(const struct vb_json_value *earlier, const char *address, const char *reason)
+{
+	const struct vb_json_value *devices = vb_json_member(earlier, "devices");
+
+	for (size_t i = 0; devices && i < devices->count; i++) {
+		const char *a = vb_json_text(vb_json_member(&devices->items[i], "address"));
+		const char *why = vb_json_text(vb_json_member(&devices->items[i], "reason"));
+
+		if (a && why && strcmp(a, address) == 0 && strcmp(why, reason) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --device: keeps in the plan only what moves with the device and has news:
+ * a function to bind, or a refusal the report does not have yet. Returns 0,
+ * 1 when nothing is left to do or say, or -ENOMEM.
+ */
+static int keep_device_unit(struct run *r)
+{
+	bool *keep = calloc(r->plan.count ? r->plan.count : 1, sizeof(*keep));
+	struct vb_plan sub;
+	size_t kept = 0;
 	int err;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (parse_options(argc, argv, &opts) < 0)
-		return EXIT_USAGE;
-	err = vb_root_init(&root, opts.root);
-	if (err < 0) {
-		fprintf(stderr, "vfio-boot-bind: --root %s: %s\n", opts.root, vb_strerror(err));
-		return EXIT_USAGE;
-	}
+	if (!keep)
+		return -ENOMEM;
+	vb_plan_unit(&r->cfg, &r->snap, &r->plan, r->device, keep);
+	for (size_t t = 0; t < r->plan.count; t++) {
+		const struct vb_target *tg = &r->plan.targets[t];
 
-	vb_config_init(&cfg);
-	err = load_config_file(&opts, &root, &cfg, &messages, &problem);
+		keep[t] = keep[t] && (tg->verdict == VB_VERDICT_BIND ||
+				      (tg->verdict == VB_VERDICT_REFUSE &&
+				       !reported(&r->earlier, r->snap.fns[tg->fn].name, tg->reason)));
+		kept += keep[t];
+	}
+	err = vb_plan_subset(&r->plan, keep, &sub);
+	free(keep);
+	if (err < 0)
+		return err;
+	vb_plan_free(&r->plan); /* its notes were said at boot */
+	r->plan = sub;
+	return kept || r->messages.count ? 0 : 1;
+}
+
+/* Takes the lock; a run that cannot is logged and ends. Returns the lock or -errno. */
+static int take_lock(struct run *r, const struct vb_status_place *place)
+{
+	char line[160];
+	int fd = vb_status_lock(place, VB_STATUS_LOCK_WAIT_MS);
+
+	if (fd < 0) {
+		vb_text_format(line, sizeof(line), "%s: cannot take the report's lock: %s; nothing done",
+			       r->opts.device ? r->opts.device : "vfio-boot-bind",
+			       fd == -ETIMEDOUT ? "another run kept it 30 s" : vb_strerror(fd));
+		emit_line(LOG_ERR, line, &r->log);
+	}
+	return fd;
+}
+
+/* What write_report prints: the report, merged into the earlier one or not. */
+struct report_out {
+	const struct vb_report *report;
+	const struct vb_json_value *earlier;
+};
+
+static int write_report(FILE *out, const void *ctx)
+{
+	const struct report_out *o = ctx;
+
+	return vb_report_json(out, o->report, o->earlier);
+}
+
+/*
+ * Reads the configuration and the hardware, makes the VFs asked for, plans.
+ * Returns 0, 1 when --device has nothing to do, or -errno (-ENOMEM, or a
+ * read that failed, said in the messages).
+ */
+static int prepare(struct run *r)
+{
+	int err = load_config_file(&r->opts, &r->root, &r->cfg, &r->messages, &r->problem);
+
 	if (err == 0)
-		err = load_cmdline(&root, &cfg, &messages, &disabled_by);
-	if (err == 0 && !cfg.disabled) {
-		err = read_snapshot(&root, &cfg, &snap, &messages);
+		err = load_cmdline(&r->root, &r->cfg, &r->messages, &r->disabled_by);
+	/* Nothing selected, or disabled: a device that appears gets nothing from us. */
+	if (err == 0 && r->opts.device &&
+	    (r->cfg.disabled || (r->cfg.select.count == 0 && r->cfg.vfs.count == 0)))
+		return 1;
+	for (int pass = 0; err == 0 && !r->cfg.disabled && pass < 2; pass++) {
+		vb_snapshot_free(&r->snap);
+		err = read_snapshot(&r->root, &r->cfg, &r->snap, &r->messages);
 		if (err < 0 && err != -ENOMEM) {
 			char path[PATH_MAX];
 
-			problem = true;
-			vb_root_display(&root, "sys/bus/pci/devices", path, sizeof(path));
-			err = vb_strv_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
+			r->problem = true;
+			vb_root_display(&r->root, "sys/bus/pci/devices", path, sizeof(path));
+			return vb_strv_add(&r->messages, "cannot list %s: %s", path, vb_strerror(err));
 		}
+		if (err == 0 && r->opts.device && !find_device(r))
+			return 1; /* gone again */
+		/* New VFs are new functions: read again, once. */
+		if (err == 0 && (pass == 1 || make_vfs(r) == 0))
+			break;
 	}
 	if (err == 0)
-		err = vb_plan_build(&cfg, &snap, NULL, &plan);
+		err = vb_plan_build(&r->cfg, &r->snap, NULL, &r->plan);
+	if (err == 0 && r->opts.device && !r->cfg.disabled)
+		err = keep_device_unit(r);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .log = { .kmsg_fd = -1 } };
+	struct vb_status_place place = { &r.root, NULL };
+	struct vb_outcome *outcomes = NULL;
+	struct vb_strv said = { 0 };
+	struct vb_report report;
+	struct timespec start;
+	size_t failed = 0;
+	int err, lock_fd = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (parse_options(argc, argv, &r.opts) < 0)
+		return EXIT_USAGE;
+	err = vb_root_init(&r.root, r.opts.root);
+	if (err < 0) {
+		fprintf(stderr, "vfio-boot-bind: --root %s: %s\n", r.opts.root, vb_strerror(err));
+		return EXIT_USAGE;
+	}
+	place.path = r.opts.status;
+	vb_config_init(&r.cfg);
+	if (r.opts.dry_run) {
+		r.log.echo = stdout;
+	} else {
+		r.log.kmsg_fd = open_kmsg(&r.root);
+		r.log.echo = r.opts.quiet ? NULL : stderr;
+	}
+	/* One run at a time works on the devices and the report. */
+	if (!r.opts.dry_run) {
+		lock_fd = take_lock(&r, &place);
+		if (lock_fd < 0) {
+			failed = 1;
+			goto out;
+		}
+	}
+	if (r.opts.device) {
+		char why[128];
+
+		r.have_earlier = vb_status_read(&place, &r.earlier, why, sizeof(why)) == 0;
+	}
+	err = prepare(&r);
+	if (err == 1)
+		goto out; /* --device: nothing to do, nothing said */
 	if (err == 0) {
-		outcomes = calloc(plan.count ? plan.count : 1, sizeof(*outcomes));
+		outcomes = calloc(r.plan.count ? r.plan.count : 1, sizeof(*outcomes));
 		if (!outcomes)
 			err = -ENOMEM;
 	}
 	if (err == 0) {
-		struct vb_apply_env env = { &root, opts.modprobe, opts.modprobe_timeout,
-					    opts.dry_run };
+		struct vb_apply_env env = { &r.root, r.opts.modprobe, NULL, r.opts.modprobe_timeout,
+					    r.opts.dry_run };
 
 		if (!env.modprobe_timeout)
-			env.modprobe_timeout = cfg.modprobe_timeout ? cfg.modprobe_timeout :
-								      MODPROBE_TIMEOUT_DEFAULT;
-		failed = vb_apply(&env, &snap, &plan, outcomes);
+			env.modprobe_timeout = r.cfg.modprobe_timeout ? r.cfg.modprobe_timeout :
+									MODPROBE_TIMEOUT_DEFAULT;
+		failed = vb_apply(&env, &r.snap, &r.plan, outcomes);
 	}
-	problem = problem || disabled_by || cfg.problems.count > 0 || plan.unmatched > 0;
+	r.problem = r.problem || r.disabled_by || r.cfg.problems.count > 0 || r.plan.unmatched > 0;
+	/* What a later run says is only what the report does not have yet. */
 	if (err == 0)
-		err = append_all(&messages, &cfg.problems);
+		err = append_new(&said, &r.messages, &r.earlier);
 	if (err == 0)
-		err = append_all(&messages, &plan.notes);
+		err = append_new(&said, &r.cfg.problems, &r.earlier);
+	if (err == 0)
+		err = append_new(&said, &r.plan.notes, &r.earlier);
 	if (err < 0) {
 		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
 		failed = 1;
 		goto out;
 	}
 
-	report = (struct vb_report){ &cfg, &snap, &plan, outcomes, &messages,
-				     opts.dry_run ? -1 : elapsed_us(&start), disabled_by };
-	if (opts.dry_run) {
-		log.echo = stdout;
-	} else {
-		log.kmsg_fd = open_kmsg(&root);
-		log.echo = opts.quiet ? NULL : stderr;
-		err = write_status(&opts, &root, &report);
+	report = (struct vb_report){ &r.cfg, &r.snap, &r.plan, outcomes, &said,
+				     r.opts.dry_run ? -1 : elapsed_us(&start), r.disabled_by,
+				     VB_VERSION, r.opts.device ? VB_EVENT_HOTPLUG : VB_EVENT_BOOT };
+	if (!r.opts.dry_run) {
+		struct report_out o = { &report, r.have_earlier ? &r.earlier : NULL };
+
+		err = vb_status_replace(&place, write_report, &o);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
 				vb_strerror(err));
 			failed++;
 		}
 	}
-	vb_report_lines(&report, emit_line, &log);
-	if (log.kmsg_fd >= 0)
-		close(log.kmsg_fd);
+	vb_report_lines(&report, emit_line, &r.log);
 out:
+	vb_status_unlock(lock_fd);
+	if (r.log.kmsg_fd >= 0)
+		close(r.log.kmsg_fd);
+	if (r.have_earlier)
+		vb_json_free(&r.earlier);
 	free(outcomes);
-	vb_plan_free(&plan);
-	vb_snapshot_free(&snap);
-	vb_config_free(&cfg);
-	vb_strv_free(&messages);
-	vb_root_fini(&root);
-	if (fflush(stdout) != 0 && opts.strict)
+	vb_plan_free(&r.plan);
+	vb_snapshot_free(&r.snap);
+	vb_config_free(&r.cfg);
+	vb_strv_free(&r.messages);
+	vb_strv_free(&said);
+	vb_root_fini(&r.root);
+	if (fflush(stdout) != 0 && r.opts.strict)
 		return EXIT_FAILED;
-	if (!opts.strict)
+	if (!r.opts.strict)
 		return EXIT_OK;
 	if (failed)
 		return EXIT_FAILED;
-	return problem ? EXIT_PROBLEMS : EXIT_OK;
+	return r.problem ? EXIT_PROBLEMS : EXIT_OK;
 }

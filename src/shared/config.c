@@ -67,6 +67,7 @@ void vb_config_init(struct vb_config *cfg)
 
 void vb_config_free(struct vb_config *cfg)
 {
+	free(cfg->vfs.items);
 	free(cfg->select.items);
 	free(cfg->skip.items);
 	vb_strv_free(&cfg->problems);
@@ -189,6 +190,64 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 			   (int)vb_utf8_cut(key, keylen, 40), key);
 }
 
+int vb_config_add_vfs(struct vb_config *cfg, const char *origin, const char *text, size_t len)
+{
+	const char *at, *why = "it takes a count and an address";
+	unsigned long count = 0;
+	struct vb_vfs_entry entry = { 0 }, *grown;
+	size_t digits;
+
+	trim(&text, &len);
+	at = memchr(text, '@', len);
+	digits = at ? (size_t)(at - text) : 0;
+	for (size_t i = 0; i < digits && count <= VB_VFS_MAX; i++)
+		count = text[i] >= '0' && text[i] <= '9' ? count * 10 + (unsigned long)(text[i] - '0') :
+							     VB_VFS_MAX + 1;
+	if (digits == 0 || digits > 5 || count < 1 || count > VB_VFS_MAX)
+		goto bad;
+	if (vb_selector_parse(at + 1, len - digits - 1, &entry.pf, &why) < 0)
+		goto bad;
+	why = "the physical function is named by its address";
+	if (entry.pf.kind != VB_SEL_ADDR && entry.pf.kind != VB_SEL_ID_AT_ADDR)
+		goto bad;
+	for (size_t i = 0; i < cfg->vfs.count; i++)
+		if (vb_pci_addr_cmp(&cfg->vfs.items[i].pf.addr, &entry.pf.addr) == 0)
+			return vb_strv_add(&cfg->problems, "%s: a second vfs= for %s (first at %s), ignored",
+					   origin, entry.pf.text, cfg->vfs.items[i].origin);
+	entry.count = (unsigned)count;
+	snprintf(entry.text, sizeof(entry.text), "vfs=%u@%s", entry.count, entry.pf.text);
+	snprintf(entry.origin, sizeof(entry.origin), "%s", origin);
+	grown = realloc(cfg->vfs.items, (cfg->vfs.count + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	cfg->vfs.items = grown;
+	grown[cfg->vfs.count++] = entry;
+	return 0;
+bad:
+	return vb_strv_add(&cfg->problems,
+			   "%s: vfs=%.*s: %s (vfs=N@ADDRESS or vfs=N@VENDOR:DEVICE@ADDRESS, "
+			   "N from 1 to %d)", origin, (int)vb_utf8_cut(text, len, 48), text, why,
+			   VB_VFS_MAX);
+}
+
+const struct vb_vfs_entry *vb_config_vfs_of(const struct vb_config *cfg,
+					    const struct vb_pci_fn *fn)
+{
+	for (size_t i = 0; i < cfg->vfs.count; i++)
+		if (vb_selector_matches(&cfg->vfs.items[i].pf, fn))
+			return &cfg->vfs.items[i];
+	return NULL;
+}
+
+/* True when the option line's key (before eq) is vfs. */
+static bool is_vfs_key(const char *line, const char *eq)
+{
+	size_t keylen = (size_t)(eq - line);
+
+	trim(&line, &keylen);
+	return keylen == 3 && memcmp(line, "vfs", 3) == 0;
+}
+
 static int parse_line(struct vb_config *cfg, const char *where, const char *line,
 		      size_t len)
 {
@@ -206,6 +265,8 @@ static int parse_line(struct vb_config *cfg, const char *where, const char *line
 	if (len == 0)
 		return 0;
 	eq = memchr(line, '=', len);
+	if (eq && is_vfs_key(line, eq))
+		return vb_config_add_vfs(cfg, where, eq + 1, len - (size_t)(eq + 1 - line));
 	if (eq)
 		return parse_option(cfg, where, line, len, eq);
 	return vb_config_add_selectors(cfg, &cfg->select, where, line, len);

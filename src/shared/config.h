@@ -33,12 +33,32 @@ struct vb_selector_list {
 	size_t count;
 };
 
+#define VB_VFS_MAX 65535 /* the most VFs a function can offer (TotalVFs is 16 bits) */
+
+/*
+ * vfs=N@ADDRESS (or vfs=N@VENDOR:DEVICE@ADDRESS, the address guarded by the
+ * ID of the physical function there): N SR-IOV virtual functions on that
+ * physical function, made once its driver is bound, each for vfio-pci.
+ */
+struct vb_vfs_entry {
+	struct vb_selector pf;      /* VB_SEL_ADDR or VB_SEL_ID_AT_ADDR */
+	unsigned count;             /* 1 to VB_VFS_MAX */
+	char text[VB_SELECTOR_MAX + 16]; /* "vfs=2@0000:01:00.0": what selects its VFs */
+	char origin[VB_ORIGIN_MAX];
+};
+
+struct vb_vfs_list {
+	struct vb_vfs_entry *items;
+	size_t count;
+};
+
 /* The selection and policy, merged from the config file and the command line. */
 struct vb_config {
 	struct vb_selector_list select; /* what to bind */
 	struct vb_selector_list skip;   /* vfio_boot.skip=: matches are left alone */
 	enum vb_companions companions;
 	enum vb_boot_vga_policy boot_vga;
+	struct vb_vfs_list vfs;         /* vfs= lines: virtual functions to make and take */
 	bool disabled;                  /* vfio_boot.disable, any value but an explicit false */
 	char disabled_by[VB_ORIGIN_MAX]; /* the parameter that disabled binding, as read
 					    ("vfio_boot.disable=Y"); "" when none did */
@@ -56,6 +76,20 @@ void vb_config_free(struct vb_config *cfg);
  */
 int vb_config_add_selectors(struct vb_config *cfg, struct vb_selector_list *list,
 			    const char *origin, const char *text, size_t len);
+
+/*
+ * Adds vfs=TEXT (len bytes after the '=', "2@0000:01:00.0") to cfg->vfs.
+ * A malformed one, or a second one for the same address, is recorded in
+ * cfg->problems, naming origin, and skipped. Returns 0, or -ENOMEM.
+ */
+int vb_config_add_vfs(struct vb_config *cfg, const char *origin, const char *text, size_t len);
+
+/*
+ * The vfs= entry that names fn's address as its physical function; NULL when
+ * none. The caller checks the ID guard (vb_selector_id_matches).
+ */
+const struct vb_vfs_entry *vb_config_vfs_of(const struct vb_config *cfg,
+					    const struct vb_pci_fn *fn);
 
 /*
  * Parses config file text (name is used in messages: "NAME:LINE: ...").

@@ -135,6 +135,11 @@ bool vb_pci_same_slot(const struct vb_pci_fn *a, const struct vb_pci_fn *b)
 	       a->addr.slot == b->addr.slot;
 }
 
+bool vb_pci_same_card(const struct vb_pci_fn *a, const struct vb_pci_fn *b)
+{
+	return vb_pci_same_slot(a, b) && !a->is_vf && !b->is_vf;
+}
+
 bool vb_pci_is_bridge(const struct vb_pci_fn *fn)
 {
 	return fn->header_type == 1 || (fn->class >> 16) == 0x06;

@@ -29,6 +29,8 @@ struct vb_pci_fn {
 	int8_t root_bus;            /* 1 on a root bus (part of the chipset), 0 behind a
 				       bridge, -1 unknown */
 	long iommu_group;           /* -1 when the function has none */
+	bool is_vf;                 /* an SR-IOV virtual function (it has a physfn link) */
+	struct vb_pci_addr physfn;  /* its physical function, when is_vf */
 	char driver[VB_DRIVER_MAX]; /* bound driver, "" when unbound */
 	char *modalias;             /* the modalias text without its newline, when
 				       vb_sysfs_read kept it; else NULL */
@@ -70,6 +72,14 @@ int vb_pci_addr_cmp(const struct vb_pci_addr *a, const struct vb_pci_addr *b);
 
 /* True for functions of the same domain, bus and slot (one physical card). */
 bool vb_pci_same_slot(const struct vb_pci_fn *a, const struct vb_pci_fn *b);
+
+/*
+ * True for two functions of one card: the same slot, neither of them an
+ * SR-IOV virtual function. A VF is a function of its own, whatever slot its
+ * routing ID puts it in: it never comes along with its physical function or
+ * another VF, and no rule on them keeps it.
+ */
+bool vb_pci_same_card(const struct vb_pci_fn *a, const struct vb_pci_fn *b);
 
 /* True for PCI bridges: header type 1 or base class 0x06. */
 bool vb_pci_is_bridge(const struct vb_pci_fn *fn);

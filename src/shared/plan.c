@@ -203,6 +203,37 @@ static int select_matches(struct planner *p, const struct vb_selector_entry *ent
 	return 0;
 }
 
+/*
+ * vfs=N@PF: every virtual function of that physical function is selected
+ * (the PF itself is not: it stays with its driver). A failed ID guard on the
+ * PF refuses them. VFs that are not there yet are no problem: they are made
+ * once the PF's driver binds it.
+ */
+static int select_vfs(struct planner *p, const struct vb_vfs_entry *entry)
+{
+	const struct vb_snapshot *snap = p->snap;
+	const struct vb_pci_fn *pf = vb_snapshot_find(snap, &entry->pf.addr);
+
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct vb_pci_fn *fn = &snap->fns[i];
+		struct vb_target *t;
+
+		if (!fn->is_vf || vb_pci_addr_cmp(&fn->physfn, &entry->pf.addr) != 0 ||
+		    p->target_of[i] != VB_NO_TARGET)
+			continue;
+		t = add_target(p, i, entry->text);
+		if (!t)
+			return -ENOMEM;
+		if (pf && entry->pf.kind == VB_SEL_ID_AT_ADDR && !vb_selector_id_matches(&entry->pf, pf))
+			refuse(t, VB_RULE_ID_GUARD,
+			       "ID guard: expected %04x:%04x at %s, found %04x:%04x", entry->pf.vendor,
+			       entry->pf.device, pf->name, pf->vendor, pf->device);
+		else
+			judge(p, t);
+	}
+	return 0;
+}
+
 /* Adds function fn as a companion of primary, unless it is a target already. */
 static int add_companion(struct planner *p, size_t fn, const struct vb_pci_fn *primary,
 			 const char *scope, const char *blocked)
@@ -234,12 +265,14 @@ static int add_slot_companions(struct planner *p, size_t primary)
 	const struct vb_pci_fn *pf = &snap->fns[primary];
 	int err = 0;
 
-	/* Slot mates are neighbours in the sorted snapshot. */
+	/* Slot mates are neighbours in the sorted snapshot; VFs among them are not the card's. */
 	for (size_t j = primary; err == 0 && j-- > 0 && vb_pci_same_slot(pf, &snap->fns[j]);)
-		err = add_companion(p, j, pf, "slot", NULL);
+		if (vb_pci_same_card(pf, &snap->fns[j]))
+			err = add_companion(p, j, pf, "slot", NULL);
 	for (size_t j = primary + 1;
 	     err == 0 && j < snap->count && vb_pci_same_slot(pf, &snap->fns[j]); j++)
-		err = add_companion(p, j, pf, "slot", NULL);
+		if (vb_pci_same_card(pf, &snap->fns[j]))
+			err = add_companion(p, j, pf, "slot", NULL);
 	return err;
 }
 
@@ -263,7 +296,7 @@ static int add_group_companions(struct planner *p, size_t primary)
 		const struct vb_pci_fn *f = &snap->fns[i];
 		const struct vb_target *t = target_at(p, i);
 
-		if (f->iommu_group != group || vb_pci_same_slot(f, pf) || vb_pci_is_bridge(f) ||
+		if (f->iommu_group != group || vb_pci_same_card(f, pf) || vb_pci_is_bridge(f) ||
 		    (t && !t->companion))
 			continue;
 		if (kept_from_companions(p, i, why, sizeof(why)) ||
@@ -271,7 +304,8 @@ static int add_group_companions(struct planner *p, size_t primary)
 			group_blocked(p, group, i, blocked);
 	}
 	for (size_t i = 0; i < snap->count && err == 0; i++)
-		if (snap->fns[i].iommu_group == group && !vb_pci_same_slot(&snap->fns[i], pf))
+		if (snap->fns[i].iommu_group == group && !vb_pci_same_card(&snap->fns[i], pf) &&
+		    i != primary)
 			err = add_companion(p, i, pf, "IOMMU group", blocked[0] ? blocked : NULL);
 	return err;
 }
@@ -348,7 +382,8 @@ static size_t slot_kept_by(const struct planner *p, size_t fn)
 		first--;
 	for (size_t i = first; i < snap->count && vb_pci_same_slot(&snap->fns[fn], &snap->fns[i]);
 	     i++)
-		if (i != fn && kept_by_safety(p, i, why, sizeof(why)) != VB_RULE_NONE)
+		if (i != fn && vb_pci_same_card(&snap->fns[fn], &snap->fns[i]) &&
+		    kept_by_safety(p, i, why, sizeof(why)) != VB_RULE_NONE)
 			return i;
 	return VB_NO_FN;
 }
@@ -452,7 +487,7 @@ static int summarise_selectors(struct planner *p)
 				r->refused++;
 			else if (r->example_fn == VB_NO_FN)
 				r->example_fn = i;
-			if (!last || !vb_pci_same_slot(last, &snap->fns[i])) {
+			if (!last || !vb_pci_same_card(last, &snap->fns[i])) {
 				if (r->cards < VB_CARDS_SHOWN)
 					r->card_fn[r->cards] = i;
 				r->cards++;
@@ -548,6 +583,8 @@ int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 
 	for (size_t i = 0; i < cfg->select.count && err == 0; i++)
 		err = select_matches(&p, &cfg->select.items[i]);
+	for (size_t i = 0; i < cfg->vfs.count && err == 0; i++)
+		err = select_vfs(&p, &cfg->vfs.items[i]);
 	if (err == 0)
 		err = add_companions(&p);
 	if (err == 0) {
@@ -578,7 +615,7 @@ void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *s
 	bool group = cfg->companions == VB_COMPANIONS_GROUP;
 
 	for (size_t i = 0; i < snap->count; i++) {
-		want[i] = group && !cfg->disabled;
+		want[i] = (group || vb_config_vfs_of(cfg, &snap->fns[i])) && !cfg->disabled;
 		for (size_t s = 0; s < cfg->select.count && !want[i] && !cfg->disabled; s++)
 			want[i] = vb_selector_matches(&cfg->select.items[s].sel, &snap->fns[i]);
 	}
@@ -593,6 +630,36 @@ void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *s
 		for (size_t j = i + 1; j < snap->count && vb_pci_same_slot(&snap->fns[i], &snap->fns[j]); j++)
 			want[j] = true;
 	}
+}
+
+size_t vb_plan_unit(const struct vb_config *cfg, const struct vb_snapshot *snap,
+		    const struct vb_plan *plan, size_t fn, bool *unit)
+{
+	const struct vb_pci_fn *f = &snap->fns[fn];
+	bool group = cfg->companions == VB_COMPANIONS_GROUP && f->iommu_group >= 0;
+	size_t n = 0;
+
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_pci_fn *g = &snap->fns[plan->targets[t].fn];
+
+		unit[t] = plan->targets[t].fn == fn || vb_pci_same_card(f, g) ||
+			  (group && g->iommu_group == f->iommu_group) ||
+			  (g->is_vf && vb_pci_addr_cmp(&g->physfn, &f->addr) == 0);
+		n += unit[t];
+	}
+	return n;
+}
+
+int vb_plan_subset(const struct vb_plan *plan, const bool *keep, struct vb_plan *sub)
+{
+	memset(sub, 0, sizeof(*sub));
+	sub->targets = malloc((plan->count ? plan->count : 1) * sizeof(*sub->targets));
+	if (!sub->targets)
+		return -ENOMEM;
+	for (size_t t = 0; t < plan->count; t++)
+		if (keep[t])
+			sub->targets[sub->count++] = plan->targets[t];
+	return 0;
 }
 
 void vb_plan_free(struct vb_plan *plan)

@@ -92,9 +92,9 @@ struct vb_plan {
 };
 
 /*
- * The pure core: resolves cfg's selection against snap into targets, adds
- * companion functions per policy and applies the rules (README "Safety
- * rules"). host lists the functions the running system needs (NULL at boot,
+ * The pure core: resolves cfg's selection against snap into targets (the
+ * VFs of the physical functions vfs= names among them), adds companion
+ * functions per policy and applies the rules (README "Safety rules"). host lists the functions the running system needs (NULL at boot,
  * where nobody knows). The selector results and group splits are exact only
  * when every function's details were read. Does no I/O. Returns 0, or
  * -ENOMEM (plan is then empty).
@@ -105,10 +105,27 @@ int vb_plan_build(const struct vb_config *cfg, const struct vb_snapshot *snap,
 /*
  * Marks in want (one flag per snapshot function) every function whose details
  * the plan needs, from the IDs and addresses alone: selector matches and their
- * slot mates, or every function with companions=group (groups are details).
+ * slot mates, or every function with companions=group (groups are details),
+ * and the physical functions of vfs= lines (their VFs are found by their
+ * virtfnN links: vb_sysfs_mark_vfs).
  */
 void vb_plan_candidates(const struct vb_config *cfg, const struct vb_snapshot *snap,
 			bool *want);
+
+/*
+ * What moves with function fn when it appears on its own (a hot-plugged
+ * device): marks in unit (one flag per target of plan) fn's own target, the
+ * targets of its card, of its IOMMU group with companions=group, and, for a
+ * physical function, its VFs. Returns how many.
+ */
+size_t vb_plan_unit(const struct vb_config *cfg, const struct vb_snapshot *snap,
+		    const struct vb_plan *plan, size_t fn, bool *unit);
+
+/*
+ * The targets of plan marked in keep, as a plan of their own (only targets
+ * and count are set; vb_plan_free frees it). Returns 0 or -ENOMEM.
+ */
+int vb_plan_subset(const struct vb_plan *plan, const bool *keep, struct vb_plan *sub);
 
 void vb_plan_free(struct vb_plan *plan);
 

@@ -40,45 +40,210 @@ static void write_device(struct vb_json *w, const struct vb_status_entry *e)
 	field_cut(w, "driver_after", e->driver_after && *e->driver_after ? e->driver_after : NULL);
 	field_cut(w, "result", e->result);
 	field_cut(w, "reason", e->reason);
+	vb_json_field_string(w, "event", e->event);
 	vb_json_end_object(w);
+}
+
+/* An earlier entry is copied member by member: at most this many, keys this long. */
+#define EARLIER_MEMBERS_MAX 24
+#define EARLIER_KEY_MAX 64
+
+static bool copied_member(const struct vb_json_value *entry, size_t i)
+{
+	enum vb_json_type t = entry->items[i].type;
+
+	return i < EARLIER_MEMBERS_MAX && strlen(entry->keys[i]) <= EARLIER_KEY_MAX &&
+	       t != VB_JSON_ARRAY && t != VB_JSON_OBJECT;
+}
+
+/* The most bytes copy_entry writes for entry. */
+static size_t entry_bound(const struct vb_json_value *entry)
+{
+	size_t bound = 16;
+
+	for (size_t i = 0; i < entry->count; i++)
+		if (copied_member(entry, i))
+			bound += 6 * EARLIER_KEY_MAX + VB_STATUS_STRING_MAX + 16;
+	return bound;
+}
+
+/* An entry of the earlier report, as it was: its strings, numbers, true, false, null. */
+static void copy_entry(struct vb_json *w, const struct vb_json_value *entry)
+{
+	vb_json_begin_object(w, VB_JSON_INLINE);
+	for (size_t i = 0; i < entry->count; i++) {
+		const struct vb_json_value *v = &entry->items[i];
+
+		if (!copied_member(entry, i))
+			continue;
+		vb_json_key(w, entry->keys[i]);
+		if (v->type == VB_JSON_STRING)
+			vb_json_string_cut(w, v->text, VB_STATUS_STRING_MAX);
+		else if (v->type == VB_JSON_NUMBER)
+			vb_json_number_text(w, v->text);
+		else if (v->type == VB_JSON_NULL)
+			vb_json_null(w);
+		else
+			vb_json_bool(w, v->type == VB_JSON_TRUE);
+	}
+	vb_json_end_object(w);
+}
+
+/* Member key of the earlier report when it has the type wanted; else NULL. */
+static const struct vb_json_value *earlier_member(const struct vb_status_report *r,
+						  const char *key, enum vb_json_type type)
+{
+	const struct vb_json_value *v = vb_json_member(r->earlier, key);
+
+	return v && v->type == type ? v : NULL;
+}
+
+/* A count the earlier report left out ("devices_omitted"); 0 when none. */
+static unsigned long long earlier_count(const struct vb_status_report *r, const char *key)
+{
+	const struct vb_json_value *v = earlier_member(r, key, VB_JSON_NUMBER);
+	unsigned long long n = 0;
+
+	for (const char *p = v ? v->text : ""; *p >= '0' && *p <= '9' && n < (1ULL << 40); p++)
+		n = n * 10 + (unsigned long long)(*p - '0');
+	return n;
+}
+
+/* The earlier report's string member key, or this report's value. */
+static const char *earlier_text(const struct vb_status_report *r, const char *key,
+				const char *value)
+{
+	const struct vb_json_value *v = earlier_member(r, key, VB_JSON_STRING);
+
+	return v ? v->text : value;
+}
+
+/* The address of an earlier entry; NULL when it is not an entry. */
+static const char *entry_address(const struct vb_json_value *entry)
+{
+	return entry->type == VB_JSON_OBJECT ? vb_json_text(vb_json_member(entry, "address")) :
+					       NULL;
+}
+
+/* True when this report has an entry for address. */
+static bool replaced(const struct vb_status_report *r, const char *address)
+{
+	struct vb_status_entry e;
+
+	for (size_t i = 0; i < r->count; i++) {
+		r->device(r->ctx, i, &e);
+		if (strcmp(e.address, address) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void write_header(struct vb_json *w, const struct vb_status_report *r)
+{
+	const struct vb_json_value *disabled = vb_json_member(r->earlier, "disabled");
+	const struct vb_json_value *by = vb_json_member(r->earlier, "disabled_by");
+	bool off = r->disabled;
+	const char *why = r->disabled ? r->disabled_by : NULL;
+
+	if (disabled && (disabled->type == VB_JSON_TRUE || disabled->type == VB_JSON_FALSE)) {
+		off = disabled->type == VB_JSON_TRUE;
+		why = off ? vb_json_text(by) : NULL;
+	}
+	vb_json_field_string(w, "version", r->version);
+	vb_json_field_bool(w, "disabled", off);
+	field_cut(w, "disabled_by", why);
+	vb_json_field_string(w, "companions", earlier_text(r, "companions", r->companions));
+	vb_json_field_string(w, "boot_vga", earlier_text(r, "boot_vga", r->boot_vga));
+}
+
+/* The earlier messages, then this report's: at most half the file. */
+static void write_messages(struct vb_json *w, const struct vb_status_report *r)
+{
+	const struct vb_json_value *earlier = earlier_member(r, "messages", VB_JSON_ARRAY);
+	size_t total = r->messages->count + (earlier ? earlier->count : 0), n = 0;
+
+	vb_json_key(w, "messages");
+	vb_json_begin_array(w, VB_JSON_LINES);
+	for (; n < total; n++) {
+		bool old = earlier && n < earlier->count;
+		const char *text = old ? vb_json_text(&earlier->items[n]) :
+					 r->messages->items[n - (earlier ? earlier->count : 0)];
+
+		if (!fits(w, VB_STATUS_STRING_MAX + 16, VB_STATUS_MAX / 2))
+			break;
+		if (text)
+			vb_json_string_cut(w, text, VB_STATUS_STRING_MAX);
+	}
+	vb_json_end_array(w);
+	vb_json_field_number(w, "messages_omitted",
+			     (long long)(total - n + earlier_count(r, "messages_omitted")));
+}
+
+/*
+ * The earlier entries this report does not replace and this report's
+ * entries, merged by address (each list is in address order).
+ */
+static void write_devices(struct vb_json *w, const struct vb_status_report *r)
+{
+	const struct vb_json_value *earlier = earlier_member(r, "devices", VB_JSON_ARRAY);
+	size_t ne = earlier ? earlier->count : 0, i = 0, n = 0;
+	unsigned long long omitted = earlier_count(r, "devices_omitted");
+	struct vb_status_entry e;
+	bool full = false;
+
+	vb_json_key(w, "devices");
+	vb_json_begin_array(w, VB_JSON_LINES);
+	while (i < ne || n < r->count) {
+		const char *address = i < ne ? entry_address(&earlier->items[i]) : NULL;
+
+		if (i < ne && (!address || replaced(r, address))) {
+			i++; /* not an entry, or replaced */
+			continue;
+		}
+		if (n < r->count)
+			r->device(r->ctx, n, &e);
+		if (i < ne && (n >= r->count || strcmp(address, e.address) < 0)) {
+			full = full || !fits(w, entry_bound(&earlier->items[i]), VB_STATUS_MAX);
+			if (full)
+				omitted++;
+			else
+				copy_entry(w, &earlier->items[i]);
+			i++;
+			continue;
+		}
+		full = full || !fits(w, DEVICE_ENTRY_MAX, VB_STATUS_MAX);
+		if (full)
+			omitted++;
+		else
+			write_device(w, &e);
+		n++;
+	}
+	vb_json_end_array(w);
+	vb_json_field_number(w, "devices_omitted", (long long)omitted);
 }
 
 int vb_status_write(FILE *out, const struct vb_status_report *r)
 {
 	struct vb_json w;
-	size_t n;
 
 	vb_json_init(&w, out);
 	vb_json_begin_object(&w, VB_JSON_LINES);
-	vb_json_field_string(&w, "version", r->version);
-	vb_json_field_bool(&w, "disabled", r->disabled);
-	field_cut(&w, "disabled_by", r->disabled ? r->disabled_by : NULL);
-	vb_json_field_string(&w, "companions", r->companions);
-	vb_json_field_string(&w, "boot_vga", r->boot_vga);
-	vb_json_key(&w, "messages");
-	vb_json_begin_array(&w, VB_JSON_LINES);
-	/* Messages take at most half the file; the devices matter more. */
-	for (n = 0; n < r->messages->count; n++) {
-		if (!fits(&w, VB_STATUS_STRING_MAX + 16, VB_STATUS_MAX / 2))
-			break;
-		vb_json_string_cut(&w, r->messages->items[n], VB_STATUS_STRING_MAX);
-	}
-	vb_json_end_array(&w);
-	vb_json_field_number(&w, "messages_omitted", (long long)(r->messages->count - n));
-	vb_json_key(&w, "devices");
-	vb_json_begin_array(&w, VB_JSON_LINES);
-	for (n = 0; n < r->count; n++) {
-		struct vb_status_entry e;
-
-		if (!fits(&w, DEVICE_ENTRY_MAX, VB_STATUS_MAX))
-			break;
-		r->device(r->ctx, n, &e);
-		write_device(&w, &e);
-	}
-	vb_json_end_array(&w);
-	vb_json_field_number(&w, "devices_omitted", (long long)(r->count - n));
+	write_header(&w, r);
+	write_messages(&w, r);
+	write_devices(&w, r);
 	vb_json_end_object(&w);
 	return vb_json_finish(&w);
+}
+
+bool vb_status_has_message(const struct vb_json_value *report, const char *text)
+{
+	const struct vb_json_value *messages = vb_json_member(report, "messages");
+
+	for (size_t i = 0; messages && messages->type == VB_JSON_ARRAY && i < messages->count; i++)
+		if (vb_json_text(&messages->items[i]) &&
+		    strcmp(vb_json_text(&messages->items[i]), text) == 0)
+			return true;
+	return false;
 }
 
 static int not_a_report(char *why, size_t why_size, const char *what)
@@ -122,10 +287,13 @@ int vb_status_parse(const char *text, size_t len, struct vb_status *status, char
 		out->result = vb_json_text(vb_json_member(d, "result"));
 		out->reason = vb_json_text(vb_json_member(d, "reason"));
 		out->driver_after = vb_json_text(vb_json_member(d, "driver_after"));
+		out->event = vb_json_text(vb_json_member(d, "event"));
 		if (!out->address || !out->result)
 			continue; /* not an entry this reader understands */
 		if (!out->reason)
 			out->reason = "";
+		if (!out->event)
+			out->event = "boot"; /* written before events were */
 		status->count++;
 	}
 	return 0;

@@ -22,6 +22,13 @@
  * disabled_by says, when disabled is true, what disabled binding
  * ("vfio_boot.disable=Y on the kernel command line").
  *
+ * The boot's run writes the whole report. A later run (a device that
+ * appeared, a live bind or release) merges its entries into it: its entries
+ * replace those of the same address, the others and the boot's header stay,
+ * its new messages follow the earlier ones. Each entry says which run wrote
+ * it ("event": "boot", "hotplug", "bind", "release"; an entry without one
+ * is the boot's).
+ *
  * The file stays below VB_STATUS_MAX bytes: messages take at most half of
  * it, each cut to VB_STATUS_STRING_MAX bytes; what does not fit is left out
  * and counted in messages_omitted and devices_omitted.
@@ -39,6 +46,7 @@ struct vb_status_entry {
 	const char *driver_after;  /* NULL or "": none */
 	const char *result;        /* "bound", "failed", ... */
 	const char *reason;
+	const char *event;         /* the run that wrote it (report.h's VB_EVENT_*) */
 };
 
 /* What one run of the binder reports. */
@@ -50,9 +58,17 @@ struct vb_status_report {
 	const char *boot_vga;          /* "refuse", "allow" */
 	const struct vb_strv *messages; /* problems and notes, in order */
 	size_t count;                  /* device entries */
-	/* Fills entry i (i < count); called once per entry written. */
+	/* Fills entry i (i < count), by address; called for each entry written. */
 	void (*device)(const void *ctx, size_t i, struct vb_status_entry *entry);
 	const void *ctx;
+	/*
+	 * An earlier report (parsed) to merge into, or NULL. Its header
+	 * (disabled, disabled_by, companions, boot_vga), its messages, its
+	 * omitted counts and every device entry this report does not replace
+	 * are kept; an entry is copied member by member, strings and numbers,
+	 * each string cut to VB_STATUS_STRING_MAX.
+	 */
+	const struct vb_json_value *earlier;
 };
 
 /*
@@ -67,6 +83,7 @@ struct vb_status_device {
 	const char *result;    /* "bound", "failed", ... */
 	const char *reason;    /* "" when none */
 	const char *driver_after; /* NULL when none */
+	const char *event;     /* "boot", "hotplug", "bind", "release" */
 };
 
 struct vb_status {
@@ -85,6 +102,12 @@ int vb_status_parse(const char *text, size_t len, struct vb_status *status, char
 		    size_t why_size);
 
 void vb_status_free(struct vb_status *status);
+
+/*
+ * True when text is one of the messages of report (an earlier report,
+ * parsed): a later run says again only what it has new.
+ */
+bool vb_status_has_message(const struct vb_json_value *report, const char *text);
 
 /* The entry of the device at address; NULL when the report does not list it. */
 const struct vb_status_device *vb_status_device(const struct vb_status *status,

@@ -247,13 +247,20 @@ static void read_details(struct pass *p, int dir, struct vb_pci_fn *fn)
 	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
 	if (read_link_base(dir, "iommu_group", buf, sizeof(buf)) == 0) {
-		char *end;
-		long group = strtol(buf, &end, 10);
-		if (end != buf && *end == '\0' && group >= 0)
+		const char *c = buf;
+		long group = 0;
+
+		/* Decimal, at most 9 digits (the kernel numbers groups with an int). */
+		for (; *c >= '0' && *c <= '9' && c - buf < 9; c++)
+			group = group * 10 + (*c - '0');
+		if (c != buf && *c == '\0')
 			fn->iommu_group = group;
 	}
 	if (read_link_base(dir, "driver", fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
+	/* A virtual function links to its physical function. */
+	fn->is_vf = read_link_base(dir, "physfn", buf, sizeof(buf)) == 0 &&
+		    vb_pci_name_parse(buf, &fn->physfn) == 0;
 }
 
 /*
@@ -272,10 +279,10 @@ static void read_root_bus(const struct pass *p, struct vb_pci_fn *fn)
 	if (n < 0)
 		return;
 	target[n] = '\0';
-	for (s = target; (s = strstr(s, "/pci")) != NULL; s++) {
-		const char *colon = strchr(s + 4, ':');
+	for (s = target; (s = strchr(s, '/')) != NULL; s++) {
+		const char *colon = strchr(s + 1, ':');
 
-		if (colon && vb_hex_parse(s + 4, (size_t)(colon - s - 4), 4, 8, &domain) ==
+		if (strncmp(s, "/pci", 4) == 0 && colon && vb_hex_parse(s + 4, (size_t)(colon - s - 4), 4, 8, &domain) ==
 				     colon - s - 4 &&
 		    domain == fn->addr.domain && vb_hex_parse(colon + 1, 2, 2, 2, &bus) == 2 &&
 		    (colon[3] == '/' || colon[3] == '\0')) {
@@ -402,6 +409,32 @@ int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, 
 	}
 	pass_close(&p);
 	return 0;
+}
+
+int vb_sysfs_mark_vfs(const struct vb_root *root, const struct vb_snapshot *snap,
+		      const char *pf, bool *want)
+{
+	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX], link[16], vf[32];
+	int dir, err = 0;
+
+	snprintf(rel, sizeof(rel), DEVICES "/%s", pf);
+	dir = vb_root_open(root, rel, O_PATH | O_DIRECTORY, 0);
+	if (dir < 0)
+		return dir;
+	for (unsigned i = 0; i < VB_VFS_LINKS_MAX; i++) {
+		struct vb_pci_addr addr;
+		const struct vb_pci_fn *fn;
+
+		snprintf(link, sizeof(link), "virtfn%u", i);
+		err = read_link_base(dir, link, vf, sizeof(vf));
+		if (err < 0)
+			break;
+		fn = vb_pci_name_parse(vf, &addr) == 0 ? vb_snapshot_find(snap, &addr) : NULL;
+		if (fn)
+			want[fn - snap->fns] = true;
+	}
+	close(dir);
+	return err == -ENOENT ? 0 : err;
 }
 
 int vb_sysfs_driver(const struct vb_root *root, const char *name, char *driver, size_t size)

@@ -29,10 +29,21 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		  struct vb_sysfs_listing *listing);
 
 /*
- * Reads driver, IOMMU group, boot_vga and bridge header of the functions
- * marked in want (every function when want is NULL). Returns 0 or -errno.
+ * Reads driver, IOMMU group, boot_vga, bridge header and physical function
+ * (of a VF) of the functions marked in want (every function when want is
+ * NULL). Returns 0 or -errno.
  */
 int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, const bool *want);
+
+#define VB_VFS_LINKS_MAX 65536 /* virtfnN links read at most */
+
+/*
+ * Marks in want (one flag per snapshot function) the virtual functions of
+ * the physical function pf (its virtfnN links), so that their details are
+ * read. Returns 0, or -errno when pf's directory cannot be opened.
+ */
+int vb_sysfs_mark_vfs(const struct vb_root *root, const struct vb_snapshot *snap,
+		      const char *pf, bool *want);
 
 /*
  * Reads the driver bound to one function now ("" when none).

@@ -751,4 +751,10 @@ end
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
 
+# shellcheck source=tests/bind/hotplug.sh
+. "$here/hotplug.sh"
+
+# shellcheck source=tests/bind/sriov.sh
+. "$here/sriov.sh"
+
 summary bind

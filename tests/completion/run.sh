@@ -91,7 +91,7 @@ case $out in
 esac
 
 R=$work/root
-expect "commands" "vfio-boot " "$(lines check configure list status unconfigure)"
+expect "commands" "vfio-boot " "$(lines bind check configure list release status unconfigure)"
 expect "a command by prefix" "vfio-boot un" "unconfigure"
 expect "commands after options" "vfio-boot --root $R --json c" "$(lines check configure)"
 expect "options" "vfio-boot --b" "$(lines --blacklist --boot-vga --bootloader)"
@@ -109,6 +109,13 @@ expect "ID@address, part typed" "vfio-boot --root $R configure 10de:2504@0000:02
 	"10de:2504@0000:02:00.0"
 expect "the last item of a list" "vfio-boot --root $R configure 10de:2504,8086:15" \
 	"10de:2504,8086:1533"
+expect "bind takes selectors" "vfio-boot --root $R bind 0000:03" "0000:03:00.0"
+expect "release takes selectors" "vfio-boot --root $R release 10de:2504@" \
+	"$(lines 10de:2504@0000:01:00.0 10de:2504@0000:02:00.0)"
+expect "--vfs" "vfio-boot --v" "$(lines --version --vfs)"
+expect "the binder's --device: addresses" "vfio-boot-bind --root $R --device 0000:01:00." \
+	"$(lines 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3)"
+expect "the binder's options" "vfio-boot-bind --d" "$(lines --device --dry-run)"
 expect "no selectors for other commands" "vfio-boot --root $R status 0000:0" ""
 expect "--wait and --all-matching" "vfio-boot --w" "--wait"
 expect "--all-matching" "vfio-boot --al" "--all-matching"

@@ -1038,6 +1038,7 @@ d=$work/destdir
 make -s -C "$here/../.." install DESTDIR="$d" >/dev/null || fail "make install"
 (cd "$d" && find . -type f | sort) >"$work/installed"
 cat >"$work/expected" <<'EOF'
+./lib/udev/rules.d/69-vfio-boot.rules
 ./usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh
 ./usr/lib/dracut/modules.d/50vfio-boot/vfio-boot-pre-udev.sh
 ./usr/lib/initcpio/hooks/vfio-boot
@@ -1053,6 +1054,12 @@ cat >"$work/expected" <<'EOF'
 EOF
 [ "$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)" = \
 	/usr/lib/dracut/modules.d ] || sed -i "s|/usr/lib/dracut/modules.d|$(pkg-config --variable=dracutmodulesdir dracut)|" "$work/expected"
+udevdir=$(pkg-config --variable=udevdir udev 2>/dev/null || echo /lib/udev)
+[ "$udevdir" = /lib/udev ] || sed -i "s|^\./lib/udev|.$udevdir|" "$work/expected"
+sort -o "$work/expected" "$work/expected"
+# shellcheck disable=SC2016 # $kernel is udev's
+grep -q 'RUN+="/usr/local/sbin/vfio-boot-bind --quiet --device $kernel"' \
+	"$d$udevdir/rules.d/69-vfio-boot.rules" || fail "the udev rule does not name /usr/local/sbin/vfio-boot-bind"
 cmp -s "$work/installed" "$work/expected" || fail "installed: $(diff "$work/expected" "$work/installed" | head -5)"
 for h in usr/share/initramfs-tools/hooks/vfio-boot usr/lib/initcpio/install/vfio-boot \
 	usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh; do
@@ -1315,6 +1322,9 @@ end
 
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"
+
+# shellcheck source=tests/configure/live.sh
+. "$here/live.sh"
 
 begin journal-records-out-of-order
 # Two step records swapped, each whole: damaged (exit 7), nothing changed.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "macro.h"
 #include "plan.h"
 
 static struct vb_pci_fn fns[] = {
@@ -17,7 +18,24 @@ static struct vb_pci_fn fns[] = {
 	  .class = 0x030000, .boot_vga = 1, .iommu_group = 1, .driver = "nouveau" },
 	{ .addr = { 0, 1, 0, 1 }, .name = "0000:01:00.1", .vendor = 0x10de, .device = 0x228e,
 	  .class = 0x040300, .boot_vga = -1, .iommu_group = 1, .driver = "vfio-pci" },
+	/* An SR-IOV VF of 01:00.0 in its slot (vfs=N@0000:01:00.0 selects it). */
+	{ .addr = { 0, 1, 0, 2 }, .name = "0000:01:00.2", .vendor = 0x10de, .device = 0x2504,
+	  .class = 0x030000, .boot_vga = -1, .iommu_group = 2, .is_vf = true,
+	  .physfn = { 0, 1, 0, 0 } },
 };
+#define NFNS ARRAY_SIZE(fns)
+
+/* What every parse must leave: vfs= counts in range, one line per address. */
+static void check_vfs(const struct vb_config *cfg)
+{
+	for (size_t i = 0; i < cfg->vfs.count; i++) {
+		if (cfg->vfs.items[i].count < 1 || cfg->vfs.items[i].count > VB_VFS_MAX)
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (vb_pci_addr_cmp(&cfg->vfs.items[i].pf.addr, &cfg->vfs.items[j].pf.addr) == 0)
+				abort();
+	}
+}
 
 /* A host disk in the card's group: the host rules run on every input. */
 static const struct vb_host_device needs[] = { { { 0, 1, 0, 1 }, VB_HOST_DISK, "/" } };
@@ -26,11 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct vb_snapshot snap = { fns, 3 };
+	const struct vb_snapshot snap = { fns, NFNS };
 	const struct vb_host_facts host = { needs, 1 };
 	struct vb_config cfg;
 	struct vb_plan plan;
-	bool want[3];
+	bool want[NFNS], unit[2 * NFNS + 8];
 	char *cmdline = malloc(size + 1);
 
 	if (!cmdline)
@@ -40,9 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vb_config_init(&cfg);
 	vb_config_parse_text(&cfg, "fuzz.conf", (const char *)data, size);
 	vb_config_parse_cmdline(&cfg, cmdline);
+	check_vfs(&cfg);
 	vb_plan_candidates(&cfg, &snap, want);
-	if (vb_plan_build(&cfg, &snap, NULL, &plan) == 0)
+	if (vb_plan_build(&cfg, &snap, NULL, &plan) == 0) {
+		if (plan.count > ARRAY_SIZE(unit))
+			abort();
+		for (size_t fn = 0; fn < NFNS; fn++)
+			vb_plan_unit(&cfg, &snap, &plan, fn, unit);
 		vb_plan_free(&plan);
+	}
 	if (vb_plan_build(&cfg, &snap, &host, &plan) == 0)
 		vb_plan_free(&plan);
 	vb_config_free(&cfg);

@@ -126,6 +126,10 @@ for f in usr/share/initramfs-tools/hooks/vfio-boot usr/share/initramfs-tools/scr
 	usr/share/bash-completion/completions/vfio-boot usr/share/doc/vfio-boot/copyright; do
 	check "the package ships /$f" [ -e "$x/$f" ]
 done
+# shellcheck disable=SC2016 # $kernel is udev's, not the shell's
+udev_rule() { grep -qs 'RUN+="/usr/sbin/vfio-boot-bind --quiet --device $kernel"' \
+	"$x"/lib/udev/rules.d/69-vfio-boot.rules "$x"/usr/lib/udev/rules.d/69-vfio-boot.rules; }
+check "the package ships the hotplug udev rule, with the binder's installed path" udev_rule
 
 # Hardening, read off the binaries.
 elf_type() { readelf -h "$1" | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p'; }

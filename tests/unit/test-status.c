@@ -56,17 +56,25 @@ static void unmake(struct fixture *f)
 	vb_strv_free(&f->messages);
 }
 
-static char *write_report(struct fixture *f, size_t *len)
+/* The report of f (event: what ran), merged into earlier when not NULL. */
+static char *write_merged(struct fixture *f, size_t *len, const char *event,
+			  const struct vb_json_value *earlier)
 {
-	struct vb_report r = { &f->cfg, &f->snap, &f->plan, f->outcomes, &f->messages, 1234, NULL };
+	struct vb_report r = { &f->cfg, &f->snap, &f->plan, f->outcomes, &f->messages, 1234,
+			       NULL, "test", event };
 	char *text = NULL;
 	FILE *out = open_memstream(&text, len);
 
 	if (!out)
 		return NULL;
-	CHECK(vb_report_json(out, &r) == 0);
+	CHECK(vb_report_json(out, &r, earlier) == 0);
 	fclose(out);
 	return text;
+}
+
+static char *write_report(struct fixture *f, size_t *len)
+{
+	return write_merged(f, len, VB_EVENT_BOOT, NULL);
 }
 
 static void check_round_trip(void)
@@ -140,9 +148,103 @@ static void check_cap(void)
 	unmake(&f);
 }
 
+/* The address, result and event of entry i of a report. */
+static void check_entry(const struct vb_status *st, size_t i, const char *address,
+			const char *result, const char *event)
+{
+	CHECK(i < st->count);
+	if (i >= st->count)
+		return;
+	CHECK_STR(st->devices[i].address, address);
+	CHECK_STR(st->devices[i].result, result);
+	CHECK_STR(st->devices[i].event, event);
+}
+
+/*
+ * A later run (a device that appeared, a live bind or release) merges into
+ * the boot's report: its entries replace those of their address, in address
+ * order; the boot's header, messages and other entries stay.
+ */
+static void check_merge(void)
+{
+	struct fixture boot, later;
+	struct vb_json_value earlier;
+	struct vb_status st;
+	char why[128] = "", *text, *merged;
+	size_t len;
+
+	make(&boot, 3, "at boot", "vfio-pci"); /* 0000:00:00.0, 0000:01:00.0, 0000:02:00.0 */
+	boot.cfg.companions = VB_COMPANIONS_SLOT;
+	vb_strv_add(&boot.messages, "from the boot");
+	text = write_report(&boot, &len);
+	CHECK(text && vb_json_parse(text, len, &earlier, why, sizeof(why)) == 0);
+	free(text);
+
+	/* The later run: 0000:01:00.0 again, and a new 0000:01:00.0's neighbour 0000:03:00.0. */
+	make(&later, 4, "later", "bochs-drm");
+	later.plan.targets[0] = later.plan.targets[1];
+	later.plan.targets[1] = later.plan.targets[3];
+	later.plan.count = 2;
+	later.outcomes[0].result = VB_RESULT_RELEASED;
+	later.cfg.companions = VB_COMPANIONS_GROUP;
+	vb_strv_add(&later.messages, "from later");
+	merged = write_merged(&later, &len, VB_EVENT_RELEASE, &earlier);
+	CHECK(merged && vb_status_parse(merged, len, &st, why, sizeof(why)) == 0);
+	CHECK(st.count == 4);
+	check_entry(&st, 0, "0000:00:00.0", "failed", "boot");
+	check_entry(&st, 1, "0000:01:00.0", "released", "release");
+	check_entry(&st, 2, "0000:02:00.0", "failed", "boot");
+	check_entry(&st, 3, "0000:03:00.0", "failed", "release");
+	CHECK_STR(st.count > 1 ? st.devices[1].driver_after : NULL, "bochs-drm");
+	CHECK_STR(st.count > 2 ? st.devices[2].reason : NULL, "at boot");
+	CHECK_STR(vb_json_text(vb_json_member(&st.doc, "companions")), "slot");
+	CHECK(vb_status_has_message(&st.doc, "from the boot"));
+	CHECK(vb_status_has_message(&st.doc, "from later"));
+	CHECK(!vb_status_has_message(&st.doc, "from elsewhere"));
+	/* An entry copied keeps every member it had (the class as written). */
+	CHECK_STR(vb_json_text(vb_json_member(&st.doc, "version")), "test");
+	{
+		const struct vb_json_value *devices = vb_json_member(&st.doc, "devices");
+
+		CHECK_STR(vb_json_text(vb_json_member(&devices->items[2], "class")), "030000");
+		CHECK_STR(vb_json_text(vb_json_member(&devices->items[2], "selected_by")),
+			  "10de:2504");
+	}
+	vb_status_free(&st);
+	free(merged);
+	vb_json_free(&earlier);
+
+	/*
+	 * An earlier report written by hand: what is not an entry goes, members
+	 * that are not strings, numbers, true, false or null are left out.
+	 */
+	{
+		static const char hand[] =
+			"{\"devices\": [7, {\"result\": \"bound\"}, {\"address\": \"0000:00:1f.0\", "
+			"\"result\": \"bound\", \"nested\": {\"a\": 1}, \"n\": 12, \"ok\": true}],"
+			" \"disabled\": true, \"disabled_by\": \"by hand\", \"messages\": [1, \"m\"],"
+			" \"devices_omitted\": 5}";
+
+		CHECK(vb_json_parse(hand, strlen(hand), &earlier, why, sizeof(why)) == 0);
+		merged = write_merged(&later, &len, VB_EVENT_HOTPLUG, &earlier);
+		CHECK(merged && vb_status_parse(merged, len, &st, why, sizeof(why)) == 0);
+		CHECK(st.disabled && st.count == 3 && st.devices_omitted == 5);
+		check_entry(&st, 0, "0000:00:1f.0", "bound", "boot");
+		CHECK(strstr(merged, "nested") == NULL && strstr(merged, "\"n\": 12") != NULL);
+		CHECK(strstr(merged, "\"ok\": true") != NULL && strstr(merged, "by hand") != NULL);
+		CHECK(vb_status_has_message(&st.doc, "m") && vb_status_has_message(&st.doc, "from later"));
+		vb_status_free(&st);
+		free(merged);
+		vb_json_free(&earlier);
+	}
+	unmake(&later);
+	unmake(&boot);
+}
+
 int main(void)
 {
 	check_round_trip();
 	check_cap();
+	check_merge();
 	return unit_report("status");
 }

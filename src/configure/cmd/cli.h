@@ -27,6 +27,8 @@ enum vb_exit {
 				      their originals kept beside them */
 	VB_EXIT_JOURNAL = 7,       /* the journal is damaged: nothing was changed */
 	VB_EXIT_BUSY = 8,          /* another vfio-boot kept the tree locked too long */
+	VB_EXIT_IN_USE = 9,        /* release: a process (a VM) holds the group's /dev/vfio/N
+				      open; nothing changed */
 };
 
 /* Command-line settings shared by every command. */
@@ -44,6 +46,9 @@ struct cli {
 	const char *companions;  /* NULL: slot */
 	const char *boot_vga;    /* NULL: refuse */
 	unsigned wait;           /* seconds to wait for another run's lock */
+#define CLI_VFS_MAX 16
+	const char *vfs[CLI_VFS_MAX]; /* configure --vfs N@ADDRESS, in order */
+	int nvfs;
 	char **args;             /* command arguments after the options */
 	int nargs;
 };
@@ -124,3 +129,5 @@ int cmd_check(const struct cli *cli);
 int cmd_status(const struct cli *cli);
 int cmd_configure(const struct cli *cli);
 int cmd_unconfigure(const struct cli *cli);
+int cmd_bind(const struct cli *cli);
+int cmd_release(const struct cli *cli);

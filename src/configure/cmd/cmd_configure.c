@@ -22,6 +22,7 @@
 #include "session.h"
 #include "softdeps.h"
 #include "validate.h"
+#include "vfs_checks.h"
 #include "vfio_conf.h"
 
 #define SELECTION_PATH "/etc/vfio-boot.conf"
@@ -81,6 +82,8 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
+	if (m.have_sys && vb_check_vfs(cli, &m, &cfg) < 0)
+		goto out;
 	if (!m.have_sys)
 		cli_note("no sys/ under %s: the selection is not checked against hardware",
 			 cli->root.path);

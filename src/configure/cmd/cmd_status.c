@@ -46,7 +46,7 @@ static void read_report(const struct vb_root *root, struct boot_report *r)
 	free(text);
 }
 
-/* Why a function is not where it should be, from the boot's status.json. */
+/* Why a function is not where it should be, from status.json (the boot's, and later runs'). */
 static void explain(const struct boot_report *r, const char *name, char *why, size_t size)
 {
 	const struct vb_status_device *d;
@@ -71,8 +71,10 @@ static void explain(const struct boot_report *r, const char *name, char *why, si
 			 r->status.devices_omitted);
 	else if (!d)
 		snprintf(why, size, "not in the boot report: the selection changed after boot?");
-	else
-		snprintf(why, size, "at boot: %s%s%s", d->result, d->reason[0] ? ": " : "",
+	else /* the last run that moved it: the boot, a hotplug, a live bind or release */
+		snprintf(why, size, "%s%s: %s%s%s",
+			 d->event && strcmp(d->event, "boot") != 0 ? "last " : "at ",
+			 d->event ? d->event : "boot", d->result, d->reason[0] ? ": " : "",
 			 d->reason);
 }
 

@@ -30,6 +30,8 @@ static void usage(void)
 	      "  configure SEL[,SEL]  select devices and set the host up (see below)\n"
 	      "  unconfigure          take back what configure did, and only that\n"
 	      "  status               the configured selection against this boot\n"
+	      "  bind [SEL...]        bind now what the boot binds (or SEL, not saved)\n"
+	      "  release [SEL...]     give functions on vfio-pci back to their host drivers\n"
 	      "\n"
 	      "Selectors: 10de:2504  10de:2504:1462:3975  0000:01:00.0  01:00.0\n"
 	      "           10de:2504@0000:01:00.0 (the address, guarded by its ID)\n"
@@ -42,7 +44,8 @@ static void usage(void)
 	      "Options:\n"
 	      "  -r, --root DIR          work on the system tree at DIR (commands run chrooted)\n"
 	      "  -j, --json              one JSON object on stdout, errors included\n"
-	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only\n"
+	      "  -n, --dry-run           configure, unconfigure: print the diff and commands only;\n"
+	      "                          bind, release: print the plan, write nothing\n"
 	      "      --companions MODE   slot (default), group or none\n"
 	      "      --boot-vga POLICY   refuse (default) or allow\n"
 	      "      --blacklist         also blacklist the drivers that would claim the devices\n"
@@ -51,6 +54,8 @@ static void usage(void)
 	      "      --no-regenerate     do not rebuild the initramfs\n"
 	      "      --wait SECONDS      how long to wait for another vfio-boot's lock (60)\n"
 	      "      --all-matching      an ID takes every card it matches, now and later\n"
+	      "      --vfs N@ADDRESS     configure: N SR-IOV VFs on the function at ADDRESS, made\n"
+	      "                          at boot once its driver binds it, each for vfio-pci\n"
 	      "  -f, --force             configure selectors that match no device, a split\n"
 	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
@@ -63,7 +68,8 @@ static void usage(void)
 	      "a Secure Boot image to sign again by hand (the command is printed);\n"
 	      "5 changing this system needs root; 6 unconfigure left files changed since\n"
 	      "configure (originals kept beside them); 7 the journal in /var/lib/vfio-boot is\n"
-	      "damaged (nothing changed); 8 another vfio-boot held the lock too long.\n",
+	      "damaged (nothing changed); 8 another vfio-boot held the lock too long;\n"
+	      "9 release refused: a process holds the group's /dev/vfio/N open (named).\n",
 	      stdout);
 }
 
@@ -111,7 +117,8 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 	} commands[] = {
 		{ "list", cmd_list },           { "check", cmd_check },
 		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
-		{ "status", cmd_status },
+		{ "status", cmd_status },       { "bind", cmd_bind },
+		{ "release", cmd_release },
 	};
 	char msg[PATH_MAX + 128];
 	int err;
@@ -155,6 +162,7 @@ int main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "all-matching", no_argument, NULL, 'A' },
+		{ "vfs", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -228,6 +236,12 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			cli.all_matching = true;
+			break;
+		case 'X':
+			if (cli.nvfs == CLI_VFS_MAX)
+				snprintf(bad, sizeof(bad), "--vfs is given at most %d times", CLI_VFS_MAX);
+			else
+				cli.vfs[cli.nvfs++] = optarg;
 			break;
 		case 'h':
 			usage();

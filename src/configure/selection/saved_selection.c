@@ -120,6 +120,10 @@ int vb_saved_selection_build(const struct vb_saved_input *in, struct vb_saved_se
 	vb_config_init(&out->cfg);
 	out->cfg.companions = in->given->companions;
 	out->cfg.boot_vga = in->given->boot_vga;
+	/* vfs= lines are saved as given (their PF's ID guard included, when typed). */
+	for (size_t v = 0; v < in->given->vfs.count && err == 0; v++)
+		err = vb_config_add_vfs(&out->cfg, "--vfs", in->given->vfs.items[v].text + 4,
+					strlen(in->given->vfs.items[v].text + 4));
 	for (size_t s = 0; s < given->count && err == 0; s++) {
 		const struct vb_selector *sel = &given->items[s].sel;
 		bool bare_id = sel->kind == VB_SEL_ID || sel->kind == VB_SEL_ID_SUBSYS;

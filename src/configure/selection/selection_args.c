@@ -22,13 +22,16 @@ static bool selection_too_large(const struct vb_config *cfg)
 int selection_from_args(const struct cli *cli, struct vb_config *cfg)
 {
 	vb_config_init(cfg);
-	if (cli->nargs == 0) {
+	if (cli->nargs == 0 && cli->nvfs == 0) {
 		cli_error("configure needs selectors, e.g. vfio-boot configure 10de:2504,10de:228e");
 		return -EINVAL;
 	}
 	for (int i = 0; i < cli->nargs; i++)
 		if (vb_config_add_selectors(cfg, &cfg->select, "argument", cli->args[i],
 					    strlen(cli->args[i])) < 0)
+			return -ENOMEM;
+	for (int i = 0; i < cli->nvfs; i++)
+		if (vb_config_add_vfs(cfg, "--vfs", cli->vfs[i], strlen(cli->vfs[i])) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < cfg->problems.count; i++)
 		cli_error("%s", cfg->problems.items[i]);

@@ -25,6 +25,8 @@ char *vb_render_selection(const struct vb_config *cfg, const bool *open)
 			fputs(VB_SELECTION_OPEN_MARK "\n", out);
 		fprintf(out, "%s\n", cfg->select.items[i].sel.text);
 	}
+	for (size_t i = 0; i < cfg->vfs.count; i++)
+		fprintf(out, "%s\n", cfg->vfs.items[i].text);
 	fprintf(out, "companions=%s\nboot-vga=%s\n", vb_companions_name(cfg->companions),
 		vb_boot_vga_name(cfg->boot_vga));
 	if (fclose(out) != 0) {

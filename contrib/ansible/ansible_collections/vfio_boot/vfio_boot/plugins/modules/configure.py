@@ -15,6 +15,11 @@ description:
     C(vfio-boot --json unconfigure) for I(state=absent)) and reports what it
     did. C(changed) is the C(changed) field of vfio-boot's JSON, so a run
     that finds everything as asked changes nothing.
+  - I(state=bound) runs C(vfio-boot --json bind) now, on the running system
+    (the saved selection, or I(selection) without saving it), I(state=released)
+    C(vfio-boot --json release) (they go back to their host drivers; refused
+    while a VM holds their IOMMU group). C(changed) is then true when a
+    function moved (or would, in check mode).
   - Check mode runs vfio-boot with C(--dry-run); diff mode shows the unified
     diff of the files vfio-boot changes (or would change).
   - vfio-boot must be installed on the target (the C(setup) role installs it).
@@ -24,13 +29,17 @@ options:
     description:
       - Selectors as in /etc/vfio-boot.conf, for example C(10de:2504),
         C(0000:01:00.0) or C(10de:2504@0000:01:00.0). Required when
-        I(state=present).
+        I(state=present); optional for I(state=bound) and I(state=released)
+        (the saved selection).
     type: list
     elements: str
   state:
-    description: C(present) configures, C(absent) puts every file back.
+    description:
+      - C(present) configures, C(absent) puts every file back.
+      - C(bound) binds to vfio-pci now, C(released) gives back to the host now
+        (live; the saved selection is not changed).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, bound, released]
     default: present
   companions:
     description: Which functions come along with a selected one.
@@ -81,6 +90,10 @@ EXAMPLES = r"""
     selection:
       - 10de:2504@0000:01:00.0
 
+- name: Give the card back to the host now (the next boot binds it again)
+  vfio_boot.vfio_boot.configure:
+    state: released
+
 - name: Put everything back
   vfio_boot.vfio_boot.configure:
     state: absent
@@ -116,6 +129,9 @@ def command_line(module, binary):
         argv.append("--dry-run")
     if p["state"] == "absent":
         return argv + (["--no-regenerate"] if not p["regenerate"] else []) + ["unconfigure"]
+    if p["state"] in ("bound", "released"):
+        command = "bind" if p["state"] == "bound" else "release"
+        return argv + [command, "--"] + (p["selection"] or [])
     for option in ("companions", "boot_vga", "bootloader", "cpu"):
         if p[option]:
             argv += ["--" + option.replace("_", "-"), p[option]]
@@ -132,7 +148,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             selection=dict(type="list", elements="str"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=dict(type="str", choices=["present", "absent", "bound", "released"],
+                       default="present"),
             companions=dict(type="str", choices=["slot", "group", "none"]),
             boot_vga=dict(type="str", choices=["refuse", "allow"]),
             blacklist=dict(type="bool", default=False),
@@ -166,7 +183,11 @@ def main():
 
     for warning in result.get("warnings", []):
         module.warn(warning)
-    answer = dict(changed=bool(result.get("changed")), result=result, rc=rc, cmd=argv,
+    changed = bool(result.get("changed"))
+    if module.params["state"] in ("bound", "released"):
+        moved = ("dry-run",) if module.check_mode else ("bound", "released")
+        changed = any(d.get("result") in moved for d in result.get("devices", []))
+    answer = dict(changed=changed, result=result, rc=rc, cmd=argv,
                   selection=result.get("selection", []),
                   kernel_flags=result.get("kernel_flags", []))
     if module._diff and result.get("diff"):
@@ -178,7 +199,8 @@ def main():
         if rc == 4 and result.get("bootloader") == "none":
             errors = ["no bootloader recognised: add %s to the kernel command line, or pass "
                       "bootloader: none" % " ".join(result.get("kernel_flags", []))]
-        command = "configure" if module.params["state"] == "present" else "unconfigure"
+        command = {"present": "configure", "absent": "unconfigure", "bound": "bind",
+                   "released": "release"}[module.params["state"]]
         module.fail_json(msg="vfio-boot %s failed (exit status %d): %s"
                          % (command, rc, "; ".join(errors)), **answer)
     module.exit_json(**answer)

@@ -13,6 +13,7 @@ enum vb_result {
 	VB_RESULT_REFUSED,
 	VB_RESULT_FAILED,
 	VB_RESULT_DRY_RUN,
+	VB_RESULT_RELEASED, /* vfio-boot release: off vfio-pci, back with the host */
 };
 
 /* What became of one target. */
@@ -25,6 +26,8 @@ struct vb_outcome {
 struct vb_apply_env {
 	const struct vb_root *root; /* sysfs is sys/ in the tree */
 	const char *modprobe; /* program run as "MODPROBE vfio-pci" when not loaded */
+	const struct vb_root *modprobe_root; /* the tree it runs in (chroot); NULL: the
+						running system, whatever root is */
 	unsigned modprobe_timeout; /* seconds it may take before it is killed */
 	bool dry_run;         /* decide outcomes, write nothing */
 };

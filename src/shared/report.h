@@ -5,10 +5,16 @@
 
 #include "apply.h"
 #include "config.h"
+#include "json.h"
 #include "pci.h"
 #include "plan.h"
 
-/* Everything one run of the binder decided and did. */
+/*
+ * Everything one run decided and did: a run of the binder (at boot, or for
+ * one device that appeared), or a live bind or release by vfio-boot. The
+ * same lines go to the kernel log and the same entries to status.json
+ * whoever ran it.
+ */
 struct vb_report {
 	const struct vb_config *cfg;
 	const struct vb_snapshot *snap;
@@ -17,13 +23,23 @@ struct vb_report {
 	const struct vb_strv *messages;    /* problems and notes, in order */
 	long elapsed_us;                   /* run time for the summary; -1 in a dry run */
 	const char *disabled_by;           /* why cfg->disabled; NULL: vfio_boot.disable */
+	const char *version;               /* the program's */
+	const char *event;                 /* VB_EVENT_*: what ran */
 };
 
+/* What a run was, in status.json's "event" of each entry it wrote. */
+#define VB_EVENT_BOOT "boot"       /* vfio-boot-bind on the whole selection */
+#define VB_EVENT_HOTPLUG "hotplug" /* vfio-boot-bind --device: a device that appeared */
+#define VB_EVENT_BIND "bind"       /* vfio-boot bind */
+#define VB_EVENT_RELEASE "release" /* vfio-boot release */
+
 /*
- * Writes the status.json document (vb_status_write, status.h). Returns 0 or
- * -errno.
+ * Writes the status.json document (vb_status_write, status.h); with earlier
+ * (an earlier report, parsed), the entries of this run merged into it.
+ * Returns 0 or -errno.
  */
-int vb_report_json(FILE *out, const struct vb_report *report);
+int vb_report_json(FILE *out, const struct vb_report *report,
+		   const struct vb_json_value *earlier);
 
 #define VB_LOG_MESSAGES_MAX 20 /* messages logged one by one; status.json has more */
 

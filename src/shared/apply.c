@@ -18,6 +18,7 @@ static const char *const result_names[] = {
 	[VB_RESULT_REFUSED] = "refused",
 	[VB_RESULT_FAILED] = "failed",
 	[VB_RESULT_DRY_RUN] = "dry-run",
+	[VB_RESULT_RELEASED] = "released",
 };
 
 const char *vb_result_name(enum vb_result result)
@@ -41,11 +42,13 @@ static int write_device_attr(const struct vb_root *root, const char *name, const
 }
 
 /* Runs "MODPROBE vfio-pci" for at most timeout seconds. Returns 0, or a short reason in why. */
-static int load_vfio_pci(const char *modprobe, unsigned timeout, char *why, size_t size)
+static int load_vfio_pci(const struct vb_apply_env *env, char *why, size_t size)
 {
-	const char *const argv[] = { modprobe, "vfio-pci", NULL };
-	/* modprobe is the running system's: a --root tree is a test seam for sysfs. */
-	int rc = vb_run(NULL, argv, timeout * 1000u);
+	const char *const argv[] = { env->modprobe, "vfio-pci", NULL };
+	const char *modprobe = env->modprobe;
+	unsigned timeout = env->modprobe_timeout;
+	/* The binder's modprobe is the running system's: its --root is a test seam for sysfs. */
+	int rc = vb_run(env->modprobe_root, argv, timeout * 1000u);
 
 	if (rc == -ETIMEDOUT)
 		vb_text_format(why, size, "%s vfio-pci did not finish in %u s", modprobe, timeout);
@@ -146,8 +149,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 
 	/* Loading vfio-pci binds every unbound overridden device by itself. */
 	if (!vb_root_exists(env->root, "sys/module/vfio_pci"))
-		load_vfio_pci(env->modprobe, env->modprobe_timeout, load_failure,
-			      sizeof(load_failure));
+		load_vfio_pci(env, load_failure, sizeof(load_failure));
 
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct vb_target *t = &plan->targets[i];

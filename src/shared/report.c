@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "report.h"
 #include "status.h"
-#include "version.h"
 
 /* Entry i of the report: target i of the plan, as it came out. */
 static void device_entry(const void *ctx, size_t i, struct vb_status_entry *e)
@@ -17,7 +17,7 @@ static void device_entry(const void *ctx, size_t i, struct vb_status_entry *e)
 	*e = (struct vb_status_entry){ fn->name, fn->vendor, fn->device, fn->subvendor,
 				       fn->subdevice, fn->class, fn->iommu_group, t->selected_by,
 				       fn->driver, o->driver_after, vb_result_name(o->result),
-				       o->reason };
+				       o->reason, r->event };
 }
 
 /* Why binding was disabled: "vfio_boot.disable=Y on the kernel command line". */
@@ -30,11 +30,11 @@ static const char *disabled_reason(const struct vb_report *r, char *buf, size_t 
 	return buf;
 }
 
-int vb_report_json(FILE *out, const struct vb_report *r)
+int vb_report_json(FILE *out, const struct vb_report *r, const struct vb_json_value *earlier)
 {
 	char why[VB_ORIGIN_MAX + 64];
 	const struct vb_status_report status = {
-		.version = VB_VERSION,
+		.version = r->version,
 		.disabled = r->cfg->disabled,
 		.disabled_by = disabled_reason(r, why, sizeof(why)),
 		.companions = vb_companions_name(r->cfg->companions),
@@ -43,6 +43,7 @@ int vb_report_json(FILE *out, const struct vb_report *r)
 		.count = r->plan->count,
 		.device = device_entry,
 		.ctx = r,
+		.earlier = earlier,
 	};
 
 	return vb_status_write(out, &status);
@@ -63,7 +64,8 @@ static int level_of(enum vb_result result)
 void vb_report_lines(const struct vb_report *r,
 		     void (*emit)(int level, const char *line, void *ctx), void *ctx)
 {
-	size_t counts[VB_RESULT_DRY_RUN + 1] = { 0 };
+	size_t counts[VB_RESULT_RELEASED + 1] = { 0 };
+	bool release = r->event && strcmp(r->event, VB_EVENT_RELEASE) == 0;
 	char line[512], why[VB_ORIGIN_MAX + 64];
 
 	/* A serial console prints about 10 lines of 100 bytes in 0.1 s: keep it short. */
@@ -86,16 +88,24 @@ void vb_report_lines(const struct vb_report *r,
 		const struct vb_outcome *o = &r->outcomes[i];
 
 		counts[o->result]++;
-		snprintf(line, sizeof(line), "%s [%04x:%04x] %s%s%s (selected by %s)", fn->name,
+		snprintf(line, sizeof(line), "%s [%04x:%04x] %s%s%s (%s by %s)", fn->name,
 			 fn->vendor, fn->device, vb_result_name(o->result),
-			 o->reason[0] ? ": " : "", o->reason, t->selected_by);
+			 o->reason[0] ? ": " : "", o->reason, release ? "named" : "selected",
+			 t->selected_by);
 		emit(level_of(o->result), line, ctx);
 	}
-	if (r->cfg->select.count == 0) {
+	if (r->cfg->select.count == 0 && r->cfg->vfs.count == 0 && !release) {
 		emit(LOG_INFO, "nothing selected", ctx);
 		return;
 	}
-	if (counts[VB_RESULT_DRY_RUN] || r->elapsed_us < 0)
+	if (release && r->elapsed_us < 0)
+		snprintf(line, sizeof(line), "dry run: %zu to release; nothing written",
+			 counts[VB_RESULT_DRY_RUN]);
+	else if (release)
+		snprintf(line, sizeof(line), "%zu released, %zu failed in %ld.%03ld ms",
+			 counts[VB_RESULT_RELEASED], counts[VB_RESULT_FAILED],
+			 r->elapsed_us / 1000, r->elapsed_us % 1000);
+	else if (counts[VB_RESULT_DRY_RUN] || r->elapsed_us < 0)
 		snprintf(line, sizeof(line),
 			 "dry run: %zu to bind, %zu already bound, %zu refused; nothing written",
 			 counts[VB_RESULT_DRY_RUN], counts[VB_RESULT_ALREADY_BOUND],
