@@ -120,6 +120,7 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 		{ "status", cmd_status },       { "bind", cmd_bind },
 		{ "release", cmd_release },
 	};
+	static const char *const host_dirs[] = { "TMPDIR", "TMP", "TEMP" };
 	char msg[PATH_MAX + 128];
 	int err;
 
@@ -138,6 +139,14 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 			 "usr/, bin/, boot/ or sys/)", root);
 		return usage_error(cli, command, msg);
 	}
+	/*
+	 * The caller's temporary directory is a host path: in the tree, where
+	 * commands run chrooted, it may not exist (dracut and kernel-install then
+	 * fail). They get the tree's own /tmp; vfio-boot makes no temporary file.
+	 */
+	if (!cli->root.host)
+		for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+			unsetenv(host_dirs[i]);
 	cli->args = args;
 	cli->nargs = nargs;
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
