@@ -109,3 +109,14 @@ no_calls
 vboot_eio etc/vfio-boot.conf read configure 02:00.0
 io_error_is "cannot read /etc/vfio-boot.conf" configure
 end
+
+begin eio-reading-saved-selection-unconfigure
+# unconfigure, the saved selection unreadable: one line naming it, nothing done.
+host_tree
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+baseline
+no_calls
+vboot_eio etc/vfio-boot.conf read unconfigure
+io_error_is "cannot read /etc/vfio-boot.conf" unconfigure
+end

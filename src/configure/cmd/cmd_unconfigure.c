@@ -94,6 +94,8 @@ static int unstage_file(struct changeset_job *job, const char *path,
 	bool conflict = false;
 	int err = vb_file_state_read(job->engine.root, path, &u.now);
 
+	if (err < 0 && err != -ENOMEM)
+		vb_changeset_unread(job->cs, path);
 	for (size_t k = n; err == 0 && !conflict && k-- > 0;) {
 		const struct vb_step *s = steps[k];
 

@@ -371,6 +371,11 @@ static void problem(const struct vb_engine *e, const char *fmt, ...)
 		cli_error("%s", msg);
 }
 
+void vb_changeset_unread(struct vb_changeset *cs, const char *path)
+{
+	snprintf(cs->unread, sizeof(cs->unread), "%s", path);
+}
+
 void vb_changeset_staging_failed(const struct vb_changeset *cs, int err)
 {
 	if (cs && cs->unread[0])

@@ -84,6 +84,9 @@ size_t vb_changeset_changes(const struct vb_changeset *cs);
  */
 void vb_changeset_staging_failed(const struct vb_changeset *cs, int err);
 
+/* A stager that read path itself could not: vb_changeset_staging_failed names it. */
+void vb_changeset_unread(struct vb_changeset *cs, const char *path);
+
 /* Every step, in order, files left unchanged included; their states after apply. */
 size_t vb_changeset_count(const struct vb_changeset *cs);
 const struct vb_step *vb_changeset_step(const struct vb_changeset *cs, size_t i);
