@@ -419,7 +419,7 @@ int main(int argc, char **argv)
 	}
 	if (err == 0) {
 		struct vb_apply_env env = { &root, opts.modprobe, opts.modprobe_timeout,
-					    opts.dry_run };
+					    opts.dry_run, &cfg.devices, &messages };
 
 		if (!env.modprobe_timeout)
 			env.modprobe_timeout = cfg.modprobe_timeout ? cfg.modprobe_timeout :

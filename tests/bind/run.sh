@@ -750,5 +750,8 @@ end
 # The safety rules on fixture hosts shaped like common boards.
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
+# driver=, reset_method=, preload=.
+# shellcheck source=tests/bind/variant.sh
+. "$here/variant.sh"
 
 summary bind
