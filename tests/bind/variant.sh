@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # here is set by tests/bind/run.sh
 # Sourced by tests/bind/run.sh: driver=, reset_method= and preload= at boot.
 # The fixture kernel is tests/bind/fake-modprobe: FAKE_VARIANTS loads variant
 # modules that register a driver whose name differs from the module's,
