@@ -54,6 +54,7 @@ struct options {
 	const char *modprobe;
 	unsigned modprobe_timeout; /* seconds; 0: not given */
 	bool dry_run, strict, quiet;
+	bool print_modules;   /* the modules the config names for the image, and exit */
 };
 
 struct logger {
@@ -80,6 +81,8 @@ static void usage(void)
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
+	      "      --print-modules  print the modules the config file's driver= and preload=\n"
+	      "                       name (for the initramfs hooks), one a line, and exit\n"
 	      "  -h, --help           show this help and exit\n"
 	      "  -V, --version        show the version and exit\n"
 	      "\n"
@@ -100,6 +103,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "print-modules", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +142,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'q':
 			opts->quiet = true;
+			break;
+		case 'P':
+			opts->print_modules = true;
 			break;
 		case 'h':
 			usage();
@@ -370,6 +377,45 @@ static int append_all(struct vb_msgs *to, const struct vb_msgs *from)
 	return 0;
 }
 
+/*
+ * --print-modules: every module the config file's driver= (but vfio-pci,
+ * which the hooks add anyway) and preload= lines name, each once, one a
+ * line. The initramfs hooks put them in the image: the binder is the one
+ * reader of the file. Bad lines are said on stderr, as at boot.
+ */
+static int print_modules(const struct options *opts, const struct vb_root *root)
+{
+	struct vb_msgs messages = { 0 }, modules = { 0 };
+	const struct vb_device_rules *rules;
+	struct vb_config cfg;
+	bool problem = false;
+	int err;
+
+	vb_config_init(&cfg);
+	err = load_config_file(opts, root, &cfg, &messages, &problem);
+	rules = &cfg.devices;
+	for (size_t i = 0; err == 0 && i < rules->count; i++)
+		if (rules->items[i].kind == VB_DEVICE_DRIVER && !vb_module_is_vfio_pci(rules->items[i].value))
+			err = vb_msgs_add_unique(&modules, rules->items[i].value);
+	for (size_t i = 0; err == 0 && i < rules->preload.count; i++)
+		err = vb_msgs_add_unique(&modules, rules->preload.items[i]);
+	for (size_t i = 0; err == 0 && i < messages.count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", messages.items[i]);
+	for (size_t i = 0; err == 0 && i < cfg.problems.count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", cfg.problems.items[i]);
+	for (size_t i = 0; err == 0 && i < modules.count; i++)
+		printf("%s\n", modules.items[i]);
+	if (err < 0)
+		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
+	vb_msgs_free(&modules);
+	vb_msgs_free(&messages);
+	vb_config_free(&cfg);
+	vb_root_fini((struct vb_root *)root);
+	if (fflush(stdout) != 0 || err < 0)
+		return EXIT_FAILED;
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct logger log = { .kmsg_fd = -1 };
@@ -395,6 +441,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-bind: --root %s: %s\n", opts.root, vb_strerror(err));
 		return EXIT_USAGE;
 	}
+	if (opts.print_modules)
+		return print_modules(&opts, &root);
 
 	vb_config_init(&cfg);
 	err = load_config_file(&opts, &root, &cfg, &messages, &problem);
