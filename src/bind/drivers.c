@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "device_rules.h"
 #include "drivers.h"
 #include "pci.h"
 #include "run.h"
@@ -81,24 +82,12 @@ int vb_module_pci_driver(const struct vb_root *root, const char *module, char *n
 	return -1;
 }
 
-/* True when the space-separated list holds word. */
-static bool lists(const char *list, const char *word, size_t len)
-{
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, " \t\n");
-
-		if (n == len && memcmp(p, word, len) == 0)
-			return true;
-		p += n;
-		p += strspn(p, " \t\n");
-	}
-	return false;
-}
-
 int vb_reset_method_set(const struct vb_root *root, const char *device, const char *methods,
 			char *why, size_t size)
 {
 	char rel[VB_PCI_NAME_MAX + 48], offered[256];
+	const char *missing;
+	size_t len;
 	ssize_t n;
 	int err;
 
@@ -113,16 +102,11 @@ int vb_reset_method_set(const struct vb_root *root, const char *device, const ch
 		return -1;
 	}
 	offered[strcspn(offered, "\n")] = '\0';
-	for (const char *p = methods; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (!lists(offered, p, len)) {
-			vb_text_format(why, size, "reset_method not set: %.*s is not offered (the "
-				       "device lists: %s)", (int)len, p, offered[0] ? offered : "none");
-			return -1;
-		}
-		p += len;
-		p += strspn(p, " ");
+	missing = vb_reset_method_missing(offered, methods, &len);
+	if (missing) {
+		vb_text_format(why, size, "reset_method not set: %.*s is not offered (the device "
+			       "lists: %s)", (int)len, missing, offered[0] ? offered : "none");
+		return -1;
 	}
 	err = vb_root_write_attr(root, rel, methods);
 	if (err < 0) {

@@ -218,7 +218,7 @@ void vb_device_rules_free(struct vb_device_rules *rules)
 	memset(rules, 0, sizeof(*rules));
 }
 
-static bool rule_matches(const struct vb_device_rule *r, const struct vb_pci_fn *fn)
+bool vb_device_rule_matches(const struct vb_device_rule *r, const struct vb_pci_fn *fn)
 {
 	return vb_selector_matches(&r->sel, fn) &&
 	       (r->sel.kind != VB_SEL_ID_AT_ADDR || vb_selector_id_matches(&r->sel, fn));
@@ -234,7 +234,7 @@ const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 	for (size_t i = 0; i < rules->count; i++) {
 		const struct vb_device_rule *r = &rules->items[i];
 
-		if (r->kind != VB_DEVICE_DRIVER || !rule_matches(r, fn))
+		if (r->kind != VB_DEVICE_DRIVER || !vb_device_rule_matches(r, fn))
 			continue;
 		if (vb_module_is_vfio_pci(r->value))
 			return NULL; /* forcing the generic driver wins */
@@ -248,7 +248,33 @@ const char *vb_device_rules_reset(const struct vb_device_rules *rules,
 				  const struct vb_pci_fn *fn)
 {
 	for (size_t i = 0; i < rules->count; i++)
-		if (rules->items[i].kind == VB_DEVICE_RESET && rule_matches(&rules->items[i], fn))
+		if (rules->items[i].kind == VB_DEVICE_RESET && vb_device_rule_matches(&rules->items[i], fn))
 			return rules->items[i].value;
+	return NULL;
+}
+
+/* True when the list of words (blanks between) holds len bytes of word. */
+static bool listed(const char *list, const char *word, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " \t\n");
+
+		if (n == len && memcmp(p, word, len) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " \t\n");
+	}
+	return false;
+}
+
+const char *vb_reset_method_missing(const char *list, const char *methods, size_t *len)
+{
+	for (const char *p = methods; *p;) {
+		*len = strcspn(p, " ");
+		if (*len && !listed(list, p, *len))
+			return p;
+		p += *len;
+		p += strspn(p, " ");
+	}
 	return NULL;
 }

@@ -71,6 +71,16 @@ bool vb_module_name_valid(const char *name, size_t len);
 const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 				   const struct vb_pci_fn *fn);
 
+/* True when rule r names fn (an ID@address only where the address holds that ID). */
+bool vb_device_rule_matches(const struct vb_device_rule *r, const struct vb_pci_fn *fn);
+
+/*
+ * The first of the space-separated methods that the space-separated list
+ * (a device's reset_method) lacks: its length in *len and a pointer to it,
+ * or NULL when it lists every one.
+ */
+const char *vb_reset_method_missing(const char *list, const char *methods, size_t *len);
+
 /* The reset methods for fn, space-separated ("device_specific bus"), or NULL. */
 const char *vb_device_rules_reset(const struct vb_device_rules *rules,
 				  const struct vb_pci_fn *fn);

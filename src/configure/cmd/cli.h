@@ -44,6 +44,8 @@ struct cli {
 	const char *companions;  /* NULL: slot */
 	const char *boot_vga;    /* NULL: refuse */
 	unsigned wait;           /* seconds to wait for another run's lock */
+	struct vb_msgs device_keys; /* configure: --driver, --reset-method, --preload, as
+				       config lines ("driver=vfio-pci") */
 	char **args;             /* command arguments after the options */
 	int nargs;
 };

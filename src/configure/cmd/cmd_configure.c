@@ -116,7 +116,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		cli_note("%s", notes.items[i]);
 	if (modprobe_warn_other_ids(cli) < 0)
 		goto out;
-	err = boot_flags_compute(cli, &m, &want->boot);
+	err = boot_flags_compute(cli, &m, m.have_sys ? &plan : NULL, &want->boot);
 	if (err < 0) {
 		rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED; /* a read error: said */
 		goto out;
