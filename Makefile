@@ -61,7 +61,9 @@ endif
 # stripping to the packager (dh_strip). BIND_LAYOUT: read-only data shares
 # the code's pages instead of page-aligned segments of its own (ld's
 # separate-code): 4 KB less, which keeps the hardened static-pie binder under
-# the 96 KiB target (bench/hardening-results.md has both).
+# the 96 KiB target (bench/hardening-results.md has both). No unwind
+# tables: C without exceptions needs none at run time (6 KB of .eh_frame);
+# debuggers read -g's .debug_frame from the debug symbols instead.
 BIND_OPT ?= -Os
 BIND_PIE ?= yes
 BIND_STRIP ?= -s
@@ -69,7 +71,7 @@ BIND_LAYOUT ?= -Wl,-z,noseparate-code
 # Where musl-gcc takes its start files from (its specs name them).
 MUSL_LIBDIR ?= $(shell $(MUSLCC) -\#\#\# -x c /dev/null -o /dev/null 2>&1 | grep -o '[^ "]*/Scrt1\.o' | sed 's,/Scrt1\.o$$,,;q')
 BIND_CFLAGS = $(STD) $(WARN) -I$(B)/gen -Isrc/shared -Isrc/bind $(CPPFLAGS) $(CFLAGS) $(BIND_OPT) \
-	      -ffunction-sections -fdata-sections
+	      -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 ifeq ($(BIND_PIE),yes)
 BIND_LINK = -fPIE -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
 	    $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSLCC) -print-file-name=crtbeginS.o)

@@ -30,9 +30,12 @@ echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$tree/etc/default/grub"
 # What configure looks for: its hooks and the binder, and a generator to run them.
 make -s -C "$top" install DESTDIR="$tree" >/dev/null
 mkdir -p "$tree/usr/sbin"
-printf '#!/bin/sh\n# bench: stands in for update-initramfs (configure --dry-run never runs it)\n' \
-	>"$tree/usr/sbin/update-initramfs"
-chmod 755 "$tree/usr/sbin/update-initramfs"
+# Stand-ins for update-initramfs and update-grub (configure --dry-run runs
+# neither; without update-grub it would exit 4: nothing refreshes grub.cfg).
+for tool in update-initramfs update-grub; do
+	printf '#!/bin/sh\n# bench: stands in for %s\n' "$tool" >"$tree/usr/sbin/$tool"
+	chmod 755 "$tree/usr/sbin/$tool"
+done
 
 # The same selection as bench/run.sh: GPUs and their audio by ID (every card:
 # --all-matching), NVMe by address.

@@ -97,7 +97,7 @@ static void preload_modules(const struct vb_apply_env *env)
 			continue;
 		if (vb_modprobe(env->modprobe, module, env->modprobe_timeout, why, sizeof(why)) < 0 &&
 		    env->messages)
-			vb_msgs_add(env->messages, "preload=%s: %s", module, why);
+			vb_strv_add(env->messages, "preload=%s: %s", module, why);
 	}
 }
 

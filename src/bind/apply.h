@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "device_rules.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "plan.h"
 #include "root.h"
@@ -35,7 +35,7 @@ struct vb_apply_env {
 	unsigned modprobe_timeout; /* seconds it may take before it is killed */
 	bool dry_run;         /* decide outcomes, write nothing */
 	const struct vb_device_rules *rules; /* driver=, reset_method=, preload=; NULL: none */
-	struct vb_msgs *messages; /* what went wrong outside any one device (preload=) */
+	struct vb_strv *messages; /* what went wrong outside any one device (preload=) */
 };
 
 /*

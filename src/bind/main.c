@@ -18,11 +18,11 @@
 
 #include "apply.h"
 #include "config.h"
-#include "path.h"
 #include "plan.h"
 #include "report.h"
 #include "options.h"
 #include "root.h"
+#include "root_write.h"
 #include "sysfs.h"
 #include "text.h"
 #include "version.h"
@@ -168,7 +168,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 
 /* Reads the config file into cfg; notes what went wrong in messages. */
 static int load_config_file(const struct options *opts, const struct vb_root *root,
-			    struct vb_config *cfg, struct vb_msgs *messages, bool *problem)
+			    struct vb_config *cfg, struct vb_strv *messages, bool *problem)
 {
 	const char *rel = "etc/vfio-boot.conf";
 	char path[PATH_MAX];
@@ -177,21 +177,21 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
 	if (opts->config)
 		snprintf(path, sizeof(path), "%s", opts->config);
 	else if (vb_root_display(root, rel, path, sizeof(path)) < 0)
-		return vb_msgs_add(messages, "config path under %s is too long", root->path);
+		return vb_strv_add(messages, "config path under %s is too long", root->path);
 
 	err = opts->config ? vb_config_load(cfg, NULL, path, path) :
 			     vb_config_load(cfg, root, rel, "/etc/vfio-boot.conf");
 	if (err == -ENOENT && !opts->config)
-		return vb_msgs_add(messages, "%s: not found, using the kernel command line only",
+		return vb_strv_add(messages, "%s: not found, using the kernel command line only",
 				   path);
 	if (err == -EFBIG) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: %d bytes or larger, ignored", path,
+		return vb_strv_add(messages, "%s: %d bytes or larger, ignored", path,
 				   VB_CONFIG_FILE_MAX);
 	}
 	if (err < 0 && err != -ENOMEM) {
 		*problem = true;
-		return vb_msgs_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
+		return vb_strv_add(messages, "%s: cannot read: %s", path, vb_strerror(err));
 	}
 	return err;
 }
@@ -204,7 +204,7 @@ static int load_config_file(const struct options *opts, const struct vb_root *ro
  * says why.
  */
 static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
-			struct vb_msgs *messages, const char **disabled_by)
+			struct vb_strv *messages, const char **disabled_by)
 {
 	char *text = NULL, path[PATH_MAX];
 	size_t len;
@@ -219,13 +219,13 @@ static int load_cmdline(const struct vb_root *root, struct vb_config *cfg,
 		return err;
 	vb_root_display(root, "proc/cmdline", path, sizeof(path));
 	if (err == -ENOENT)
-		return vb_msgs_add(messages, "%s: not found, using the config file only", path);
+		return vb_strv_add(messages, "%s: not found, using the config file only", path);
 	cfg->disabled = true;
 	*disabled_by = "a kernel command line that could not be read (vfio_boot.disable could be on it)";
 	if (err == -EFBIG)
-		return vb_msgs_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
+		return vb_strv_add(messages, "%s: %d bytes or larger, not read; nothing is bound",
 				   path, CMDLINE_MAX);
-	return vb_msgs_add(messages, "%s: cannot read: %s; nothing is bound", path,
+	return vb_strv_add(messages, "%s: cannot read: %s; nothing is bound", path,
 			   vb_strerror(err));
 }
 
@@ -262,74 +262,60 @@ static void emit_line(int level, const char *line, void *ctx)
 		fprintf(log->echo, "vfio-boot: %s\n", text);
 }
 
-/* The directory status.json goes to (created), and its name there. */
-static int status_dir(const struct options *opts, const struct vb_root *root,
-		      const char **name)
+/*
+ * Where status.json goes: run/vfio-boot in the tree, or --status FILE, a path
+ * of the running system (made absolute, for a tree at "/"). Returns 0 or -errno.
+ */
+static int status_path(const struct options *opts, char *path, size_t size)
 {
-	char dir[PATH_MAX];
-	const char *slash;
-	int err, fd;
+	const char *status = opts->status ? opts->status : "run/vfio-boot/status.json";
+	char cwd[PATH_MAX] = "";
+	int n;
 
-	if (!opts->status) {
-		*name = "status.json";
-		err = vb_root_mkdir_p(root, "run/vfio-boot");
-		if (err < 0)
-			return err;
-		return vb_root_open(root, "run/vfio-boot", O_RDONLY | O_DIRECTORY, 0);
-	}
-	slash = strrchr(opts->status, '/');
-	*name = slash ? slash + 1 : opts->status;
-	if (!**name)
-		return -EISDIR;
-	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - opts->status) : 1,
-			     slash ? opts->status : ".") >= sizeof(dir))
-		return -ENAMETOOLONG;
-	if (slash == opts->status)
-		strcpy(dir, "/");
-	err = vb_mkdir_p(dir);
-	if (err < 0)
-		return err;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (opts->status && status[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(path, size, "%s%s%s", cwd, cwd[0] ? "/" : "", status);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Writes status.json through a temporary file, so readers never see half. */
+/* Writes status.json whole and atomically (vb_root_replace): readers never see half. */
 static int write_status(const struct options *opts, const struct vb_root *root,
 			const struct vb_report *report)
 {
-	char tmp[NAME_MAX + 1];
-	const char *name;
+	char path[PATH_MAX], *text = NULL, *slash;
+	struct vb_root host = { .fd = -1 };
+	const struct vb_root *in = opts->status ? &host : root;
+	/* Ours, its mode as the umask leaves it: no owner or attributes to set. */
+	const struct vb_root_meta meta = { 0644, (uid_t)-1, (gid_t)-1, NULL };
+	struct vb_root_file f = { .dirfd = -1 };
+	size_t len = 0;
 	FILE *out;
-	int dirfd, fd, err = 0;
+	int err = status_path(opts, path, sizeof(path));
 
-	dirfd = status_dir(opts, root, &name);
-	if (dirfd < 0)
-		return dirfd;
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp)) {
-		close(dirfd);
-		return -ENAMETOOLONG;
+	if (err == 0 && opts->status)
+		err = vb_root_init(&host, "/");
+	out = err == 0 ? open_memstream(&text, &len) : NULL;
+	if (err == 0 && !out)
+		err = -ENOMEM;
+	if (out) {
+		err = vb_report_json(out, report);
+		if (fclose(out) != 0 && err == 0)
+			err = -ENOMEM;
 	}
-	/* Whatever an earlier run left there (even a FIFO) is replaced, never opened. */
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		return err;
+	/* Its directory made first, then the file itself replaced (a link there too). */
+	slash = strrchr(path, '/');
+	if (err == 0 && slash) {
+		*slash = '\0';
+		err = vb_root_mkdir_p(in, path);
+		*slash = '/';
 	}
-	vb_report_json(out, report);
-	if (fflush(out) != 0 || ferror(out))
-		err = errno ? -errno : -EIO;
-	if (fclose(out) != 0 && err == 0)
-		err = -errno;
-	if (err == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		err = -errno;
-	if (err < 0)
-		unlinkat(dirfd, tmp, 0);
-	close(dirfd);
+	if (err == 0)
+		err = vb_root_locate(in, path, false, &f);
+	if (err == 0)
+		err = vb_root_replace(&f, text, len, &meta, NULL);
+	vb_root_file_release(&f);
+	vb_root_fini(&host);
+	free(text);
 	return err;
 }
 
@@ -338,7 +324,7 @@ static int write_status(const struct options *opts, const struct vb_root *root,
  * touch. Names the kernel would not write ("0:1:0.0") are left out, said once.
  */
 static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg,
-			 struct vb_snapshot *snap, struct vb_msgs *messages)
+			 struct vb_snapshot *snap, struct vb_strv *messages)
 {
 	struct vb_sysfs_listing listing = { .keep_modalias = false };
 	bool *want;
@@ -347,7 +333,7 @@ static int read_snapshot(const struct vb_root *root, const struct vb_config *cfg
 	if (err < 0)
 		return err;
 	if (listing.ignored &&
-	    vb_msgs_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
+	    vb_strv_add(messages, "sys/bus/pci/devices: %zu entries ignored, not named as the "
 				  "kernel names functions (DDDD:BB:SS.F): '%s'%s",
 			listing.ignored, listing.ignored_first,
 			listing.ignored > 1 ? " and others" : "") < 0)
@@ -369,10 +355,10 @@ static long elapsed_us(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
-static int append_all(struct vb_msgs *to, const struct vb_msgs *from)
+static int append_all(struct vb_strv *to, const struct vb_strv *from)
 {
 	for (size_t i = 0; i < from->count; i++)
-		if (vb_msgs_add(to, "%s", from->items[i]) < 0)
+		if (vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -385,7 +371,7 @@ static int append_all(struct vb_msgs *to, const struct vb_msgs *from)
  */
 static int print_modules(const struct options *opts, const struct vb_root *root)
 {
-	struct vb_msgs messages = { 0 }, modules = { 0 };
+	struct vb_strv messages = { 0 }, modules = { 0 };
 	const struct vb_device_rules *rules;
 	struct vb_config cfg;
 	bool problem = false;
@@ -396,9 +382,9 @@ static int print_modules(const struct options *opts, const struct vb_root *root)
 	rules = &cfg.devices;
 	for (size_t i = 0; err == 0 && i < rules->count; i++)
 		if (rules->items[i].kind == VB_DEVICE_DRIVER && !vb_module_is_vfio_pci(rules->items[i].value))
-			err = vb_msgs_add_unique(&modules, rules->items[i].value);
+			err = vb_strv_add_unique(&modules, rules->items[i].value);
 	for (size_t i = 0; err == 0 && i < rules->preload.count; i++)
-		err = vb_msgs_add_unique(&modules, rules->preload.items[i]);
+		err = vb_strv_add_unique(&modules, rules->preload.items[i]);
 	for (size_t i = 0; err == 0 && i < messages.count; i++)
 		fprintf(stderr, "vfio-boot-bind: %s\n", messages.items[i]);
 	for (size_t i = 0; err == 0 && i < cfg.problems.count; i++)
@@ -407,8 +393,8 @@ static int print_modules(const struct options *opts, const struct vb_root *root)
 		printf("%s\n", modules.items[i]);
 	if (err < 0)
 		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
-	vb_msgs_free(&modules);
-	vb_msgs_free(&messages);
+	vb_strv_free(&modules);
+	vb_strv_free(&messages);
 	vb_config_free(&cfg);
 	vb_root_fini((struct vb_root *)root);
 	if (fflush(stdout) != 0 || err < 0)
@@ -421,7 +407,7 @@ int main(int argc, char **argv)
 	struct logger log = { .kmsg_fd = -1 };
 	struct vb_snapshot snap = { 0 };
 	struct vb_plan plan = { 0 };
-	struct vb_msgs messages = { 0 };
+	struct vb_strv messages = { 0 };
 	struct vb_outcome *outcomes = NULL;
 	struct vb_config cfg;
 	struct vb_report report;
@@ -455,7 +441,7 @@ int main(int argc, char **argv)
 
 			problem = true;
 			vb_root_display(&root, "sys/bus/pci/devices", path, sizeof(path));
-			err = vb_msgs_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
+			err = vb_strv_add(&messages, "cannot list %s: %s", path, vb_strerror(err));
 		}
 	}
 	if (err == 0)
@@ -507,7 +493,7 @@ out:
 	vb_plan_free(&plan);
 	vb_snapshot_free(&snap);
 	vb_config_free(&cfg);
-	vb_msgs_free(&messages);
+	vb_strv_free(&messages);
 	vb_root_fini(&root);
 	if (fflush(stdout) != 0 && opts.strict)
 		return EXIT_FAILED;

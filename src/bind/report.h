@@ -14,7 +14,7 @@ struct vb_report {
 	const struct vb_snapshot *snap;
 	const struct vb_plan *plan;
 	const struct vb_outcome *outcomes; /* one per plan target */
-	const struct vb_msgs *messages;    /* problems and notes, in order */
+	const struct vb_strv *messages;    /* problems and notes, in order */
 	long elapsed_us;                   /* run time for the summary; -1 in a dry run */
 	const char *disabled_by;           /* why cfg->disabled; NULL: vfio_boot.disable */
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "macro.h"
 #include "config.h"
 #include "text.h"
 
@@ -69,7 +70,7 @@ void vb_config_free(struct vb_config *cfg)
 	free(cfg->select.items);
 	free(cfg->skip.items);
 	vb_device_rules_free(&cfg->devices);
-	vb_msgs_free(&cfg->problems);
+	vb_strv_free(&cfg->problems);
 	vb_config_init(cfg);
 }
 
@@ -99,14 +100,14 @@ static int add_one(struct vb_config *cfg, struct vb_selector_list *list,
 
 	if (vb_selector_parse(text, len, &sel, &why) < 0) {
 		if (len > VB_SELECTOR_MAX)
-			return vb_msgs_add(&cfg->problems, "%s: invalid selector '%.*s...': %s",
+			return vb_strv_add(&cfg->problems, "%s: invalid selector '%.*s...': %s",
 					   origin, (int)vb_utf8_cut(text, len, 24), text, why);
-		return vb_msgs_add(&cfg->problems, "%s: invalid selector '%.*s': %s", origin,
+		return vb_strv_add(&cfg->problems, "%s: invalid selector '%.*s': %s", origin,
 				   (int)len, text, why);
 	}
 	for (size_t i = 0; i < list->count; i++)
 		if (vb_selector_equal(&list->items[i].sel, &sel))
-			return vb_msgs_add(&cfg->problems,
+			return vb_strv_add(&cfg->problems,
 					   "%s: duplicate selector '%s' (first at %s), ignored",
 					   origin, sel.text, list->items[i].origin);
 
@@ -150,7 +151,7 @@ int vb_config_add_selectors(struct vb_config *cfg, struct vb_selector_list *list
 			break;
 	}
 	if (!any)
-		return vb_msgs_add(&cfg->problems, "%s: empty selector list", origin);
+		return vb_strv_add(&cfg->problems, "%s: empty selector list", origin);
 	return 0;
 }
 
@@ -176,7 +177,7 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 	if (keylen == 10 && memcmp(key, "companions", 10) == 0) {
 		err = vb_companions_parse(buf, &cfg->companions);
 		if (err < 0)
-			return vb_msgs_add(&cfg->problems,
+			return vb_strv_add(&cfg->problems,
 					   "%s: companions must be slot, group or none, not '%s'",
 					   where, buf);
 		return 0;
@@ -184,12 +185,12 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 	if (keylen == 8 && memcmp(key, "boot-vga", 8) == 0) {
 		err = vb_boot_vga_parse(buf, &cfg->boot_vga);
 		if (err < 0)
-			return vb_msgs_add(&cfg->problems,
+			return vb_strv_add(&cfg->problems,
 					   "%s: boot-vga must be refuse or allow, not '%s'", where,
 					   buf);
 		return 0;
 	}
-	return vb_msgs_add(&cfg->problems, "%s: unknown option '%.*s'", where,
+	return vb_strv_add(&cfg->problems, "%s: unknown option '%.*s'", where,
 			   (int)vb_utf8_cut(key, keylen, 40), key);
 }
 
@@ -200,9 +201,9 @@ static int parse_line(struct vb_config *cfg, const char *where, const char *line
 	const char *eq;
 
 	if (memchr(line, '\0', len))
-		return vb_msgs_add(&cfg->problems, "%s: line contains a NUL byte", where);
+		return vb_strv_add(&cfg->problems, "%s: line contains a NUL byte", where);
 	if (len > VB_CONFIG_LINE_MAX)
-		return vb_msgs_add(&cfg->problems, "%s: line longer than %d bytes", where,
+		return vb_strv_add(&cfg->problems, "%s: line longer than %d bytes", where,
 				   VB_CONFIG_LINE_MAX);
 	if (hash)
 		len = (size_t)(hash - line);
@@ -324,7 +325,7 @@ bool vb_disable_value_is_false(const char *value, size_t len)
 {
 	static const char *const explicit_false[] = { "0", "n", "no", "f", "false", "off" };
 
-	for (size_t i = 0; i < sizeof(explicit_false) / sizeof(explicit_false[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(explicit_false); i++)
 		if (strlen(explicit_false[i]) == len && strncasecmp(explicit_false[i], value, len) == 0)
 			return true;
 	return false;
@@ -383,7 +384,7 @@ static int parse_param(struct vb_config *cfg, const char *s, const struct vb_cmd
 		parse_disable(cfg, s, p);
 	if (vb_cmdline_param_is(s, p, "vfio_boot.modprobe_timeout") &&
 	    vb_seconds_parse(value, valuelen, &cfg->modprobe_timeout) < 0)
-		return vb_msgs_add(&cfg->problems,
+		return vb_strv_add(&cfg->problems,
 				   "vfio_boot.modprobe_timeout: '%.*s' is not 1 to %d seconds, ignored",
 				   (int)vb_utf8_cut(value, valuelen, 16), value, VB_TIMEOUT_MAX);
 	return 0;

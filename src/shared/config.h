@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "device_rules.h"
-#include "msgs.h"
+#include "strv.h"
 #include "selector.h"
 
 #define VB_CONFIG_LINE_MAX 1024 /* longer config lines are rejected */
@@ -45,7 +45,7 @@ struct vb_config {
 					    ("vfio_boot.disable=Y"); "" when none did */
 	unsigned modprobe_timeout;      /* vfio_boot.modprobe_timeout=, seconds; 0: not set */
 	struct vb_device_rules devices; /* driver=, reset_method=, preload= */
-	struct vb_msgs problems;        /* malformed input, one line each, skipped */
+	struct vb_strv problems;        /* malformed input, one line each, skipped */
 };
 
 void vb_config_init(struct vb_config *cfg);

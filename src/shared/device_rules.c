@@ -81,14 +81,14 @@ static int parse_methods(const char *text, size_t len, char out[VB_RESET_TEXT_MA
 	return 0;
 }
 
-static int add_rule(struct vb_device_rules *rules, struct vb_msgs *problems, const char *where,
+static int add_rule(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
 		    enum vb_device_rule_kind kind, const struct vb_selector *sel, const char *value)
 {
 	struct vb_device_rule *grown;
 
 	for (size_t i = 0; i < rules->count; i++)
 		if (rules->items[i].kind == kind && vb_selector_equal(&rules->items[i].sel, sel))
-			return vb_msgs_add(problems, "%s: a second %s for '%s' (first at %s), ignored",
+			return vb_strv_add(problems, "%s: a second %s for '%s' (first at %s), ignored",
 					   where, kind == VB_DEVICE_DRIVER ? "driver=" : "reset_method=",
 					   sel->text, rules->items[i].origin);
 	grown = realloc(rules->items, (rules->count + 1) * sizeof(*grown));
@@ -118,7 +118,7 @@ static int split_at(const char *value, size_t len, size_t *whatlen, struct vb_se
 	return vb_selector_parse(at + 1, len - *whatlen - 1, sel, why) < 0 ? -EINVAL : 1;
 }
 
-static int parse_driver(struct vb_device_rules *rules, struct vb_msgs *problems, const char *where,
+static int parse_driver(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
 			const char *value, size_t len)
 {
 	struct vb_selector sel;
@@ -128,16 +128,16 @@ static int parse_driver(struct vb_device_rules *rules, struct vb_msgs *problems,
 	int has_sel = split_at(value, len, &modlen, &sel, &why);
 
 	if (has_sel < 0)
-		return vb_msgs_add(problems, "%s: driver=%.*s: bad selector: %s", where,
+		return vb_strv_add(problems, "%s: driver=%.*s: bad selector: %s", where,
 				   (int)vb_utf8_cut(value, len, 80), value, why);
 	if (!vb_module_name_valid(value, modlen))
-		return vb_msgs_add(problems, "%s: driver= takes MODULE or MODULE@SELECTOR, a module "
+		return vb_strv_add(problems, "%s: driver= takes MODULE or MODULE@SELECTOR, a module "
 				   "name of letters, digits, '_' and '-', not '%.*s'", where,
 				   (int)vb_utf8_cut(value, modlen, 60), value);
 	snprintf(module, sizeof(module), "%.*s", (int)modlen, value);
 	if (!has_sel) {
 		if (!vb_module_is_vfio_pci(module))
-			return vb_msgs_add(problems, "%s: driver=%s without @SELECTOR: only vfio-pci "
+			return vb_strv_add(problems, "%s: driver=%s without @SELECTOR: only vfio-pci "
 					   "applies to every function; a variant names its "
 					   "functions (driver=%s@SELECTOR)", where, module, module);
 		rules->generic = true;
@@ -146,7 +146,7 @@ static int parse_driver(struct vb_device_rules *rules, struct vb_msgs *problems,
 	return add_rule(rules, problems, where, VB_DEVICE_DRIVER, &sel, module);
 }
 
-static int parse_reset(struct vb_device_rules *rules, struct vb_msgs *problems, const char *where,
+static int parse_reset(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
 		       const char *value, size_t len)
 {
 	struct vb_selector sel;
@@ -159,12 +159,12 @@ static int parse_reset(struct vb_device_rules *rules, struct vb_msgs *problems, 
 		why = "it takes METHOD[,METHOD...]@SELECTOR";
 	if (has_sel > 0 && parse_methods(value, mlen, methods, &why) == 0)
 		return add_rule(rules, problems, where, VB_DEVICE_RESET, &sel, methods);
-	return vb_msgs_add(problems, "%s: reset_method=%.*s: %s", where,
+	return vb_strv_add(problems, "%s: reset_method=%.*s: %s", where,
 			   (int)vb_utf8_cut(value, len, 80), value, why);
 }
 
 /* Calls add for each comma-separated name of value; stops at an error. */
-static int each_module(const char *value, size_t len, struct vb_msgs *into)
+static int each_module(const char *value, size_t len, struct vb_strv *into)
 {
 	for (size_t pos = 0; pos <= len;) {
 		const char *comma = memchr(value + pos, ',', len - pos);
@@ -175,7 +175,7 @@ static int each_module(const char *value, size_t len, struct vb_msgs *into)
 		if (!vb_module_name_valid(value + pos, end - pos))
 			return -EINVAL;
 		snprintf(module, sizeof(module), "%.*s", (int)(end - pos), value + pos);
-		err = into ? vb_msgs_add_unique(into, module) : 0;
+		err = into ? vb_strv_add_unique(into, module) : 0;
 		if (err < 0)
 			return err;
 		pos = end + 1;
@@ -183,18 +183,18 @@ static int each_module(const char *value, size_t len, struct vb_msgs *into)
 	return 0;
 }
 
-static int parse_preload(struct vb_device_rules *rules, struct vb_msgs *problems,
+static int parse_preload(struct vb_device_rules *rules, struct vb_strv *problems,
 			 const char *where, const char *value, size_t len)
 {
 	/* Checked whole first: a bad line adds none of its modules. */
 	if (each_module(value, len, NULL) < 0)
-		return vb_msgs_add(problems, "%s: preload= takes module names separated by "
+		return vb_strv_add(problems, "%s: preload= takes module names separated by "
 				   "commas, not '%.*s'", where, (int)vb_utf8_cut(value, len, 80),
 				   value);
 	return each_module(value, len, &rules->preload);
 }
 
-int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_msgs *problems,
+int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problems,
 			  const char *where, const char *key, size_t keylen, const char *value,
 			  size_t valuelen)
 {
@@ -214,7 +214,7 @@ int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_msgs *problem
 void vb_device_rules_free(struct vb_device_rules *rules)
 {
 	free(rules->items);
-	vb_msgs_free(&rules->preload);
+	vb_strv_free(&rules->preload);
 	memset(rules, 0, sizeof(*rules));
 }
 

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "selector.h"
 
@@ -42,7 +42,7 @@ struct vb_device_rules {
 	struct vb_device_rule *items;
 	size_t count;
 	bool generic;          /* driver=vfio-pci without a selector: no variant anywhere */
-	struct vb_msgs preload; /* modules loaded before vfio-pci, in order, each once */
+	struct vb_strv preload; /* modules loaded before vfio-pci, in order, each once */
 };
 
 /*
@@ -50,7 +50,7 @@ struct vb_device_rules {
  * Returns 1 when key is one of them (a malformed value is said in problems,
  * naming where, and skipped), 0 when it is another key, or -ENOMEM.
  */
-int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_msgs *problems,
+int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problems,
 			  const char *where, const char *key, size_t keylen, const char *value,
 			  size_t valuelen);
 

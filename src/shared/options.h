@@ -3,6 +3,9 @@
 
 #include <getopt.h>
 
+/* The long name of option c in longopts ("wait"), or NULL when it has none. */
+const char *vb_option_name(const struct option *longopts, int c);
+
 /*
  * The rule both programs apply to every option that takes a value: an empty
  * value ("--status=", "-r ''") is refused. Call it for each option getopt_long

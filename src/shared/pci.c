@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "hex.h"
 #include "pci.h"
 
@@ -186,7 +187,7 @@ static const struct class_entry classes[] = {
 
 static const struct class_entry *class_entry(uint32_t class)
 {
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
 		if ((class & classes[i].mask) == classes[i].value)
 			return &classes[i];
 	return NULL;

@@ -197,7 +197,7 @@ static int select_matches(struct planner *p, const struct vb_selector_entry *ent
 	}
 	if (matched == 0) {
 		p->plan->unmatched++;
-		return vb_msgs_add(&p->plan->notes, "%s: selector '%s' matches no PCI device",
+		return vb_strv_add(&p->plan->notes, "%s: selector '%s' matches no PCI device",
 				   entry->origin, sel->text);
 	}
 	return 0;
@@ -602,7 +602,7 @@ void vb_plan_free(struct vb_plan *plan)
 	free(plan->splits);
 	free(plan->selectors);
 	free(plan->targets);
-	vb_msgs_free(&plan->notes);
+	vb_strv_free(&plan->notes);
 	memset(plan, 0, sizeof(*plan));
 }
 

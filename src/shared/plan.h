@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 
 #define VB_REASON_MAX 200
@@ -83,7 +83,7 @@ struct vb_group_split {
 struct vb_plan {
 	struct vb_target *targets;            /* sorted by address */
 	size_t count;
-	struct vb_msgs notes;                 /* selectors that matched nothing */
+	struct vb_strv notes;                 /* selectors that matched nothing */
 	size_t unmatched;                     /* how many selectors matched nothing */
 	struct vb_selector_result *selectors; /* one per cfg->select entry */
 	size_t nselectors;

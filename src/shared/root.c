@@ -191,15 +191,19 @@ static int follow_link(const struct vb_root *root, int *cur, int link, struct pe
  * readlinkat, and applies the kernel's rules for the final one (path_openat):
  * a link there is followed unless O_NOFOLLOW, or O_CREAT with O_EXCL, says
  * not to; a final "name/" (not a dot) is EISDIR with O_CREAT, and otherwise follows links
- * and must be a directory, from then on to the end of the lookup.
+ * and must be a directory, from then on to the end of the lookup. With
+ * parent_of (NAME_MAX + 1 bytes), the final component is not opened: its
+ * directory is, for reading (so that it can be fsynced), and its name is
+ * copied into parent_of.
  */
-int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode)
+static int walk(const struct vb_root *root, const char *rel, int flags, mode_t mode,
+		char *parent_of)
 {
 	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
 	bool last = false, dir = false, want_dir = false;
 	struct pending p = { NULL, 0 };
 	int cur, links = 0, err, fd;
-	const char *name;
+	const char *name = NULL;
 
 	/* What openat2 is given (vb_root_open): PATH_MAX bytes or more is too long. */
 	rel = relative(rel);
@@ -265,8 +269,18 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 		}
 		err = step_into(&cur, next);
 	}
+	/* name: the final component; NULL when the path ended at a directory. */
+	if (err == 0 && parent_of) {
+		if (!name || !last || (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]))))
+			err = -EISDIR;
+		else if (strlen(name) > NAME_MAX)
+			err = -ENAMETOOLONG;
+		else
+			strcpy(parent_of, name);
+		name = NULL; /* its directory is what is opened */
+		flags = O_RDONLY | O_DIRECTORY;
+	}
 	if (err == 0) {
-		/* name: the final component; NULL when the path ended at a directory. */
 		fd = openat(cur, name && last ? name : ".",
 			    flags | (want_dir ? O_DIRECTORY : 0) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 			    mode);
@@ -275,6 +289,16 @@ int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mo
 	close(cur);
 	free(p.buf);
 	return err;
+}
+
+int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode)
+{
+	return walk(root, rel, flags, mode, NULL);
+}
+
+int vb_root_walk_parent(const struct vb_root *root, const char *rel, bool follow, char *name)
+{
+	return walk(root, rel, O_CREAT | (follow ? 0 : O_NOFOLLOW), 0, name);
 }
 
 int vb_root_open(const struct vb_root *root, const char *rel, int flags, mode_t mode)

@@ -137,3 +137,14 @@ const char *vb_strerror(int err);
  * kernel that has openat2. Same contract as vb_root_open.
  */
 int vb_root_open_walk(const struct vb_root *root, const char *rel, int flags, mode_t mode);
+
+/*
+ * The same walk, stopped at the final component: returns a descriptor of the
+ * directory that holds it (opened for reading) and copies the component's
+ * name into name (NAME_MAX + 1 bytes). Links on the way are followed, the
+ * final one too when follow says so (its target's directory and name are
+ * handed back), up to 40 in all. The final name need not exist; its
+ * directory must (-ENOENT). Returns the descriptor, -EISDIR when rel ends at
+ * a directory ("", ".", ".."), or -errno. root_write.h builds on it.
+ */
+int vb_root_walk_parent(const struct vb_root *root, const char *rel, bool follow, char *name);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "root.h"
 #include "run.h"
 
@@ -53,7 +54,9 @@ static long long now_ms(void)
 
 /*
  * Waits until the child has exited or the deadline (CLOCK_MONOTONIC ms, -1:
- * none) has passed, sleeping in sigtimedwait while SIGCHLD is blocked.
+ * none) has passed. With a deadline it sleeps in sigtimedwait (SIGCHLD is
+ * blocked) before each look, so a child that exits makes exactly one waitpid:
+ * the number of calls does not depend on how fast the child was.
  * Returns 0 with its status, -ETIMEDOUT, or -errno.
  */
 static int wait_until(pid_t pid, int *status, long long deadline)
@@ -63,22 +66,22 @@ static int wait_until(pid_t pid, int *status, long long deadline)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
-		pid_t got = waitpid(pid, status, deadline < 0 ? 0 : WNOHANG);
-		long long left;
-		struct timespec ts;
+		long long left = deadline < 0 ? 0 : deadline - now_ms();
+		pid_t got;
 
+		if (deadline >= 0 && left > 0) {
+			struct timespec ts = { .tv_sec = (time_t)(left / 1000),
+					       .tv_nsec = (long)(left % 1000) * 1000000 };
+
+			sigtimedwait(&chld, NULL, &ts); /* SIGCHLD, a timeout or EINTR */
+		}
+		got = waitpid(pid, status, deadline < 0 ? 0 : WNOHANG);
 		if (got == pid)
 			return 0;
 		if (got < 0 && errno != EINTR)
 			return -errno;
-		if (deadline < 0 || got < 0)
-			continue;
-		left = deadline - now_ms();
-		if (left <= 0)
+		if (got == 0 && deadline - now_ms() <= 0)
 			return -ETIMEDOUT;
-		ts.tv_sec = (time_t)(left / 1000);
-		ts.tv_nsec = (long)(left % 1000) * 1000000;
-		sigtimedwait(&chld, NULL, &ts); /* SIGCHLD, a timeout or EINTR: look again */
 	}
 }
 
@@ -198,7 +201,7 @@ int vb_find_program(const struct vb_root *root, const char *name)
 		return fd >= 0 ? is_program(fd) : fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
 	}
 	/* RUN_PATH's directories; links resolve inside the tree, as they will under chroot. */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		fd = vb_root_open(root, path, O_PATH, 0);
 		if (fd >= 0 && is_program(fd))

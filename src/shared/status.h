@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "json.h"
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * status.json, the binder's report of one run: written and read here, so
@@ -52,7 +52,7 @@ struct vb_status_report {
 	const char *disabled_by;       /* what disabled binding; NULL unless disabled */
 	const char *companions;        /* "slot", "group", "none" */
 	const char *boot_vga;          /* "refuse", "allow" */
-	const struct vb_msgs *messages; /* problems and notes, in order */
+	const struct vb_strv *messages; /* problems and notes, in order */
 	size_t count;                  /* device entries */
 	/* Fills entry i (i < count); called once per entry written. */
 	void (*device)(const void *ctx, size_t i, struct vb_status_entry *entry);

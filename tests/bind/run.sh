@@ -490,7 +490,7 @@ host_spec | tree
 conf "03:00.0"
 bind --status "$T/deep/dir/status.json"
 jq -e '.devices[0].result == "bound"' "$T/deep/dir/status.json" >/dev/null || fail "--status path"
-[ ! -e "$T/deep/dir/status.json.tmp" ] || fail "temporary file left behind"
+[ ! -e "$T/deep/dir/.status.json.vfio-boot-new" ] || fail "temporary file left behind"
 end
 
 begin device-nodes-in-the-tree
@@ -516,12 +516,12 @@ begin stale-status-temp-file
 host_spec | tree
 conf "03:00.0"
 mkdir -p "$T/run/vfio-boot"
-mkfifo "$T/run/vfio-boot/.status.json.tmp"
+mkfifo "$T/run/vfio-boot/.status.json.vfio-boot-new"
 FAKE_ROOT=$T timeout 20 "$bin" --root "$T" --modprobe "$here/fake-modprobe" >"$T/out" 2>"$T/err"
 echo $? >"$T/rc"
 rc_is 0
 status 0000:03:00.0 result bound
-[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "the stale temporary file is still there"
+[ ! -e "$T/run/vfio-boot/.status.json.vfio-boot-new" ] || fail "the stale temporary file is still there"
 end
 
 # ------------------------------------------ nothing the binder reads can hold it
@@ -578,13 +578,13 @@ conf "03:00.0"
 rm "$T/dev/kmsg"
 mkfifo "$T/dev/kmsg"
 mkdir -p "$T/run/vfio-boot"
-mkfifo "$T/run/vfio-boot/.status.json.tmp"
+mkfifo "$T/run/vfio-boot/.status.json.vfio-boot-new"
 bind
 rc_is 0
 took_under 5000
 status 0000:03:00.0 result bound
 [ -p "$T/dev/kmsg" ] || fail "dev/kmsg replaced"
-[ ! -e "$T/run/vfio-boot/.status.json.tmp" ] || fail "temporary file left behind"
+[ ! -e "$T/run/vfio-boot/.status.json.vfio-boot-new" ] || fail "temporary file left behind"
 end
 
 begin modprobe-never-returns

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fault injection: configure and unconfigure on a fixture tree, with strace
-# making the Nth write, rename, fsync, unlink, mkdir, fork (clone) or wait
-# fail with EIO, and, separately, killing vfio-boot (SIGKILL) at that call,
-# for every N the run makes. After each, the next run (status) recovers; the
-# tree must then be exactly as it was before configure or exactly as
-# configured (never in between, no temporary file left), and a final
-# unconfigure must put it back byte for byte.
+# making the Nth write, rename, fsync, unlink, mkdir, fork (clone), wait or
+# extended attribute call (listed, read, set) fail with EIO, and, separately,
+# killing vfio-boot (SIGKILL) at that call, for every N the run makes. After
+# each, the next run (status) recovers; the tree must then be exactly as it
+# was before configure or exactly as configured (never in between, no
+# temporary file left), and a final unconfigure must put it back byte for
+# byte, extended attributes and ACL included (etc/default/grub has both).
 #
 # Only vfio-boot itself is traced (not the commands it runs).
 # Usage: tests/configure/faults.sh path/to/vfio-boot
@@ -21,16 +22,17 @@ always_run templates # every case starts from them
 command -v strace >/dev/null || { echo "faults: strace is required" >&2; exit 1; }
 
 calls='write rename renameat renameat2 fsync fdatasync unlink unlinkat mkdir mkdirat rmdir
-       clone clone3 fork vfork wait4 waitid'
+       clone clone3 fork vfork wait4 waitid flistxattr fgetxattr fsetxattr'
 selection=10de:2504@0000:01:00.0
 
 # The tree's state as these checks compare it: every file and directory under
 # etc/ and var/lib, the journal by presence only (it holds times). One line
 # each, in the order of their names: "FILE MODE MD5", "DIR/ MODE",
-# "LINK -> TARGET", or the name alone. (A handful of processes per tree, not
-# a few for each file: the cases call it twice each.)
+# "LINK -> TARGET", or the name alone; then each extended attribute, "FILE
+# NAME=VALUE". (A handful of processes per tree, not a few for each file: the
+# cases call it twice each.)
 state() {
-	(cd "$1" && {
+	(cd "$1" || exit; {
 		find etc var/lib -type f ! -path var/lib/vfio-boot/journal ! -path var/lib/vfio-boot/lock \
 			-exec md5sum {} + 2>/dev/null
 		echo
@@ -45,7 +47,9 @@ state() {
 			else if (type == "d") line = path "/ " mode
 			else line = path " " mode " " md5[path]
 			print path "\t" line
-		}' | sort -t "$(printf '\t')" -k1,1 | cut -f2-)
+		}' | sort -t "$(printf '\t')" -k1,1 | cut -f2-
+		getfattr -R -d -m - -e hex etc var/lib 2>/dev/null |
+			awk '/^# file: / { f = substr($0, 9); next } NF { print f " " $0 }' | sort)
 }
 
 # A fresh copy of a template tree (module indexes shared as hard links).
@@ -65,6 +69,12 @@ fresh() { # TEMPLATE
 begin templates
 # The real image layout of a generator stand-in: the read-back of the images is a step too.
 installed_tree update-initramfs
+# The file configure rewrites carries a user attribute and an ACL to keep.
+if setfattr -n user.origin -v "the admin's" "$T/etc/default/grub" 2>"$work/xattr.err"; then
+	setfacl -m u:nobody:r "$T/etc/default/grub" || fail "setfacl"
+else
+	echo "note: $T ($(stat -f -c %T "$T")) refuses user extended attributes, so their calls are not covered: $(cat "$work/xattr.err")"
+fi
 mv "$T" "$work/original"
 state "$work/original" >"$work/original.state"
 fresh "$work/original"

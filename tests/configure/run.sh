@@ -1308,4 +1308,168 @@ end
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"
 
+begin journal-records-out-of-order
+# Two step records swapped, each whole: damaged (exit 7), nothing changed.
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+python3 - "$T/var/lib/vfio-boot/journal" <<'PY' || fail "cannot swap records"
+import sys
+data = open(sys.argv[1], 'rb').read()
+records, pos = [], 0
+while pos < len(data):
+    nl = data.index(b'\n', pos)
+    end = nl + 1 + int(data[pos:nl].split(b' ')[2]) + 1
+    records.append(data[pos:end])
+    pos = end
+assert records[1].split(b' ')[1] == records[2].split(b' ')[1] == b'step'
+records[1], records[2] = records[2], records[1]
+open(sys.argv[1], 'wb').write(b''.join(records))
+PY
+snapshot_tree >"$work/$current.swapped"
+for cmd in status unconfigure "configure 02:00.0"; do
+	# shellcheck disable=SC2086 # words on purpose
+	vboot $cmd
+	rc_is 7
+	has err "is damaged (record 2: checksum mismatch: a record changed, or records out of order"
+	snapshot_tree | cmp -s - "$work/$current.swapped" || fail "$cmd changed files"
+done
+end
+
+begin xattrs-and-acl-kept-and-restored
+# Rewriting a file keeps its extended attributes and ACL; a rollback and
+# unconfigure give the original's back, from the journal.
+host_tree
+grub=$T/etc/default/grub
+if ! setfattr -n user.origin -v "the admin's" "$grub" 2>"$T/xattr.err"; then
+	echo "skip $current: the file system of $T ($(stat -f -c %T "$T")) refuses user extended attributes: $(cat "$T/xattr.err")"
+else
+	setfacl -m u:nobody:r "$grub" || fail "setfacl"
+	attrs() { getfattr --absolute-names -d -m - -e hex "$grub" | sed 1d; }
+	attrs >"$work/$current.attrs"
+	grep -q '^system.posix_acl_access=' "$work/$current.attrs" || fail "no ACL to keep"
+	cp -p "$grub" "$work/$current.grub"
+	# Written, then rolled back: update-initramfs fails.
+	touch "$T/fail-update-initramfs"
+	vboot configure 10de:2504@01:00.0
+	rc_is 1
+	cmp -s "$grub" "$work/$current.grub" || fail "grub not rolled back"
+	attrs | cmp -s - "$work/$current.attrs" || fail "rollback lost attributes: $(attrs)"
+	rm "$T/fail-update-initramfs"
+	vboot configure 10de:2504@01:00.0
+	rc_is 0
+	has etc/default/grub "intel_iommu=on"
+	attrs | cmp -s - "$work/$current.attrs" || fail "configure lost attributes: $(attrs)"
+	getfacl -cp "$grub" 2>/dev/null | grep -qx "user:nobody:r--" || fail "the ACL is gone"
+	# Lost since (as a rewrite by an earlier vfio-boot lost them): unconfigure gives them back.
+	setfattr -x user.origin "$grub" || fail "setfattr -x"
+	setfacl -b "$grub" || fail "setfacl -b"
+	vboot unconfigure
+	rc_is 0
+	cmp -s "$grub" "$work/$current.grub" || fail "grub not restored byte for byte"
+	attrs | cmp -s - "$work/$current.attrs" || fail "unconfigure did not restore attributes: $(attrs)"
+	tree_unchanged "unconfigure"
+	no_temp_files
+fi
+end
+
+# Runs vfio-boot ARGS with its first rename (the journal, written once the
+# files were read) held back 5 s by strace, and edits /etc/default/grub as the
+# admin would meanwhile: then the step that writes it finds the edit.
+with_concurrent_grub_edit() { # ARGS...
+	local pid i
+	rm -f "$T/var/lib/vfio-boot/.journal.vfio-boot-new"
+	(timeout -k 5 60 strace -qq -o /dev/null -e trace=renameat,rename,renameat2 \
+		-e inject=renameat,rename,renameat2:delay_enter=5000000:when=1 \
+		"$vb" --root "$T" "$@" >"$T/out" 2>"$T/err"; echo $? >"$T/rc") &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		[ ! -e "$T/var/lib/vfio-boot/.journal.vfio-boot-new" ] || break
+		sleep 0.05
+	done
+	[ "$i" -lt 200 ] || fail "$1 wrote no journal in 10 s"
+	sed -i 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=12/' "$T/etc/default/grub"
+	cp "$T/etc/default/grub" "$work/$current.edited"
+	wait "$pid"
+}
+
+begin concurrent-grub-edit-during-configure
+# The conflict is caught; the step changed nothing and needs no undo, the
+# steps before it are rolled back, and the tree stays usable: status,
+# configure and unconfigure run clean, and the admin's edit stays.
+host_tree
+with_concurrent_grub_edit configure 10de:2504@01:00.0
+rc_is 1
+has err "/etc/default/grub changed while vfio-boot was working on it"
+cmp -s "$T/etc/default/grub" "$work/$current.edited" || fail "the admin's edit is lost"
+[ ! -e "$T/etc/vfio-boot.conf" ] || fail "the selection was not rolled back"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "the journal keeps a changeset"
+vboot status
+rc_is 0
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has etc/default/grub "GRUB_TIMEOUT=12"
+has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"'
+vboot unconfigure
+rc_is 0
+cmp -s "$T/etc/default/grub" "$work/$current.edited" || fail "unconfigure lost the admin's edit"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state directory left"
+end
+
+begin concurrent-grub-edit-during-unconfigure
+# The same during unconfigure: it is rolled back, configure's record kept;
+# the next unconfigure takes configure's edit out and keeps the admin's.
+host_tree
+vboot configure 10de:2504@01:00.0
+rc_is 0
+with_concurrent_grub_edit unconfigure
+rc_is 1
+has err "/etc/default/grub changed while vfio-boot was working on it"
+has etc/default/grub "GRUB_TIMEOUT=12"
+has etc/vfio-boot.conf "10de:2504@0000:01:00.0"
+vboot status
+rc_is 3 # configured, the binder not run in this boot: not ready
+vboot unconfigure
+rc_is 0
+has out "the edits made since are kept"
+printf '%s\n' "$grub_default" | sed 's/^GRUB_TIMEOUT=5$/GRUB_TIMEOUT=12/' |
+	cmp -s - "$T/etc/default/grub" || fail "not the admin's file: $(cat "$T/etc/default/grub")"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "state directory left"
+end
+
+begin dangling-modprobe-d-link
+# etc/modprobe.d a link to a directory that is not there. Its directory
+# exists: configure makes the target, unconfigure removes it, the link stays.
+host_tree
+mkdir -p "$T/srv"
+ln -s /srv/modprobe.d "$T/etc/modprobe.d"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 0
+has srv/modprobe.d/00-vfio-boot.conf "softdep nouveau pre: vfio-pci"
+vboot status
+rc_is 3 # configured, the binder not run in this boot
+vboot unconfigure
+rc_is 0
+[ ! -e "$T/srv/modprobe.d" ] || fail "the directory made at the link's target is left"
+[ -L "$T/etc/modprobe.d" ] || fail "the link is gone"
+tree_unchanged "unconfigure"
+# Its directory missing too: refused in one line, nothing changed, nothing wedged.
+ln -sfn /nowhere/modprobe.d "$T/etc/modprobe.d"
+baseline
+vboot configure 10de:2504@01:00.0
+rc_is 1
+has err "cannot make directory /etc/modprobe.d: No such file or directory"
+tree_unchanged "a refused configure"
+[ ! -e "$T/var/lib/vfio-boot" ] || fail "the journal keeps a changeset"
+vboot status
+rc_is 0
+vboot unconfigure
+rc_is 0
+has out "not configured"
+vboot configure 10de:2504@01:00.0
+rc_is 1
+tree_unchanged "a second refused configure"
+end
+
 summary configure

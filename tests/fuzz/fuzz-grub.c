@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const flags[] = { "intel_iommu=on", "iommu=pt" };
-	struct vb_msgs add = { (char **)flags, 2 };
+	struct vb_strv add = { (char **)flags, 2 };
 	struct vb_edit once_rec = { 0 }, twice_rec = { 0 };
 	struct vb_cmdline_problem p;
 	char *text = malloc(size + 1), *once = NULL, *twice = NULL, *back = NULL;

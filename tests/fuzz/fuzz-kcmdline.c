@@ -51,21 +51,21 @@ static size_t sub_options(const char *s)
 /* True when a leftover stays that the edit could have taken out. */
 static bool leftover_stays(const char *s)
 {
-	struct vb_msgs words = { 0 };
+	struct vb_strv words = { 0 };
 	bool stays = false;
 
 	vb_cmdline_leftovers(s, &words);
 	for (size_t i = 0; i < words.count; i++)
 		stays = stays || (!strchr(words.items[i], '\n') &&
 				  strlen(words.items[i]) <= VB_EDIT_WORD_MAX);
-	vb_msgs_free(&words);
+	vb_strv_free(&words);
 	return stays;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const stale[] = { "intel_iommu=on" };
-	struct vb_msgs add = { 0 }, remove = { (char **)stale, 1 };
+	struct vb_strv add = { 0 }, remove = { (char **)stale, 1 };
 	struct vb_edit once_rec = { 0 }, twice_rec = { 0 };
 	char *once = NULL, *twice = NULL, *back = NULL, *text;
 	size_t len, olen = 0, tlen = 0, blen = 0;

@@ -101,7 +101,7 @@ static void status_entry(const void *ctx, size_t i, struct vb_status_entry *e)
 
 static void write_status(FILE *out, const void *st)
 {
-	static const struct vb_msgs none;
+	static const struct vb_strv none;
 	const struct vb_status *status = st;
 	const struct vb_status_report r = {
 		.version = "fuzz", .disabled = status->disabled, .disabled_by = "fuzz",

@@ -3,7 +3,10 @@
  * The changeset engine on a scratch tree: applied, rolled back after a failed
  * step (byte for byte, directories it made gone), an interrupted run found
  * in the journal and rolled back or finished, a file someone else changed
- * left alone, a linked file replaced at its target.
+ * left alone, a linked file replaced at its target. A step that changed
+ * nothing (a conflict caught, a directory that cannot be made) needs no undo
+ * and leaves the tree usable. Extended attributes survive a rewrite and come
+ * back from the journal on a rollback.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "changeset.h"
@@ -54,16 +58,7 @@ static void put(const char *rel, const char *text, mode_t mode)
 /* The file's bytes, or "(absent)". */
 static const char *bytes(const char *rel)
 {
-	static char buf[256];
-	FILE *f = fopen(at(rel), "r");
-	size_t n;
-
-	if (!f)
-		return "(absent)";
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return unit_file_text(at(rel));
 }
 
 static mode_t mode_of(const char *rel)
@@ -259,6 +254,200 @@ static void check_link(void)
 	vb_journal_free(&j);
 }
 
+/* A changeset that puts text into path, or fails at a check after it. */
+static int apply_one(const char *path, const char *text, bool fail, char *why, size_t size,
+		     enum vb_step_state *state)
+{
+	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	struct vb_journal j;
+	int err;
+
+	load(&j);
+	err = j.open ? -EALREADY : 0; /* a changeset left under way: a wedged tree */
+	if (err == 0)
+		err = vb_changeset_put(cs, path, text, strlen(text), 0644, NULL);
+	if (err == 0 && fail)
+		err = vb_changeset_verify(cs, "image", failing_check, NULL);
+	if (err == 0)
+		err = vb_changeset_apply(cs, &j, why, size);
+	for (size_t i = 0; state && i < vb_changeset_count(cs); i++)
+		if (vb_changeset_step(cs, i)->kind == VB_STEP_FILE)
+			*state = vb_changeset_step(cs, i)->state;
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	return err;
+}
+
+/* The journal as stored: no changeset under way, n steps recorded. */
+static bool journal_clean(size_t n)
+{
+	struct vb_journal j;
+	bool clean;
+
+	load(&j);
+	clean = !j.open && j.ndone == n;
+	vb_journal_free(&j);
+	return clean;
+}
+
+static size_t ndone(void)
+{
+	struct vb_journal j;
+	size_t n;
+
+	load(&j);
+	n = j.ndone;
+	vb_journal_free(&j);
+	return n;
+}
+
+/* A file edited by someone else between planning and doing: caught, nothing wedged. */
+static int admins_edit(void *ctx, char *why, size_t size)
+{
+	(void)why;
+	(void)size;
+	put(ctx, "the admin's edit\n", 0644);
+	return 0;
+}
+
+static void check_unchanged_needs_no_undo(void)
+{
+	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	size_t before = ndone();
+	struct vb_journal j;
+	char why[256];
+	struct stat st;
+
+	put("etc/grub", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n", 0644);
+	load(&j);
+	problems = 0;
+	/* A file made first, then the admin edits grub, then configure's grub step. */
+	CHECK(vb_changeset_put(cs, "/etc/new-file", "x\n", 2, 0644, NULL) == 0);
+	CHECK(vb_changeset_verify(cs, "edit", admins_edit, (void *)"etc/grub") == 0);
+	CHECK(vb_changeset_put(cs, "/etc/grub", "GRUB_CMDLINE_LINUX_DEFAULT=iommu\n", 33, 0644,
+			       NULL) == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -EBUSY);
+	CHECK(strstr(why, "changed while vfio-boot was working on it") != NULL);
+	/* The step changed nothing: nothing to undo, so the rollback is whole. */
+	CHECK(vb_changeset_step(cs, 2)->state == VB_STEP_UNDONE);
+	CHECK(vb_changeset_step(cs, 0)->state == VB_STEP_UNDONE);
+	CHECK(problems == 1);
+	CHECK(!j.open && j.ndone == before);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/grub"), "the admin's edit\n");
+	CHECK(!exists("etc/new-file"));
+	CHECK(journal_clean(before));
+	/* The next run proceeds from what it finds, keeping the edit. */
+	CHECK(apply_one("/etc/grub", "the admin's edit\nours\n", false, why, sizeof(why), NULL) == 0);
+	CHECK(journal_clean(before + 1));
+
+	/* A directory that cannot be made (a link to nowhere): nothing changed, nothing wedged. */
+	CHECK(symlink("/nowhere/modprobe.d", at("etc/dangling.d")) == 0);
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	problems = 0;
+	CHECK(vb_changeset_put(cs, "/etc/dangling.d/vfio.conf", "x\n", 2, 0644, NULL) == 0);
+	CHECK_STR(vb_step_action(vb_changeset_step(cs, 0)), "mkdir");
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -ENOENT);
+	CHECK(strstr(why, "cannot make directory /etc/dangling.d") != NULL);
+	CHECK(vb_changeset_step(cs, 0)->state == VB_STEP_UNDONE);
+	CHECK(problems == 1 && !j.open);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK(journal_clean(before + 1));
+	CHECK(lstat(at("etc/dangling.d"), &st) == 0 && S_ISLNK(st.st_mode));
+
+	/* A link whose target can be made: made there, and taken back there, the link kept. */
+	CHECK(symlink("/var/modprobe.d", at("etc/linked.d")) == 0);
+	CHECK(apply_one("/etc/linked.d/vfio.conf", "y\n", true, why, sizeof(why), NULL) == -ENOENT);
+	CHECK(!exists("var/modprobe.d") && journal_clean(before + 1));
+	CHECK(apply_one("/etc/linked.d/vfio.conf", "y\n", false, why, sizeof(why), NULL) == 0);
+	CHECK_STR(bytes("var/modprobe.d/vfio.conf"), "y\n");
+	CHECK(journal_clean(before + 3));
+
+	/* A directory someone else made meanwhile is not recorded as made. */
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	CHECK(vb_changeset_put(cs, "/etc/theirs/file", "z\n", 2, 0644, NULL) == 0);
+	CHECK(mkdir(at("etc/theirs"), 0755) == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == 0);
+	CHECK(vb_changeset_step(cs, 0)->kind == VB_STEP_MKDIR &&
+	      vb_changeset_step(cs, 0)->state == VB_STEP_SKIPPED);
+	CHECK(j.ndone == before + 4 && j.done[j.ndone - 1].kind == VB_STEP_FILE);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+}
+
+static bool xattr_is(const char *rel, const char *name, const char *value)
+{
+	char buf[64];
+	ssize_t n = getxattr(at(rel), name, buf, sizeof(buf));
+
+	return value ? n == (ssize_t)strlen(value) && memcmp(buf, value, (size_t)n) == 0 :
+		       n < 0 && errno == ENODATA;
+}
+
+/* The file's attributes taken away, as a rewrite that lost them would. */
+static int strip_xattrs(void *ctx, char *why, size_t size)
+{
+	removexattr(at(ctx), "user.label");
+	snprintf(why, size, "the image lacks the binder");
+	return -ENOENT;
+}
+
+static void check_xattrs(void)
+{
+	struct vb_changeset *cs;
+	struct vb_journal j;
+	char why[256];
+
+	put("etc/labelled", "old\n", 0644);
+	if (setxattr(at("etc/labelled"), "user.label", "admin", 5, 0) < 0) {
+		printf("changeset: %s refuses user extended attributes (%s): skipped\n", top,
+		       strerror(errno));
+		return;
+	}
+	/* Rewritten: the attribute kept. */
+	CHECK(apply_one("/etc/labelled", "new\n", false, why, sizeof(why), NULL) == 0);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "admin"));
+	/* Rolled back after the attribute was lost: it comes back from the journal. */
+	CHECK(setxattr(at("etc/labelled"), "user.label", "second", 6, 0) == 0);
+	cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
+	load(&j);
+	CHECK(vb_changeset_put(cs, "/etc/labelled", "newer\n", 6, 0644, NULL) == 0);
+	CHECK(vb_changeset_verify(cs, "image", strip_xattrs, (void *)"etc/labelled") == 0);
+	CHECK(vb_changeset_apply(cs, &j, why, sizeof(why)) == -ENOENT);
+	vb_changeset_free(cs);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "second"));
+	/* A run that died after its write: the rollback from the journal brings them back. */
+	load(&j);
+	j.open = true;
+	j.started = 1;
+	{
+		struct vb_step s = { .kind = VB_STEP_FILE, .state = VB_STEP_STARTED,
+				     .path = strdup("/etc/labelled") };
+
+		CHECK(vb_file_state_read(&root, "/etc/labelled", &s.old) == 0);
+		CHECK(s.old.xattrs_known && s.old.xattrs.count == 1);
+		vb_file_state_set(&s.new, "crashed\n", 8, 0644, getuid(), getgid(), false);
+		CHECK(vb_steps_append(&j.steps, &j.nsteps, &s) == 0);
+		vb_step_free(&s);
+	}
+	CHECK(vb_state_store(&root, &j) == 0);
+	vb_journal_free(&j);
+	put("etc/labelled", "crashed\n", 0644); /* written, the attribute lost */
+	removexattr(at("etc/labelled"), "user.label");
+	load(&j);
+	CHECK(vb_changeset_recover(&engine, &j) == 0);
+	vb_journal_free(&j);
+	CHECK_STR(bytes("etc/labelled"), "new\n");
+	CHECK(xattr_is("etc/labelled", "user.label", "second"));
+}
+
 static void check_diff(void)
 {
 	struct vb_changeset *cs = vb_changeset_new(&engine, VB_OP_CONFIGURE);
@@ -295,6 +484,8 @@ int main(void)
 	check_rollback();
 	check_recover();
 	check_link();
+	check_unchanged_needs_no_undo();
+	check_xattrs();
 	check_diff();
 
 	vb_root_fini(&root);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "config.h"
 #include "unit.h"
 
@@ -241,14 +242,14 @@ static void check_disable(void)
 						      "Off", "f", "F", "false", "FALSE" };
 	char cmdline[128], by[96];
 
-	for (size_t i = 0; i < sizeof(disabling) / sizeof(disabling[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(disabling); i++) {
 		snprintf(cmdline, sizeof(cmdline), "root=/dev/sda1 vfio_boot.disable=%s quiet",
 			 disabling[i]);
 		snprintf(by, sizeof(by), "vfio_boot.disable=%s", disabling[i]);
 		disable_is(cmdline, true, by);
 		CHECK(!vb_disable_value_is_false(disabling[i], strlen(disabling[i])));
 	}
-	for (size_t i = 0; i < sizeof(explicit_false) / sizeof(explicit_false[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(explicit_false); i++) {
 		snprintf(cmdline, sizeof(cmdline), "root=/dev/sda1 vfio_boot.disable=%s quiet",
 			 explicit_false[i]);
 		disable_is(cmdline, false, "");

@@ -54,7 +54,7 @@ static void check_routes(void)
 		"00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n"
 		"20010db8000000000000000000000000 40 00000000000000000000000000000000 00 "
 		"00000000000000000000000000000000 00000100 00000001 00000000 00000001 eno2\n";
-	struct vb_msgs ifaces = { 0 };
+	struct vb_strv ifaces = { 0 };
 
 	CHECK(vb_route_default_ifaces(v4, false, &ifaces) == 0);
 	CHECK(ifaces.count == 2);
@@ -64,7 +64,7 @@ static void check_routes(void)
 	CHECK(ifaces.count == 3 && strcmp(ifaces.items[2], "eno1") == 0);
 	CHECK(vb_route_default_ifaces("garbage\n\n", false, &ifaces) == 0);
 	CHECK(ifaces.count == 3);
-	vb_msgs_free(&ifaces);
+	vb_strv_free(&ifaces);
 }
 
 static void check_paths(void)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "cpio.h"
 #include "decompress.h"
 #include "initramfs_image.h"
@@ -205,16 +206,16 @@ static void pack(const char *dir, const char *img, const char *compress, bool ea
 		 top, img, early, img, img, dir, compress, img) == 0);
 }
 
-static int check_image(const char *img, const char *expected, struct vb_msgs *missing)
+static int check_image(const char *img, const char *expected, struct vb_strv *missing)
 {
 	char rel[PATH_MAX];
 
-	vb_msgs_free(missing);
+	vb_strv_free(missing);
 	snprintf(rel, sizeof(rel), "/%s", img);
 	return vb_image_check(&root, rel, expected, strlen(expected), missing);
 }
 
-static bool mentions(const struct vb_msgs *m, const char *what)
+static bool mentions(const struct vb_strv *m, const char *what)
 {
 	for (size_t i = 0; i < m->count; i++)
 		if (strstr(m->items[i], what))
@@ -238,9 +239,9 @@ static void test_layouts(void)
 		{ initcpio_systemd, "xz --format=lzma", false, VB_IMAGE_MKINITCPIO_SYSTEMD },
 		{ itools, "bzip2", false, VB_IMAGE_INITRAMFS_TOOLS },
 	};
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct vb_image_report r;
 		char why[256];
 
@@ -259,12 +260,12 @@ static void test_layouts(void)
 		CHECK(check_image("img", "10de:2504\n", &missing) == 0 && missing.count == 1);
 		CHECK(mentions(&missing, "/etc/vfio-boot.conf as configured"));
 	}
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 }
 
 static void test_missing(void)
 {
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 
 	tree("t", itools);
 	CHECK(sh("cd %s/t && rm scripts/init-top/00vfio-boot usr/sbin/vfio-boot-bind "
@@ -294,12 +295,12 @@ static void test_missing(void)
 	pack("t", "img", "gzip", false);
 	CHECK(check_image("img", conf, &missing) == 0 && missing.count == 1);
 	CHECK(mentions(&missing, "the binder"));
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 }
 
 static void test_broken(void)
 {
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 
 	CHECK(sh("cd %s && head -c 5000 /dev/urandom >junk && printf '\\050\\265\\057\\375' >bad.zst"
 		 " && head -c 300 /dev/urandom >>bad.zst", top) == 0);
@@ -315,7 +316,7 @@ static void test_broken(void)
 	/* A FIFO is never opened for reading. */
 	CHECK(sh("cd %s && mkfifo fifo", top) == 0);
 	CHECK(check_image("fifo", conf, &missing) < 0);
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 }
 
 /* Microseconds on the monotonic clock. */
@@ -382,7 +383,7 @@ static void test_uki(void)
 {
 	unsigned char head[0x400] = { 'M', 'Z' };
 	const char *names[] = { ".linux", ".initrd", ".cmdline" };
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 	struct stat st;
 	char path[PATH_MAX];
 	uint64_t off, len, initrd_size;
@@ -423,7 +424,7 @@ static void test_uki(void)
 	CHECK(sh("cd %s && head -c 512 /dev/urandom >>uki.efi && cat img >>uki.efi && "
 		 "truncate -s %%512 uki.efi && head -c 512 /dev/urandom >>uki.efi", top) == 0);
 	CHECK(check_image("uki.efi", conf, &missing) == 0 && missing.count == 0);
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 }
 
 int main(void)

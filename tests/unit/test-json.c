@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "json.h"
 #include "text.h"
 #include "unit.h"
@@ -322,7 +323,7 @@ static void check_round_trip(void)
 	};
 	char junk[256];
 
-	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
 		char *text = written(samples[i], 0);
 		struct vb_json_value v;
 

@@ -9,15 +9,15 @@
 #include "unit.h"
 
 static const char *const vfio_words[] = { "intel_iommu=on", "iommu=pt" };
-static struct vb_msgs vfio = { (char **)vfio_words, 2 };
+static struct vb_strv vfio = { (char **)vfio_words, 2 };
 
 #define COMMENT "# Added by vfio-boot configure; vfio-boot unconfigure takes it out.\n"
 #define APPENDED COMMENT \
 	"GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n"
 
 /* One edit; applied again it changes nothing; undone, it gives undone (NULL: in). */
-static void check_edit(bool grub_file, const char *in, const struct vb_msgs *add,
-		       const struct vb_msgs *remove, const char *want, const char *undone)
+static void check_edit(bool grub_file, const char *in, const struct vb_strv *add,
+		       const struct vb_strv *remove, const char *want, const char *undone)
 {
 	struct vb_edit record = { 0 }, again_record = { 0 };
 	struct vb_cmdline_problem p;
@@ -180,7 +180,7 @@ static void check_grub_unchanged_bytes(void)
 {
 	static const char in[] = "A=1\r\n  GRUB_CMDLINE_LINUX_DEFAULT='intel_iommu=on iommu=pt'"
 				 "  # x\n\n\tB=\"2\"";
-	struct vb_msgs none = { 0 };
+	struct vb_strv none = { 0 };
 	struct vb_cmdline_problem p;
 	struct vb_edit record = { 0 };
 	char *out = NULL;
@@ -306,7 +306,7 @@ static void check_grub_reconfigure(void)
 	static const char *const amd_words[] = { "iommu=pt" }, *const ours_words[] = {
 		"intel_iommu=on", "iommu=pt"
 	};
-	struct vb_msgs amd = { (char **)amd_words, 1 }, ours = { (char **)ours_words, 2 };
+	struct vb_strv amd = { (char **)amd_words, 1 }, ours = { (char **)ours_words, 2 };
 
 	/* --cpu amd after --cpu intel: configure's own intel_iommu=on goes. */
 	check_edit(true, "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n", &amd, &ours,
@@ -445,7 +445,7 @@ static void check_guides_leftovers(void)
 	static const char *const none[] = { NULL };
 	struct vb_edit record = { 0 };
 	struct vb_cmdline_problem p;
-	struct vb_msgs words = { 0 };
+	struct vb_strv words = { 0 };
 	char *out = NULL, *back = NULL;
 	size_t len = 0, blen = 0;
 
@@ -492,7 +492,7 @@ static void check_guides_leftovers(void)
 	/* Asked for by the caller: kept. */
 	{
 		static const char *const ids_words[] = { "vfio-pci.ids=1:2" };
-		struct vb_msgs ids = { (char **)ids_words, 1 };
+		struct vb_strv ids = { (char **)ids_words, 1 };
 
 		CHECK(vb_kernel_cmdline_edit("vfio_pci.ids=1:2 a\n", 19, &ids, NULL, &record, &out,
 					     &len) == 0);
@@ -509,15 +509,15 @@ static void check_guides_leftovers(void)
 		CHECK_STR(words.items[0], "vfio-pci.ids=1:2");
 		CHECK_STR(words.items[1], "\"vfio_pci.ids=3:4\"");
 	}
-	vb_msgs_free(&words);
+	vb_strv_free(&words);
 }
 
 static void check_intel_iommu_options(void)
 {
 	static const char *const own_words[] = { "intel_iommu=on", "iommu=pt" };
 	static const char *const amd_words[] = { "iommu=pt" };
-	struct vb_msgs own = { (char **)own_words, 2 }, amd = { (char **)amd_words, 1 };
-	struct vb_msgs ours = { 0 };
+	struct vb_strv own = { (char **)own_words, 2 }, amd = { (char **)amd_words, 1 };
+	struct vb_strv ours = { 0 };
 	struct vb_edit record = { 0 };
 	char *out = NULL, *merged;
 	size_t len;
@@ -563,7 +563,7 @@ static void check_intel_iommu_options(void)
 		CHECK_STR(record.replaced_new.items[0], "intel_iommu=on,igfx_off");
 	}
 	CHECK(vb_edit_ours(&record, &ours) == 0);
-	CHECK(vb_msgs_contains(&ours, "intel_iommu=on") && vb_msgs_contains(&ours, "iommu=pt") &&
+	CHECK(vb_strv_contains(&ours, "intel_iommu=on") && vb_strv_contains(&ours, "iommu=pt") &&
 	      ours.count == 2);
 	vb_edit_free(&record);
 	/* Configured again: the admin's option stays. */
@@ -580,7 +580,7 @@ static void check_intel_iommu_options(void)
 	CHECK_STR(out, "ro intel_iommu=igfx_off splash\n");
 	free(out);
 	vb_edit_free(&record);
-	vb_msgs_free(&ours);
+	vb_strv_free(&ours);
 
 	/* The kernel's reading of it. */
 	CHECK(has("intel_iommu=on,igfx_off", "intel_iommu=on"));
@@ -610,7 +610,7 @@ static void check_intel_iommu_options(void)
 static void check_repeatable_flags(void)
 {
 	static const char *const fb_words[] = { "initcall_blacklist=sysfb_init", "video=efifb:off" };
-	static const struct vb_msgs fb = { (char **)fb_words, 2 };
+	static const struct vb_strv fb = { (char **)fb_words, 2 };
 
 	check_edit(false, "root=/dev/sda1 video=HDMI-A-1:1920x1080@60 initcall_blacklist=foo\n", &fb,
 		   NULL,

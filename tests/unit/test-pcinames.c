@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "macro.h"
 #include "pcinames.h"
 #include "unit.h"
 
@@ -22,7 +23,7 @@ int main(void)
 	static const uint32_t classes[] = { 0x030000, 0x030200, 0x038000, 0x040300, 0x060400,
 					    0x0c0330, 0x0c8000, 0x010802, 0x020000, 0x120000,
 					    0xff0000, 0x0d1100, 0x060000 };
-	const struct vb_snapshot snap = { fns, sizeof(fns) / sizeof(fns[0]) };
+	const struct vb_snapshot snap = { fns, ARRAY_SIZE(fns) };
 	struct vb_pcinames *whole = vb_pcinames_new(NULL), *narrow = vb_pcinames_new(&snap);
 	char a[256], b[256];
 	int named = 0;
@@ -36,7 +37,7 @@ int main(void)
 		CHECK_STR(b, a);
 		named += strncmp(a, "Device ", 7) != 0;
 	}
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
 		vb_pcinames_class(whole, classes[i], a, sizeof(a));
 		vb_pcinames_class(narrow, classes[i], b, sizeof(b));
 		CHECK_STR(b, a);

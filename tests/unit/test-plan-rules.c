@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "config.h"
 #include "plan.h"
 #include "unit.h"
@@ -28,7 +29,7 @@ static const uint32_t classes[] = { 0x030000, 0x030200, 0x038000, 0x040300, 0x04
 				    0x0c0330, 0x0c8000, 0x120000, 0x020000, 0x010802,
 				    0x010601, 0x0c0500, 0x080600, 0x060400, 0x060100,
 				    0x108000, 0x000000 };
-#define NCLASSES (sizeof(classes) / sizeof(classes[0]))
+#define NCLASSES (ARRAY_SIZE(classes))
 #define FNS_MAX 24
 
 struct machine {

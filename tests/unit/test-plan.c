@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "macro.h"
 #include "config.h"
 #include "plan.h"
 #include "unit.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A function: address, IDs, class, group, driver; boot_vga and root bus as sysfs says. */
 #define FN(b, s, f, ven, dev, cls, grp, drv, bvga)                                          \
@@ -116,7 +116,7 @@ static void plan_on(const struct vb_snapshot *snap, const struct vb_host_facts *
 	vb_config_free(&cfg);
 }
 
-static const struct vb_snapshot host_snap = { host, N(host) };
+static const struct vb_snapshot host_snap = { host, ARRAY_SIZE(host) };
 static void plan_for(const char *conf, const char *cmdline, struct vb_plan *plan)
 {
 	plan_on(&host_snap, NULL, conf, cmdline, plan);
@@ -254,7 +254,7 @@ static void check_boot_vga(void)
 /* Fail safe: only a readable "0" clears a VGA-class function; 0x0302 never is one. */
 static void check_boot_vga_fail_safe(void)
 {
-	const struct vb_snapshot snap = { displays, N(displays) };
+	const struct vb_snapshot snap = { displays, ARRAY_SIZE(displays) };
 	struct vb_plan plan;
 	const struct expect want[] = {
 		{ "0000:02:00.0", REFUSE, VB_RULE_BOOT_VGA, "1a03:2000", "it drives the host console" },
@@ -266,7 +266,7 @@ static void check_boot_vga_fail_safe(void)
 
 	displays[5].no_class = true;
 	plan_on(&snap, NULL, "1a03:2000\n10de:20b5\n42:00.0\n43:00.0\n44:00.0\n", "", &plan);
-	expect_plan("fail safe", &plan, want, N(want));
+	expect_plan("fail safe", &plan, want, ARRAY_SIZE(want));
 	vb_plan_free(&plan);
 	/* Allowed, the unknown ones go too. */
 	plan_on(&snap, NULL, "42:00.0\nboot-vga=allow\n", "", &plan);
@@ -282,7 +282,7 @@ static void check_card_never_split_by_boot_vga(void)
 		FN(01, 00, 0, 0x10de, 0x2504, 0x030000, 1, "nouveau", 1),
 		FN(01, 00, 1, 0x10de, 0x228e, 0x040300, 1, "snd_hda_intel", -1),
 	};
-	const struct vb_snapshot snap = { card, N(card) };
+	const struct vb_snapshot snap = { card, ARRAY_SIZE(card) };
 	struct vb_plan plan;
 	const struct expect want[] = {
 		{ "0000:01:00.0", REFUSE, VB_RULE_BOOT_VGA, "10de:2504", "boot VGA device" },
@@ -314,7 +314,7 @@ static void check_card_never_split_by_boot_vga(void)
 /* Chipset functions never come along: the Intel board's onboard audio. */
 static void check_chipset_slot(void)
 {
-	const struct vb_snapshot snap = { intel, N(intel) };
+	const struct vb_snapshot snap = { intel, ARRAY_SIZE(intel) };
 	struct vb_plan plan;
 	const struct expect want[] = {
 		{ "0000:00:1f.0", REFUSE, VB_RULE_BRIDGE, "companion", "PCI bridge" },
@@ -327,14 +327,14 @@ static void check_chipset_slot(void)
 	};
 
 	plan_on(&snap, NULL, "8086:a348\n", "", &plan);
-	expect_plan("intel chipset", &plan, want, N(want));
+	expect_plan("intel chipset", &plan, want, ARRAY_SIZE(want));
 	CHECK(plan.nsplits == 1 && plan.splits[0].nleft == 3);
 	vb_plan_free(&plan);
 	/* Without the sysfs path, bus 00 is the root bus. */
 	for (size_t i = 0; i < 5; i++)
 		intel[i].root_bus = -1;
 	plan_on(&snap, NULL, "8086:a348\n", "", &plan);
-	expect_plan("intel chipset, root bus unknown", &plan, want, N(want));
+	expect_plan("intel chipset, root bus unknown", &plan, want, ARRAY_SIZE(want));
 	vb_plan_free(&plan);
 	/* Selected by address, a chipset NIC is the operator's choice. */
 	plan_on(&snap, NULL, "00:1f.6\ncompanions=none\n", "", &plan);
@@ -357,7 +357,7 @@ static void check_class_rule(void)
 		FN(05, 00, 6, 0x8086, 0x1533, 0x020000, 5, "igb", -1),
 		FN(05, 00, 7, 0x10de, 0x0003, 0x0c0500, 5, "", -1),
 	};
-	const struct vb_snapshot snap = { card, N(card) };
+	const struct vb_snapshot snap = { card, ARRAY_SIZE(card) };
 	const char *const kept[] = { "network controller", "SMBus controller" };
 	struct vb_plan plan;
 
@@ -382,7 +382,7 @@ static void check_class_rule(void)
 /* companions=group: whole or not at all, naming the blocker. */
 static void check_group_whole_or_nothing(void)
 {
-	const struct vb_snapshot snap = { amd, N(amd) };
+	const struct vb_snapshot snap = { amd, ARRAY_SIZE(amd) };
 	struct vb_plan plan;
 	const struct expect want[] = {
 		{ "0000:02:00.0", REFUSE, VB_RULE_BRIDGE, "companion", "PCI bridge" },
@@ -399,7 +399,7 @@ static void check_group_whole_or_nothing(void)
 	};
 
 	plan_on(&snap, NULL, "10de:1b81\ncompanions=group\n", "", &plan);
-	expect_plan("amd group", &plan, want, N(want));
+	expect_plan("amd group", &plan, want, ARRAY_SIZE(want));
 	CHECK(plan.nsplits == 1 && plan.splits[0].group == 15 && plan.splits[0].nleft == 4 &&
 	      plan.splits[0].taken_fn == 2);
 	vb_plan_free(&plan);
@@ -425,16 +425,16 @@ static void check_group_companions(void)
 		{ "0000:0d:00.0", BIND, VB_RULE_NONE, "1002:73bf", "" },
 		{ "0000:0d:00.1", BIND, VB_RULE_NONE, "companion", "same slot as 0000:0d:00.0" },
 	};
-	const struct vb_snapshot navi_snap = { navi, N(navi) };
+	const struct vb_snapshot navi_snap = { navi, ARRAY_SIZE(navi) };
 
 	/* A NIC in the card's group (on vfio-pci already) is still never implicit. */
 	plan_for("01:00.0\ncompanions=group\n", "", &plan);
-	expect_plan("group", &plan, want, N(want));
+	expect_plan("group", &plan, want, ARRAY_SIZE(want));
 	CHECK(plan.nsplits == 1 && plan.splits[0].nleft == 1 && plan.splits[0].left[0] == 6);
 	vb_plan_free(&plan);
 	/* Navi: the audio in its own group comes by the slot rule; bridges aside. */
 	plan_on(&navi_snap, NULL, "1002:73bf\ncompanions=group\n", "", &plan);
-	expect_plan("navi group", &plan, navi_want, N(navi_want));
+	expect_plan("navi group", &plan, navi_want, ARRAY_SIZE(navi_want));
 	CHECK(plan.nsplits == 0);
 	vb_plan_free(&plan);
 	plan_on(&navi_snap, NULL, "1002:73bf\n", "", &plan);
@@ -451,7 +451,7 @@ static void check_group_with_boot_gpu(void)
 		FN(02, 00, 0, 0x10de, 0x1e87, 0x030000, 1, "nouveau", 0),
 		FN(02, 00, 1, 0x10de, 0x10f8, 0x040300, 1, "", -1),
 	};
-	const struct vb_snapshot snap = { two, N(two) };
+	const struct vb_snapshot snap = { two, ARRAY_SIZE(two) };
 	struct vb_plan plan;
 
 	plan_on(&snap, NULL, "10de:1e87\n", "", &plan);
@@ -468,8 +468,8 @@ static void check_group_with_boot_gpu(void)
 /* The host's disk and network, their groups and their cards. */
 static void check_host_devices(void)
 {
-	const struct vb_snapshot snap = { shared, N(shared) };
-	const struct vb_host_facts needs = { shared_needs, N(shared_needs) };
+	const struct vb_snapshot snap = { shared, ARRAY_SIZE(shared) };
+	const struct vb_host_facts needs = { shared_needs, ARRAY_SIZE(shared_needs) };
 	struct vb_plan plan;
 	const struct expect sata[] = {
 		{ "0000:01:00.0", BIND, VB_RULE_NONE, "01:00.0", "" },
@@ -494,12 +494,12 @@ static void check_host_devices(void)
 
 	/* A GPU group with SATA: the group split is configure's to refuse. */
 	plan_on(&snap, &needs, "01:00.0\ncompanions=group\n", "", &plan);
-	expect_plan("sata group", &plan, sata, N(sata));
+	expect_plan("sata group", &plan, sata, ARRAY_SIZE(sata));
 	CHECK(plan.nsplits == 1 && plan.splits[0].group == 40);
 	vb_plan_free(&plan);
 	/* A GPU in the group of the root filesystem's NVMe, audio in its own group. */
 	plan_on(&snap, &needs, "05:00.0\n", "", &plan);
-	expect_plan("nvme group", &plan, nvme_group, N(nvme_group));
+	expect_plan("nvme group", &plan, nvme_group, ARRAY_SIZE(nvme_group));
 	CHECK(plan.nsplits == 0);
 	vb_plan_free(&plan);
 	/* The binder at boot knows nothing of the host. */
@@ -508,7 +508,7 @@ static void check_host_devices(void)
 	vb_plan_free(&plan);
 	/* /boot on a USB stick in the card's USB-C port. */
 	plan_on(&snap, &needs, "10de:1e87\n", "", &plan);
-	expect_plan("usb boot", &plan, usb_boot, N(usb_boot));
+	expect_plan("usb boot", &plan, usb_boot, ARRAY_SIZE(usb_boot));
 	vb_plan_free(&plan);
 	/* The NIC of the default route, by address. */
 	plan_on(&snap, &needs, "09:00.0\n", "", &plan);

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "root.h"
 #include "sysfs.h"
 #include "unit.h"
@@ -304,11 +305,11 @@ static void names(void)
 					   "" };
 	struct vb_pci_addr addr;
 
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
 		CHECK(vb_pci_name_parse(good[i], &addr) == 0);
 	CHECK(vb_pci_name_parse("10000:e0:1f.6", &addr) == 0 && addr.domain == 0x10000 &&
 	      addr.bus == 0xe0 && addr.slot == 0x1f && addr.func == 6);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK(vb_pci_name_parse(bad[i], &addr) == -EINVAL);
 }
 

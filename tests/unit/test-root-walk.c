@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "root.h"
 #include "unit.h"
 
@@ -31,7 +32,7 @@ static unsigned rnd(unsigned n)
 
 /* Names the tree is made of, and the paths are made of. */
 static const char *const names[] = { "a", "b", "c", "d", "f", "g", "l", "m", "n", "p" };
-#define NAMES (sizeof(names) / sizeof(names[0]))
+#define NAMES (ARRAY_SIZE(names))
 
 /* Fills buf with a random path of up to depth components. */
 static void random_path(char *buf, size_t size, unsigned depth, bool for_link)
@@ -165,7 +166,7 @@ static const struct {
 	{ O_WRONLY | O_CREAT | O_NOFOLLOW, "O_CREAT|O_NOFOLLOW" },
 	{ O_WRONLY | O_CREAT | O_TRUNC, "O_CREAT|O_TRUNC" },
 };
-#define FLAG_SETS (sizeof(flag_sets) / sizeof(flag_sets[0]))
+#define FLAG_SETS (ARRAY_SIZE(flag_sets))
 
 static long openat2_available(int dirfd)
 {

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "config.h"
 #include "plan.h"
 #include "saved_selection.h"
 #include "selection_file.h"
 #include "unit.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define FN(b, s, f, ven, dev, cls, grp, drv)                                                \
 	{ .addr = { 0, 0x##b, 0x##s, f }, .name = "0000:" #b ":" #s "." #f, .vendor = ven,  \
@@ -27,7 +27,7 @@ static struct vb_pci_fn fns[] = {
 	FN(05, 00, 1, 0x1002, 0xab28, 0x040300, 5, "snd_hda_intel"),
 	FN(06, 00, 0, 0x1e52, 0x0100, 0x120000, 5, ""),
 };
-static const struct vb_snapshot snap = { fns, N(fns) };
+static const struct vb_snapshot snap = { fns, ARRAY_SIZE(fns) };
 
 /*
  * Saves args (as configure takes them) with the policy line; on the
@@ -35,7 +35,7 @@ static const struct vb_snapshot snap = { fns, N(fns) };
  * *text, *notes and *refusals are the caller's to free.
  */
 static int save(const char *args, bool offline, bool all_matching, char **text,
-		struct vb_msgs *notes, struct vb_msgs *refusals)
+		struct vb_strv *notes, struct vb_strv *refusals)
 {
 	struct vb_config given;
 	struct vb_plan plan = { 0 };
@@ -78,7 +78,7 @@ static void lines_of(const char *text, char *lines, size_t size, char *companion
 static void saves(const char *args, bool offline, bool all_matching, const char *want_lines,
 		  const char *want_companions)
 {
-	struct vb_msgs notes, refusals;
+	struct vb_strv notes, refusals;
 	char *text = NULL, lines[512], companions[16];
 
 	CHECK(save(args, offline, all_matching, &text, &notes, &refusals) == 0);
@@ -89,13 +89,13 @@ static void saves(const char *args, bool offline, bool all_matching, const char 
 		CHECK_STR(companions, want_companions);
 	}
 	free(text);
-	vb_msgs_free(&notes);
-	vb_msgs_free(&refusals);
+	vb_strv_free(&notes);
+	vb_strv_free(&refusals);
 }
 
 static void refuses(const char *args, bool offline, const char *want)
 {
-	struct vb_msgs notes, refusals;
+	struct vb_strv notes, refusals;
 	char *text = NULL;
 
 	CHECK(save(args, offline, false, &text, &notes, &refusals) == -EINVAL);
@@ -103,8 +103,8 @@ static void refuses(const char *args, bool offline, const char *want)
 	CHECK(refusals.count >= 1);
 	if (refusals.count)
 		CHECK_STR(refusals.items[0], want);
-	vb_msgs_free(&notes);
-	vb_msgs_free(&refusals);
+	vb_strv_free(&notes);
+	vb_strv_free(&refusals);
 }
 
 static void check_guarded(void)
@@ -134,7 +134,7 @@ static void check_group_listed(void)
 
 static void check_all_matching(void)
 {
-	struct vb_msgs notes, refusals;
+	struct vb_strv notes, refusals;
 	char *text = NULL;
 	struct vb_config cfg;
 	bool open[3] = { true, true, true };
@@ -153,8 +153,8 @@ static void check_all_matching(void)
 	CHECK(open[0] && !open[1]);
 	vb_config_free(&cfg);
 	free(text);
-	vb_msgs_free(&notes);
-	vb_msgs_free(&refusals);
+	vb_strv_free(&notes);
+	vb_strv_free(&refusals);
 
 	/* Without sys/: bare with --all-matching; an ID@address in its one spelling. */
 	saves("10de:2504,10de:2504@1:0.0\ncompanions=group\n", true, true,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
+#include "macro.h"
 #include "pci.h"
 #include "selector.h"
 #include "unit.h"
@@ -72,7 +73,7 @@ static void check_invalid(void)
 		"0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:00.0", /* overlong */
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct vb_selector s;
 		const char *why = NULL;
 		int rc = parse(bad[i], &s, &why);

@@ -13,7 +13,7 @@ struct fixture {
 	struct vb_snapshot snap;
 	struct vb_plan plan;
 	struct vb_outcome *outcomes;
-	struct vb_msgs messages;
+	struct vb_strv messages;
 };
 
 /* count functions 10de:2504 at 0000:BB:00.0, all selected by ID, all failed with reason. */
@@ -56,7 +56,7 @@ static void unmake(struct fixture *f)
 	vb_plan_free(&f->plan);
 	free(f->snap.fns);
 	vb_config_free(&f->cfg);
-	vb_msgs_free(&f->messages);
+	vb_strv_free(&f->messages);
 }
 
 static char *write_report(struct fixture *f, size_t *len)
@@ -81,7 +81,7 @@ static void check_round_trip(void)
 	size_t len;
 
 	make(&f, 3, "modprobe vfio-pci did not finish in 10 s", "nouveau");
-	vb_msgs_add(&f.messages, "/etc/vfio-boot.conf:2: invalid selector '\xff\xfe\x01'");
+	vb_strv_add(&f.messages, "/etc/vfio-boot.conf:2: invalid selector '\xff\xfe\x01'");
 	text = write_report(&f, &len);
 	CHECK(text && vb_status_parse(text, len, &st, why, sizeof(why)) == 0);
 	CHECK(st.count == 3 && !st.disabled && st.devices_omitted == 0);
@@ -127,7 +127,7 @@ static void check_cap(void)
 	junk[sizeof(junk) - 1] = '\0';
 	make(&f, 600, reason, "\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12");
 	for (size_t i = 0; i < 2000; i++)
-		vb_msgs_add(&f.messages, "message %zu: %s", i, junk);
+		vb_strv_add(&f.messages, "message %zu: %s", i, junk);
 	text = write_report(&f, &len);
 	CHECK(text && len < VB_STATUS_MAX);
 	CHECK(text && vb_status_parse(text, len, &st, why, sizeof(why)) == 0);

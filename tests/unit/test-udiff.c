@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "run.h"
 #include "udiff.h"
 #include "unit.h"
@@ -94,7 +95,7 @@ int main(void)
 		char dir[] = "/tmp/vfio-boot-test-udiff.XXXXXX";
 
 		CHECK(mkdtemp(dir) != NULL);
-		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
 			check_patch_applies(dir, pairs[i][0], pairs[i][1]);
 		CHECK(vb_run(NULL, (const char *[]){ "rm", "-rf", dir, NULL }, VB_RUN_NO_LIMIT) == 0);
 	}

@@ -55,6 +55,21 @@ static inline void unit_put(const char *dir, const char *rel, const char *text)
 	}
 }
 
+/* The first 255 bytes of the file at path (a static buffer), or "(absent)". */
+static inline const char *unit_file_text(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return "(absent)";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
 static inline int unit_report(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, unit_passed, unit_failed);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "boot_refresh.h"
+#include "kernels.h"
 #include "cli.h"
 #include "pe.h"
 #include "root.h"
@@ -55,11 +57,11 @@ static DIR *open_dir(const struct vb_root *root, const char *rel)
 }
 
 /* Lists the UKIs (EFI/Linux/NAME.efi) of every boot directory; notes the signed ones. */
-static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *signed_ukis)
+static int find_ukis(const struct vb_root *root, bool *any, struct vb_strv *signed_ukis)
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+	for (size_t i = 0; err == 0 && i < ARRAY_SIZE(boot_dirs); i++) {
 		char dir[PATH_MAX];
 		struct dirent *de;
 		DIR *d;
@@ -82,7 +84,7 @@ static int find_ukis(const struct vb_root *root, bool *any, struct vb_msgs *sign
 			n = pread(fd, head, sizeof(head), 0);
 			close(fd);
 			if (n > 0 && vb_pe_is_signed(head, (size_t)n))
-				err = vb_msgs_add(signed_ukis, "%s", path);
+				err = vb_strv_add(signed_ukis, "%s", path);
 		}
 		if (d)
 			closedir(d);
@@ -104,7 +106,7 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 		if (!r->layout[0])
 			config_value(root, "/usr/lib/kernel/install.conf", "layout", r->layout,
 				     sizeof(r->layout));
-		for (size_t i = 0; i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(boot_dirs); i++) {
 			char dir[PATH_MAX];
 
 			snprintf(dir, sizeof(dir), "%s/loader/entries", boot_dirs[i]);
@@ -124,14 +126,14 @@ int vb_boot_refresh_detect(const struct vb_root *root, struct vb_boot_refresh *r
 	r->ukify_signs = key[0] != '\0';
 	/* Only UKIs kernel-install rebuilds lose their signature. */
 	if (r->sbctl || r->ukify_signs || strcmp(r->layout, "uki") != 0)
-		vb_msgs_free(&r->unsigned_by_us);
+		vb_strv_free(&r->unsigned_by_us);
 	return err;
 }
 
 void vb_boot_refresh_free(struct vb_boot_refresh *r)
 {
-	vb_msgs_free(&r->unsigned_by_us);
-	vb_msgs_free(&r->left);
+	vb_strv_free(&r->unsigned_by_us);
+	vb_strv_free(&r->left);
 }
 
 int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl,
@@ -143,12 +145,12 @@ int vb_boot_refresh_bootloader(const struct vb_root *root, enum vb_bootloader bl
 	if (vb_bootloader_refresh(root, bl, &cmd))
 		return fn(ctx, cmd.argv);
 	if (bl == VB_BOOTLOADER_GRUB)
-		return vb_msgs_add(&r->left, "nothing here makes grub.cfg again from "
+		return vb_strv_add(&r->left, "nothing here makes grub.cfg again from "
 				   "/etc/default/grub (no update-grub, grub-mkconfig or grub2-mkconfig "
 				   "in the tree): run update-grub (or grub-mkconfig -o "
 				   "/boot/grub/grub.cfg) before the next boot");
 	if (bl == VB_BOOTLOADER_KERNEL_CMDLINE && !vb_have_program(root, "kernel-install"))
-		return vb_msgs_add(&r->left, "nothing here makes the boot entries again from "
+		return vb_strv_add(&r->left, "nothing here makes the boot entries again from "
 				   "/etc/kernel/cmdline (no kernel-install, no proxmox-boot-tool in "
 				   "the tree): run kernel-install add KVER /boot/vmlinuz-KVER for each "
 				   "kernel (or your boot loader's tool) before the next boot");
@@ -162,35 +164,24 @@ int vb_boot_refresh_left_note(const struct vb_boot_refresh *r)
 	return r->left.count ? 1 : 0;
 }
 
-/* kernel-install add for every kernel with modules and a /boot/vmlinuz. */
+/* kernel-install add for every installed kernel with a /boot/vmlinuz. */
 static int kernel_install_all(const struct vb_root *root,
 			      int (*fn)(void *ctx, const char *const *argv), void *ctx)
 {
-	static const char *const module_dirs[] = { "/usr/lib/modules", "/lib/modules" };
-	struct vb_msgs kernels = { 0 };
-	int err = 0;
+	struct vb_strv kernels = { 0 };
+	char where[PATH_MAX];
+	int err = vb_kernels_list(root, &kernels, where, sizeof(where));
 
-	for (size_t m = 0; err == 0 && m < 2 && kernels.count == 0; m++) {
-		DIR *d = open_dir(root, module_dirs[m]);
-		struct dirent *de;
-
-		while (d && (de = readdir(d)) != NULL) {
-			char vmlinuz[PATH_MAX];
-
-			snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", de->d_name);
-			if (de->d_name[0] != '.' && vb_root_exists(root, vmlinuz))
-				vb_msgs_add_unique(&kernels, de->d_name);
-		}
-		if (d)
-			closedir(d);
-	}
-	vb_msgs_sort(&kernels);
+	if (err < 0 && err != -ENOMEM)
+		cli_error("cannot read %s: %s", where, vb_strerror(err));
 	for (size_t k = 0; err == 0 && k < kernels.count; k++) {
 		const char *kver = kernels.items[k];
 		char vmlinuz[PATH_MAX], initrd[PATH_MAX] = "", candidate[PATH_MAX];
 		const char *argv[6] = { "kernel-install", "add", kver, vmlinuz, NULL, NULL };
 
 		snprintf(vmlinuz, sizeof(vmlinuz), "/boot/vmlinuz-%s", kver);
+		if (!vb_root_exists(root, vmlinuz))
+			continue;
 		snprintf(candidate, sizeof(candidate), "/boot/initrd.img-%s", kver);
 		if (vb_root_exists(root, candidate))
 			snprintf(initrd, sizeof(initrd), "%s", candidate);
@@ -201,7 +192,7 @@ static int kernel_install_all(const struct vb_root *root,
 			argv[4] = initrd;
 		err = fn(ctx, argv);
 	}
-	vb_msgs_free(&kernels);
+	vb_strv_free(&kernels);
 	return err;
 }
 

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "bootloader.h"
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -18,8 +18,8 @@ struct vb_boot_refresh {
 	bool proxmox;          /* proxmox-boot-tool keeps the ESPs */
 	bool sbctl;            /* sbctl has keys: it re-signs what it signed */
 	bool ukify_signs;      /* kernel-install's ukify has a Secure Boot key */
-	struct vb_msgs unsigned_by_us; /* signed UKIs nothing here can sign again */
-	struct vb_msgs left;           /* bootloader refreshes nothing here runs (messages) */
+	struct vb_strv unsigned_by_us; /* signed UKIs nothing here can sign again */
+	struct vb_strv left;           /* bootloader refreshes nothing here runs (messages) */
 };
 
 /* Finds out how root boots its kernels (r->left starts empty). Returns 0 or -errno. */

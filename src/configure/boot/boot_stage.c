@@ -19,7 +19,7 @@
 #include "kcmdline.h"
 #include "leftovers.h"
 #include "plan.h"
-#include "treefile.h"
+#include "root_write.h"
 
 /*
  * Whose IOMMU this is: --cpu, else what the firmware describes, else the CPU
@@ -62,7 +62,7 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
  * when no taken function has one. Returns 0 or -ENOMEM.
  */
 static int framebuffer_flags(const struct cli *cli, const struct machine *m,
-			     const struct vb_plan *plan, struct vb_msgs *flags)
+			     const struct vb_plan *plan, struct vb_strv *flags)
 {
 	size_t with = 0, without = 0;
 	bool vesa = false, any = false;
@@ -98,7 +98,7 @@ static int framebuffer_flags(const struct cli *cli, const struct machine *m,
 		if ((without || !with) && vesa)
 			chosen[n++] = "video=vesafb:off";
 		for (size_t i = 0; i < n && err == 0; i++)
-			err = vb_msgs_add(flags, "%s", chosen[i]);
+			err = vb_strv_add(flags, "%s", chosen[i]);
 		if (err == 0)
 			cli_note("the firmware framebuffer sits on the memory of %s: %s%s%s%s keep%s the "
 				 "kernel off it (%zu installed kernel(s) with sysfb, %zu without)", on,
@@ -117,7 +117,7 @@ static int framebuffer_flags(const struct cli *cli, const struct machine *m,
 int boot_flags_compute(const struct cli *cli, const struct machine *m, const struct vb_plan *plan,
 		       struct boot_flags *want)
 {
-	struct vb_msgs *flags = &want->flags;
+	struct vb_strv *flags = &want->flags;
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
 	bool default_on = m->kmod.kernels.count > 0;
 	int err = iommu_vendor(cli, &vendor);
@@ -129,9 +129,9 @@ int boot_flags_compute(const struct cli *cli, const struct machine *m, const str
 			     vb_kernel_intel_iommu_default_on(&cli->root, m->kmod.kernels.items[k]);
 	err = cli_host_read_error(cli);
 	if (err == 0 && vendor == VB_CPU_INTEL && !default_on)
-		err = vb_msgs_add(flags, "intel_iommu=on");
+		err = vb_strv_add(flags, "intel_iommu=on");
 	if (err == 0)
-		err = vb_msgs_add(flags, "iommu=pt");
+		err = vb_strv_add(flags, "iommu=pt");
 	if (err == 0)
 		err = framebuffer_flags(cli, m, plan, flags);
 	if (err == 0)
@@ -163,7 +163,7 @@ static void warn_grub_overrides(const struct vb_root *root)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cfg") != 0)
 			continue;
 		snprintf(path, sizeof(path), "etc/default/grub.d/%s", de->d_name);
-		if (vb_root_read_file(root, path, VB_TREE_FILE_MAX, &text, &n, NULL) < 0)
+		if (vb_root_read_file(root, path, VB_ROOT_FILE_MAX, &text, &n, NULL) < 0)
 			continue;
 		if (strstr(text, "GRUB_CMDLINE_LINUX_DEFAULT="))
 			cli_warning("/etc/default/grub.d/%s also sets GRUB_CMDLINE_LINUX_DEFAULT "
@@ -206,7 +206,7 @@ static int kernel_cmdline_base(const struct cli *cli, const struct boot_flags *w
 static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 {
 	const char *path = vb_bootloader_file(want->bl);
-	struct vb_msgs ours = { 0 };
+	struct vb_strv ours = { 0 };
 	struct vb_edit record = { 0 };
 	struct vb_cmdline_problem p = { 0 };
 	char *old = NULL, *edited = NULL;
@@ -240,7 +240,7 @@ static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 		err = vb_changeset_put(job->cs, path, edited, elen, 0644, &record);
 	free(old);
 	free(edited);
-	vb_msgs_free(&ours);
+	vb_strv_free(&ours);
 	vb_edit_free(&record);
 	return err;
 }
@@ -250,7 +250,7 @@ static int stage_commands(struct changeset_job *job, const struct boot_flags *wa
 {
 	struct vb_boot_entries entries = { 0 };
 	struct vb_bootargs_command *cmds = NULL;
-	struct vb_msgs ours = { 0 };
+	struct vb_strv ours = { 0 };
 	size_t n = 0;
 	char why[256];
 	int err = 0;
@@ -285,7 +285,7 @@ static int stage_commands(struct changeset_job *job, const struct boot_flags *wa
 	}
 	vb_bootargs_commands_free(cmds, n);
 	vb_bootargs_free(&entries);
-	vb_msgs_free(&ours);
+	vb_strv_free(&ours);
 	return err;
 }
 
@@ -304,6 +304,6 @@ int boot_stage(struct changeset_job *job, const struct boot_flags *want)
 void boot_flags_free(struct boot_flags *want)
 {
 	free(want->joined);
-	vb_msgs_free(&want->flags);
+	vb_strv_free(&want->flags);
 	want->joined = NULL;
 }

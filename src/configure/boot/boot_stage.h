@@ -6,13 +6,13 @@
 #include "bootloader.h"
 #include "cli.h"
 #include "job.h"
-#include "msgs.h"
+#include "strv.h"
 
 /* The kernel command line flags configure wants, and the bootloader that takes them. */
 struct boot_flags {
 	enum vb_bootloader bl;
 	bool bl_explicit;     /* --bootloader */
-	struct vb_msgs flags; /* intel_iommu=on where needed, iommu=pt */
+	struct vb_strv flags; /* intel_iommu=on where needed, iommu=pt */
 	char *joined;         /* the same, one line */
 };
 

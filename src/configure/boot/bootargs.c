@@ -173,30 +173,30 @@ int vb_bootargs_read(const struct vb_root *root, enum vb_bootloader bl,
 	return rc;
 }
 
-int vb_bootargs_split(const char *list, struct vb_msgs *words)
+int vb_bootargs_split(const char *list, struct vb_strv *words)
 {
 	size_t len = strlen(list), pos = 0;
 	struct vb_cmdline_param p;
 
 	while (vb_cmdline_next_param(list, len, &pos, &p))
-		if (vb_msgs_add(words, "%.*s", (int)p.len, list + p.start) < 0)
+		if (vb_strv_add(words, "%.*s", (int)p.len, list + p.start) < 0)
 			return -ENOMEM;
 	return 0;
 }
 
-static int add_argv(struct vb_msgs *argv, const char *tool, const char *target, const char *opt1,
-		    const struct vb_msgs *list1, const char *opt2, const struct vb_msgs *list2)
+static int add_argv(struct vb_strv *argv, const char *tool, const char *target, const char *opt1,
+		    const struct vb_strv *list1, const char *opt2, const struct vb_strv *list2)
 {
 	char *a = list1 && list1->count ? vb_argv_line(list1) : NULL;
 	char *b = list2 && list2->count ? vb_argv_line(list2) : NULL;
-	int err = vb_msgs_add(argv, "%s", tool);
+	int err = vb_strv_add(argv, "%s", tool);
 
 	if (err == 0 && target)
-		err = vb_msgs_add(argv, "--update-kernel=%s", target);
+		err = vb_strv_add(argv, "--update-kernel=%s", target);
 	if (err == 0 && a)
-		err = vb_msgs_add(argv, "%s", opt1) < 0 || vb_msgs_add(argv, "%s", a) < 0 ? -ENOMEM : 0;
+		err = vb_strv_add(argv, "%s", opt1) < 0 || vb_strv_add(argv, "%s", a) < 0 ? -ENOMEM : 0;
 	if (err == 0 && b)
-		err = vb_msgs_add(argv, "%s", opt2) < 0 || vb_msgs_add(argv, "%s", b) < 0 ? -ENOMEM : 0;
+		err = vb_strv_add(argv, "%s", opt2) < 0 || vb_strv_add(argv, "%s", b) < 0 ? -ENOMEM : 0;
 	if ((list1 && list1->count && !a) || (list2 && list2->count && !b))
 		err = -ENOMEM;
 	free(a);
@@ -219,8 +219,8 @@ static int push(struct vb_bootargs_command **cmds, size_t *n)
 void vb_bootargs_commands_free(struct vb_bootargs_command *cmds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		vb_msgs_free(&cmds[i].argv);
-		vb_msgs_free(&cmds[i].undo);
+		vb_strv_free(&cmds[i].argv);
+		vb_strv_free(&cmds[i].undo);
 	}
 	free(cmds);
 }
@@ -245,7 +245,7 @@ static void word_with_key(const char *args, const char *flag, char *word, size_t
 /* A command with its undo: tool [target] opt words, undone by tool [target] undo_opt words. */
 static int push_pair(struct vb_bootargs_command **cmds, size_t *n, const char *tool,
 		     const char *target, const char *opt, const char *undo_opt,
-		     const struct vb_msgs *words)
+		     const struct vb_strv *words)
 {
 	int err = push(cmds, n);
 
@@ -260,19 +260,19 @@ static int push_pair(struct vb_bootargs_command **cmds, size_t *n, const char *t
 static int drop_leftovers(struct vb_bootargs_command **cmds, size_t *n, const char *tool,
 			  const char *target, const char *args, const char *del, const char *put)
 {
-	struct vb_msgs words = { 0 };
+	struct vb_strv words = { 0 };
 	int err = vb_cmdline_leftovers(args, &words);
 
 	if (err == 0 && words.count)
 		err = push_pair(cmds, n, tool, target, del, put, &words);
-	vb_msgs_free(&words);
+	vb_strv_free(&words);
 	return err;
 }
 
-static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *add,
-		       const struct vb_msgs *remove, struct vb_bootargs_command **cmds, size_t *n)
+static int plan_grubby(const struct vb_boot_entries *e, const struct vb_strv *add,
+		       const struct vb_strv *remove, struct vb_bootargs_command **cmds, size_t *n)
 {
-	struct vb_msgs all = { 0 }, stale = { 0 };
+	struct vb_strv all = { 0 }, stale = { 0 };
 	int err = 0;
 
 	for (size_t i = 0; err == 0 && i < e->count; i++)
@@ -288,8 +288,8 @@ static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *ad
 			word_with_key(e->items[i].args, remove->items[f], w, sizeof(w));
 			present = present || strcmp(w, remove->items[f]) == 0;
 		}
-		if (present && !(add && vb_msgs_contains(add, remove->items[f])))
-			err = vb_msgs_add(&stale, "%s", remove->items[f]);
+		if (present && !(add && vb_strv_contains(add, remove->items[f])))
+			err = vb_strv_add(&stale, "%s", remove->items[f]);
 	}
 	/* A flag no entry has the key of goes to all; the others entry by entry. */
 	for (size_t f = 0; err == 0 && f < add->count; f++) {
@@ -302,28 +302,28 @@ static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *ad
 			any = any || w[0];
 		}
 		if (!any)
-			err = vb_msgs_add(&all, "%s", add->items[f]);
+			err = vb_strv_add(&all, "%s", add->items[f]);
 	}
 	if (err == 0 && stale.count)
 		err = push_pair(cmds, n, "grubby", "ALL", "--remove-args", "--args", &stale);
 	if (err == 0 && all.count)
 		err = push_pair(cmds, n, "grubby", "ALL", "--args", "--remove-args", &all);
 	for (size_t i = 0; err == 0 && i < e->count; i++) {
-		struct vb_msgs put = { 0 }, added = { 0 }, replaced = { 0 };
+		struct vb_strv put = { 0 }, added = { 0 }, replaced = { 0 };
 
 		for (size_t f = 0; err == 0 && f < add->count; f++) {
 			const char *flag = add->items[f];
 			char w[512], *word;
 
-			if (vb_msgs_contains(&all, flag) || vb_cmdline_has_all(e->items[i].args, &flag, 1))
+			if (vb_strv_contains(&all, flag) || vb_cmdline_has_all(e->items[i].args, &flag, 1))
 				continue;
 			word_with_key(e->items[i].args, flag, w, sizeof(w));
 			/* grubby puts a word in place of the key's: intel_iommu= keeps its options. */
 			word = w[0] ? vb_cmdline_merged(w, flag) : strdup(flag);
-			err = word ? vb_msgs_add(&put, "%s", word) : -ENOMEM;
+			err = word ? vb_strv_add(&put, "%s", word) : -ENOMEM;
 			if (err == 0)
-				err = w[0] ? vb_msgs_add(&replaced, "%s", w) :
-					     vb_msgs_add(&added, "%s", flag);
+				err = w[0] ? vb_strv_add(&replaced, "%s", w) :
+					     vb_strv_add(&added, "%s", flag);
 			free(word);
 		}
 		if (err == 0 && put.count && (err = push(cmds, n)) == 0) {
@@ -334,44 +334,44 @@ static int plan_grubby(const struct vb_boot_entries *e, const struct vb_msgs *ad
 				err = add_argv(&(*cmds)[*n - 1].undo, "grubby", k, "--remove-args", &added,
 					       "--args", &replaced);
 		}
-		vb_msgs_free(&put);
-		vb_msgs_free(&added);
-		vb_msgs_free(&replaced);
+		vb_strv_free(&put);
+		vb_strv_free(&added);
+		vb_strv_free(&replaced);
 	}
-	vb_msgs_free(&all);
-	vb_msgs_free(&stale);
+	vb_strv_free(&all);
+	vb_strv_free(&stale);
 	return err;
 }
 
-static int plan_kernelstub(const struct vb_boot_entries *e, const struct vb_msgs *add,
-			   const struct vb_msgs *remove, struct vb_bootargs_command **cmds,
+static int plan_kernelstub(const struct vb_boot_entries *e, const struct vb_strv *add,
+			   const struct vb_strv *remove, struct vb_bootargs_command **cmds,
 			   size_t *n)
 {
 	const char *args = e->count ? e->items[0].args : "";
-	struct vb_msgs put = { 0 }, stale = { 0 }, have = { 0 };
+	struct vb_strv put = { 0 }, stale = { 0 }, have = { 0 };
 	int err = vb_bootargs_split(args, &have);
 
 	if (err == 0)
 		err = drop_leftovers(cmds, n, "kernelstub", NULL, args, "-d", "-a");
 	for (size_t f = 0; err == 0 && remove && f < remove->count; f++)
-		if (vb_msgs_contains(&have, remove->items[f]) && !vb_msgs_contains(add, remove->items[f]))
-			err = vb_msgs_add(&stale, "%s", remove->items[f]);
+		if (vb_strv_contains(&have, remove->items[f]) && !vb_strv_contains(add, remove->items[f]))
+			err = vb_strv_add(&stale, "%s", remove->items[f]);
 	/* kernelstub adds a word of its own: the kernel reads intel_iommu= words one by one. */
 	for (size_t f = 0; err == 0 && f < add->count; f++)
 		if (!vb_cmdline_has_all(args, (const char *const *)&add->items[f], 1))
-			err = vb_msgs_add(&put, "%s", add->items[f]);
+			err = vb_strv_add(&put, "%s", add->items[f]);
 	if (err == 0 && stale.count)
 		err = push_pair(cmds, n, "kernelstub", NULL, "-d", "-a", &stale);
 	if (err == 0 && put.count)
 		err = push_pair(cmds, n, "kernelstub", NULL, "-a", "-d", &put);
-	vb_msgs_free(&put);
-	vb_msgs_free(&stale);
-	vb_msgs_free(&have);
+	vb_strv_free(&put);
+	vb_strv_free(&stale);
+	vb_strv_free(&have);
 	return err;
 }
 
 int vb_bootargs_plan(enum vb_bootloader bl, const struct vb_boot_entries *e,
-		     const struct vb_msgs *add, const struct vb_msgs *remove,
+		     const struct vb_strv *add, const struct vb_strv *remove,
 		     struct vb_bootargs_command **cmds, size_t *n)
 {
 	int err;
@@ -390,7 +390,7 @@ int vb_bootargs_plan(enum vb_bootloader bl, const struct vb_boot_entries *e,
 }
 
 int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n,
-		     struct vb_msgs *ours)
+		     struct vb_strv *ours)
 {
 	const char *tool = bl == VB_BOOTLOADER_GRUBBY ? "grubby" : "kernelstub";
 	const char *add = bl == VB_BOOTLOADER_GRUBBY ? "--args" : "-a";
@@ -398,19 +398,19 @@ int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n
 	int err = 0;
 
 	for (size_t i = 0; err == 0 && i < n; i++) {
-		const struct vb_msgs *argv = &done[i].argv;
+		const struct vb_strv *argv = &done[i].argv;
 
 		if (done[i].kind != VB_STEP_COMMAND || strcmp(argv->items[0], tool) != 0)
 			continue;
 		for (size_t a = 1; err == 0 && a + 1 < argv->count; a++) {
-			struct vb_msgs words = { 0 };
+			struct vb_strv words = { 0 };
 
 			if (strcmp(argv->items[a], add) != 0 && strcmp(argv->items[a], del) != 0)
 				continue;
 			err = vb_bootargs_split(argv->items[a + 1], &words);
 			for (size_t w = 0; err == 0 && w < words.count; w++) {
 				if (strcmp(argv->items[a], add) == 0) {
-					err = vb_msgs_add_unique(ours, vb_cmdline_own_flag(words.items[w]));
+					err = vb_strv_add_unique(ours, vb_cmdline_own_flag(words.items[w]));
 					continue;
 				}
 				for (size_t o = 0; o < ours->count; o++)
@@ -420,7 +420,7 @@ int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n
 						break;
 					}
 			}
-			vb_msgs_free(&words);
+			vb_strv_free(&words);
 		}
 	}
 	return err;

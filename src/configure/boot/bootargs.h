@@ -5,7 +5,7 @@
 
 #include "bootloader.h"
 #include "journal.h"
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -34,8 +34,8 @@ void vb_bootargs_free(struct vb_boot_entries *e);
 
 /* A command and the one that undoes it. */
 struct vb_bootargs_command {
-	struct vb_msgs argv;
-	struct vb_msgs undo;
+	struct vb_strv argv;
+	struct vb_strv undo;
 };
 
 /*
@@ -47,7 +47,7 @@ struct vb_bootargs_command {
  * (*n of them) is freed with vb_bootargs_commands_free.
  */
 int vb_bootargs_plan(enum vb_bootloader bl, const struct vb_boot_entries *e,
-		     const struct vb_msgs *add, const struct vb_msgs *remove,
+		     const struct vb_strv *add, const struct vb_strv *remove,
 		     struct vb_bootargs_command **cmds, size_t *n);
 void vb_bootargs_commands_free(struct vb_bootargs_command *cmds, size_t n);
 
@@ -56,7 +56,7 @@ void vb_bootargs_commands_free(struct vb_bootargs_command *cmds, size_t n);
  * intel_iommu=on,igfx_off counts as intel_iommu=on). Returns 0 or -ENOMEM.
  */
 int vb_bootargs_ours(enum vb_bootloader bl, const struct vb_step *done, size_t n,
-		     struct vb_msgs *ours);
+		     struct vb_strv *ours);
 
 /* Splits a space-separated list of flags into words. Returns 0 or -ENOMEM. */
-int vb_bootargs_split(const char *list, struct vb_msgs *words);
+int vb_bootargs_split(const char *list, struct vb_strv *words);

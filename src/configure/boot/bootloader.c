@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "bootloader.h"
 #include "generator.h"
 #include "root.h"
@@ -53,13 +54,13 @@ static int boots_with(const struct vb_root *root, enum vb_bootloader *bl, char *
 				     "variable)");
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(grub_cfgs) / sizeof(grub_cfgs[0]) && !grub_cfg; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(grub_cfgs) && !grub_cfg; i++) {
 		found = there(root, grub_cfgs[i], false, note, size);
 		if (found < 0)
 			return found;
 		grub_cfg = found;
 	}
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]) && !loader; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(entries) && !loader; i++) {
 		found = there(root, entries[i], false, note, size);
 		if (found < 0)
 			return found;
@@ -124,7 +125,7 @@ int vb_bootloader_parse(const char *name, enum vb_bootloader *out)
 		*out = VB_BOOTLOADER_KERNEL_CMDLINE;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum vb_bootloader)i;
 			return 0;
@@ -143,7 +144,7 @@ static bool set(struct vb_command *cmd, const char *const *argv)
 	size_t i = 0;
 
 	memset(cmd, 0, sizeof(*cmd));
-	for (; argv[i] && i + 1 < sizeof(cmd->argv) / sizeof(cmd->argv[0]); i++)
+	for (; argv[i] && i + 1 < ARRAY_SIZE(cmd->argv); i++)
 		cmd->argv[i] = argv[i];
 	return true;
 }

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 enum vb_bootloader {

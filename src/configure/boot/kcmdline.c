@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "config.h"
 #include "kcmdline.h"
 
@@ -208,7 +209,7 @@ static const struct list_param list_params[] = {
 /* The list parameter word (len bytes) is one of, by its name; NULL when none. */
 static const struct list_param *list_param_of(const char *word, size_t len)
 {
-	for (size_t i = 0; i < sizeof(list_params) / sizeof(list_params[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(list_params); i++)
 		if (words_match(word, len, list_params[i].flag, strlen(list_params[i].flag), false))
 			return &list_params[i];
 	return NULL;
@@ -347,7 +348,7 @@ static int set_list_flag(struct text *t, const char *flag, const struct list_par
 		return 0;
 	if (words == 0) {
 		err = append_word(t, flag);
-		return err < 0 ? err : vb_msgs_add(&record->added, "%s", flag);
+		return err < 0 ? err : vb_strv_add(&record->added, "%s", flag);
 	}
 	while (err == 0 && kernel_word(t, &pos, &w)) {
 		bool merge_on = state < 0 && w.start == last.start;
@@ -360,9 +361,9 @@ static int set_list_flag(struct text *t, const char *flag, const struct list_par
 		if (!now)
 			return -ENOMEM;
 		if (strlen(now) != w.len || memcmp(now, t->s + w.start, w.len) != 0) {
-			err = vb_msgs_add(&record->replaced_old, "%.*s", (int)w.len, t->s + w.start);
+			err = vb_strv_add(&record->replaced_old, "%.*s", (int)w.len, t->s + w.start);
 			if (err == 0)
-				err = vb_msgs_add(&record->replaced_new, "%s", now);
+				err = vb_strv_add(&record->replaced_new, "%s", now);
 			if (err == 0)
 				err = splice(t, w.start, w.len, now, strlen(now));
 			pos = w.start + strlen(now);
@@ -383,14 +384,14 @@ static const char *const leftover_keys[] = { "vfio_pci.ids" };
 
 static bool is_leftover(const char *word, size_t len)
 {
-	for (size_t i = 0; i < sizeof(leftover_keys) / sizeof(leftover_keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(leftover_keys); i++)
 		if (words_match(word, len, leftover_keys[i], strlen(leftover_keys[i]), false))
 			return true;
 	return false;
 }
 
 /* True when a flag of add has word's key: configure wants that parameter itself. */
-static bool wanted_key(const struct vb_msgs *add, const char *word, size_t len)
+static bool wanted_key(const struct vb_strv *add, const char *word, size_t len)
 {
 	for (size_t i = 0; add && i < add->count; i++)
 		if (words_match(word, len, add->items[i], strlen(add->items[i]), false))
@@ -399,7 +400,7 @@ static bool wanted_key(const struct vb_msgs *add, const char *word, size_t len)
 }
 
 /* Takes every leftover out of t (those add asks for stay); record->dropped gets each. */
-static int drop_leftovers(struct text *t, const struct vb_msgs *add, struct vb_edit *record)
+static int drop_leftovers(struct text *t, const struct vb_strv *add, struct vb_edit *record)
 {
 	size_t pos = 0, prev_end = 0;
 	struct span w;
@@ -412,7 +413,7 @@ static int drop_leftovers(struct text *t, const struct vb_msgs *add, struct vb_e
 			prev_end = w.start + w.len;
 			continue;
 		}
-		err = vb_msgs_add(&record->dropped, "%.*s", (int)w.len, t->s + w.start);
+		err = vb_strv_add(&record->dropped, "%.*s", (int)w.len, t->s + w.start);
 		if (err == 0)
 			err = cut_word(t, &w, prev_end);
 		pos = prev_end;
@@ -431,7 +432,7 @@ static bool repeatable_flag(const char *flag)
 {
 	static const char *const keys[] = { "video=", "initcall_blacklist=" };
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (strncmp(flag, keys[i], strlen(keys[i])) == 0)
 			return true;
 	return false;
@@ -469,7 +470,7 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 		if (has_word(t->s, t->len, flag))
 			return 0;
 		err = append_word(t, flag);
-		return err < 0 ? err : vb_msgs_add(&record->added, "%s", flag);
+		return err < 0 ? err : vb_strv_add(&record->added, "%s", flag);
 	}
 	while (kernel_word(t, &pos, &w)) {
 		if (words_match(t->s + w.start, w.len, flag, flen, false)) {
@@ -483,7 +484,7 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 		return 0;
 	if (!found) {
 		err = append_word(t, flag);
-		return err < 0 ? err : vb_msgs_add(&record->added, "%s", flag);
+		return err < 0 ? err : vb_strv_add(&record->added, "%s", flag);
 	}
 	/* The words it replaces, in order, then the later ones dropped. */
 	err = text_set(&old, "", 0);
@@ -506,25 +507,25 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 	if (err == 0)
 		err = splice(t, first.start, first.len, flag, flen);
 	if (err == 0)
-		err = vb_msgs_add(&record->replaced_old, "%s", old.s);
+		err = vb_strv_add(&record->replaced_old, "%s", old.s);
 	if (err == 0)
-		err = vb_msgs_add(&record->replaced_new, "%s", flag);
+		err = vb_strv_add(&record->replaced_new, "%s", flag);
 	free(old.s);
 	return err;
 }
 
 /* The edit itself on a command line text. */
-static int edit_words(struct text *t, const struct vb_msgs *add, const struct vb_msgs *remove,
+static int edit_words(struct text *t, const struct vb_strv *add, const struct vb_strv *remove,
 		      struct vb_edit *record)
 {
 	int err = drop_leftovers(t, add, record);
 
 	for (size_t i = 0; err >= 0 && remove && i < remove->count; i++) {
-		bool wanted = add && vb_msgs_contains(add, remove->items[i]);
+		bool wanted = add && vb_strv_contains(add, remove->items[i]);
 
 		err = wanted ? 0 : remove_word(t, remove->items[i]);
 		if (err > 0)
-			err = vb_msgs_add(&record->removed, "%s", remove->items[i]);
+			err = vb_strv_add(&record->removed, "%s", remove->items[i]);
 	}
 	for (size_t i = 0; err >= 0 && add && i < add->count; i++)
 		err = set_flag(t, add->items[i], record);
@@ -585,8 +586,8 @@ static int finish(struct text *t, int err, char **out, size_t *outlen)
 
 /* ------------------------------------------------------------ /etc/kernel/cmdline */
 
-int vb_kernel_cmdline_edit(const char *text, size_t len, const struct vb_msgs *add,
-			   const struct vb_msgs *remove, struct vb_edit *record, char **out,
+int vb_kernel_cmdline_edit(const char *text, size_t len, const struct vb_strv *add,
+			   const struct vb_strv *remove, struct vb_edit *record, char **out,
 			   size_t *outlen)
 {
 	struct text t;
@@ -931,19 +932,19 @@ static void command_word(struct scan *sc, const struct span *w)
 		return;
 	}
 	if (c->words == 0) {
-		for (size_t i = 0; i < sizeof(opening) / sizeof(opening[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(opening); i++)
 			if (word_is(sc, w, opening[i])) {
 				nest(sc, 1);
 				sc->case_depth += i == 4;
 				return;
 			}
-		for (size_t i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(closing); i++)
 			if (word_is(sc, w, closing[i])) {
 				nest(sc, -1);
 				sc->case_depth -= i == 2;
 				return;
 			}
-		for (size_t i = 0; i < sizeof(going_on) / sizeof(going_on[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(going_on); i++)
 			if (word_is(sc, w, going_on[i]))
 				return;
 		c->start = w->start;
@@ -1080,8 +1081,8 @@ static bool editable(const char *s, const struct span *value, struct span *inner
 }
 
 /* Edits the value at v in place, or undoes record in it. */
-static int edit_value(struct text *t, const struct grub_value *v, const struct vb_msgs *add,
-		      const struct vb_msgs *remove, struct vb_edit *record, const struct vb_edit *undo)
+static int edit_value(struct text *t, const struct grub_value *v, const struct vb_strv *add,
+		      const struct vb_strv *remove, struct vb_edit *record, const struct vb_edit *undo)
 {
 	struct text value = { 0 };
 	struct span inner = { 0, 0, false };
@@ -1116,8 +1117,8 @@ static bool ends_escaped_backslash(const char *s, size_t at)
 }
 
 /* GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT FLAGS" at the end, with a comment. */
-static int append_assignment(struct text *t, const struct vb_msgs *add,
-			     const struct vb_msgs *remove, struct vb_edit *record)
+static int append_assignment(struct text *t, const struct vb_strv *add,
+			     const struct vb_strv *remove, struct vb_edit *record)
 {
 	struct text value = { 0 };
 	int err = text_set(&value, GRUB_OLD_VALUE, strlen(GRUB_OLD_VALUE));
@@ -1143,8 +1144,8 @@ static int append_assignment(struct text *t, const struct vb_msgs *add,
 	return err;
 }
 
-int vb_grub_edit(const char *text, size_t len, const struct vb_msgs *add,
-		 const struct vb_msgs *remove, struct vb_edit *record, char **out, size_t *outlen,
+int vb_grub_edit(const char *text, size_t len, const struct vb_strv *add,
+		 const struct vb_strv *remove, struct vb_edit *record, char **out, size_t *outlen,
 		 struct vb_cmdline_problem *p)
 {
 	struct grub_value v;
@@ -1267,16 +1268,16 @@ bool vb_cmdline_has_key(const char *cmdline, const char *flag)
 	return false;
 }
 
-int vb_edit_ours(const struct vb_edit *e, struct vb_msgs *ours)
+int vb_edit_ours(const struct vb_edit *e, struct vb_strv *ours)
 {
 	int err = 0;
 
 	for (size_t w = 0; err == 0 && w < e->added.count; w++)
-		err = vb_msgs_add_unique(ours, e->added.items[w]);
+		err = vb_strv_add_unique(ours, e->added.items[w]);
 	for (size_t w = 0; err == 0 && w < e->replaced_new.count; w++) {
 		const char *word = e->replaced_new.items[w];
 
-		err = vb_msgs_add_unique(ours, vb_cmdline_own_flag(word));
+		err = vb_strv_add_unique(ours, vb_cmdline_own_flag(word));
 	}
 	for (size_t w = 0; w < e->removed.count; w++)
 		for (size_t o = 0; o < ours->count; o++)
@@ -1298,7 +1299,7 @@ const char *vb_cmdline_own_flag(const char *word)
 										       word;
 }
 
-int vb_cmdline_leftovers(const char *cmdline, struct vb_msgs *words)
+int vb_cmdline_leftovers(const char *cmdline, struct vb_strv *words)
 {
 	size_t len = strlen(cmdline), pos = 0;
 	struct span w;
@@ -1306,7 +1307,7 @@ int vb_cmdline_leftovers(const char *cmdline, struct vb_msgs *words)
 
 	while (err == 0 && next_word(cmdline, len, &pos, &w) && !is_dashdash(cmdline, &w))
 		if (is_leftover(cmdline + w.start, w.len))
-			err = vb_msgs_add(words, "%.*s", (int)w.len, cmdline + w.start);
+			err = vb_strv_add(words, "%.*s", (int)w.len, cmdline + w.start);
 	return err;
 }
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "journal.h"
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * Pure editing of kernel command line flags in bootloader files. Words are
@@ -38,15 +38,15 @@ struct vb_cmdline_problem {
  * the end. -EINVAL with p filled in for a file with a here-document or an
  * unterminated quote.
  */
-int vb_grub_edit(const char *text, size_t len, const struct vb_msgs *add,
-		 const struct vb_msgs *remove, struct vb_edit *record, char **out, size_t *outlen,
+int vb_grub_edit(const char *text, size_t len, const struct vb_strv *add,
+		 const struct vb_strv *remove, struct vb_edit *record, char **out, size_t *outlen,
 		 struct vb_cmdline_problem *p);
 int vb_grub_undo(const char *text, size_t len, const struct vb_edit *record, char **out,
 		 size_t *outlen, struct vb_cmdline_problem *p);
 
 /* /etc/kernel/cmdline (kernel-install, systemd-boot): the file is one command line. */
-int vb_kernel_cmdline_edit(const char *text, size_t len, const struct vb_msgs *add,
-			   const struct vb_msgs *remove, struct vb_edit *record, char **out,
+int vb_kernel_cmdline_edit(const char *text, size_t len, const struct vb_strv *add,
+			   const struct vb_strv *remove, struct vb_edit *record, char **out,
 			   size_t *outlen);
 int vb_kernel_cmdline_undo(const char *text, size_t len, const struct vb_edit *record,
 			   char **out, size_t *outlen);
@@ -73,13 +73,13 @@ bool vb_cmdline_has_key(const char *cmdline, const char *flag);
  * replaced others with: a merged intel_iommu=on,igfx_off counts as
  * intel_iommu=on) and takes out those it removed. Returns 0 or -ENOMEM.
  */
-int vb_edit_ours(const struct vb_edit *e, struct vb_msgs *ours);
+int vb_edit_ours(const struct vb_edit *e, struct vb_strv *ours);
 
 /* The flag a word configure wrote stands for: KEY=ON for a list it turned on, else word. */
 const char *vb_cmdline_own_flag(const char *word);
 
 /* Adds to words the guides' leftovers (vfio-pci.ids=...) of a command line, as written. */
-int vb_cmdline_leftovers(const char *cmdline, struct vb_msgs *words);
+int vb_cmdline_leftovers(const char *cmdline, struct vb_strv *words);
 
 /*
  * The one word that gives word (a single kernel parameter with flag's key)

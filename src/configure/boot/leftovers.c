@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "cli.h"
 #include "kcmdline.h"
 #include "leftovers.h"
@@ -10,7 +11,7 @@
 #define WHY "vfio-pci would take every device with those IDs at boot, an identical host " \
 	    "card too, even with vfio_boot.disable=1"
 
-void vb_leftovers_warn_dropped(const char *where, const struct vb_msgs *dropped)
+void vb_leftovers_warn_dropped(const char *where, const struct vb_strv *dropped)
 {
 	for (size_t i = 0; i < dropped->count; i++)
 		cli_warning("took %s out of %s: " WHY " (vfio-boot-bind selects the devices; "
@@ -21,7 +22,7 @@ void vb_leftovers_warn_dropped(const char *where, const struct vb_msgs *dropped)
 void vb_leftovers_warn_entries(enum vb_bootloader bl, const struct vb_boot_entries *e)
 {
 	for (size_t i = 0; i < e->count; i++) {
-		struct vb_msgs words = { 0 };
+		struct vb_strv words = { 0 };
 		char where[512];
 
 		if (vb_cmdline_leftovers(e->items[i].args, &words) < 0)
@@ -30,12 +31,12 @@ void vb_leftovers_warn_entries(enum vb_bootloader bl, const struct vb_boot_entri
 			 e->items[i].kernel ? "'s entry for " : "'s kernel options",
 			 e->items[i].kernel ? e->items[i].kernel : "");
 		vb_leftovers_warn_dropped(where, &words);
-		vb_msgs_free(&words);
+		vb_strv_free(&words);
 	}
 }
 
 /* The leftovers of a text: a command line, or a shell file (its comment lines skipped). */
-static int text_leftovers(char *text, bool shell, struct vb_msgs *words)
+static int text_leftovers(char *text, bool shell, struct vb_strv *words)
 {
 	int err = 0;
 
@@ -53,7 +54,7 @@ static int text_leftovers(char *text, bool shell, struct vb_msgs *words)
 
 void vb_leftovers_warn_grub_rest(const char *path, const char *text, size_t len)
 {
-	struct vb_msgs words = { 0 };
+	struct vb_strv words = { 0 };
 	char *copy = strndup(text, len);
 
 	if (copy)
@@ -62,7 +63,7 @@ void vb_leftovers_warn_grub_rest(const char *path, const char *text, size_t len)
 		cli_warning("%s still has %s outside the GRUB_CMDLINE_LINUX_DEFAULT that configure "
 			    "edits (in GRUB_CMDLINE_LINUX?): " WHY "; take it out yourself",
 			    path, words.items[i]);
-	vb_msgs_free(&words);
+	vb_strv_free(&words);
 	free(copy);
 }
 
@@ -76,8 +77,8 @@ int vb_leftovers_warn_unedited(const struct vb_root *root)
 		      { "etc/kernel/cmdline", false } };
 	int warned = 0;
 
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-		struct vb_msgs words = { 0 };
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct vb_strv words = { 0 };
 		char *text;
 		size_t len;
 
@@ -88,7 +89,7 @@ int vb_leftovers_warn_unedited(const struct vb_root *root)
 			cli_warning("/%s has %s: " WHY "; no bootloader is edited, so take it out "
 				    "yourself", files[f].path, words.items[i]);
 		warned += (int)words.count;
-		vb_msgs_free(&words);
+		vb_strv_free(&words);
 		free(text);
 	}
 	return warned;

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "bootargs.h"
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -14,7 +14,7 @@
  */
 
 /* Warns (cli_warning) of each word dropped, taken out of where (a file or a tool). */
-void vb_leftovers_warn_dropped(const char *where, const struct vb_msgs *dropped);
+void vb_leftovers_warn_dropped(const char *where, const struct vb_strv *dropped);
 
 /* Warns of the leftovers in the entries of grubby or kernelstub, which configure takes out. */
 void vb_leftovers_warn_entries(enum vb_bootloader bl, const struct vb_boot_entries *e);

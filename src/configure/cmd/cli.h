@@ -8,7 +8,7 @@
 #include "hostdevs.h"
 #include "hostinfo.h"
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "pcinames.h"
 #include "root.h"
@@ -44,7 +44,7 @@ struct cli {
 	const char *companions;  /* NULL: slot */
 	const char *boot_vga;    /* NULL: refuse */
 	unsigned wait;           /* seconds to wait for another run's lock */
-	struct vb_msgs device_keys; /* configure: --driver, --reset-method, --preload, as
+	struct vb_strv device_keys; /* configure: --driver, --reset-method, --preload, as
 				       config lines ("driver=vfio-pci") */
 	char **args;             /* command arguments after the options */
 	int nargs;
@@ -55,7 +55,7 @@ struct machine {
 	bool have_sys;              /* ROOT/sys/bus/pci/devices is readable */
 	struct vb_snapshot snap;
 	struct vb_kmod kmod;        /* installed kernels' module indexes */
-	struct vb_msgs *claimants;  /* per function: modules that would claim it (empty
+	struct vb_strv *claimants;  /* per function: modules that would claim it (empty
 				       unless loaded with_claimants) */
 	struct vb_pcinames *names;
 	struct vb_host_devices host; /* what the running system needs (disk, network) */
@@ -84,34 +84,27 @@ void cli_text_to_stderr(void);
 /* Prints on the text output, as it is (a line of a command's own output). */
 void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "vfio-boot: MESSAGE" on stderr. */
-void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Like cli_error, for a problem an option lets the run go on despite (--force). */
-void cli_error_overridden(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "note: MESSAGE" on the text output. */
-void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "warning: MESSAGE" on the text output. */
-void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "MESSAGE" on the text output: what is being done ("running: update-grub"). */
-void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* What a message printed by the functions above is. */
+/* What a message is, and where it goes. */
 enum cli_msg_kind {
-	CLI_MSG_ERROR,      /* cli_error */
-	CLI_MSG_OVERRIDDEN, /* cli_error_overridden */
-	CLI_MSG_NOTE,
-	CLI_MSG_WARNING,
-	CLI_MSG_PROGRESS,   /* cli_progress */
+	CLI_MSG_ERROR,      /* "vfio-boot: MESSAGE" on stderr */
+	CLI_MSG_OVERRIDDEN, /* the same, for a problem an option (--force) lets the run go on despite */
+	CLI_MSG_NOTE,       /* "note: MESSAGE" on the text output */
+	CLI_MSG_WARNING,    /* "warning: MESSAGE" on the text output */
+	CLI_MSG_PROGRESS,   /* "MESSAGE" on the text output: what is being done ("running: update-grub") */
 };
+
+/* Says one message of its kind (the log rule applied), and hands it to the sink. */
+void cli_say(enum cli_msg_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define cli_error(...) cli_say(CLI_MSG_ERROR, __VA_ARGS__)
+#define cli_error_overridden(...) cli_say(CLI_MSG_OVERRIDDEN, __VA_ARGS__)
+#define cli_note(...) cli_say(CLI_MSG_NOTE, __VA_ARGS__)
+#define cli_warning(...) cli_say(CLI_MSG_WARNING, __VA_ARGS__)
+#define cli_progress(...) cli_say(CLI_MSG_PROGRESS, __VA_ARGS__)
 
 /*
  * Sets (or, with NULL, clears) the one function that also gets every message
- * of cli_error, cli_error_overridden, cli_note, cli_warning and cli_progress
- * (--json collects them).
+ * cli_say says (--json collects them).
  */
 void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char *msg),
 		      void *ctx);

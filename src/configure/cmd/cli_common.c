@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "path.h"
 #include "sysfs.h"
 #include "text.h"
 
@@ -43,66 +42,26 @@ void cli_set_msg_sink(void (*sink)(void *ctx, enum cli_msg_kind kind, const char
 	msg_sink_ctx = ctx;
 }
 
-/* Prints PREFIX MESSAGE on out, and hands MESSAGE to the sink. */
-__attribute__((format(printf, 4, 0)))
-static void say(FILE *out, const char *prefix, enum cli_msg_kind kind, const char *fmt,
-		va_list ap)
+void cli_say(enum cli_msg_kind kind, const char *fmt, ...)
 {
+	static const char *const prefix[] = {
+		[CLI_MSG_ERROR] = "vfio-boot: ", [CLI_MSG_OVERRIDDEN] = "vfio-boot: ",
+		[CLI_MSG_NOTE] = "note: ", [CLI_MSG_WARNING] = "warning: ", [CLI_MSG_PROGRESS] = "",
+	};
+	bool error = kind == CLI_MSG_ERROR || kind == CLI_MSG_OVERRIDDEN;
 	char *msg = NULL, line[1024];
+	va_list ap;
 
+	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
+	va_end(ap);
 	/* Messages quote files and arguments: the log rule keeps the terminal safe. */
 	vb_text_printable(line, sizeof(line), msg ? msg : "(out of memory)");
-	fprintf(out, "%s%s\n", prefix, line);
+	fprintf(error ? stderr : cli_text(), "%s%s\n", prefix[kind], line);
 	if (msg_sink)
 		msg_sink(msg_sink_ctx, kind, msg ? msg : "(out of memory)");
 	free(msg);
-}
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(stderr, "vfio-boot: ", CLI_MSG_ERROR, fmt, ap);
-	va_end(ap);
-}
-
-void cli_error_overridden(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(stderr, "vfio-boot: ", CLI_MSG_OVERRIDDEN, fmt, ap);
-	va_end(ap);
-}
-
-void cli_note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(cli_text(), "note: ", CLI_MSG_NOTE, fmt, ap);
-	va_end(ap);
-}
-
-void cli_warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(cli_text(), "warning: ", CLI_MSG_WARNING, fmt, ap);
-	va_end(ap);
-}
-
-void cli_progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(cli_text(), "", CLI_MSG_PROGRESS, fmt, ap);
-	va_end(ap);
 }
 
 static const char *const *sort_modaliases;
@@ -141,7 +100,7 @@ static int resolve_claimants(struct machine *m)
 			continue;
 		if (k > 0 && strcmp(aliases[i], aliases[first]) == 0) {
 			for (size_t c = 0; c < m->claimants[first].count && err == 0; c++)
-				err = vb_msgs_add(&m->claimants[i], "%s",
+				err = vb_strv_add(&m->claimants[i], "%s",
 						  m->claimants[first].items[c]);
 			continue;
 		}
@@ -206,7 +165,7 @@ int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
 void machine_free(struct machine *m)
 {
 	for (size_t i = 0; m->claimants && i < m->snap.count; i++)
-		vb_msgs_free(&m->claimants[i]);
+		vb_strv_free(&m->claimants[i]);
 	free(m->claimants);
 	vb_kmod_close(&m->kmod);
 	vb_snapshot_free(&m->snap);

@@ -12,7 +12,7 @@
 int cmd_check(const struct cli *cli)
 {
 	struct check_list c = { 0 };
-	struct vb_msgs claimants = { 0 };
+	struct vb_strv claimants = { 0 };
 	struct machine m;
 	int rc;
 
@@ -36,7 +36,7 @@ int cmd_check(const struct cli *cli)
 		c.failures++;
 	}
 	machine_free(&m);
-	vb_msgs_free(&claimants);
+	vb_strv_free(&claimants);
 	if (c.err < 0) {
 		cli_error("cannot keep the checks' results: %s", vb_strerror(c.err));
 		check_list_free(&c);

@@ -30,7 +30,7 @@
 struct desired {
 	char *selection;          /* /etc/vfio-boot.conf */
 	char *modprobe;           /* configure's block of /etc/modprobe.d/00-vfio-boot.conf */
-	struct vb_msgs softdep_modules; /* the modules it gives a softdep */
+	struct vb_strv softdep_modules; /* the modules it gives a softdep */
 	struct boot_flags boot;   /* kernel command line flags, and who takes them */
 	enum vb_generator generator;
 };
@@ -38,7 +38,7 @@ struct desired {
 /* Computes everything configure wants. Returns 0, or an exit status after saying why. */
 static int compute_desired(const struct cli *cli, struct desired *want)
 {
-	struct vb_msgs notes = { 0 };
+	struct vb_strv notes = { 0 };
 	struct vb_plan plan = { 0 };
 	struct vb_config cfg;
 	struct machine m;
@@ -92,13 +92,13 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 						cli->all_matching };
 		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
 					      cli->blacklist, NULL, 0 };
-		struct vb_msgs refusals = { 0 };
+		struct vb_strv refusals = { 0 };
 		char why[512] = "";
 
 		err = vb_saved_selection_text(&saved, &want->selection, &notes, &refusals);
 		for (size_t i = 0; i < refusals.count; i++)
 			cli_error("%s", refusals.items[i]);
-		vb_msgs_free(&refusals);
+		vb_strv_free(&refusals);
 		if (err == -EINVAL)
 			goto out;
 		err = vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
@@ -124,7 +124,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 	vb_outcome_kernel_flags(want->boot.bl, &want->boot.flags);
 	rc = 0;
 out:
-	vb_msgs_free(&notes);
+	vb_strv_free(&notes);
 	vb_plan_free(&plan);
 	machine_free(&m);
 	vb_config_free(&cfg);
@@ -136,7 +136,7 @@ static void desired_free(struct desired *want)
 	free(want->selection);
 	free(want->modprobe);
 	boot_flags_free(&want->boot);
-	vb_msgs_free(&want->softdep_modules);
+	vb_strv_free(&want->softdep_modules);
 }
 
 /* Every file and command configure wants, as steps. Returns 0 or an exit status. */

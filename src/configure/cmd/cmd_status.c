@@ -12,7 +12,6 @@
 #include "image_verify.h"
 #include "cli.h"
 #include "initramfs_image.h"
-#include "path.h"
 #include "plan.h"
 #include "reply.h"
 #include "session.h"
@@ -203,7 +202,7 @@ static int fill(const struct cli *cli, struct status_result *r)
 	if (r->functions) {
 		differ = status_functions(&plan, &m, &report, r);
 		r->notes = plan.notes;
-		plan.notes = (struct vb_msgs){ 0 };
+		plan.notes = (struct vb_strv){ 0 };
 		bad = status_images(cli, r);
 		r->as_expected = differ == 0 && bad == 0;
 		rc = bad < 0 ? VB_EXIT_FAILED : 0;

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "cli.h"
+#include "options.h"
 #include "outcome.h"
 #include "reply.h"
 #include "version.h"
@@ -86,15 +88,6 @@ static bool looks_like_a_system(const struct vb_root *root)
 				       is_dir(root, "boot") || is_dir(root, "sys"));
 }
 
-/* The long name of option c ("wait"), or NULL. */
-static const char *option_name(const struct option *longopts, int c)
-{
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == c)
-			return o->name;
-	return NULL;
-}
-
 /*
  * Says what is wrong with the command line; with --json, configure and
  * unconfigure fill their whole object all the same. Returns the exit status.
@@ -144,7 +137,7 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 	}
 	cli->args = args;
 	cli->nargs = nargs;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(command, commands[i].name) == 0)
 			return commands[i].run(cli);
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
@@ -186,7 +179,7 @@ int main(int argc, char **argv)
 			c = c == 'j' ? c : 0;
 		if (optarg && !optarg[0] && !bad[0]) {
 			snprintf(bad, sizeof(bad), "option --%s needs a value",
-				 option_name(longopts, c) ? option_name(longopts, c) : "?");
+				 vb_option_name(longopts, c) ? vb_option_name(longopts, c) : "?");
 			continue;
 		}
 		switch (c) {
@@ -247,7 +240,7 @@ int main(int argc, char **argv)
 		case 'R':
 		case 'O':
 			/* Read as the config file's lines: one parser, one set of messages. */
-			if (vb_msgs_add(&cli.device_keys, "%s=%s",
+			if (vb_strv_add(&cli.device_keys, "%s=%s",
 					c == 'D' ? "driver" : c == 'R' ? "reset_method" : "preload",
 					optarg) < 0)
 				snprintf(bad, sizeof(bad), "out of memory");
@@ -268,7 +261,7 @@ int main(int argc, char **argv)
 	if (cli.json)
 		rc = reply_end(rc);
 	vb_root_fini(&cli.root);
-	vb_msgs_free(&cli.device_keys);
+	vb_strv_free(&cli.device_keys);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output");
 		return VB_EXIT_FAILED;

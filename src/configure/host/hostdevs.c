@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "hostdevs.h"
 
 #define PROC_FILE_MAX (4 * 1024 * 1024)
@@ -96,7 +97,7 @@ static bool valid_ifname(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
-int vb_route_default_ifaces(const char *text, bool ipv6, struct vb_msgs *ifaces)
+int vb_route_default_ifaces(const char *text, bool ipv6, struct vb_strv *ifaces)
 {
 	static const char zeros[] = "00000000000000000000000000000000";
 
@@ -129,7 +130,7 @@ int vb_route_default_ifaces(const char *text, bool ipv6, struct vb_msgs *ifaces)
 		if (!deflt || *end || !(flags & 0x1) || (flags & 0x200) || strcmp(f[n], "lo") == 0 ||
 		    !valid_ifname(f[n]))
 			continue;
-		if (vb_msgs_add_unique(ifaces, f[n]) < 0)
+		if (vb_strv_add_unique(ifaces, f[n]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -378,11 +379,11 @@ static int find_disks(struct finder *f)
 
 	if (err < 0)
 		return err == -ENOMEM ? err :
-					vb_msgs_add(&f->out->notes,
+					vb_strv_add(&f->out->notes,
 						    "cannot read /proc/self/mountinfo (%s): the host's "
 						    "disks are not known",
 						    vb_strerror(err));
-	for (size_t m = 0; m < sizeof(host_mounts) / sizeof(host_mounts[0]) && err >= 0; m++) {
+	for (size_t m = 0; m < ARRAY_SIZE(host_mounts) && err >= 0; m++) {
 		unsigned major, minor;
 		const char *slash;
 
@@ -405,7 +406,7 @@ static int find_disks(struct finder *f)
 		else
 			err = name[0] ? trace(f, "sys/class/block", name, "slaves", 0) : 0;
 		if (err == 0)
-			err = vb_msgs_add(&f->out->notes, "%s (%s): no PCI device found behind it",
+			err = vb_strv_add(&f->out->notes, "%s (%s): no PCI device found behind it",
 					  host_mounts[m], source);
 	}
 	free(text);
@@ -415,7 +416,7 @@ static int find_disks(struct finder *f)
 static int find_networks(struct finder *f)
 {
 	static const char *const tables[] = { "proc/net/route", "proc/net/ipv6_route" };
-	struct vb_msgs ifaces = { 0 };
+	struct vb_strv ifaces = { 0 };
 	bool any_read = false;
 	int err = 0;
 
@@ -433,18 +434,18 @@ static int find_networks(struct finder *f)
 		free(text);
 	}
 	if (err == 0 && !any_read)
-		err = vb_msgs_add(&f->out->notes, "cannot read /proc/net/route: the host's network "
+		err = vb_strv_add(&f->out->notes, "cannot read /proc/net/route: the host's network "
 						  "devices are not known");
 	for (size_t i = 0; i < ifaces.count && err >= 0; i++) {
 		f->role = VB_HOST_NETWORK;
 		f->what = ifaces.items[i];
 		err = trace(f, "sys/class/net", ifaces.items[i], "lower_", 0);
 		if (err == 0)
-			err = vb_msgs_add(&f->out->notes,
+			err = vb_strv_add(&f->out->notes,
 					  "default route on %s: no PCI device found behind it",
 					  ifaces.items[i]);
 	}
-	vb_msgs_free(&ifaces);
+	vb_strv_free(&ifaces);
 	return err < 0 ? err : 0;
 }
 
@@ -465,7 +466,7 @@ int vb_host_devices_read(const struct vb_root *root, struct vb_host_devices *out
 void vb_host_devices_free(struct vb_host_devices *devs)
 {
 	free(devs->items);
-	vb_msgs_free(&devs->notes);
+	vb_strv_free(&devs->notes);
 	memset(devs, 0, sizeof(*devs));
 }
 

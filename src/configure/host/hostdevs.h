@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "plan.h"
 #include "root.h"
@@ -13,7 +13,7 @@
 struct vb_host_devices {
 	struct vb_host_device *items;
 	size_t count;
-	struct vb_msgs notes; /* what could not be read or traced to a PCI device */
+	struct vb_strv notes; /* what could not be read or traced to a PCI device */
 };
 
 /*
@@ -46,7 +46,7 @@ bool vb_mountinfo_find(const char *text, const char *mountpoint, unsigned *major
  * /proc/net/route text (ipv6 false) or /proc/net/ipv6_route text (true).
  * Returns 0 or -ENOMEM.
  */
-int vb_route_default_ifaces(const char *text, bool ipv6, struct vb_msgs *ifaces);
+int vb_route_default_ifaces(const char *text, bool ipv6, struct vb_strv *ifaces);
 
 /*
  * The PCI function nearest the end of a sysfs device path

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "hostinfo.h"
 #include "root.h"
 
@@ -255,7 +256,7 @@ static bool is_firmware_fb(const char *name)
 	static const char *const fbs[] = { "efifb", "simpledrm", "BOOTFB", "vesafb",
 					   "simple-framebuffer" };
 
-	for (size_t i = 0; i < sizeof(fbs) / sizeof(fbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fbs); i++)
 		if (strncmp(name, fbs[i], strlen(fbs[i])) == 0)
 			return true;
 	return false;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "kmodconf.h"
 
 #define CONF_FILE_MAX (1024 * 1024)
@@ -253,7 +254,7 @@ int vb_kmodconf_read(struct vb_kmodconf *conf, const struct vb_root *root, char 
 	int err = 0;
 
 	memset(conf, 0, sizeof(*conf));
-	for (unsigned d = 0; err == 0 && d < sizeof(conf_dirs) / sizeof(conf_dirs[0]); d++)
+	for (unsigned d = 0; err == 0 && d < ARRAY_SIZE(conf_dirs); d++)
 		err = read_dir(conf, root, d, why, size);
 	if (err == -ENOMEM)
 		snprintf(why, size, "out of memory");
@@ -573,14 +574,14 @@ int vb_kmodview_first(const struct vb_kmodview *view, size_t k, const char *cmd,
 }
 
 /* libkmod's print_action takes no context: where vb_kmodview_show_depends collects. */
-static struct vb_msgs *show_steps;
+static struct vb_strv *show_steps;
 static int show_err;
 
 static void record_step(struct kmod_module *m, bool install, const char *options)
 {
 	(void)options;
 	if (show_err == 0)
-		show_err = vb_msgs_add(show_steps, "%s %s",
+		show_err = vb_strv_add(show_steps, "%s %s",
 				       install			   ? "install" :
 				       kmod_module_get_path(m) ? "insmod" :
 								 "builtin",
@@ -588,7 +589,7 @@ static void record_step(struct kmod_module *m, bool install, const char *options
 }
 
 int vb_kmodview_show_depends(const struct vb_kmodview *view, size_t k, const char *module,
-			     struct vb_msgs *steps)
+			     struct vb_strv *steps)
 {
 	/* tools/modprobe.c: --show-depends is -D, a dry run that ignores what is loaded. */
 	const unsigned flags = KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_LOADED |
@@ -618,7 +619,7 @@ int vb_kmodview_show_depends(const struct vb_kmodview *view, size_t k, const cha
 	return show_err;
 }
 
-static int add_names(struct kmod_list *list, struct vb_msgs *names)
+static int add_names(struct kmod_list *list, struct vb_strv *names)
 {
 	struct kmod_list *it;
 	int err = 0;
@@ -627,14 +628,14 @@ static int add_names(struct kmod_list *list, struct vb_msgs *names)
 		struct kmod_module *mod = kmod_module_get_module(it);
 
 		if (err == 0)
-			err = vb_msgs_add_unique(names, kmod_module_get_name(mod));
+			err = vb_strv_add_unique(names, kmod_module_get_name(mod));
 		kmod_module_unref(mod);
 	}
 	return err;
 }
 
 int vb_kmodview_softdep_modules(const struct vb_kmodview *view, size_t k, const char *module,
-				struct vb_msgs *pre, struct vb_msgs *post)
+				struct vb_strv *pre, struct vb_strv *post)
 {
 	struct kmod_list *list = NULL, *it;
 	int err = kmod_module_new_from_lookup(view->ctx[k], module, &list);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -112,11 +112,11 @@ int vb_kmodview_first(const struct vb_kmodview *view, size_t k, const char *cmd,
  * no such module, or -errno.
  */
 int vb_kmodview_show_depends(const struct vb_kmodview *view, size_t k, const char *module,
-			     struct vb_msgs *steps);
+			     struct vb_strv *steps);
 
 /*
  * The modules kernel k's kmod resolves module's softdeps to
  * (kmod_module_get_softdeps): names added to pre and post. Returns 0 or -errno.
  */
 int vb_kmodview_softdep_modules(const struct vb_kmodview *view, size_t k, const char *module,
-				struct vb_msgs *pre, struct vb_msgs *post);
+				struct vb_strv *pre, struct vb_strv *post);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernels.h"
 #include "kmodinfo.h"
 #include "macro.h"
 #include "root.h"
@@ -134,44 +135,19 @@ static struct kmod_ctx *open_kernel(const struct vb_root *root, const char *kver
 
 int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, size_t size)
 {
+	struct vb_strv installed = { 0 };
 	char rel[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int err = 0, fd;
+	int err;
 
 	memset(km, 0, sizeof(*km));
-	fd = vb_root_open(root, "lib/modules", O_RDONLY | O_DIRECTORY, 0);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return failed(where, size, "lib/modules", NULL, fd);
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return failed(where, size, "lib/modules", NULL, -errno);
-	}
-	while (err == 0) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			err = errno ? failed(where, size, "lib/modules", NULL, -errno) : 0;
-			break;
-		}
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(rel, sizeof(rel), "lib/modules/%s/modules.dep", de->d_name);
-		err = vb_root_probe(root, rel);
-		if (err <= 0) {
-			err = err < 0 ? failed(where, size, rel, NULL, err) : 0;
-			continue;
-		}
-		snprintf(rel, sizeof(rel), "lib/modules/%s", de->d_name);
+	err = vb_kernels_list(root, &installed, where, size);
+	for (size_t k = 0; err == 0 && k < installed.count; k++) {
+		snprintf(rel, sizeof(rel), "lib/modules/%s", installed.items[k]);
 		err = indexes_are_files(root, rel, where, size);
 		if (err >= 0)
-			err = vb_msgs_add(err ? &km->kernels : &km->skipped, "%s", de->d_name);
+			err = vb_strv_add(err ? &km->kernels : &km->skipped, "%s", installed.items[k]);
 	}
-	closedir(dir);
-	vb_msgs_sort(&km->kernels);
+	vb_strv_free(&installed);
 	if (err == 0 && km->kernels.count) {
 		km->ctx = calloc(km->kernels.count, sizeof(*km->ctx));
 		km->dirfd = malloc(km->kernels.count * sizeof(*km->dirfd));
@@ -210,12 +186,12 @@ void vb_kmod_close(struct vb_kmod *km)
 			close(km->dirfd[k]);
 	free(km->ctx);
 	free(km->dirfd);
-	vb_msgs_free(&km->kernels);
-	vb_msgs_free(&km->skipped);
+	vb_strv_free(&km->kernels);
+	vb_strv_free(&km->skipped);
 	memset(km, 0, sizeof(*km));
 }
 
-int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules)
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_strv *modules)
 {
 	int err = 0;
 
@@ -233,7 +209,7 @@ int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_
 				 kmod_module_get_path(mod) ? "" : " (built-in)");
 			kmod_module_unref(mod);
 			if (err == 0)
-				err = vb_msgs_add_unique(modules, name);
+				err = vb_strv_add_unique(modules, name);
 		}
 		kmod_module_unref_list(list);
 	}

@@ -4,15 +4,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /* libkmod contexts for every kernel installed under a root. */
 struct vb_kmod {
-	struct vb_msgs kernels;   /* versions: names of lib/modules/<v>/ with modules.dep */
+	struct vb_strv kernels;   /* versions: names of lib/modules/<v>/ with modules.dep */
 	struct kmod_ctx **ctx;    /* one per kernel, same order */
 	int *dirfd;               /* each kernel's module directory, opened in the tree */
-	struct vb_msgs skipped;   /* versions left out: a modules.* file is not a regular file */
+	struct vb_strv skipped;   /* versions left out: a modules.* file is not a regular file */
 };
 
 enum vb_module_state {
@@ -37,7 +37,7 @@ void vb_kmod_close(struct vb_kmod *km);
  * added as "NAME (built-in)". Returns 0, or -errno when an index cannot be
  * read (never fewer modules, silently).
  */
-int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_msgs *modules);
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_strv *modules);
 
 /* Whether a module exists for kernel k (index into km->kernels). */
 enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module);

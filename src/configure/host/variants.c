@@ -28,9 +28,9 @@ int vb_variant_find(const struct vb_kmod *km, const char *modalias, struct vb_va
 			if (err == 0 && !v->module[0])
 				snprintf(v->module, sizeof(v->module), "%s", name);
 			if (err == 0 && strcmp(v->module, name) == 0)
-				err = vb_msgs_add_unique(&v->kernels, km->kernels.items[k]);
+				err = vb_strv_add_unique(&v->kernels, km->kernels.items[k]);
 			else if (err == 0)
-				err = vb_msgs_add_unique(&v->others, name);
+				err = vb_strv_add_unique(&v->others, name);
 			kmod_module_unref(mod);
 		}
 		kmod_module_unref_list(list);
@@ -42,7 +42,7 @@ int vb_variant_find(const struct vb_kmod *km, const char *modalias, struct vb_va
 
 void vb_variant_free(struct vb_variant *v)
 {
-	vb_msgs_free(&v->kernels);
-	vb_msgs_free(&v->others);
+	vb_strv_free(&v->kernels);
+	vb_strv_free(&v->others);
 	v->module[0] = '\0';
 }

@@ -3,13 +3,13 @@
 
 #include "device_rules.h"
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 
 /* The vfio-pci variant driver the installed kernels have for one function. */
 struct vb_variant {
 	char module[VB_MODULE_NAME_MAX]; /* "" when no kernel has one */
-	struct vb_msgs kernels;          /* the kernels whose aliases name it */
-	struct vb_msgs others;           /* other variant modules that also match, if any */
+	struct vb_strv kernels;          /* the kernels whose aliases name it */
+	struct vb_strv others;           /* other variant modules that also match, if any */
 };
 
 /*

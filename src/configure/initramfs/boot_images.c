@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "boot_images.h"
 
 static const char *const boot_dirs[] = { "boot", "efi", "boot/efi" };
@@ -16,7 +17,7 @@ static const char *const image_names[] = { "initrd.img-*", "initramfs-*.img", "i
 
 static bool is_image_name(const char *name)
 {
-	for (size_t i = 0; i < sizeof(image_names) / sizeof(image_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(image_names); i++)
 		if (fnmatch(image_names[i], name, 0) == 0 && !strstr(name, ".bak") &&
 		    !strstr(name, ".dpkg-"))
 			return true;
@@ -81,7 +82,7 @@ static int add(struct scan *sc, const char *dir, const char *name)
 	if (fd < 0)
 		return failed(sc, rel, fd);
 	close(fd);
-	return vb_msgs_add_unique(&sc->images->paths, rel);
+	return vb_strv_add_unique(&sc->images->paths, rel);
 }
 
 /* Visits each subdirectory of rel (depth 1), calling fn with its path. */
@@ -158,9 +159,9 @@ int vb_boot_images_scan(const struct vb_root *root, struct vb_boot_images *image
 	int err = 0;
 
 	memset(images, 0, sizeof(*images));
-	for (size_t i = 0; err == 0 && i < sizeof(boot_dirs) / sizeof(boot_dirs[0]); i++)
+	for (size_t i = 0; err == 0 && i < ARRAY_SIZE(boot_dirs); i++)
 		err = scan_dir(&sc, boot_dirs[i]);
-	vb_msgs_sort(&images->paths);
+	vb_strv_sort(&images->paths);
 	images->st = calloc(images->paths.count ? images->paths.count : 1, sizeof(*images->st));
 	if (err == 0 && !images->st)
 		err = -ENOMEM;
@@ -177,13 +178,13 @@ int vb_boot_images_scan(const struct vb_root *root, struct vb_boot_images *image
 
 void vb_boot_images_free(struct vb_boot_images *images)
 {
-	vb_msgs_free(&images->paths);
+	vb_strv_free(&images->paths);
 	free(images->st);
 	images->st = NULL;
 }
 
 int vb_boot_images_changed(const struct vb_boot_images *before,
-			   const struct vb_boot_images *after, struct vb_msgs *changed)
+			   const struct vb_boot_images *after, struct vb_strv *changed)
 {
 	for (size_t i = 0; i < after->paths.count; i++) {
 		const struct stat *a = &after->st[i], *b = NULL;
@@ -196,7 +197,7 @@ int vb_boot_images_changed(const struct vb_boot_images *before,
 		    b->st_mtim.tv_sec == a->st_mtim.tv_sec &&
 		    b->st_mtim.tv_nsec == a->st_mtim.tv_nsec)
 			continue;
-		err = vb_msgs_add(changed, "%s", after->paths.items[i]);
+		err = vb_strv_add(changed, "%s", after->paths.items[i]);
 		if (err < 0)
 			return err;
 	}
@@ -218,7 +219,7 @@ static bool names_kernel(const char *path, const char *kver)
 }
 
 int vb_boot_images_of_kernel(const struct vb_root *root, const struct vb_boot_images *images,
-			     const char *kver, struct vb_msgs *paths)
+			     const char *kver, struct vb_strv *paths)
 {
 	char rel[PATH_MAX], pkgbase[128] = "", initcpio[PATH_MAX] = "";
 	int err = 0;
@@ -237,7 +238,7 @@ int vb_boot_images_of_kernel(const struct vb_root *root, const struct vb_boot_im
 		const char *p = images->paths.items[i];
 
 		if (names_kernel(p, kver) || (initcpio[0] && strcmp(p, initcpio) == 0))
-			err = vb_msgs_add(paths, "%s", p);
+			err = vb_strv_add(paths, "%s", p);
 	}
 	return err;
 }

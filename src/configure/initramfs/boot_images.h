@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -17,7 +17,7 @@
  * EFI/Linux/NAME.efi (UKIs).
  */
 struct vb_boot_images {
-	struct vb_msgs paths; /* absolute inside the tree, sorted */
+	struct vb_strv paths; /* absolute inside the tree, sorted */
 	struct stat *st;      /* one per path */
 	char unreadable[PATH_MAX + 2]; /* after an error: the directory or file it came from */
 };
@@ -32,7 +32,7 @@ void vb_boot_images_free(struct vb_boot_images *images);
 
 /* Adds to changed each image of after that is new or rewritten since before. */
 int vb_boot_images_changed(const struct vb_boot_images *before,
-			   const struct vb_boot_images *after, struct vb_msgs *changed);
+			   const struct vb_boot_images *after, struct vb_strv *changed);
 
 /*
  * Adds to paths the images of the kernel kver (its version, as uname -r):
@@ -41,7 +41,7 @@ int vb_boot_images_changed(const struct vb_boot_images *before,
  * names. Returns 0 or -errno.
  */
 int vb_boot_images_of_kernel(const struct vb_root *root, const struct vb_boot_images *images,
-			     const char *kver, struct vb_msgs *paths);
+			     const char *kver, struct vb_strv *paths);
 
 /* The running kernel's version, from ROOT/proc/sys/kernel/osrelease. Returns 0 or -errno. */
 int vb_running_kernel(const struct vb_root *root, char *kver, size_t size);

@@ -18,7 +18,7 @@ static void add_image(void *ctx, const char *path, enum vb_image_state st, const
 
 void check_boot_path(struct check_list *c, const struct vb_root *root)
 {
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 	char why[512], *conf = NULL;
 	const char *program;
 	enum vb_generator g;
@@ -47,7 +47,7 @@ void check_boot_path(struct check_list *c, const struct vb_root *root)
 		check_add(c, "install", CHECK_OK, "the binder and the %s hooks are installed",
 		       vb_generator_name(g));
 	}
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 
 	if (vb_root_read_file(root, VB_IMAGE_CONF, 1024 * 1024, &conf, &len, NULL) < 0)
 		return; /* nothing configured (or said by the selection's check) */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "decompress.h"
 #include "run.h"
 
@@ -43,7 +44,7 @@ static const char *const tools[][4] = {
 
 enum vb_compression vb_compression_detect(const unsigned char *p, size_t len)
 {
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(magics); i++)
 		if (len >= magics[i].len && memcmp(p, magics[i].magic, magics[i].len) == 0)
 			return magics[i].c;
 	return VB_COMPRESSION_NONE;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "generator.h"
 #include "run.h"
 
@@ -43,7 +44,7 @@ int vb_generator_find(const struct vb_root *root, enum vb_generator *g, const ch
 		      { "booster", VB_GENERATOR_BOOSTER } };
 
 	*g = VB_GENERATOR_NONE;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		int found = vb_find_program(root, order[i].program);
 
 		*name = order[i].program;
@@ -112,7 +113,7 @@ static bool is_executable(const struct vb_root *root, const char *path)
 }
 
 int vb_generator_missing_files(const struct vb_root *root, enum vb_generator g,
-			       struct vb_msgs *missing)
+			       struct vb_strv *missing)
 {
 	const struct hook_file *files = g == VB_GENERATOR_INITRAMFS_TOOLS ? itools_files :
 					g == VB_GENERATOR_DRACUT	  ? dracut_files :
@@ -128,12 +129,12 @@ int vb_generator_missing_files(const struct vb_root *root, enum vb_generator g,
 			if (vb_root_exists(root, files[i].paths[p]))
 				found = files[i].paths[p];
 		if (!found)
-			err = vb_msgs_add(missing, "%s", files[i].paths[0]);
+			err = vb_strv_add(missing, "%s", files[i].paths[0]);
 		else if (files[i].names_binder && binder_named_by(root, found, binder,
 								  sizeof(binder)) < 0)
-			err = vb_msgs_add(missing, "the binder's path in %s", found);
+			err = vb_strv_add(missing, "the binder's path in %s", found);
 	}
 	if (err == 0 && binder[0] && !is_executable(root, binder))
-		err = vb_msgs_add(missing, "%s (the binder)", binder);
+		err = vb_strv_add(missing, "%s (the binder)", binder);
 	return err;
 }

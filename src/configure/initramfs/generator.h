@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /* The initramfs generators: which one a tree uses, and vfio-boot's files for it. */
@@ -35,7 +35,7 @@ const char *vb_generator_name(enum vb_generator g);
  * says it is. Returns 0 or -ENOMEM.
  */
 int vb_generator_missing_files(const struct vb_root *root, enum vb_generator g,
-			       struct vb_msgs *missing);
+			       struct vb_strv *missing);
 
 /*
  * mkinitcpio reads /etc/mkinitcpio.conf.d/NAME.conf after mkinitcpio.conf

@@ -16,7 +16,7 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 			   const char *conf, size_t len)
 {
 	struct vb_boot_images after;
-	struct vb_msgs rebuilt = { 0 };
+	struct vb_strv rebuilt = { 0 };
 	int err = vb_boot_images_scan(root, &after), bad = 0;
 
 	if (err == 0)
@@ -24,7 +24,7 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 	if (err == 0 && rebuilt.count == 0)
 		cli_note("no rebuilt initramfs image found under /boot, /efi or /boot/efi to check");
 	for (size_t i = 0; err == 0 && i < rebuilt.count; i++) {
-		struct vb_msgs missing = { 0 };
+		struct vb_strv missing = { 0 };
 		const char *image = rebuilt.items[i];
 
 		if (vb_image_check(root, image, conf, len, &missing) < 0) {
@@ -40,11 +40,11 @@ int vb_verify_images_after(const struct vb_root *root, const struct vb_boot_imag
 			cli_print("checked: %s carries the binder, its hook and %s\n", image,
 				  VB_IMAGE_CONF);
 		}
-		vb_msgs_free(&missing);
+		vb_strv_free(&missing);
 	}
 	if (err == 0)
 		vb_boot_images_free(&after);
-	vb_msgs_free(&rebuilt);
+	vb_strv_free(&rebuilt);
 	return err < 0 ? err : bad ? -EBADMSG : 0;
 }
 
@@ -75,7 +75,7 @@ int vb_running_images(const struct vb_root *root, const char *conf, size_t len,
 		      void *ctx, char *why, size_t size)
 {
 	struct vb_boot_images images;
-	struct vb_msgs mine = { 0 };
+	struct vb_strv mine = { 0 };
 	char kver[128], line[768];
 	int err = vb_running_kernel(root, kver, sizeof(kver)), bad = 0;
 
@@ -104,7 +104,7 @@ int vb_running_images(const struct vb_root *root, const char *conf, size_t len,
 		fn(ctx, NULL, VB_IMAGE_MISSING, line);
 		bad++;
 	}
-	vb_msgs_free(&mine);
+	vb_strv_free(&mine);
 	vb_boot_images_free(&images);
 	if (err < 0)
 		snprintf(why, size, "%s", vb_strerror(err));

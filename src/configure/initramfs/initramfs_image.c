@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "cpio.h"
 #include "decompress.h"
 #include "initramfs_image.h"
@@ -420,7 +421,7 @@ static bool dracut_hook(const struct image *img, struct vb_image_report *r)
 
 	snprintf(r->hook_path, sizeof(r->hook_path), "/lib/dracut/hooks/pre-udev/NN-%s",
 		 VB_DRACUT_HOOK);
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
 		size_t len;
 
 		resolve(img, dirs[d], canon, sizeof(canon));
@@ -550,29 +551,29 @@ int vb_image_inspect(const struct vb_root *root, const char *path, const char *e
 }
 
 /* One line per thing the image lacks. */
-static void list_missing(const struct vb_image_report *r, struct vb_msgs *missing)
+static void list_missing(const struct vb_image_report *r, struct vb_strv *missing)
 {
 	if (!r->binder)
-		vb_msgs_add(missing, "the binder (%s)", VB_IMAGE_BINDER);
+		vb_strv_add(missing, "the binder (%s)", VB_IMAGE_BINDER);
 	if (!r->hook)
-		vb_msgs_add(missing, "the %s hook that runs it (%s)",
+		vb_strv_add(missing, "the %s hook that runs it (%s)",
 			    vb_image_generator_name(r->generator), r->hook_path);
 	if (r->conf == VB_IMAGE_CONF_ABSENT)
-		vb_msgs_add(missing, "%s", VB_IMAGE_CONF);
+		vb_strv_add(missing, "%s", VB_IMAGE_CONF);
 	else if (r->conf == VB_IMAGE_CONF_DIFFERENT)
-		vb_msgs_add(missing, "%s as configured (the image holds another one)",
+		vb_strv_add(missing, "%s as configured (the image holds another one)",
 			    VB_IMAGE_CONF);
 }
 
 int vb_image_check(const struct vb_root *root, const char *path, const char *expected_conf,
-		   size_t len, struct vb_msgs *missing)
+		   size_t len, struct vb_strv *missing)
 {
 	struct vb_image_report r;
 	char why[256];
 	int err = vb_image_inspect(root, path, expected_conf, len, &r, why, sizeof(why));
 
 	if (err < 0) {
-		vb_msgs_add(missing, "cannot read the image: %s", why);
+		vb_strv_add(missing, "cannot read the image: %s", why);
 		return err;
 	}
 	list_missing(&r, missing);
@@ -582,7 +583,7 @@ int vb_image_check(const struct vb_root *root, const char *path, const char *exp
 enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *path,
 				     const char *expected_conf, size_t len, char *line, size_t size)
 {
-	struct vb_msgs missing = { 0 };
+	struct vb_strv missing = { 0 };
 	struct vb_image_report r;
 	char why[256];
 	size_t used;
@@ -609,6 +610,6 @@ enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *pat
 					 missing.items[i]);
 	if (used < size)
 		snprintf(line + used, size - used, ": nothing will be bound at boot");
-	vb_msgs_free(&missing);
+	vb_strv_free(&missing);
 	return VB_IMAGE_INCOMPLETE;
 }

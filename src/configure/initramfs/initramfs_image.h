@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -65,7 +65,7 @@ int vb_image_inspect(const struct vb_root *root, const char *path, const char *e
  * cannot be read, with the reason as the one line in missing.
  */
 int vb_image_check(const struct vb_root *root, const char *path, const char *expected_conf,
-		   size_t len, struct vb_msgs *missing);
+		   size_t len, struct vb_strv *missing);
 
 enum vb_image_state {
 	VB_IMAGE_COMPLETE,   /* binder, hook and the configuration as expected */

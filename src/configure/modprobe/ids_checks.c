@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "ids_checks.h"
 #include "modprobe_ids.h"
 
@@ -11,11 +12,11 @@ void check_ids_options(struct check_list *c, const struct vb_root *root)
 {
 	static const char *const cmdlines[] = { "proc/cmdline", "etc/default/grub",
 						"etc/kernel/cmdline" };
-	struct vb_msgs where = { 0 };
+	struct vb_strv where = { 0 };
 	char unreadable[PATH_MAX];
 	int err;
 
-	for (size_t i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cmdlines); i++) {
 		char *text;
 		size_t len;
 
@@ -39,7 +40,7 @@ void check_ids_options(struct check_list *c, const struct vb_root *root)
 		check_add(c, "vfio-pci-ids", CHECK_FAIL, "cannot read %s: %s", unreadable,
 			  vb_strerror(err));
 		c->read_errors++;
-		vb_msgs_free(&where);
+		vb_strv_free(&where);
 		return;
 	}
 	for (size_t i = 0; i < where.count; i++)
@@ -48,5 +49,5 @@ void check_ids_options(struct check_list *c, const struct vb_root *root)
 		       "IDs, even with vfio_boot.disable=1; remove it (vfio-boot configure comments "
 		       "it out in vfio.conf)",
 		       where.items[i]);
-	vb_msgs_free(&where);
+	vb_strv_free(&where);
 }

@@ -57,7 +57,7 @@ bool vb_is_vfio_ids_option(const char *line, size_t len)
 }
 
 /* Adds the ids= lines of the file rel to where. A file gone since the listing has none. */
-static int scan_file(const struct vb_root *root, const char *rel, struct vb_msgs *where)
+static int scan_file(const struct vb_root *root, const char *rel, struct vb_strv *where)
 {
 	char *text;
 	size_t len, line = 1;
@@ -69,7 +69,7 @@ static int scan_file(const struct vb_root *root, const char *rel, struct vb_msgs
 		size_t n = vb_modprobe_line_len(l);
 
 		if (vb_is_vfio_ids_option(l, n))
-			err = vb_msgs_add(where, "/%s:%zu", rel, line);
+			err = vb_strv_add(where, "/%s:%zu", rel, line);
 		for (size_t i = 0; i < n; i++)
 			line += l[i] == '\n';
 		line++;
@@ -79,11 +79,11 @@ static int scan_file(const struct vb_root *root, const char *rel, struct vb_msgs
 	return err;
 }
 
-int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where,
+int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_strv *where,
 			char *unreadable, size_t size)
 {
 	int fd = vb_root_open(root, "etc/modprobe.d", O_RDONLY | O_DIRECTORY, 0), err = 0;
-	struct vb_msgs names = { 0 };
+	struct vb_strv names = { 0 };
 	struct dirent *de;
 	DIR *dir;
 
@@ -109,15 +109,15 @@ int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_
 		nlen = strlen(de->d_name);
 		if (nlen > 5 && strcmp(de->d_name + nlen - 5, ".conf") == 0 &&
 		    (!skip || strcmp(de->d_name, skip) != 0))
-			err = vb_msgs_add(&names, "etc/modprobe.d/%s", de->d_name);
+			err = vb_strv_add(&names, "etc/modprobe.d/%s", de->d_name);
 	}
 	closedir(dir);
-	vb_msgs_sort(&names);
+	vb_strv_sort(&names);
 	for (size_t i = 0; i < names.count && err == 0; i++) {
 		err = scan_file(root, names.items[i], where);
 		if (err < 0)
 			snprintf(unreadable, size, "/%s", names.items[i]);
 	}
-	vb_msgs_free(&names);
+	vb_strv_free(&names);
 	return err;
 }

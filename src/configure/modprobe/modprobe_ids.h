@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 
 /*
@@ -32,5 +32,5 @@ char *vb_modprobe_line_joined(const char *line, size_t len);
  * has none. Returns 0, -ENOMEM, or -errno when the directory or a file
  * cannot be read (unreadable names it: never a file passed over).
  */
-int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_msgs *where,
+int vb_find_ids_options(const struct vb_root *root, const char *skip, struct vb_strv *where,
 			char *unreadable, size_t size);

@@ -13,7 +13,7 @@
 
 int modprobe_warn_other_ids(const struct cli *cli)
 {
-	struct vb_msgs where = { 0 };
+	struct vb_strv where = { 0 };
 	char unreadable[PATH_MAX];
 	int err = vb_find_ids_options(&cli->root, VB_MODPROBE_VFIO_NAME, &where, unreadable,
 				      sizeof(unreadable));
@@ -24,7 +24,7 @@ int modprobe_warn_other_ids(const struct cli *cli)
 		cli_warning("%s sets 'options vfio-pci ids=': vfio-pci takes every device "
 			    "with those IDs, even with vfio_boot.disable=1; remove it",
 			    where.items[i]);
-	vb_msgs_free(&where);
+	vb_strv_free(&where);
 	return err;
 }
 
@@ -37,7 +37,7 @@ static int stage_file(struct changeset_job *job, const char *name, const char *b
 		      struct vb_modprobe_file *now)
 {
 	struct vb_edit record = { .kind = VB_EDIT_BLOCK };
-	struct vb_msgs notes = { 0 };
+	struct vb_strv notes = { 0 };
 	char path[128], *old = NULL, *merged = NULL;
 	size_t len = 0, mlen = 0;
 	int err;
@@ -68,7 +68,7 @@ static int stage_file(struct changeset_job *job, const char *name, const char *b
 		*now = (struct vb_modprobe_file){ .name = name, .text = merged, .len = mlen };
 	else
 		free(merged);
-	vb_msgs_free(&notes);
+	vb_strv_free(&notes);
 	free(old);
 	return err;
 }
@@ -78,7 +78,7 @@ static int stage_file(struct changeset_job *job, const char *name, const char *b
  * the files as configure would leave them, on every installed kernel, and
  * keep its own softdeps: else nothing is written (-EINVAL), unless --force.
  */
-static int refuse_escapes(struct changeset_job *job, const struct vb_msgs *modules,
+static int refuse_escapes(struct changeset_job *job, const struct vb_strv *modules,
 			  const struct vb_modprobe_file *files, size_t nfiles)
 {
 	struct vb_softdep_report rep = { 0 };
@@ -112,7 +112,7 @@ static int refuse_escapes(struct changeset_job *job, const struct vb_msgs *modul
 	return err;
 }
 
-int stage_modprobe(struct changeset_job *job, const char *block, const struct vb_msgs *modules)
+int stage_modprobe(struct changeset_job *job, const char *block, const struct vb_strv *modules)
 {
 	struct vb_modprobe_file files[2] = { { 0 }, { 0 } };
 	int err = stage_file(job, VB_MODPROBE_OWN_NAME, block, &files[0]);

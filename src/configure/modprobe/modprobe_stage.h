@@ -3,7 +3,7 @@
 
 #include "cli.h"
 #include "job.h"
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * An ids= option in another modprobe.d file than the one configure manages
@@ -22,4 +22,4 @@ int modprobe_warn_other_ids(const struct cli *cli);
  * installed kernel: else nothing is written, unless --force. Returns 0,
  * -EINVAL after saying why, or -errno.
  */
-int stage_modprobe(struct changeset_job *job, const char *block, const struct vb_msgs *modules);
+int stage_modprobe(struct changeset_job *job, const char *block, const struct vb_strv *modules);

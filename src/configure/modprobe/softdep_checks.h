@@ -3,7 +3,7 @@
 
 #include "checklist.h"
 #include "cli.h"
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * Whether `modprobe MODULE` loads vfio-pci first on every installed kernel,
@@ -13,4 +13,4 @@
  * selection written by hand) is warned about.
  */
 void check_softdeps(struct check_list *c, const struct cli *cli, const struct machine *m,
-		    struct vb_msgs *claimants);
+		    struct vb_strv *claimants);

@@ -15,7 +15,7 @@ bool vb_module_name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static bool has_name(const struct vb_msgs *list, const char *name)
+static bool has_name(const struct vb_strv *list, const char *name)
 {
 	for (size_t i = 0; i < list->count; i++)
 		if (vb_module_name_eq(list->items[i], name))
@@ -27,7 +27,7 @@ int vb_softdep_line_init(struct vb_softdep_line *line, const char *module)
 {
 	memset(line, 0, sizeof(*line));
 	line->module = strdup(module);
-	if (!line->module || vb_msgs_add(&line->pre, "vfio-pci") < 0) {
+	if (!line->module || vb_strv_add(&line->pre, "vfio-pci") < 0) {
 		vb_softdep_line_free(line);
 		return -ENOMEM;
 	}
@@ -38,10 +38,10 @@ void vb_softdep_line_free(struct vb_softdep_line *line)
 {
 	free(line->module);
 	free(line->install_from);
-	vb_msgs_free(&line->pre);
-	vb_msgs_free(&line->post);
-	vb_msgs_free(&line->from);
-	vb_msgs_free(&line->kernels);
+	vb_strv_free(&line->pre);
+	vb_strv_free(&line->post);
+	vb_strv_free(&line->from);
+	vb_strv_free(&line->kernels);
 	memset(line, 0, sizeof(*line));
 }
 
@@ -52,7 +52,7 @@ void vb_softdep_line_free(struct vb_softdep_line *line)
  */
 static int add_words(struct vb_softdep_line *line, const char *deps)
 {
-	struct vb_msgs *to = NULL;
+	struct vb_strv *to = NULL;
 	int err = 0;
 
 	while (*deps && err == 0) {
@@ -76,7 +76,7 @@ static int add_words(struct vb_softdep_line *line, const char *deps)
 		/* vfio-pci is first of pre already; the module itself is not its own dependency. */
 		else if (to && !has_name(&line->pre, word) && !has_name(&line->post, word) &&
 			 !vb_module_name_eq(word, line->module))
-			err = vb_msgs_add(to, "%s", word);
+			err = vb_strv_add(to, "%s", word);
 		free(word);
 	}
 	return err;
@@ -85,12 +85,12 @@ static int add_words(struct vb_softdep_line *line, const char *deps)
 int vb_softdep_line_add(struct vb_softdep_line *line, const char *kver, const char *deps,
 			const char *from)
 {
-	int err = vb_msgs_add(&line->kernels, "%s: %s", kver, deps && *deps ? deps : "none");
+	int err = vb_strv_add(&line->kernels, "%s: %s", kver, deps && *deps ? deps : "none");
 
 	if (err == 0 && deps && *deps)
 		err = add_words(line, deps);
 	if (err == 0 && deps && *deps && from)
-		err = vb_msgs_add_unique(&line->from, from);
+		err = vb_strv_add_unique(&line->from, from);
 	return err;
 }
 
@@ -107,7 +107,7 @@ bool vb_softdep_line_kernels_differ(const struct vb_softdep_line *line)
 }
 
 /* The list's words joined by ", " or " " into a new string (NULL on ENOMEM). */
-static char *joined(const struct vb_msgs *list, const char *sep)
+static char *joined(const struct vb_strv *list, const char *sep)
 {
 	size_t len = 1;
 	char *s;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * One module's softdep line as configure writes it. kmod uses only the first
@@ -14,10 +14,10 @@
  */
 struct vb_softdep_line {
 	char *module;           /* as kmod names it ('_' for '-') */
-	struct vb_msgs pre;     /* "vfio-pci", then the module's own, first seen first */
-	struct vb_msgs post;
-	struct vb_msgs from;    /* the files its own come from */
-	struct vb_msgs kernels; /* "KVER: pre: a post: b" (or "KVER: none"), one per kernel */
+	struct vb_strv pre;     /* "vfio-pci", then the module's own, first seen first */
+	struct vb_strv post;
+	struct vb_strv from;    /* the files its own come from */
+	struct vb_strv kernels; /* "KVER: pre: a post: b" (or "KVER: none"), one per kernel */
 	char *install_from;     /* not NULL: its install command there takes effect; no softdep */
 };
 

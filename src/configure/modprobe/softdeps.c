@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "kmodconf.h"
 #include "ownblock.h"
 #include "softdeps.h"
@@ -13,7 +14,7 @@
 static const char *const own_files[] = { VB_MODPROBE_OWN_NAME, VB_MODPROBE_VFIO_NAME };
 
 /* Where "HOW NAME" is in steps (of vb_kmodview_show_depends; how NULL: any), or -1. */
-static long step_of(const struct vb_msgs *steps, const char *how, const char *name)
+static long step_of(const struct vb_strv *steps, const char *how, const char *name)
 {
 	for (size_t i = 0; i < steps->count; i++) {
 		const char *space = strchr(steps->items[i], ' ');
@@ -51,7 +52,7 @@ static int without_ours(struct vb_kmodconf *conf, const struct vb_root *root, ch
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < sizeof(own_files) / sizeof(own_files[0]); i++) {
+	for (size_t i = 0; err == 0 && i < ARRAY_SIZE(own_files); i++) {
 		char *text = NULL, *admin = NULL;
 		size_t len = 0, alen = 0;
 
@@ -73,13 +74,13 @@ static int without_ours(struct vb_kmodconf *conf, const struct vb_root *root, ch
 }
 
 int vb_softdeps_block(struct vb_render_input *in, const struct vb_kmod *km,
-		      const struct vb_root *root, char **block, struct vb_msgs *modules,
-		      struct vb_msgs *notes, char *why, size_t size)
+		      const struct vb_root *root, char **block, struct vb_strv *modules,
+		      struct vb_strv *notes, char *why, size_t size)
 {
 	struct vb_softdep_line *lines = NULL;
 	struct vb_kmodconf conf = { 0 };
 	struct vb_kmodview view = { 0 };
-	struct vb_msgs steps = { 0 };
+	struct vb_strv steps = { 0 };
 	size_t n = 0;
 	int err;
 
@@ -107,7 +108,7 @@ int vb_softdeps_block(struct vb_render_input *in, const struct vb_kmod *km,
 			if (vb_kmod_state(km, k, module) != VB_MODULE_LOADABLE)
 				continue;
 			/* An install command that runs now keeps running: no softdep. */
-			vb_msgs_free(&steps);
+			vb_strv_free(&steps);
 			err = vb_kmodview_show_depends(&view, k, module, &steps);
 			if (err == 0 && !line->install_from && step_of(&steps, "install", module) >= 0 &&
 			    vb_kmodview_first(&view, k, "install", module, &deps, &from) >= 0) {
@@ -143,7 +144,7 @@ int vb_softdeps_block(struct vb_render_input *in, const struct vb_kmod *km,
 	for (size_t i = 0; lines && i < n; i++)
 		vb_softdep_line_free(&lines[i]);
 	free(lines);
-	vb_msgs_free(&steps);
+	vb_strv_free(&steps);
 	vb_kmodview_close(&view);
 	vb_kmodconf_free(&conf);
 	return err;
@@ -165,7 +166,7 @@ static int configuration(struct vb_kmodconf *conf, const struct vb_root *root,
 
 /* Why module would load without vfio-pci first on kernel k (steps: what it loads). */
 static int escape_reason(const struct vb_kmodview *with, size_t k, const char *module,
-			 const struct vb_msgs *steps, long at, char *why, size_t size)
+			 const struct vb_strv *steps, long at, char *why, size_t size)
 {
 	char *rest = NULL, *from = NULL;
 	long install = step_of(steps, "install", "vfio_pci");
@@ -193,10 +194,10 @@ static int escape_reason(const struct vb_kmodview *with, size_t k, const char *m
 
 /* The module's own softdeps (as kmod would use them without configure's lines) that steps lack. */
 static int check_own(const struct vb_kmodview *without, size_t k, const char *module,
-		     const struct vb_msgs *steps, long at, struct vb_softdep_report *rep)
+		     const struct vb_strv *steps, long at, struct vb_softdep_report *rep)
 {
 	const char *kver = without->km->kernels.items[k];
-	struct vb_msgs pre = { 0 }, post = { 0 };
+	struct vb_strv pre = { 0 }, post = { 0 };
 	char *rest = NULL, *from = NULL;
 	int err = vb_kmodview_softdep_modules(without, k, module, &pre, &post);
 
@@ -206,35 +207,35 @@ static int check_own(const struct vb_kmodview *without, size_t k, const char *mo
 		long p = step_of(steps, NULL, pre.items[i]);
 
 		if (p < 0 || p > at)
-			err = vb_msgs_add(&rep->masked, "%s's own softdep on %s (%s) would not load "
+			err = vb_strv_add(&rep->masked, "%s's own softdep on %s (%s) would not load "
 					  "before it (%s)", module, pre.items[i],
 					  from ? from : "a modprobe.d file", kver);
 	}
 	for (size_t i = 0; err >= 0 && i < post.count; i++)
 		if (step_of(steps, NULL, post.items[i]) < 0)
-			err = vb_msgs_add(&rep->masked, "%s's own softdep on %s (%s) would not load "
+			err = vb_strv_add(&rep->masked, "%s's own softdep on %s (%s) would not load "
 					  "(%s)", module, post.items[i],
 					  from ? from : "a modprobe.d file", kver);
 	free(rest);
 	free(from);
-	vb_msgs_free(&pre);
-	vb_msgs_free(&post);
+	vb_strv_free(&pre);
+	vb_strv_free(&post);
 	return err < 0 ? err : 0;
 }
 
 /* One module on kernel k: whether vfio-pci loads first, and its own softdeps still load. */
 static int verify_module(const struct vb_kmodview *with, const struct vb_kmodview *without,
 			 size_t k, const char *module, struct vb_softdep_report *rep,
-			 struct vb_msgs *first)
+			 struct vb_strv *first)
 {
 	const char *kver = with->km->kernels.items[k];
-	struct vb_msgs steps = { 0 };
+	struct vb_strv steps = { 0 };
 	char reason[512], *rest = NULL, *from = NULL;
 	long at, vfio;
 	int err = vb_kmodview_show_depends(with, k, module, &steps);
 
 	if (err == -ENOENT) {
-		vb_msgs_free(&steps);
+		vb_strv_free(&steps);
 		return 0;
 	}
 	at = step_of(&steps, NULL, module);
@@ -246,30 +247,30 @@ static int verify_module(const struct vb_kmodview *with, const struct vb_kmodvie
 	} else if (step_of(&steps, "install", module) == at) {
 		err = vb_kmodview_first(with, k, "install", module, &rest, &from);
 		if (err >= 0)
-			err = vb_msgs_add(&rep->kept, "%s: its install command in %s runs instead "
+			err = vb_strv_add(&rep->kept, "%s: its install command in %s runs instead "
 					  "of loading it (%s), and vfio-pci is not loaded ahead of it",
 					  module, from ? from : "a modprobe.d file", kver);
 	} else if (vfio < 0 || vfio > at) {
 		err = escape_reason(with, k, module, &steps, at, reason, sizeof(reason));
 		if (err == 0)
-			err = vb_msgs_add(&rep->escapes, "%s would load without vfio-pci first "
+			err = vb_strv_add(&rep->escapes, "%s would load without vfio-pci first "
 					  "(%s): %s", module, kver, reason);
 		if (err == 0)
-			err = vb_msgs_add(&rep->escaped, "%s", module);
+			err = vb_strv_add(&rep->escaped, "%s", module);
 	} else {
-		err = vb_msgs_add(first, "%s", module);
+		err = vb_strv_add(first, "%s", module);
 		if (err == 0)
 			err = check_own(without, k, module, &steps, at, rep);
 	}
 	free(rest);
 	free(from);
-	vb_msgs_free(&steps);
+	vb_strv_free(&steps);
 	return err < 0 ? err : 0;
 }
 
 int vb_softdeps_verify(const struct vb_kmod *km, const struct vb_root *root,
 		       const struct vb_modprobe_file *files, size_t nfiles,
-		       const struct vb_msgs *modules, struct vb_softdep_report *rep, char *why,
+		       const struct vb_strv *modules, struct vb_softdep_report *rep, char *why,
 		       size_t size)
 {
 	struct vb_kmodconf with_conf = { 0 }, without_conf = { 0 };
@@ -289,7 +290,7 @@ int vb_softdeps_verify(const struct vb_kmod *km, const struct vb_root *root,
 	if (err == 0)
 		err = vb_kmodview_open(&without, &without_conf, km, why, size);
 	for (size_t k = 0; err == 0 && k < km->kernels.count; k++) {
-		struct vb_msgs first = { 0 };
+		struct vb_strv first = { 0 };
 
 		for (size_t m = 0; err == 0 && m < modules->count; m++)
 			if (vb_kmod_state(km, k, modules->items[m]) == VB_MODULE_LOADABLE)
@@ -304,11 +305,11 @@ int vb_softdeps_verify(const struct vb_kmod *km, const struct vb_root *root,
 			if (!f || fclose(f) != 0)
 				err = -ENOMEM;
 			else
-				err = vb_msgs_add(&rep->ok, "%s: vfio-pci loads before %s",
+				err = vb_strv_add(&rep->ok, "%s: vfio-pci loads before %s",
 						  km->kernels.items[k], list);
 			free(list);
 		}
-		vb_msgs_free(&first);
+		vb_strv_free(&first);
 	}
 	if (err < 0 && !why[0])
 		snprintf(why, size, "cannot resolve the modules' softdeps: %s", vb_strerror(err));
@@ -321,19 +322,19 @@ int vb_softdeps_verify(const struct vb_kmod *km, const struct vb_root *root,
 
 void vb_softdep_report_free(struct vb_softdep_report *rep)
 {
-	vb_msgs_free(&rep->escapes);
-	vb_msgs_free(&rep->escaped);
-	vb_msgs_free(&rep->masked);
-	vb_msgs_free(&rep->kept);
-	vb_msgs_free(&rep->ok);
+	vb_strv_free(&rep->escapes);
+	vb_strv_free(&rep->escaped);
+	vb_strv_free(&rep->masked);
+	vb_strv_free(&rep->kept);
+	vb_strv_free(&rep->ok);
 }
 
-int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules, char *why,
+int vb_softdeps_configured(const struct vb_root *root, struct vb_strv *modules, char *why,
 			   size_t size)
 {
 	int err = 0;
 
-	for (size_t i = 0; err == 0 && i < sizeof(own_files) / sizeof(own_files[0]); i++) {
+	for (size_t i = 0; err == 0 && i < ARRAY_SIZE(own_files); i++) {
 		char *text = NULL, *ours = NULL, *save = NULL, *line;
 		size_t len = 0;
 
@@ -349,7 +350,7 @@ int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules, 
 			char module[128];
 
 			if (sscanf(line, "softdep %127s", module) == 1)
-				err = vb_msgs_add_unique(modules, module);
+				err = vb_strv_add_unique(modules, module);
 		}
 		if (err < 0)
 			own_file_error(why, size, own_files[i], err);

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 #include "root.h"
 #include "softdep_merge.h"
 #include "vfio_conf.h"
@@ -36,8 +36,8 @@
  * -EINVAL: configure's block markers in a file are out of order).
  */
 int vb_softdeps_block(struct vb_render_input *in, const struct vb_kmod *km,
-		      const struct vb_root *root, char **block, struct vb_msgs *modules,
-		      struct vb_msgs *notes, char *why, size_t size);
+		      const struct vb_root *root, char **block, struct vb_strv *modules,
+		      struct vb_strv *notes, char *why, size_t size);
 
 /* A file of /etc/modprobe.d as configure would leave it. */
 struct vb_modprobe_file {
@@ -48,11 +48,11 @@ struct vb_modprobe_file {
 
 /* What `modprobe MODULE` loads first, module by module and kernel by kernel. */
 struct vb_softdep_report {
-	struct vb_msgs escapes; /* "M would load without vfio-pci first (KVER): its softdep in F wins" */
-	struct vb_msgs escaped; /* the module of each of escapes, in the same order */
-	struct vb_msgs masked;  /* a module's own softdep that would no longer load */
-	struct vb_msgs kept;    /* an install command runs instead of loading the module */
-	struct vb_msgs ok;      /* "KVER: vfio-pci loads before M, N" */
+	struct vb_strv escapes; /* "M would load without vfio-pci first (KVER): its softdep in F wins" */
+	struct vb_strv escaped; /* the module of each of escapes, in the same order */
+	struct vb_strv masked;  /* a module's own softdep that would no longer load */
+	struct vb_strv kept;    /* an install command runs instead of loading the module */
+	struct vb_strv ok;      /* "KVER: vfio-pci loads before M, N" */
 };
 
 /*
@@ -64,7 +64,7 @@ struct vb_softdep_report {
  */
 int vb_softdeps_verify(const struct vb_kmod *km, const struct vb_root *root,
 		       const struct vb_modprobe_file *files, size_t nfiles,
-		       const struct vb_msgs *modules, struct vb_softdep_report *rep, char *why,
+		       const struct vb_strv *modules, struct vb_softdep_report *rep, char *why,
 		       size_t size);
 void vb_softdep_report_free(struct vb_softdep_report *rep);
 
@@ -73,5 +73,5 @@ void vb_softdep_report_free(struct vb_softdep_report *rep);
  * softdep (its block of 00-vfio-boot.conf, and of vfio.conf where earlier
  * versions wrote it). Returns 0 or -errno (why says which file and what).
  */
-int vb_softdeps_configured(const struct vb_root *root, struct vb_msgs *modules, char *why,
+int vb_softdeps_configured(const struct vb_root *root, struct vb_strv *modules, char *why,
 			   size_t size);

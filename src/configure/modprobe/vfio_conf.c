@@ -18,22 +18,22 @@ static bool is_builtin(const char *module)
 	return strstr(module, " (built-in)") != NULL;
 }
 
-int vb_render_claimants(const struct vb_render_input *in, struct vb_msgs *modules)
+int vb_render_claimants(const struct vb_render_input *in, struct vb_strv *modules)
 {
 	int err = 0;
 
 	if (!in->snap || !in->claimants)
 		return 0;
 	for (size_t t = 0; t < in->plan->count && err == 0; t++) {
-		const struct vb_msgs *claims = &in->claimants[in->plan->targets[t].fn];
+		const struct vb_strv *claims = &in->claimants[in->plan->targets[t].fn];
 
 		if (!vb_target_taken(&in->plan->targets[t]))
 			continue;
 		for (size_t m = 0; m < claims->count && err == 0; m++)
 			if (!is_builtin(claims->items[m]) && strcmp(claims->items[m], "vfio_pci") != 0)
-				err = vb_msgs_add_unique(modules, claims->items[m]);
+				err = vb_strv_add_unique(modules, claims->items[m]);
 	}
-	vb_msgs_sort(modules);
+	vb_strv_sort(modules);
 	return err;
 }
 
@@ -46,7 +46,7 @@ static const struct vb_pci_fn *kept_user(const struct vb_render_input *in, const
 		for (size_t t = 0; t < in->plan->count; t++)
 			if (in->plan->targets[t].fn == i && vb_target_taken(&in->plan->targets[t]))
 				taken = true;
-		if (!taken && vb_msgs_contains(&in->claimants[i], module))
+		if (!taken && vb_strv_contains(&in->claimants[i], module))
 			return &in->snap->fns[i];
 	}
 	return NULL;
@@ -89,7 +89,7 @@ static void comment_out(FILE *out, const char *text, size_t len)
 }
 
 /* The admin's lines, as they are but for ids= options (continuations and all), commented out. */
-static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
+static int write_kept_lines(FILE *out, const char *text, struct vb_strv *notes)
 {
 	while (*text) {
 		size_t len = vb_modprobe_line_len(text);
@@ -100,7 +100,7 @@ static int write_kept_lines(FILE *out, const char *text, struct vb_msgs *notes)
 			fputs(vb_modprobe_text(VB_MODPROBE_IDS_COMMENTED), out);
 			comment_out(out, text, len);
 			if (!joined || options_without_ids(out, text, len) < 0 ||
-			    vb_msgs_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
+			    vb_strv_add(notes, "commented out '%.200s' in /etc/modprobe.d/vfio.conf: "
 					       "vfio-boot-bind binds the selected devices instead",
 					joined) < 0) {
 				free(joined);
@@ -179,9 +179,9 @@ static int write_softdep(const struct vb_render_input *in, const char *module, F
 	return err;
 }
 
-char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes)
+char *vb_render_modprobe(const struct vb_render_input *in, struct vb_strv *notes)
 {
-	struct vb_msgs modules = { 0 };
+	struct vb_strv modules = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -189,7 +189,7 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 
 	err = vb_render_claimants(in, &modules);
 	if (err < 0 || !(out = open_memstream(&text, &len))) {
-		vb_msgs_free(&modules);
+		vb_strv_free(&modules);
 		return NULL;
 	}
 	if (modules.count)
@@ -199,13 +199,13 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
 	for (size_t m = 0; in->blacklist && m < modules.count && err == 0; m++) {
 		const struct vb_pci_fn *user = kept_user(in, modules.items[m]);
 		if (user) {
-			err = vb_msgs_add(notes, "not blacklisting %s: the host keeps %s, which needs it",
+			err = vb_strv_add(notes, "not blacklisting %s: the host keeps %s, which needs it",
 					  modules.items[m], user->name);
 			continue;
 		}
 		vb_modprobe_text_fill(out, VB_MODPROBE_BLACKLIST, "MODULE", modules.items[m], NULL);
 	}
-	vb_msgs_free(&modules);
+	vb_strv_free(&modules);
 	if (fclose(out) != 0 || err < 0) {
 		free(text);
 		return NULL;
@@ -240,7 +240,7 @@ int vb_modprobe_own_lines(const char *text, size_t len, char **out)
 }
 
 int vb_render_modprobe_file(const char *current, size_t len, const char *body, bool first,
-			    char **out, size_t *outlen, struct vb_msgs *notes)
+			    char **out, size_t *outlen, struct vb_strv *notes)
 {
 	char *admin = NULL, *text = NULL;
 	size_t alen = 0, tlen = 0;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "config.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "plan.h"
 #include "softdep_merge.h"
@@ -14,7 +14,7 @@ struct vb_render_input {
 	const struct vb_config *cfg;      /* the selection being saved */
 	const struct vb_snapshot *snap;   /* NULL for a tree without hardware */
 	const struct vb_plan *plan;       /* built from cfg and snap */
-	const struct vb_msgs *claimants;  /* per snapshot function: modules that claim it */
+	const struct vb_strv *claimants;  /* per snapshot function: modules that claim it */
 	bool blacklist;                   /* also blacklist the claiming modules */
 	const struct vb_softdep_line *softdeps; /* the modules' lines (softdeps.h) */
 	size_t nsoftdeps;
@@ -24,7 +24,7 @@ struct vb_render_input {
  * The loadable modules (kmod's names, vfio-pci aside) that would claim a
  * function the plan takes, sorted. Returns 0 or -ENOMEM.
  */
-int vb_render_claimants(const struct vb_render_input *in, struct vb_msgs *modules);
+int vb_render_claimants(const struct vb_render_input *in, struct vb_strv *modules);
 
 /*
  * configure's lines of /etc/modprobe.d/00-vfio-boot.conf (its block,
@@ -36,7 +36,7 @@ int vb_render_claimants(const struct vb_render_input *in, struct vb_msgs *module
  * an identical host card too, even with vfio_boot.disable=1. Returns NULL on
  * ENOMEM.
  */
-char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes);
+char *vb_render_modprobe(const struct vb_render_input *in, struct vb_strv *notes);
 
 /*
  * The whole file: current (len bytes, "" when absent) with configure's block
@@ -47,7 +47,7 @@ char *vb_render_modprobe(const struct vb_render_input *in, struct vb_msgs *notes
  * lines they had kept. Returns 0 or -errno.
  */
 int vb_render_modprobe_file(const char *current, size_t len, const char *body, bool first,
-			    char **out, size_t *outlen, struct vb_msgs *notes);
+			    char **out, size_t *outlen, struct vb_strv *notes);
 
 /*
  * The admin's lines of a file configure writes: text without configure's

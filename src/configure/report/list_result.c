@@ -38,7 +38,7 @@ void list_result_text(FILE *out, const struct list_result *r)
 		fprintf(out, "note: %s\n", m->host.notes.items[i]);
 	for (size_t k = 0; k < m->snap.count; k++) {
 		const struct vb_pci_fn *fn = &m->snap.fns[r->order[k]];
-		const struct vb_msgs *modules = &m->claimants[r->order[k]];
+		const struct vb_strv *modules = &m->claimants[r->order[k]];
 		char name[256], cls[128], driver[4 * VB_DRIVER_MAX];
 
 		if (fn->iommu_group != group) {
@@ -90,7 +90,7 @@ void list_result_json(struct vb_json *w, const struct list_result *r)
 	vb_json_begin_array(w, VB_JSON_LINES);
 	for (size_t k = 0; k < m->snap.count; k++) {
 		const struct vb_pci_fn *fn = &m->snap.fns[r->order[k]];
-		const struct vb_msgs *modules = &m->claimants[r->order[k]];
+		const struct vb_strv *modules = &m->claimants[r->order[k]];
 		char name[256], cls[128], group[24];
 
 		snprintf(group, sizeof(group), "%ld", fn->iommu_group);

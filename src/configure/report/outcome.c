@@ -34,7 +34,7 @@ struct outcome {
 	bool dry_run;
 	bool changed;
 	const char *bootloader; /* NULL until known */
-	struct vb_msgs flags;
+	struct vb_strv flags;
 	struct outcome_function *functions;
 	size_t nfunctions;
 	struct outcome_file *files;
@@ -106,16 +106,16 @@ void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan)
 	}
 }
 
-void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags)
+void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_strv *flags)
 {
 	struct outcome *o = current;
 
 	if (!o)
 		return;
 	o->bootloader = vb_bootloader_name(bl);
-	vb_msgs_free(&o->flags);
+	vb_strv_free(&o->flags);
 	for (size_t i = 0; flags && i < flags->count; i++)
-		if (vb_msgs_add(&o->flags, "%s", flags->items[i]) < 0)
+		if (vb_strv_add(&o->flags, "%s", flags->items[i]) < 0)
 			o->incomplete = true;
 }
 
@@ -294,7 +294,7 @@ static void outcome_free(struct outcome *o)
 	}
 	free(o->functions);
 	steps_free(o);
-	vb_msgs_free(&o->flags);
+	vb_strv_free(&o->flags);
 	free(o);
 }
 

@@ -6,7 +6,7 @@
 #include "bootloader.h"
 #include "changeset.h"
 #include "cli.h"
-#include "msgs.h"
+#include "strv.h"
 #include "plan.h"
 
 /*
@@ -36,7 +36,7 @@ int vb_outcome_run(const struct cli *cli, int (*run)(const struct cli *cli));
 void vb_outcome_plan(const struct machine *m, const struct vb_plan *plan);
 
 /* The bootloader, and the kernel command line flags it gets (flags may be NULL). */
-void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_msgs *flags);
+void vb_outcome_kernel_flags(enum vb_bootloader bl, const struct vb_strv *flags);
 
 /*
  * The steps of cs as they stand (staged, or after vb_changeset_apply): its

@@ -10,8 +10,8 @@ struct reply {
 	const char *command;
 	const struct cli *cli;
 	struct vb_json json;
-	struct vb_msgs warnings; /* note:, warning: and errors an option overrode */
-	struct vb_msgs errors;
+	struct vb_strv warnings; /* note:, warning: and errors an option overrode */
+	struct vb_strv errors;
 	bool incomplete;         /* out of memory: something was not recorded */
 };
 
@@ -23,7 +23,7 @@ static void collect(void *ctx, enum cli_msg_kind kind, const char *msg)
 
 	if (kind == CLI_MSG_PROGRESS)
 		return; /* said on stderr; what was run is in the command's own members */
-	if (vb_msgs_add(kind == CLI_MSG_ERROR ? &r->errors : &r->warnings, "%s", msg) < 0)
+	if (vb_strv_add(kind == CLI_MSG_ERROR ? &r->errors : &r->warnings, "%s", msg) < 0)
 		r->incomplete = true;
 }
 
@@ -53,7 +53,7 @@ void reply_incomplete(void)
 	reply.incomplete = true;
 }
 
-void reply_strings(struct vb_json *w, const char *key, const struct vb_msgs *m)
+void reply_strings(struct vb_json *w, const char *key, const struct vb_strv *m)
 {
 	vb_json_key(w, key);
 	vb_json_begin_array(w, VB_JSON_INLINE);
@@ -76,8 +76,8 @@ int reply_end(int exit_status)
 	vb_json_field_bool(w, "complete", !reply.incomplete);
 	vb_json_end_object(w);
 	err = vb_json_finish(w);
-	vb_msgs_free(&reply.warnings);
-	vb_msgs_free(&reply.errors);
+	vb_strv_free(&reply.warnings);
+	vb_strv_free(&reply.errors);
 	reply.active = false;
 	if (err < 0) {
 		cli_error("cannot write the JSON output: %s", vb_strerror(err));

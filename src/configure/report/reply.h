@@ -39,7 +39,7 @@ void reply_incomplete(void);
 int reply_end(int exit_status);
 
 /* A member whose value is the array of strings m. */
-void reply_strings(struct vb_json *w, const char *key, const struct vb_msgs *m);
+void reply_strings(struct vb_json *w, const char *key, const struct vb_strv *m);
 
 /* The members that name a PCI function in every answer: "address", "vendor", "device". */
 void reply_function(struct vb_json *w, const char *address, unsigned vendor, unsigned device);

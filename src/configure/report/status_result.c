@@ -43,7 +43,7 @@ void status_result_free(struct status_result *r)
 	}
 	free(r->images);
 	free(r->functions);
-	vb_msgs_free(&r->notes);
+	vb_strv_free(&r->notes);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -7,7 +7,7 @@
 
 #include "initramfs_image.h"
 #include "json.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 
 /*
@@ -37,7 +37,7 @@ struct status_result {
 	char disabled_by[256];      /* the word that disabled it ("vfio_boot.disable=Y"), printable */
 	struct status_function *functions;
 	size_t nfunctions;
-	struct vb_msgs notes;       /* the selection's notes */
+	struct vb_strv notes;       /* the selection's notes */
 	struct status_image *images;
 	size_t nimages;
 	bool as_expected;           /* every function and image as it should be */

@@ -37,7 +37,7 @@ static const char *key_of(const struct vb_device_rule *r)
 
 /* A reset method the device does not list now: noted (vendor-reset adds device_specific). */
 static int note_reset(const struct vb_device_keys_input *in, const struct vb_pci_fn *fn,
-		      const char *methods, struct vb_msgs *notes)
+		      const char *methods, struct vb_strv *notes)
 {
 	char rel[VB_PCI_NAME_MAX + 48], offered[256];
 	const char *missing;
@@ -47,14 +47,14 @@ static int note_reset(const struct vb_device_keys_input *in, const struct vb_pci
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/reset_method", fn->name);
 	n = vb_root_read_small(in->root, rel, offered, sizeof(offered));
 	if (n < 0)
-		return n == -ENOENT ? vb_msgs_add(notes, "%s has no reset_method here (kernels "
+		return n == -ENOENT ? vb_strv_add(notes, "%s has no reset_method here (kernels "
 						  "before 5.15): the binder sets it where the "
 						  "booted kernel has one", fn->name) : 0;
 	offered[strcspn(offered, "\n")] = '\0';
 	missing = vb_reset_method_missing(offered, methods, &len);
 	if (!missing)
 		return 0;
-	return vb_msgs_add(notes, "%s offers reset methods '%s' now, not %.*s: the binder "
+	return vb_strv_add(notes, "%s offers reset methods '%s' now, not %.*s: the binder "
 			   "writes reset_method only where the device offers it at boot%s",
 			   fn->name, offered, (int)len, missing,
 			   len == 15 && strncmp(missing, "device_specific", 15) == 0 ?
@@ -64,7 +64,7 @@ static int note_reset(const struct vb_device_keys_input *in, const struct vb_pci
 
 /* A given --driver or --reset-method line, once per taken function it names. */
 static int given_rule(const struct vb_device_keys_input *in, const struct vb_device_rule *r,
-		      FILE *out, struct vb_msgs *notes, struct vb_msgs *refusals)
+		      FILE *out, struct vb_strv *notes, struct vb_strv *refusals)
 {
 	char value[VB_RESET_TEXT_MAX], guard[VB_SELECTOR_MAX + 1];
 	size_t matched = 0;
@@ -73,7 +73,7 @@ static int given_rule(const struct vb_device_keys_input *in, const struct vb_dev
 	value_of(r, value, sizeof(value));
 	if (!in->snap) {
 		if (r->sel.kind != VB_SEL_ID_AT_ADDR)
-			return vb_msgs_add(refusals, "%s=%s@%s cannot be saved guarded without sys/: "
+			return vb_strv_add(refusals, "%s=%s@%s cannot be saved guarded without sys/: "
 					   "name the function as ID@address", key_of(r), value,
 					   r->sel.text);
 		fprintf(out, "%s=%s@%04x:%04x@", key_of(r), value, r->sel.vendor, r->sel.device);
@@ -93,7 +93,7 @@ static int given_rule(const struct vb_device_keys_input *in, const struct vb_dev
 			err = note_reset(in, fn, r->value, notes);
 	}
 	if (err == 0 && !matched)
-		return vb_msgs_add(refusals, "%s=%s@%s: %s names no function the selection takes",
+		return vb_strv_add(refusals, "%s=%s@%s: %s names no function the selection takes",
 				   key_of(r), value, r->sel.text, r->sel.text);
 	return err;
 }
@@ -109,7 +109,7 @@ static bool driver_given(const struct vb_config *given, const struct vb_pci_fn *
 }
 
 /* The variant for each taken function no given line names, found in the kernels' aliases. */
-static int found_variants(const struct vb_device_keys_input *in, FILE *out, struct vb_msgs *notes)
+static int found_variants(const struct vb_device_keys_input *in, FILE *out, struct vb_strv *notes)
 {
 	int err = 0;
 
@@ -126,23 +126,23 @@ static int found_variants(const struct vb_device_keys_input *in, FILE *out, stru
 		for (size_t k = 0; k < v.kernels.count; k++)
 			vb_reason_append(kernels, "%s", v.kernels.items[k]);
 		for (size_t k = 0; k < in->kmod->kernels.count; k++)
-			if (!vb_msgs_contains(&v.kernels, in->kmod->kernels.items[k]))
+			if (!vb_strv_contains(&v.kernels, in->kmod->kernels.items[k]))
 				vb_reason_append(without, "%s", in->kmod->kernels.items[k]);
 		if (in->given->devices.generic || driver_given(in->given, fn)) {
-			err = vb_msgs_add(notes, "%s: the variant %s (vfio_pci: alias in %s) is not "
+			err = vb_strv_add(notes, "%s: the variant %s (vfio_pci: alias in %s) is not "
 					  "used: --driver says which driver", fn->name, v.module,
 					  kernels);
 		} else {
 			guarded(fn, guard, sizeof(guard));
 			fprintf(out, "driver=%s@%s  # vfio_pci: alias in %s\n", v.module, guard,
 				kernels);
-			err = vb_msgs_add(notes, "%s goes to the vfio-pci variant %s (its vfio_pci: "
+			err = vb_strv_add(notes, "%s goes to the vfio-pci variant %s (its vfio_pci: "
 					  "alias in %s)%s%s%s", fn->name, v.module, kernels,
 					  without[0] ? "; vfio-pci takes it under " : "", without,
 					  without[0] ? ", which lack it" : "");
 		}
 		for (size_t o = 0; err == 0 && o < v.others.count; o++)
-			err = vb_msgs_add(notes, "%s: %s matches it too; %s is saved (driver=MODULE@%s "
+			err = vb_strv_add(notes, "%s: %s matches it too; %s is saved (driver=MODULE@%s "
 					  "chooses)", fn->name, v.others.items[o], v.module, fn->name);
 		vb_variant_free(&v);
 	}
@@ -150,9 +150,9 @@ static int found_variants(const struct vb_device_keys_input *in, FILE *out, stru
 }
 
 /* preload=, and a note for a module no installed kernel has. */
-static int preload_line(const struct vb_device_keys_input *in, FILE *out, struct vb_msgs *notes)
+static int preload_line(const struct vb_device_keys_input *in, FILE *out, struct vb_strv *notes)
 {
-	const struct vb_msgs *preload = &in->given->devices.preload;
+	const struct vb_strv *preload = &in->given->devices.preload;
 	int err = 0;
 
 	for (size_t i = 0; i < preload->count; i++)
@@ -166,15 +166,15 @@ static int preload_line(const struct vb_device_keys_input *in, FILE *out, struct
 			somewhere = somewhere ||
 				    vb_kmod_state(in->kmod, k, preload->items[i]) != VB_MODULE_MISSING;
 		if (!somewhere && in->kmod->kernels.count)
-			err = vb_msgs_add(notes, "preload=%s: no installed kernel has this module "
+			err = vb_strv_add(notes, "preload=%s: no installed kernel has this module "
 					  "(install it, e.g. with DKMS, before rebooting)",
 					  preload->items[i]);
 	}
 	return err;
 }
 
-int vb_device_keys_text(const struct vb_device_keys_input *in, char **text, struct vb_msgs *notes,
-			struct vb_msgs *refusals)
+int vb_device_keys_text(const struct vb_device_keys_input *in, char **text, struct vb_strv *notes,
+			struct vb_strv *refusals)
 {
 	const struct vb_device_rules *given = &in->given->devices;
 	char *body = NULL;

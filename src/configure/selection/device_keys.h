@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "kmodinfo.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "plan.h"
 #include "root.h"
@@ -31,5 +31,5 @@ struct vb_device_keys_input {
  * Returns 0 with *text (may be ""; the caller frees it), -EINVAL with the
  * reasons in refusals, or -errno.
  */
-int vb_device_keys_text(const struct vb_device_keys_input *in, char **text, struct vb_msgs *notes,
-			struct vb_msgs *refusals);
+int vb_device_keys_text(const struct vb_device_keys_input *in, char **text, struct vb_strv *notes,
+			struct vb_strv *refusals);

@@ -50,13 +50,13 @@ static int add_as_typed(struct vb_saved_selection *out, const struct vb_selector
 }
 
 /* Why a selector cannot be saved guarded, and the fix, into refusals. */
-static int refuse_unguarded(const struct vb_selector *sel, bool have_sys, struct vb_msgs *refusals)
+static int refuse_unguarded(const struct vb_selector *sel, bool have_sys, struct vb_strv *refusals)
 {
 	char addr[VB_PCI_NAME_MAX];
 
 	if (sel->kind == VB_SEL_ADDR) {
 		vb_pci_addr_format(&sel->addr, addr, sizeof(addr));
-		return vb_msgs_add(refusals,
+		return vb_strv_add(refusals,
 				   "%s: %s, so it cannot be saved guarded: write it as "
 				   "VENDOR:DEVICE@%s, the IDs of the card that goes there",
 				   sel->text,
@@ -64,7 +64,7 @@ static int refuse_unguarded(const struct vb_selector *sel, bool have_sys, struct
 					      "without sys/ the ID there cannot be read",
 				   addr);
 	}
-	return vb_msgs_add(refusals,
+	return vb_strv_add(refusals,
 			   "%s %s, so it cannot be saved guarded (ID@address): name the card as "
 			   "%04x:%04x@ADDRESS, or pass --all-matching to take every card with "
 			   "this ID, now and later",
@@ -109,7 +109,7 @@ static int add_group_members(struct vb_saved_selection *out, const struct vb_sav
 }
 
 int vb_saved_selection_build(const struct vb_saved_input *in, struct vb_saved_selection *out,
-			     struct vb_msgs *notes, struct vb_msgs *refusals)
+			     struct vb_strv *notes, struct vb_strv *refusals)
 {
 	const struct vb_selector_list *given = &in->given->select;
 	bool unlisted = in->snap == NULL; /* a line stands for functions not seen here */
@@ -127,7 +127,7 @@ int vb_saved_selection_build(const struct vb_saved_input *in, struct vb_saved_se
 		if (bare_id && in->all_matching) {
 			err = add_line(out, sel->text, true);
 			if (err == 0)
-				err = vb_msgs_add(notes, "%s is saved as it is (--all-matching): at every "
+				err = vb_strv_add(notes, "%s is saved as it is (--all-matching): at every "
 						  "boot vfio-pci gets every card with this ID, now "
 						  "and later", sel->text);
 			unlisted = true;
@@ -146,7 +146,7 @@ int vb_saved_selection_build(const struct vb_saved_input *in, struct vb_saved_se
 	if (err == 0 && !unlisted && in->given->companions == VB_COMPANIONS_GROUP) {
 		err = add_group_members(out, in);
 		if (err > 0)
-			err = vb_msgs_add(notes, "--companions group: the functions the IOMMU groups "
+			err = vb_strv_add(notes, "--companions group: the functions the IOMMU groups "
 					  "brought along are saved one by one, with companions=slot: "
 					  "a function that joins a group later stays with the host");
 		out->cfg.companions = VB_COMPANIONS_SLOT;
@@ -163,8 +163,8 @@ void vb_saved_selection_free(struct vb_saved_selection *saved)
 	saved->open = NULL;
 }
 
-int vb_saved_selection_text(const struct vb_saved_input *in, char **text, struct vb_msgs *notes,
-			    struct vb_msgs *refusals)
+int vb_saved_selection_text(const struct vb_saved_input *in, char **text, struct vb_strv *notes,
+			    struct vb_strv *refusals)
 {
 	struct vb_saved_selection saved;
 	char why[128];
@@ -180,7 +180,7 @@ int vb_saved_selection_text(const struct vb_saved_input *in, char **text, struct
 	if (vb_config_text_check(*text, strlen(*text), why, sizeof(why)) < 0) {
 		free(*text);
 		*text = NULL;
-		err = vb_msgs_add(refusals, "too many selectors for /etc/vfio-boot.conf: %s", why);
+		err = vb_strv_add(refusals, "too many selectors for /etc/vfio-boot.conf: %s", why);
 		return err < 0 ? err : -EINVAL;
 	}
 	return 0;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "config.h"
-#include "msgs.h"
+#include "strv.h"
 #include "pci.h"
 #include "plan.h"
 
@@ -42,7 +42,7 @@ struct vb_saved_selection {
  * -ENOMEM.
  */
 int vb_saved_selection_build(const struct vb_saved_input *in, struct vb_saved_selection *out,
-			     struct vb_msgs *notes, struct vb_msgs *refusals);
+			     struct vb_strv *notes, struct vb_strv *refusals);
 
 void vb_saved_selection_free(struct vb_saved_selection *saved);
 
@@ -52,5 +52,5 @@ void vb_saved_selection_free(struct vb_saved_selection *saved);
  * with. Returns 0 with *text set (the caller frees it); -EINVAL with the
  * reasons in refusals; or -ENOMEM.
  */
-int vb_saved_selection_text(const struct vb_saved_input *in, char **text, struct vb_msgs *notes,
-			    struct vb_msgs *refusals);
+int vb_saved_selection_text(const struct vb_saved_input *in, char **text, struct vb_strv *notes,
+			    struct vb_strv *refusals);

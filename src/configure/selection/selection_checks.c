@@ -105,7 +105,7 @@ static void review_line(void *ctx, enum vb_review_state state, const char *text)
 }
 
 bool check_selection(struct check_list *c, const struct cli *cli, const struct machine *m,
-		     struct vb_msgs *claimants)
+		     struct vb_strv *claimants)
 {
 	struct vb_host_facts host = vb_host_devices_facts(&m->host);
 	struct vb_config cfg;

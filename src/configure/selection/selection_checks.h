@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "msgs.h"
+#include "strv.h"
 
 /*
  * The saved selection against the machine: its problems, what each selector
@@ -15,4 +15,4 @@
  * true when there is a selection (/etc/vfio-boot.conf exists).
  */
 bool check_selection(struct check_list *c, const struct cli *cli, const struct machine *m,
-		     struct vb_msgs *claimants);
+		     struct vb_strv *claimants);

@@ -10,9 +10,9 @@
 
 #include "changeset.h"
 #include "cli.h"
+#include "root_write.h"
 #include "run.h"
 #include "statedir.h"
-#include "treefile.h"
 #include "udiff.h"
 
 struct verification {
@@ -147,20 +147,24 @@ static int add_parents(struct vb_changeset *cs, const char *path)
 
 int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_file_state *st)
 {
-	struct vb_tree_file f;
+	struct vb_xattrs xattrs = { 0 };
+	struct vb_root_file f;
 	struct stat sb;
 	char *data = NULL;
 	size_t len = 0;
-	int err = vb_tree_locate(root, path, &f);
+	int err = vb_root_locate(root, path, true, &f);
 
 	if (err == 0)
-		err = vb_tree_read(&f, VB_TREE_FILE_MAX, &data, &len, &sb);
-	vb_tree_release(&f);
+		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, &data, &len, &sb, &xattrs);
+	vb_root_file_release(&f);
 	if (err == -ENOENT)
 		return vb_file_state_set(st, NULL, 0, 0, 0, 0, false);
 	if (err < 0)
 		return err;
 	err = vb_file_state_set(st, data, len, sb.st_mode, sb.st_uid, sb.st_gid, true);
+	if (err == 0)
+		err = vb_file_state_set_xattrs(st, &xattrs);
+	vb_xattrs_free(&xattrs);
 	free(data);
 	return err;
 }
@@ -195,6 +199,8 @@ static int add_file(struct vb_changeset *cs, const char *path, const struct vb_f
 	if (err == 0)
 		err = vb_file_state_set(&s.new, want->data, want->len, want->mode, want->uid,
 					want->gid, true);
+	if (err == 0 && want->exists && want->xattrs_known)
+		err = vb_file_state_set_xattrs(&s.new, &want->xattrs);
 	if (err == 0 && !want->exists)
 		err = vb_file_state_set(&s.new, NULL, 0, 0, 0, 0, false);
 	if (err == 0)
@@ -218,15 +224,19 @@ int vb_changeset_put(struct vb_changeset *cs, const char *path, const char *cont
 	err = vb_file_state_read(cs->engine.root, path, &now);
 	if (err < 0)
 		return err;
-	/* An existing file keeps its mode and owner; a new one is ours. */
+	/*
+	 * An existing file keeps its mode and owner, and its extended attributes
+	 * as they are when it is written (want's are unknown); a new one is ours.
+	 */
 	want.exists = content != NULL;
 	want.data = (char *)content;
 	want.len = len;
 	want.mode = now.exists ? now.mode : mode & 07777;
 	want.uid = now.exists ? now.uid : geteuid();
 	want.gid = now.exists ? now.gid : getegid();
-	free(now.data);
-	return add_file(cs, path, &want, edit);
+	err = add_file(cs, path, &want, edit);
+	vb_file_state_set(&now, NULL, 0, 0, 0, 0, false); /* frees it */
+	return err;
 }
 
 int vb_changeset_restore(struct vb_changeset *cs, const char *path,
@@ -248,12 +258,12 @@ int vb_changeset_rmdir(struct vb_changeset *cs, const char *path)
 	return add_step(cs, &s, NULL);
 }
 
-static int set_argv(struct vb_msgs *to, const char *const *argv)
+static int set_argv(struct vb_strv *to, const char *const *argv)
 {
 	for (size_t i = 0; argv[i]; i++) {
 		if (strchr(argv[i], '\n'))
 			return -EINVAL;
-		if (vb_msgs_add(to, "%s", argv[i]) < 0)
+		if (vb_strv_add(to, "%s", argv[i]) < 0)
 			return -ENOMEM;
 	}
 	return to->count ? 0 : -EINVAL;
@@ -296,7 +306,7 @@ int vb_changeset_verify(struct vb_changeset *cs, const char *name, vb_verify_fn 
 	return add_step(cs, &s, &v);
 }
 
-char *vb_argv_line(const struct vb_msgs *argv)
+char *vb_argv_line(const struct vb_strv *argv)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -356,7 +366,7 @@ static void problem(const struct vb_engine *e, const char *fmt, ...)
 		cli_error("%s", msg);
 }
 
-static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool run, bool undo)
+static void announce(const struct vb_engine *e, const struct vb_strv *argv, bool run, bool undo)
 {
 	char *line;
 
@@ -379,7 +389,7 @@ static void announce(const struct vb_engine *e, const struct vb_msgs *argv, bool
  * next run says so) and can be stopped by hand, after which the next run
  * rolls the change back.
  */
-static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool undo,
+static int run_argv(const struct vb_engine *e, const struct vb_strv *argv, bool undo,
 		    bool *skipped)
 {
 	const char **words = calloc(argv->count + 1, sizeof(*words));
@@ -401,7 +411,7 @@ static int run_argv(const struct vb_engine *e, const struct vb_msgs *argv, bool 
 	return rc;
 }
 
-static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int rc)
+static void describe_run(char *why, size_t size, const struct vb_strv *argv, int rc)
 {
 	if (rc < 0)
 		snprintf(why, size, "cannot run %s: %s", argv->items[0], vb_strerror(rc));
@@ -409,19 +419,39 @@ static void describe_run(char *why, size_t size, const struct vb_msgs *argv, int
 		snprintf(why, size, "%s failed with status %d", argv->items[0], rc);
 }
 
-/* A file step, forward (to new) or back (to old). */
-static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, char *why,
-		     size_t size)
+/*
+ * Writes the file as state to says, its extended attributes as to keeps
+ * them or, when unknown, as the file has them now.
+ */
+static int put_state(const struct vb_root_file *f, const struct vb_file_state *to,
+		     const struct vb_file_state *now)
+{
+	const struct vb_root_meta meta = { to->mode, to->uid, to->gid,
+					   to->xattrs_known ? &to->xattrs : &now->xattrs };
+
+	if (!to->exists)
+		return vb_root_remove(f);
+	return vb_root_replace(f, to->data ? to->data : "", to->len, &meta, vb_root_set_meta);
+}
+
+/*
+ * A file step, forward (to new) or back (to old). *changed says whether the
+ * file may now differ from what it was before the step (a failed write
+ * whose rename came through, and only that).
+ */
+static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, bool *changed,
+		     char *why, size_t size)
 {
 	const struct vb_file_state *from = undo ? &s->new : &s->old, *to = undo ? &s->old : &s->new;
 	struct vb_file_state now = { 0 };
-	struct vb_tree_file f;
-	int err = vb_tree_locate(e->root, s->path, &f);
+	struct vb_root_file f;
+	int err = vb_root_locate(e->root, s->path, true, &f);
 
+	*changed = false;
 	if (err == -ENOENT && undo && !s->old.exists)
 		return 0; /* its directory is gone: so is the file */
 	if (err == 0) {
-		vb_tree_clean_temp(&f);
+		vb_root_clean_temp(&f);
 		err = vb_file_state_read(e->root, s->path, &now);
 	}
 	if (err == 0 && !vb_file_state_same(&now, from) && !vb_file_state_same(&now, to)) {
@@ -429,35 +459,45 @@ static int file_step(const struct vb_engine *e, struct vb_step *s, bool undo, ch
 			 s->path);
 		err = -EBUSY;
 	} else if (err == 0 && !vb_file_state_same(&now, to)) {
-		const struct vb_file_state target = *to;
-
-		err = target.exists ? vb_tree_replace(&f, target.data ? target.data : "", target.len,
-						      target.mode, target.uid, target.gid) :
-				      vb_tree_remove(&f);
+		err = put_state(&f, to, &now);
 		err = err > 0 ? 0 : err;
-		if (err < 0)
-			snprintf(why, size, "cannot %s %s: %s", target.exists ? "write" : "remove",
+		if (err < 0) {
+			snprintf(why, size, "cannot %s %s: %s", to->exists ? "write" : "remove",
 				 s->path, vb_strerror(err));
+			/* A rename or unlink that came through, its fsync not: changed. */
+			*changed = vb_file_state_read(e->root, s->path, &now) < 0 ||
+				   vb_file_state_same(&now, to);
+		}
 	} else if (err < 0) {
 		snprintf(why, size, "cannot read %s: %s", s->path, vb_strerror(err));
 	}
-	vb_tree_release(&f);
-	free(now.data);
+	vb_root_file_release(&f);
+	vb_file_state_set(&now, NULL, 0, 0, 0, 0, false); /* frees it */
 	return err;
 }
 
-static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool make, char *why,
-		    size_t size)
+/*
+ * Makes or removes the directory. *changed says whether it did: 0 from
+ * vb_root_mkdir (a directory there already) or vb_root_rmdir (none, or not
+ * empty) changed nothing, nor did -EEXIST (something else is there); after
+ * another error, whether the directory is now as the step would leave it.
+ */
+static int dir_step(const struct vb_engine *e, const struct vb_step *s, bool make,
+		    bool *changed, char *why, size_t size)
 {
-	int err = make ? vb_tree_mkdir(e->root, s->path, 0755) : vb_tree_rmdir(e->root, s->path);
+	int err = make ? vb_root_mkdir(e->root, s->path, 0755) : vb_root_rmdir(e->root, s->path);
 
-	if (err < 0)
+	*changed = err > 0;
+	if (err < 0) {
 		snprintf(why, size, "cannot %s directory %s: %s", make ? "make" : "remove", s->path,
 			 vb_strerror(err));
+		*changed = make ? err != -EEXIST && vb_root_exists(e->root, s->path) :
+				  !vb_root_exists(e->root, s->path);
+	}
 	return err < 0 ? err : 0;
 }
 
-static int command_step(const struct vb_engine *e, struct vb_step *s, const struct vb_msgs *argv,
+static int command_step(const struct vb_engine *e, struct vb_step *s, const struct vb_strv *argv,
 			bool undo, char *why, size_t size)
 {
 	bool skipped;
@@ -473,48 +513,61 @@ static int command_step(const struct vb_engine *e, struct vb_step *s, const stru
 	return 0;
 }
 
-/* Does step s. Sets its state; returns 0 or -errno with why. */
+/*
+ * Does step s. Sets its state; returns 0 or -errno with why. A step that
+ * changed nothing needs no undo, whatever kind it is: one that failed so is
+ * UNDONE at once, one that found its work done (a directory there already)
+ * SKIPPED. A command that failed may have done part of its work: FAILED.
+ */
 static int do_step(const struct vb_engine *e, struct vb_step *s, const struct verification *v,
 		   char *why, size_t size)
 {
+	bool changed = true;
 	int err = 0;
 
 	s->state = VB_STEP_DONE;
 	switch (s->kind) {
 	case VB_STEP_FILE:
-		err = file_step(e, s, false, why, size);
+		err = file_step(e, s, false, &changed, why, size);
+		changed = changed || err == 0;
 		break;
 	case VB_STEP_MKDIR:
 	case VB_STEP_RMDIR:
-		err = dir_step(e, s, s->kind == VB_STEP_MKDIR, why, size);
+		err = dir_step(e, s, s->kind == VB_STEP_MKDIR, &changed, why, size);
+		if (err == 0 && !changed)
+			s->state = VB_STEP_SKIPPED;
 		break;
 	case VB_STEP_COMMAND:
 	case VB_STEP_REGENERATE:
 		err = command_step(e, s, &s->argv, false, why, size);
+		/* A generator that fails leaves the image it found. */
+		changed = err == 0 || s->kind == VB_STEP_COMMAND;
 		break;
 	case VB_STEP_VERIFY:
 		err = v && v->fn ? v->fn(v->ctx, why, size) : 0;
 		if (err < 0 && !why[0])
 			snprintf(why, size, "%s failed: %s", s->name, vb_strerror(err));
+		changed = false;
 		break;
 	}
 	if (err < 0)
-		s->state = VB_STEP_FAILED;
+		s->state = changed ? VB_STEP_FAILED : VB_STEP_UNDONE;
 	return err;
 }
 
 /* Takes step s back (regenerations aside). Returns 0 or -errno with why. */
 static int undo_step(const struct vb_engine *e, struct vb_step *s, char *why, size_t size)
 {
+	bool changed;
 	int err = 0;
 
 	switch (s->kind) {
 	case VB_STEP_FILE:
-		err = file_step(e, s, true, why, size);
+		err = file_step(e, s, true, &changed, why, size);
 		break;
 	case VB_STEP_MKDIR:
 	case VB_STEP_RMDIR:
-		err = dir_step(e, s, s->kind == VB_STEP_RMDIR, why, size);
+		err = dir_step(e, s, s->kind == VB_STEP_RMDIR, &changed, why, size);
 		break;
 	case VB_STEP_COMMAND:
 		err = command_step(e, s, &s->undo_argv, true, why, size);
@@ -606,10 +659,6 @@ static int roll_back(const struct vb_engine *e, struct vb_journal *j)
 
 		if (s->kind != VB_STEP_REGENERATE || !needs_undo(s))
 			continue;
-		if (s->state == VB_STEP_FAILED) {
-			s->state = VB_STEP_UNDONE; /* a failed regeneration left the old image */
-			continue;
-		}
 		rc = run_argv(e, &s->argv, true, &skipped);
 		if (rc != 0) {
 			describe_run(why, sizeof(why), &s->argv, rc);
@@ -731,12 +780,12 @@ int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j)
 					j->steps[i].state == VB_STEP_SKIPPED);
 	/* Temporary files a crash left beside the files it was writing. */
 	for (size_t i = 0; i < j->nsteps; i++) {
-		struct vb_tree_file f;
+		struct vb_root_file f;
 
 		if (j->steps[i].kind == VB_STEP_FILE &&
-		    vb_tree_locate(engine->root, j->steps[i].path, &f) == 0) {
-			vb_tree_clean_temp(&f);
-			vb_tree_release(&f);
+		    vb_root_locate(engine->root, j->steps[i].path, true, &f) == 0) {
+			vb_root_clean_temp(&f);
+			vb_root_file_release(&f);
 		}
 	}
 	if (all_done) {

@@ -26,7 +26,7 @@
 /* What the engine tells as it works; NULL members print the plain text lines. */
 struct vb_changeset_hooks {
 	/* A command about to run (run false: it cannot here, not root); undo when rolling back. */
-	void (*command)(void *ctx, const struct vb_msgs *argv, bool run, bool undo);
+	void (*command)(void *ctx, const struct vb_strv *argv, bool run, bool undo);
 	/* One line about something that went wrong (a step, an undo). */
 	void (*problem)(void *ctx, const char *msg);
 	void *ctx;
@@ -112,4 +112,4 @@ int vb_changeset_recover(const struct vb_engine *engine, struct vb_journal *j);
 int vb_file_state_read(const struct vb_root *root, const char *path, struct vb_file_state *st);
 
 /* Words joined by spaces ("update-initramfs -u -k all"), in a new string; NULL on ENOMEM. */
-char *vb_argv_line(const struct vb_msgs *argv);
+char *vb_argv_line(const struct vb_strv *argv);

@@ -7,23 +7,23 @@
 
 #include "job.h"
 #include "kcmdline.h"
-#include "treefile.h"
+#include "root_write.h"
 
 int job_read_file(const struct vb_root *root, const char *path, char **text, size_t *len,
 		   struct stat *st)
 {
-	struct vb_tree_file f;
-	int err = vb_tree_locate(root, path, &f);
+	struct vb_root_file f;
+	int err = vb_root_locate(root, path, true, &f);
 
 	*text = NULL;
 	*len = 0;
 	if (err == 0)
-		err = vb_tree_read(&f, VB_TREE_FILE_MAX, text, len, st);
-	vb_tree_release(&f);
+		err = vb_root_file_read(&f, VB_ROOT_FILE_MAX, text, len, st, NULL);
+	vb_root_file_release(&f);
 	return err;
 }
 
-int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours)
+int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_strv *ours)
 {
 	int err = 0;
 

@@ -30,7 +30,7 @@ int job_read_file(const struct vb_root *root, const char *path, char **text, siz
 		  struct stat *st);
 
 /* The kernel flags configure's recorded edits of path left in it. Returns 0 or -ENOMEM. */
-int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_msgs *ours);
+int job_flags_ours(const struct vb_journal *j, const char *path, struct vb_strv *ours);
 
 /* True when the changeset changes file path. */
 bool job_file_changes(const struct vb_changeset *cs, const char *path);

@@ -10,6 +10,9 @@
  *                                  removed WORD, dropped WORD (one per line)
  *     arg WORD / undo-arg WORD     a command's words, one per line
  *     name NAME                    a verification
+ *     xattrs COUNT                 the old file's extended attributes (version 2),
+ *     xattr NAME VALUE             then each, name and value in hex (any bytes);
+ *                                  an empty value leaves out " VALUE"
  *     data LEN\n<LEN bytes>        the old bytes, last
  */
 #include <errno.h>
@@ -17,10 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "journal.h"
 
 #define MAGIC "vfio-boot-journal"
-#define VERSION 1
+#define VERSION 2        /* what is written */
+#define VERSION_UNCHAINED 1 /* each record's checksum of its body alone; still read */
+#define XATTR_NAME_MAX 255
+#define XATTR_VALUE_MAX 65536
 
 static const char *const kind_names[] = {
 	[VB_STEP_MKDIR] = "mkdir",	       [VB_STEP_RMDIR] = "rmdir",
@@ -37,7 +44,6 @@ static const char *const edit_names[] = {
 	[VB_EDIT_KERNEL_CMDLINE] = "kernel-cmdline",
 	[VB_EDIT_BLOCK] = "block",
 };
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *vb_step_kind_name(enum vb_step_kind kind)
 {
@@ -77,11 +83,11 @@ bool vb_journal_path_ok(const char *path)
 
 void vb_edit_free(struct vb_edit *e)
 {
-	vb_msgs_free(&e->added);
-	vb_msgs_free(&e->replaced_old);
-	vb_msgs_free(&e->replaced_new);
-	vb_msgs_free(&e->removed);
-	vb_msgs_free(&e->dropped);
+	vb_strv_free(&e->added);
+	vb_strv_free(&e->replaced_old);
+	vb_strv_free(&e->replaced_new);
+	vb_strv_free(&e->removed);
+	vb_strv_free(&e->dropped);
 	e->kind = VB_EDIT_NONE;
 }
 
@@ -90,17 +96,19 @@ void vb_step_free(struct vb_step *s)
 	free(s->path);
 	free(s->old.data);
 	free(s->new.data);
+	vb_xattrs_free(&s->old.xattrs);
+	vb_xattrs_free(&s->new.xattrs);
 	vb_edit_free(&s->edit);
-	vb_msgs_free(&s->argv);
-	vb_msgs_free(&s->undo_argv);
+	vb_strv_free(&s->argv);
+	vb_strv_free(&s->undo_argv);
 	free(s->name);
 	memset(s, 0, sizeof(*s));
 }
 
-static int copy_msgs(struct vb_msgs *to, const struct vb_msgs *from)
+static int copy_msgs(struct vb_strv *to, const struct vb_strv *from)
 {
 	for (size_t i = 0; i < from->count; i++)
-		if (vb_msgs_add(to, "%s", from->items[i]) < 0)
+		if (vb_strv_add(to, "%s", from->items[i]) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -129,6 +137,8 @@ int vb_step_copy(struct vb_step *to, const struct vb_step *from)
 
 	*to = *from;
 	to->path = to->name = to->old.data = to->new.data = NULL;
+	memset(&to->old.xattrs, 0, sizeof(to->old.xattrs));
+	memset(&to->new.xattrs, 0, sizeof(to->new.xattrs));
 	memset(&to->edit, 0, sizeof(to->edit));
 	memset(&to->argv, 0, sizeof(to->argv));
 	memset(&to->undo_argv, 0, sizeof(to->undo_argv));
@@ -137,6 +147,8 @@ int vb_step_copy(struct vb_step *to, const struct vb_step *from)
 	err |= copy_string(&to->name, from->name);
 	err |= copy_bytes(&to->old.data, from->old.data, from->old.len);
 	err |= copy_bytes(&to->new.data, from->new.data, from->new.len);
+	err |= vb_xattrs_copy(&to->old.xattrs, &from->old.xattrs);
+	err |= vb_xattrs_copy(&to->new.xattrs, &from->new.xattrs);
 	err |= copy_msgs(&to->edit.added, &from->edit.added);
 	err |= copy_msgs(&to->edit.replaced_old, &from->edit.replaced_old);
 	err |= copy_msgs(&to->edit.replaced_new, &from->edit.replaced_new);
@@ -168,6 +180,7 @@ int vb_file_state_set(struct vb_file_state *st, const char *data, size_t len, mo
 		      uid_t uid, gid_t gid, bool keep_data)
 {
 	free(st->data);
+	vb_xattrs_free(&st->xattrs);
 	memset(st, 0, sizeof(*st));
 	if (!data)
 		return 0;
@@ -178,6 +191,14 @@ int vb_file_state_set(struct vb_file_state *st, const char *data, size_t len, mo
 	st->len = len;
 	vb_sha256_hex(data, len, st->hash);
 	return keep_data ? copy_bytes(&st->data, data, len) : 0;
+}
+
+int vb_file_state_set_xattrs(struct vb_file_state *st, const struct vb_xattrs *x)
+{
+	int err = vb_xattrs_copy(&st->xattrs, x);
+
+	st->xattrs_known = err == 0;
+	return err;
 }
 
 bool vb_file_state_same(const struct vb_file_state *a, const struct vb_file_state *b)
@@ -200,12 +221,12 @@ void vb_journal_free(struct vb_journal *j)
 
 void vb_journal_damage_free(struct vb_journal_damage *d)
 {
-	vb_msgs_free(&d->paths);
+	vb_strv_free(&d->paths);
 }
 
 /* ---------------------------------------------------------------- writing */
 
-static void put_words(FILE *out, const char *key, const struct vb_msgs *words)
+static void put_words(FILE *out, const char *key, const struct vb_strv *words)
 {
 	for (size_t i = 0; i < words->count; i++)
 		fprintf(out, "%s %s\n", key, words->items[i]);
@@ -218,6 +239,25 @@ static void put_state(FILE *out, const char *key, const struct vb_file_state *st
 	else
 		fprintf(out, "%s %04o %lu %lu %s\n", key, (unsigned)st->mode,
 			(unsigned long)st->uid, (unsigned long)st->gid, st->hash);
+}
+
+static void put_hex(FILE *out, const char *bytes, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fprintf(out, "%02x", (unsigned char)bytes[i]);
+}
+
+static void put_xattrs(FILE *out, const struct vb_xattrs *x)
+{
+	fprintf(out, "xattrs %zu\n", x->count);
+	for (size_t i = 0; i < x->count; i++) {
+		fputs("xattr ", out);
+		put_hex(out, x->items[i].name, strlen(x->items[i].name));
+		if (x->items[i].len)
+			fputc(' ', out);
+		put_hex(out, x->items[i].value, x->items[i].len);
+		fputc('\n', out);
+	}
 }
 
 static void put_step_body(FILE *out, const struct vb_step *s)
@@ -239,17 +279,38 @@ static void put_step_body(FILE *out, const struct vb_step *s)
 	put_words(out, "undo-arg", &s->undo_argv);
 	if (s->name)
 		fprintf(out, "name %s\n", s->name);
+	if (s->kind == VB_STEP_FILE && s->old.exists && s->old.xattrs_known)
+		put_xattrs(out, &s->old.xattrs);
 	if (s->kind == VB_STEP_FILE && s->old.exists) {
 		fprintf(out, "data %zu\n", s->old.len);
 		fwrite(s->old.data, 1, s->old.len, out);
 	}
 }
 
-/* Appends one record: the body made by fill, framed and checksummed. */
-static int put_record(FILE *out, const char *type, void (*fill)(FILE *, const void *),
-		      const void *arg)
+/*
+ * A record's checksum in the given format version: of the previous record's
+ * (prev, "" for the first), its type and its body; version 1, of the body.
+ */
+static void record_sum(int version, const char *prev, const char *type, const char *body,
+		       size_t len, char hex[VB_SHA256_HEX])
 {
-	char *body = NULL, hex[VB_SHA256_HEX];
+	struct vb_sha256 ctx;
+
+	vb_sha256_init(&ctx);
+	if (version != VERSION_UNCHAINED) {
+		vb_sha256_update(&ctx, prev, strlen(prev));
+		vb_sha256_update(&ctx, type, strlen(type));
+		vb_sha256_update(&ctx, "\n", 1);
+	}
+	vb_sha256_update(&ctx, body, len);
+	vb_sha256_final_hex(&ctx, hex);
+}
+
+/* Appends one record: the body made by fill, framed, checksummed after sum (then its own). */
+static int put_record(FILE *out, const char *type, void (*fill)(FILE *, const void *),
+		      const void *arg, char sum[VB_SHA256_HEX])
+{
+	char *body = NULL;
 	size_t len = 0;
 	FILE *b = open_memstream(&body, &len);
 
@@ -260,8 +321,8 @@ static int put_record(FILE *out, const char *type, void (*fill)(FILE *, const vo
 		free(body);
 		return -ENOMEM;
 	}
-	vb_sha256_hex(body, len, hex);
-	fprintf(out, MAGIC " %s %zu %s\n", type, len, hex);
+	record_sum(VERSION, sum, type, body, len, sum);
+	fprintf(out, MAGIC " %s %zu %s\n", type, len, sum);
 	fwrite(body, 1, len, out);
 	fputc('\n', out);
 	free(body);
@@ -296,23 +357,24 @@ static void fill_end(FILE *out, const void *arg)
 int vb_journal_format(const struct vb_journal *j, char **data, size_t *len)
 {
 	FILE *out = open_memstream(data, len);
+	char sum[VB_SHA256_HEX] = "";
 	size_t records = 0;
 	int err;
 
 	if (!out)
 		return -ENOMEM;
-	err = put_record(out, "header", fill_header, NULL);
+	err = put_record(out, "header", fill_header, NULL, sum);
 	records++;
 	for (size_t i = 0; err == 0 && i < j->ndone; i++, records++)
-		err = put_record(out, "step", fill_step, &j->done[i]);
+		err = put_record(out, "step", fill_step, &j->done[i], sum);
 	if (err == 0 && j->open) {
-		err = put_record(out, "changeset", fill_changeset, j);
+		err = put_record(out, "changeset", fill_changeset, j, sum);
 		records++;
 		for (size_t i = 0; err == 0 && i < j->nsteps; i++, records++)
-			err = put_record(out, "step", fill_step, &j->steps[i]);
+			err = put_record(out, "step", fill_step, &j->steps[i], sum);
 	}
 	if (err == 0)
-		err = put_record(out, "end", fill_end, &records);
+		err = put_record(out, "end", fill_end, &records, sum);
 	if (fclose(out) != 0 && err == 0)
 		err = -ENOMEM;
 	if (err < 0) {
@@ -390,93 +452,171 @@ static int parse_state(const char *value, struct vb_file_state *st)
 	return strcmp(again, value) == 0 ? 0 : -EBADMSG;
 }
 
-/* Where each key may come, so that a body has one order only. */
-static int key_rank(const char *key)
-{
-	static const char *const order[] = { "kind",	     "state",	     "path",	"old",
-					     "new",	     "edit",	     "added",	"replaced-old",
-					     "replaced-new", "removed",      "dropped", "arg",
-					     "undo-arg",     "name",	     "data" };
-	int i = lookup(order, COUNT(order), key);
+/* Every key of a step body, in the one order they come in. */
+enum key {
+	K_KIND, K_STATE, K_PATH, K_OLD, K_NEW, K_EDIT, K_ADDED, K_REPLACED_OLD, K_REPLACED_NEW,
+	K_REMOVED, K_DROPPED, K_ARG, K_UNDO_ARG, K_NAME, K_XATTRS, K_XATTR, K_DATA, K_COUNT
+};
+static const char *const key_names[K_COUNT] = {
+	[K_KIND] = "kind",	     [K_STATE] = "state",	[K_PATH] = "path",
+	[K_OLD] = "old",	     [K_NEW] = "new",		[K_EDIT] = "edit",
+	[K_ADDED] = "added",	     [K_REPLACED_OLD] = "replaced-old",
+	[K_REPLACED_NEW] = "replaced-new", [K_REMOVED] = "removed",
+	[K_DROPPED] = "dropped",     [K_ARG] = "arg",		[K_UNDO_ARG] = "undo-arg",
+	[K_NAME] = "name",	     [K_XATTRS] = "xattrs",	[K_XATTR] = "xattr",
+	[K_DATA] = "data",
+};
 
-	return i;
+/* Keys that may repeat: the word lists and the attributes. */
+static bool repeats(int key)
+{
+	return (key >= K_ADDED && key <= K_UNDO_ARG) || key == K_XATTR;
 }
 
-static int step_field(struct vb_step *s, int rank, const char *value)
+static int step_field(struct vb_step *s, int key, const char *value)
 {
 	int i;
 
-	switch (rank) {
-	case 0:
-		i = lookup(kind_names, COUNT(kind_names), value);
+	switch (key) {
+	case K_KIND:
+		i = lookup(kind_names, ARRAY_SIZE(kind_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->kind = (enum vb_step_kind)i;
 		return 0;
-	case 1:
-		i = lookup(state_names, COUNT(state_names), value);
+	case K_STATE:
+		i = lookup(state_names, ARRAY_SIZE(state_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->state = (enum vb_step_state)i;
 		return 0;
-	case 2:
+	case K_PATH:
 		if (!vb_journal_path_ok(value))
 			return -EBADMSG;
 		return copy_string(&s->path, value);
-	case 3:
+	case K_OLD:
 		return parse_state(value, &s->old);
-	case 4:
+	case K_NEW:
 		return parse_state(value, &s->new);
-	case 5:
-		i = lookup(edit_names, COUNT(edit_names), value);
+	case K_EDIT:
+		i = lookup(edit_names, ARRAY_SIZE(edit_names), value);
 		if (i < 0)
 			return -EBADMSG;
 		s->edit.kind = (enum vb_edit_kind)i;
 		return 0;
-	case 6:
-		return vb_msgs_add(&s->edit.added, "%s", value);
-	case 7:
-		return vb_msgs_add(&s->edit.replaced_old, "%s", value);
-	case 8:
-		return vb_msgs_add(&s->edit.replaced_new, "%s", value);
-	case 9:
-		return vb_msgs_add(&s->edit.removed, "%s", value);
-	case 10:
-		return vb_msgs_add(&s->edit.dropped, "%s", value);
-	case 11:
-		return vb_msgs_add(&s->argv, "%s", value);
-	case 12:
-		return vb_msgs_add(&s->undo_argv, "%s", value);
-	case 13:
+	case K_ADDED:
+		return vb_strv_add(&s->edit.added, "%s", value);
+	case K_REPLACED_OLD:
+		return vb_strv_add(&s->edit.replaced_old, "%s", value);
+	case K_REPLACED_NEW:
+		return vb_strv_add(&s->edit.replaced_new, "%s", value);
+	case K_REMOVED:
+		return vb_strv_add(&s->edit.removed, "%s", value);
+	case K_DROPPED:
+		return vb_strv_add(&s->edit.dropped, "%s", value);
+	case K_ARG:
+		return vb_strv_add(&s->argv, "%s", value);
+	case K_UNDO_ARG:
+		return vb_strv_add(&s->undo_argv, "%s", value);
+	case K_NAME:
 		return value[0] ? copy_string(&s->name, value) : -EBADMSG;
 	}
 	return -EBADMSG;
 }
 
+/* Decodes len lowercase hex digits into a new buffer of len / 2 bytes (and a NUL). */
+static int parse_hex(const char *text, size_t len, size_t max, char **out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	*out = NULL;
+	if (len % 2 || len / 2 > max)
+		return -EBADMSG;
+	*out = malloc(len / 2 + 1);
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i += 2) {
+		const char *hi = text[i] ? strchr(digits, text[i]) : NULL;
+		const char *lo = text[i + 1] ? strchr(digits, text[i + 1]) : NULL;
+
+		if (!hi || !lo) {
+			free(*out);
+			*out = NULL;
+			return -EBADMSG;
+		}
+		(*out)[i / 2] = (char)((hi - digits) << 4 | (lo - digits));
+	}
+	(*out)[len / 2] = '\0';
+	return 0;
+}
+
+/* "NAME VALUE" (hex; " VALUE" left out when empty) added to x. */
+static int parse_xattr(const char *text, size_t len, struct vb_xattrs *x)
+{
+	const char *space = memchr(text, ' ', len);
+	size_t nlen = space ? (size_t)(space - text) : len;
+	char *name = NULL, *value = NULL;
+	int err = parse_hex(text, nlen, XATTR_NAME_MAX, &name);
+
+	if (err == 0 && space && space + 1 == text + len)
+		err = -EBADMSG; /* an empty value is written without the space */
+	if (err == 0)
+		err = space ? parse_hex(space + 1, len - nlen - 1, XATTR_VALUE_MAX, &value) : 0;
+	if (err == 0 && (!name[0] || strlen(name) != nlen / 2))
+		err = -EBADMSG; /* empty, or with a NUL inside */
+	if (err == 0)
+		err = vb_xattrs_add(x, name, value ? value : "", space ? (len - nlen - 1) / 2 : 0);
+	free(name);
+	free(value);
+	return err;
+}
+
 /* What each kind needs, and nothing it must not have. */
-static int step_check(const struct vb_step *s, bool seen[])
+static int step_check(const struct vb_step *s, const bool seen[K_COUNT], size_t xattrs)
 {
 	bool file = s->kind == VB_STEP_FILE, dir = s->kind == VB_STEP_MKDIR ||
 						   s->kind == VB_STEP_RMDIR;
 	bool cmd = s->kind == VB_STEP_COMMAND || s->kind == VB_STEP_REGENERATE;
 
-	if (!seen[0] || !seen[1] || (file || dir) != seen[2] || file != seen[3] ||
-	    file != seen[4] || file != seen[5] || cmd != (s->argv.count > 0) ||
-	    (s->kind != VB_STEP_COMMAND && seen[12]) ||
-	    (s->kind == VB_STEP_VERIFY) != seen[13] ||
+	if (!seen[K_KIND] || !seen[K_STATE] || (file || dir) != seen[K_PATH] ||
+	    file != seen[K_OLD] || file != seen[K_NEW] || file != seen[K_EDIT] ||
+	    cmd != (s->argv.count > 0) || (s->kind != VB_STEP_COMMAND && seen[K_UNDO_ARG]) ||
+	    (s->kind == VB_STEP_VERIFY) != seen[K_NAME] ||
 	    s->edit.replaced_old.count != s->edit.replaced_new.count ||
-	    (!file && (seen[6] || seen[7] || seen[8] || seen[9] || seen[10])) ||
+	    (!file && (seen[K_ADDED] || seen[K_REPLACED_OLD] || seen[K_REPLACED_NEW] ||
+		       seen[K_REMOVED] || seen[K_DROPPED])) ||
 	    (s->kind == VB_STEP_COMMAND && s->undo_argv.count == 0) ||
-	    (file && s->old.exists != seen[14]) || (!file && seen[14]) ||
-	    (file && !s->old.exists && !s->new.exists))
+	    (file && s->old.exists != seen[K_DATA]) || (!file && seen[K_DATA]) ||
+	    (file && !s->old.exists && !s->new.exists) ||
+	    (seen[K_XATTRS] && !(file && s->old.exists)) || s->old.xattrs.count != xattrs)
 		return -EBADMSG;
 	return 0;
 }
 
-static int parse_step(const char *body, size_t len, struct vb_step *s)
+/* The old bytes: "data LEN" is followed by exactly LEN bytes, the rest of the body. */
+static int parse_data(struct vb_step *s, const char *value, struct cursor *c)
+{
+	unsigned long long dlen;
+	char hex[VB_SHA256_HEX];
+	int err;
+
+	if (!parse_number(value, VB_JOURNAL_MAX, &dlen) ||
+	    dlen != (unsigned long long)(c->end - c->p) || !s->old.exists)
+		return -EBADMSG;
+	s->old.len = (size_t)dlen;
+	err = copy_bytes(&s->old.data, c->p, s->old.len);
+	c->p = c->end;
+	if (err < 0)
+		return err;
+	vb_sha256_hex(s->old.data, s->old.len, hex);
+	return strcmp(hex, s->old.hash) == 0 ? 0 : -EBADMSG;
+}
+
+static int parse_step(const char *body, size_t len, int version, struct vb_step *s)
 {
 	struct cursor c = { body, body + len };
-	bool seen[15] = { false };
+	bool seen[K_COUNT] = { false };
+	unsigned long long xattrs = 0;
 	int last = -1, err = 0;
 	const char *line;
 	size_t n;
@@ -485,52 +625,55 @@ static int parse_step(const char *body, size_t len, struct vb_step *s)
 	while (err == 0 && next_line(&c, &line, &n)) {
 		char key[16], value[4200];
 		const char *space = memchr(line, ' ', n);
-		size_t klen = space ? (size_t)(space - line) : n;
-		int rank;
+		size_t klen = space ? (size_t)(space - line) : n, vlen = n - klen - 1;
+		int k;
 
-		if (!space || klen >= sizeof(key) || n - klen - 1 >= sizeof(value) ||
-		    memchr(line, '\0', n)) {
+		if (!space || klen >= sizeof(key) || memchr(line, '\0', n)) {
 			err = -EBADMSG;
 			break;
 		}
 		memcpy(key, line, klen);
 		key[klen] = '\0';
-		memcpy(value, space + 1, n - klen - 1);
-		value[n - klen - 1] = '\0';
-		rank = key_rank(key);
-		/* Keys in order; only word lists repeat. */
-		if (rank < 0 || rank < last || (rank == last && (rank < 6 || rank > 12))) {
+		k = lookup(key_names, K_COUNT, key);
+		/* Keys in order; only lists repeat; attributes from version 2 on. */
+		if (k < 0 || k < last || (k == last && !repeats(k)) ||
+		    (version == VERSION_UNCHAINED && (k == K_XATTRS || k == K_XATTR)) ||
+		    (k == K_XATTR && !seen[K_XATTRS])) {
 			err = -EBADMSG;
 			break;
 		}
-		last = rank;
-		seen[rank] = true;
-		if (rank == 14) {
-			unsigned long long dlen;
-
-			if (!parse_number(value, VB_JOURNAL_MAX, &dlen) ||
-			    dlen != (unsigned long long)(c.end - c.p) || !seen[3] || !s->old.exists) {
-				err = -EBADMSG;
-				break;
-			}
-			s->old.len = (size_t)dlen;
-			err = copy_bytes(&s->old.data, c.p, s->old.len);
-			if (err == 0) {
-				char hex[VB_SHA256_HEX];
-
-				vb_sha256_hex(s->old.data, s->old.len, hex);
-				if (strcmp(hex, s->old.hash) != 0)
-					err = -EBADMSG;
-			}
-			c.p = c.end;
+		last = k;
+		seen[k] = true;
+		if (k == K_XATTR) {
+			err = parse_xattr(space + 1, vlen, &s->old.xattrs);
+			continue;
+		}
+		if (vlen >= sizeof(value)) {
+			err = -EBADMSG;
 			break;
 		}
-		err = step_field(s, rank, value);
+		memcpy(value, space + 1, vlen);
+		value[vlen] = '\0';
+		if (k == K_DATA) {
+			err = seen[K_OLD] ? parse_data(s, value, &c) : -EBADMSG;
+			break;
+		}
+		if (k == K_XATTRS) {
+			char again[32];
+
+			err = parse_number(value, 4096, &xattrs) ? 0 : -EBADMSG;
+			snprintf(again, sizeof(again), "%llu", xattrs);
+			if (err == 0 && strcmp(again, value) != 0)
+				err = -EBADMSG; /* one spelling: no leading zeros */
+			s->old.xattrs_known = true;
+			continue;
+		}
+		err = step_field(s, k, value);
 	}
 	if (err == 0 && c.p != c.end)
 		err = -EBADMSG;
 	if (err == 0)
-		err = step_check(s, seen);
+		err = step_check(s, seen, (size_t)xattrs);
 	if (err < 0)
 		vb_step_free(s);
 	return err;
@@ -564,11 +707,11 @@ static int parse_changeset(const char *body, size_t len, struct vb_journal *j)
 	return err;
 }
 
-/* Splits off the next record; the reason in why when it is not whole. */
+/* Splits off the next record and its checksum; the reason in why when it is not whole. */
 static bool next_record(struct cursor *c, char *type, size_t tsize, const char **body,
-			size_t *blen, char *why, size_t wsize)
+			size_t *blen, char hash[VB_SHA256_HEX + 1], char *why, size_t wsize)
 {
-	char header[160], again[160], hash[VB_SHA256_HEX + 1], hex[VB_SHA256_HEX];
+	char header[160], again[160];
 	unsigned long long len;
 	const char *line;
 	size_t n;
@@ -598,26 +741,36 @@ static bool next_record(struct cursor *c, char *type, size_t tsize, const char *
 	*body = c->p;
 	*blen = (size_t)len;
 	c->p += len + 1;
-	vb_sha256_hex(*body, *blen, hex);
-	if (strcmp(hex, hash) != 0) {
-		snprintf(why, wsize, "checksum mismatch");
-		return false;
-	}
 	return true;
+}
+
+/* The format version the header record names; 0 for none this reads. */
+static int header_version(const char *type, const char *body, size_t len)
+{
+	char text[32];
+
+	for (int version = VERSION_UNCHAINED; version <= VERSION; version++) {
+		int n = snprintf(text, sizeof(text), "version %d\n", version);
+
+		if (strcmp(type, "header") == 0 && len == (size_t)n && memcmp(body, text, len) == 0)
+			return version;
+	}
+	return 0;
 }
 
 int vb_journal_parse(const char *data, size_t len, struct vb_journal *j,
 		     struct vb_journal_damage *d)
 {
 	struct cursor c = { data, data + len };
+	char sum[VB_SHA256_HEX] = "";
 	size_t records = 0;
 	bool ended = false;
-	int err = 0;
+	int err = 0, version = 0;
 
 	memset(j, 0, sizeof(*j));
 	memset(d, 0, sizeof(*d));
 	while (err == 0 && !ended) {
-		char type[16], text[64];
+		char type[16], text[64], hash[VB_SHA256_HEX + 1];
 		const char *body;
 		size_t blen;
 		struct vb_step s;
@@ -628,24 +781,37 @@ int vb_journal_parse(const char *data, size_t len, struct vb_journal *j,
 			err = -EBADMSG;
 			break;
 		}
-		if (!next_record(&c, type, sizeof(type), &body, &blen, d->why, sizeof(d->why))) {
+		if (!next_record(&c, type, sizeof(type), &body, &blen, hash, d->why,
+				 sizeof(d->why))) {
 			err = -EBADMSG;
 			break;
 		}
-		if (records == 1) {
-			snprintf(text, sizeof(text), "version %d\n", VERSION);
-			if (strcmp(type, "header") != 0 || blen != strlen(text) ||
-			    memcmp(body, text, blen) != 0) {
-				snprintf(d->why, sizeof(d->why), "not a version %d journal", VERSION);
-				err = -EBADMSG;
-			}
-		} else if (strcmp(type, "step") == 0) {
-			err = parse_step(body, blen, &s);
+		if (records == 1 && !(version = header_version(type, body, blen))) {
+			snprintf(d->why, sizeof(d->why), "not a version %d or %d journal",
+				 VERSION_UNCHAINED, VERSION);
+			err = -EBADMSG;
+			break;
+		}
+		/* Version 2: each checksum chains the one before, so order counts too. */
+		record_sum(version, sum, type, body, blen, sum);
+		if (strcmp(sum, hash) != 0) {
+			snprintf(d->why, sizeof(d->why), "%s",
+				 version == VERSION_UNCHAINED ?
+					 "checksum mismatch" :
+					 "checksum mismatch: a record changed, or records out of "
+					 "order, missing or repeated");
+			err = -EBADMSG;
+			break;
+		}
+		if (records == 1)
+			continue; /* the header, read above */
+		if (strcmp(type, "step") == 0) {
+			err = parse_step(body, blen, version, &s);
 			if (err == 0) {
 				err = j->open ? vb_steps_append(&j->steps, &j->nsteps, &s) :
 						vb_steps_append(&j->done, &j->ndone, &s);
 				if (err == 0 && s.kind == VB_STEP_FILE)
-					err = vb_msgs_add_unique(&d->paths, s.path);
+					err = vb_strv_add_unique(&d->paths, s.path);
 				vb_step_free(&s);
 			} else if (err == -EBADMSG) {
 				snprintf(d->why, sizeof(d->why), "a step that does not read");

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "msgs.h"
+#include "strv.h"
+#include "root_xattr.h"
 #include "sha256.h"
 
 /*
@@ -18,9 +19,13 @@
  * The file is a sequence of records, each "vfio-boot-journal TYPE LEN SHA256\n",
  * LEN bytes of body, "\n". TYPE is header (the format version), step (a step
  * configure took, first to last), changeset (a run under way; the steps after
- * it are that run's) and end (how many records came before). Every record
- * carries the SHA-256 of its body and the end record its count, so a journal
- * cut short, torn or edited is told from a whole one, never half read.
+ * it are that run's) and end (how many records came before). A record's
+ * SHA256 covers the previous record's SHA256 (none for the header), its TYPE
+ * and its body, so each record vouches for all before it: a journal cut
+ * short, torn, edited, or with records swapped, dropped or repeated is told
+ * from a whole one, never half read. Version 1 journals (each SHA256 of its
+ * body alone, no extended attributes) are still read, and written again as
+ * version 2.
  */
 
 enum vb_step_kind {
@@ -36,9 +41,10 @@ enum vb_step_state {
 	VB_STEP_PENDING, /* not begun */
 	VB_STEP_STARTED, /* begun, maybe done in part or in whole (a crash came) */
 	VB_STEP_DONE,
-	VB_STEP_FAILED,  /* it reported an error; a failed regeneration changed nothing */
-	VB_STEP_UNDONE,  /* taken back */
-	VB_STEP_SKIPPED, /* a command that could not run here (not root) */
+	VB_STEP_FAILED,  /* it reported an error and may have changed something */
+	VB_STEP_UNDONE,  /* taken back, or it failed having changed nothing: nothing to undo */
+	VB_STEP_SKIPPED, /* it had nothing to do (a directory there already, a command
+			    that cannot run here, not root): nothing to undo */
 };
 
 struct vb_file_state {
@@ -50,6 +56,9 @@ struct vb_file_state {
 	char *data;                 /* the bytes: journaled for the old state, in memory only
 				       for the new one */
 	size_t len;
+	struct vb_xattrs xattrs;    /* its extended attributes, journaled with the bytes */
+	bool xattrs_known;          /* false: take those of the file it replaces (a state
+				       configure made, or one a version 1 journal kept) */
 };
 
 /* How configure's own edit can be taken out of a file that changed since. */
@@ -62,11 +71,11 @@ enum vb_edit_kind {
 
 struct vb_edit {
 	enum vb_edit_kind kind;
-	struct vb_msgs added;        /* words put in where no word had their key */
-	struct vb_msgs replaced_old; /* words taken out for the word of the same key ... */
-	struct vb_msgs replaced_new; /* ... put in their place (same index) */
-	struct vb_msgs removed;      /* configure's own earlier words taken out */
-	struct vb_msgs dropped;      /* a guide's leftovers taken out (vfio-pci.ids=): put back */
+	struct vb_strv added;        /* words put in where no word had their key */
+	struct vb_strv replaced_old; /* words taken out for the word of the same key ... */
+	struct vb_strv replaced_new; /* ... put in their place (same index) */
+	struct vb_strv removed;      /* configure's own earlier words taken out */
+	struct vb_strv dropped;      /* a guide's leftovers taken out (vfio-pci.ids=): put back */
 };
 
 /* The longest word a journal record holds. */
@@ -82,8 +91,8 @@ struct vb_step {
 	struct vb_file_state old;    /* FILE */
 	struct vb_file_state new;    /* FILE */
 	struct vb_edit edit;         /* FILE */
-	struct vb_msgs argv;         /* COMMAND, REGENERATE */
-	struct vb_msgs undo_argv;    /* COMMAND */
+	struct vb_strv argv;         /* COMMAND, REGENERATE */
+	struct vb_strv undo_argv;    /* COMMAND */
 	char *name;                  /* VERIFY */
 	int status;                  /* COMMAND, REGENERATE: the last exit status (not journaled) */
 };
@@ -105,7 +114,7 @@ struct vb_journal {
 struct vb_journal_damage {
 	size_t record;        /* the first bad record, counted from 1 */
 	char why[128];
-	struct vb_msgs paths; /* the files the intact step records name */
+	struct vb_strv paths; /* the files the intact step records name */
 };
 
 #define VB_JOURNAL_MAX (64 * 1024 * 1024)
@@ -136,11 +145,20 @@ const char *vb_step_kind_name(enum vb_step_kind kind);
 /* "pending", "started", "done", "failed", "undone", "skipped". */
 const char *vb_step_state_name(enum vb_step_state state);
 
-/* Fills st from bytes (NULL: the file does not exist). Returns 0 or -ENOMEM. */
+/*
+ * Fills st from bytes (NULL: the file does not exist), its extended
+ * attributes unknown. Returns 0 or -ENOMEM.
+ */
 int vb_file_state_set(struct vb_file_state *st, const char *data, size_t len, mode_t mode,
 		      uid_t uid, gid_t gid, bool keep_data);
 
-/* True when a and b describe the same bytes and mode (or both no file). */
+/* Makes x (copied) st's extended attributes, known. Returns 0 or -ENOMEM. */
+int vb_file_state_set_xattrs(struct vb_file_state *st, const struct vb_xattrs *x);
+
+/*
+ * True when a and b describe the same bytes and mode (or both no file).
+ * Extended attributes are carried, not compared: a relabel is no conflict.
+ */
 bool vb_file_state_same(const struct vb_file_state *a, const struct vb_file_state *b);
 
 /* Accepts "/a/b": absolute, no empty, "." or ".." part, no newline. */

@@ -94,18 +94,24 @@ void vb_sha256_final(struct vb_sha256 *ctx, uint8_t digest[VB_SHA256_LEN])
 	}
 }
 
-void vb_sha256_hex(const void *data, size_t len, char hex[VB_SHA256_HEX])
+void vb_sha256_final_hex(struct vb_sha256 *ctx, char hex[VB_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint8_t digest[VB_SHA256_LEN];
-	struct vb_sha256 ctx;
 
-	vb_sha256_init(&ctx);
-	vb_sha256_update(&ctx, data, len);
-	vb_sha256_final(&ctx, digest);
+	vb_sha256_final(ctx, digest);
 	for (unsigned i = 0; i < VB_SHA256_LEN; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 15];
 	}
 	hex[2 * VB_SHA256_LEN] = '\0';
+}
+
+void vb_sha256_hex(const void *data, size_t len, char hex[VB_SHA256_HEX])
+{
+	struct vb_sha256 ctx;
+
+	vb_sha256_init(&ctx);
+	vb_sha256_update(&ctx, data, len);
+	vb_sha256_final_hex(&ctx, hex);
 }

@@ -22,5 +22,8 @@ void vb_sha256_init(struct vb_sha256 *ctx);
 void vb_sha256_update(struct vb_sha256 *ctx, const void *data, size_t len);
 void vb_sha256_final(struct vb_sha256 *ctx, uint8_t digest[VB_SHA256_LEN]);
 
+/* vb_sha256_final as 64 lowercase hex digits and a NUL. */
+void vb_sha256_final_hex(struct vb_sha256 *ctx, char hex[VB_SHA256_HEX]);
+
 /* The digest of len bytes at data as 64 lowercase hex digits and a NUL. */
 void vb_sha256_hex(const void *data, size_t len, char hex[VB_SHA256_HEX]);

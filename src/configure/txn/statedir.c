@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "root_write.h"
 #include "statedir.h"
-#include "treefile.h"
 
 #define POLL_MS 50
 
@@ -19,7 +19,7 @@ static int make_state_dir(const struct vb_root *root)
 	int err = vb_root_mkdir_p(root, "var/lib");
 
 	if (err == 0)
-		err = vb_tree_mkdir(root, VB_STATE_DIR, 0700);
+		err = vb_root_mkdir(root, VB_STATE_DIR, 0700);
 	return err < 0 ? err : 0;
 }
 
@@ -76,11 +76,11 @@ static long long now_ms(void)
 /* A journal write a crash cut short leaves its temporary file. */
 static void clean_journal_temp(const struct vb_root *root)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 
-	if (vb_tree_locate(root, VB_JOURNAL_PATH, &f) == 0) {
-		vb_tree_clean_temp(&f);
-		vb_tree_release(&f);
+	if (vb_root_locate(root, VB_JOURNAL_PATH, true, &f) == 0) {
+		vb_root_clean_temp(&f);
+		vb_root_file_release(&f);
 	}
 }
 
@@ -128,12 +128,12 @@ int vb_state_lock(const struct vb_root *root, unsigned wait_seconds, void (*wait
 
 bool vb_state_exists(const struct vb_root *root)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 	struct stat st;
-	bool exists = vb_tree_locate(root, VB_JOURNAL_PATH, &f) == 0 &&
+	bool exists = vb_root_locate(root, VB_JOURNAL_PATH, true, &f) == 0 &&
 		      fstatat(f.dirfd, f.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 
-	vb_tree_release(&f);
+	vb_root_file_release(&f);
 	return exists;
 }
 
@@ -144,33 +144,33 @@ bool vb_state_dir_exists(const struct vb_root *root)
 
 void vb_state_unlock(const struct vb_root *root, int lock_fd)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 
 	if (lock_fd < 0)
 		return;
 	if (!vb_state_exists(root)) {
 		clean_journal_temp(root);
-		if (vb_tree_locate(root, VB_LOCK_PATH, &f) == 0) {
+		if (vb_root_locate(root, VB_LOCK_PATH, true, &f) == 0) {
 			unlinkat(f.dirfd, f.name, 0);
-			vb_tree_release(&f);
+			vb_root_file_release(&f);
 		}
-		vb_tree_rmdir(root, VB_STATE_DIR);
+		vb_root_rmdir(root, VB_STATE_DIR);
 	}
 	close(lock_fd);
 }
 
 int vb_state_load(const struct vb_root *root, struct vb_journal *j, struct vb_journal_damage *d)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 	char *data = NULL;
 	size_t len = 0;
-	int err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
+	int err = vb_root_locate(root, VB_JOURNAL_PATH, true, &f);
 
 	memset(j, 0, sizeof(*j));
 	memset(d, 0, sizeof(*d));
 	if (err == 0)
-		err = vb_tree_read(&f, VB_JOURNAL_MAX, &data, &len, NULL);
-	vb_tree_release(&f);
+		err = vb_root_file_read(&f, VB_JOURNAL_MAX, &data, &len, NULL, NULL);
+	vb_root_file_release(&f);
 	if (err == -EFBIG) {
 		snprintf(d->why, sizeof(d->why), "larger than %d MiB", VB_JOURNAL_MAX >> 20);
 		d->record = 1;
@@ -185,28 +185,30 @@ int vb_state_load(const struct vb_root *root, struct vb_journal *j, struct vb_jo
 
 int vb_state_store(const struct vb_root *root, const struct vb_journal *j)
 {
-	struct vb_tree_file f;
+	struct vb_root_file f;
 	char *data = NULL;
 	size_t len = 0;
 	int err;
 
 	if (j->ndone == 0 && !j->open) {
-		err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
+		err = vb_root_locate(root, VB_JOURNAL_PATH, true, &f);
 		if (err == -ENOENT)
 			return 0;
 		if (err == 0)
-			err = vb_tree_remove(&f);
-		vb_tree_release(&f);
+			err = vb_root_remove(&f);
+		vb_root_file_release(&f);
 		return err < 0 ? err : 0;
 	}
 	err = vb_journal_format(j, &data, &len);
 	if (err == 0)
-		err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
+		err = vb_root_locate(root, VB_JOURNAL_PATH, true, &f);
 	if (err == -ENOENT && (err = make_state_dir(root)) == 0)
-		err = vb_tree_locate(root, VB_JOURNAL_PATH, &f);
+		err = vb_root_locate(root, VB_JOURNAL_PATH, true, &f);
 	if (err == 0) {
-		err = vb_tree_replace(&f, data, len, 0600, (uid_t)-1, (gid_t)-1);
-		vb_tree_release(&f);
+		const struct vb_root_meta meta = { 0600, (uid_t)-1, (gid_t)-1, NULL };
+
+		err = vb_root_replace(&f, data, len, &meta, vb_root_set_meta);
+		vb_root_file_release(&f);
 	}
 	free(data);
 	return err;

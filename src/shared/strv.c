@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msgs.h"
+#include "strv.h"
 
-int vb_msgs_add(struct vb_msgs *msgs, const char *fmt, ...)
+int vb_strv_add(struct vb_strv *msgs, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -36,7 +36,7 @@ int vb_msgs_add(struct vb_msgs *msgs, const char *fmt, ...)
 	return 0;
 }
 
-void vb_msgs_free(struct vb_msgs *msgs)
+void vb_strv_free(struct vb_strv *msgs)
 {
 	for (size_t i = 0; i < msgs->count; i++)
 		free(msgs->items[i]);
@@ -45,7 +45,7 @@ void vb_msgs_free(struct vb_msgs *msgs)
 	msgs->count = 0;
 }
 
-bool vb_msgs_contains(const struct vb_msgs *msgs, const char *s)
+bool vb_strv_contains(const struct vb_strv *msgs, const char *s)
 {
 	for (size_t i = 0; i < msgs->count; i++)
 		if (strcmp(msgs->items[i], s) == 0)
@@ -53,9 +53,9 @@ bool vb_msgs_contains(const struct vb_msgs *msgs, const char *s)
 	return false;
 }
 
-int vb_msgs_add_unique(struct vb_msgs *msgs, const char *s)
+int vb_strv_add_unique(struct vb_strv *msgs, const char *s)
 {
-	return vb_msgs_contains(msgs, s) ? 0 : vb_msgs_add(msgs, "%s", s);
+	return vb_strv_contains(msgs, s) ? 0 : vb_strv_add(msgs, "%s", s);
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -63,7 +63,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void vb_msgs_sort(struct vb_msgs *msgs)
+void vb_strv_sort(struct vb_strv *msgs)
 {
 	if (msgs->count > 1)
 		qsort(msgs->items, msgs->count, sizeof(*msgs->items), str_cmp);
