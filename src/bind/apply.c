@@ -57,7 +57,6 @@ static void decide_without_writing(const struct vb_apply_env *env, const struct 
 {
 	const struct vb_pci_fn *fn = &snap->fns[t->fn];
 	const char *variant = variant_of(env, fn), *reset = reset_of(env, fn);
-	char target[VB_DRIVER_MAX + 32];
 
 	snprintf(o->driver_after, sizeof(o->driver_after), "%s", fn->driver);
 	snprintf(o->reason, sizeof(o->reason), "%s", t->reason);
@@ -70,15 +69,9 @@ static void decide_without_writing(const struct vb_apply_env *env, const struct 
 		break;
 	case VB_VERDICT_BIND:
 		o->result = VB_RESULT_DRY_RUN;
-		if (variant)
-			snprintf(target, sizeof(target), "the driver of %s", variant);
-		else
-			snprintf(target, sizeof(target), "vfio-pci");
-		if (fn->driver[0])
-			snprintf(o->reason, sizeof(o->reason), "would unbind %s, bind %s", fn->driver,
-				 target);
-		else
-			snprintf(o->reason, sizeof(o->reason), "would bind %s", target);
+		snprintf(o->reason, sizeof(o->reason), "would %s%s%sbind %s", fn->driver[0] ?
+			 "unbind " : "", fn->driver, fn->driver[0] ? ", " : "",
+			 variant ? variant : "vfio-pci");
 		if (reset)
 			vb_reason_append(o->reason, "would set reset_method %s", reset);
 		break;
@@ -105,54 +98,44 @@ static void preload_modules(const struct vb_apply_env *env)
  * The driver each taken target gets: its variant's, read from the module
  * once loaded, or vfio-pci. A variant that cannot be loaded or named leaves
  * the function to vfio-pci: it stays off the host's drivers, and its note says
- * what the variant would have given.
+ * what the variant would have given. Then reset_method=, written before the
+ * device is unbound or bound.
  */
-static void choose_drivers(const struct vb_apply_env *env, const struct vb_snapshot *snap,
-			   const struct vb_plan *plan, struct vb_outcome *out)
+static void prepare_targets(const struct vb_apply_env *env, const struct vb_snapshot *snap,
+			    const struct vb_plan *plan, struct vb_outcome *out)
 {
 	for (size_t i = 0; i < plan->count; i++) {
-		const char *module = variant_of(env, &snap->fns[plan->targets[i].fn]);
+		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
+		const char *module = variant_of(env, fn), *reset = reset_of(env, fn);
 		char why[VB_REASON_MAX] = "";
 		struct vb_outcome *o = &out[i];
 		int err = 0;
 
 		snprintf(o->driver, sizeof(o->driver), "vfio-pci");
-		if (!module || !vb_target_taken(&plan->targets[i]))
+		if (!vb_target_taken(&plan->targets[i]))
 			continue;
 		/* A module named by several targets is loaded by the first. */
-		if (!vb_module_loaded(env->root, module))
+		if (module && !vb_module_loaded(env->root, module))
 			err = vb_modprobe(env->modprobe, module, env->modprobe_timeout, why,
 					  sizeof(why));
-		if (err == 0)
+		if (module && err == 0)
 			err = vb_module_pci_driver(env->root, module, o->driver, sizeof(o->driver),
 						   why, sizeof(why));
 		if (err < 0) {
 			snprintf(o->driver, sizeof(o->driver), "vfio-pci");
 			vb_reason_append(o->note, "variant %s not used: %s; vfio-pci instead", module,
 					 why);
-		} else {
+		} else if (module) {
 			vb_reason_append(o->note, "variant driver %s (module %s)", o->driver, module);
 		}
-	}
-}
-
-/* reset_method=: written before the device is unbound or bound. */
-static void set_reset_methods(const struct vb_apply_env *env, const struct vb_snapshot *snap,
-			      const struct vb_plan *plan, struct vb_outcome *out)
-{
-	for (size_t i = 0; i < plan->count; i++) {
-		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
-		const char *reset = reset_of(env, fn);
-		char why[VB_REASON_MAX];
-
-		if (!reset || !vb_target_taken(&plan->targets[i]))
+		if (!reset)
 			continue;
 		if (vb_reset_method_set(env->root, fn->name, reset, why, sizeof(why)) < 0) {
-			vb_reason_append(out[i].note, "%s", why);
+			vb_reason_append(o->note, "%s", why);
 			continue;
 		}
-		snprintf(out[i].reset_method, sizeof(out[i].reset_method), "%s", reset);
-		vb_reason_append(out[i].note, "reset_method %s", reset);
+		snprintf(o->reset_method, sizeof(o->reset_method), "%s", reset);
+		vb_reason_append(o->note, "reset_method %s", reset);
 	}
 }
 
@@ -203,8 +186,7 @@ size_t vb_apply(const struct vb_apply_env *env, const struct vb_snapshot *snap,
 
 	/* Modules first: vendor-reset must hook the device before reset_method lists it. */
 	preload_modules(env);
-	choose_drivers(env, snap, plan, out);
-	set_reset_methods(env, snap, plan, out);
+	prepare_targets(env, snap, plan, out);
 
 	/* The override first: from here on no other driver can take the device. */
 	for (size_t i = 0; i < plan->count; i++) {

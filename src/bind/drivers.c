@@ -62,8 +62,8 @@ int vb_module_pci_driver(const struct vb_root *root, const char *module, char *n
 	if (!dir) {
 		if (fd >= 0)
 			close(fd);
-		vb_text_format(why, why_size, "%s registered no driver (no /%s)", module, rel);
-		return -1;
+		found = 0;
+		goto none;
 	}
 	while ((de = readdir(dir)) != NULL) {
 		if (strncmp(de->d_name, "pci:", 4) != 0 || !de->d_name[4])
@@ -74,11 +74,8 @@ int vb_module_pci_driver(const struct vb_root *root, const char *module, char *n
 	closedir(dir);
 	if (found == 1 && strlen(name) + 1 < size)
 		return 0;
-	if (found > 1)
-		vb_text_format(why, why_size, "%s registered %d PCI drivers: which one is not "
-			       "known", module, found);
-	else
-		vb_text_format(why, why_size, "%s registered no PCI driver", module);
+none:
+	vb_text_format(why, why_size, "%s registered %d PCI drivers, not one", module, found);
 	return -1;
 }
 
@@ -94,18 +91,14 @@ int vb_reset_method_set(const struct vb_root *root, const char *device, const ch
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/reset_method", device);
 	n = vb_root_read_small(root, rel, offered, sizeof(offered));
 	if (n < 0) {
-		vb_text_format(why, size, n == -ENOENT ?
-				       "reset_method not set: this kernel has none for the device "
-				       "(5.15 and later have it)" :
-				       "reset_method not set: cannot read it: %s",
-			       vb_strerror((int)n));
+		vb_text_format(why, size, "reset_method not set: %s", n == -ENOENT ?
+			       "the kernel has none for it" : vb_strerror((int)n));
 		return -1;
 	}
 	offered[strcspn(offered, "\n")] = '\0';
 	missing = vb_reset_method_missing(offered, methods, &len);
 	if (missing) {
-		vb_text_format(why, size, "reset_method not set: %.*s is not offered (the device "
-			       "lists: %s)", (int)len, missing, offered[0] ? offered : "none");
+		vb_text_format(why, size, "reset_method not set: %.*s not offered (only: %s)", (int)len, missing, offered[0] ? offered : "none");
 		return -1;
 	}
 	err = vb_root_write_attr(root, rel, methods);

@@ -81,8 +81,7 @@ static void usage(void)
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
-	      "      --print-modules  print the modules the config file's driver= and preload=\n"
-	      "                       name (for the initramfs hooks), one a line, and exit\n"
+	      "      --print-modules  list the modules driver= and preload= name, and exit\n"
 	      "  -h, --help           show this help and exit\n"
 	      "  -V, --version        show the version and exit\n"
 	      "\n"
@@ -365,41 +364,24 @@ static int append_all(struct vb_strv *to, const struct vb_strv *from)
 
 /*
  * --print-modules: every module the config file's driver= (but vfio-pci,
- * which the hooks add anyway) and preload= lines name, each once, one a
- * line. The initramfs hooks put them in the image: the binder is the one
- * reader of the file. Bad lines are said on stderr, as at boot.
+ * which the hooks add anyway) and preload= lines name, one a line (a module
+ * named twice comes twice). The initramfs hooks put them in the image: the
+ * binder is the one reader of the file. Bad lines are said on stderr.
  */
-static int print_modules(const struct options *opts, const struct vb_root *root)
+static void print_modules(const struct vb_config *cfg, const struct vb_strv *messages)
 {
-	struct vb_strv messages = { 0 }, modules = { 0 };
-	const struct vb_device_rules *rules;
-	struct vb_config cfg;
-	bool problem = false;
-	int err;
+	const struct vb_device_rules *rules = &cfg->devices;
 
-	vb_config_init(&cfg);
-	err = load_config_file(opts, root, &cfg, &messages, &problem);
-	rules = &cfg.devices;
-	for (size_t i = 0; err == 0 && i < rules->count; i++)
-		if (rules->items[i].kind == VB_DEVICE_DRIVER && !vb_module_is_vfio_pci(rules->items[i].value))
-			err = vb_strv_add_unique(&modules, rules->items[i].value);
-	for (size_t i = 0; err == 0 && i < rules->preload.count; i++)
-		err = vb_strv_add_unique(&modules, rules->preload.items[i]);
-	for (size_t i = 0; err == 0 && i < messages.count; i++)
-		fprintf(stderr, "vfio-boot-bind: %s\n", messages.items[i]);
-	for (size_t i = 0; err == 0 && i < cfg.problems.count; i++)
-		fprintf(stderr, "vfio-boot-bind: %s\n", cfg.problems.items[i]);
-	for (size_t i = 0; err == 0 && i < modules.count; i++)
-		printf("%s\n", modules.items[i]);
-	if (err < 0)
-		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
-	vb_strv_free(&modules);
-	vb_strv_free(&messages);
-	vb_config_free(&cfg);
-	vb_root_fini((struct vb_root *)root);
-	if (fflush(stdout) != 0 || err < 0)
-		return EXIT_FAILED;
-	return EXIT_OK;
+	for (size_t i = 0; i < messages->count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", messages->items[i]);
+	for (size_t i = 0; i < cfg->problems.count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", cfg->problems.items[i]);
+	for (size_t i = 0; i < rules->count; i++)
+		if (rules->items[i].kind == VB_DEVICE_DRIVER &&
+		    !vb_module_is_vfio_pci(rules->items[i].value))
+			fprintf(stdout, "%s\n", rules->items[i].value);
+	for (size_t i = 0; i < rules->preload.count; i++)
+		fprintf(stdout, "%s\n", rules->preload.items[i]);
 }
 
 int main(int argc, char **argv)
@@ -427,11 +409,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-bind: --root %s: %s\n", opts.root, vb_strerror(err));
 		return EXIT_USAGE;
 	}
-	if (opts.print_modules)
-		return print_modules(&opts, &root);
 
 	vb_config_init(&cfg);
 	err = load_config_file(&opts, &root, &cfg, &messages, &problem);
+	if (opts.print_modules) {
+		if (err == 0)
+			print_modules(&cfg, &messages);
+		else
+			fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
+		opts.strict = true; /* stdout failing or the file unread: a failure */
+		problem = false;
+		failed = err < 0;
+		goto out;
+	}
 	if (err == 0)
 		err = load_cmdline(&root, &cfg, &messages, &disabled_by);
 	if (err == 0 && !cfg.disabled) {

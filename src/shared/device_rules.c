@@ -32,53 +32,60 @@ bool vb_module_is_vfio_pci(const char *module)
 	return strcmp(module, "vfio-pci") == 0 || strcmp(module, "vfio_pci") == 0;
 }
 
-/*
- * A reset method as the kernel names one: lowercase letters, digits and '_'
- * ("device_specific", "af_flr", "cxl_bus"). The binder checks each against
- * what the device lists; here only the spelling.
- */
-static bool method_name_valid(const char *s, size_t len)
+/* True when the list of words (blanks between) holds len bytes of word. */
+static bool listed(const char *list, const char *word, size_t len)
 {
-	/* "device_specific", the longest, is 15: eight fit VB_RESET_TEXT_MAX. */
-	if (len == 0 || len > 15)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= '0' && s[i] <= '9') && s[i] != '_')
-			return false;
-	return true;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " \t\n");
+
+		if (n == len && memcmp(p, word, len) == 0)
+			return true;
+		for (p += n; *p == ' ' || *p == '\t' || *p == '\n'; p++)
+			;
+	}
+	return false;
 }
 
-/* "a,b,c" into "a b c" in out; returns 0 or -EINVAL with why. */
+/*
+ * "a,b,c" into "a b c" in out; returns 0 or -EINVAL with why. A reset
+ * method is spelt as the kernel names one: lowercase letters, digits and
+ * '_' ("device_specific", the longest, "af_flr", "cxl_bus"). The binder
+ * checks each against what the device lists; here only the spelling.
+ */
 static int parse_methods(const char *text, size_t len, char out[VB_RESET_TEXT_MAX],
 			 const char **why)
 {
-	size_t starts[VB_RESET_METHODS_MAX], lens[VB_RESET_METHODS_MAX], n = 0, pos = 0, used = 0;
+	size_t start = 0, n = 0;
 
-	out[0] = '\0';
-	while (pos <= len) {
-		const char *comma = memchr(text + pos, ',', len - pos);
-		size_t end = comma ? (size_t)(comma - text) : len;
+	*why = "a method is a name such as flr, bus or device_specific";
+	for (size_t i = 0; i <= len && i < VB_RESET_TEXT_MAX; i++) {
+		char c = i < len ? text[i] : ',';
 
-		if (!method_name_valid(text + pos, end - pos)) {
-			*why = "a method is a name such as flr, bus or device_specific";
-			return -EINVAL;
+		out[i] = c;
+		if (c != ',') {
+			if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_')
+				return -EINVAL;
+			continue;
 		}
-		for (size_t i = 0; i < n; i++)
-			if (lens[i] == end - pos && memcmp(text + starts[i], text + pos, lens[i]) == 0) {
+		if (i == start || i - start > 15)
+			return -EINVAL;
+		out[i] = '\0';
+		if (start) {
+			out[start - 1] = '\0'; /* the methods before, as a list */
+			if (listed(out, out + start, i - start)) {
 				*why = "a method is named twice";
 				return -EINVAL;
 			}
-		if (n == VB_RESET_METHODS_MAX) {
-			*why = "too many methods";
-			return -EINVAL;
+			out[start - 1] = ' ';
 		}
-		starts[n] = pos;
-		lens[n++] = end - pos;
-		used += (size_t)snprintf(out + used, VB_RESET_TEXT_MAX - used, "%s%.*s",
-					 used ? " " : "", (int)(end - pos), text + pos);
-		pos = end + 1;
+		if (++n > VB_RESET_METHODS_MAX)
+			break;
+		start = i + 1;
+		if (i == len)
+			return 0;
 	}
-	return 0;
+	*why = "too many methods";
+	return -EINVAL;
 }
 
 static int add_rule(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
@@ -88,9 +95,10 @@ static int add_rule(struct vb_device_rules *rules, struct vb_strv *problems, con
 
 	for (size_t i = 0; i < rules->count; i++)
 		if (rules->items[i].kind == kind && vb_selector_equal(&rules->items[i].sel, sel))
-			return vb_strv_add(problems, "%s: a second %s for '%s' (first at %s), ignored",
-					   where, kind == VB_DEVICE_DRIVER ? "driver=" : "reset_method=",
-					   sel->text, rules->items[i].origin);
+			return vb_strv_add(problems, "%s: a second %s= for '%s' (first at %s), "
+					   "ignored", where, kind == VB_DEVICE_DRIVER ? "driver" :
+					   "reset_method", sel->text, rules->items[i].origin) < 0 ?
+				       -ENOMEM : 1;
 	grown = realloc(rules->items, (rules->count + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
@@ -101,7 +109,7 @@ static int add_rule(struct vb_device_rules *rules, struct vb_strv *problems, con
 	grown->sel = *sel;
 	snprintf(grown->value, sizeof(grown->value), "%s", value);
 	snprintf(grown->origin, sizeof(grown->origin), "%s", where);
-	return 0;
+	return 1;
 }
 
 /* "WHAT@SELECTOR": splits at the first '@' and parses the selector. */
@@ -118,52 +126,47 @@ static int split_at(const char *value, size_t len, size_t *whatlen, struct vb_se
 	return vb_selector_parse(at + 1, len - *whatlen - 1, sel, why) < 0 ? -EINVAL : 1;
 }
 
+/* driver=: 1 parsed, 0 with why, or -ENOMEM. */
 static int parse_driver(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
-			const char *value, size_t len)
+			const char *value, size_t len, const char **why)
 {
 	struct vb_selector sel;
-	const char *why = "";
 	char module[VB_MODULE_NAME_MAX];
 	size_t modlen;
-	int has_sel = split_at(value, len, &modlen, &sel, &why);
+	int has_sel = split_at(value, len, &modlen, &sel, why);
 
 	if (has_sel < 0)
-		return vb_strv_add(problems, "%s: driver=%.*s: bad selector: %s", where,
-				   (int)vb_utf8_cut(value, len, 80), value, why);
-	if (!vb_module_name_valid(value, modlen))
-		return vb_strv_add(problems, "%s: driver= takes MODULE or MODULE@SELECTOR, a module "
-				   "name of letters, digits, '_' and '-', not '%.*s'", where,
-				   (int)vb_utf8_cut(value, modlen, 60), value);
-	snprintf(module, sizeof(module), "%.*s", (int)modlen, value);
-	if (!has_sel) {
-		if (!vb_module_is_vfio_pci(module))
-			return vb_strv_add(problems, "%s: driver=%s without @SELECTOR: only vfio-pci "
-					   "applies to every function; a variant names its "
-					   "functions (driver=%s@SELECTOR)", where, module, module);
-		rules->generic = true;
 		return 0;
-	}
-	return add_rule(rules, problems, where, VB_DEVICE_DRIVER, &sel, module);
+	*why = "it takes MODULE[@SELECTOR]";
+	if (!vb_module_name_valid(value, modlen))
+		return 0;
+	snprintf(module, sizeof(module), "%.*s", (int)modlen, value);
+	if (has_sel)
+		return add_rule(rules, problems, where, VB_DEVICE_DRIVER, &sel, module);
+	*why = "only vfio-pci goes without @SELECTOR";
+	if (!vb_module_is_vfio_pci(module))
+		return 0;
+	rules->generic = true;
+	return 1;
 }
 
+/* reset_method=: 1 parsed, 0 with why, or -ENOMEM. */
 static int parse_reset(struct vb_device_rules *rules, struct vb_strv *problems, const char *where,
-		       const char *value, size_t len)
+		       const char *value, size_t len, const char **why)
 {
 	struct vb_selector sel;
 	char methods[VB_RESET_TEXT_MAX];
-	const char *why = "";
 	size_t mlen;
-	int has_sel = split_at(value, len, &mlen, &sel, &why);
+	int has_sel = split_at(value, len, &mlen, &sel, why);
 
 	if (has_sel == 0)
-		why = "it takes METHOD[,METHOD...]@SELECTOR";
-	if (has_sel > 0 && parse_methods(value, mlen, methods, &why) == 0)
+		*why = "it takes METHOD[,METHOD...]@SELECTOR";
+	if (has_sel > 0 && parse_methods(value, mlen, methods, why) == 0)
 		return add_rule(rules, problems, where, VB_DEVICE_RESET, &sel, methods);
-	return vb_strv_add(problems, "%s: reset_method=%.*s: %s", where,
-			   (int)vb_utf8_cut(value, len, 80), value, why);
+	return 0;
 }
 
-/* Calls add for each comma-separated name of value; stops at an error. */
+/* Adds each comma-separated name of value to into (NULL: only checks). */
 static int each_module(const char *value, size_t len, struct vb_strv *into)
 {
 	for (size_t pos = 0; pos <= len;) {
@@ -180,34 +183,34 @@ static int each_module(const char *value, size_t len, struct vb_strv *into)
 			return err;
 		pos = end + 1;
 	}
-	return 0;
-}
-
-static int parse_preload(struct vb_device_rules *rules, struct vb_strv *problems,
-			 const char *where, const char *value, size_t len)
-{
-	/* Checked whole first: a bad line adds none of its modules. */
-	if (each_module(value, len, NULL) < 0)
-		return vb_strv_add(problems, "%s: preload= takes module names separated by "
-				   "commas, not '%.*s'", where, (int)vb_utf8_cut(value, len, 80),
-				   value);
-	return each_module(value, len, &rules->preload);
+	return 1;
 }
 
 int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problems,
 			  const char *where, const char *key, size_t keylen, const char *value,
 			  size_t valuelen)
 {
+	const char *why = "";
 	int err;
 
-	if (key_is(key, keylen, "driver"))
-		err = parse_driver(rules, problems, where, value, valuelen);
-	else if (key_is(key, keylen, "reset_method"))
-		err = parse_reset(rules, problems, where, value, valuelen);
-	else if (key_is(key, keylen, "preload"))
-		err = parse_preload(rules, problems, where, value, valuelen);
-	else
+	if (key_is(key, keylen, "driver")) {
+		err = parse_driver(rules, problems, where, value, valuelen, &why);
+	} else if (key_is(key, keylen, "reset_method")) {
+		err = parse_reset(rules, problems, where, value, valuelen, &why);
+	} else if (key_is(key, keylen, "preload")) {
+		/* Checked whole first: a bad line adds none of its modules. */
+		why = "it takes MODULE[,MODULE...]";
+		err = each_module(value, valuelen, NULL);
+		if (err > 0)
+			err = each_module(value, valuelen, &rules->preload);
+		else
+			err = 0;
+	} else {
 		return 0;
+	}
+	if (err == 0)
+		err = vb_strv_add(problems, "%s: %.*s=%.*s: %s", where, (int)keylen, key,
+				  (int)vb_utf8_cut(value, valuelen, 80), value, why);
 	return err < 0 ? err : 1;
 }
 
@@ -224,47 +227,38 @@ bool vb_device_rule_matches(const struct vb_device_rule *r, const struct vb_pci_
 	       (r->sel.kind != VB_SEL_ID_AT_ADDR || vb_selector_id_matches(&r->sel, fn));
 }
 
-const char *vb_device_rules_driver(const struct vb_device_rules *rules,
-				   const struct vb_pci_fn *fn)
+/*
+ * The value of the first rule of kind that names fn, or NULL; with
+ * generic_wins, NULL too when any of them names vfio-pci.
+ */
+static const char *value_for(const struct vb_device_rules *rules, enum vb_device_rule_kind kind,
+			     const struct vb_pci_fn *fn, bool generic_wins)
 {
-	const char *variant = NULL;
+	const char *first = NULL;
 
-	if (rules->generic)
-		return NULL;
 	for (size_t i = 0; i < rules->count; i++) {
 		const struct vb_device_rule *r = &rules->items[i];
 
-		if (r->kind != VB_DEVICE_DRIVER || !vb_device_rule_matches(r, fn))
+		if (r->kind != kind || !vb_device_rule_matches(r, fn))
 			continue;
-		if (vb_module_is_vfio_pci(r->value))
-			return NULL; /* forcing the generic driver wins */
-		if (!variant)
-			variant = r->value;
+		if (generic_wins && vb_module_is_vfio_pci(r->value))
+			return NULL;
+		if (!first)
+			first = r->value;
 	}
-	return variant;
+	return first;
+}
+
+const char *vb_device_rules_driver(const struct vb_device_rules *rules,
+				   const struct vb_pci_fn *fn)
+{
+	return rules->generic ? NULL : value_for(rules, VB_DEVICE_DRIVER, fn, true);
 }
 
 const char *vb_device_rules_reset(const struct vb_device_rules *rules,
 				  const struct vb_pci_fn *fn)
 {
-	for (size_t i = 0; i < rules->count; i++)
-		if (rules->items[i].kind == VB_DEVICE_RESET && vb_device_rule_matches(&rules->items[i], fn))
-			return rules->items[i].value;
-	return NULL;
-}
-
-/* True when the list of words (blanks between) holds len bytes of word. */
-static bool listed(const char *list, const char *word, size_t len)
-{
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, " \t\n");
-
-		if (n == len && memcmp(p, word, len) == 0)
-			return true;
-		p += n;
-		p += strspn(p, " \t\n");
-	}
-	return false;
+	return value_for(rules, VB_DEVICE_RESET, fn, false);
 }
 
 const char *vb_reset_method_missing(const char *list, const char *methods, size_t *len)
@@ -273,8 +267,8 @@ const char *vb_reset_method_missing(const char *list, const char *methods, size_
 		*len = strcspn(p, " ");
 		if (*len && !listed(list, p, *len))
 			return p;
-		p += *len;
-		p += strspn(p, " ");
+		for (p += *len; *p == ' '; p++)
+			;
 	}
 	return NULL;
 }
