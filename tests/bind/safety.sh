@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # here, T and the helpers are run.sh's
 # Sourced by tests/bind/run.sh: what the binder does under the safety rules
-# (README "Safety rules") on the fixture hosts of tests/fixture/hosts/.
+# (docs/selection.md "Safety rules") on the fixture hosts of tests/fixture/hosts/.
 
 fixture_host() { cat "$here/../fixture/hosts/$1.spec"; }
 reason_has() {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # here, T, work and the helpers are run.sh's
 # Sourced by tests/configure/run.sh: what configure, check and list do under
-# the safety rules (README "Safety rules") on the fixture hosts of
+# the safety rules (docs/selection.md "Safety rules") on the fixture hosts of
 # tests/fixture/hosts/: exit status, message, files.
 
 hosts=$here/../fixture/hosts
