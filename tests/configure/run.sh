@@ -1308,6 +1308,12 @@ end
 # shellcheck source=tests/configure/json.sh
 . "$here/json.sh"
 
+# shellcheck source=tests/configure/variant.sh
+. "$here/variant.sh"
+
+# shellcheck source=tests/configure/framebuffer.sh
+. "$here/framebuffer.sh"
+
 begin journal-records-out-of-order
 # Two step records swapped, each whole: damaged (exit 7), nothing changed.
 host_tree

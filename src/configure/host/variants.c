@@ -25,6 +25,11 @@ int vb_variant_find(const struct vb_kmod *km, const char *modalias, struct vb_va
 			struct kmod_module *mod = kmod_module_get_module(it);
 			const char *name = kmod_module_get_name(mod);
 
+			/* vfio-pci's own catch-all alias (vfio_pci:v*d*...) is no variant. */
+			if (vb_module_is_vfio_pci(name)) {
+				kmod_module_unref(mod);
+				continue;
+			}
 			if (err == 0 && !v->module[0])
 				snprintf(v->module, sizeof(v->module), "%s", name);
 			if (err == 0 && strcmp(v->module, name) == 0)

@@ -17,8 +17,9 @@ struct vb_variant {
  * up as a variant driver's: the vfio_pci: alias that PCI_DRIVER_OVERRIDE_DEVICE_VFIO
  * entries give modules.alias (do_pci_entry() in scripts/mod/file2alias.c
  * writes "vfio_pci:" instead of "pci:" for them, with the same fields), in
- * every installed kernel. The first module found is the variant; a kernel
- * where another matches too is said in others. Returns 0 (v->module "" when
+ * every installed kernel; vfio_pci's own catch-all alias is not one. The
+ * first module found is the variant; one where another matches too is said
+ * in others. Returns 0 (v->module "" when
  * none), or -errno when an index cannot be read.
  */
 int vb_variant_find(const struct vb_kmod *km, const char *modalias, struct vb_variant *v);
