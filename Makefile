@@ -289,7 +289,7 @@ INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
 	$(ITOOLSDIR)/hooks/vfio-boot $(ITOOLSDIR)/scripts/init-top/00vfio-boot \
 	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
 	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
-	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8 \
+	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8 $(MANDIR)/man5/vfio-boot.conf.5 \
 	$(BASHCOMPDIR)/vfio-boot $(BASHCOMPDIR)/vfio-boot-bind
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
 
@@ -298,7 +298,8 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
 	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/init-top \
 		$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot $(DESTDIR)$(INITCPIODIR)/install \
-		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	$(SUBST) initramfs-hooks/hooks/vfio-boot >$(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot
 	install -m 0755 initramfs-hooks/scripts/init-top/00vfio-boot $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/
 	$(SUBST) dracut-module/50vfio-boot/module-setup.sh >$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
@@ -307,7 +308,8 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -m 0644 mkinitcpio/hooks/vfio-boot $(DESTDIR)$(INITCPIODIR)/hooks/
 	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
 	chmod 0644 $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
-	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 completion/vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
 
