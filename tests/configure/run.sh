@@ -1038,6 +1038,7 @@ cat >"$work/expected" <<'EOF'
 ./usr/local/sbin/vfio-boot
 ./usr/local/sbin/vfio-boot-bind
 ./usr/local/share/bash-completion/completions/vfio-boot
+./usr/local/share/man/man5/vfio-boot.conf.5
 ./usr/local/share/man/man8/vfio-boot-bind.8
 ./usr/local/share/man/man8/vfio-boot.8
 ./usr/share/initramfs-tools/hooks/vfio-boot

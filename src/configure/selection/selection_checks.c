@@ -47,8 +47,8 @@ static void check_target(struct check_list *c, const struct cli *cli, const stru
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
 	if (vb_host_framebuffer_on(&cli->root, fn->name, fb, sizeof(fb)) == 1)
 		check_add(c, "framebuffer", CHECK_WARN,
-		       "%s: firmware framebuffer '%s' sits on its memory (add "
-		       "video=efifb:off or initcall_blacklist=sysfb_init)",
+		       "%s: firmware framebuffer '%s' sits on its memory (configure adds "
+		       "initcall_blacklist=sysfb_init, or video=efifb:off before sysfb)",
 		       fn->name, fb);
 }
 
