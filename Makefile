@@ -195,6 +195,7 @@ static-check: $(B)/vfio-boot-bind
 # Every shell file of the repository (tests/lint.sh finds them in git ls-files).
 lint: deps-check
 	tests/lint.sh
+	$(tally)
 
 boot-tests: deps-check $(B)/vfio-boot-bind $(B)/vfio-boot
 	tests/boot/run.sh
@@ -298,7 +299,7 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -D -m 0755 $(B)/vfio-boot $(DESTDIR)$(SBINDIR)/vfio-boot
 	install -d $(DESTDIR)$(ITOOLSDIR)/hooks $(DESTDIR)$(ITOOLSDIR)/scripts/init-top \
 		$(DESTDIR)$(DRACUTMODDIR)/50vfio-boot $(DESTDIR)$(INITCPIODIR)/install \
-		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(INITCPIODIR)/hooks $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR)
 	$(SUBST) initramfs-hooks/hooks/vfio-boot >$(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot
 	install -m 0755 initramfs-hooks/scripts/init-top/00vfio-boot $(DESTDIR)$(ITOOLSDIR)/scripts/init-top/
@@ -308,8 +309,8 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	install -m 0644 mkinitcpio/hooks/vfio-boot $(DESTDIR)$(INITCPIODIR)/hooks/
 	chmod 0755 $(DESTDIR)$(ITOOLSDIR)/hooks/vfio-boot $(DESTDIR)$(DRACUTMODDIR)/50vfio-boot/module-setup.sh
 	chmod 0644 $(DESTDIR)$(INITCPIODIR)/install/vfio-boot
-	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completion/vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot
 	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
 

@@ -69,11 +69,10 @@ static void decide_without_writing(const struct vb_apply_env *env, const struct 
 		break;
 	case VB_VERDICT_BIND:
 		o->result = VB_RESULT_DRY_RUN;
-		snprintf(o->reason, sizeof(o->reason), "would %s%s%sbind %s", fn->driver[0] ?
+		snprintf(o->reason, sizeof(o->reason), "would %s%s%sbind %s%s%s", fn->driver[0] ?
 			 "unbind " : "", fn->driver, fn->driver[0] ? ", " : "",
-			 variant ? variant : "vfio-pci");
-		if (reset)
-			vb_reason_append(o->reason, "would set reset_method %s", reset);
+			 variant ? variant : "vfio-pci", reset ? ", set reset_method " : "",
+			 reset ? reset : "");
 		break;
 	}
 }
@@ -121,12 +120,10 @@ static void prepare_targets(const struct vb_apply_env *env, const struct vb_snap
 		if (module && err == 0)
 			err = vb_module_pci_driver(env->root, module, o->driver, sizeof(o->driver),
 						   why, sizeof(why));
+		/* A variant used is in status.json's "driver"; one not used, said. */
 		if (err < 0) {
 			snprintf(o->driver, sizeof(o->driver), "vfio-pci");
-			vb_reason_append(o->note, "variant %s not used: %s; vfio-pci instead", module,
-					 why);
-		} else if (module) {
-			vb_reason_append(o->note, "variant driver %s (module %s)", o->driver, module);
+			vb_reason_append(o->note, "variant %s not used: %s", module, why);
 		}
 		if (!reset)
 			continue;

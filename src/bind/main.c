@@ -81,7 +81,7 @@ static void usage(void)
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
-	      "      --print-modules  list the modules driver= and preload= name, and exit\n"
+	      "      --print-modules  the modules driver=, preload= name\n"
 	      "  -h, --help           show this help and exit\n"
 	      "  -V, --version        show the version and exit\n"
 	      "\n"

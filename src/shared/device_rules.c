@@ -57,7 +57,7 @@ static int parse_methods(const char *text, size_t len, char out[VB_RESET_TEXT_MA
 {
 	size_t start = 0, n = 0;
 
-	*why = "a method is a name such as flr, bus or device_specific";
+	*why = "not a method name (flr, bus, device_specific...)";
 	for (size_t i = 0; i <= len && i < VB_RESET_TEXT_MAX; i++) {
 		char c = i < len ? text[i] : ',';
 

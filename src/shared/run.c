@@ -19,6 +19,9 @@
 /* What every command runs with, whatever the caller's PATH: the system's own programs. */
 #define RUN_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Variables that name a directory of the caller's system, not of a tree. */
+static const char *const host_dirs[] = { "TMPDIR", "TMP", "TEMP" };
+
 /* In the child: never returns; reports why exec failed on the pipe. */
 static void exec_child(const struct vb_root *root, const char *const *argv, int out_fd,
 		       int report_fd, bool own_group, const sigset_t *mask)
@@ -35,6 +38,11 @@ static void exec_child(const struct vb_root *root, const char *const *argv, int 
 		err = errno;
 	if (err == 0 && setenv("PATH", RUN_PATH, 1) < 0)
 		err = errno;
+	/* The caller's temporary directory is a host path: inside a tree it may
+	 * not exist (dracut and kernel-install then fail). The tree's own /tmp. */
+	if (err == 0 && root && !root->host)
+		for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+			unsetenv(host_dirs[i]);
 	if (err == 0) {
 		execvp(argv[0], (char *const *)argv);
 		err = errno;

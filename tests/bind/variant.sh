@@ -48,7 +48,6 @@ unbind 0000:02:00.0 from mlx5_core
 unbind 0000:04:00.0 from nouveau
 bind 0000:04:00.0 vfio-pci"
 kmsg_has "0009:01:00.0 [10de:2342] failed: nvgrace-gpu-vfio-pci did not bind it"
-kmsg_has "variant driver nvgrace-gpu-vfio-pci (module nvgrace_gpu_vfio_pci)"
 end
 
 begin variant-already-bound
@@ -100,7 +99,7 @@ override_is 0009:01:00.0 vfio-pci
 driver_is 0009:01:00.0 vfio-pci
 status 0009:01:00.0 driver vfio-pci
 status 0009:01:00.0 result bound
-status 0009:01:00.0 reason "variant nvgrace_gpu_vfio_pci not used: $here/fake-modprobe nvgrace_gpu_vfio_pci exited with status 1; vfio-pci instead"
+status 0009:01:00.0 reason "variant nvgrace_gpu_vfio_pci not used: $here/fake-modprobe nvgrace_gpu_vfio_pci exited with status 1"
 end
 
 begin variant-module-without-pci-driver
@@ -109,7 +108,7 @@ variant_tree
 conf "10de:2342@0009:01:00.0" "driver=vendor_reset@0009:01:00.0"
 FAKE_PRELOAD=vendor_reset bind
 override_is 0009:01:00.0 vfio-pci
-status 0009:01:00.0 reason "variant vendor_reset not used: vendor_reset registered 0 PCI drivers, not one; vfio-pci instead"
+status 0009:01:00.0 reason "variant vendor_reset not used: vendor_reset registered 0 PCI drivers, not one"
 end
 
 begin reset-method-with-preload
@@ -170,7 +169,7 @@ variant_tree
 conf "10de:2342@0009:01:00.0" "driver=nvgrace_gpu_vfio_pci@0009:01:00.0" \
 	"reset_method=flr@0009:01:00.0"
 FAKE_VARIANTS=$VARIANTS bind --dry-run
-grep -qF "0009:01:00.0 [10de:2342] dry-run: would bind nvgrace_gpu_vfio_pci; would set reset_method flr" "$T/out" ||
+grep -qF "0009:01:00.0 [10de:2342] dry-run: would bind nvgrace_gpu_vfio_pci, set reset_method flr" "$T/out" ||
 	fail "dry run: $(cat "$T/out")"
 [ ! -e "$T/events" ] || fail "the dry run loaded a module"
 end

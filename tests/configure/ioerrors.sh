@@ -82,3 +82,30 @@ has out "not ready"
 tree_unchanged "check"
 end
 
+
+begin eio-reading-saved-selection
+# A saved selection that cannot be read is no answer: check fails (exit 1),
+# as for every other file it reads; not "not ready" (3), which a selection
+# that is read and wrong gets.
+host_tree
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+baseline
+no_calls
+vboot_eio etc/vfio-boot.conf read check
+rc_is 1
+has out "fail  selection        cannot read /etc/vfio-boot.conf: Input/output error"
+has out "not ready"
+tree_unchanged "check"
+end
+
+begin eio-reading-saved-selection-configure
+# configure again, the saved selection unreadable: one line naming it.
+host_tree
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+baseline
+no_calls
+vboot_eio etc/vfio-boot.conf read configure 02:00.0
+io_error_is "cannot read /etc/vfio-boot.conf" configure
+end

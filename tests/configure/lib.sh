@@ -30,7 +30,7 @@ GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
 GRUB_CMDLINE_LINUX_DEFAULT="quiet"
 GRUB_CMDLINE_LINUX=""'
 
-# stand_in NAME: a command that logs its arguments (and its PATH), and fails
+# stand_in NAME: a command that logs its arguments (and its PATH and TMPDIR), and fails
 # when /fail-NAME exists.
 stand_in() {
 	mkdir -p "$T/usr/sbin"
@@ -38,6 +38,7 @@ stand_in() {
 #!/bin/sh
 echo "$1 \$*" >>/var/log/calls
 echo "\$PATH" >/var/log/path-$1
+echo "\${TMPDIR-unset}" >/var/log/tmpdir-$1
 echo "stand-in $1 ran"
 [ ! -e /fail-$1 ]
 STUB

@@ -870,7 +870,7 @@ end
 
 # ---------------------------------------------------------------- small
 
-begin commands-run-with-a-fixed-path
+begin commands-run-with-a-fixed-path-and-no-host-tmpdir
 host_tree
 env -u PATH "$vb" --root "$T" configure 10de:2504@01:00.0 >"$T/out" 2>"$T/err" ||
 	fail "with PATH unset: $(cat "$T/err")"
@@ -879,6 +879,12 @@ env -u PATH "$vb" --root "$T" configure 10de:2504@01:00.0 >"$T/out" 2>"$T/err" |
 PATH=/nowhere "$vb" --root "$T" unconfigure >"$T/out" 2>"$T/err" || fail "with PATH=/nowhere: $(cat "$T/err")"
 [ "$(cat "$T/var/log/path-update-initramfs")" = /usr/sbin:/usr/bin:/sbin:/bin ] ||
 	fail "update-initramfs's PATH: $(cat "$T/var/log/path-update-initramfs")"
+# The caller's TMPDIR is a host path: a command in the tree gets none (dracut
+# and kernel-install fail on a TMPDIR that the tree lacks).
+TMPDIR=/host-only-tmp "$vb" --root "$T" configure 10de:2504@01:00.0 >"$T/out" 2>"$T/err" ||
+	fail "with TMPDIR=/host-only-tmp: $(cat "$T/err")"
+[ "$(cat "$T/var/log/tmpdir-update-initramfs")" = unset ] ||
+	fail "update-initramfs's TMPDIR: $(cat "$T/var/log/tmpdir-update-initramfs")"
 end
 
 begin root-must-be-a-system-tree

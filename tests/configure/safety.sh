@@ -95,6 +95,26 @@ vboot check
 rc_is 0
 end
 
+begin cmdline-devices-reviewed-too
+# vfio_boot.devices= on this boot's command line is the binder's selection
+# too: a bare ID there that reaches two cards is not ready, though the file
+# names one card; a guarded one there is fine.
+host_tree
+printf '10de:2504@0000:01:00.0\n' >"$T/etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on vfio_boot.devices=10de:2504" >"$T/proc/cmdline"
+vboot check
+rc_is 3
+has out "fail  selection        vfio_boot.devices=10de:2504 on the kernel command line matches 2 cards: 0000:01:00.0, 0000:02:00.0, and vfio-boot-bind takes every one at boot; take it off the command line and name the card in /etc/vfio-boot.conf (vfio-boot configure ID@ADDRESS)"
+echo "root=/dev/sda1 intel_iommu=on vfio_boot.devices=10de:2504@0000:01:00.0" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+lacks out "vfio_boot.devices"
+# A boot with binding disabled does not make the selection look wrong.
+echo "root=/dev/sda1 intel_iommu=on vfio_boot.disable=1" >"$T/proc/cmdline"
+vboot check
+rc_is 0
+end
+
 begin card-removed-nvme-at-its-address
 # configure by address (the README's cloud-init form) saves the ID with it;
 # the card goes, an NVMe drive enumerates at its address: the binder takes

@@ -104,7 +104,7 @@ has out "0000:01:00.0 offers reset methods 'flr bus' now, not device_specific"
 has out "preload=vendor-reset"
 vboot configure --no-regenerate --reset-method Bus@01:00.0 01:00.0
 rc_is 2
-has err "reset_method=Bus@01:00.0: a method is a name"
+has err "reset_method=Bus@01:00.0: not a method name"
 end
 
 begin variant-status

@@ -107,9 +107,9 @@ check "vfio-boot-bind --version says $version" \
 	[ "$("$x/usr/sbin/vfio-boot-bind" --version)" = "vfio-boot-bind $version" ]
 check "vfio-boot --version says $version" \
 	[ "$("$x/usr/sbin/vfio-boot" --version)" = "vfio-boot $version" ]
-for page in vfio-boot vfio-boot-bind; do
-	check "man page $page(8) says vfio-boot $version" \
-		grep -q "^\\.TH .* \"vfio-boot $version\"" <(zcat "$x/usr/share/man/man8/$page.8.gz")
+for page in man8/vfio-boot.8 man8/vfio-boot-bind.8 man5/vfio-boot.conf.5; do
+	check "man page $page says vfio-boot $version" \
+		grep -q "^\\.TH .* \"vfio-boot $version\"" <(zcat "$x/usr/share/man/$page.gz")
 done
 # No sourced fragment in maintainer scripts: the rule is written twice.
 shared_part() { sed -n '/^# ---- the same in postinst and postrm/,/^# ---- end of the part shared/p' "$1"; }

@@ -371,9 +371,9 @@ static void check_device_rules(void)
 	CHECK(has_problem(&cfg, "test.conf:2: driver=bad/name@01:00.0: it takes MODULE[@SELECTOR]"));
 	CHECK(has_problem(&cfg, "test.conf:3: driver=x@zz: ") && !has_problem(&cfg, "test.conf:3: driver=x@zz: it takes"));
 	CHECK(has_problem(&cfg, "test.conf:4: reset_method=bus: it takes METHOD[,METHOD...]@SELECTOR"));
-	CHECK(has_problem(&cfg, "test.conf:5: reset_method=Bus@01:00.0: a method is a name"));
+	CHECK(has_problem(&cfg, "test.conf:5: reset_method=Bus@01:00.0: not a method name"));
 	CHECK(has_problem(&cfg, "test.conf:6: reset_method=bus,bus@01:00.0: a method is named twice"));
-	CHECK(has_problem(&cfg, "test.conf:7: reset_method=flr,@01:00.0: a method is a name"));
+	CHECK(has_problem(&cfg, "test.conf:7: reset_method=flr,@01:00.0: not a method name"));
 	CHECK(has_problem(&cfg, "test.conf:8: preload=a,,b: it takes MODULE[,MODULE...]"));
 	CHECK(has_problem(&cfg, "test.conf:10: a second reset_method= for '0000:01:00.0' (first at test.conf:9)"));
 	CHECK(has_problem(&cfg, "test.conf:11: reset_method=a,b,c,d,e,f,g,h,i@01:00.0: too many methods"));

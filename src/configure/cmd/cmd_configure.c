@@ -193,7 +193,7 @@ static int stage(struct changeset_job *job, const struct desired *want, struct i
 	if (err == -EINVAL)
 		return VB_EXIT_USAGE; /* said why */
 	if (err < 0) {
-		cli_error("cannot prepare the changes: %s", vb_strerror(err));
+		vb_changeset_staging_failed(job->cs, err);
 		return VB_EXIT_FAILED;
 	}
 	return 0;

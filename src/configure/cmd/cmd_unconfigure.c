@@ -201,7 +201,7 @@ static int unconfigure(const struct cli *cli)
 	job.cs = vb_changeset_new(&job.engine, VB_OP_UNCONFIGURE);
 	err = job.cs ? stage(&job, &kept, &edited) : -ENOMEM;
 	if (err < 0) {
-		cli_error("cannot prepare the changes: %s", vb_strerror(err));
+		vb_changeset_staging_failed(job.cs, err);
 		rc = VB_EXIT_FAILED;
 	} else if (cli->dry_run) {
 		job_show(&job);

@@ -92,6 +92,30 @@ static void review_id(const struct review *r, const struct vb_selector *sel,
 		    sel->text, r->again, first->vendor, first->device, first->name);
 }
 
+/*
+ * A selector of vfio_boot.devices= on this boot's command line: the binder
+ * takes what it matches as it takes the file's, and configure neither wrote
+ * nor guards it. One that reaches more than one card is what configure would
+ * refuse.
+ */
+static void review_cmdline(const struct review *r, const struct vb_selector *sel,
+			   const struct vb_selector_result *res)
+{
+	char cards[256];
+
+	card_names(r, res, cards, sizeof(cards));
+	if (sel->kind != VB_SEL_ID_AT_ADDR && res->cards > 1)
+		say(r, VB_REVIEW_FAIL,
+		    "vfio_boot.devices=%s on the kernel command line matches %zu cards: %s, and "
+		    "vfio-boot-bind takes every one at boot; take it off the command line and "
+		    "name the card in /etc/vfio-boot.conf (vfio-boot configure ID@ADDRESS)",
+		    sel->text, res->cards, cards);
+	else if (sel->kind != VB_SEL_ID_AT_ADDR)
+		say(r, VB_REVIEW_WARN,
+		    "vfio_boot.devices=%s on the kernel command line is not guarded: at boot "
+		    "vfio-pci gets whatever it matches then (%s)", sel->text, cards);
+}
+
 /* The first function sel matches, or NULL. */
 static const struct vb_pci_fn *first_match(const struct review *r, const struct vb_selector *sel)
 {
@@ -146,6 +170,10 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 
 		if (res->matched == 0)
 			continue; /* the plan's notes say so */
+		if (strncmp(cfg->select.items[s].origin, "vfio_boot.", 10) == 0) {
+			review_cmdline(&r, sel, res);
+			continue;
+		}
 		if (sel->kind == VB_SEL_ID_AT_ADDR) {
 			review_guarded(&r, sel);
 			if (!vb_selector_id_matches(sel, first_match(&r, sel)))

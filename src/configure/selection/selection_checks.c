@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* check's look at the saved selection: what each selector and function comes to. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hostinfo.h"
@@ -132,6 +134,28 @@ static void check_groups(struct check_list *c, const struct machine *m, const st
 	}
 }
 
+/*
+ * This boot's vfio_boot.devices= and vfio_boot.skip= are the binder's too:
+ * they join the file's selectors for the review. Whether this boot disabled
+ * binding is status's to say, not the selection's.
+ */
+static int add_running_cmdline(const struct vb_root *root, struct vb_config *cfg)
+{
+	char *cmdline = vb_host_cmdline(root);
+	bool disabled = cfg->disabled;
+	unsigned timeout = cfg->modprobe_timeout;
+	int err;
+
+	if (!cmdline)
+		return 0;
+	err = vb_config_parse_cmdline(cfg, cmdline);
+	free(cmdline);
+	cfg->disabled = disabled;
+	cfg->disabled_by[0] = '\0';
+	cfg->modprobe_timeout = timeout;
+	return err;
+}
+
 /* A finding of the saved selection's review, as a check line. */
 static void review_line(void *ctx, enum vb_review_state state, const char *text)
 {
@@ -153,12 +177,16 @@ bool check_selection(struct check_list *c, const struct cli *cli, const struct m
 	int err = cli_read_config(cli, &cfg, &exists);
 
 	if (err < 0 || !exists) {
-		if (err < 0)
+		if (err < 0) {
 			check_add(c, "selection", CHECK_FAIL, "cannot read /etc/vfio-boot.conf: %s",
 			       vb_strerror(err));
-		else
+			/* Not a selection that is wrong (too large is): a file unread (exit 1). */
+			if (err != -EFBIG)
+				c->read_errors++;
+		} else {
 			check_add(c, "selection", CHECK_SKIP,
 			       "no /etc/vfio-boot.conf: nothing configured");
+		}
 		vb_config_free(&cfg);
 		return false;
 	}
@@ -169,7 +197,8 @@ bool check_selection(struct check_list *c, const struct cli *cli, const struct m
 		vb_config_free(&cfg);
 		return true;
 	}
-	if (vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
+	if (add_running_cmdline(&cli->root, &cfg) == 0 &&
+	    vb_plan_build(&cfg, &m->snap, &host, &plan) == 0) {
 		for (size_t i = 0; i < plan.notes.count; i++)
 			check_add(c, "selection", CHECK_FAIL, "%s", plan.notes.items[i]);
 		vb_review_saved_selection(&cli->root, &cfg, &m->snap, &plan, review_line, c);

@@ -26,6 +26,7 @@ struct vb_changeset {
 	struct vb_step *steps;       /* in order; files left unchanged too */
 	size_t nsteps;
 	struct verification *checks; /* per step; fn NULL but for verifications */
+	char unread[PATH_MAX];       /* the file a staging could not read ("" none) */
 };
 
 struct vb_changeset *vb_changeset_new(const struct vb_engine *engine, enum vb_journal_op op)
@@ -196,6 +197,8 @@ static int add_file(struct vb_changeset *cs, const char *path, const struct vb_f
 		return -EINVAL;
 	s.path = strdup(path);
 	err = s.path ? vb_file_state_read(cs->engine.root, path, &s.old) : -ENOMEM;
+	if (err < 0 && err != -ENOMEM)
+		snprintf(cs->unread, sizeof(cs->unread), "%s", path);
 	if (err == 0)
 		err = vb_file_state_set(&s.new, want->data, want->len, want->mode, want->uid,
 					want->gid, true);
@@ -222,6 +225,8 @@ int vb_changeset_put(struct vb_changeset *cs, const char *path, const char *cont
 	if (!vb_journal_path_ok(path))
 		return -EINVAL;
 	err = vb_file_state_read(cs->engine.root, path, &now);
+	if (err < 0 && err != -ENOMEM)
+		snprintf(cs->unread, sizeof(cs->unread), "%s", path);
 	if (err < 0)
 		return err;
 	/*
@@ -364,6 +369,14 @@ static void problem(const struct vb_engine *e, const char *fmt, ...)
 		e->hooks->problem(e->hooks->ctx, msg);
 	else
 		cli_error("%s", msg);
+}
+
+void vb_changeset_staging_failed(const struct vb_changeset *cs, int err)
+{
+	if (cs && cs->unread[0])
+		problem(&cs->engine, "cannot read %s: %s", cs->unread, vb_strerror(err));
+	else
+		cli_error("cannot prepare the changes: %s", vb_strerror(err));
 }
 
 static void announce(const struct vb_engine *e, const struct vb_strv *argv, bool run, bool undo)

@@ -78,6 +78,12 @@ int vb_changeset_verify(struct vb_changeset *cs, const char *name, vb_verify_fn 
 /* How many steps change something (files that differ, directories, commands). */
 size_t vb_changeset_changes(const struct vb_changeset *cs);
 
+/*
+ * Says why staging failed with err: "cannot read FILE: ERROR" when a file it
+ * had to read could not be, else "cannot prepare the changes: ERROR".
+ */
+void vb_changeset_staging_failed(const struct vb_changeset *cs, int err);
+
 /* Every step, in order, files left unchanged included; their states after apply. */
 size_t vb_changeset_count(const struct vb_changeset *cs);
 const struct vb_step *vb_changeset_step(const struct vb_changeset *cs, size_t i);
