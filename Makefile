@@ -54,7 +54,8 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # The boot binder: static, small, no shared libraries. The user's flags come
-# first, then -Os (BIND_OPT) so that it stays small whatever CFLAGS says.
+# first, then -Oz (-Os where the compiler lacks it: gcc before 12) as BIND_OPT, so
+# that it stays small whatever CFLAGS says.
 # BIND_PIE=yes links it static-pie (ASLR, relro/now for its own relocations):
 # musl-gcc's specs know only plain -static, so the link names musl's
 # self-relocating start file rcrt1.o itself (and asks for the build ID that
@@ -66,7 +67,7 @@ endif
 # the 96 KiB target (bench/hardening-results.md has both). No unwind
 # tables: C without exceptions needs none at run time (6 KB of .eh_frame);
 # debuggers read -g's .debug_frame from the debug symbols instead.
-BIND_OPT ?= -Os
+BIND_OPT ?= $(shell $(MUSLCC) -Oz -fsyntax-only -x c /dev/null 2>/dev/null && echo -Oz || echo -Os)
 BIND_PIE ?= yes
 BIND_STRIP ?= -s
 BIND_LAYOUT ?= -Wl,-z,noseparate-code

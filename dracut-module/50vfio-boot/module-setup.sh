@@ -27,6 +27,21 @@ installkernel() {
     # vfio-pci's modalias matches no device, so hostonly instmods would drop
     # it; force it in. instmods resolves dependencies and softdeps.
     hostonly='' instmods vfio-pci
+
+    # The modules driver= (vfio-pci variants) and preload= (vendor-reset)
+    # name, as the binder reads its file. One this kernel lacks is left out
+    # with a warning: the image still boots, and the binder gives the
+    # function to vfio-pci and says why.
+    _vfio_boot_conf=${VFIO_BOOT_CONF:-/etc/vfio-boot.conf}
+    if [ -e "$_vfio_boot_conf" ]; then
+        for _vfio_boot_module in $("${VFIO_BOOT_BIND:-@SBINDIR@/vfio-boot-bind}" \
+            --config "$_vfio_boot_conf" --print-modules); do
+            # shellcheck disable=SC2154 # kernel is set by dracut
+            hostonly='' instmods -c -s "$_vfio_boot_module" ||
+                dwarn "vfio-boot: no module $_vfio_boot_module for kernel $kernel (named in $_vfio_boot_conf)"
+        done
+    fi
+    unset _vfio_boot_conf _vfio_boot_module
 }
 
 # called by dracut

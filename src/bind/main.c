@@ -57,6 +57,7 @@ struct options {
 	const char *device;   /* --device: the one function that appeared; NULL: all */
 	unsigned modprobe_timeout; /* seconds; 0: not given */
 	bool dry_run, strict, quiet;
+	bool print_modules;   /* the modules the config names for the image, and exit */
 };
 
 struct logger {
@@ -86,6 +87,7 @@ static void usage(void)
 	      "  -n, --dry-run        print the plan; write nothing\n"
 	      "  -s, --strict         exit non-zero when anything goes wrong (not for boot)\n"
 	      "  -q, --quiet          log to the kernel log only, not to stderr\n"
+	      "      --print-modules  the modules driver=, preload= name\n"
 	      "  -h, --help           show this help and exit\n"
 	      "  -V, --version        show the version and exit\n"
 	      "\n"
@@ -107,6 +109,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "dry-run", 'n', true, false },
 		{ "strict", 's', true, false },
 		{ "quiet", 'q', true, false },
+		{ "print-modules", 'P', false, false },
 		{ "help", 'h', true, false },
 		{ "version", 'V', true, false },
 		{ NULL, 0, false, false },
@@ -153,6 +156,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'q':
 			opts->quiet = true;
+			break;
+		case 'P':
+			opts->print_modules = true;
 			break;
 		case 'h':
 			usage();
@@ -496,6 +502,36 @@ static int prepare(struct run *r)
 	return err;
 }
 
+/*
+ * --print-modules: every module the config file's driver= (but vfio-pci,
+ * which the hooks add anyway) and preload= lines name, one a line (a module
+ * named twice comes twice). The initramfs hooks put them in the image: the
+ * binder is the one reader of the file. Bad lines are said on stderr.
+ * Returns the exit status: EXIT_FAILED when the file or stdout failed.
+ */
+static int print_modules(struct run *r)
+{
+	const struct vb_device_rules *rules = &r->cfg.devices;
+	int err = load_config_file(&r->opts, &r->root, &r->cfg, &r->messages, &r->problem);
+
+	for (size_t i = 0; i < r->messages.count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", r->messages.items[i]);
+	for (size_t i = 0; i < r->cfg.problems.count; i++)
+		fprintf(stderr, "vfio-boot-bind: %s\n", r->cfg.problems.items[i]);
+	if (err < 0)
+		fprintf(stderr, "vfio-boot-bind: %s\n", vb_strerror(err));
+	for (size_t i = 0; err == 0 && i < rules->count; i++)
+		if (rules->items[i].kind == VB_DEVICE_DRIVER &&
+		    !vb_module_is_vfio_pci(rules->items[i].value))
+			fprintf(stdout, "%s\n", rules->items[i].value);
+	for (size_t i = 0; err == 0 && i < rules->preload.count; i++)
+		fprintf(stdout, "%s\n", rules->preload.items[i]);
+	vb_config_free(&r->cfg);
+	vb_strv_free(&r->messages);
+	vb_root_fini(&r->root);
+	return err < 0 || fflush(stdout) != 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { .log = { .kmsg_fd = -1 } };
@@ -517,6 +553,8 @@ int main(int argc, char **argv)
 	}
 	place.path = r.opts.status;
 	vb_config_init(&r.cfg);
+	if (r.opts.print_modules)
+		return print_modules(&r);
 	if (r.opts.dry_run) {
 		r.log.echo = stdout;
 	} else {
@@ -546,7 +584,7 @@ int main(int argc, char **argv)
 	}
 	if (err == 0) {
 		struct vb_apply_env env = { &r.root, r.opts.modprobe, NULL, r.opts.modprobe_timeout,
-					    r.opts.dry_run };
+					    r.opts.dry_run, &r.cfg.devices, &r.messages };
 
 		if (!env.modprobe_timeout)
 			env.modprobe_timeout = r.cfg.modprobe_timeout ? r.cfg.modprobe_timeout :

@@ -70,6 +70,7 @@ void vb_config_free(struct vb_config *cfg)
 	free(cfg->vfs.items);
 	free(cfg->select.items);
 	free(cfg->skip.items);
+	vb_device_rules_free(&cfg->devices);
 	vb_strv_free(&cfg->problems);
 	vb_config_init(cfg);
 }
@@ -165,6 +166,10 @@ static int parse_option(struct vb_config *cfg, const char *where, const char *li
 
 	trim(&key, &keylen);
 	trim(&value, &valuelen);
+	err = vb_device_rules_parse(&cfg->devices, &cfg->problems, where, key, keylen, value,
+				    valuelen);
+	if (err != 0)
+		return err < 0 ? err : 0;
 	/* Too long for any valid value: fails below, shown cut. */
 	valuelen = vb_utf8_cut(value, valuelen, sizeof(buf) - 1);
 	memcpy(buf, value, valuelen);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "device_rules.h"
 #include "strv.h"
 #include "selector.h"
 
@@ -63,6 +64,7 @@ struct vb_config {
 	char disabled_by[VB_ORIGIN_MAX]; /* the parameter that disabled binding, as read
 					    ("vfio_boot.disable=Y"); "" when none did */
 	unsigned modprobe_timeout;      /* vfio_boot.modprobe_timeout=, seconds; 0: not set */
+	struct vb_device_rules devices; /* driver=, reset_method=, preload= */
 	struct vb_strv problems;        /* malformed input, one line each, skipped */
 };
 

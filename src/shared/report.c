@@ -16,8 +16,8 @@ static void device_entry(const void *ctx, size_t i, struct vb_status_entry *e)
 
 	*e = (struct vb_status_entry){ fn->name, fn->vendor, fn->device, fn->subvendor,
 				       fn->subdevice, fn->class, fn->iommu_group, t->selected_by,
-				       fn->driver, o->driver_after, vb_result_name(o->result),
-				       o->reason, r->event };
+				       fn->driver, o->driver_after, o->driver, o->reset_method,
+				       vb_result_name(o->result), o->reason, r->event };
 }
 
 /* Why binding was disabled: "vfio_boot.disable=Y on the kernel command line". */

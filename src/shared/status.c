@@ -7,7 +7,7 @@
 #include "status.h"
 
 /* Room kept for one device entry: every string in it is cut to VB_STATUS_STRING_MAX. */
-#define DEVICE_ENTRY_MAX (8 * VB_STATUS_STRING_MAX)
+#define DEVICE_ENTRY_MAX (10 * VB_STATUS_STRING_MAX)
 #define DOCUMENT_TAIL_MAX 64 /* the omitted counts and the closing brackets */
 
 /* True when the document can take need more bytes under limit. */
@@ -38,6 +38,8 @@ static void write_device(struct vb_json *w, const struct vb_status_entry *e)
 	field_cut(w, "selected_by", e->selected_by);
 	field_cut(w, "driver_before", e->driver_before && *e->driver_before ? e->driver_before : NULL);
 	field_cut(w, "driver_after", e->driver_after && *e->driver_after ? e->driver_after : NULL);
+	field_cut(w, "driver", e->driver && *e->driver ? e->driver : NULL);
+	field_cut(w, "reset_method", e->reset_method && *e->reset_method ? e->reset_method : NULL);
 	field_cut(w, "result", e->result);
 	field_cut(w, "reason", e->reason);
 	vb_json_field_string(w, "event", e->event);
@@ -288,6 +290,8 @@ int vb_status_parse(const char *text, size_t len, struct vb_status *status, char
 		out->reason = vb_json_text(vb_json_member(d, "reason"));
 		out->driver_after = vb_json_text(vb_json_member(d, "driver_after"));
 		out->event = vb_json_text(vb_json_member(d, "event"));
+		out->driver = vb_json_text(vb_json_member(d, "driver"));
+		out->reset_method = vb_json_text(vb_json_member(d, "reset_method"));
 		if (!out->address || !out->result)
 			continue; /* not an entry this reader understands */
 		if (!out->reason)

@@ -16,6 +16,7 @@
  *     "boot_vga": "refuse",
  *     "messages": ["..."], "messages_omitted": 0,
  *     "devices": [{"address": "0000:01:00.0", "vendor": "10de", ...,
+ *                  "driver": "vfio-pci", "reset_method": null,
  *                  "result": "bound", "reason": "..."}],
  *     "devices_omitted": 0 }
  *
@@ -44,6 +45,9 @@ struct vb_status_entry {
 	const char *selected_by;
 	const char *driver_before; /* NULL or "": none */
 	const char *driver_after;  /* NULL or "": none */
+	const char *driver;        /* the driver the binder gave it ("vfio-pci" or a
+				      variant's); NULL or "": none (refused) */
+	const char *reset_method;  /* the reset methods it wrote; NULL or "": none */
 	const char *result;        /* "bound", "failed", ... */
 	const char *reason;
 	const char *event;         /* the run that wrote it (report.h's VB_EVENT_*) */
@@ -84,6 +88,8 @@ struct vb_status_device {
 	const char *reason;    /* "" when none */
 	const char *driver_after; /* NULL when none */
 	const char *event;     /* "boot", "hotplug", "bind", "release" */
+	const char *driver;       /* the driver it was given; NULL when none */
+	const char *reset_method; /* the reset methods written; NULL when none */
 };
 
 struct vb_status {

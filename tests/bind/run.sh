@@ -750,6 +750,9 @@ end
 # The safety rules on fixture hosts shaped like common boards.
 # shellcheck source=tests/bind/safety.sh
 . "$here/safety.sh"
+# driver=, reset_method=, preload=.
+# shellcheck source=tests/bind/variant.sh
+. "$here/variant.sh"
 
 # shellcheck source=tests/bind/hotplug.sh
 . "$here/hotplug.sh"

@@ -120,6 +120,12 @@ expect "no selectors for other commands" "vfio-boot --root $R status 0000:0" ""
 expect "--wait and --all-matching" "vfio-boot --w" "--wait"
 expect "--all-matching" "vfio-boot --al" "--all-matching"
 expect "commands after --wait's value" "vfio-boot --wait 5 c" "$(lines check configure)"
+expect "--driver, --reset-method, --preload" "vfio-boot configure --re" "--reset-method"
+expect "--driver's generic value" "vfio-boot configure --driver vf" "vfio-pci"
+expect "reset methods" "vfio-boot configure --reset-method dev" "device_specific"
+expect "selectors after --preload's value" "vfio-boot --preload vendor-reset --root $R configure 0000:03" \
+	"0000:03:00.0"
+expect "--print-modules" "vfio-boot-bind --pr" "--print-modules"
 expect "selectors after --wait's value" "vfio-boot --wait 5 --root $R configure 0000:03" \
 	"0000:03:00.0"
 

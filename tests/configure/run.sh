@@ -1326,6 +1326,12 @@ end
 # shellcheck source=tests/configure/live.sh
 . "$here/live.sh"
 
+# shellcheck source=tests/configure/variant.sh
+. "$here/variant.sh"
+
+# shellcheck source=tests/configure/framebuffer.sh
+. "$here/framebuffer.sh"
+
 begin journal-records-out-of-order
 # Two step records swapped, each whole: damaged (exit 7), nothing changed.
 host_tree

@@ -69,6 +69,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (vb_plan_build(&cfg, &snap, &host, &plan) == 0)
 		vb_plan_free(&plan);
+	/* What the binder writes to sysfs: a module name, methods as the kernel spells them. */
+	for (size_t i = 0; i < 3; i++) {
+		const char *module = vb_device_rules_driver(&cfg.devices, &fns[i]);
+		const char *reset = vb_device_rules_reset(&cfg.devices, &fns[i]);
+
+		if (module && (!vb_module_name_valid(module, strlen(module)) ||
+			       vb_module_is_vfio_pci(module)))
+			abort();
+		if (reset && (!*reset || reset[0] == ' ' || reset[strlen(reset) - 1] == ' ' ||
+			      strspn(reset, "abcdefghijklmnopqrstuvwxyz0123456789_ ") != strlen(reset) ||
+			      strstr(reset, "  ")))
+			abort();
+	}
 	vb_config_free(&cfg);
 	free(cmdline);
 	return 0;

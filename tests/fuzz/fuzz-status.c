@@ -94,7 +94,8 @@ static void status_entry(const void *ctx, size_t i, struct vb_status_entry *e)
 	const struct vb_status_device *d = &((const struct vb_status *)ctx)->devices[i];
 
 	*e = (struct vb_status_entry){ .address = d->address, .iommu_group = -1,
-				       .driver_after = d->driver_after, .result = d->result,
+				       .driver_after = d->driver_after, .driver = d->driver,
+				       .reset_method = d->reset_method, .result = d->result,
 				       .reason = d->reason };
 }
 

@@ -316,8 +316,76 @@ static void check_policy_names(void)
 	CHECK_STR(vb_boot_vga_name(VB_BOOT_VGA_REFUSE), "refuse");
 }
 
+static struct vb_pci_fn fn_at(uint8_t bus, uint16_t vendor, uint16_t device)
+{
+	struct vb_pci_fn fn = { .addr = { 0, bus, 0, 0 }, .vendor = vendor, .device = device };
+
+	vb_pci_addr_format(&fn.addr, fn.name, sizeof(fn.name));
+	return fn;
+}
+
+static void check_device_rules(void)
+{
+	struct vb_pci_fn gpu = fn_at(1, 0x10de, 0x2342), nic = fn_at(2, 0x15b3, 0x101e),
+			 other = fn_at(3, 0x1002, 0x67df);
+	struct vb_config cfg;
+
+	parse_text(&cfg, "10de:2342@0000:01:00.0\n"
+			 "driver=nvgrace_gpu_vfio_pci@10de:2342@0000:01:00.0  # found in 6.8\n"
+			 "driver = mlx5_vfio_pci@15b3:101e\n"
+			 "reset_method=device_specific,bus@1002:67df\n"
+			 "preload=vendor-reset\npreload=vendor-reset,foo_bar\n");
+	CHECK(cfg.problems.count == 0);
+	CHECK(cfg.select.count == 1);
+	CHECK_STR(vb_device_rules_driver(&cfg.devices, &gpu), "nvgrace_gpu_vfio_pci");
+	CHECK_STR(vb_device_rules_driver(&cfg.devices, &nic), "mlx5_vfio_pci");
+	CHECK(vb_device_rules_driver(&cfg.devices, &other) == NULL);
+	CHECK_STR(vb_device_rules_reset(&cfg.devices, &other), "device_specific bus");
+	CHECK(vb_device_rules_reset(&cfg.devices, &gpu) == NULL);
+	CHECK(cfg.devices.preload.count == 2);
+	CHECK_STR(cfg.devices.preload.items[0], "vendor-reset");
+	CHECK_STR(cfg.devices.preload.items[1], "foo_bar");
+	/* The guard: another ID at the address takes no variant. */
+	gpu.device = 0x2343;
+	CHECK(vb_device_rules_driver(&cfg.devices, &gpu) == NULL);
+	gpu.device = 0x2342;
+	vb_config_free(&cfg);
+
+	/* driver=vfio-pci forces the generic driver: for all, or per selector. */
+	parse_text(&cfg, "driver=nvgrace_gpu_vfio_pci@01:00.0\ndriver=vfio-pci\n");
+	CHECK(cfg.problems.count == 0 && cfg.devices.generic);
+	CHECK(vb_device_rules_driver(&cfg.devices, &gpu) == NULL);
+	vb_config_free(&cfg);
+	parse_text(&cfg, "driver=nvgrace_gpu_vfio_pci@10de:2342\ndriver=vfio_pci@01:00.0\n");
+	CHECK(cfg.problems.count == 0 && !cfg.devices.generic);
+	CHECK(vb_device_rules_driver(&cfg.devices, &gpu) == NULL);
+	vb_config_free(&cfg);
+
+	/* Malformed lines are named and skipped. */
+	parse_text(&cfg, "driver=nvgrace_gpu_vfio_pci\ndriver=bad/name@01:00.0\n"
+			 "driver=x@zz\nreset_method=bus\nreset_method=Bus@01:00.0\n"
+			 "reset_method=bus,bus@01:00.0\nreset_method=flr,@01:00.0\n"
+			 "preload=a,,b\nreset_method=bus@01:00.0\nreset_method=flr@0000:01:00.0\n"
+			 "reset_method=a,b,c,d,e,f,g,h,i@01:00.0\n");
+	CHECK(has_problem(&cfg, "test.conf:1: driver=nvgrace_gpu_vfio_pci: only vfio-pci goes without @SELECTOR"));
+	CHECK(has_problem(&cfg, "test.conf:2: driver=bad/name@01:00.0: it takes MODULE[@SELECTOR]"));
+	CHECK(has_problem(&cfg, "test.conf:3: driver=x@zz: ") && !has_problem(&cfg, "test.conf:3: driver=x@zz: it takes"));
+	CHECK(has_problem(&cfg, "test.conf:4: reset_method=bus: it takes METHOD[,METHOD...]@SELECTOR"));
+	CHECK(has_problem(&cfg, "test.conf:5: reset_method=Bus@01:00.0: not a method name"));
+	CHECK(has_problem(&cfg, "test.conf:6: reset_method=bus,bus@01:00.0: a method is named twice"));
+	CHECK(has_problem(&cfg, "test.conf:7: reset_method=flr,@01:00.0: not a method name"));
+	CHECK(has_problem(&cfg, "test.conf:8: preload=a,,b: it takes MODULE[,MODULE...]"));
+	CHECK(has_problem(&cfg, "test.conf:10: a second reset_method= for '0000:01:00.0' (first at test.conf:9)"));
+	CHECK(has_problem(&cfg, "test.conf:11: reset_method=a,b,c,d,e,f,g,h,i@01:00.0: too many methods"));
+	CHECK(cfg.problems.count == 10);
+	CHECK(cfg.devices.count == 1);
+	CHECK(cfg.devices.preload.count == 0);
+	vb_config_free(&cfg);
+}
+
 int main(void)
 {
+	check_device_rules();
 	check_file();
 	check_file_limits();
 	check_cmdline();

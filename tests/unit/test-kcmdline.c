@@ -620,8 +620,29 @@ static void check_intel_iommu_options(void)
 	CHECK_STR(vb_cmdline_own_flag("iommu=pt"), "iommu=pt");
 }
 
+/* video= and initcall_blacklist= join the admin's words: the kernel reads every one. */
+static void check_repeatable_flags(void)
+{
+	static const char *const fb_words[] = { "initcall_blacklist=sysfb_init", "video=efifb:off" };
+	static const struct vb_strv fb = { (char **)fb_words, 2 };
+
+	check_edit(false, "root=/dev/sda1 video=HDMI-A-1:1920x1080@60 initcall_blacklist=foo\n", &fb,
+		   NULL,
+		   "root=/dev/sda1 video=HDMI-A-1:1920x1080@60 initcall_blacklist=foo "
+		   "initcall_blacklist=sysfb_init video=efifb:off\n",
+		   NULL);
+	/* There already: nothing added, and nothing of the admin's taken back. */
+	check_edit(false, "video=efifb:off quiet\n", &fb, NULL,
+		   "video=efifb:off quiet initcall_blacklist=sysfb_init\n", NULL);
+	CHECK(has("video=efifb:off video=vesafb:off", "video=efifb:off"));
+	CHECK(has("video=efifb:off video=vesafb:off", "video=vesafb:off"));
+	CHECK(!has("video=efifb:on", "video=efifb:off"));
+	CHECK(!has("quiet -- video=efifb:off", "video=efifb:off"));
+}
+
 int main(void)
 {
+	check_repeatable_flags();
 	check_grub_debian_file();
 	check_grub_missing();
 	check_grub_quoting();

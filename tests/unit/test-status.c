@@ -44,6 +44,9 @@ static void make(struct fixture *f, size_t count, const char *reason, const char
 		snprintf(f->outcomes[i].driver_after, sizeof(f->outcomes[i].driver_after), "%s",
 			 driver);
 		snprintf(f->outcomes[i].reason, sizeof(f->outcomes[i].reason), "%s", reason);
+		snprintf(f->outcomes[i].driver, sizeof(f->outcomes[i].driver), "nvgrace-gpu-vfio-pci");
+		snprintf(f->outcomes[i].reset_method, sizeof(f->outcomes[i].reset_method),
+			 "device_specific bus");
 	}
 }
 
@@ -94,6 +97,8 @@ static void check_round_trip(void)
 	CHECK(d && strcmp(d->result, "failed") == 0);
 	CHECK_STR(d ? d->reason : NULL, "modprobe vfio-pci did not finish in 10 s");
 	CHECK_STR(d ? d->driver_after : NULL, "nouveau");
+	CHECK_STR(d ? d->driver : NULL, "nvgrace-gpu-vfio-pci");
+	CHECK_STR(d ? d->reset_method : NULL, "device_specific bus");
 	CHECK(vb_status_device(&st, "0000:09:00.0") == NULL);
 	vb_status_free(&st);
 	free(text);

@@ -18,6 +18,7 @@
 #include "hostinfo.h"
 #include "kcmdline.h"
 #include "leftovers.h"
+#include "plan.h"
 #include "root_write.h"
 
 /*
@@ -53,12 +54,68 @@ static int iommu_vendor(const struct cli *cli, enum vb_cpu_vendor *vendor)
 }
 
 /*
+ * The flag that keeps the kernel's firmware framebuffer (efifb, vesafb,
+ * simpledrm: "BAR 0: can't reserve" when the card is bound) off a taken
+ * function it sits on: initcall_blacklist=sysfb_init for kernels with sysfb
+ * (it registers the framebuffer device those drivers take), video=efifb:off
+ * for older ones (and video=vesafb:off for vesafb), both for a mix. Nothing
+ * when no taken function has one. Returns 0 or -ENOMEM.
+ */
+static int framebuffer_flags(const struct cli *cli, const struct machine *m,
+			     const struct vb_plan *plan, struct vb_strv *flags)
+{
+	size_t with = 0, without = 0;
+	bool vesa = false, any = false;
+	char fb[128], on[256] = "";
+	int err = 0;
+
+	for (size_t t = 0; plan && t < plan->count; t++) {
+		const struct vb_pci_fn *fn = &m->snap.fns[plan->targets[t].fn];
+
+		if (!vb_target_taken(&plan->targets[t]) ||
+		    vb_host_framebuffer_on(&cli->root, fn->name, fb, sizeof(fb)) != 1)
+			continue;
+		any = true;
+		vesa = vesa || strncmp(fb, "vesafb", 6) == 0;
+		vb_reason_append(on, "%s (%s)", fn->name, fb);
+	}
+	if (!any)
+		return 0;
+	for (size_t k = 0; k < m->kmod.kernels.count; k++) {
+		if (vb_kernel_has_sysfb(&cli->root, m->kmod.kernels.items[k]))
+			with++;
+		else
+			without++;
+	}
+	{
+		const char *chosen[3];
+		size_t n = 0;
+
+		if (with || !without)
+			chosen[n++] = "initcall_blacklist=sysfb_init";
+		if (without || !with)
+			chosen[n++] = "video=efifb:off";
+		if ((without || !with) && vesa)
+			chosen[n++] = "video=vesafb:off";
+		for (size_t i = 0; i < n && err == 0; i++)
+			err = vb_strv_add(flags, "%s", chosen[i]);
+		if (err == 0)
+			cli_note("the firmware framebuffer sits on the memory of %s: %s%s%s%s keep%s the "
+				 "kernel off it (%zu installed kernel(s) with sysfb, %zu without)", on,
+				 chosen[0], n > 1 ? " " : "", n > 1 ? chosen[1] : "",
+				 n > 2 ? " video=vesafb:off" : "", n > 1 ? "" : "s", with, without);
+	}
+	return err;
+}
+
+/*
  * The kernel command line flags: intel_iommu=on where the kernels need it
  * (AMD's IOMMU is on by default), iommu=pt. Never vfio-pci.ids=: with
  * vfio-pci built in it would take every device with the IDs before the
  * initramfs runs, whatever vfio_boot.disable says.
  */
-int boot_flags_compute(const struct cli *cli, const struct machine *m, struct boot_flags *want)
+int boot_flags_compute(const struct cli *cli, const struct machine *m, const struct vb_plan *plan,
+		       struct boot_flags *want)
 {
 	struct vb_strv *flags = &want->flags;
 	enum vb_cpu_vendor vendor = VB_CPU_UNKNOWN;
@@ -75,6 +132,10 @@ int boot_flags_compute(const struct cli *cli, const struct machine *m, struct bo
 		err = vb_strv_add(flags, "intel_iommu=on");
 	if (err == 0)
 		err = vb_strv_add(flags, "iommu=pt");
+	if (err == 0)
+		err = framebuffer_flags(cli, m, plan, flags);
+	if (err == 0)
+		err = cli_host_read_error(cli);
 	if (err == 0) {
 		want->joined = vb_argv_line(flags);
 		err = want->joined ? 0 : -ENOMEM;

@@ -18,11 +18,17 @@ struct boot_flags {
 
 /*
  * The flags for m: intel_iommu=on where the installed kernels need it
- * (AMD's IOMMU is on by default), iommu=pt; never vfio-pci.ids=. Returns 0,
+ * (AMD's IOMMU is on by default), iommu=pt; never vfio-pci.ids=; and, when
+ * plan (NULL: none) takes a function a firmware framebuffer sits on, the
+ * flag that keeps the kernel off it for the installed kernels
+ * (initcall_blacklist=sysfb_init where they have sysfb, video=efifb:off
+ * before it, both for a mix), said in a note. Returns 0,
  * -EINVAL after saying why (whose IOMMU this is cannot be told), -ENOMEM, or
  * the -errno of a file that could not be read (said: hostinfo.h).
  */
-int boot_flags_compute(const struct cli *cli, const struct machine *m, struct boot_flags *want);
+struct vb_plan;
+int boot_flags_compute(const struct cli *cli, const struct machine *m, const struct vb_plan *plan,
+		       struct boot_flags *want);
 void boot_flags_free(struct boot_flags *want);
 
 /*

@@ -405,6 +405,35 @@ static int drop_leftovers(struct text *t, const struct vb_strv *add, struct vb_e
 }
 
 /*
+ * Parameters the kernel takes many times, each word adding to a list:
+ * video= (each is one entry of the fbdev mode options, fb_get_options() in
+ * drivers/video/fbdev/core/fb_cmdline.c, video_setup() in drivers/video/cmdline.c)
+ * and initcall_blacklist= (each adds its names, initcall_blacklist() in
+ * init/main.c). A flag of theirs joins the admin's words, never replaces one.
+ */
+static bool repeatable_flag(const char *flag)
+{
+	static const char *const keys[] = { "video=", "initcall_blacklist=" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strncmp(flag, keys[i], strlen(keys[i])) == 0)
+			return true;
+	return false;
+}
+
+/* True when the very word flag is a kernel word of t. */
+static bool has_word(const char *s, size_t len, const char *flag)
+{
+	size_t pos = 0;
+	struct span w;
+
+	while (next_word(s, len, &pos, &w) && !is_dashdash(s, &w))
+		if (words_match(s + w.start, w.len, flag, strlen(flag), true))
+			return true;
+	return false;
+}
+
+/*
  * Makes flag the only kernel word with its key: nothing to do when every
  * word with that key is the flag already; otherwise the first becomes the
  * flag and the others go, or the flag is added. record gets what was done.
@@ -420,6 +449,12 @@ static int set_flag(struct text *t, const char *flag, struct vb_edit *record)
 
 	if (lp)
 		return set_list_flag(t, flag, lp, record);
+	if (repeatable_flag(flag)) {
+		if (has_word(t->s, t->len, flag))
+			return 0;
+		err = append_word(t, flag);
+		return err < 0 ? err : vb_strv_add(&record->added, "%s", flag);
+	}
 	while (kernel_word(t, &pos, &w)) {
 		if (words_match(t->s + w.start, w.len, flag, flen, false)) {
 			all_same = all_same && words_match(t->s + w.start, w.len, flag, flen, true);
@@ -602,6 +637,11 @@ int vb_cmdline_has_all(const char *cmdline, const char *const *flags, size_t nfl
 
 		if (lp) {
 			if (list_state(cmdline, len, lp, &after_on, &words, &last) != 1)
+				return 0;
+			continue;
+		}
+		if (repeatable_flag(flags[i])) {
+			if (!has_word(cmdline, len, flags[i]))
 				return 0;
 			continue;
 		}

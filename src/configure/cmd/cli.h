@@ -49,6 +49,8 @@ struct cli {
 #define CLI_VFS_MAX 16
 	const char *vfs[CLI_VFS_MAX]; /* configure --vfs N@ADDRESS, in order */
 	int nvfs;
+	struct vb_strv device_keys; /* configure: --driver, --reset-method, --preload, as
+				       config lines ("driver=vfio-pci") */
 	char **args;             /* command arguments after the options */
 	int nargs;
 };

@@ -11,6 +11,7 @@
 
 #include "boot_stage.h"
 #include "cli.h"
+#include "device_keys.h"
 #include "image_verify.h"
 #include "job.h"
 #include "modprobe_stage.h"
@@ -35,6 +36,19 @@ struct desired {
 	struct boot_flags boot;   /* kernel command line flags, and who takes them */
 	enum vb_generator generator;
 };
+
+/* Appends tail to the text in *text. Returns 0 or -ENOMEM (*text unchanged). */
+static int append_text(char **text, const char *tail)
+{
+	size_t len = strlen(*text), more = strlen(tail);
+	char *grown = realloc(*text, len + more + 1);
+
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + len, tail, more + 1);
+	*text = grown;
+	return 0;
+}
 
 /* Computes everything configure wants. Returns 0, or an exit status after saying why. */
 static int compute_desired(const struct cli *cli, struct desired *want)
@@ -98,12 +112,26 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		struct vb_strv refusals = { 0 };
 		char why[512] = "";
 
+		struct vb_device_keys_input keys = { &cfg, m.have_sys ? &m.snap : NULL, &plan, &m.kmod,
+						     &cli->root };
+		char *keys_text = NULL;
+
 		err = vb_saved_selection_text(&saved, &want->selection, &notes, &refusals);
+		if (err == 0)
+			err = vb_device_keys_text(&keys, &keys_text, &notes, &refusals);
 		for (size_t i = 0; i < refusals.count; i++)
 			cli_error("%s", refusals.items[i]);
 		vb_strv_free(&refusals);
+		if (err == 0 && keys_text[0] && append_text(&want->selection, keys_text) < 0)
+			err = -ENOMEM;
+		free(keys_text);
 		if (err == -EINVAL)
 			goto out;
+		if (err < 0) {
+			rc = VB_EXIT_FAILED;
+			cli_error("cannot compose %s: %s", SELECTION_PATH, vb_strerror(err));
+			goto out;
+		}
 		err = vb_softdeps_block(&in, &m.kmod, &cli->root, &want->modprobe,
 					&want->softdep_modules, &notes, why, sizeof(why));
 		if (err < 0) {
@@ -119,7 +147,7 @@ static int compute_desired(const struct cli *cli, struct desired *want)
 		cli_note("%s", notes.items[i]);
 	if (modprobe_warn_other_ids(cli) < 0)
 		goto out;
-	err = boot_flags_compute(cli, &m, &want->boot);
+	err = boot_flags_compute(cli, &m, m.have_sys ? &plan : NULL, &want->boot);
 	if (err < 0) {
 		rc = err == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_FAILED; /* a read error: said */
 		goto out;

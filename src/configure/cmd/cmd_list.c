@@ -24,8 +24,30 @@ static int by_group(const void *a, const void *b)
 	return vb_pci_addr_cmp(&fa->addr, &fb->addr);
 }
 
+/*
+ * Each function's vfio-pci variant in the installed kernels. Returns the
+ * array (the caller frees it with variants_free), or NULL after saying why.
+ */
+static struct vb_variant *variants_find(const struct machine *m)
+{
+	struct vb_variant *v = calloc(m->snap.count ? m->snap.count : 1, sizeof(*v));
+	int err = v ? 0 : -ENOMEM;
+
+	for (size_t i = 0; err == 0 && i < m->snap.count; i++)
+		if (m->snap.fns[i].modalias)
+			err = vb_variant_find(&m->kmod, m->snap.fns[i].modalias, &v[i]);
+	if (err == 0)
+		return v;
+	cli_error("cannot read the kernels' vfio_pci: aliases: %s", vb_strerror(err));
+	for (size_t i = 0; v && i < m->snap.count; i++)
+		vb_variant_free(&v[i]);
+	free(v);
+	return NULL;
+}
+
 int cmd_list(const struct cli *cli)
 {
+	struct vb_variant *variants;
 	struct list_result result;
 	const char *source;
 	struct machine m;
@@ -53,19 +75,26 @@ int cmd_list(const struct cli *cli)
 		order[i] = i;
 	sort_snap = &m.snap;
 	qsort(order, m.snap.count, sizeof(*order), by_group);
-	if (cli_host_read_error(cli) < 0) {
+	variants = variants_find(&m);
+	if (!variants || cli_host_read_error(cli) < 0) {
+		for (size_t i = 0; variants && i < m.snap.count; i++)
+			vb_variant_free(&variants[i]);
+		free(variants);
 		free(order);
 		machine_free(&m);
 		return VB_EXIT_FAILED;
 	}
 	result = (struct list_result){ &m, order, vb_host_iommu_groups(&cli->root) > 0,
-				       vb_host_iommu_vendor(&cli->root, &source) };
+				       vb_host_iommu_vendor(&cli->root, &source), variants };
 	if (result.vendor == VB_CPU_UNKNOWN)
 		result.vendor = vb_host_cpu_vendor(&cli->root);
 	if (cli->json)
 		list_result_json(reply_json(), &result);
 	else
 		list_result_text(stdout, &result);
+	for (size_t i = 0; i < m.snap.count; i++)
+		vb_variant_free(&variants[i]);
+	free(variants);
 	free(order);
 	machine_free(&m);
 	return VB_EXIT_OK;

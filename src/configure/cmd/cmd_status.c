@@ -116,6 +116,23 @@ static int status_images(const struct cli *cli, struct status_result *r)
 	return bad < 0 ? 0 : bad;
 }
 
+/*
+ * The driver a taken function should be on: the one the binder gave it at
+ * this boot (a variant's, from the boot report), else vfio-pci; and the reset
+ * methods it wrote.
+ */
+static void expected_driver(const struct boot_report *report, const char *name,
+			    struct status_function *f)
+{
+	const struct vb_status_device *d = report->parsed ? vb_status_device(&report->status, name) :
+							    NULL;
+
+	snprintf(f->expect, sizeof(f->expect), "%s", d && d->driver && *d->driver ? d->driver :
+				"vfio-pci");
+	if (d && d->reset_method)
+		snprintf(f->reset_method, sizeof(f->reset_method), "%s", d->reset_method);
+}
+
 /* Each function of the plan against this boot, into r. Returns how many are not as expected. */
 static size_t status_functions(const struct vb_plan *plan, const struct machine *m,
 			       const struct boot_report *report, struct status_result *r)
@@ -131,7 +148,9 @@ static size_t status_functions(const struct vb_plan *plan, const struct machine 
 					       .take = tg->verdict != VB_VERDICT_REFUSE };
 		snprintf(f->address, sizeof(f->address), "%s", fn->name);
 		snprintf(f->driver, sizeof(f->driver), "%s", fn->driver);
-		f->as_expected = f->take == (strcmp(fn->driver, "vfio-pci") == 0);
+		expected_driver(report, fn->name, f);
+		f->as_expected = f->take ? strcmp(fn->driver, f->expect) == 0 :
+					   strcmp(fn->driver, "vfio-pci") != 0;
 		if (!f->as_expected && r->disabled)
 			snprintf(f->why, sizeof(f->why), "binding disabled on this boot (%s)",
 				 r->disabled_by);

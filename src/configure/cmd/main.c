@@ -56,6 +56,10 @@ static void usage(void)
 	      "      --all-matching      an ID takes every card it matches, now and later\n"
 	      "      --vfs N@ADDRESS     configure: N SR-IOV VFs on the function at ADDRESS, made\n"
 	      "                          at boot once its driver binds it, each for vfio-pci\n"
+	      "      --driver vfio-pci[@SEL]  the generic driver, not a variant configure\n"
+	      "                          finds (for all, or for SEL); MODULE@SEL names one\n"
+	      "      --reset-method METHOD[,METHOD]@SEL  written to reset_method at boot\n"
+	      "      --preload MODULE[,MODULE]  loaded before vfio-pci (vendor-reset)\n"
 	      "  -f, --force             configure selectors that match no device, a split\n"
 	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
@@ -172,6 +176,9 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "all-matching", no_argument, NULL, 'A' },
 		{ "vfs", required_argument, NULL, 'X' },
+		{ "driver", required_argument, NULL, 'D' },
+		{ "reset-method", required_argument, NULL, 'R' },
+		{ "preload", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -252,6 +259,15 @@ int main(int argc, char **argv)
 			else
 				cli.vfs[cli.nvfs++] = optarg;
 			break;
+		case 'D':
+		case 'R':
+		case 'O':
+			/* Read as the config file's lines: one parser, one set of messages. */
+			if (vb_strv_add(&cli.device_keys, "%s=%s",
+					c == 'D' ? "driver" : c == 'R' ? "reset_method" : "preload",
+					optarg) < 0)
+				snprintf(bad, sizeof(bad), "out of memory");
+			break;
 		case 'h':
 			usage();
 			return VB_EXIT_OK;
@@ -268,6 +284,7 @@ int main(int argc, char **argv)
 	if (cli.json)
 		rc = reply_end(rc);
 	vb_root_fini(&cli.root);
+	vb_strv_free(&cli.device_keys);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output");
 		return VB_EXIT_FAILED;

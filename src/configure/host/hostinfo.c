@@ -182,6 +182,23 @@ bool vb_kernel_intel_iommu_default_on(const struct vb_root *root, const char *kv
 	return on;
 }
 
+bool vb_kernel_has_sysfb(const struct vb_root *root, const char *kver)
+{
+	static const char key[] = "\nCONFIG_SYSFB=y\n";
+	char rel[PATH_MAX], *text = NULL;
+	unsigned major = 0, minor = 0;
+	size_t len;
+	bool on;
+
+	if (snprintf(rel, sizeof(rel), "boot/config-%s", kver) < (int)sizeof(rel) &&
+	    note(rel, vb_root_read_file(root, rel, TEXT_MAX, &text, &len, NULL)) == 0) {
+		on = strstr(text, key) != NULL || strncmp(text, key + 1, sizeof(key) - 2) == 0;
+		free(text);
+		return on;
+	}
+	return sscanf(kver, "%u.%u", &major, &minor) == 2 && (major > 5 || (major == 5 && minor >= 15));
+}
+
 int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor)
 {
 	if (strcmp(name, "intel") == 0)

@@ -56,6 +56,15 @@ enum vb_cpu_vendor vb_host_iommu_vendor(const struct vb_root *root, const char *
  */
 bool vb_kernel_intel_iommu_default_on(const struct vb_root *root, const char *kver);
 
+/*
+ * Whether the tree's kernel kver registers the firmware framebuffer through
+ * sysfb (drivers/firmware/sysfb.c, its sysfb_init initcall; 5.15 and later):
+ * CONFIG_SYSFB=y in boot/config-KVER, or, when that file cannot be read, a
+ * version of 5.15 or later. Then initcall_blacklist=sysfb_init keeps the
+ * kernel off the card; before it, video=efifb:off (and vesafb:off) do.
+ */
+bool vb_kernel_has_sysfb(const struct vb_root *root, const char *kver);
+
 /* Parses "intel" or "amd". Returns 0 or -EINVAL. */
 int vb_cpu_vendor_parse(const char *name, enum vb_cpu_vendor *vendor);
 

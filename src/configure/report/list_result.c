@@ -64,6 +64,14 @@ void list_result_text(FILE *out, const struct list_result *r)
 			vb_text_printable(text, sizeof(text), modules->items[i]);
 			fprintf(out, "%s%s", i ? ", " : "; modules: ", text);
 		}
+		if (r->variants && r->variants[r->order[k]].module[0]) {
+			const struct vb_variant *v = &r->variants[r->order[k]];
+
+			fprintf(out, "\n      vfio-pci variant: %s (", v->module);
+			for (size_t i = 0; i < v->kernels.count; i++)
+				fprintf(out, "%s%s", i ? ", " : "", v->kernels.items[i]);
+			fputc(')', out);
+		}
 		fputc('\n', out);
 	}
 }
@@ -107,6 +115,10 @@ void list_result_json(struct vb_json *w, const struct list_result *r)
 		vb_json_field_bool(w, "boot_vga", fn->boot_vga == 1);
 		vb_json_field_bool(w, "bridge", vb_pci_is_bridge(fn));
 		reply_strings(w, "modules", modules);
+		vb_json_key(w, "variant");
+		vb_json_string_or_null(w, r->variants ? r->variants[r->order[k]].module : "");
+		if (r->variants && r->variants[r->order[k]].module[0])
+			reply_strings(w, "variant_kernels", &r->variants[r->order[k]].kernels);
 		host_uses(w, "host_disk", m, fn, VB_HOST_DISK);
 		host_uses(w, "host_network", m, fn, VB_HOST_NETWORK);
 		vb_json_end_object(w);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "variants.h"
 
 /*
  * The result of `vfio-boot list`: every PCI function of the machine, in the
@@ -18,6 +19,8 @@ struct list_result {
 	const size_t *order;     /* m->snap.count indexes into m->snap.fns */
 	bool iommu;              /* the machine has IOMMU groups */
 	enum vb_cpu_vendor vendor; /* whose IOMMU, for the advice when it is off */
+	const struct vb_variant *variants; /* per function of m->snap: the vfio-pci variant
+					      the installed kernels have for it */
 };
 
 /* As text: the IOMMU state, the host's notes, then each function under its group. */

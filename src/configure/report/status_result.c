@@ -63,8 +63,11 @@ void status_result_text(FILE *out, const struct status_result *r)
 
 		snprintf(id, sizeof(id), "%04x:%04x", f->vendor, f->device);
 		vb_text_printable(line, sizeof(line), f->why); /* it quotes the report */
-		fprintf(out, "%-14s %-11s %-10s %-14s %s\n", f->address, id,
-			f->take ? "vfio-pci" : "host", f->driver[0] ? f->driver : "none", line);
+		fprintf(out, "%-14s %-11s %-10s %-14s %s", f->address, id,
+			f->take ? f->expect : "host", f->driver[0] ? f->driver : "none", line);
+		if (f->reset_method[0])
+			fprintf(out, "%sreset_method %s", line[0] ? "; " : "", f->reset_method);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < r->notes.count; i++)
 		fprintf(out, "note: %s\n", r->notes.items[i]);
@@ -83,10 +86,12 @@ void status_result_json(struct vb_json *w, const struct status_result *r)
 
 		vb_json_begin_object(w, VB_JSON_INLINE);
 		reply_function(w, f->address, f->vendor, f->device);
-		vb_json_field_string(w, "expected", f->take ? "vfio-pci" : "host");
+		vb_json_field_string(w, "expected", f->take ? f->expect : "host");
 		vb_json_key(w, "actual");
 		vb_json_string_or_null(w, f->driver);
 		vb_json_field_bool(w, "as_expected", f->as_expected);
+		vb_json_key(w, "reset_method");
+		vb_json_string_or_null(w, f->reset_method);
 		vb_json_key(w, "why");
 		vb_json_string_or_null(w, f->why);
 		vb_json_end_object(w);

@@ -19,7 +19,10 @@ struct status_function {
 	char address[VB_PCI_NAME_MAX];
 	unsigned vendor, device;
 	bool take;                  /* expected on vfio-pci; else left to the host */
+	char expect[VB_DRIVER_MAX]; /* the driver it should have when taken: vfio-pci, or
+				       the variant the boot report says the binder gave it */
 	char driver[VB_DRIVER_MAX]; /* bound now; "" when none */
+	char reset_method[128];     /* what the binder wrote to reset_method; "" when none */
 	bool as_expected;
 	char why[400];              /* "" when there is nothing to say */
 };

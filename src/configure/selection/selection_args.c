@@ -45,5 +45,17 @@ int selection_from_args(const struct cli *cli, struct vb_config *cfg)
 		cli_error("--boot-vga must be refuse or allow, not '%s'", cli->boot_vga);
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < cli->device_keys.count; i++) {
+		const char *line = cli->device_keys.items[i], *eq = strchr(line, '=');
+		int err = vb_device_rules_parse(&cfg->devices, &cfg->problems, "option", line,
+						(size_t)(eq - line), eq + 1, strlen(eq + 1));
+
+		if (err < 0)
+			return err;
+	}
+	for (size_t i = 0; i < cfg->problems.count; i++)
+		cli_error("%s", cfg->problems.items[i]);
+	if (cfg->problems.count)
+		return -EINVAL;
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "hostinfo.h"
 #include "plan.h"
+#include "reset_quirks.h"
 #include "saved_review.h"
 #include "selection_checks.h"
 #include "validate.h"
@@ -48,9 +49,46 @@ static void check_target(struct check_list *c, const struct cli *cli, const stru
 		       "%s is the boot VGA device: the host console runs on it", fn->name);
 	if (vb_host_framebuffer_on(&cli->root, fn->name, fb, sizeof(fb)) == 1)
 		check_add(c, "framebuffer", CHECK_WARN,
-		       "%s: firmware framebuffer '%s' sits on its memory (add "
-		       "video=efifb:off or initcall_blacklist=sysfb_init)",
+		       "%s: firmware framebuffer '%s' sits on its memory (configure adds "
+		       "initcall_blacklist=sysfb_init, or video=efifb:off before sysfb)",
 		       fn->name, fb);
+}
+
+/* True when the config loads vendor-reset before binding (preload=). */
+static bool preloads_vendor_reset(const struct vb_config *cfg)
+{
+	return vb_strv_contains(&cfg->devices.preload, "vendor-reset") ||
+	       vb_strv_contains(&cfg->devices.preload, "vendor_reset");
+}
+
+/*
+ * Each taken AMD GPU of a family known for the reset bug: ready when the
+ * config preloads vendor-reset and sets reset_method=device_specific for it
+ * (since 5.15 vendor-reset's reset is used only then); else what to add.
+ */
+static void check_reset_bug(struct check_list *c, const struct machine *m,
+			    const struct vb_config *cfg, const struct vb_plan *plan)
+{
+	for (size_t t = 0; t < plan->count; t++) {
+		const struct vb_pci_fn *fn = &m->snap.fns[plan->targets[t].fn];
+		const char *family = vb_amd_reset_bug_family(fn->vendor, fn->device);
+		const char *reset = vb_device_rules_reset(&cfg->devices, fn);
+		char addr[VB_PCI_NAME_MAX];
+
+		if (!family || !vb_target_taken(&plan->targets[t]))
+			continue;
+		if (preloads_vendor_reset(cfg) && reset &&
+		    strncmp(reset, "device_specific", 15) == 0) {
+			check_add(c, "reset", CHECK_OK, "%s (%s): vendor-reset preloaded, "
+				  "reset_method %s", fn->name, family, reset);
+			continue;
+		}
+		vb_pci_addr_format(&fn->addr, addr, sizeof(addr));
+		check_add(c, "reset", CHECK_WARN, "%s is an AMD %s, known for the reset bug: "
+			  "install vendor-reset (DKMS) and configure with --preload vendor-reset "
+			  "--reset-method device_specific@%04x:%04x@%s", fn->name, family,
+			  fn->vendor, fn->device, addr);
+	}
 }
 
 /* Every IOMMU group a taken function is in: viable, or split (naming what stays). */
@@ -167,6 +205,7 @@ bool check_selection(struct check_list *c, const struct cli *cli, const struct m
 		for (size_t t = 0; t < plan.count; t++)
 			check_target(c, cli, m, &plan.targets[t]);
 		check_groups(c, m, &plan);
+		check_reset_bug(c, m, &cfg, &plan);
 		{
 			struct vb_render_input in = { &cfg, &m->snap, &plan, m->claimants, false,
 						      NULL, 0 };

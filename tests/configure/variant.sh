@@ -1,0 +1,157 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # here, T, work, kver, kdir and the helpers are run.sh's
+# Sourced by tests/configure/run.sh: vfio-pci variant drivers found in the
+# installed kernels' vfio_pci: aliases (a Grace Hopper GPU, an mlx5 VF),
+# driver=vfio-pci over them, reset_method= and preload=.
+
+# The example host with a Grace Hopper GPU and an mlx5 VF, each alone in its group.
+variant_spec() {
+	cat "$here/../fixture/host.spec"
+	echo "0009:01:00.0 10de:2342 030200 group=30"
+	echo "0000:06:00.0 15b3:101e 020000 group=31 driver=mlx5_core"
+}
+# A second kernel whose modules declare variant aliases, indexed by the real
+# depmod: each module is a copy of a small one whose .modinfo names only its
+# alias (PCI_DRIVER_OVERRIDE_DEVICE_VFIO entries become "vfio_pci:" aliases).
+vkv=6.8.0-vbvariant
+variant_kernel() {
+	local d=$T/lib/modules/$vkv/kernel m
+	mkdir -p "$d"
+	set -- nvgrace_gpu_vfio_pci 'vfio_pci:v000010DEd00002342sv*sd*bc*sc*i*' \
+		mlx5_vfio_pci 'vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i*'
+	while [ $# -gt 0 ]; do
+		m=$(find "$kdir/kernel" -name 'crc7.ko*' | head -n 1)
+		case $m in
+		*.ko) cp "$m" "$d/$1.ko" ;;
+		*.ko.xz) xz -dc "$m" >"$d/$1.ko" ;;
+		*.ko.zst) zstd -qdc "$m" >"$d/$1.ko" ;;
+		*) fail "no crc7.ko in $kdir" ;;
+		esac
+		printf 'license=GPL\0alias=%s\0depends=\0name=%s\0' "$2" "$1" >"$work/modinfo"
+		objcopy --update-section .modinfo="$work/modinfo" "$d/$1.ko" || fail "objcopy"
+		shift 2
+	done
+	printf 'kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/pci/vfio-pci.ko\n' \
+		>"$T/lib/modules/$vkv/modules.builtin"
+	depmod -b "$T" "$vkv" 2>/dev/null || fail "depmod"
+	grep -q "^alias vfio_pci:v000010DEd00002342.* nvgrace_gpu_vfio_pci$" \
+		"$T/lib/modules/$vkv/modules.alias" || fail "depmod wrote no vfio_pci: alias"
+}
+variant_tree() { host_tree <(variant_spec); variant_kernel; baseline; }
+
+begin variant-list
+variant_tree
+vboot list
+rc_is 0
+has out "vfio-pci variant: nvgrace_gpu_vfio_pci ($vkv)"
+has out "vfio-pci variant: mlx5_vfio_pci ($vkv)"
+# vfio_pci's own catch-all vfio_pci: alias (every kernel has it) is no variant.
+[ "$(grep -c "vfio-pci variant" "$T/out")" = 2 ] || fail "variants: $(grep "variant" "$T/out")"
+vboot list --json
+jq -e --arg k "$vkv" '[.devices[] | select(.variant != null) | [.address, .variant, .variant_kernels]]
+	== [["0009:01:00.0", "nvgrace_gpu_vfio_pci", [$k]], ["0000:06:00.0", "mlx5_vfio_pci", [$k]]]' \
+	"$T/out" >/dev/null || fail "list --json: $(jq -c '[.devices[] | .variant]' "$T/out")"
+end
+
+begin variant-configure-saves-driver
+variant_tree
+vboot configure --no-regenerate 10de:2342@0009:01:00.0 15b3:101e@0000:06:00.0 01:00.0
+rc_is 0
+has out "0009:01:00.0 goes to the vfio-pci variant nvgrace_gpu_vfio_pci (its vfio_pci: alias in $vkv); vfio-pci takes it under $kver, which lack it"
+has etc/vfio-boot.conf "driver=nvgrace_gpu_vfio_pci@10de:2342@0009:01:00.0  # vfio_pci: alias in $vkv"
+has etc/vfio-boot.conf "driver=mlx5_vfio_pci@15b3:101e@0000:06:00.0"
+lacks etc/vfio-boot.conf "@0000:01:00.0  #"
+# The binder reads the saved file: what the hooks put in the image.
+[ "$(FAKE_ROOT=$T "$bind" --root "$T" --print-modules)" = "mlx5_vfio_pci
+nvgrace_gpu_vfio_pci" ] || fail "--print-modules: $(FAKE_ROOT=$T "$bind" --root "$T" --print-modules 2>&1)"
+end
+
+begin variant-driver-vfio-pci-overrides
+variant_tree
+vboot configure --no-regenerate --driver vfio-pci 10de:2342@0009:01:00.0 15b3:101e@0000:06:00.0
+rc_is 0
+has etc/vfio-boot.conf "driver=vfio-pci"
+lacks etc/vfio-boot.conf "driver=nvgrace"
+lacks etc/vfio-boot.conf "driver=mlx5"
+has out "0009:01:00.0: the variant nvgrace_gpu_vfio_pci (vfio_pci: alias in $vkv) is not used"
+# Per selector: the GPU on vfio-pci, the VF on its variant.
+vboot configure --no-regenerate --driver vfio-pci@0009:01:00.0 10de:2342@0009:01:00.0 \
+	15b3:101e@0000:06:00.0
+rc_is 0
+has etc/vfio-boot.conf "driver=vfio-pci@10de:2342@0009:01:00.0"
+lacks etc/vfio-boot.conf "driver=nvgrace"
+has etc/vfio-boot.conf "driver=mlx5_vfio_pci@15b3:101e@0000:06:00.0"
+# A driver= that names nothing the selection takes is refused, nothing written.
+baseline
+vboot configure --no-regenerate --driver vfio-pci@0000:03:00.0 10de:2342@0009:01:00.0
+rc_is 2
+has err "names no function the selection takes"
+tree_unchanged "refused --driver"
+end
+
+begin variant-reset-and-preload
+variant_tree
+echo "flr bus" >"$T/sys/bus/pci/devices/0000:01:00.0/reset_method"
+vboot configure --no-regenerate --reset-method bus@01:00.0 --preload vendor-reset 01:00.0
+rc_is 0
+has etc/vfio-boot.conf "reset_method=bus@10de:2504@0000:01:00.0"
+has etc/vfio-boot.conf "preload=vendor-reset"
+has out "preload=vendor-reset: no installed kernel has this module"
+# A method the device does not offer now: saved, and said.
+vboot configure --no-regenerate --reset-method device_specific@01:00.0 01:00.0
+rc_is 0
+has out "0000:01:00.0 offers reset methods 'flr bus' now, not device_specific"
+has out "preload=vendor-reset"
+vboot configure --no-regenerate --reset-method Bus@01:00.0 01:00.0
+rc_is 2
+has err "reset_method=Bus@01:00.0: not a method name"
+end
+
+begin variant-status
+# status expects the driver the binder gave each function (the boot report's
+# "driver": a variant's own name), and shows the reset methods it wrote.
+variant_tree
+echo "flr bus" >"$T/sys/bus/pci/devices/0000:01:00.0/reset_method"
+vboot configure --no-regenerate --reset-method bus@01:00.0 10de:2342@0009:01:00.0 01:00.0
+rc_is 0
+FAKE_ROOT=$T FAKE_VARIANTS=nvgrace_gpu_vfio_pci:nvgrace-gpu-vfio-pci \
+	"$bind" --root "$T" --modprobe "$here/../bind/fake-modprobe" --quiet
+jq -e '.devices[] | select(.address == "0009:01:00.0") | .driver == "nvgrace-gpu-vfio-pci"' \
+	"$T/run/vfio-boot/status.json" >/dev/null || fail "status.json: no variant driver"
+# The fixture's variant binds nothing by itself: the kernel's probe, played here.
+ln -s ../../../bus/pci/drivers/nvgrace-gpu-vfio-pci "$T/sys/bus/pci/devices/0009:01:00.0/driver"
+vboot status
+rc_is 0
+has out "0009:01:00.0   10de:2342   nvgrace-gpu-vfio-pci nvgrace-gpu-vfio-pci"
+has out "reset_method bus"
+vboot status --json
+jq -e '[.functions[] | select(.address == "0009:01:00.0" or .address == "0000:01:00.0")
+	| [.expected, .actual, .as_expected, .reset_method]]
+	== [["vfio-pci", "vfio-pci", true, "bus"],
+	    ["nvgrace-gpu-vfio-pci", "nvgrace-gpu-vfio-pci", true, null]]' "$T/out" >/dev/null ||
+	fail "status --json: $(jq -c '.functions' "$T/out")"
+end
+
+begin reset-bug-check
+# An AMD Polaris card (1002:67df) taken: check says what it needs, then that
+# it has it.
+host_tree <(cat "$here/../fixture/host.spec"
+	echo "0000:05:00.0 1002:67df 030000 group=40 driver=amdgpu"
+	echo "0000:05:00.1 1002:aaf0 040300 group=40 driver=snd_hda_intel")
+vboot configure --no-regenerate 1002:67df@05:00.0
+rc_is 0
+vboot check
+has out "0000:05:00.0 is an AMD Polaris 10, known for the reset bug: install vendor-reset (DKMS) and configure with --preload vendor-reset --reset-method device_specific@1002:67df@0000:05:00.0"
+lacks out "0000:05:00.1 is an AMD"
+vboot configure --no-regenerate --preload vendor-reset --reset-method device_specific,bus@05:00.0 \
+	1002:67df@05:00.0
+rc_is 0
+has etc/vfio-boot.conf "reset_method=device_specific,bus@1002:67df@0000:05:00.0"
+vboot check
+has out "0000:05:00.0 (Polaris 10): vendor-reset preloaded, reset_method device_specific bus"
+lacks out "known for the reset bug"
+# An NVIDIA card is no AMD reset-bug card.
+vboot configure --no-regenerate 10de:2504@01:00.0
+vboot check
+lacks out "reset bug"
+end
