@@ -119,4 +119,6 @@ baseline
 no_calls
 vboot_eio etc/vfio-boot.conf read unconfigure
 io_error_is "cannot read /etc/vfio-boot.conf" unconfigure
+vboot_eio etc/vfio-boot.conf read status
+io_error_is "cannot read /etc/vfio-boot.conf" status
 end

@@ -189,11 +189,12 @@ static int fill(const struct cli *cli, struct status_result *r)
 	struct vb_plan plan;
 	struct machine m;
 	char *cmdline;
-	int rc = VB_EXIT_FAILED, bad;
+	int rc = VB_EXIT_FAILED, bad, err;
 	size_t differ;
 
-	if (cli_read_config(cli, &cfg, &r->configured) < 0) {
-		cli_error("cannot read /etc/vfio-boot.conf");
+	err = cli_read_config(cli, &cfg, &r->configured);
+	if (err < 0) {
+		cli_error("cannot read /etc/vfio-boot.conf: %s", vb_strerror(err));
 		return VB_EXIT_FAILED;
 	}
 	cmdline = vb_host_cmdline(&cli->root);
