@@ -110,6 +110,14 @@ vboot_eio etc/vfio-boot.conf read configure 02:00.0
 io_error_is "cannot read /etc/vfio-boot.conf" configure
 end
 
+begin eio-reading-grub-default
+# configure, /etc/default/grub unreadable: one line naming it, nothing done.
+host_tree
+baseline
+vboot_eio etc/default/grub read configure 10de:2504@01:00.0
+io_error_is "cannot read /etc/default/grub" configure
+end
+
 begin eio-reading-saved-selection-unconfigure
 # unconfigure, the saved selection unreadable: one line naming it, nothing done.
 host_tree

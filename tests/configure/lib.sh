@@ -253,7 +253,7 @@ calls_are() {
 	[ "$got" = "$1" ] || fail "commands run: '$got', want '$1'"
 }
 no_calls() { : >"$T/var/log/calls"; }
-one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat "$T/err")"; }
+one_line_err() { [ "$(wc -l <"$T/err")" = 1 ] || fail "want one error line, got: $(cat -A "$T/err")"; }
 # No temporary file of vfio-boot's anywhere in the tree.
 no_temp_files() {
 	local left

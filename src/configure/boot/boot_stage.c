@@ -217,8 +217,8 @@ static int stage_file(struct changeset_job *job, const struct boot_flags *want)
 		err = kernel_cmdline_base(job->cli, want, &old, &len);
 	else if (err == -ENOENT)
 		err = 0;
-	else if (err < 0)
-		cli_error("cannot read %s: %s", path, vb_strerror(err));
+	else if (err < 0 && err != -ENOMEM)
+		vb_changeset_unread(job->cs, path); /* said once, by the changeset's failure */
 	if (err == 0)
 		err = job_flags_ours(job->journal, path, &ours);
 	if (err == 0 && want->bl == VB_BOOTLOADER_GRUB) {
