@@ -36,10 +36,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # The rig's card, and a second bochs-display that boot 1 has on rp2 and
 # boot 2 gets by hotplug; boot 2 also hot-plugs a device the selection does
-# not name on rp3.
+# not name on rp3. QEMU's nvme on rp4 is an SR-IOV physical function.
 HP_VGA=0000:02:00.0
 HP_OTHER=0000:03:00.0
-selection="1234:1111@0000:01:00.0 1234:1111@$HP_VGA"
+NVME_PF=0000:04:00.0
+NVME_VFS="0000:04:00.1 0000:04:00.2"
+selection="--vfs 2@$NVME_PF 1234:1111@0000:01:00.0 1234:1111@$HP_VGA"
 
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
@@ -128,6 +130,15 @@ if [ ! -e \$state/configured ]; then
 	exit 0
 fi
 mkdir -p /run/vfio-boot-test
+# SR-IOV (issue 18): the nvme's functions as the boot left them, before
+# anything live (vfio-boot bind would make the VFs too).
+for a in $NVME_PF $NVME_VFS; do
+	d=none
+	[ -e /sys/bus/pci/devices/\$a/driver ] && d=\$(readlink /sys/bus/pci/devices/\$a/driver)
+	[ -e /sys/bus/pci/devices/\$a ] || d=absent
+	echo "\$a \${d##*/}"
+done >/run/vfio-boot-test/sriov-links
+cat /sys/bus/pci/devices/$NVME_PF/sriov_numvfs >/run/vfio-boot-test/sriov-numvfs 2>&1
 # Hotplug (issue 18): the host adds two devices by QMP once it reads this
 # line; the new bochs-display goes to vfio-pci, the other keeps its driver.
 echo "vfio-boot-test: hotplug now"
@@ -238,11 +249,15 @@ rm -rf --one-file-system "$tree"
 # An Intel host with VT-d: the rig's intel-iommu, and a CPU that says Intel
 # (TCG's -cpu max says AMD, and configure takes the IOMMU flag from the CPU).
 # Both boots: two root ports for hotplug (rp2 reserves room for the
-# bochs-display's 16 MiB prefetchable BAR). Boot 1 has a bochs-display on
-# rp2, so that configure sees it (a card the user plugs in later).
+# bochs-display's 16 MiB prefetchable BAR), and QEMU's nvme with SR-IOV
+# behind an nvme-subsys on rp4. Boot 1 has a bochs-display on rp2, so that
+# configure sees it (a card the user plugs in later).
 rig_extra=(-drive "file=$tmp/disk.img,if=virtio,format=raw" -cpu "max,vendor=GenuineIntel"
 	-device "pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=03.0,pref32-reserve=32M,mem-reserve=4M"
-	-device "pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=05.0")
+	-device "pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=05.0"
+	-device "pcie-root-port,id=rp4,chassis=4,slot=4,bus=pcie.0,addr=06.0"
+	-device "nvme-subsys,id=nvs"
+	-device "nvme,id=nvme0,bus=rp4,serial=vfioboot,subsys=nvs,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2")
 RIG_QEMU_EXTRA=("${rig_extra[@]}" -device "bochs-display,bus=rp2,id=hp0")
 
 # A file of the powered-off guest's disk.
@@ -413,6 +428,23 @@ check "bochs-drm (loaded for the boot VGA) took it first; the rule took it back"
 	grep -q '"reason": *"taken from bochs-drm"' <(hotplug_entry "$HP_VGA")
 check "hot-plugged ich9-intel-hda $HP_OTHER (not named) keeps snd_hda_intel" \
 	hp_link_is "$HP_OTHER" snd_hda_intel '(null)'
+
+# ----------------------------------------------------------- SR-IOV
+
+step "boot 2, SR-IOV: vfs=2@$NVME_PF"
+sriov_is() { # ADDR DRIVER: as the boot left it, before anything live
+	local got
+	got=$(live sriov-links | awk -v a="$1" '$1 == a { print $2 }')
+	[ "$got" = "$2" ] || {
+		printf "    %s after boot: got '%s', want '%s'\n" "$1" "$got" "$2"
+		return 1
+	}
+}
+check "after boot, $NVME_PF has sriov_numvfs 2" [ "$(live sriov-numvfs)" = 2 ]
+for vf in $NVME_VFS; do
+	check "after boot, VF $vf on vfio-pci" sriov_is "$vf" vfio-pci
+done
+check "after boot, the physical function $NVME_PF stays on nvme" sriov_is "$NVME_PF" nvme
 
 say "  total $(($(date +%s) - t_all)) s"
 summary
