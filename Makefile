@@ -293,7 +293,7 @@ INSTALLED = $(SBINDIR)/vfio-boot-bind $(SBINDIR)/vfio-boot \
 	$(DRACUTMODDIR)/50vfio-boot/module-setup.sh $(DRACUTMODDIR)/50vfio-boot/vfio-boot-pre-udev.sh \
 	$(INITCPIODIR)/install/vfio-boot $(INITCPIODIR)/hooks/vfio-boot \
 	$(MANDIR)/man8/vfio-boot.8 $(MANDIR)/man8/vfio-boot-bind.8 $(MANDIR)/man5/vfio-boot.conf.5 \
-	$(UDEVRULESDIR)/69-vfio-boot.rules \
+	$(UDEVRULESDIR)/69-vfio-boot.rules $(UDEVRULESDIR)/81-vfio-boot-vfs.rules \
 	$(BASHCOMPDIR)/vfio-boot $(BASHCOMPDIR)/vfio-boot-bind
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
 
@@ -318,6 +318,7 @@ install: $(B)/vfio-boot-bind $(B)/vfio-boot $(MAN_PAGES)
 	ln -sf vfio-boot $(DESTDIR)$(BASHCOMPDIR)/vfio-boot-bind
 	install -d $(DESTDIR)$(UDEVRULESDIR)
 	$(SUBST) udev/69-vfio-boot.rules >$(DESTDIR)$(UDEVRULESDIR)/69-vfio-boot.rules
+	$(SUBST) udev/81-vfio-boot-vfs.rules >$(DESTDIR)$(UDEVRULESDIR)/81-vfio-boot-vfs.rules
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

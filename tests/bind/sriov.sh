@@ -97,3 +97,32 @@ rc_is 0
 [ "$(last_of 0000:05:00.0 sriov_numvfs)" = 0 ] || fail "VFs made with no PF driver"
 kmsg_has "its 2 VFs (vfs=2@0000:05:00.0) are made once its driver binds it"
 end
+
+# The rule that runs the binder again once 80-drivers.rules has loaded the
+# physical function's driver: its match (PCI add events of functions with
+# SR-IOV), and what its command does with the function now bound.
+begin sriov-rule-after-the-driver-module
+vfs_rules=$here/../../udev/81-vfio-boot-vfs.rules
+rule=$(grep -v -e '^#' -e '^$' "$vfs_rules")
+case $rule in
+'ACTION=="add", SUBSYSTEM=="pci", ATTR{sriov_totalvfs}=="?*", RUN+="'*'"') ;;
+*) fail "the rule does not match exactly ACTION add, SUBSYSTEM pci, sriov_totalvfs: $rule" ;;
+esac
+[ "$(printf '%s\n' "$rule" | wc -l)" = 1 ] || fail "more than one rule in $vfs_rules"
+case ${vfs_rules##*/} in
+8[1-9]-*) ;; # after 80-drivers.rules, whose RUN loads the driver's module
+*) fail "$vfs_rules does not sort after 80-drivers.rules" ;;
+esac
+nvme_pf 0
+conf "vfs=2@0000:05:00.0"
+cmd=${rule#*RUN+=\"}
+cmd=${cmd%\"}
+cmd=${cmd//@SBINDIR@\/vfio-boot-bind/$bin}
+cmd=${cmd//\$kernel/0000:05:00.0}
+# shellcheck disable=SC2086 # the rule's words, split as udev splits them
+FAKE_ROOT=$T timeout -k 5 "$BIND_LIMIT" $cmd --root "$T" --modprobe "$here/fake-modprobe" \
+	>"$T/out" 2>"$T/err" || fail "the rule's command failed: $(cat "$T/err")"
+[ "$(last_of 0000:05:00.0 sriov_drivers_autoprobe)" = 0 ] || fail "sriov_drivers_autoprobe not 0"
+[ "$(last_of 0000:05:00.0 sriov_numvfs)" = 2 ] || fail "sriov_numvfs not written 2"
+driver_is 0000:05:00.0 nvme
+end

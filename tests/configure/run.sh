@@ -1039,6 +1039,7 @@ make -s -C "$here/../.." install DESTDIR="$d" >/dev/null || fail "make install"
 (cd "$d" && find . -type f | sort) >"$work/installed"
 cat >"$work/expected" <<'EOF'
 ./lib/udev/rules.d/69-vfio-boot.rules
+./lib/udev/rules.d/81-vfio-boot-vfs.rules
 ./usr/lib/dracut/modules.d/50vfio-boot/module-setup.sh
 ./usr/lib/dracut/modules.d/50vfio-boot/vfio-boot-pre-udev.sh
 ./usr/lib/initcpio/hooks/vfio-boot

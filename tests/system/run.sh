@@ -10,7 +10,12 @@
 # the command line come out of the disk image (debugfs), and the second boot
 # uses them. In the real root, after its own udev coldplug: the card on
 # vfio-pci, no native driver ever bound it, /run/vfio-boot/status.json from
-# the initramfs, and `vfio-boot status` exiting 0.
+# the initramfs, and `vfio-boot status` exiting 0. In the same boot, after
+# it (issue 18): a bochs-display hot-plugged by QMP on an empty root port
+# goes to vfio-pci (taken from bochs-drm), an ich9-intel-hda the selection
+# does not name keeps snd_hda_intel; `vfio-boot release` gives the card to
+# bochs-drm, snd_hda_intel and xhci_hcd, `vfio-boot bind` takes it back, and
+# release is refused (exit 9) while a process holds /dev/vfio/N open.
 #
 # Usage: tests/system/run.sh   (as root)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
@@ -29,7 +34,14 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-selection=1234:1111@0000:01:00.0
+# The rig's card, and a second bochs-display that boot 1 has on rp2 and
+# boot 2 gets by hotplug; boot 2 also hot-plugs a device the selection does
+# not name on rp3. QEMU's nvme on rp4 is an SR-IOV physical function.
+HP_VGA=0000:02:00.0
+HP_OTHER=0000:03:00.0
+NVME_PF=0000:04:00.0
+NVME_VFS="0000:04:00.1 0000:04:00.2"
+selection="--vfs 2@$NVME_PF 1234:1111@0000:01:00.0 1234:1111@$HP_VGA"
 
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
@@ -118,12 +130,100 @@ if [ ! -e \$state/configured ]; then
 	exit 0
 fi
 mkdir -p /run/vfio-boot-test
+# SR-IOV (issue 18): the nvme's functions as the boot left them, before
+# anything live (vfio-boot bind would make the VFs too).
+for a in $NVME_PF $NVME_VFS; do
+	d=none
+	[ -e /sys/bus/pci/devices/\$a/driver ] && d=\$(readlink /sys/bus/pci/devices/\$a/driver)
+	[ -e /sys/bus/pci/devices/\$a ] || d=absent
+	echo "\$a \${d##*/}"
+done >/run/vfio-boot-test/sriov-links
+cat /sys/bus/pci/devices/$NVME_PF/sriov_numvfs >/run/vfio-boot-test/sriov-numvfs 2>&1
+# Hotplug (issue 18): the host adds two devices by QMP once it reads this
+# line; the new bochs-display goes to vfio-pci, the other keeps its driver.
+echo "vfio-boot-test: hotplug now"
+/usr/local/sbin/vfio-boot-hotplug-test
 systemctl is-active systemd-udev-trigger.service >/run/vfio-boot-test/udev-trigger 2>&1
 /usr/local/sbin/vfio-boot status >/run/vfio-boot-test/vfio-boot-status 2>&1
 echo \$? >/run/vfio-boot-test/vfio-boot-status-exit
+# After boot, live (issue 18): release, bind, release refused while the
+# group is open. The kernel log from here on is the live part's.
+echo "vfio-boot-test: live part begins" >/dev/kmsg
+/usr/local/sbin/vfio-boot-live-test
 exec /usr/local/sbin/vfio-boot-test-report system
 EOF
 chmod 755 "$tree/usr/local/sbin/vfio-boot-system-test"
+# The live part, in the second boot's real root: each step's output, exit
+# status and the card's driver links (as the guest's sysfs has them) go to
+# files that the report prints.
+cat >"$tree/usr/local/sbin/vfio-boot-live-test" <<EOF
+#!/bin/sh
+# tests/system only: vfio-boot release and bind on the running system.
+out=/run/vfio-boot-test
+links() { # FILE: "ADDRESS DRIVER OVERRIDE" for each function of the card
+	for a in $PCI_CARD; do
+		d=none
+		[ -e /sys/bus/pci/devices/\$a/driver ] && d=\$(readlink /sys/bus/pci/devices/\$a/driver)
+		echo "\$a \${d##*/} \$(cat /sys/bus/pci/devices/\$a/driver_override)"
+	done >"\$out/\$1"
+}
+step() { # NAME COMMAND...: its output, exit status, the card's links after it
+	name=\$1
+	shift
+	"\$@" >"\$out/\$name" 2>&1
+	echo \$? >"\$out/\$name-exit"
+	links "\$name-links"
+}
+step release /usr/local/sbin/vfio-boot release
+step bind /usr/local/sbin/vfio-boot bind
+# A VM's stand-in: a process that holds the card's group open.
+grp=\$(readlink /sys/bus/pci/devices/$PT_VGA/iommu_group)
+grp=\${grp##*/}
+sleep 600 <"/dev/vfio/\$grp" &
+holder=\$!
+sleep 1
+echo "\$holder \$(readlink /proc/\$holder/fd/0)" >"\$out/holder"
+step release-busy /usr/local/sbin/vfio-boot release
+kill \$holder
+wait \$holder 2>/dev/null
+exit 0
+EOF
+chmod 755 "$tree/usr/local/sbin/vfio-boot-live-test"
+# Hotplug, guest side: waits (bounded) for the host's two devices, then for
+# the selected one to be on vfio-pci; the seconds between its appearance and
+# vfio-pci, and the driver links, go to files for the report.
+cat >"$tree/usr/local/sbin/vfio-boot-hotplug-test" <<EOF
+#!/bin/sh
+# tests/system only: what udev's rule does with hot-plugged devices.
+out=/run/vfio-boot-test
+drv() {
+	d=none
+	[ -e /sys/bus/pci/devices/\$1/driver ] && d=\$(readlink /sys/bus/pci/devices/\$1/driver)
+	echo "\${d##*/}"
+}
+wait_for() { # CONDITION...: polls it every 0.2 s, 60 s at most
+	i=0
+	until "\$@" || [ \$i -ge 300 ]; do sleep 0.2; i=\$((i + 1)); done
+}
+present() { [ -e /sys/bus/pci/devices/\$1 ]; }
+on() { [ "\$(drv \$1)" = \$2 ]; }
+bound() { [ "\$(drv \$1)" != none ]; }
+wait_for present $HP_VGA
+t0=\$(cut -d' ' -f1 /proc/uptime)
+wait_for on $HP_VGA vfio-pci
+t1=\$(cut -d' ' -f1 /proc/uptime)
+wait_for present $HP_OTHER
+wait_for bound $HP_OTHER
+udevadm settle --timeout=60
+echo "\$t0 \$t1" | awk '{ printf "%.1f\n", \$2 - \$1 }' >\$out/hotplug-seconds
+for a in $HP_VGA $HP_OTHER; do
+	present \$a && echo "\$a \$(drv \$a) \$(cat /sys/bus/pci/devices/\$a/driver_override)"
+done >\$out/hotplug-links
+# status.json as the hotplug left it (release and bind rewrite it later).
+cp /run/vfio-boot/status.json \$out/hotplug-status
+exit 0
+EOF
+chmod 755 "$tree/usr/local/sbin/vfio-boot-hotplug-test"
 cat >"$tree/etc/systemd/system/vfio-boot-system-test.service" <<'EOF'
 [Unit]
 Description=tests/system: the vfio-boot user story
@@ -148,7 +248,17 @@ mkfs.ext4 -q -F -L root -d "$tree" "$tmp/disk.img" 4G >"$tmp/mkfs.log" 2>&1 ||
 rm -rf --one-file-system "$tree"
 # An Intel host with VT-d: the rig's intel-iommu, and a CPU that says Intel
 # (TCG's -cpu max says AMD, and configure takes the IOMMU flag from the CPU).
-RIG_QEMU_EXTRA=(-drive "file=$tmp/disk.img,if=virtio,format=raw" -cpu "max,vendor=GenuineIntel")
+# Both boots: two root ports for hotplug (rp2 reserves room for the
+# bochs-display's 16 MiB prefetchable BAR), and QEMU's nvme with SR-IOV
+# behind an nvme-subsys on rp4. Boot 1 has a bochs-display on rp2, so that
+# configure sees it (a card the user plugs in later).
+rig_extra=(-drive "file=$tmp/disk.img,if=virtio,format=raw" -cpu "max,vendor=GenuineIntel"
+	-device "pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=03.0,pref32-reserve=32M,mem-reserve=4M"
+	-device "pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=05.0"
+	-device "pcie-root-port,id=rp4,chassis=4,slot=4,bus=pcie.0,addr=06.0"
+	-device "nvme-subsys,id=nvs"
+	-device "nvme,id=nvme0,bus=rp4,serial=vfioboot,subsys=nvs,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2")
+RIG_QEMU_EXTRA=("${rig_extra[@]}" -device "bochs-display,bus=rp2,id=hp0")
 
 # A file of the powered-off guest's disk.
 from_disk() { # PATH OUT
@@ -182,14 +292,58 @@ check "update-grub saw the IOMMU flags: $grub" [ "$grub" = "intel_iommu=on iommu
 # ----------------------------------------------------------- second boot
 
 step "boot 2: the image and the command line configure left"
+RIG_QEMU_EXTRA=("${rig_extra[@]}" -qmp "unix:$tmp/qmp.sock,server=on,wait=off")
+# The host side of the hotplug: once the guest's console says so, QMP
+# device_add of a bochs-display on rp2 (the selection names it) and of an
+# ich9-intel-hda on rp3 (it does not). Bounded by the boot's time limit.
+hotplug_by_qmp() {
+	local i
+	for ((i = 0; i < RIG_BOOT_TIMEOUT; i++)); do
+		grep -q 'vfio-boot-test: hotplug now' "$tmp/second.serial" 2>/dev/null && break
+		sleep 1
+	done
+	python3 - "$tmp/qmp.sock" <<'QMP'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(60)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def answer():
+    while True:
+        m = json.loads(f.readline())
+        if "event" not in m:
+            return m
+print("greeting", answer())
+for cmd in ({"execute": "qmp_capabilities"},
+            {"execute": "device_add", "arguments": {"driver": "bochs-display", "bus": "rp2", "id": "hp1"}},
+            {"execute": "device_add", "arguments": {"driver": "ich9-intel-hda", "bus": "rp3", "id": "hp2"}}):
+    f.write(json.dumps(cmd) + "\n")
+    f.flush()
+    r = answer()
+    print(cmd["execute"], r)
+    if "return" not in r:
+        sys.exit(1)
+QMP
+}
+rm -f "$tmp/second.serial"
+hotplug_by_qmp >"$tmp/qmp.log" 2>&1 &
+qmp_pid=$!
 if rig_boot second "$tmp/vmlinuz" "$tmp/initrd.second" "root=/dev/vda rw $RIG_APPEND $grub" \
 	>"$tmp/second.why"; then
 	ok "boot 2 reached the test unit in the real root (${wall} s)"
 else
 	bad "boot 2 reached the test unit"
 	cat "$tmp/second.why"
+	kill "$qmp_pid" 2>/dev/null
 	fatal "no second boot"
 fi
+wait "$qmp_pid"
+qmp_exit=$?
+# The boot's checks read the kernel log up to the live part only (release
+# lets the native drivers probe the card).
+live_report=$report
+report=$tmp/second.boot.report
+sed '/^kmsg .*vfio-boot-test: live part begins/,$d' "$live_report" >"$report"
 check "report from the real root, after its coldplug (systemd-udev-trigger active)" \
 	grep -qx 'file udev-trigger active' "$report"
 check "the kernel command line has intel_iommu=on iommu=pt" \
@@ -210,6 +364,87 @@ sed -n 's/^file vfio-boot-status /    | /p' "$report"
 check "vfio-boot status in the real root exits 0" grep -qx 'file vfio-boot-status-exit 0' "$report"
 check "vfio-boot status finds the image complete" \
 	grep -q "^file vfio-boot-status image: /boot/initrd.img-$kver (initramfs-tools) carries the binder" "$report"
+
+# ------------------------------------------------- after boot, live
+
+step "boot 2, live: vfio-boot release, bind, release while the group is open"
+live() { sed -n "s/^file $1 //p" "$live_report"; }
+link_is() { # STEP ADDR DRIVER OVERRIDE: the driver link and override after STEP
+	local got
+	got=$(live "$1-links" | awk -v a="$2" '$1 == a { print $2, $3 }')
+	[ "$got" = "$3 $4" ] || {
+		printf "    after %s, %s: got '%s', want '%s %s'\n" "$1" "$2" "$got" "$3" "$4"
+		return 1
+	}
+}
+live release | sed 's/^/    | /'
+check "vfio-boot release exits 0" [ "$(live release-exit)" = 0 ]
+check "release: $PT_VGA back on bochs-drm" link_is release "$PT_VGA" bochs-drm '(null)'
+check "release: $PT_AUDIO back on snd_hda_intel" link_is release "$PT_AUDIO" snd_hda_intel '(null)'
+check "release: $PT_USB back on xhci_hcd" link_is release "$PT_USB" xhci_hcd '(null)'
+check "release says the next boot binds them again" grep -q 'next boot binds' <(live release)
+live bind | sed 's/^/    | /'
+check "vfio-boot bind exits 0" [ "$(live bind-exit)" = 0 ]
+for a in $PCI_CARD; do
+	check "bind: $a on vfio-pci again, override vfio-pci" link_is bind "$a" vfio-pci vfio-pci
+done
+holder=$(live holder)
+holds_group() { [[ $1 =~ ^[0-9]+\ /dev/vfio/[0-9]+$ ]]; }
+check "a process holds the group open: $holder" holds_group "$holder"
+live release-busy | sed 's/^/    | /'
+check "release refused with exit 9 while the group is open" [ "$(live release-busy-exit)" = 9 ]
+check "release names the holder: sleep (pid ${holder%% *})" \
+	grep -q "is open by sleep (pid ${holder%% *})" <(live release-busy)
+for a in $PCI_CARD; do
+	check "release refused: $a stays on vfio-pci" link_is release-busy "$a" vfio-pci vfio-pci
+done
+
+# ---------------------------------------------------------- hotplug
+
+step "boot 2, hotplug: QMP device_add after boot"
+sed 's/^/    qmp: /' "$tmp/qmp.log"
+check "QMP device_add of both devices answered" [ "$qmp_exit" = 0 ]
+hp_link_is() { # ADDR DRIVER OVERRIDE
+	local got
+	got=$(live hotplug-links | awk -v a="$1" '$1 == a { print $2, $3 }')
+	[ "$got" = "$2 $3" ] || {
+		printf "    hot-plugged %s: got '%s', want '%s %s'\n" "$1" "$got" "$2" "$3"
+		return 1
+	}
+}
+secs=$(live hotplug-seconds)
+check "hot-plugged bochs-display $HP_VGA (named) on vfio-pci" hp_link_is "$HP_VGA" vfio-pci vfio-pci
+check "it got there within 10 s of appearing (${secs:-?} s)" awk -v s="${secs:-99}" 'BEGIN { exit !(s < 10) }'
+hotplug_entry() { # ADDR: its entry in status.json after the hotplug
+	live hotplug-status | tr -d '\n' | grep -o "{[^{}]*\"address\": *\"$1\"[^{}]*}"
+}
+hotplug_bound() { # ADDR
+	local e
+	e=$(hotplug_entry "$1")
+	grep -q '"event": *"hotplug"' <<<"$e" && grep -q '"result": *"bound"' <<<"$e"
+}
+check "status.json after the hotplug: $HP_VGA bound, event hotplug" hotplug_bound "$HP_VGA"
+check "bochs-drm (loaded for the boot VGA) took it first; the rule took it back" \
+	grep -q '"reason": *"taken from bochs-drm"' <(hotplug_entry "$HP_VGA")
+check "hot-plugged ich9-intel-hda $HP_OTHER (not named) keeps snd_hda_intel" \
+	hp_link_is "$HP_OTHER" snd_hda_intel '(null)'
+
+# ----------------------------------------------------------- SR-IOV
+
+step "boot 2, SR-IOV: vfs=2@$NVME_PF"
+sriov_is() { # ADDR DRIVER: as the boot left it, before anything live
+	local got
+	got=$(live sriov-links | awk -v a="$1" '$1 == a { print $2 }')
+	[ "$got" = "$2" ] || {
+		printf "    %s after boot: got '%s', want '%s'\n" "$1" "$got" "$2"
+		return 1
+	}
+}
+check "after boot, $NVME_PF has sriov_numvfs 2" [ "$(live sriov-numvfs)" = 2 ]
+for vf in $NVME_VFS; do
+	check "after boot, VF $vf on vfio-pci" sriov_is "$vf" vfio-pci
+done
+check "after boot, the physical function $NVME_PF stays on nvme" sriov_is "$NVME_PF" nvme
 
 say "  total $(($(date +%s) - t_all)) s"
 summary
