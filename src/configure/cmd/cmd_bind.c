@@ -4,19 +4,9 @@
  * binder binds at boot (the saved selection), or the functions SEL names
  * (not saved), under the same plan and safety rules.
  */
-#include <time.h>
-
 #include "cli.h"
 #include "live.h"
 #include "report.h"
-
-static long elapsed_us(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000;
-}
 
 /* True when a function the command named (not the saved selection) was refused. */
 static bool named_refused(const struct live_run *r)
@@ -35,16 +25,17 @@ int cmd_bind(const struct cli *cli)
 		.modprobe_timeout = 10, .dry_run = cli->dry_run,
 	};
 	struct live_run r;
-	struct timespec start;
 	size_t failed = 0;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = live_prepare(cli, VB_EVENT_BIND, true, &r);
 	if (rc == 0) {
+		/* The saved driver=, reset_method= and preload= lines, as at boot. */
+		env.rules = &r.cfg.devices;
+		env.messages = &r.messages;
 		if (!r.cfg.disabled)
 			failed = vb_apply(&env, &r.m.snap, &r.plan, r.out);
-		if (live_report(cli, &r, elapsed_us(&start)) < 0)
+		if (live_report(cli, &r) < 0)
 			failed++;
 		if (cli->json)
 			live_json(cli, &r, NULL);

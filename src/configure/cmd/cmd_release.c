@@ -46,7 +46,7 @@ static int release(const struct cli *cli, struct live_run *r, struct live_holder
 	if (h->count)
 		return refuse_held(h);
 	failed = live_release(&cli->root, &r->m.snap, &r->plan, cli->dry_run, 10, r->out);
-	if (live_report(cli, r, 0) < 0)
+	if (live_report(cli, r) < 0)
 		failed++;
 	if (!cli->dry_run)
 		cli_note("the saved selection is unchanged: the next boot binds %s again "

@@ -59,6 +59,7 @@ int live_prepare(const struct cli *cli, const char *event, bool with_host, struc
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	r->lock_fd = -1;
 	r->event = event;
 	r->named = cli->nargs > 0;
@@ -115,8 +116,14 @@ static int write_merged(FILE *out, const void *ctx)
 	return vb_report_json(out, m->report, m->earlier);
 }
 
-int live_report(const struct cli *cli, struct live_run *r, long elapsed_us)
+int live_report(const struct cli *cli, struct live_run *r)
 {
+	struct timespec now;
+	long elapsed_us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed_us = (now.tv_sec - r->start.tv_sec) * 1000000L +
+		     (now.tv_nsec - r->start.tv_nsec) / 1000;
 	const struct vb_status_place place = { &cli->root, NULL };
 	const struct vb_report report = {
 		.cfg = &r->cfg, .snap = &r->m.snap, .plan = &r->plan, .outcomes = r->out,

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "apply.h"
 #include "cli.h"
@@ -28,6 +29,7 @@ struct live_run {
 	const char *event;           /* VB_EVENT_BIND or VB_EVENT_RELEASE */
 	bool named;                  /* selectors given: the saved selection is not used */
 	int lock_fd;
+	struct timespec start;       /* when the run began (CLOCK_MONOTONIC): the report's time */
 };
 
 /*
@@ -44,7 +46,7 @@ int live_prepare(const struct cli *cli, const char *event, bool with_host, struc
  * and prints its lines: the binder's, through vb_report_lines. Returns 0 or
  * -errno (said).
  */
-int live_report(const struct cli *cli, struct live_run *r, long elapsed_us);
+int live_report(const struct cli *cli, struct live_run *r);
 
 void live_free(struct live_run *r);
 
