@@ -40,6 +40,11 @@ trap 'rm -rf "$root" "$host"' EXIT
 printf 'vendor_id\t: GenuineIntel\n' >"$host/proc/cpuinfo"
 mkdir -p "$host/etc/default"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$host/etc/default/grub"
+# A stand-in update-grub: a dry run runs nothing, but without one configure
+# would exit 4 (nothing here refreshes grub.cfg).
+mkdir -p "$host/usr/sbin"
+printf '#!/bin/sh\n# demo: stands in for update-grub\n' >"$host/usr/sbin/update-grub"
+chmod 755 "$host/usr/sbin/update-grub"
 # The installed kernel's module indexes, so that softdeps can be resolved.
 for index in /lib/modules/*/modules.alias.bin; do
 	[ -e "$index" ] || continue

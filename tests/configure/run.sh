@@ -1031,6 +1031,15 @@ end
 # --------------------------------------------- the images configure rebuilds
 
 
+begin make-demo
+# The README's first command: the demo runs to the end (exit 0), binds the
+# example card and shows configure's diff.
+sh "$here/../../tools/demo.sh" "$bind" >"$work/demo.out" 2>&1 ||
+	fail "tools/demo.sh failed: $(tail -3 "$work/demo.out")"
+grep -q '0000:01:00.0 \[10de:2504\] bound' "$work/demo.out" || fail "the demo bound nothing"
+grep -q '^+10de:2504@0000:01:00.0' "$work/demo.out" || fail "no configure diff in the demo"
+end
+
 begin make-install-and-uninstall
 # Default PREFIX: programs and man pages under /usr/local, each generator's
 # files where it reads them, naming the binder where it went.
