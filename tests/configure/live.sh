@@ -246,6 +246,25 @@ has err "the physical function is named by its address"
 tree_unchanged "configure --vfs malformed"
 end
 
+begin list-shows-vfs
+# A VF (its physfn link) is marked in list, and named in list --json.
+{ cat "$here/../fixture/host.spec"
+  echo "0000:05:00.0 1b36:0010 010802 group=20 driver=nvme"
+  echo "0000:05:00.1 1b36:0010 010802 group=21"; } >"$work/vf.spec"
+host_tree "$work/vf.spec"
+ln -s ../0000:05:00.0 "$(readlink -f "$T/sys/bus/pci/devices/0000:05:00.1")/physfn"
+vboot list
+rc_is 0
+grep -q '^  0000:05:00\.1 .*\[1b36:0010\] (SR-IOV VF of 0000:05:00\.0)$' "$T/out" ||
+	fail "list does not mark the VF: $(grep 05:00.1 "$T/out")"
+! grep -q '^  0000:05:00\.0 .*SR-IOV VF' "$T/out" || fail "the PF is marked a VF"
+vboot list --json
+rc_is 0
+jq -e '(.devices[] | select(.address == "0000:05:00.1") | .physfn == "0000:05:00.0") and
+	(.devices[] | select(.address == "0000:05:00.0") | .physfn == null)' "$T/out" >/dev/null ||
+	fail "list --json physfn"
+end
+
 begin live-status-says-the-last-run
 live_tree
 printf '10de:2504@0000:02:00.0\ncompanions=slot\n' >"$T/etc/vfio-boot.conf"

@@ -54,6 +54,12 @@ void list_result_text(FILE *out, const struct list_result *r)
 			fn->vendor, fn->device);
 		if (fn->boot_vga == 1)
 			fputs(" (boot VGA)", out);
+		if (fn->is_vf) {
+			char pf[32];
+
+			vb_pci_addr_format(&fn->physfn, pf, sizeof(pf));
+			fprintf(out, " (SR-IOV VF of %s)", pf);
+		}
 		host_marks(out, m, fn);
 		/* The driver is a link name in sysfs: the log rule keeps the terminal safe. */
 		vb_text_printable(driver, sizeof(driver), fn->driver[0] ? fn->driver : "none");
@@ -99,7 +105,7 @@ void list_result_json(struct vb_json *w, const struct list_result *r)
 	for (size_t k = 0; k < m->snap.count; k++) {
 		const struct vb_pci_fn *fn = &m->snap.fns[r->order[k]];
 		const struct vb_strv *modules = &m->claimants[r->order[k]];
-		char name[256], cls[128], group[24];
+		char name[256], cls[128], group[24], pf[32];
 
 		snprintf(group, sizeof(group), "%ld", fn->iommu_group);
 		vb_json_begin_object(w, VB_JSON_INLINE);
@@ -114,6 +120,10 @@ void list_result_json(struct vb_json *w, const struct list_result *r)
 		vb_json_string_or_null(w, fn->driver);
 		vb_json_field_bool(w, "boot_vga", fn->boot_vga == 1);
 		vb_json_field_bool(w, "bridge", vb_pci_is_bridge(fn));
+		if (fn->is_vf)
+			vb_pci_addr_format(&fn->physfn, pf, sizeof(pf));
+		vb_json_key(w, "physfn");
+		vb_json_string_or_null(w, fn->is_vf ? pf : "");
 		reply_strings(w, "modules", modules);
 		vb_json_key(w, "variant");
 		vb_json_string_or_null(w, r->variants ? r->variants[r->order[k]].module : "");
