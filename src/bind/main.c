@@ -19,6 +19,7 @@
 #include "apply.h"
 #include "args.h"
 #include "config.h"
+#include "drivers.h"
 #include "plan.h"
 #include "report.h"
 #include "root.h"
@@ -406,8 +407,9 @@ static bool reported(const struct vb_json_value *earlier, const char *address, c
 
 /*
  * --device: keeps in the plan only what moves with the device and has news:
- * a function to bind, or a refusal the report does not have yet. Returns 0,
- * 1 when nothing is left to do or say, or -ENOMEM.
+ * a function to bind (not one on the variant its driver= line names: the
+ * plan knows only vfio-pci as bound), or a refusal the report does not have
+ * yet. Returns 0, 1 when nothing is left to do or say, or -ENOMEM.
  */
 static int keep_device_unit(struct run *r)
 {
@@ -422,7 +424,9 @@ static int keep_device_unit(struct run *r)
 	for (size_t t = 0; t < r->plan.count; t++) {
 		const struct vb_target *tg = &r->plan.targets[t];
 
-		keep[t] = keep[t] && (tg->verdict == VB_VERDICT_BIND ||
+		keep[t] = keep[t] && ((tg->verdict == VB_VERDICT_BIND &&
+				       !vb_on_vfio_driver(&r->root, &r->cfg.devices,
+							  &r->snap.fns[tg->fn])) ||
 				      (tg->verdict == VB_VERDICT_REFUSE &&
 				       !reported(&r->earlier, r->snap.fns[tg->fn].name, tg->reason)));
 		kept += keep[t];

@@ -79,6 +79,19 @@ none:
 	return -1;
 }
 
+bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules *rules,
+		       const struct vb_pci_fn *fn)
+{
+	const char *module = vb_device_rules_driver(rules, fn);
+	char name[VB_DRIVER_MAX], why[128];
+
+	if (strcmp(fn->driver, "vfio-pci") == 0)
+		return true;
+	return module && fn->driver[0] &&
+	       vb_module_pci_driver(root, module, name, sizeof(name), why, sizeof(why)) == 0 &&
+	       strcmp(name, fn->driver) == 0;
+}
+
 int vb_reset_method_set(const struct vb_root *root, const char *device, const char *methods,
 			char *why, size_t size)
 {

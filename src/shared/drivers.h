@@ -27,6 +27,16 @@ bool vb_module_loaded(const struct vb_root *root, const char *module);
 int vb_module_pci_driver(const struct vb_root *root, const char *module, char *name,
 			 size_t size, char *why, size_t why_size);
 
+struct vb_device_rules;
+struct vb_pci_fn;
+
+/*
+ * True when fn is on vfio-pci, or on the PCI driver of the variant module
+ * its driver= line names (where the binder puts it).
+ */
+bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules *rules,
+		       const struct vb_pci_fn *fn);
+
 /*
  * Writes methods ("device_specific bus") to the device's reset_method, only
  * when the attribute lists every one of them: reset_method (kernel 5.15+,

@@ -62,6 +62,26 @@ driver_is 0009:01:00.0 nvgrace-gpu-vfio-pci
 events_are "modprobe nvgrace_gpu_vfio_pci"
 end
 
+begin variant-hotplug-rule-leaves-it
+# udev's coldplug runs the 69 rule (--device) for a function the boot put
+# on its variant: nothing to do, and the boot's entry in status.json stays.
+# (The fixture kernel binds no variant: the function starts on it, and the
+# first run loads the module.)
+variant_host | sed 's/group=30$/group=30 driver=nvgrace-gpu-vfio-pci/' | tree
+conf "10de:2342@0009:01:00.0" "driver=nvgrace_gpu_vfio_pci@0009:01:00.0"
+FAKE_VARIANTS=$VARIANTS bind
+rc_is 0
+status 0009:01:00.0 result already-bound
+status 0009:01:00.0 event boot
+cp "$T/run/vfio-boot/status.json" "$T/status.before"
+cp "$T/events" "$T/events.before"
+FAKE_VARIANTS=$VARIANTS bind --device 0009:01:00.0
+rc_is 0
+cmp -s "$T/run/vfio-boot/status.json" "$T/status.before" ||
+	fail "status.json rewritten: $(jq -c '.devices[] | [.address, .result, .event]' "$T/run/vfio-boot/status.json")"
+cmp -s "$T/events" "$T/events.before" || fail "--device acted: $(cat "$T/events")"
+end
+
 begin driver-vfio-pci-overrides-the-variant
 # driver=vfio-pci forces the generic driver: for all, or for one selector.
 variant_tree

@@ -193,6 +193,36 @@ has out "dry run: 4 to release; nothing written"
 sys_unchanged "release --dry-run"
 end
 
+begin live-release-from-the-variant
+live_tree
+# 01:00.0 on the driver its driver= line's module registered, named
+# otherwise than the module, as the binder leaves it; the audio on vfio-pci.
+on_vfio 0000:01:00.1
+mkdir -p "$T/sys/bus/pci/drivers/nvgrace-gpu-vfio-pci" "$T/sys/module/nvgrace_gpu_vfio_pci/drivers"
+ln -s ../../../bus/pci/drivers/nvgrace-gpu-vfio-pci \
+	"$T/sys/module/nvgrace_gpu_vfio_pci/drivers/pci:nvgrace-gpu-vfio-pci"
+: >"$T/sys/bus/pci/drivers/nvgrace-gpu-vfio-pci/unbind"
+echo nvgrace-gpu-vfio-pci >>"$(dev 0000:01:00.0)/driver_override"
+rm -f "$(dev 0000:01:00.0)/driver"
+ln -s ../../../bus/pci/drivers/nvgrace-gpu-vfio-pci "$(dev 0000:01:00.0)/driver"
+printf '%s\n' 10de:2504@0000:01:00.0 companions=none 10de:228e@0000:01:00.1 \
+	driver=nvgrace_gpu_vfio_pci@10de:2504@0000:01:00.0 >"$T/etc/vfio-boot.conf"
+vboot release --dry-run
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind nvgrace-gpu-vfio-pci, probe"
+has out "0000:01:00.1 [10de:228e] dry-run: would clear driver_override, unbind vfio-pci, probe"
+vboot release
+has sys/bus/pci/drivers/nvgrace-gpu-vfio-pci/unbind 0000:01:00.0
+lacks sys/bus/pci/drivers/vfio-pci/unbind 0000:01:00.0
+has sys/bus/pci/drivers/vfio-pci/unbind 0000:01:00.1
+has out "0000:01:00.0 [10de:2504] failed: nvgrace-gpu-vfio-pci still holds it after unbinding"
+# Without the driver= line, the function is on a driver vfio-boot did not choose.
+printf '%s\n' 10de:2504@0000:01:00.0 companions=none >"$T/etc/vfio-boot.conf"
+vboot release
+rc_is 0
+has out "nothing to release"
+end
+
 begin live-release-nothing-on-vfio
 live_tree
 sys_saved

@@ -27,7 +27,7 @@ static int release(const struct cli *cli, struct live_run *r, struct live_holder
 	size_t failed;
 	int err;
 
-	if (!groups || live_keep_on_vfio(r) < 0) {
+	if (!groups || live_keep_on_vfio(&cli->root, r) < 0) {
 		free(groups);
 		return VB_EXIT_FAILED;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "drivers.h"
 #include "hostdevs.h"
 #include "live.h"
 #include "reply.h"
@@ -161,7 +162,7 @@ void live_free(struct live_run *r)
 	r->lock_fd = -1;
 }
 
-int live_keep_on_vfio(struct live_run *r)
+int live_keep_on_vfio(const struct vb_root *root, struct live_run *r)
 {
 	bool *keep = calloc(r->plan.count ? r->plan.count : 1, sizeof(*keep));
 	struct vb_plan sub;
@@ -170,7 +171,7 @@ int live_keep_on_vfio(struct live_run *r)
 	if (!keep)
 		return -ENOMEM;
 	for (size_t t = 0; t < r->plan.count; t++)
-		keep[t] = strcmp(r->m.snap.fns[r->plan.targets[t].fn].driver, "vfio-pci") == 0;
+		keep[t] = vb_on_vfio_driver(root, &r->cfg.devices, &r->m.snap.fns[r->plan.targets[t].fn]);
 	err = vb_plan_subset(&r->plan, keep, &sub);
 	free(keep);
 	if (err < 0)

@@ -86,8 +86,12 @@ size_t live_release(const struct vb_root *root, const struct vb_snapshot *snap,
 		    const struct vb_plan *plan, bool dry_run, unsigned timeout_s,
 		    struct vb_outcome *out);
 
-/* Keeps in r's plan only the targets now on vfio-pci (what release gives back). Returns 0 or -ENOMEM. */
-int live_keep_on_vfio(struct live_run *r);
+/*
+ * Keeps in r's plan only the targets now on vfio-pci or on the variant
+ * driver their driver= line names (what release gives back). Returns 0 or
+ * -ENOMEM.
+ */
+int live_keep_on_vfio(const struct vb_root *root, struct live_run *r);
 
 /* The IOMMU groups of r's targets, each once, into groups (r->plan.count entries). Returns how many. */
 size_t live_groups(const struct live_run *r, long *groups);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* vfio-boot release's writes: from vfio-pci back to a host driver. */
+/* vfio-boot release's writes: from vfio-pci (or its variant) back to a host driver. */
 #include <stdio.h>
 #include <string.h>
 
@@ -56,11 +56,11 @@ size_t live_release(const struct vb_root *root, const struct vb_snapshot *snap,
 		snprintf(out[i].driver_after, sizeof(out[i].driver_after), "%s", fn->driver);
 		if (dry_run)
 			snprintf(out[i].reason, sizeof(out[i].reason),
-				 "would clear driver_override, unbind vfio-pci, probe");
+				 "would clear driver_override, unbind %s, probe", fn->driver);
 	}
 	if (dry_run)
 		return 0;
-	/* The overrides first: once unbound, nothing must send it back to vfio-pci. */
+	/* The overrides first: once unbound, nothing must send it back. */
 	for (size_t i = 0; i < plan->count; i++) {
 		int err = write_attr(root, snap->fns[plan->targets[i].fn].name, "driver_override", "");
 
@@ -68,14 +68,18 @@ size_t live_release(const struct vb_root *root, const struct vb_snapshot *snap,
 			failed(&out[i], "cannot clear driver_override", err);
 	}
 	for (size_t i = 0; i < plan->count; i++) {
-		const char *name = snap->fns[plan->targets[i].fn].name;
+		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
+		char rel[VB_DRIVER_MAX + 64], what[VB_DRIVER_MAX + 32];
 		int err;
 
 		if (out[i].result == VB_RESULT_FAILED)
 			continue;
-		err = vb_root_write_attr(root, "sys/bus/pci/drivers/vfio-pci/unbind", name);
-		if (err < 0)
-			failed(&out[i], "cannot unbind vfio-pci", err);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/unbind", fn->driver);
+		err = vb_root_write_attr(root, rel, fn->name);
+		if (err < 0) {
+			snprintf(what, sizeof(what), "cannot unbind %s", fn->driver);
+			failed(&out[i], what, err);
+		}
 	}
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct vb_pci_fn *fn = &snap->fns[plan->targets[i].fn];
@@ -91,13 +95,14 @@ size_t live_release(const struct vb_root *root, const struct vb_snapshot *snap,
 			load_native(root, fn, timeout_s, o);
 		if (err < 0)
 			failed(o, "cannot probe it again", err);
-		else if (strcmp(o->driver_after, "vfio-pci") == 0)
-			snprintf(o->reason, sizeof(o->reason), "vfio-pci still holds it after unbinding");
+		else if (strcmp(o->driver_after, fn->driver) == 0)
+			snprintf(o->reason, sizeof(o->reason), "%s still holds it after unbinding",
+				 fn->driver);
 		else if (o->driver_after[0])
 			snprintf(o->reason, sizeof(o->reason), "now with %s", o->driver_after);
 		else
 			snprintf(o->reason, sizeof(o->reason), "no host driver took it");
-		if (strcmp(o->driver_after, "vfio-pci") == 0)
+		if (strcmp(o->driver_after, fn->driver) == 0)
 			o->result = VB_RESULT_FAILED;
 	}
 	for (size_t i = 0; i < plan->count; i++)
