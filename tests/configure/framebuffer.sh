@@ -79,3 +79,23 @@ rc_is 0
 fb_grub ""
 lacks out "the firmware framebuffer"
 end
+
+begin framebuffer-no-kernel-config
+# No /boot/config-KVER (a kernel built elsewhere): the version decides, sysfb
+# from 5.15 on. One kernel each side of it: both flags.
+host_tree
+fb_on_card efifb
+rm -f "$T"/boot/config-*
+mkdir -p "$T/lib/modules/5.14.21-vbold"
+cp "$T/lib/modules/$kver"/modules.* "$T/lib/modules/5.14.21-vbold/"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+fb_grub " initcall_blacklist=sysfb_init video=efifb:off"
+vboot unconfigure
+rc_is 0
+rm -rf "$T/lib/modules/5.14.21-vbold"
+vboot configure --no-regenerate 10de:2504@01:00.0
+rc_is 0
+fb_grub " initcall_blacklist=sysfb_init"
+lacks etc/default/grub "efifb"
+end
