@@ -167,7 +167,8 @@ baseline() { snapshot_tree >"$work/$current.before"; }
 # kernel's version, and a stand-in generator NAME that builds a real image
 # (busybox cpio and gzip, inside the chroot) the way that generator lays it
 # out: the binder and /etc/vfio-boot.conf, and the hook unless /drop-hook
-# exists. Images land where the generator writes them.
+# exists; /image-extra, when there, is run to add more. Images land where
+# the generator writes them.
 installed_tree() { # GENERATOR
 	# shellcheck disable=SC2119 # the example host
 	host_tree
@@ -210,6 +211,8 @@ EOF
 			;;
 		esac
 		cat <<'EOF'
+# A case's additions to the image ($d), such as modules.
+[ ! -e /image-extra ] || . /image-extra
 (cd $d && $b find . | $b cpio -o -H newc 2>/dev/null | $b gzip) >/boot/image.new &&
 	$b mv /boot/image.new $image
 EOF

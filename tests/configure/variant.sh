@@ -155,3 +155,43 @@ vboot configure --no-regenerate 10de:2504@01:00.0
 vboot check
 lacks out "reset bug"
 end
+
+# The image read back after a rebuild must carry the modules the binder loads
+# (a preload= module, a driver= variant) that its kernel has as .ko files.
+# images_have_modules [FILE]: the stand-in generator writes the kernel's
+# modules.dep into the image (as every generator does), and FILE under it.
+images_have_modules() {
+	printf '%s\n' "m=\$d/usr/lib/modules/$kver" "\$b mkdir -p \$m/kernel && : >\$m/modules.dep" \
+		"${1:+: >\$m/kernel/$1}" >"$T/image-extra"
+}
+
+begin image-lacking-a-module-rolls-back
+installed_tree update-initramfs
+images_have_modules
+vboot configure --preload snd-hda-intel,vendor-reset 10de:2504@0000:01:00.0
+rc_is 1
+has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the module snd_hda_intel (named in /etc/vfio-boot.conf)"
+# vendor-reset is no module of this kernel: nothing to carry.
+lacks err "vendor_reset"
+has err "putting the files back"
+tree_unchanged "configure whose image lacks a module"
+end
+
+begin image-carrying-the-modules
+installed_tree update-initramfs
+# The stand-in generator adds the module, as the hook's manual_add_modules does.
+images_have_modules snd-hda-intel.ko.xz
+vboot configure --preload snd-hda-intel 10de:2504@0000:01:00.0
+rc_is 0
+has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
+printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
+vboot status
+rc_is 3 # nothing bound: no boot since
+has out "image: /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
+# An image rebuilt without it (a hook that failed to add it): status says so.
+images_have_modules
+chroot "$T" /bin/sh /usr/sbin/update-initramfs -u >/dev/null || fail "the stand-in generator failed"
+vboot status
+rc_is 3
+has out "image: /boot/initrd.img-$kver (initramfs-tools) lacks the module snd_hda_intel (named in /etc/vfio-boot.conf): the binder cannot load it at boot"
+end

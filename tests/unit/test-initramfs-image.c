@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "cpio.h"
 #include "decompress.h"
+#include "image_modules.h"
 #include "initramfs_image.h"
 #include "pe.h"
 #include "root.h"
@@ -427,8 +428,36 @@ static void test_uki(void)
 	vb_strv_free(&missing);
 }
 
+/* The module names of an image's files: .ko with or without a compressor's suffix. */
+static void test_module_names(void)
+{
+	static const char *const paths[] = {
+		"usr/lib/modules/6.1.0-50-amd64/kernel/sound/pci/hda/snd-hda-intel.ko.xz",
+		"lib/modules/6.1.0/updates/vbtest_vfio_pci.ko",
+		"lib/modules/6.1.0/kernel/drivers/vfio/pci/vfio-pci.ko.zst",
+		"lib/modules/6.1.0/kernel/a.ko.gz",
+		"snd-hda-intel.ko", /* the same module again */
+		"lib/modules/6.1.0/kernel/b.ko.bz2", "lib/modules/6.1.0/kernel/c.kox",
+		"lib/modules/6.1.0/.ko", "lib/modules/6.1.0/modules.dep", "ko",
+		"lib/modules/6.1.0/kernel/this-name-is-longer-than-the-kernel-allows-for-a-module-name.ko",
+	};
+	struct vb_strv names = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		CHECK(vb_image_module_note(&names, paths[i]) == 0);
+	CHECK(names.count == 4);
+	if (names.count == 4) {
+		CHECK_STR(names.items[0], "snd_hda_intel");
+		CHECK_STR(names.items[1], "vbtest_vfio_pci");
+		CHECK_STR(names.items[2], "vfio_pci");
+		CHECK_STR(names.items[3], "a");
+	}
+	vb_strv_free(&names);
+}
+
 int main(void)
 {
+	test_module_names();
 	CHECK(mkdtemp(top) != NULL);
 	CHECK(vb_root_init(&root, top) == 0);
 	test_cpio();

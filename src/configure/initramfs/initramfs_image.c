@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "cpio.h"
 #include "decompress.h"
+#include "image_modules.h"
 #include "initramfs_image.h"
 #include "pe.h"
 
@@ -497,6 +498,39 @@ const char *vb_image_generator_name(enum vb_image_generator g)
 	return "unknown";
 }
 
+/*
+ * The image's kernel (the first lib/modules/KVER/ holding a file) and the
+ * modules the configuration loads that it lacks, into report.
+ */
+static int modules_lacking(const struct vb_root *root, const struct image *img,
+			   const char *conf, size_t len, struct vb_image_report *report,
+			   char *why, size_t why_size)
+{
+	struct vb_strv carried = { 0 };
+	int err = 0;
+
+	for (size_t i = 0; err == 0 && i < img->count; i++) {
+		const char *name = img->items[i].name, *m = strstr(name, "lib/modules/");
+		size_t n;
+
+		if (!m || !S_ISREG(img->items[i].mode) || (m != name && m[-1] != '/'))
+			continue;
+		m += strlen("lib/modules/");
+		n = strcspn(m, "/");
+		if (!report->kver[0] && m[n] == '/' && n < sizeof(report->kver))
+			snprintf(report->kver, sizeof(report->kver), "%.*s", (int)n, m);
+		err = vb_image_module_note(&carried, name);
+	}
+	if (err == 0)
+		err = vb_image_modules_lacking(root, conf, len, report->kver, &carried,
+					       &report->lacking);
+	if (err < 0)
+		snprintf(why, why_size, "cannot read the module index of %s: %s",
+			 report->kver, vb_strerror(err));
+	vb_strv_free(&carried);
+	return err;
+}
+
 int vb_image_inspect(const struct vb_root *root, const char *path, const char *expected_conf,
 		     size_t len, struct vb_image_report *report, char *why, size_t why_size)
 {
@@ -546,8 +580,16 @@ int vb_image_inspect(const struct vb_root *root, const char *path, const char *e
 		report->conf = VB_IMAGE_CONF_SAME;
 	else
 		report->conf = VB_IMAGE_CONF_DIFFERENT;
+	err = modules_lacking(root, &img, expected_conf, len, report, why, why_size);
 	image_free(&img);
-	return 0;
+	if (err < 0)
+		vb_image_report_free(report);
+	return err;
+}
+
+void vb_image_report_free(struct vb_image_report *report)
+{
+	vb_strv_free(&report->lacking);
 }
 
 /* One line per thing the image lacks. */
@@ -563,6 +605,8 @@ static void list_missing(const struct vb_image_report *r, struct vb_strv *missin
 	else if (r->conf == VB_IMAGE_CONF_DIFFERENT)
 		vb_strv_add(missing, "%s as configured (the image holds another one)",
 			    VB_IMAGE_CONF);
+	for (size_t i = 0; i < r->lacking.count; i++)
+		vb_strv_add(missing, "%s", r->lacking.items[i]);
 }
 
 int vb_image_check(const struct vb_root *root, const char *path, const char *expected_conf,
@@ -577,6 +621,7 @@ int vb_image_check(const struct vb_root *root, const char *path, const char *exp
 		return err;
 	}
 	list_missing(&r, missing);
+	vb_image_report_free(&r);
 	return 0;
 }
 
@@ -592,12 +637,13 @@ enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *pat
 		snprintf(line, size, "cannot read %s: %s", path, why);
 		return VB_IMAGE_UNREADABLE;
 	}
-	if (r.binder && r.hook && r.conf == VB_IMAGE_CONF_SAME) {
+	if (r.binder && r.hook && r.conf == VB_IMAGE_CONF_SAME && r.lacking.count == 0) {
 		snprintf(line, size, "%s (%s) carries the binder, its hook and %s as configured",
 			 path, vb_image_generator_name(r.generator), VB_IMAGE_CONF);
 		return VB_IMAGE_COMPLETE;
 	}
-	if (r.binder && r.hook) {
+	if (r.binder && r.hook && r.conf != VB_IMAGE_CONF_SAME) {
+		vb_image_report_free(&r);
 		snprintf(line, size, "%s: the image predates the configuration: "
 				     "run vfio-boot configure again", path);
 		return VB_IMAGE_STALE;
@@ -609,7 +655,10 @@ enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *pat
 		used += (size_t)snprintf(line + used, size - used, "%s%s", i ? ", " : "",
 					 missing.items[i]);
 	if (used < size)
-		snprintf(line + used, size - used, ": nothing will be bound at boot");
+		snprintf(line + used, size - used, "%s",
+			 r.binder && r.hook ? ": the binder cannot load it at boot" :
+					      ": nothing will be bound at boot");
+	vb_image_report_free(&r);
 	vb_strv_free(&missing);
 	return VB_IMAGE_INCOMPLETE;
 }

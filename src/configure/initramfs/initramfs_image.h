@@ -45,6 +45,8 @@ struct vb_image_report {
 	bool hook;                /* the generator's piece that runs the binder */
 	char hook_path[128];      /* what was looked for, for messages */
 	enum vb_image_conf conf;
+	char kver[128];           /* the kernel of its modules (lib/modules/KVER), or "" */
+	struct vb_strv lacking;   /* modules the configuration loads that it lacks */
 };
 
 /* "initramfs-tools", "dracut", "mkinitcpio", "mkinitcpio (systemd)" or "unknown". */
@@ -57,10 +59,12 @@ const char *vb_image_generator_name(enum vb_image_generator g);
  */
 int vb_image_inspect(const struct vb_root *root, const char *path, const char *expected_conf,
 		     size_t len, struct vb_image_report *report, char *why, size_t why_size);
+void vb_image_report_free(struct vb_image_report *report);
 
 /*
  * Adds to missing one line for each thing the image lacks: the binder, the
- * hook that runs it, or an /etc/vfio-boot.conf identical to expected_conf.
+ * hook that runs it, an /etc/vfio-boot.conf identical to expected_conf, or
+ * a module that configuration has the binder load (image_modules.h).
  * Returns 0 (missing empty: the image is complete), or -errno when the image
  * cannot be read, with the reason as the one line in missing.
  */
@@ -68,9 +72,9 @@ int vb_image_check(const struct vb_root *root, const char *path, const char *exp
 		   size_t len, struct vb_strv *missing);
 
 enum vb_image_state {
-	VB_IMAGE_COMPLETE,   /* binder, hook and the configuration as expected */
+	VB_IMAGE_COMPLETE,   /* binder, hook, the configuration as expected, its modules */
 	VB_IMAGE_STALE,      /* binder and hook, but an older configuration or none */
-	VB_IMAGE_INCOMPLETE, /* no binder or no hook */
+	VB_IMAGE_INCOMPLETE, /* no binder, no hook, or a module the configuration loads */
 	VB_IMAGE_UNREADABLE,
 	VB_IMAGE_MISSING,    /* the running kernel has no image at all (image_verify.h) */
 };
