@@ -47,6 +47,7 @@ not_shell() { # FILE
 	*.yml | *.cfg | *.py) ;;                       # the Ansible collection
 	Makefile | .gitignore) ;;
 	debian/rules) ;;                               # make
+	tests/system/variant/Kbuild) ;;                # kernel build
 	debian/control | debian/changelog | debian/copyright | debian/source/format | \
 		debian/*.lintian-overrides) ;;
 	*) return 1 ;;

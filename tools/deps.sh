@@ -4,7 +4,7 @@
 set -eu
 
 build="make gcc libc6-dev musl-tools pkg-config libkmod-dev libpci-dev pci.ids cpio"
-check="$build jq shellcheck util-linux qemu-system-x86 linux-image-amd64 initramfs-tools dracut-core
+check="$build jq shellcheck util-linux qemu-system-x86 linux-image-amd64 linux-headers-amd64 initramfs-tools dracut-core
        busybox-static zstd lz4 xz-utils bzip2 kmod udev debootstrap libarchive-tools e2fsprogs
        python3 patch clang libclang-rt-14-dev strace attr acl dpkg-dev debhelper lintian bash-completion
        ansible ansible-lint"

@@ -16,6 +16,9 @@
 # does not name keeps snd_hda_intel; `vfio-boot release` gives the card to
 # bochs-drm, snd_hda_intel and xhci_hcd, `vfio-boot bind` takes it back, and
 # release is refused (exit 9) while a process holds /dev/vfio/N open.
+# Issue 19: a stand-in vfio-pci variant module built here for the tree's
+# kernel (tests/system/variant) takes QEMU's pci-testdev at boot under its
+# own driver name, and an nvme gets the reset_method the configuration sets.
 #
 # Usage: tests/system/run.sh   (as root)
 # Exit:  0 all passed, 1 a failure, 77 QEMU cannot run here or debootstrap
@@ -41,7 +44,15 @@ HP_VGA=0000:02:00.0
 HP_OTHER=0000:03:00.0
 NVME_PF=0000:04:00.0
 NVME_VFS="0000:04:00.1 0000:04:00.2"
-selection="--vfs 2@$NVME_PF 1234:1111@0000:01:00.0 1234:1111@$HP_VGA"
+# Issue 19: QEMU's pci-testdev, which a stand-in variant driver built here
+# takes (its driver's name is not its module's), and a plain nvme on rp5
+# whose reset_method the configuration sets.
+VARIANT_DEV=0000:00:07.0
+VARIANT_MODULE=vbtest_vfio_pci
+VARIANT_DRIVER=vbtest-variant
+RESET_DEV=0000:05:00.0
+selection="--vfs 2@$NVME_PF --reset-method bus@$RESET_DEV 1234:1111@0000:01:00.0 1234:1111@$HP_VGA"
+selection="$selection 1b36:0005@$VARIANT_DEV 1b36:0010@$RESET_DEV"
 
 # shellcheck source=tests/boot/lib-rig.sh disable=SC1091 # followed when linted with it
 . "$repo/tests/boot/lib-rig.sh"
@@ -85,6 +96,15 @@ say "tree kernel: $kver"
 step "make install DESTDIR=tree (default PREFIX) and the guest's setup"
 make -C "$repo" install DESTDIR="$tree" >"$tmp/make-install.log" 2>&1 ||
 	fatal "make install failed: $(tail -5 "$tmp/make-install.log")"
+
+# A vfio-pci variant installed as DKMS would: out of tree, built against
+# the tree kernel's headers, in /lib/modules/KVER/updates, depmod run.
+step "the stand-in variant module, built for $kver"
+variant_ko=$("$here/variant/build.sh" "$kver" "$tmp/variant") || fatal "no variant module"
+install -D -m 0644 "$variant_ko" "$tree/lib/modules/$kver/updates/$VARIANT_MODULE.ko"
+chroot "$tree" depmod "$kver" || fatal "depmod $kver in the tree failed"
+grep -q "^alias vfio_pci:v00001B36d00000005.* $VARIANT_MODULE\$" "$tree/lib/modules/$kver/modules.alias" ||
+	fatal "modules.alias in the tree lacks the variant's vfio_pci: alias"
 
 # What a small Debian host has: a root file system on the disk, no console
 # login on the serial line (its vhangup() would cut the test's output).
@@ -139,6 +159,16 @@ for a in $NVME_PF $NVME_VFS; do
 	echo "\$a \${d##*/}"
 done >/run/vfio-boot-test/sriov-links
 cat /sys/bus/pci/devices/$NVME_PF/sriov_numvfs >/run/vfio-boot-test/sriov-numvfs 2>&1
+# Variant and reset method (issue 19): "ADDRESS DRIVER OVERRIDE" as the
+# boot left them, the nvme's reset_method, and status.json before anything
+# live rewrites it.
+for a in $VARIANT_DEV $RESET_DEV; do
+	d=none
+	[ -e /sys/bus/pci/devices/\$a/driver ] && d=\$(readlink /sys/bus/pci/devices/\$a/driver)
+	echo "\$a \${d##*/} \$(cat /sys/bus/pci/devices/\$a/driver_override)"
+done >/run/vfio-boot-test/variant-links
+cat /sys/bus/pci/devices/$RESET_DEV/reset_method >/run/vfio-boot-test/reset-method 2>&1
+cp /run/vfio-boot/status.json /run/vfio-boot-test/boot-status
 # Hotplug (issue 18): the host adds two devices by QMP once it reads this
 # line; the new bochs-display goes to vfio-pci, the other keeps its driver.
 echo "vfio-boot-test: hotplug now"
@@ -257,7 +287,10 @@ rig_extra=(-drive "file=$tmp/disk.img,if=virtio,format=raw" -cpu "max,vendor=Gen
 	-device "pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=05.0"
 	-device "pcie-root-port,id=rp4,chassis=4,slot=4,bus=pcie.0,addr=06.0"
 	-device "nvme-subsys,id=nvs"
-	-device "nvme,id=nvme0,bus=rp4,serial=vfioboot,subsys=nvs,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2")
+	-device "nvme,id=nvme0,bus=rp4,serial=vfioboot,subsys=nvs,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2"
+	-device "pci-testdev,bus=pcie.0,addr=07.0"
+	-device "pcie-root-port,id=rp5,chassis=5,slot=5,bus=pcie.0,addr=08.0"
+	-device "nvme,id=nvme1,bus=rp5,serial=vbreset")
 RIG_QEMU_EXTRA=("${rig_extra[@]}" -device "bochs-display,bus=rp2,id=hp0")
 
 # A file of the powered-off guest's disk.
@@ -282,12 +315,16 @@ check "configure ran the guest's update-initramfs" \
 check "configure read back the image it rebuilt" \
 	grep -q "^configure checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf" "$report"
 check "QEMU exited by the guest's poweroff" [ "$qemu_exit" = 0 ]
+check "configure found the variant in the kernel's modules.alias" grep -q \
+	"^configure .*$VARIANT_DEV goes to the vfio-pci variant $VARIANT_MODULE (its vfio_pci: alias in $kver)" "$report"
 
 from_disk "/boot/initrd.img-$kver" "$tmp/initrd.second" || fatal "no /boot/initrd.img-$kver on the disk"
 from_disk /boot/vfio-boot-test-cmdline "$tmp/cmdline" || fatal "update-grub left no command line"
 grub=$(sed 's/\bquiet\b//g; s/  */ /g; s/^ //; s/ $//' "$tmp/cmdline")
 check "the guest regenerated its image" bash -c "! cmp -s '$tmp/initrd.first' '$tmp/initrd.second'"
 check "update-grub saw the IOMMU flags: $grub" [ "$grub" = "intel_iommu=on iommu=pt" ]
+check "the regenerated image carries the variant module" \
+	grep -q "/updates/$VARIANT_MODULE.ko\$" <(lsinitramfs "$tmp/initrd.second")
 
 # ----------------------------------------------------------- second boot
 
@@ -445,6 +482,36 @@ for vf in $NVME_VFS; do
 	check "after boot, VF $vf on vfio-pci" sriov_is "$vf" vfio-pci
 done
 check "after boot, the physical function $NVME_PF stays on nvme" sriov_is "$NVME_PF" nvme
+
+# ------------------------------------------ variant and reset method
+
+step "boot 2, beyond plain vfio-pci: the variant driver and reset_method"
+variant_is() { # ADDR DRIVER OVERRIDE: as the boot left them
+	local got
+	got=$(live variant-links | awk -v a="$1" '$1 == a { print $2, $3 }')
+	[ "$got" = "$2 $3" ] || {
+		printf "    %s after boot: got '%s', want '%s %s'\n" "$1" "$got" "$2" "$3"
+		return 1
+	}
+}
+boot_entry() { # ADDR: its entry in status.json as the boot left it
+	live boot-status | tr -d '\n' | grep -o "{[^{}]*\"address\": *\"$1\"[^{}]*}"
+}
+entry_has() { # ADDR KEY VALUE
+	grep -q "\"$2\": *\"$3\"" <<<"$(boot_entry "$1")" || {
+		printf "    %s: %s\n" "$1" "$(boot_entry "$1")"
+		return 1
+	}
+}
+check "$VARIANT_DEV on the variant's driver $VARIANT_DRIVER (module $VARIANT_MODULE), override the driver's name" \
+	variant_is "$VARIANT_DEV" "$VARIANT_DRIVER" "$VARIANT_DRIVER"
+check "status.json: $VARIANT_DEV bound" entry_has "$VARIANT_DEV" result bound
+check "status.json: $VARIANT_DEV driver $VARIANT_DRIVER" entry_has "$VARIANT_DEV" driver "$VARIANT_DRIVER"
+check "kernel log: the variant's probe ran for $VARIANT_DEV" \
+	grep -q "$VARIANT_DRIVER $VARIANT_DEV: vfio-boot test variant bound" "$live_report"
+check "$RESET_DEV on vfio-pci" variant_is "$RESET_DEV" vfio-pci vfio-pci
+check "$RESET_DEV reset_method is bus (QEMU's nvme offers flr and bus)" [ "$(live reset-method)" = bus ]
+check "status.json: $RESET_DEV reset_method bus" entry_has "$RESET_DEV" reset_method bus
 
 say "  total $(($(date +%s) - t_all)) s"
 summary
