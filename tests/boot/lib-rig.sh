@@ -204,7 +204,7 @@ for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/iommu_group" ] && grp=$(readlink "$d/iommu_group") && grp=${grp##*/}
 	p "pci ${d##*/} class=$(cat "$d/class") group=$grp"
 done
-for m in vfio_pci vfio_iommu_type1 bochs snd_hda_intel xhci_pci; do
+for m in vfio_pci vfio_iommu_type1 bochs snd_hda_intel xhci_pci pci_stub; do
 	[ -d "/sys/module/$m" ] && p "module $m loaded"
 done
 # Files a test left for the report (tests/system: what ran in the real root).

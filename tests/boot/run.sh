@@ -269,6 +269,7 @@ scenario_select() { # [COLDPLUG]
 	check "e: status.json $SERIAL driver_after vfio-pci" status_is "$SERIAL" driver_after vfio-pci
 	check "e: status.json is valid and lists devices" status_valid
 	check "a: vfio_iommu_type1 (vfio's softdep) loaded" grep -q '^module vfio_iommu_type1 loaded' "$report"
+	check "a: pci_stub (preload=) loaded" grep -q '^module pci_stub loaded' "$report"
 	check "order: kernel log: vfio-pci took $PT_VGA before bochs-drm bound anything" \
 		before "bound to device '$PT_VGA'" "'bochs-drm': driver_bound"
 	if [ -n "${1:-}" ]; then
@@ -347,7 +348,7 @@ dracut_hostonly_contents() {
 	list=$(lsinitrd "$img") || return 1
 	for f in usr/sbin/vfio-boot-bind etc/vfio-boot.conf \
 		usr/lib/dracut/hooks/pre-udev/05-vfio-boot-pre-udev.sh \
-		/vfio-pci.ko /vfio-pci-core.ko /vfio.ko /vfio_iommu_type1.ko; do
+		/vfio-pci.ko /vfio-pci-core.ko /vfio.ko /vfio_iommu_type1.ko /pci-stub.ko; do
 		printf '%s\n' "$list" | grep -q -- "$f" || {
 			say "    hostonly image lacks $f"
 			return 1
@@ -402,7 +403,7 @@ mkinitcpio_boots() {
 	build_mkinitcpio mkinitcpio-good "$good" udev
 	build_mkinitcpio mkinitcpio-systemd-good "$good" systemd
 	for variant in mkinitcpio mkinitcpio-systemd; do
-		item "vfio-boot status reads the $variant image: binder, hook (or unit), config" \
+		item "vfio-boot status reads the $variant image: binder, hook (or unit), config, pci_stub" \
 			image_state_is "$tmp/$variant-good.img" "$good" complete
 	done
 	if boot mkinitcpio-select "$tmp/mkinitcpio-good.img" "$BASE_APPEND"; then
@@ -428,8 +429,10 @@ mkinitcpio_boots() {
 image_state_is() { # IMAGE CONF STATE
 	local t=$tmp/imgtree
 	rm -rf "$t"
-	mkdir -p "$t/boot" "$t/etc" "$t/proc/sys/kernel"
+	mkdir -p "$t/boot" "$t/etc" "$t/proc/sys/kernel" "$t/lib/modules/$kver"
 	cp "$1" "$t/boot/initrd.img-$kver"
+	# The kernel's module index: which modules the configuration loads are .ko files.
+	cp /lib/modules/"$kver"/modules.* "$t/lib/modules/$kver/"
 	cp "$2" "$t/etc/vfio-boot.conf"
 	printf '%s\n' "$kver" >"$t/proc/sys/kernel/osrelease"
 	"$repo/build/vfio-boot" --root "$t" status --json >"$tmp/imgtree.json" 2>&1
@@ -480,16 +483,20 @@ refused_by_id() {
 }
 item "configure 1234:1111 (the boot VGA's ID too) refuses, naming 1234:1111@$PT_VGA" refused_by_id
 # By ID after all: the boot VGA is refused, at boot as here.
+# pci_stub (a module that nothing else puts in the images) as a preload=
+# module: each generator's hook must add it (vfio-boot-bind --print-modules),
+# which vfio-boot status reads back, and the binder load it at boot.
 configured_by_id() {
-	configure_rig --all-matching "1234:1111,$SERIAL"
+	configure_rig --all-matching --preload pci_stub "1234:1111,$SERIAL"
 	# --bootloader none, as asked: 0, the flags printed; the files are written.
 	[ "$(cat "$tmp/configure.rc")" = 0 ] && grep -qx 1234:1111 "$rig_tree/etc/vfio-boot.conf" &&
+		grep -qx preload=pci_stub "$rig_tree/etc/vfio-boot.conf" &&
 		grep -q "^refused   0000:00:01.0 .*boot VGA device" "$tmp/configure.out" &&
 		grep -qx "softdep bochs pre: vfio-pci" "$configured_modprobe" &&
 		grep -qx "softdep snd_hda_intel pre: vfio-pci" "$configured_modprobe" &&
 		! grep -q "ids=" "$configured_modprobe"
 }
-item "configure --all-matching 1234:1111,$SERIAL writes the selection and softdeps, no ids=" \
+item "configure --all-matching --preload pci_stub 1234:1111,$SERIAL writes the selection, preload= and softdeps, no ids=" \
 	configured_by_id
 good=$rig_tree/etc/vfio-boot.conf
 if [ ! -s "$good" ] || [ ! -s "$configured_modprobe" ]; then
@@ -503,8 +510,10 @@ build_itools itools-garbage "$garbage"
 build_itools itools-hang "$good" "$hang_confdir"
 item "ORDER in the built image: init-top/$init_top runs before init-top/udev" \
 	itools_order_in_image "$tmp/itools-good.img"
-item "vfio-boot status reads the mkinitramfs image: binder, hook, config" \
+item "vfio-boot status reads the mkinitramfs image: binder, hook, config, pci_stub" \
 	image_state_is "$tmp/itools-good.img" "$good" complete
+item "lsinitramfs: the image carries pci-stub.ko (the hook's --print-modules)" \
+	bash -c "lsinitramfs '$tmp/itools-good.img' | grep -q '/pci-stub\.ko'"
 item "vfio-boot status: the garbage image predates the good config" \
 	image_state_is "$tmp/itools-garbage.img" "$good" stale
 
@@ -539,7 +548,7 @@ build_dracut dracut-systemd-good "$good" --no-hostonly "systemd systemd-initrd d
 item "dracut --hostonly image carries the binder, config, hook and vfio modules" \
 	dracut_hostonly_contents
 for variant in dracut dracut-systemd; do
-	item "vfio-boot status reads the $variant image: binder, hook, config" \
+	item "vfio-boot status reads the $variant image: binder, hook, config, pci_stub" \
 		image_state_is "$tmp/$variant-good.img" "$good" complete
 done
 
