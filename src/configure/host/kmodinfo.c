@@ -191,29 +191,42 @@ void vb_kmod_close(struct vb_kmod *km)
 	memset(km, 0, sizeof(*km));
 }
 
-int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_strv *modules)
+int vb_kmod_lookup_each(const struct vb_kmod *km, const char *alias,
+			int (*fn)(void *ctx, size_t k, const char *module, bool builtin),
+			void *ctx)
 {
 	int err = 0;
 
 	for (size_t k = 0; k < km->kernels.count && err == 0; k++) {
 		struct kmod_list *list = NULL, *it;
 
-		err = kmod_module_new_from_lookup(km->ctx[k], modalias, &list);
+		err = kmod_module_new_from_lookup(km->ctx[k], alias, &list);
 		if (err < 0)
 			break;
 		kmod_list_foreach(it, list) {
 			struct kmod_module *mod = kmod_module_get_module(it);
-			char name[128];
 
-			snprintf(name, sizeof(name), "%s%s", kmod_module_get_name(mod),
-				 kmod_module_get_path(mod) ? "" : " (built-in)");
-			kmod_module_unref(mod);
 			if (err == 0)
-				err = vb_strv_add_unique(modules, name);
+				err = fn(ctx, k, kmod_module_get_name(mod), !kmod_module_get_path(mod));
+			kmod_module_unref(mod);
 		}
 		kmod_module_unref_list(list);
 	}
 	return err;
+}
+
+static int add_claimant(void *ctx, size_t k, const char *module, bool builtin)
+{
+	char name[128];
+
+	(void)k;
+	snprintf(name, sizeof(name), "%s%s", module, builtin ? " (built-in)" : "");
+	return vb_strv_add_unique(ctx, name) < 0 ? -ENOMEM : 0;
+}
+
+int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_strv *modules)
+{
+	return vb_kmod_lookup_each(km, modalias, add_claimant, modules);
 }
 
 enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module)

@@ -32,6 +32,16 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, si
 void vb_kmod_close(struct vb_kmod *km);
 
 /*
+ * Calls fn with each module that alias resolves to under each installed
+ * kernel (k: its index in km->kernels; builtin: from modules.builtin) until
+ * fn returns non-zero. Returns 0, fn's value, or -errno when an index
+ * cannot be read.
+ */
+int vb_kmod_lookup_each(const struct vb_kmod *km, const char *alias,
+			int (*fn)(void *ctx, size_t k, const char *module, bool builtin),
+			void *ctx);
+
+/*
  * Adds to modules (deduplicated) the name of every module that would claim a
  * device with this modalias under any installed kernel; built-in ones are
  * added as "NAME (built-in)". Returns 0, or -errno when an index cannot be
