@@ -211,6 +211,10 @@ vboot release --dry-run
 rc_is 0
 has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind nvgrace-gpu-vfio-pci, probe"
 has out "0000:01:00.1 [10de:228e] dry-run: would clear driver_override, unbind vfio-pci, probe"
+# Named, as the boot would: the saved driver= line still says which driver it is on.
+vboot release --dry-run 01:00.0
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind nvgrace-gpu-vfio-pci, probe"
 vboot release
 has sys/bus/pci/drivers/nvgrace-gpu-vfio-pci/unbind 0000:01:00.0
 lacks sys/bus/pci/drivers/vfio-pci/unbind 0000:01:00.0
