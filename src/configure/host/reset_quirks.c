@@ -42,9 +42,7 @@ static const struct {
 
 const char *vb_amd_reset_bug_family(unsigned vendor, unsigned device)
 {
-	if (vendor != 0x1002)
-		return NULL;
-	size_t lo = 0, hi = ARRAY_SIZE(reset_bug);
+	size_t lo = 0, hi = vendor == 0x1002 ? ARRAY_SIZE(reset_bug) : 0;
 
 	while (lo < hi) { /* the table is sorted by ID */
 		size_t mid = lo + (hi - lo) / 2;
