@@ -41,7 +41,7 @@ int vb_image_module_note(struct vb_strv *modules, const char *path)
 	return 0;
 }
 
-/* The modules cfg has the binder load (driver= variants, preload=), each once, as the kernel names them. */
+/* The modules cfg has the binder load (driver= variants, preload=), each once. */
 static int wanted_modules(const struct vb_config *cfg, struct vb_strv *wanted)
 {
 	char name[VB_MODULE_NAME_MAX];
