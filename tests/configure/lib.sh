@@ -167,8 +167,13 @@ host_tree_make() { # DIR [SPEC]
 	install_into "$T" || { fail "make install"; ok=1; }
 	return $ok
 }
-# `make install DESTDIR=DIR`: made once in $work/.installed, copied after that.
+# `make install DESTDIR=DIR`: made once in $work/.installed (or staged by
+# make configure-tests in $TEST_INSTALLED), copied after that.
 install_into() { # DIR
+	if [ -n "${TEST_INSTALLED:-}" ]; then
+		cp -a "$TEST_INSTALLED/"* "$1/"
+		return
+	fi
 	if [ ! -d "$work/.installed" ]; then
 		rm -rf "$work/.installing"
 		make -s -C "$here/../.." install DESTDIR="$work/.installing" >/dev/null &&
