@@ -169,7 +169,10 @@ tally = @[ -z "$$TEST_ONLY" ] || [ $(MAKELEVEL) != 0 ] || [ "$@" != "$(lastword 
 ENV_TMPDIR := $(TMPDIR)
 FAST_TMPDIR = $(or $(ENV_TMPDIR),$(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
 	! findmnt -no OPTIONS /dev/shm 2>/dev/null | grep -qw noexec && echo /dev/shm))
-unit bind-tests configure-tests static-check completion-tests: export TMPDIR = $(FAST_TMPDIR)
+# configure-tests' four scripts (below).
+CONFIGURE_SUITES = configure-faults configure-run configure-confine configure-race
+unit bind-tests configure-tests $(CONFIGURE_SUITES) configure-install static-check completion-tests: \
+	export TMPDIR = $(FAST_TMPDIR)
 # Cases some suites run side by side (tests/lib-check.sh's in_parallel).
 export TEST_JOBS ?= 2
 
@@ -181,13 +184,27 @@ bind-tests: deps-check $(B)/vfio-boot-bind
 	tests/bind/run.sh $(B)/vfio-boot-bind
 	$(tally)
 
-# Their cases run `make install`: a make of its own (MAKEFLAGS= leaves out a
-# parent's jobserver).
-configure-tests: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
+# Its four scripts, each a target that check-fast runs beside the others.
+# Their trees get vfio-boot as `make install` puts it, staged here once
+# (TEST_INSTALLED); run.sh's own make install cases are a make of their own
+# (MAKEFLAGS= leaves out a parent's jobserver).
+configure-tests: $(CONFIGURE_SUITES)
+	$(tally)
+configure-install: deps-check $(B)/vfio-boot $(B)/vfio-boot-bind
+	@rm -rf $(B)/test-install
+	@MAKEFLAGS= $(MAKE) -s --no-print-directory install DESTDIR=$(abspath $(B))/test-install >/dev/null
+$(CONFIGURE_SUITES): export TEST_INSTALLED = $(abspath $(B))/test-install
+configure-run: configure-install
 	MAKEFLAGS= tests/configure/run.sh $(B)/vfio-boot $(B)/vfio-boot-bind
-	MAKEFLAGS= tests/configure/confine.sh $(B)/vfio-boot
-	MAKEFLAGS= tests/configure/race.sh $(B)/vfio-boot
-	MAKEFLAGS= tests/configure/faults.sh $(B)/vfio-boot
+	$(tally)
+configure-confine: configure-install
+	tests/configure/confine.sh $(B)/vfio-boot
+	$(tally)
+configure-race: configure-install
+	tests/configure/race.sh $(B)/vfio-boot
+	$(tally)
+configure-faults: configure-install
+	tests/configure/faults.sh $(B)/vfio-boot
 	$(tally)
 
 static-check: $(B)/vfio-boot-bind
@@ -274,10 +291,12 @@ fuzz-fast: deps-check $(FUZZ_TARGETS)
 # The fast tier, for the edit-test loop: everything that needs neither QEMU
 # nor a Debian tree, fuzzing FUZZ_FAST_SECONDS per target; TEST_JOBS suites
 # at once, each one's output printed when it ends. `make check` runs it, then
-# the full fuzz run and the slow suites (tests/README.md). The configurator's
-# four scripts stay one after another: their cases run `make install`. (Here,
-# below the fuzz targets: a rule's prerequisites are expanded where it is.)
-FAST_SUITES = configure-tests bind-tests lint fuzz-fast unit completion-tests static-check
+# the full fuzz run and the slow suites (tests/README.md). The longest start
+# first, so that no long one is left alone at the end; configure-tests' four
+# scripts are four of them. (Here, below the fuzz targets: a rule's
+# prerequisites are expanded where it is.)
+FAST_SUITES = configure-faults configure-run lint bind-tests fuzz-fast configure-race \
+	configure-confine unit completion-tests static-check
 check-fast: deps-check all $(UNIT_TESTS) $(FUZZ_TARGETS)
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(FAST_SUITES)
 	$(tally)
@@ -335,5 +354,6 @@ version:
 
 FORCE:
 
-.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check fuzz-fast check-fast deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean
+.PHONY: FORCE version deb completion-tests package-tests ansible-tests all bench fuzz fuzz-check fuzz-fast check-fast deps-bench deps-build deps-check unit bind-tests configure-tests chroot-tests static-check lint boot-tests system-tests check demo install uninstall clean \
+	configure-install $(CONFIGURE_SUITES)
 .DEFAULT_GOAL := all

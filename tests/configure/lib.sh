@@ -134,10 +134,26 @@ STUB
 }
 
 # The example host of tests/fixture/host.spec, or the host of the spec given.
+# The example host is made once ($work/.host) and copied after that: every
+# case gets the same files, made anew by mksysfs or not.
 # shellcheck disable=SC2120 # the spec is optional
-host_tree() {
+host_tree() { # [SPEC]
+	if [ $# -gt 0 ]; then
+		host_tree_make "$T" "$1"
+	elif [ -d "$work/.host" ] ||
+		{ rm -rf "$work/.host.new" && host_tree_make "$work/.host.new" &&
+			mv "$work/.host.new" "$work/.host"; }; then
+		if ! mkdir -p "$T" || ! cp -a --no-preserve=timestamps "$work/.host/." "$T/"; then
+			fail "copying the example host"
+		fi
+	fi
+	baseline
+}
+# The host of SPEC (the example host without one) in DIR; 1 when a step failed.
+host_tree_make() { # DIR [SPEC]
+	local T=$1 ok=0
 	{ echo "!cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-	  cat "${1:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || fail "mksysfs"
+	  cat "${2:-$here/../fixture/host.spec}"; } | "$mksysfs" "$T" || { fail "mksysfs"; ok=1; }
 	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n' >"$T/proc/cpuinfo"
 	printf '  24:  0  IR-PCI-MSI 512000-edge  ahci\n' >"$T/proc/interrupts"
 	mkdir -p "$T/etc/default" "$T/lib/modules" "$T/bin" "$T/var/log" "$T/var/lib"
@@ -148,11 +164,16 @@ host_tree() {
 	stand_in update-grub
 	stand_in update-initramfs
 	# vfio-boot installed as `make install` puts it (check looks for it).
-	install_into "$T" || fail "make install"
-	baseline
+	install_into "$T" || { fail "make install"; ok=1; }
+	return $ok
 }
-# `make install DESTDIR=DIR`: made once in $work/.installed, copied after that.
+# `make install DESTDIR=DIR`: made once in $work/.installed (or staged by
+# make configure-tests in $TEST_INSTALLED), copied after that.
 install_into() { # DIR
+	if [ -n "${TEST_INSTALLED:-}" ]; then
+		cp -a "$TEST_INSTALLED/"* "$1/"
+		return
+	fi
 	if [ ! -d "$work/.installed" ]; then
 		rm -rf "$work/.installing"
 		make -s -C "$here/../.." install DESTDIR="$work/.installing" >/dev/null &&

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "initramfs_image.h"
 #include "pe.h"
 #include "root.h"
+#include "run.h"
 #include "unit.h"
 
 static char top[] = "/tmp/vfio-boot-test-image.XXXXXX";
@@ -362,6 +364,20 @@ static void test_decompress_bounds(void)
 	CHECK(total <= (1 << 20) + 1);
 	status = vb_decompress_finish(&d); /* stopped while it still had output */
 	CHECK(status == 128 + SIGKILL || status == 128 + SIGPIPE);
+	/*
+	 * A tool that has given all and exited before it is reaped (its SIGCHLD
+	 * long gone) is reaped at once, not after the grace time of a killed one.
+	 */
+	CHECK(sh("cd %s && echo hello | gzip -c >small.gz", top) == 0);
+	snprintf(path, sizeof(path), "%s/small.gz", top);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0 && vb_decompress_start(&d, VB_COMPRESSION_GZIP, fd, 1 << 20, 10000) == 0);
+	close(fd);
+	CHECK(drain(&d, &total) == 0 && total == 6);
+	CHECK(waitid(P_PID, (id_t)d.pid, &(siginfo_t){ 0 }, WEXITED | WNOWAIT) == 0);
+	t0 = now_us();
+	CHECK(vb_decompress_finish(&d) == 0);
+	CHECK(now_us() - t0 < VB_RUN_KILL_GRACE_MS * 1000 / 2);
 	/* A tool that writes nothing, for ever: its time is up, it is killed and reaped. */
 	CHECK(sh("mkdir -p %s/bin && printf '#!/bin/sh\nexec /bin/sleep 600\n' >%s/bin/gzip && "
 		 "chmod +x %s/bin/gzip", top, top, top) == 0);

@@ -241,13 +241,16 @@ static int configure(const struct cli *cli)
 
 	if (cli_refuse_without_root(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
+	/*
+	 * What to write is read from the tree under the lock: read before it,
+	 * a run that held it meanwhile (an unconfigure) made it stale.
+	 */
+	rc = session_begin(&session, cli, !cli->dry_run);
+	if (rc != 0)
+		return rc;
 	rc = compute_desired(cli, &want);
 	if (rc != 0) {
-		desired_free(&want);
-		return rc;
-	}
-	rc = session_begin(&session, cli, !cli->dry_run);
-	if (rc != 0) {
+		session_end(&session);
 		desired_free(&want);
 		return rc;
 	}

@@ -96,8 +96,9 @@ int vb_state_lock(const struct vb_root *root, unsigned wait_seconds, void (*wait
 		int err = make_state_dir(root), fd;
 
 		fd = err < 0 ? err : vb_root_open(root, VB_LOCK_PATH, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
-		if (fd == -ENOENT && ++lost < 100)
-			continue; /* the last run removed the directory meanwhile */
+		/* The last run removed the directory meanwhile (between a look and a mkdir or open). */
+		if ((fd == -ENOENT || fd == -EEXIST) && ++lost < 100)
+			continue;
 		if (fd < 0)
 			return fd;
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
