@@ -552,6 +552,11 @@ has err "the tree is still locked by vfio-boot (pid"
 has err "after 1 s: try again when it is done"
 vboot --wait 1 status
 rc_is 8
+# A typo in the arguments is said at once: no wait, no busy.
+vboot --wait 1 configure 10de:zzzz
+rc_is 2
+has err "invalid selector '10de:zzzz'"
+lacks err "waiting for it"
 kill "$holder"
 wait "$holder" 2>/dev/null
 vboot unconfigure

@@ -50,69 +50,81 @@ static int append_text(char **text, const char *tail)
 	return 0;
 }
 
-/* Computes everything configure wants. Returns 0, or an exit status after saying why. */
-static int compute_desired(const struct cli *cli, struct desired *want)
+/*
+ * The selection and --bootloader from the arguments alone, into cfg and want:
+ * a typo is said at once, before any wait for the lock. Returns 0 or
+ * VB_EXIT_USAGE after saying why (cfg freed).
+ */
+static int read_arguments(const struct cli *cli, struct vb_config *cfg, struct desired *want)
 {
-	struct vb_strv notes = { 0 };
-	struct vb_plan plan = { 0 };
-	struct vb_config cfg;
-	struct machine m;
-	const char *generator;
-	char note[512];
-	int rc = VB_EXIT_USAGE, err;
-
-	if (selection_from_args(cli, &cfg) < 0) {
-		vb_config_free(&cfg);
+	if (selection_from_args(cli, cfg) < 0) {
+		vb_config_free(cfg);
 		return VB_EXIT_USAGE;
 	}
 	if (cli->bootloader && vb_bootloader_parse(cli->bootloader, &want->boot.bl) < 0) {
 		cli_error("--bootloader must be grub, systemd-boot, kernel-install, grubby, "
 			  "kernelstub or none, not '%s'", cli->bootloader);
-		vb_config_free(&cfg);
+		vb_config_free(cfg);
 		return VB_EXIT_USAGE;
 	}
 	want->boot.bl_explicit = cli->bootloader != NULL;
+	return 0;
+}
+
+/*
+ * Computes everything else configure wants from the tree and the selection
+ * in cfg, which it frees. Returns 0, or an exit status after saying why.
+ */
+static int compute_desired(const struct cli *cli, struct vb_config *cfg, struct desired *want)
+{
+	struct vb_strv notes = { 0 };
+	struct vb_plan plan = { 0 };
+	struct machine m;
+	const char *generator;
+	char note[512];
+	int rc = VB_EXIT_USAGE, err;
+
 	err = vb_generator_find(&cli->root, &want->generator, &generator);
 	if (err < 0) {
 		cli_error("cannot tell whether the tree has %s: %s", generator, vb_strerror(err));
-		vb_config_free(&cfg);
+		vb_config_free(cfg);
 		return VB_EXIT_FAILED;
 	}
 	if (cli->regenerate && generator_refuse(want->generator) < 0) {
-		vb_config_free(&cfg);
+		vb_config_free(cfg);
 		return VB_EXIT_USAGE;
 	}
 	if (!want->boot.bl_explicit) {
 		err = vb_bootloader_detect(&cli->root, &want->boot.bl, note, sizeof(note));
 		if (err < 0) {
 			cli_error("%s", note);
-			vb_config_free(&cfg);
+			vb_config_free(cfg);
 			return err == -ENOTUNIQ ? VB_EXIT_USAGE : VB_EXIT_FAILED;
 		}
 		if (note[0])
 			cli_note("%s", note);
 	}
 	if (machine_load(cli, &m, true) < 0) {
-		vb_config_free(&cfg);
+		vb_config_free(cfg);
 		return VB_EXIT_FAILED;
 	}
-	if (m.have_sys && vb_check_vfs(cli, &m, &cfg) < 0)
+	if (m.have_sys && vb_check_vfs(cli, &m, cfg) < 0)
 		goto out;
 	if (!m.have_sys)
 		cli_note("no sys/ under %s: the selection is not checked against hardware",
 			 cli->root.path);
-	else if (err = vb_validate_selection(cli, &m, &cfg, &plan), vb_outcome_plan(&m, &plan),
+	else if (err = vb_validate_selection(cli, &m, cfg, &plan), vb_outcome_plan(&m, &plan),
 		 err < 0)
 		goto out;
 	{
-		struct vb_saved_input saved = { &cfg, m.have_sys ? &m.snap : NULL, &plan,
+		struct vb_saved_input saved = { cfg, m.have_sys ? &m.snap : NULL, &plan,
 						cli->all_matching };
-		struct vb_render_input in = { &cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
+		struct vb_render_input in = { cfg, m.have_sys ? &m.snap : NULL, &plan, m.claimants,
 					      cli->blacklist, NULL, 0 };
 		struct vb_strv refusals = { 0 };
 		char why[512] = "";
 
-		struct vb_device_keys_input keys = { &cfg, m.have_sys ? &m.snap : NULL, &plan, &m.kmod,
+		struct vb_device_keys_input keys = { cfg, m.have_sys ? &m.snap : NULL, &plan, &m.kmod,
 						     &cli->root };
 		char *keys_text = NULL;
 
@@ -158,7 +170,7 @@ out:
 	vb_strv_free(&notes);
 	vb_plan_free(&plan);
 	machine_free(&m);
-	vb_config_free(&cfg);
+	vb_config_free(cfg);
 	return rc;
 }
 
@@ -234,6 +246,7 @@ static int configure(const struct cli *cli)
 	struct changeset_job job = { .cli = cli };
 	struct image_check check = { 0 };
 	struct session session;
+	struct vb_config cfg;
 	bool rebuild_only;
 	char why[1024];
 	size_t files;
@@ -241,14 +254,19 @@ static int configure(const struct cli *cli)
 
 	if (cli_refuse_without_root(cli) < 0)
 		return VB_EXIT_NEED_ROOT;
+	rc = read_arguments(cli, &cfg, &want);
+	if (rc != 0)
+		return rc;
 	/*
 	 * What to write is read from the tree under the lock: read before it,
 	 * a run that held it meanwhile (an unconfigure) made it stale.
 	 */
 	rc = session_begin(&session, cli, !cli->dry_run);
-	if (rc != 0)
+	if (rc != 0) {
+		vb_config_free(&cfg);
 		return rc;
-	rc = compute_desired(cli, &want);
+	}
+	rc = compute_desired(cli, &cfg, &want);
 	if (rc != 0) {
 		session_end(&session);
 		desired_free(&want);
