@@ -195,3 +195,22 @@ vboot status
 rc_is 3
 has out "image: /boot/initrd.img-$kver (initramfs-tools) lacks the module snd_hda_intel (named in /etc/vfio-boot.conf): the binder cannot load it at boot"
 end
+
+begin image-lacking-the-variant
+# The driver= half: the image of the kernel that has the GPU's variant as a
+# .ko must carry it. status reads the saved file against the image.
+installed_tree update-initramfs
+variant_kernel
+sed -i "s/$kver/$vkv/g" "$T/usr/sbin/update-initramfs"
+printf '%s\n' "$vkv" >"$T/proc/sys/kernel/osrelease"
+printf '%s\n' 10de:2504@0000:01:00.0 "driver=nvgrace_gpu_vfio_pci@10de:2504@0000:01:00.0" \
+	>"$T/etc/vfio-boot.conf"
+kver=$vkv images_have_modules
+chroot "$T" /bin/sh /usr/sbin/update-initramfs -u >/dev/null || fail "the stand-in generator failed"
+vboot status
+has out "image: /boot/initrd.img-$vkv (initramfs-tools) lacks the module nvgrace_gpu_vfio_pci (named in /etc/vfio-boot.conf): the binder cannot load it at boot"
+kver=$vkv images_have_modules nvgrace-gpu-vfio-pci.ko
+chroot "$T" /bin/sh /usr/sbin/update-initramfs -u >/dev/null || fail "the stand-in generator failed"
+vboot status
+has out "image: /boot/initrd.img-$vkv (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
+end
