@@ -158,11 +158,14 @@ end
 
 # The image read back after a rebuild must carry the modules the binder loads
 # (a preload= module, a driver= variant) that its kernel has as .ko files.
-# images_have_modules [FILE]: the stand-in generator writes the kernel's
-# modules.dep into the image (as every generator does), and FILE under it.
+# images_have_modules [FILE...]: the stand-in generator writes the kernel's
+# modules.dep into the image (as every generator does), and each FILE under it.
 images_have_modules() {
-	printf '%s\n' "m=\$d/usr/lib/modules/$kver" "\$b mkdir -p \$m/kernel && : >\$m/modules.dep" \
-		"${1:+: >\$m/kernel/$1}" >"$T/image-extra"
+	local f
+	{
+		printf '%s\n' "m=\$d/usr/lib/modules/$kver" "\$b mkdir -p \$m/kernel && : >\$m/modules.dep"
+		for f in "$@"; do printf '%s\n' ": >\$m/kernel/$f"; done
+	} >"$T/image-extra"
 }
 
 begin image-lacking-a-module-rolls-back
@@ -179,9 +182,11 @@ end
 
 begin image-carrying-the-modules
 installed_tree update-initramfs
-# The stand-in generator adds the module, as the hook's manual_add_modules does.
-images_have_modules snd-hda-intel.ko.xz
-vboot configure --preload snd-hda-intel 10de:2504@0000:01:00.0
+# The stand-in generator adds the modules, as the hook's manual_add_modules
+# does. crypto-des3_ede-asm is an alias: the image carries the module it
+# names, des3_ede-x86_64.
+images_have_modules snd-hda-intel.ko.xz des3_ede-x86_64.ko
+vboot configure --preload snd-hda-intel,crypto-des3_ede-asm 10de:2504@0000:01:00.0
 rc_is 0
 has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
 printf '%s\n' "$kver" >"$T/proc/sys/kernel/osrelease"
@@ -193,7 +198,7 @@ images_have_modules
 chroot "$T" /bin/sh /usr/sbin/update-initramfs -u >/dev/null || fail "the stand-in generator failed"
 vboot status
 rc_is 3
-has out "image: /boot/initrd.img-$kver (initramfs-tools) lacks the module snd_hda_intel (named in /etc/vfio-boot.conf): the binder cannot load it at boot"
+has out "image: /boot/initrd.img-$kver (initramfs-tools) lacks the module snd_hda_intel (named in /etc/vfio-boot.conf), the module des3_ede_x86_64 (named in /etc/vfio-boot.conf): the binder cannot load them at boot"
 end
 
 begin image-lacking-the-variant

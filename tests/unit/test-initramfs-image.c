@@ -444,7 +444,10 @@ static void test_uki(void)
 	vb_strv_free(&missing);
 }
 
-/* The module names of an image's files: .ko with or without a compressor's suffix. */
+/*
+ * The modules needed that an image's files are: .ko with or without a
+ * compressor's suffix, '-' as '_', each once; others are not kept.
+ */
 static void test_module_names(void)
 {
 	static const char *const paths[] = {
@@ -455,20 +458,26 @@ static void test_module_names(void)
 		"snd-hda-intel.ko", /* the same module again */
 		"lib/modules/6.1.0/kernel/b.ko.bz2", "lib/modules/6.1.0/kernel/c.kox",
 		"lib/modules/6.1.0/.ko", "lib/modules/6.1.0/modules.dep", "ko",
+		"lib/modules/6.1.0/kernel/not_needed.ko",
 		"lib/modules/6.1.0/kernel/this-name-is-longer-than-the-kernel-allows-for-a-module-name.ko",
 	};
-	struct vb_strv names = { 0 };
+	struct vb_strv needed = { 0 }, carried = { 0 };
 
+	for (const char *const *n = (const char *const[]){ "a", "b", "c", "snd_hda_intel",
+							   "vbtest_vfio_pci", "vfio_pci", NULL };
+	     *n; n++)
+		CHECK(vb_strv_add(&needed, "%s", *n) == 0);
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		CHECK(vb_image_module_note(&names, paths[i]) == 0);
-	CHECK(names.count == 4);
-	if (names.count == 4) {
-		CHECK_STR(names.items[0], "snd_hda_intel");
-		CHECK_STR(names.items[1], "vbtest_vfio_pci");
-		CHECK_STR(names.items[2], "vfio_pci");
-		CHECK_STR(names.items[3], "a");
+		CHECK(vb_image_module_note(&carried, &needed, paths[i]) == 0);
+	CHECK(carried.count == 4);
+	if (carried.count == 4) {
+		CHECK_STR(carried.items[0], "snd_hda_intel");
+		CHECK_STR(carried.items[1], "vbtest_vfio_pci");
+		CHECK_STR(carried.items[2], "vfio_pci");
+		CHECK_STR(carried.items[3], "a");
 	}
-	vb_strv_free(&names);
+	vb_strv_free(&needed);
+	vb_strv_free(&carried);
 }
 
 int main(void)

@@ -229,23 +229,34 @@ int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_
 	return vb_kmod_lookup_each(km, modalias, add_claimant, modules);
 }
 
-enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module)
+enum vb_module_state vb_kmod_resolve(const struct vb_kmod *km, size_t k, const char *module,
+				     char *name, size_t size)
 {
 	struct kmod_list *list = NULL, *it;
 	enum vb_module_state state = VB_MODULE_MISSING;
 
+	if (size)
+		name[0] = '\0';
 	if (kmod_module_new_from_lookup(km->ctx[k], module, &list) < 0)
 		return VB_MODULE_MISSING;
 	kmod_list_foreach(it, list) {
 		struct kmod_module *mod = kmod_module_get_module(it);
 
 		/* Without config files, a pathless match comes from modules.builtin. */
-		if (kmod_module_get_path(mod))
+		if (kmod_module_get_path(mod) && state != VB_MODULE_LOADABLE) {
 			state = VB_MODULE_LOADABLE;
-		else if (state == VB_MODULE_MISSING)
+			if (size)
+				snprintf(name, size, "%s", kmod_module_get_name(mod));
+		} else if (state == VB_MODULE_MISSING) {
 			state = VB_MODULE_BUILTIN;
+		}
 		kmod_module_unref(mod);
 	}
 	kmod_module_unref_list(list);
 	return state;
+}
+
+enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module)
+{
+	return vb_kmod_resolve(km, k, module, NULL, 0);
 }

@@ -51,3 +51,10 @@ int vb_kmod_claimants(const struct vb_kmod *km, const char *modalias, struct vb_
 
 /* Whether a module exists for kernel k (index into km->kernels). */
 enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module);
+
+/*
+ * vb_kmod_state, and the name of the loadable module that module (a name
+ * or an alias) is under kernel k into name ("" when none).
+ */
+enum vb_module_state vb_kmod_resolve(const struct vb_kmod *km, size_t k, const char *module,
+				     char *name, size_t size);

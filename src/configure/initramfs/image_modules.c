@@ -21,26 +21,6 @@ static void module_name(const char *name, size_t len, char *buf, size_t size)
 	buf[i] = '\0';
 }
 
-int vb_image_module_note(struct vb_strv *modules, const char *path)
-{
-	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
-	const char *base = strrchr(path, '/');
-	char name[VB_MODULE_NAME_MAX];
-	size_t len;
-
-	base = base ? base + 1 : path;
-	len = strlen(base);
-	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
-		size_t n = strlen(ends[i]);
-
-		if (len > n && len - n < sizeof(name) && strcmp(base + len - n, ends[i]) == 0) {
-			module_name(base, len - n, name, sizeof(name));
-			return vb_strv_add_unique(modules, name) < 0 ? -ENOMEM : 0;
-		}
-	}
-	return 0;
-}
-
 /* The modules cfg has the binder load (driver= variants, preload=), each once. */
 static int wanted_modules(const struct vb_config *cfg, struct vb_strv *wanted)
 {
@@ -64,17 +44,16 @@ static int wanted_modules(const struct vb_config *cfg, struct vb_strv *wanted)
 	return err < 0 ? -ENOMEM : 0;
 }
 
-int vb_image_modules_lacking(const struct vb_root *root, const char *conf, size_t len,
-			     const char *kver, const struct vb_strv *carried,
-			     struct vb_strv *lacking)
+int vb_image_modules_needed(const struct vb_root *root, const char *conf, size_t len,
+			    const char *kver, struct vb_strv *needed, char *where, size_t size)
 {
 	struct vb_strv wanted = { 0 };
 	struct vb_config cfg;
 	struct vb_kmod km;
-	char where[256];
 	size_t k;
 	int err;
 
+	where[0] = '\0';
 	vb_config_init(&cfg);
 	err = vb_config_parse_text(&cfg, VB_IMAGE_CONF, conf, len);
 	if (err == 0)
@@ -84,22 +63,47 @@ int vb_image_modules_lacking(const struct vb_root *root, const char *conf, size_
 		vb_strv_free(&wanted);
 		return err;
 	}
-	err = vb_kmod_open(&km, root, where, sizeof(where));
+	err = vb_kmod_open(&km, root, where, size);
 	if (err < 0) {
 		vb_strv_free(&wanted);
 		return err;
 	}
 	for (k = 0; k < km.kernels.count && strcmp(km.kernels.items[k], kver) != 0; k++)
 		;
-	for (size_t i = 0; k < km.kernels.count && i < wanted.count; i++) {
-		const char *m = wanted.items[i];
+	for (size_t i = 0; err == 0 && k < km.kernels.count && i < wanted.count; i++) {
+		char real[VB_MODULE_NAME_MAX], name[VB_MODULE_NAME_MAX];
 
-		if (vb_kmod_state(&km, k, m) == VB_MODULE_LOADABLE && !vb_strv_contains(carried, m) &&
-		    vb_strv_add(lacking, "the module %s (named in %s)", m,
-				VB_IMAGE_CONF) < 0)
+		if (vb_kmod_resolve(&km, k, wanted.items[i], real, sizeof(real)) !=
+		    VB_MODULE_LOADABLE)
+			continue;
+		module_name(real, strlen(real), name, sizeof(name));
+		if (vb_strv_add_unique(needed, name) < 0)
 			err = -ENOMEM;
 	}
 	vb_kmod_close(&km);
 	vb_strv_free(&wanted);
 	return err;
+}
+
+int vb_image_module_note(struct vb_strv *carried, const struct vb_strv *needed,
+			 const char *path)
+{
+	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	const char *base = strrchr(path, '/');
+	char name[VB_MODULE_NAME_MAX];
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		size_t n = strlen(ends[i]);
+
+		if (len > n && len - n < sizeof(name) && strcmp(base + len - n, ends[i]) == 0) {
+			module_name(base, len - n, name, sizeof(name));
+			if (!vb_strv_contains(needed, name) || vb_strv_contains(carried, name))
+				return 0;
+			return vb_strv_add(carried, "%s", name) < 0 ? -ENOMEM : 0;
+		}
+	}
+	return 0;
 }

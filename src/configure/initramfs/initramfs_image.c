@@ -498,18 +498,10 @@ const char *vb_image_generator_name(enum vb_image_generator g)
 	return "unknown";
 }
 
-/*
- * The image's kernel (the first lib/modules/KVER/ holding a file) and the
- * modules the configuration loads that it lacks, into report.
- */
-static int modules_lacking(const struct vb_root *root, const struct image *img,
-			   const char *conf, size_t len, struct vb_image_report *report,
-			   char *why, size_t why_size)
+/* The image's kernel: the first lib/modules/KVER/ that holds a file. */
+static void image_kernel(const struct image *img, char *kver, size_t size)
 {
-	struct vb_strv carried = { 0 };
-	int err = 0;
-
-	for (size_t i = 0; err == 0 && i < img->count; i++) {
+	for (size_t i = 0; i < img->count; i++) {
 		const char *name = img->items[i].name, *m = strstr(name, "lib/modules/");
 		size_t n;
 
@@ -517,16 +509,41 @@ static int modules_lacking(const struct vb_root *root, const struct image *img,
 			continue;
 		m += strlen("lib/modules/");
 		n = strcspn(m, "/");
-		if (!report->kver[0] && m[n] == '/' && n < sizeof(report->kver))
-			snprintf(report->kver, sizeof(report->kver), "%.*s", (int)n, m);
-		err = vb_image_module_note(&carried, name);
+		if (m[n] == '/' && n > 0 && n < size) {
+			snprintf(kver, size, "%.*s", (int)n, m);
+			return;
+		}
 	}
-	if (err == 0)
-		err = vb_image_modules_lacking(root, conf, len, report->kver, &carried,
-					       &report->lacking);
-	if (err < 0)
-		snprintf(why, why_size, "cannot read the module index of %s: %s",
-			 report->kver, vb_strerror(err));
+}
+
+/*
+ * The modules the configuration has the binder load that the image's kernel
+ * has as .ko files and the image lacks, into report->lacking.
+ */
+static int modules_lacking(const struct vb_root *root, const struct image *img,
+			   const char *conf, size_t len, struct vb_image_report *report,
+			   char *why, size_t why_size)
+{
+	struct vb_strv needed = { 0 }, carried = { 0 };
+	char where[256];
+	int err;
+
+	image_kernel(img, report->kver, sizeof(report->kver));
+	err = vb_image_modules_needed(root, conf, len, report->kver, &needed, where,
+				      sizeof(where));
+	for (size_t i = 0; err == 0 && needed.count && i < img->count; i++)
+		if (S_ISREG(img->items[i].mode))
+			err = vb_image_module_note(&carried, &needed, img->items[i].name);
+	for (size_t i = 0; err == 0 && i < needed.count; i++)
+		if (!vb_strv_contains(&carried, needed.items[i]) &&
+		    vb_strv_add(&report->lacking, "the module %s (named in %s)",
+				needed.items[i], VB_IMAGE_CONF) < 0)
+			err = -ENOMEM;
+	if (err < 0 && where[0])
+		snprintf(why, why_size, "cannot read %s: %s", where, vb_strerror(err));
+	else if (err < 0)
+		snprintf(why, why_size, "%s", vb_strerror(err));
+	vb_strv_free(&needed);
 	vb_strv_free(&carried);
 	return err;
 }
@@ -656,8 +673,9 @@ enum vb_image_state vb_image_verdict(const struct vb_root *root, const char *pat
 					 missing.items[i]);
 	if (used < size)
 		snprintf(line + used, size - used, "%s",
-			 r.binder && r.hook ? ": the binder cannot load it at boot" :
-					      ": nothing will be bound at boot");
+			 !r.binder || !r.hook ? ": nothing will be bound at boot" :
+			 r.lacking.count > 1 ? ": the binder cannot load them at boot" :
+					       ": the binder cannot load it at boot");
 	vb_image_report_free(&r);
 	vb_strv_free(&missing);
 	return VB_IMAGE_INCOMPLETE;
