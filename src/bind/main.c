@@ -455,19 +455,6 @@ static int take_lock(struct run *r, const struct vb_status_place *place)
 	return fd;
 }
 
-/* What write_report prints: the report, merged into the earlier one or not. */
-struct report_out {
-	const struct vb_report *report;
-	const struct vb_json_value *earlier;
-};
-
-static int write_report(FILE *out, const void *ctx)
-{
-	const struct report_out *o = ctx;
-
-	return vb_report_json(out, o->report, o->earlier);
-}
-
 /*
  * Reads the configuration and the hardware, makes the VFs asked for, plans.
  * Returns 0, 1 when --device has nothing to do, or -errno (-ENOMEM, or a
@@ -613,9 +600,7 @@ int main(int argc, char **argv)
 				     r.opts.dry_run ? -1 : elapsed_us(&start), r.disabled_by,
 				     VB_VERSION, r.opts.device ? VB_EVENT_HOTPLUG : VB_EVENT_BOOT };
 	if (!r.opts.dry_run) {
-		struct report_out o = { &report, r.have_earlier ? &r.earlier : NULL };
-
-		err = vb_status_replace(&place, write_report, &o);
+		err = vb_report_replace(&place, &report, r.have_earlier ? &r.earlier : NULL);
 		if (err < 0) {
 			fprintf(stderr, "vfio-boot-bind: cannot write the status report: %s\n",
 				vb_strerror(err));

@@ -5,6 +5,7 @@
 
 #include "report.h"
 #include "status.h"
+#include "status_file.h"
 
 /* Entry i of the report: target i of the plan, as it came out. */
 static void device_entry(const void *ctx, size_t i, struct vb_status_entry *e)
@@ -47,6 +48,27 @@ int vb_report_json(FILE *out, const struct vb_report *r, const struct vb_json_va
 	};
 
 	return vb_status_write(out, &status);
+}
+
+/* What vb_report_replace writes: the report, merged into the earlier one or not. */
+struct report_out {
+	const struct vb_report *report;
+	const struct vb_json_value *earlier;
+};
+
+static int write_report(FILE *out, const void *ctx)
+{
+	const struct report_out *o = ctx;
+
+	return vb_report_json(out, o->report, o->earlier);
+}
+
+int vb_report_replace(const struct vb_status_place *place, const struct vb_report *r,
+		      const struct vb_json_value *earlier)
+{
+	const struct report_out o = { r, earlier };
+
+	return vb_status_replace(place, write_report, &o);
 }
 
 static int level_of(enum vb_result result)

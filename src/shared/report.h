@@ -41,6 +41,14 @@ struct vb_report {
 int vb_report_json(FILE *out, const struct vb_report *report,
 		   const struct vb_json_value *earlier);
 
+/*
+ * Replaces status.json at place with vb_report_json's document (merged into
+ * earlier when given), atomically. Returns 0 or -errno.
+ */
+struct vb_status_place;
+int vb_report_replace(const struct vb_status_place *place, const struct vb_report *report,
+		      const struct vb_json_value *earlier);
+
 #define VB_LOG_MESSAGES_MAX 20 /* messages logged one by one; status.json has more */
 
 /*

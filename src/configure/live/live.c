@@ -133,19 +133,6 @@ static void print_line(int level, const char *line, void *ctx)
 		cli_print("%s\n", line);
 }
 
-/* What status.json gets: the run's report merged into the earlier one. */
-struct merged {
-	const struct vb_report *report;
-	const struct vb_json_value *earlier;
-};
-
-static int write_merged(FILE *out, const void *ctx)
-{
-	const struct merged *m = ctx;
-
-	return vb_report_json(out, m->report, m->earlier);
-}
-
 int live_report(const struct cli *cli, struct live_run *r)
 {
 	struct timespec now;
@@ -161,7 +148,7 @@ int live_report(const struct cli *cli, struct live_run *r)
 		.disabled_by = r->disabled_by, .version = VB_VERSION, .event = r->event,
 	};
 	struct vb_json_value earlier;
-	struct merged m = { &report, NULL };
+	bool have_earlier;
 	char why[128];
 	int err = 0;
 
@@ -169,10 +156,9 @@ int live_report(const struct cli *cli, struct live_run *r)
 		vb_report_lines(&report, print_line, NULL);
 	if (cli->dry_run || r->plan.count == 0)
 		return 0;
-	if (vb_status_read(&place, &earlier, why, sizeof(why)) == 0)
-		m.earlier = &earlier;
-	err = vb_status_replace(&place, write_merged, &m);
-	if (m.earlier)
+	have_earlier = vb_status_read(&place, &earlier, why, sizeof(why)) == 0;
+	err = vb_report_replace(&place, &report, have_earlier ? &earlier : NULL);
+	if (have_earlier)
 		vb_json_free(&earlier);
 	if (err < 0)
 		cli_error("cannot write run/vfio-boot/status.json: %s", vb_strerror(err));
