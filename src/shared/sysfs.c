@@ -15,9 +15,12 @@
 #include "hex.h"
 #include "root.h"
 #include "sysfs.h"
+#include "sysfs_entries.h"
 
 #define DEVICES "sys/bus/pci/devices"
 #define SYSFS_MAGIC 0x62656572 /* linux/magic.h */
+#define TMPFS_MAGIC 0x01021994
+#define RAMFS_MAGIC 0x858458f6
 #ifndef SYS_close_range
 #define SYS_close_range 436 /* the same on every architecture */
 #endif
@@ -40,11 +43,15 @@
  * Descriptors wait to be closed until a few functions are done, then each
  * run of consecutive ones goes in one close_range: closed one by one, the
  * closes would be a third of the system calls of reading an attribute.
+ * When the details are read too, the directory is listed first
+ * (sysfs_entries.c) and only what it holds is looked up; a regular file the
+ * listing shows is opened without the fstatat (the listing looked at it).
  */
 struct pass {
 	const struct vb_root *root;
 	int fd;                 /* sys/bus/pci/devices, O_RDONLY */
 	bool kernel;            /* the kernel's sysfs, mounted inside the tree */
+	bool fills;             /* its file system fills a getdents buffer (sysfs_entries.h) */
 	int waiting[CLOSE_MAX]; /* descriptors to close */
 	int count;              /* how many wait */
 	int wait_max;           /* how many may: a quarter of RLIMIT_NOFILE at most */
@@ -68,9 +75,11 @@ static int pass_open(const struct vb_root *root, struct pass *p)
 	 * With the tree's top on another file system, the sysfs was mounted
 	 * inside the tree: below its top, RESOLVE_NO_XDEV stays in the tree.
 	 */
-	p->kernel = fstatfs(p->fd, &fs) == 0 && fs.f_type == SYSFS_MAGIC &&
-		    fstat(p->fd, &dir) == 0 && fstat(root->fd, &top) == 0 &&
-		    dir.st_dev != top.st_dev;
+	if (fstatfs(p->fd, &fs) < 0)
+		fs.f_type = 0;
+	p->fills = fs.f_type == SYSFS_MAGIC || fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
+	p->kernel = fs.f_type == SYSFS_MAGIC && fstat(p->fd, &dir) == 0 &&
+		    fstat(root->fd, &top) == 0 && dir.st_dev != top.st_dev;
 	return 0;
 }
 
@@ -115,29 +124,45 @@ static void pass_close(struct pass *p)
 		close(p->fd);
 }
 
-/* The directory of function name (O_PATH), or -errno. */
-static int open_function(struct pass *p, const char *name)
+/*
+ * The directory of function name, or -errno: O_PATH, or open for listing
+ * when list says so (then e holds what it lists; else e->listed is false).
+ */
+static int open_function(struct pass *p, const char *name, bool list, struct vb_fn_entries *e)
 {
 	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX];
-	int fd = p->kernel ? vb_root_open_in_mount(p->fd, name, O_PATH | O_DIRECTORY) : -EXDEV;
+	int flags = O_DIRECTORY | (list ? O_RDONLY | O_NONBLOCK : O_PATH);
+	int fd = p->kernel ? vb_root_open_in_mount(p->fd, name, flags) : -EXDEV;
 
-	if (fd != -EXDEV && fd != -ENOSYS)
-		return fd;
-	p->kernel = false; /* not all in that sysfs: the careful way from now on */
-	snprintf(rel, sizeof(rel), DEVICES "/%s", name);
-	return vb_root_open(p->root, rel, O_PATH | O_DIRECTORY, 0);
+	e->listed = false;
+	if (fd == -EXDEV || fd == -ENOSYS) {
+		/* Not all in that sysfs: the careful way from now on, every listing to its end. */
+		p->kernel = false;
+		p->fills = false;
+		snprintf(rel, sizeof(rel), DEVICES "/%s", name);
+		fd = vb_root_open(p->root, rel, flags, 0);
+	}
+	if (fd >= 0 && list)
+		vb_fn_entries_read(fd, p->fills, e);
+	return fd;
 }
 
-/* Attribute attr of function name (dir: its directory), open for reading, or -errno. */
-static int open_attr(const struct pass *p, int dir, const char *name, const char *attr)
+/* Attribute a of function name (dir: its directory, e: its listing), open for reading, or -errno. */
+static int open_attr(const struct pass *p, int dir, const char *name,
+		     const struct vb_fn_entries *e, enum vb_fn_entry a)
 {
 	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX + 32];
+	const char *attr = vb_fn_entry_names[a];
 	struct stat st;
 	int fd;
 
+	if (vb_fn_entry_absent(e, a))
+		return -ENOENT;
 	if (p->kernel)
 		return vb_root_open_in_mount(dir, attr, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-	if (fstatat(dir, attr, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (e->listed && e->type[a] == DT_REG)
+		st.st_mode = S_IFREG;
+	else if (fstatat(dir, attr, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (S_ISREG(st.st_mode)) {
 		fd = openat(dir, attr, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -150,11 +175,11 @@ static int open_attr(const struct pass *p, int dir, const char *name, const char
 	return vb_root_open_regular(p->root, rel, NULL);
 }
 
-/* Reads attribute attr of a function into buf (see vb_root_read_small), keeping the newline. */
-static ssize_t read_attr(struct pass *p, int dir, const char *name, const char *attr,
-			 char *buf, size_t size)
+/* Reads attribute a of a function into buf (see vb_root_read_small), keeping the newline. */
+static ssize_t read_attr(struct pass *p, int dir, const char *name, const struct vb_fn_entries *e,
+			 enum vb_fn_entry a, char *buf, size_t size)
 {
-	int fd = open_attr(p, dir, name, attr);
+	int fd = open_attr(p, dir, name, e, a);
 	ssize_t n;
 
 	if (fd < 0)
@@ -165,11 +190,11 @@ static ssize_t read_attr(struct pass *p, int dir, const char *name, const char *
 }
 
 /* Reads a "0x..." attribute; returns 0 or -1. */
-static int read_hex_attr(struct pass *p, int dir, const char *name, const char *attr,
-			 uint32_t *value)
+static int read_hex_attr(struct pass *p, int dir, const char *name, const struct vb_fn_entries *e,
+			 enum vb_fn_entry a, uint32_t *value)
 {
 	char buf[32];
-	ssize_t n = read_attr(p, dir, name, attr, buf, sizeof(buf));
+	ssize_t n = read_attr(p, dir, name, e, a, buf, sizeof(buf));
 
 	if (n < 3 || buf[0] != '0' || buf[1] != 'x')
 		return -1;
@@ -197,17 +222,28 @@ static int read_link_base(int dirfd, const char *name, char *out, size_t size)
 	return 0;
 }
 
+/* Link a of a function (see read_link_base), when its listing does not say it is absent. */
+static int read_entry_link(int dir, const struct vb_fn_entries *e, enum vb_fn_entry a,
+			   char *out, size_t size)
+{
+	if (vb_fn_entry_absent(e, a))
+		return -ENOENT;
+	return read_link_base(dir, vb_fn_entry_names[a], out, size);
+}
+
 /*
  * Vendor, device, subsystem and class: from modalias in one read, else one
  * by one. The modalias text is kept when keep says so. Returns 0 or -ENOMEM.
  */
-static int read_identity(struct pass *p, int dir, struct vb_pci_fn *fn, bool keep)
+static int read_identity(struct pass *p, int dir, const struct vb_fn_entries *e,
+			 struct vb_pci_fn *fn, bool keep)
 {
-	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor",
-					     "subsystem_device", "class" };
+	static const enum vb_fn_entry attrs[] = { VB_FN_VENDOR, VB_FN_DEVICE,
+						  VB_FN_SUBSYSTEM_VENDOR,
+						  VB_FN_SUBSYSTEM_DEVICE, VB_FN_CLASS };
 	uint32_t v[5] = { 0 };
 	char buf[256];
-	ssize_t n = read_attr(p, dir, fn->name, "modalias", buf, sizeof(buf));
+	ssize_t n = read_attr(p, dir, fn->name, e, VB_FN_MODALIAS, buf, sizeof(buf));
 
 	if (keep && n > 0) {
 		buf[n - (buf[n - 1] == '\n')] = '\0';
@@ -218,7 +254,7 @@ static int read_identity(struct pass *p, int dir, struct vb_pci_fn *fn, bool kee
 	if (n > 0 && vb_pci_modalias_parse(buf, (size_t)n, fn) == 0)
 		return 0;
 	for (size_t a = 0; a < 5; a++)
-		if (read_hex_attr(p, dir, fn->name, attrs[a], &v[a]) < 0 ||
+		if (read_hex_attr(p, dir, fn->name, e, attrs[a], &v[a]) < 0 ||
 		    v[a] > (a < 4 ? 0xffffu : 0xffffffu)) {
 			v[a] = 0; /* unreadable, or wider than the field: unknown */
 			fn->no_class = fn->no_class || a == 4;
@@ -236,17 +272,21 @@ static int read_identity(struct pass *p, int dir, struct vb_pci_fn *fn, bool kee
  * kernel shows secondary_bus_number only for bridges. The config space is
  * not read, since that can wake a device from a low-power state.
  */
-static void read_details(struct pass *p, int dir, struct vb_pci_fn *fn)
+static void read_details(struct pass *p, int dir, const struct vb_fn_entries *e,
+			 struct vb_pci_fn *fn)
 {
 	struct stat st;
 	char buf[32];
 
-	fn->header_type = fstatat(dir, "secondary_bus_number", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (e->listed)
+		fn->header_type = e->type[VB_FN_SECONDARY_BUS_NUMBER] != VB_FN_ABSENT;
+	else
+		fn->header_type = fstatat(dir, "secondary_bus_number", &st, AT_SYMLINK_NOFOLLOW) == 0;
 	/* Anything but "0" or "1" is unreadable: vb_pci_may_be_boot_vga fails safe. */
-	if (read_attr(p, dir, fn->name, "boot_vga", buf, sizeof(buf)) > 0 &&
+	if (read_attr(p, dir, fn->name, e, VB_FN_BOOT_VGA, buf, sizeof(buf)) > 0 &&
 	    (buf[0] == '0' || buf[0] == '1') && (buf[1] == '\n' || buf[1] == '\0'))
 		fn->boot_vga = buf[0] == '1';
-	if (read_link_base(dir, "iommu_group", buf, sizeof(buf)) == 0) {
+	if (read_entry_link(dir, e, VB_FN_IOMMU_GROUP, buf, sizeof(buf)) == 0) {
 		const char *c = buf;
 		long group = 0;
 
@@ -256,10 +296,10 @@ static void read_details(struct pass *p, int dir, struct vb_pci_fn *fn)
 		if (c != buf && *c == '\0')
 			fn->iommu_group = group;
 	}
-	if (read_link_base(dir, "driver", fn->driver, sizeof(fn->driver)) < 0)
+	if (read_entry_link(dir, e, VB_FN_DRIVER, fn->driver, sizeof(fn->driver)) < 0)
 		fn->driver[0] = '\0';
 	/* A virtual function links to its physical function. */
-	fn->is_vf = read_link_base(dir, "physfn", buf, sizeof(buf)) == 0 &&
+	fn->is_vf = read_entry_link(dir, e, VB_FN_PHYSFN, buf, sizeof(buf)) == 0 &&
 		    vb_pci_name_parse(buf, &fn->physfn) == 0;
 }
 
@@ -304,6 +344,7 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		  struct vb_sysfs_listing *listing)
 {
 	bool keep = listing && listing->keep_modalias;
+	bool details = listing && listing->details;
 	struct dirent *de;
 	struct pass p;
 	size_t capacity = 0;
@@ -325,6 +366,7 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 	}
 	/* An error ends the listing as the end does: errno tells them apart. */
 	while ((errno = 0, de = readdir(dir)) != NULL || errno) {
+		struct vb_fn_entries entries;
 		struct vb_pci_addr addr;
 		struct vb_pci_fn *fn;
 		int fd;
@@ -360,16 +402,16 @@ int vb_sysfs_read(const struct vb_root *root, struct vb_snapshot *snap,
 		fn->iommu_group = -1;
 		strcpy(fn->name, de->d_name);
 		close_if_full(&p);
-		fd = open_function(&p, fn->name);
+		fd = open_function(&p, fn->name, details, &entries);
 		fn->no_class = fd < 0; /* nothing readable: IDs 0, class unknown */
-		if (listing && listing->details) {
+		if (details && listing->root_bus)
 			read_root_bus(&p, fn);
+		if (details)
 			fn->header_type = 0;
-		}
 		if (fd >= 0) {
-			err = read_identity(&p, fd, fn, keep);
-			if (listing && listing->details)
-				read_details(&p, fd, fn);
+			err = read_identity(&p, fd, &entries, fn, keep);
+			if (details)
+				read_details(&p, fd, &entries, fn);
 			close_later(&p, fd);
 			if (err < 0)
 				break;
@@ -394,16 +436,17 @@ int vb_sysfs_read_details(const struct vb_root *root, struct vb_snapshot *snap, 
 		return err;
 	for (size_t i = 0; i < snap->count; i++) {
 		struct vb_pci_fn *fn = &snap->fns[i];
+		struct vb_fn_entries entries;
 		int fd;
 
 		if (want && !want[i])
 			continue;
 		read_root_bus(&p, fn);
 		close_if_full(&p);
-		fd = open_function(&p, fn->name);
+		fd = open_function(&p, fn->name, true, &entries);
 		fn->header_type = 0;
 		if (fd >= 0) {
-			read_details(&p, fd, fn);
+			read_details(&p, fd, &entries, fn);
 			close_later(&p, fd);
 		}
 	}

@@ -11,6 +11,7 @@
 struct vb_sysfs_listing {
 	bool keep_modalias;     /* in: keep each function's modalias text (fn->modalias) */
 	bool details;           /* in: read every function's details too, in the same pass */
+	bool root_bus;          /* in: with details, whether each is on a root bus too */
 	size_t ignored;         /* out: entries not named as the kernel names functions */
 	char ignored_first[32]; /* out: the first of them, cut short */
 };

@@ -113,6 +113,32 @@ static const struct vb_pci_fn *find(const struct vb_snapshot *snap, const char *
 	return NULL;
 }
 
+/* What careful_tree reads, either way. */
+static void check_careful(const struct vb_snapshot *snap, const struct vb_sysfs_listing *listing)
+{
+	const struct vb_pci_fn *fn;
+
+	CHECK(snap->count == 5);
+	CHECK(listing->ignored == 2);
+	CHECK(strcmp(listing->ignored_first, "0:2:0.0") == 0 ||
+	      strcmp(listing->ignored_first, "0000:02:00.00") == 0);
+	fn = find(snap, "0000:00:01.0");
+	CHECK(fn && fn->vendor == 0x8086 && fn->class == 0x060400 && fn->header_type == 1);
+	fn = find(snap, "0000:01:00.0");
+	/* The FIFO modalias was passed over for the single attributes: vendor read, class not. */
+	CHECK(fn && fn->vendor == 0x10de && fn->no_class && fn->boot_vga == -1 &&
+	      fn->header_type == 0);
+	fn = find(snap, "0000:01:00.1");
+	CHECK(fn && fn->vendor == 0 && fn->no_class && fn->boot_vga == -1);
+	fn = find(snap, "0000:02:00.0");
+	CHECK(fn && fn->vendor == 0x10de && fn->device == 0x2504 && fn->subvendor == 0x1462 &&
+	      fn->class == 0x030000 && fn->boot_vga == 0);
+	CHECK(fn && fn->modalias && strcmp(fn->modalias, "pci:v000010DEd00002504sv00001462sd"
+						      "00003975bc03sc00i00") == 0);
+	fn = find(snap, "0000:03:00.0");
+	CHECK(fn && fn->vendor == 0 && fn->no_class && !fn->modalias);
+}
+
 /*
  * A fixture tree (not sysfs): a FIFO and device nodes where attributes
  * belong are never opened; a link to a regular file in the tree is read.
@@ -120,6 +146,8 @@ static const struct vb_pci_fn *find(const struct vb_snapshot *snap, const char *
 static void careful_tree(void)
 {
 	struct vb_sysfs_listing listing = { .keep_modalias = true };
+	struct vb_sysfs_listing one_pass = { .keep_modalias = true, .details = true,
+					     .root_bus = true };
 	struct vb_snapshot snap;
 	const struct vb_pci_fn *fn;
 	struct vb_root root;
@@ -187,29 +215,22 @@ static void careful_tree(void)
 	vb_root_fini(&root);
 	CHECK(open_fds() == fds);
 
-	CHECK(snap.count == 5);
-	CHECK(listing.ignored == 2);
-	CHECK(strcmp(listing.ignored_first, "0:2:0.0") == 0 ||
-	      strcmp(listing.ignored_first, "0000:02:00.00") == 0);
+	check_careful(&snap, &listing);
+	vb_snapshot_free(&snap);
+	/* In one pass with the details (list, configure): each directory listed first. */
+	CHECK(vb_root_init(&root, tree) == 0);
+	CHECK(vb_sysfs_read(&root, &snap, &one_pass) == 0);
+	CHECK(opens_seen(watch) == 0);
+	vb_root_fini(&root);
+	CHECK(open_fds() == fds);
+	check_careful(&snap, &one_pass);
 	fn = find(&snap, "0000:00:01.0");
-	CHECK(fn && fn->vendor == 0x8086 && fn->class == 0x060400 && fn->header_type == 1);
-	fn = find(&snap, "0000:01:00.0");
-	/* The FIFO modalias was passed over for the single attributes: vendor read, class not. */
-	CHECK(fn && fn->vendor == 0x10de && fn->no_class && fn->boot_vga == -1 &&
-	      fn->header_type == 0);
-	fn = find(&snap, "0000:01:00.1");
-	CHECK(fn && fn->vendor == 0 && fn->no_class && fn->boot_vga == -1);
-	fn = find(&snap, "0000:02:00.0");
-	CHECK(fn && fn->vendor == 0x10de && fn->device == 0x2504 && fn->subvendor == 0x1462 &&
-	      fn->class == 0x030000 && fn->boot_vga == 0);
-	CHECK(fn && fn->modalias && strcmp(fn->modalias, "pci:v000010DEd00002504sv00001462sd"
-						      "00003975bc03sc00i00") == 0);
-	fn = find(&snap, "0000:03:00.0");
-	CHECK(fn && fn->vendor == 0 && fn->no_class && !fn->modalias);
+	CHECK(fn && fn->root_bus == 1);
 	vb_snapshot_free(&snap);
 	if (watch >= 0)
 		close(watch);
 }
+
 
 /*
  * Many functions and few descriptors allowed: the reader closes in smaller
@@ -249,7 +270,8 @@ static void few_descriptors(void)
 /* The running system's sysfs, the quick way: what a plain read says, and no way out. */
 static void kernel_sysfs(void)
 {
-	struct vb_snapshot snap;
+	struct vb_sysfs_listing listing = { .details = true, .root_bus = true };
+	struct vb_snapshot snap, one_pass;
 	struct vb_root host;
 	int devices, fd;
 
@@ -265,6 +287,19 @@ static void kernel_sysfs(void)
 	CHECK(vb_root_init(&host, "/") == 0);
 	CHECK(vb_sysfs_read(&host, &snap, NULL) == 0);
 	CHECK(vb_sysfs_read_details(&host, &snap, NULL) == 0);
+	/* In one pass, each directory listed first: the same details. */
+	CHECK(vb_sysfs_read(&host, &one_pass, &listing) == 0);
+	CHECK(one_pass.count == snap.count);
+	for (size_t i = 0; i < snap.count && i < one_pass.count; i++) {
+		const struct vb_pci_fn *a = &snap.fns[i], *b = &one_pass.fns[i];
+
+		CHECK_STR(a->driver, b->driver);
+		CHECK(a->vendor == b->vendor && a->class == b->class &&
+		      a->iommu_group == b->iommu_group && a->header_type == b->header_type &&
+		      a->boot_vga == b->boot_vga && a->is_vf == b->is_vf &&
+		      a->root_bus == b->root_bus);
+	}
+	vb_snapshot_free(&one_pass);
 	for (size_t i = 0; i < snap.count; i++) {
 		const struct vb_pci_fn *fn = &snap.fns[i];
 		char rel[64], buf[64], driver[PATH_MAX] = "";

@@ -66,11 +66,14 @@ struct machine {
 	struct vb_host_devices host; /* what the running system needs (disk, network) */
 };
 
-/*
- * Reads the machine; with_claimants also resolves each function's modalias
- * with libkmod. Returns 0 or -errno (after printing why).
- */
-int machine_load(const struct cli *cli, struct machine *m, bool with_claimants);
+/* What machine_load reads beyond the functions and their details. */
+enum machine_parts {
+	MACHINE_CLAIMANTS = 1 << 0, /* each function's modalias resolved with libkmod */
+	MACHINE_ROOT_BUS = 1 << 1,  /* whether each function sits on a root bus (planning) */
+};
+
+/* Reads the machine, with the parts asked for. Returns 0 or -errno (after printing why). */
+int machine_load(const struct cli *cli, struct machine *m, unsigned parts);
 void machine_free(struct machine *m);
 
 /*

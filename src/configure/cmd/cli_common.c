@@ -122,9 +122,11 @@ static int read_host_devices(const struct cli *cli, struct machine *m)
 	return err;
 }
 
-int machine_load(const struct cli *cli, struct machine *m, bool with_claimants)
+int machine_load(const struct cli *cli, struct machine *m, unsigned parts)
 {
-	struct vb_sysfs_listing listing = { .keep_modalias = with_claimants, .details = true };
+	bool with_claimants = parts & MACHINE_CLAIMANTS;
+	struct vb_sysfs_listing listing = { .keep_modalias = with_claimants, .details = true,
+					    .root_bus = parts & MACHINE_ROOT_BUS };
 	char where[PATH_MAX], path[PATH_MAX * 2];
 	int err;
 

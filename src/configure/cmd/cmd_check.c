@@ -20,7 +20,7 @@ int cmd_check(const struct cli *cli)
 		cli_error("check takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (machine_load(cli, &m, true) < 0)
+	if (machine_load(cli, &m, MACHINE_CLAIMANTS | MACHINE_ROOT_BUS) < 0)
 		return VB_EXIT_FAILED;
 	check_cpu_and_flags(&c, &cli->root);
 	check_iommu(&c, &cli->root);

@@ -104,7 +104,7 @@ static int compute_desired(const struct cli *cli, struct vb_config *cfg, struct 
 		if (note[0])
 			cli_note("%s", note);
 	}
-	if (machine_load(cli, &m, true) < 0) {
+	if (machine_load(cli, &m, MACHINE_CLAIMANTS | MACHINE_ROOT_BUS) < 0) {
 		vb_config_free(cfg);
 		return VB_EXIT_FAILED;
 	}

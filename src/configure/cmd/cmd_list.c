@@ -57,7 +57,7 @@ int cmd_list(const struct cli *cli)
 		cli_error("list takes no arguments");
 		return VB_EXIT_USAGE;
 	}
-	if (machine_load(cli, &m, true) < 0)
+	if (machine_load(cli, &m, MACHINE_CLAIMANTS) < 0)
 		return VB_EXIT_FAILED;
 	if (!m.have_sys) {
 		cli_error("no PCI devices under %s/sys: list needs the hardware",

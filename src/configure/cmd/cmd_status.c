@@ -205,7 +205,7 @@ static int fill(const struct cli *cli, struct status_result *r)
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}
-	if (machine_load(cli, &m, false) < 0) {
+	if (machine_load(cli, &m, MACHINE_ROOT_BUS) < 0) {
 		vb_config_free(&cfg);
 		return VB_EXIT_FAILED;
 	}

@@ -18,6 +18,21 @@
 
 static const char *const no_config[] = { NULL };
 
+/*
+ * What kmod_module_get_path said of each module asked about, by name (sorted):
+ * asked anew, libkmod parses its modules.dep line again and stat()s every
+ * module it depends on. Functions of one kind share their modules.
+ */
+struct module_kind {
+	char *name;
+	bool builtin;
+};
+
+struct vb_kmod_kinds {
+	struct module_kind *items;
+	size_t count, capacity;
+};
+
 /* libkmod logs to stderr; a tree without .ko files is normal for us. */
 static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -151,7 +166,8 @@ int vb_kmod_open(struct vb_kmod *km, const struct vb_root *root, char *where, si
 	if (err == 0 && km->kernels.count) {
 		km->ctx = calloc(km->kernels.count, sizeof(*km->ctx));
 		km->dirfd = malloc(km->kernels.count * sizeof(*km->dirfd));
-		if (!km->ctx || !km->dirfd)
+		km->kinds = calloc(km->kernels.count, sizeof(*km->kinds));
+		if (!km->ctx || !km->dirfd || !km->kinds)
 			err = -ENOMEM;
 		for (size_t k = 0; km->dirfd && k < km->kernels.count; k++)
 			km->dirfd[k] = -1;
@@ -184,11 +200,56 @@ void vb_kmod_close(struct vb_kmod *km)
 	for (size_t k = 0; km->dirfd && k < km->kernels.count; k++)
 		if (km->dirfd[k] >= 0)
 			close(km->dirfd[k]);
+	for (size_t k = 0; km->kinds && k < km->kernels.count; k++) {
+		for (size_t i = 0; i < km->kinds[k].count; i++)
+			free(km->kinds[k].items[i].name);
+		free(km->kinds[k].items);
+	}
+	free(km->kinds);
 	free(km->ctx);
 	free(km->dirfd);
 	vb_strv_free(&km->kernels);
 	vb_strv_free(&km->skipped);
 	memset(km, 0, sizeof(*km));
+}
+
+/* Whether mod (found under kernel k) is built in: it has no .ko path. */
+static bool module_builtin(const struct vb_kmod *km, size_t k, struct kmod_module *mod)
+{
+	struct vb_kmod_kinds *kinds = &km->kinds[k];
+	const char *name = kmod_module_get_name(mod);
+	size_t lo = 0, hi = kinds->count;
+	struct module_kind kind;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(name, kinds->items[mid].name);
+
+		if (cmp == 0)
+			return kinds->items[mid].builtin;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	kind = (struct module_kind){ strdup(name), !kmod_module_get_path(mod) };
+	if (!kind.name)
+		return kind.builtin; /* not kept: asked again next time */
+	if (kinds->count == kinds->capacity) {
+		size_t capacity = kinds->capacity ? kinds->capacity * 2 : 32;
+		struct module_kind *grown = realloc(kinds->items, capacity * sizeof(*grown));
+
+		if (!grown) {
+			free(kind.name);
+			return kind.builtin;
+		}
+		kinds->items = grown;
+		kinds->capacity = capacity;
+	}
+	memmove(&kinds->items[lo + 1], &kinds->items[lo], (kinds->count - lo) * sizeof(kind));
+	kinds->items[lo] = kind;
+	kinds->count++;
+	return kind.builtin;
 }
 
 int vb_kmod_lookup_each(const struct vb_kmod *km, const char *alias,
@@ -207,7 +268,7 @@ int vb_kmod_lookup_each(const struct vb_kmod *km, const char *alias,
 			struct kmod_module *mod = kmod_module_get_module(it);
 
 			if (err == 0)
-				err = fn(ctx, k, kmod_module_get_name(mod), !kmod_module_get_path(mod));
+				err = fn(ctx, k, kmod_module_get_name(mod), module_builtin(km, k, mod));
 			kmod_module_unref(mod);
 		}
 		kmod_module_unref_list(list);
@@ -243,7 +304,7 @@ enum vb_module_state vb_kmod_resolve(const struct vb_kmod *km, size_t k, const c
 		struct kmod_module *mod = kmod_module_get_module(it);
 
 		/* Without config files, a pathless match comes from modules.builtin. */
-		if (kmod_module_get_path(mod) && state != VB_MODULE_LOADABLE) {
+		if (!module_builtin(km, k, mod) && state != VB_MODULE_LOADABLE) {
 			state = VB_MODULE_LOADABLE;
 			if (size)
 				snprintf(name, size, "%s", kmod_module_get_name(mod));

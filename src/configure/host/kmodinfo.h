@@ -13,6 +13,7 @@ struct vb_kmod {
 	struct kmod_ctx **ctx;    /* one per kernel, same order */
 	int *dirfd;               /* each kernel's module directory, opened in the tree */
 	struct vb_strv skipped;   /* versions left out: a modules.* file is not a regular file */
+	struct vb_kmod_kinds *kinds; /* one per kernel: which modules are built in, as learnt */
 };
 
 enum vb_module_state {

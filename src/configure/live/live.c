@@ -109,7 +109,7 @@ int live_prepare(const struct cli *cli, const char *event, bool with_host, struc
 	rc = read_selection(cli, r);
 	if (rc == 0 && read_cmdline(cli, r) < 0)
 		rc = VB_EXIT_FAILED;
-	if (rc == 0 && machine_load(cli, &r->m, true) < 0)
+	if (rc == 0 && machine_load(cli, &r->m, MACHINE_CLAIMANTS | MACHINE_ROOT_BUS) < 0)
 		rc = VB_EXIT_FAILED;
 	if (rc)
 		return rc;
