@@ -136,9 +136,11 @@ static int open_function(struct pass *p, const char *name, bool list, struct vb_
 
 	e->listed = false;
 	if (fd == -EXDEV || fd == -ENOSYS) {
-		/* Not all in that sysfs: the careful way from now on, every listing to its end. */
-		p->kernel = false;
-		p->fills = false;
+		if (p->kernel) {
+			/* Not all in that sysfs: the careful way from now on, every listing to its end. */
+			p->kernel = false;
+			p->fills = false;
+		}
 		snprintf(rel, sizeof(rel), DEVICES "/%s", name);
 		fd = vb_root_open(p->root, rel, flags, 0);
 	}

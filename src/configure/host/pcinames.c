@@ -137,7 +137,7 @@ static void narrow_ids(struct vb_pcinames *names, const struct vb_snapshot *only
 	struct wanted_ids w = { calloc(only->count ? only->count : 1, sizeof(uint32_t)), 0 };
 	const char *file = names->pacc->id_file_name;
 	size_t len = strlen(file);
-	char *text = NULL, path[PATH_MAX];
+	char *text = MAP_FAILED, path[PATH_MAX];
 	FILE *in = fopen(file, "re"), *out = NULL;
 	struct stat st;
 	int fd = -1;
@@ -150,9 +150,9 @@ static void narrow_ids(struct vb_pcinames *names, const struct vb_snapshot *only
 	if (!w.ids || !in || fstat(fileno(in), &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size < 2 || st.st_size > IDS_MAX)
 		goto out;
-	text = malloc((size_t)st.st_size);
-	if (!text || fread(text, 1, (size_t)st.st_size, in) != (size_t)st.st_size ||
-	    (text[0] == '\x1f' && text[1] == '\x8b')) /* gzip: libpci unpacks it itself */
+	/* Mapped, not read: a copy of 1.3 MB costs more than the scan of it. */
+	text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(in), 0);
+	if (text == MAP_FAILED || (text[0] == '\x1f' && text[1] == '\x8b')) /* gzip: libpci unpacks it */
 		goto out;
 	for (size_t i = 0; i < only->count; i++)
 		w.ids[w.count++] = (uint32_t)only->fns[i].vendor << 16 | only->fns[i].device;
@@ -173,9 +173,10 @@ out:
 		fclose(out);
 	if (fd >= 0)
 		close(fd);
+	if (text != MAP_FAILED)
+		munmap(text, (size_t)st.st_size);
 	if (in)
 		fclose(in);
-	free(text);
 	free(w.ids);
 }
 
