@@ -43,9 +43,13 @@
  * Descriptors wait to be closed until a few functions are done, then each
  * run of consecutive ones goes in one close_range: closed one by one, the
  * closes would be a third of the system calls of reading an attribute.
- * When the details are read too, the directory is listed first
- * (sysfs_entries.c) and only what it holds is looked up; a regular file the
- * listing shows is opened without the fstatat (the listing looked at it).
+ * When the details are read too in a tree that is not the kernel's sysfs,
+ * the directory is listed first (sysfs_entries.c) and only what it holds is
+ * looked up; a regular file the listing shows is opened without the fstatat
+ * (the listing looked at it). There a miss is dear: tmpfs keeps no negative
+ * dentries (3 misses 10.7 us, the listing 3.7 us). The kernel's sysfs keeps
+ * them, and its directories are long: each name is looked up there (3
+ * misses 5.6 us, a listing 7.5 us).
  */
 struct pass {
 	const struct vb_root *root;
@@ -125,26 +129,26 @@ static void pass_close(struct pass *p)
 }
 
 /*
- * The directory of function name, or -errno: O_PATH, or open for listing
- * when list says so (then e holds what it lists; else e->listed is false).
+ * The directory of function name (O_PATH), or -errno. With details, outside
+ * the kernel's sysfs, it is open for listing and e holds what it lists;
+ * else e->listed is false.
  */
-static int open_function(struct pass *p, const char *name, bool list, struct vb_fn_entries *e)
+static int open_function(struct pass *p, const char *name, bool details, struct vb_fn_entries *e)
 {
 	char rel[sizeof(DEVICES) + VB_PCI_NAME_MAX];
-	int flags = O_DIRECTORY | (list ? O_RDONLY | O_NONBLOCK : O_PATH);
-	int fd = p->kernel ? vb_root_open_in_mount(p->fd, name, flags) : -EXDEV;
+	int fd = p->kernel ? vb_root_open_in_mount(p->fd, name, O_PATH | O_DIRECTORY) : -EXDEV;
 
 	e->listed = false;
-	if (fd == -EXDEV || fd == -ENOSYS) {
-		if (p->kernel) {
-			/* Not all in that sysfs: the careful way from now on, every listing to its end. */
-			p->kernel = false;
-			p->fills = false;
-		}
-		snprintf(rel, sizeof(rel), DEVICES "/%s", name);
-		fd = vb_root_open(p->root, rel, flags, 0);
+	if (fd != -EXDEV && fd != -ENOSYS)
+		return fd;
+	if (p->kernel) {
+		/* Not all in that sysfs: the careful way from now on, every listing to its end. */
+		p->kernel = false;
+		p->fills = false;
 	}
-	if (fd >= 0 && list)
+	snprintf(rel, sizeof(rel), DEVICES "/%s", name);
+	fd = vb_root_open(p->root, rel, O_DIRECTORY | (details ? O_RDONLY | O_NONBLOCK : O_PATH), 0);
+	if (fd >= 0 && details)
 		vb_fn_entries_read(fd, p->fills, e);
 	return fd;
 }
