@@ -5,7 +5,9 @@
 # (`make install DESTDIR`) and a stand-in update-initramfs, as `--root` trees.
 # Prints a markdown table (wall time, and system calls counted with strace)
 # and writes it to bench/configurator-results.md. Target: under 20 ms each on
-# an idle machine.
+# an idle machine. Beside them, bench/floor.c on the same tree (list the
+# functions, read each modalias once, check nothing): what this machine's
+# system calls cost, the least any reader of the tree takes.
 # Usage: bench/configurator.sh [N]   (N functions, default 1024)
 set -euo pipefail
 
@@ -13,7 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1024}
 vb=$top/build/vfio-boot
 [ -x "$vb" ] || { echo "build first: make" >&2; exit 1; }
-for tool in hyperfine strace jq; do
+musl=${MUSLCC:-musl-gcc}
+for tool in hyperfine strace jq "$musl"; do
 	command -v "$tool" >/dev/null || { echo "needs $tool (tools/deps.sh bench)" >&2; exit 1; }
 done
 kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -printf '%h\n' | sort | head -n 1)
@@ -21,6 +24,7 @@ kdir=$(find /lib/modules/ -mindepth 2 -maxdepth 2 -name modules.alias.bin -print
 work=$(mktemp -d "${BENCH_TMPDIR:-/dev/shm}/vb-conf-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
+"$musl" -static -Os -Wall -Wextra -o "$work/floor" "$top/bench/floor.c"
 "$top/tests/fixture/gen-spec" "$n" >"$work/spec"
 "$top/tests/fixture/mksysfs" "$tree" <"$work/spec"
 printf 'vendor_id\t: GenuineIntel\n' >"$tree/proc/cpuinfo"
@@ -54,19 +58,22 @@ calls() {
 }
 calls_list=$(calls --root "$tree" list)
 calls_configure=$(calls --root "$tree" --dry-run configure --all-matching "$selectors")
+strace -f -c -o "$work/counts" "$work/floor" "$tree" >/dev/null
+calls_floor=$(awk '$NF == "total" { print $4 }' "$work/counts")
 
-hyperfine --style none --warmup 3 --runs 40 --export-json "$work/h.json" \
+hyperfine --style none --shell=none --warmup 3 --runs 40 --export-json "$work/h.json" \
 	-n list "$vb --root $tree list" \
-	-n "configure --dry-run" "$vb --root $tree --dry-run configure --all-matching $selectors" >/dev/null
+	-n "configure --dry-run" "$vb --root $tree --dry-run configure --all-matching $selectors" \
+	-n floor "$work/floor $tree" >/dev/null
 
-table=$(jq -r --arg list "$calls_list" --arg configure "$calls_configure" '.results[] | "| vfio-boot \(.command) | \(.median * 1000 | . * 100 | round / 100) ms | \(.min * 1000 | . * 100 | round / 100) ms | \(.max * 1000 | . * 100 | round / 100) ms | \(if .command == "list" then $list else $configure end) |"' "$work/h.json")
+table=$(jq -r --arg list "$calls_list" --arg configure "$calls_configure" --arg floor "$calls_floor" '.results[] | "| \(if .command == "floor" then "bench/floor.c (no checks)" else "vfio-boot " + .command end) | \(.median * 1000 | . * 100 | round / 100) ms | \(.min * 1000 | . * 100 | round / 100) ms | \(.max * 1000 | . * 100 | round / 100) ms | \(if .command == "list" then $list elif .command == "floor" then $floor else $configure end) |"' "$work/h.json")
 {
 	echo "## vfio-boot on a $functions-function tree"
 	echo
 	echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)."
 	echo "Load average at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg)" \
 		"(anything near or above $(nproc) means other jobs shared the CPUs: times are noisy)."
-	echo "Command: \`bench/configurator.sh $n\` (hyperfine, 3 warm-ups, 40 runs; the tree on tmpfs;"
+	echo "Command: \`bench/configurator.sh $n\` (hyperfine without a shell, 3 warm-ups, 40 runs; the tree on tmpfs;"
 	echo "module indexes of kernel $(basename "$kdir"); selection: $selectors)."
 	echo
 	echo "| command | median | min | max | system calls |"
@@ -75,5 +82,9 @@ table=$(jq -r --arg list "$calls_list" --arg configure "$calls_configure" '.resu
 	echo
 	echo "System calls: \`strace -f -c\` of one run (they do not depend on the load)."
 	echo "Target: under 20 ms each at 1,024 functions on an idle machine (the min column is"
-	echo "the closest to that on a shared one)."
+	echo "the closest to that on a shared one). The floor lists the functions and reads each"
+	echo "modalias once with no check at all (bench/floor.c, static): it shows what this"
+	echo "machine's system calls cost. vfio-boot reads more of each function (its directory"
+	echo "listing, IOMMU group and driver links), looks each up in the module indexes and"
+	echo "pci.ids, and prints it."
 } | tee "$top/bench/configurator-results.md"
