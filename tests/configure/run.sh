@@ -404,6 +404,23 @@ has etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt"
 lacks etc/default/grub "vfio-pci.ids"
 end
 
+begin list-built-in-in-one-kernel
+# snd_hda_intel a .ko in one kernel and built in in the other: each kernel's
+# answer is its own (libkmod's built-in answers are kept per kernel and module).
+host_tree
+kv=6.1.0-vbtest
+mkdir -p "$T/lib/modules/$kv"
+printf 'kernel/sound/pci/hda/snd-hda-intel.ko\n' >"$T/lib/modules/$kv/modules.builtin"
+printf 'snd_hda_intel.alias=pci:v000010DEd*sv*sd*bc04sc03i00*\0' \
+	>"$T/lib/modules/$kv/modules.builtin.modinfo"
+depmod -b "$T" "$kv" 2>/dev/null || fail "depmod"
+vboot list --json
+rc_is 0
+jq -e '.devices[] | select(.address == "0000:01:00.1") |
+	.modules == ["snd_hda_intel", "snd_hda_intel (built-in)"]' "$T/out" >/dev/null ||
+	fail "claimants: $(jq -c '.devices[] | select(.address == "0000:01:00.1") | .modules' "$T/out")"
+end
+
 begin status
 host_tree
 vboot configure --no-regenerate 02:00.0
