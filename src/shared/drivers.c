@@ -79,6 +79,26 @@ none:
 	return -1;
 }
 
+/*
+ * Whether the driver_override of device names driver: its last line (sysfs
+ * shows one; a fixture tree keeps every value written, the last one in force).
+ */
+static bool override_names(const struct vb_root *root, const char *device, const char *driver)
+{
+	char rel[VB_PCI_NAME_MAX + 48], text[512];
+	const char *line;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", device);
+	n = vb_root_read_small(root, rel, text, sizeof(text));
+	if (n <= 0)
+		return false;
+	if (text[n - 1] == '\n')
+		text[--n] = '\0';
+	line = strrchr(text, '\n');
+	return strcmp(line ? line + 1 : text, driver) == 0;
+}
+
 bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules *rules,
 		       const struct vb_pci_fn *fn)
 {
@@ -87,9 +107,10 @@ bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules 
 
 	if (strcmp(fn->driver, "vfio-pci") == 0)
 		return true;
+	/* A driver= line naming a host driver (mlx5_core) does not make its devices ours. */
 	return module && fn->driver[0] &&
 	       vb_module_pci_driver(root, module, name, sizeof(name), why, sizeof(why)) == 0 &&
-	       strcmp(name, fn->driver) == 0;
+	       strcmp(name, fn->driver) == 0 && override_names(root, fn->name, name);
 }
 
 int vb_reset_method_set(const struct vb_root *root, const char *device, const char *methods,

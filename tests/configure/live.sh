@@ -225,6 +225,15 @@ printf '%s\n' 10de:2504@0000:01:00.0 companions=none >"$T/etc/vfio-boot.conf"
 vboot release
 rc_is 0
 has out "nothing to release"
+# A driver= line naming the driver a device is on, which took it by itself (no
+# driver_override says so, as with a host driver named by hand): not ours.
+echo nvgrace-gpu-vfio-pci >>"$(dev 0000:01:00.0)/driver_override"
+echo >>"$(dev 0000:01:00.0)/driver_override"
+printf '%s\n' 10de:2504@0000:01:00.0 companions=none \
+	driver=nvgrace_gpu_vfio_pci@10de:2504@0000:01:00.0 >"$T/etc/vfio-boot.conf"
+vboot release
+rc_is 0
+has out "nothing to release"
 end
 
 begin live-release-nothing-on-vfio
