@@ -82,6 +82,7 @@ none:
 /*
  * Whether the driver_override of device names driver: its last line (sysfs
  * shows one; a fixture tree keeps every value written, the last one in force).
+ * Unknown (unreadable, or longer than read) is no.
  */
 static bool override_names(const struct vb_root *root, const char *device, const char *driver)
 {
@@ -91,12 +92,24 @@ static bool override_names(const struct vb_root *root, const char *device, const
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", device);
 	n = vb_root_read_small(root, rel, text, sizeof(text));
-	if (n <= 0)
+	if (n <= 0 || (size_t)n >= sizeof(text) - 1)
 		return false;
 	if (text[n - 1] == '\n')
 		text[--n] = '\0';
 	line = strrchr(text, '\n');
 	return strcmp(line ? line + 1 : text, driver) == 0;
+}
+
+/* Whether module holds vfio_pci_core, as every vfio-pci variant driver does. */
+static bool holds_vfio_pci_core(const struct vb_root *root, const char *module)
+{
+	char rel[128];
+	size_t n = (size_t)snprintf(rel, sizeof(rel), "sys/module/vfio_pci_core/holders/");
+
+	for (const char *c = module; *c && n + 1 < sizeof(rel); c++)
+		rel[n++] = *c == '-' ? '_' : *c;
+	rel[n] = '\0';
+	return vb_root_exists(root, rel);
 }
 
 bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules *rules,
@@ -107,10 +120,17 @@ bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules 
 
 	if (strcmp(fn->driver, "vfio-pci") == 0)
 		return true;
-	/* A driver= line naming a host driver (mlx5_core) does not make its devices ours. */
-	return module && fn->driver[0] &&
-	       vb_module_pci_driver(root, module, name, sizeof(name), why, sizeof(why)) == 0 &&
-	       strcmp(name, fn->driver) == 0 && override_names(root, fn->name, name);
+	if (!module || !fn->driver[0] ||
+	    vb_module_pci_driver(root, module, name, sizeof(name), why, sizeof(why)) < 0 ||
+	    strcmp(name, fn->driver) != 0)
+		return false;
+	/*
+	 * A variant binds only where driver_override names it, so a device on
+	 * one is ours even after a release that cleared the override and then
+	 * failed. Any other driver (a driver= line naming mlx5_core by hand)
+	 * takes devices by itself: ours only where the override says so.
+	 */
+	return holds_vfio_pci_core(root, module) || override_names(root, fn->name, name);
 }
 
 int vb_reset_method_set(const struct vb_root *root, const char *device, const char *methods,

@@ -31,9 +31,10 @@ struct vb_device_rules;
 struct vb_pci_fn;
 
 /*
- * True when fn is on vfio-pci, or on the PCI driver of the variant module
- * its driver= line names with its driver_override naming that driver too
- * (where the binder puts it): a device its own driver took is not ours.
+ * True when fn is on vfio-pci, or on the PCI driver of the module its
+ * driver= line names (where the binder puts it): a vfio-pci variant (it holds
+ * vfio_pci_core), or any other driver where driver_override names it too. A
+ * device that a host driver took by itself is not ours.
  */
 bool vb_on_vfio_driver(const struct vb_root *root, const struct vb_device_rules *rules,
 		       const struct vb_pci_fn *fn);

@@ -220,20 +220,38 @@ has sys/bus/pci/drivers/nvgrace-gpu-vfio-pci/unbind 0000:01:00.0
 lacks sys/bus/pci/drivers/vfio-pci/unbind 0000:01:00.0
 has sys/bus/pci/drivers/vfio-pci/unbind 0000:01:00.1
 has out "0000:01:00.0 [10de:2504] failed: nvgrace-gpu-vfio-pci still holds it after unbinding"
+# Its override is cleared now, the variant still on it: a variant (it holds
+# vfio_pci_core) is still ours, and release may be tried again.
+mkdir -p "$T/sys/module/vfio_pci_core/holders"
+ln -s ../../nvgrace_gpu_vfio_pci "$T/sys/module/vfio_pci_core/holders/nvgrace_gpu_vfio_pci"
+vboot release --dry-run 01:00.0
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind nvgrace-gpu-vfio-pci, probe"
 # Without the driver= line, the function is on a driver vfio-boot did not choose.
 printf '%s\n' 10de:2504@0000:01:00.0 companions=none >"$T/etc/vfio-boot.conf"
 vboot release
 rc_is 0
 has out "nothing to release"
-# A driver= line naming the driver a device is on, which took it by itself (no
-# driver_override says so, as with a host driver named by hand): not ours.
-echo nvgrace-gpu-vfio-pci >>"$(dev 0000:01:00.0)/driver_override"
-echo >>"$(dev 0000:01:00.0)/driver_override"
+end
+
+begin live-release-leaves-a-host-driver
+live_tree
+# driver= naming by hand the host driver the card is on: nouveau took it by
+# itself (no driver_override names it), so it is not vfio-boot's to release.
+mkdir -p "$T/sys/module/nouveau/drivers"
+ln -s ../../../bus/pci/drivers/nouveau "$T/sys/module/nouveau/drivers/pci:nouveau"
 printf '%s\n' 10de:2504@0000:01:00.0 companions=none \
-	driver=nvgrace_gpu_vfio_pci@10de:2504@0000:01:00.0 >"$T/etc/vfio-boot.conf"
+	driver=nouveau@10de:2504@0000:01:00.0 >"$T/etc/vfio-boot.conf"
+sys_saved
 vboot release
 rc_is 0
 has out "nothing to release"
+sys_unchanged "release of a card its host driver took"
+# Where the binder put it (the override names nouveau), it is.
+echo nouveau >>"$(dev 0000:01:00.0)/driver_override"
+vboot release --dry-run
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind nouveau, probe"
 end
 
 begin live-release-nothing-on-vfio
