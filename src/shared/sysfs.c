@@ -19,8 +19,6 @@
 
 #define DEVICES "sys/bus/pci/devices"
 #define SYSFS_MAGIC 0x62656572 /* linux/magic.h */
-#define TMPFS_MAGIC 0x01021994
-#define RAMFS_MAGIC 0x858458f6
 #ifndef SYS_close_range
 #define SYS_close_range 436 /* the same on every architecture */
 #endif
@@ -55,7 +53,6 @@ struct pass {
 	const struct vb_root *root;
 	int fd;                 /* sys/bus/pci/devices, O_RDONLY */
 	bool kernel;            /* the kernel's sysfs, mounted inside the tree */
-	bool fills;             /* its file system fills a getdents buffer (sysfs_entries.h) */
 	int waiting[CLOSE_MAX]; /* descriptors to close */
 	int count;              /* how many wait */
 	int wait_max;           /* how many may: a quarter of RLIMIT_NOFILE at most */
@@ -79,11 +76,9 @@ static int pass_open(const struct vb_root *root, struct pass *p)
 	 * With the tree's top on another file system, the sysfs was mounted
 	 * inside the tree: below its top, RESOLVE_NO_XDEV stays in the tree.
 	 */
-	if (fstatfs(p->fd, &fs) < 0)
-		fs.f_type = 0;
-	p->fills = fs.f_type == SYSFS_MAGIC || fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
-	p->kernel = fs.f_type == SYSFS_MAGIC && fstat(p->fd, &dir) == 0 &&
-		    fstat(root->fd, &top) == 0 && dir.st_dev != top.st_dev;
+	p->kernel = fstatfs(p->fd, &fs) == 0 && fs.f_type == SYSFS_MAGIC &&
+		    fstat(p->fd, &dir) == 0 && fstat(root->fd, &top) == 0 &&
+		    dir.st_dev != top.st_dev;
 	return 0;
 }
 
@@ -141,16 +136,19 @@ static int open_function(struct pass *p, const char *name, bool details, struct 
 	e->listed = false;
 	if (fd != -EXDEV && fd != -ENOSYS)
 		return fd;
-	if (p->kernel) {
-		/* Not all in that sysfs: the careful way from now on, every listing to its end. */
-		p->kernel = false;
-		p->fills = false;
-	}
+	p->kernel = false; /* not all in that sysfs: the careful way from now on */
 	snprintf(rel, sizeof(rel), DEVICES "/%s", name);
-	fd = vb_root_open(p->root, rel, O_DIRECTORY | (details ? O_RDONLY | O_NONBLOCK : O_PATH), 0);
-	if (fd >= 0 && details)
-		vb_fn_entries_read(fd, p->fills, e);
-	return fd;
+	if (details) {
+		fd = vb_root_open(p->root, rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+		if (fd >= 0) {
+			vb_fn_entries_read(fd, e);
+			return fd;
+		}
+		if (fd != -EACCES)
+			return fd;
+		/* Searchable, not readable: looked up name by name, as on sysfs. */
+	}
+	return vb_root_open(p->root, rel, O_PATH | O_DIRECTORY, 0);
 }
 
 /* Attribute a of function name (dir: its directory, e: its listing), open for reading, or -errno. */

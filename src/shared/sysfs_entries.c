@@ -5,9 +5,6 @@
  * the dearest call of the pass (tmpfs keeps no negative dentries), and most
  * functions have no boot_vga, secondary_bus_number or physfn.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -48,12 +45,15 @@ static void note(struct vb_fn_entries *e, const char *name, unsigned char type)
 		}
 }
 
-void vb_fn_entries_read(int dirfd, bool fills, struct vb_fn_entries *e)
+void vb_fn_entries_read(int dirfd, struct vb_fn_entries *e)
 {
-	/* A PCI function has about 40 entries: one call holds them all. */
+	/*
+	 * A PCI function has about 40 entries: one call holds them all, one more
+	 * says the end. A call that left room is no end: a pending signal cuts
+	 * one short (filldir64).
+	 */
 	_Alignas(8) char buf[4096];
 	const size_t head = offsetof(struct dirent_record, name);
-	const size_t longest = (head + NAME_MAX + 1 + 7) / 8 * 8; /* one record, at most */
 
 	memset(e->type, VB_FN_ABSENT, sizeof(e->type));
 	e->listed = false;
@@ -73,10 +73,6 @@ void vb_fn_entries_read(int dirfd, bool fills, struct vb_fn_entries *e)
 				return;
 			note(e, d->name, d->type);
 			off += d->reclen;
-		}
-		if (fills && (size_t)n <= sizeof(buf) - longest) {
-			e->listed = true; /* the next entry would have fitted: there is none */
-			return;
 		}
 	}
 }

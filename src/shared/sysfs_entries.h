@@ -30,17 +30,15 @@ struct vb_fn_entries {
 extern const char *const vb_fn_entry_names[VB_FN_ENTRIES];
 
 /*
- * Lists the directory open at dirfd (O_RDONLY) with getdents64 and notes which
- * of the entries above it holds, and their types. fills: the directory is on a
- * file system whose readdir fills the buffer while entries remain (sysfs,
- * tmpfs, ramfs), so a call that left room for a longest name was the last.
- * On an error listed is false and nothing may be concluded from the listing.
+ * Lists the directory open at dirfd (O_RDONLY) with getdents64, to its end,
+ * and notes which of the entries above it holds, and their types. On an
+ * error listed is false and nothing may be concluded from the listing.
  * Opens and follows nothing.
  */
-void vb_fn_entries_read(int dirfd, bool fills, struct vb_fn_entries *e);
+void vb_fn_entries_read(int dirfd, struct vb_fn_entries *e);
 
 /* Whether entry a is known to be absent (listed, and not seen). */
 static inline bool vb_fn_entry_absent(const struct vb_fn_entries *e, enum vb_fn_entry a)
 {
-	return e && e->listed && e->type[a] == VB_FN_ABSENT;
+	return e->listed && e->type[a] == VB_FN_ABSENT;
 }

@@ -231,7 +231,6 @@ static void careful_tree(void)
 		close(watch);
 }
 
-
 /*
  * Many functions and few descriptors allowed: the reader closes in smaller
  * runs and still reads every function. Run in a child (the limit stays there).
@@ -267,6 +266,43 @@ static void few_descriptors(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/*
+ * A function directory one may search but not read (mode 0111), read by
+ * someone who is not root: it cannot be listed, so its names are looked up
+ * one by one, and its IDs are read all the same. Run in a child.
+ */
+static void search_only(void)
+{
+	char rel[PATH_MAX * 2];
+	pid_t child;
+	int status = -1;
+
+	function("0000:f0:00.0", "0000:f0:00.0");
+	unit_put(tree, DEV "/0000:f0:00.0/modalias", GPU_MODALIAS);
+	snprintf(rel, sizeof(rel), "%s/" DEV "/0000:f0:00.0", tree);
+	CHECK(chmod(rel, 0111) == 0 && chmod(top, 0755) == 0);
+	child = fork();
+	if (child == 0) {
+		struct vb_sysfs_listing listing = { .details = true };
+		struct vb_snapshot snap;
+		struct vb_root root;
+		const struct vb_pci_fn *fn;
+
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(3); /* not root: cannot become someone else */
+		if (vb_root_init(&root, tree) < 0 || vb_sysfs_read(&root, &snap, &listing) < 0)
+			_exit(2);
+		fn = find(&snap, "0000:f0:00.0");
+		_exit(fn && fn->vendor == 0x10de && fn->device == 0x2504 && !fn->no_class ? 0 : 1);
+	}
+	CHECK(child > 0 && waitpid(child, &status, 0) == child);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		printf("root-sysfs: not root, a search-only directory is not tried\n");
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(chmod(rel, 0755) == 0 && chmod(top, 0700) == 0);
+}
+
 /* The running system's sysfs, the quick way: what a plain read says, and no way out. */
 static void kernel_sysfs(void)
 {
@@ -287,7 +323,7 @@ static void kernel_sysfs(void)
 	CHECK(vb_root_init(&host, "/") == 0);
 	CHECK(vb_sysfs_read(&host, &snap, NULL) == 0);
 	CHECK(vb_sysfs_read_details(&host, &snap, NULL) == 0);
-	/* In one pass, each directory listed first: the same details. */
+	/* In one pass, as list and configure read it: the same details. */
 	CHECK(vb_sysfs_read(&host, &one_pass, &listing) == 0);
 	CHECK(one_pass.count == snap.count);
 	for (size_t i = 0; i < snap.count && i < one_pass.count; i++) {
@@ -359,6 +395,7 @@ int main(void)
 	names();
 	careful_tree();
 	few_descriptors();
+	search_only();
 	kernel_sysfs();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	if (system(cmd) != 0)

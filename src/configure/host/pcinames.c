@@ -104,13 +104,14 @@ static int narrow(const char *text, size_t len, const struct wanted_ids *w, FILE
 		long id;
 
 		end = nl ? nl + 1 : text + len;
+		/* line[1] only where there is one: the text is mapped, not a string. */
 		if (line[0] == '\t') {
 			if (block == CLASS)
 				keep = true;
-			else if (block == VENDOR && line[1] != '\t' &&
+			else if (block == VENDOR && end - line > 1 && line[1] != '\t' &&
 				 (id = id4(line + 1, end)) >= 0)
 				keep = wanted(w, (uint32_t)(vendor << 16 | id), 0xffffffffu);
-		} else if (line[0] == 'C' && line[1] == ' ') {
+		} else if (line[0] == 'C' && end - line > 1 && line[1] == ' ') {
 			block = CLASS;
 			keep = true;
 		} else if ((id = id4(line, end)) >= 0) {
