@@ -382,3 +382,17 @@ rc_is 2
 json_is "unknown" "$json_common"' and .command == "frobnicate" and
 	.errors == ["unknown command '"'frobnicate'"'"]'
 end
+
+begin json-version
+host_tree
+# --version with --json, before or after it: one object, like every answer.
+for args in "--json --version" "--version --json" "-V -j list"; do
+	# shellcheck disable=SC2086 # the options, split on purpose
+	vboot $args
+	rc_is 0
+	json_is "$args" "$json_common"' and .version == "'"$(make -s -C "$here/../.." version)"'" and .exit_status == 0'
+done
+vboot --version
+rc_is 0
+has out "vfio-boot $(make -s -C "$here/../.." version)"
+end

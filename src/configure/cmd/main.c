@@ -187,6 +187,7 @@ int main(int argc, char **argv)
 	char *end, bad[256] = "";
 	unsigned long wait;
 	const char *root = "/", *command;
+	bool version = false;
 	int c, rc;
 
 	/* The first problem is kept, and said once the command (and --json) is known. */
@@ -272,15 +273,22 @@ int main(int argc, char **argv)
 			usage();
 			return VB_EXIT_OK;
 		case 'V':
-			printf("vfio-boot %s\n", VB_VERSION);
-			return VB_EXIT_OK;
+			version = true; /* said once --json, before or after, is known */
+			break;
 		}
 	}
 	command = optind < argc ? argv[optind] : NULL;
+	if (version && !cli.json) {
+		printf("vfio-boot %s\n", VB_VERSION);
+		return fflush(stdout) == 0 && !ferror(stdout) ? VB_EXIT_OK : VB_EXIT_FAILED;
+	}
 	/* From here on, with --json, stdout gets one JSON object and nothing else. */
 	if (cli.json)
-		reply_begin(command, &cli);
-	rc = run_command(&cli, command, root, bad, argv + optind + 1, argc - optind - 1);
+		reply_begin(version ? NULL : command, &cli);
+	if (version)
+		vb_json_field_string(reply_json(), "version", VB_VERSION);
+	rc = version ? VB_EXIT_OK :
+		       run_command(&cli, command, root, bad, argv + optind + 1, argc - optind - 1);
 	if (cli.json)
 		rc = reply_end(rc);
 	vb_root_fini(&cli.root);
