@@ -28,10 +28,11 @@ int vb_modprobe(const struct vb_root *run_root, const char *modprobe, const char
 	return rc == 0 ? 0 : -1;
 }
 
-/* sys/module/NAME for a module, with '-' as '_' (the kernel's spelling). */
-static void module_dir(const char *module, const char *below, char *rel, size_t size)
+/* ABOVE then a module's NAME, with '-' as '_' (the kernel's spelling), then /BELOW. */
+static void module_path(const char *above, const char *module, const char *below, char *rel,
+			size_t size)
 {
-	size_t n = (size_t)snprintf(rel, size, "sys/module/");
+	size_t n = (size_t)snprintf(rel, size, "%s", above);
 
 	for (const char *c = module; *c && n + 1 < size; c++)
 		rel[n++] = *c == '-' ? '_' : *c;
@@ -44,7 +45,7 @@ bool vb_module_loaded(const struct vb_root *root, const char *module)
 {
 	char rel[128];
 
-	module_dir(module, NULL, rel, sizeof(rel));
+	module_path("sys/module/", module, NULL, rel, sizeof(rel));
 	return vb_root_exists(root, rel);
 }
 
@@ -56,7 +57,7 @@ int vb_module_pci_driver(const struct vb_root *root, const char *module, char *n
 	int fd, found = 0;
 	DIR *dir;
 
-	module_dir(module, "drivers", rel, sizeof(rel));
+	module_path("sys/module/", module, "drivers", rel, sizeof(rel));
 	fd = vb_root_open(root, rel, O_RDONLY | O_DIRECTORY, 0);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
@@ -104,11 +105,8 @@ static bool override_names(const struct vb_root *root, const char *device, const
 static bool holds_vfio_pci_core(const struct vb_root *root, const char *module)
 {
 	char rel[128];
-	size_t n = (size_t)snprintf(rel, sizeof(rel), "sys/module/vfio_pci_core/holders/");
 
-	for (const char *c = module; *c && n + 1 < sizeof(rel); c++)
-		rel[n++] = *c == '-' ? '_' : *c;
-	rel[n] = '\0';
+	module_path("sys/module/vfio_pci_core/holders/", module, NULL, rel, sizeof(rel));
 	return vb_root_exists(root, rel);
 }
 

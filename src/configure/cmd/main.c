@@ -278,15 +278,13 @@ int main(int argc, char **argv)
 		}
 	}
 	command = optind < argc ? argv[optind] : NULL;
-	if (version && !cli.json) {
-		printf("vfio-boot %s\n", VB_VERSION);
-		return fflush(stdout) == 0 && !ferror(stdout) ? VB_EXIT_OK : VB_EXIT_FAILED;
-	}
 	/* From here on, with --json, stdout gets one JSON object and nothing else. */
 	if (cli.json)
 		reply_begin(version ? NULL : command, &cli);
-	if (version)
+	if (version && cli.json)
 		vb_json_field_string(reply_json(), "version", VB_VERSION);
+	else if (version)
+		printf("vfio-boot %s\n", VB_VERSION);
 	rc = version ? VB_EXIT_OK :
 		       run_command(&cli, command, root, bad, argv + optind + 1, argc - optind - 1);
 	if (cli.json)
