@@ -236,6 +236,9 @@ dmesg | while IFS= read -r l; do
 	esac
 done
 echo "=== VFIO-BOOT-REPORT END ==="
+# The UART still sends what the tty took (about 1 s of report at 115200
+# baud); sysrq's own line, printed at once, would cut into it.
+sleep 2
 echo o >/proc/sysrq-trigger
 sleep 30
 EOF
