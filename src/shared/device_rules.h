@@ -56,6 +56,14 @@ int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problem
 
 void vb_device_rules_free(struct vb_device_rules *rules);
 
+/*
+ * Completes rules (given on a command line) with the saved lines of each
+ * kind it has none of: driver= (driver=vfio-pci for all counts), reset_method=
+ * and preload= each on their own. Takes saved's preload list when it moves;
+ * saved is freed by the caller as before. Returns 0 or -ENOMEM.
+ */
+int vb_device_rules_fill(struct vb_device_rules *rules, struct vb_device_rules *saved);
+
 /* True for vfio-pci or vfio_pci: the generic driver. */
 bool vb_module_is_vfio_pci(const char *module);
 

@@ -120,6 +120,29 @@ has out "disabled by vfio_boot.disable=1"
 sys_unchanged "bind while disabled"
 end
 
+begin live-bind-named-keeps-the-other-saved-kinds
+# A named bind takes the saved driver=, reset_method= and preload= lines, each
+# kind unless the command gives its own: --driver keeps the saved reset method.
+live_tree
+echo "flr bus" >"$(dev 0000:01:00.0)/reset_method"
+printf '%s\n' 10de:2504@0000:01:00.0 "reset_method=bus@10de:2504@0000:01:00.0" >"$T/etc/vfio-boot.conf"
+vboot bind --driver vfio-pci@0000:01:00.0 01:00.0
+rc_is 0
+[ "$(last_line "$(dev 0000:01:00.0)/reset_method")" = bus ] ||
+	fail "the saved reset_method= line was dropped: $(last_line "$(dev 0000:01:00.0)/reset_method")"
+driver_is 0000:01:00.0 vfio-pci
+# Its own --reset-method replaces the saved one, for that kind only.
+rm -rf "$T"
+live_tree
+echo "flr bus" >"$(dev 0000:01:00.0)/reset_method"
+printf '%s\n' 10de:2504@0000:01:00.0 "reset_method=bus@10de:2504@0000:01:00.0" >"$T/etc/vfio-boot.conf"
+vboot bind --reset-method flr@0000:01:00.0 01:00.0
+rc_is 0
+[ "$(last_line "$(dev 0000:01:00.0)/reset_method")" = flr ] ||
+	fail "--reset-method did not replace the saved line: $(last_line "$(dev 0000:01:00.0)/reset_method")"
+grep -qx bus "$(dev 0000:01:00.0)/reset_method" && fail "the saved reset method was written too"
+end
+
 begin live-bind-refuses-boot-vga-and-host-network
 { cat "$here/../fixture/host.spec"; echo "!route eno1"; echo "!net eno1 0000:03:00.0"; } >"$work/net.spec"
 live_tree "$work/net.spec"

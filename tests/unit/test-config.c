@@ -383,9 +383,50 @@ static void check_device_rules(void)
 	vb_config_free(&cfg);
 }
 
+/* A command's rules completed with the saved ones, kind by kind. */
+static void check_device_rules_fill(void)
+{
+	static const char saved_text[] = "driver=nvgrace_gpu_vfio_pci@01:00.0\n"
+					 "reset_method=bus@01:00.0\npreload=vendor-reset\n";
+	struct vb_config own, saved;
+
+	/* Nothing given: every saved line. */
+	parse_text(&own, "");
+	parse_text(&saved, saved_text);
+	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
+	CHECK(own.devices.count == 2 && !own.devices.generic);
+	CHECK(own.devices.preload.count == 1);
+	vb_config_free(&own);
+	vb_config_free(&saved);
+
+	/* driver=vfio-pci for all is a driver line: the saved reset and preload stay. */
+	parse_text(&own, "driver=vfio-pci\n");
+	parse_text(&saved, saved_text);
+	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
+	CHECK(own.devices.generic);
+	CHECK(own.devices.count == 1 && own.devices.items[0].kind == VB_DEVICE_RESET);
+	CHECK_STR(own.devices.preload.items[0], "vendor-reset");
+	vb_config_free(&own);
+	vb_config_free(&saved);
+
+	/* Its own reset_method= and preload=: only the saved driver= is added. */
+	parse_text(&own, "reset_method=flr@01:00.0\npreload=other\n");
+	parse_text(&saved, saved_text);
+	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
+	CHECK(own.devices.count == 2 && own.devices.items[0].kind == VB_DEVICE_RESET);
+	CHECK_STR(own.devices.items[0].value, "flr");
+	CHECK(own.devices.items[1].kind == VB_DEVICE_DRIVER);
+	CHECK_STR(own.devices.items[1].value, "nvgrace_gpu_vfio_pci");
+	CHECK(own.devices.preload.count == 1);
+	CHECK_STR(own.devices.preload.items[0], "other");
+	vb_config_free(&own);
+	vb_config_free(&saved);
+}
+
 int main(void)
 {
 	check_device_rules();
+	check_device_rules_fill();
 	check_file();
 	check_file_limits();
 	check_cmdline();

@@ -38,18 +38,15 @@ static int read_cmdline(const struct cli *cli, struct live_run *r)
 
 /*
  * Named functions are bound and released as the boot would: the saved
- * driver=, reset_method= and preload= lines apply unless the command gave
- * its own (--driver, --reset-method, --preload).
+ * driver=, reset_method= and preload= lines apply, each kind unless the
+ * command gave its own (--driver, --reset-method, --preload).
  */
 static int saved_device_rules(const struct cli *cli, struct live_run *r)
 {
-	struct vb_device_rules *own = &r->cfg.devices;
 	struct vb_config saved;
 	bool exists;
 	int err;
 
-	if (own->count || own->generic || own->preload.count)
-		return 0;
 	vb_config_init(&saved);
 	err = cli_read_config(cli, &saved, &exists);
 	if (err < 0) {
@@ -57,10 +54,12 @@ static int saved_device_rules(const struct cli *cli, struct live_run *r)
 		cli_error("cannot read /etc/vfio-boot.conf: %s", vb_strerror(err));
 		return VB_EXIT_FAILED;
 	}
-	vb_device_rules_free(own);
-	*own = saved.devices;
-	memset(&saved.devices, 0, sizeof(saved.devices));
+	err = vb_device_rules_fill(&r->cfg.devices, &saved.devices);
 	vb_config_free(&saved);
+	if (err < 0) {
+		cli_error("cannot read /etc/vfio-boot.conf: %s", vb_strerror(err));
+		return VB_EXIT_FAILED;
+	}
 	return 0;
 }
 
