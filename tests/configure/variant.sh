@@ -157,9 +157,15 @@ lacks out "reset bug"
 end
 
 # The image read back after a rebuild must carry the modules the binder loads
-# (a preload= module, a driver= variant) that its kernel has as .ko files.
+# (vfio-pci, a preload= module, a driver= variant) that its kernel has as .ko
+# files, and every module they depend on.
 # images_have_modules [FILE...]: the stand-in generator writes the kernel's
 # modules.dep into the image (as every generator does), and each FILE under it.
+# vfio: the files of vfio-pci and of every module it needs in the installed
+# kernel's modules.dep (what the hook's manual_add_modules vfio-pci adds).
+mapfile -t vfio < <(awk -F': ' '$1 ~ /\/vfio-pci\.ko/ {
+	n = split($1 " " $2, f, " "); for (i = 1; i <= n; i++) { sub(".*/", "", f[i]); print f[i] } }' \
+	"$kdir/modules.dep")
 images_have_modules() {
 	local f
 	{
@@ -170,7 +176,7 @@ images_have_modules() {
 
 begin image-lacking-a-module-rolls-back
 installed_tree update-initramfs
-images_have_modules
+images_have_modules "${vfio[@]}"
 vboot configure --preload snd-hda-intel,vendor-reset 10de:2504@0000:01:00.0
 rc_is 1
 has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the module snd_hda_intel (named in /etc/vfio-boot.conf)"
@@ -185,7 +191,7 @@ installed_tree update-initramfs
 # The stand-in generator adds the modules, as the hook's manual_add_modules
 # does. crypto-des3_ede-asm is an alias: the image carries the module it
 # names, des3_ede-x86_64.
-images_have_modules snd-hda-intel.ko.xz des3_ede-x86_64.ko
+images_have_modules "${vfio[@]}" snd-hda-intel.ko.xz des3_ede-x86_64.ko
 vboot configure --preload snd-hda-intel,crypto-des3_ede-asm 10de:2504@0000:01:00.0
 rc_is 0
 has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
@@ -194,11 +200,40 @@ vboot status
 rc_is 3 # nothing bound: no boot since
 has out "image: /boot/initrd.img-$kver (initramfs-tools) carries the binder, its hook and /etc/vfio-boot.conf as configured"
 # An image rebuilt without it (a hook that failed to add it): status says so.
-images_have_modules
+images_have_modules "${vfio[@]}"
 chroot "$T" /bin/sh /usr/sbin/update-initramfs -u >/dev/null || fail "the stand-in generator failed"
 vboot status
 rc_is 3
 has out "image: /boot/initrd.img-$kver (initramfs-tools) lacks the module snd_hda_intel (named in /etc/vfio-boot.conf), the module des3_ede_x86_64 (named in /etc/vfio-boot.conf): the binder cannot load them at boot"
+end
+
+begin image-lacking-what-vfio-pci-needs
+# vfio-pci itself, and the modules it depends on, are checked as a preload= is:
+# an image without vfio-pci-core cannot load vfio-pci at boot.
+[ "${#vfio[@]}" -gt 1 ] || fail "no vfio-pci with its dependencies in $kdir/modules.dep"
+installed_tree update-initramfs
+# libkmod reads a module's dependencies only where their files are there.
+awk -F': ' '$1 ~ /\/vfio-pci\.ko/ { n = split($1 " " $2, f, " "); for (i = 1; i <= n; i++) print f[i] }' \
+	"$kdir/modules.dep" | while read -r f; do
+	mkdir -p "$T/lib/modules/$kver/${f%/*}" && : >"$T/lib/modules/$kver/$f"
+done
+baseline
+mapfile -t some < <(printf '%s\n' "${vfio[@]}" | grep -v '^vfio-pci-core\.')
+images_have_modules "${some[@]}"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "vfio-boot: /boot/initrd.img-$kver, just rebuilt, lacks the module vfio_pci_core (vfio_pci needs it)"
+has err "putting the files back"
+tree_unchanged "configure whose image lacks vfio_pci_core"
+images_have_modules
+vboot configure 10de:2504@0000:01:00.0
+rc_is 1
+has err "lacks the module vfio_pci (the binder loads it), "
+has err "the module vfio_pci_core (vfio_pci needs it)"
+images_have_modules "${vfio[@]}"
+vboot configure 10de:2504@0000:01:00.0
+rc_is 0
+has out "checked: /boot/initrd.img-$kver carries the binder, its hook and /etc/vfio-boot.conf"
 end
 
 begin image-lacking-the-variant

@@ -317,6 +317,28 @@ enum vb_module_state vb_kmod_resolve(const struct vb_kmod *km, size_t k, const c
 	return state;
 }
 
+int vb_kmod_dependencies(const struct vb_kmod *km, size_t k, const char *name,
+			 struct vb_strv *deps)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *list, *it;
+	int err = 0;
+
+	if (kmod_module_new_from_name(km->ctx[k], name, &mod) < 0)
+		return -ENOMEM;
+	list = kmod_module_get_dependencies(mod);
+	kmod_list_foreach(it, list) {
+		struct kmod_module *dep = kmod_module_get_module(it);
+
+		if (err == 0 && vb_strv_add_unique(deps, kmod_module_get_name(dep)) < 0)
+			err = -ENOMEM;
+		kmod_module_unref(dep);
+	}
+	kmod_module_unref_list(list);
+	kmod_module_unref(mod);
+	return err;
+}
+
 enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const char *module)
 {
 	return vb_kmod_resolve(km, k, module, NULL, 0);

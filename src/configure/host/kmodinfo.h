@@ -59,3 +59,12 @@ enum vb_module_state vb_kmod_state(const struct vb_kmod *km, size_t k, const cha
  */
 enum vb_module_state vb_kmod_resolve(const struct vb_kmod *km, size_t k, const char *module,
 				     char *name, size_t size);
+
+/*
+ * Adds to deps (once each) the modules that the loadable module name
+ * depends on under kernel k, as modules.dep lists them (every one, not only
+ * the direct ones), by their own names. libkmod finds none when a file
+ * that line names is missing under lib/modules. Returns 0, or -ENOMEM.
+ */
+int vb_kmod_dependencies(const struct vb_kmod *km, size_t k, const char *name,
+			 struct vb_strv *deps);

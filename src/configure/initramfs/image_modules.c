@@ -2,6 +2,7 @@
 /* The modules an image must carry for the configuration it holds (image_modules.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -44,8 +45,49 @@ static int wanted_modules(const struct vb_config *cfg, struct vb_strv *wanted)
 	return err < 0 ? -ENOMEM : 0;
 }
 
+/* Adds name to needed with why beside it, unless needed holds it. */
+static int need(struct vb_strv *needed, struct vb_strv *why, const char *name,
+		const char *reason)
+{
+	if (vb_strv_contains(needed, name))
+		return 0;
+	if (vb_strv_add(needed, "%s", name) < 0)
+		return -ENOMEM;
+	if (vb_strv_add(why, "%s", reason) < 0) {
+		free(needed->items[--needed->count]);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* name, if kernel k has it as a .ko file, and every module it depends on. */
+static int need_with_deps(const struct vb_kmod *km, size_t k, const char *wanted,
+			  const char *reason, struct vb_strv *needed, struct vb_strv *why)
+{
+	char real[VB_MODULE_NAME_MAX], name[VB_MODULE_NAME_MAX], needs[VB_MODULE_NAME_MAX + 16];
+	struct vb_strv deps = { 0 };
+	int err;
+
+	if (vb_kmod_resolve(km, k, wanted, real, sizeof(real)) != VB_MODULE_LOADABLE)
+		return 0;
+	module_name(real, strlen(real), name, sizeof(name));
+	err = need(needed, why, name, reason);
+	snprintf(needs, sizeof(needs), "%s needs it", name);
+	if (err == 0)
+		err = vb_kmod_dependencies(km, k, real, &deps);
+	for (size_t i = 0; err == 0 && i < deps.count; i++) {
+		char dep[VB_MODULE_NAME_MAX];
+
+		module_name(deps.items[i], strlen(deps.items[i]), dep, sizeof(dep));
+		err = need(needed, why, dep, needs);
+	}
+	vb_strv_free(&deps);
+	return err;
+}
+
 int vb_image_modules_needed(const struct vb_root *root, const char *conf, size_t len,
-			    const char *kver, struct vb_strv *needed, char *where, size_t size)
+			    const char *kver, struct vb_strv *needed, struct vb_strv *why,
+			    char *where, size_t size)
 {
 	struct vb_strv wanted = { 0 };
 	struct vb_config cfg;
@@ -54,32 +96,26 @@ int vb_image_modules_needed(const struct vb_root *root, const char *conf, size_t
 	int err;
 
 	where[0] = '\0';
+	if (!kver[0])
+		return 0;
 	vb_config_init(&cfg);
 	err = vb_config_parse_text(&cfg, VB_IMAGE_CONF, conf, len);
 	if (err == 0)
 		err = wanted_modules(&cfg, &wanted);
 	vb_config_free(&cfg);
-	if (err < 0 || wanted.count == 0 || !kver[0]) {
-		vb_strv_free(&wanted);
-		return err;
-	}
-	err = vb_kmod_open(&km, root, where, size);
+	if (err == 0)
+		err = vb_kmod_open(&km, root, where, size);
 	if (err < 0) {
 		vb_strv_free(&wanted);
 		return err;
 	}
 	for (k = 0; k < km.kernels.count && strcmp(km.kernels.items[k], kver) != 0; k++)
 		;
-	for (size_t i = 0; err == 0 && k < km.kernels.count && i < wanted.count; i++) {
-		char real[VB_MODULE_NAME_MAX], name[VB_MODULE_NAME_MAX];
-
-		if (vb_kmod_resolve(&km, k, wanted.items[i], real, sizeof(real)) !=
-		    VB_MODULE_LOADABLE)
-			continue;
-		module_name(real, strlen(real), name, sizeof(name));
-		if (vb_strv_add_unique(needed, name) < 0)
-			err = -ENOMEM;
-	}
+	if (k < km.kernels.count)
+		err = need_with_deps(&km, k, "vfio_pci", "the binder loads it", needed, why);
+	for (size_t i = 0; err == 0 && k < km.kernels.count && i < wanted.count; i++)
+		err = need_with_deps(&km, k, wanted.items[i], "named in " VB_IMAGE_CONF, needed,
+				     why);
 	vb_kmod_close(&km);
 	vb_strv_free(&wanted);
 	return err;

@@ -517,33 +517,35 @@ static void image_kernel(const struct image *img, char *kver, size_t size)
 }
 
 /*
- * The modules the configuration has the binder load that the image's kernel
- * has as .ko files and the image lacks, into report->lacking.
+ * The modules the binder loads for the configuration (and those they need)
+ * that the image's kernel has as .ko files and the image lacks, into
+ * report->lacking.
  */
 static int modules_lacking(const struct vb_root *root, const struct image *img,
 			   const char *conf, size_t len, struct vb_image_report *report,
 			   char *why, size_t why_size)
 {
-	struct vb_strv needed = { 0 }, carried = { 0 };
+	struct vb_strv needed = { 0 }, why_needed = { 0 }, carried = { 0 };
 	char where[256];
 	int err;
 
 	image_kernel(img, report->kver, sizeof(report->kver));
-	err = vb_image_modules_needed(root, conf, len, report->kver, &needed, where,
+	err = vb_image_modules_needed(root, conf, len, report->kver, &needed, &why_needed, where,
 				      sizeof(where));
 	for (size_t i = 0; err == 0 && needed.count && i < img->count; i++)
 		if (S_ISREG(img->items[i].mode))
 			err = vb_image_module_note(&carried, &needed, img->items[i].name);
 	for (size_t i = 0; err == 0 && i < needed.count; i++)
 		if (!vb_strv_contains(&carried, needed.items[i]) &&
-		    vb_strv_add(&report->lacking, "the module %s (named in %s)",
-				needed.items[i], VB_IMAGE_CONF) < 0)
+		    vb_strv_add(&report->lacking, "the module %s (%s)", needed.items[i],
+				why_needed.items[i]) < 0)
 			err = -ENOMEM;
 	if (err < 0 && where[0])
 		snprintf(why, why_size, "cannot read %s: %s", where, vb_strerror(err));
 	else if (err < 0)
 		snprintf(why, why_size, "%s", vb_strerror(err));
 	vb_strv_free(&needed);
+	vb_strv_free(&why_needed);
 	vb_strv_free(&carried);
 	return err;
 }
