@@ -147,6 +147,22 @@ vboot check
 has out "warn  selection        0000:01:00.0 is saved without its ID: vfio-pci gets whatever sits there at boot, now 144d:a808 (on nvme); if that is the device for vfio-pci, run \`vfio-boot configure 0000:01:00.0\` again to save its ID with it"
 end
 
+begin check-says-a-long-command-whole
+# The command that saves a selection guarded names every selector: cut short,
+# it would save another selection. 45 addresses make it over 500 bytes.
+"$here/../fixture/gen-spec" 128 >"$work/128.spec"
+host_tree "$work/128.spec"
+awk '$1 ~ /^0000:/ && $3 !~ /^06/ && $0 !~ /boot_vga=1/ { print $1 }' "$work/128.spec" |
+	head -n 45 >"$T/etc/vfio-boot.conf"
+want="vfio-boot configure $(paste -sd, "$T/etc/vfio-boot.conf")"
+[ "${#want}" -gt 512 ] || fail "the command is only ${#want} bytes"
+vboot check
+has out "run \`$want\` again to save its ID with it"
+vboot --json check
+jq -e --arg w "$want" '[.checks[] | select(.detail | contains("`" + $w + "`"))] | length == 45' \
+	"$T/out" >/dev/null || fail "check --json does not give the whole command"
+end
+
 begin user-example-two-identical-cards
 host_tree
 vboot configure 10de:2504,10de:228e

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checklist.h"
 #include "text.h"
@@ -49,10 +50,15 @@ void check_list_text(FILE *out, const struct check_list *c)
 {
 	for (size_t i = 0; i < c->count; i++) {
 		const struct check_entry *e = &c->items[i];
-		char line[512];
+		/* Room for every byte as \xNN: a detail is shown whole (it may be a command). */
+		size_t size = strlen(e->detail) * 4 + 1;
+		char line[512], *whole = size > sizeof(line) ? malloc(size) : NULL;
 
-		vb_text_printable(line, sizeof(line), e->detail); /* it quotes config lines */
-		fprintf(out, "%-5s %-16s %s\n", check_state_name(e->state), e->name, line);
+		/* it quotes config lines */
+		vb_text_printable(whole ? whole : line, whole ? size : sizeof(line), e->detail);
+		fprintf(out, "%-5s %-16s %s\n", check_state_name(e->state), e->name,
+			whole ? whole : line);
+		free(whole);
 	}
 	fprintf(out, "%s\n", c->failures ? "not ready" : "ready");
 }

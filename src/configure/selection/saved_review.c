@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot check: does the saved selection still take what configure validated. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,37 +17,53 @@ struct review {
 	const struct vb_plan *plan;
 	void (*say)(void *ctx, enum vb_review_state state, const char *text);
 	void *ctx;
-	char again[512]; /* "vfio-boot configure SEL,...": saves the selection guarded */
+	char *again; /* "vfio-boot configure SEL,...": saves the selection guarded (whole) */
 };
 
 __attribute__((format(printf, 3, 4))) static void say(const struct review *r,
 						      enum vb_review_state state,
 						      const char *fmt, ...)
 {
-	char text[TEXT_MAX];
-	va_list ap;
+	char text[TEXT_MAX], *whole = NULL;
+	va_list ap, again;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	/* A long one (a command naming many selectors) is said whole, never cut. */
+	if (n >= (int)sizeof(text) && (whole = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(whole, (size_t)n + 1, fmt, again);
+	va_end(again);
 	va_end(ap);
-	r->say(r->ctx, state, text);
+	r->say(r->ctx, state, whole ? whole : text);
+	free(whole);
 }
 
-/* The configure command that saves this selection again, now guarded. */
-static void configure_again(struct review *r)
+/*
+ * The configure command that saves this selection again, now guarded, whole
+ * (a cut one would save another selection). Returns 0 or -ENOMEM.
+ */
+static int configure_again(struct review *r)
 {
-	size_t len;
+	char head[64];
+	size_t size, len;
 
-	snprintf(r->again, sizeof(r->again), "vfio-boot configure%s%s%s ",
+	snprintf(head, sizeof(head), "vfio-boot configure%s%s%s ",
 		 r->cfg->companions != VB_COMPANIONS_SLOT ? " --companions " : "",
 		 r->cfg->companions != VB_COMPANIONS_SLOT ? vb_companions_name(r->cfg->companions) : "",
 		 r->cfg->boot_vga == VB_BOOT_VGA_ALLOW ? " --boot-vga allow" : "");
-	len = strlen(r->again);
-	for (size_t s = 0; s < r->cfg->select.count && len < sizeof(r->again); s++) {
-		snprintf(r->again + len, sizeof(r->again) - len, "%s%s", s ? "," : "",
-			 r->cfg->select.items[s].sel.text);
-		len = strlen(r->again);
-	}
+	size = strlen(head) + 1;
+	for (size_t s = 0; s < r->cfg->select.count; s++)
+		size += strlen(r->cfg->select.items[s].sel.text) + 1;
+	r->again = malloc(size);
+	if (!r->again)
+		return -ENOMEM;
+	len = (size_t)snprintf(r->again, size, "%s", head);
+	for (size_t s = 0; s < r->cfg->select.count; s++)
+		len += (size_t)snprintf(r->again + len, size - len, "%s%s", s ? "," : "",
+					r->cfg->select.items[s].sel.text);
+	return 0;
 }
 
 /* ", NAME" for the first function of each card a selector matched. */
@@ -152,17 +169,18 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 			       void (*say_fn)(void *ctx, enum vb_review_state state, const char *text),
 			       void *ctx)
 {
-	struct review r = { cfg, snap, plan, say_fn, ctx, "" };
+	struct review r = { cfg, snap, plan, say_fn, ctx, NULL };
 	bool *open = calloc(cfg->select.count ? cfg->select.count : 1, sizeof(*open));
 	char *text = NULL;
 	size_t len = 0;
 
-	if (!open)
+	if (!open || configure_again(&r) < 0) {
+		free(open);
 		return;
+	}
 	if (vb_root_read_file(root, "etc/vfio-boot.conf", VB_CONFIG_FILE_MAX, &text, &len, NULL) == 0)
 		vb_selection_find_open(text, len, cfg, open);
 	free(text);
-	configure_again(&r);
 	for (size_t s = 0; s < plan->nselectors; s++) {
 		const struct vb_selector_result *res = &plan->selectors[s];
 		const struct vb_selector *sel = &cfg->select.items[s].sel;
@@ -193,5 +211,6 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 			say(&r, VB_REVIEW_FAIL, "%s selects nothing for vfio-pci: every match is refused",
 			    sel->text);
 	}
+	free(r.again);
 	free(open);
 }
