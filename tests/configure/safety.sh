@@ -581,3 +581,23 @@ echo $? >"$T/rc"
 rc_is 0
 has out "note: cannot read /proc/self/mountinfo (not a regular file"
 end
+
+begin check-command-keeps-the-file-and-only-the-file
+# The command check gives to save a selection guarded is what the file holds,
+# its other lines included (configure writes only what it is given), and not
+# the selectors of this boot's command line (configure would save them).
+host_tree
+printf '%s\n' 0000:01:00.0 "reset_method=bus@0000:01:00.0" preload=vendor-reset,snd-hda-intel \
+	>"$T/etc/vfio-boot.conf"
+echo "root=/dev/sda1 intel_iommu=on vfio_boot.devices=10de:2504@0000:02:00.0" >"$T/proc/cmdline"
+vboot check
+want='vfio-boot configure --reset-method bus@0000:01:00.0 --preload vendor-reset,snd-hda-intel 0000:01:00.0'
+has out "run \`$want\` again to save its ID with it"
+# Run as said, it saves the ID and keeps the other lines, and nothing more.
+# shellcheck disable=SC2086 # the words of the command
+vboot ${want#vfio-boot }
+rc_is 0
+[ "$(saved_lines)" = 10de:2504@0000:01:00.0 ] || fail "saved: $(saved_lines)"
+has etc/vfio-boot.conf "reset_method=bus@10de:2504@0000:01:00.0"
+has etc/vfio-boot.conf "preload=vendor-reset,snd-hda-intel"
+end

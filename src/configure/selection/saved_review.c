@@ -40,29 +40,68 @@ __attribute__((format(printf, 3, 4))) static void say(const struct review *r,
 	free(whole);
 }
 
+/* True for a selector of vfio_boot.devices= on this boot's command line, not of the file. */
+static bool from_cmdline(const struct vb_config *cfg, size_t s)
+{
+	return strncmp(cfg->select.items[s].origin, "vfio_boot.", 10) == 0;
+}
+
+/* The saved device lines as configure's flags, so that running it again keeps them. */
+static void device_flags(FILE *out, const struct vb_config *cfg)
+{
+	const struct vb_device_rules *dev = &cfg->devices;
+
+	if (dev->generic)
+		fputs(" --driver vfio-pci", out);
+	for (size_t i = 0; i < dev->count; i++) {
+		const struct vb_device_rule *rule = &dev->items[i];
+
+		fputs(rule->kind == VB_DEVICE_DRIVER ? " --driver " : " --reset-method ", out);
+		for (const char *c = rule->value; *c; c++)
+			fputc(*c == ' ' ? ',' : *c, out); /* "flr bus" is saved "flr,bus" */
+		fprintf(out, "@%s", rule->sel.text);
+	}
+	for (size_t i = 0; i < dev->preload.count; i++)
+		fprintf(out, "%s%s", i ? "," : " --preload ", dev->preload.items[i]);
+	for (size_t i = 0; i < cfg->vfs.count; i++)
+		fprintf(out, " --vfs %s", cfg->vfs.items[i].text + strlen("vfs="));
+}
+
 /*
  * The configure command that saves this selection again, now guarded, whole
- * (a cut one would save another selection). Returns 0 or -ENOMEM.
+ * (a cut one would save another selection): the file's selectors (not those
+ * of the kernel command line, which configure would save into it) and its
+ * other lines as flags (configure writes only what it is given).
+ * Returns 0 or -ENOMEM.
  */
 static int configure_again(struct review *r)
 {
-	char head[64];
-	size_t size, len;
+	const struct vb_config *cfg = r->cfg;
+	size_t size = 0;
+	FILE *out = open_memstream(&r->again, &size);
+	bool first = true;
+	int failed;
 
-	snprintf(head, sizeof(head), "vfio-boot configure%s%s%s ",
-		 r->cfg->companions != VB_COMPANIONS_SLOT ? " --companions " : "",
-		 r->cfg->companions != VB_COMPANIONS_SLOT ? vb_companions_name(r->cfg->companions) : "",
-		 r->cfg->boot_vga == VB_BOOT_VGA_ALLOW ? " --boot-vga allow" : "");
-	size = strlen(head) + 1;
-	for (size_t s = 0; s < r->cfg->select.count; s++)
-		size += strlen(r->cfg->select.items[s].sel.text) + 1;
-	r->again = malloc(size);
-	if (!r->again)
+	if (!out)
 		return -ENOMEM;
-	len = (size_t)snprintf(r->again, size, "%s", head);
-	for (size_t s = 0; s < r->cfg->select.count; s++)
-		len += (size_t)snprintf(r->again + len, size - len, "%s%s", s ? "," : "",
-					r->cfg->select.items[s].sel.text);
+	fputs("vfio-boot configure", out);
+	if (cfg->companions != VB_COMPANIONS_SLOT)
+		fprintf(out, " --companions %s", vb_companions_name(cfg->companions));
+	if (cfg->boot_vga == VB_BOOT_VGA_ALLOW)
+		fputs(" --boot-vga allow", out);
+	device_flags(out, cfg);
+	for (size_t s = 0; s < cfg->select.count; s++) {
+		if (from_cmdline(cfg, s))
+			continue;
+		fprintf(out, "%s%s", first ? " " : ",", cfg->select.items[s].sel.text);
+		first = false;
+	}
+	failed = ferror(out);
+	if (fclose(out) != 0 || failed) {
+		free(r->again);
+		r->again = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -188,7 +227,7 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 
 		if (res->matched == 0)
 			continue; /* the plan's notes say so */
-		if (strncmp(cfg->select.items[s].origin, "vfio_boot.", 10) == 0) {
+		if (from_cmdline(cfg, s)) {
 			review_cmdline(&r, sel, res);
 			continue;
 		}
