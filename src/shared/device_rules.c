@@ -214,39 +214,15 @@ int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problem
 	return err < 0 ? err : 1;
 }
 
-static bool has_kind(const struct vb_device_rules *rules, enum vb_device_rule_kind kind)
+void vb_device_rules_fill(struct vb_device_rules *rules, struct vb_device_rules *saved)
 {
-	for (size_t i = 0; i < rules->count; i++)
-		if (rules->items[i].kind == kind)
-			return true;
-	return false;
-}
-
-int vb_device_rules_fill(struct vb_device_rules *rules, struct vb_device_rules *saved)
-{
-	bool own_driver = rules->generic || has_kind(rules, VB_DEVICE_DRIVER);
-	bool own_reset = has_kind(rules, VB_DEVICE_RESET);
-	size_t keep = 0;
-	struct vb_device_rule *grown;
-
-	for (size_t i = 0; i < saved->count; i++)
-		keep += !(saved->items[i].kind == VB_DEVICE_DRIVER ? own_driver : own_reset);
-	grown = keep ? realloc(rules->items, (rules->count + keep) * sizeof(*grown)) : rules->items;
-	if (keep && !grown)
-		return -ENOMEM;
-	rules->items = grown;
-	for (size_t i = 0; i < saved->count; i++)
-		if (!(saved->items[i].kind == VB_DEVICE_DRIVER ? own_driver : own_reset))
-			rules->items[rules->count++] = saved->items[i];
-	if (!own_driver)
-		rules->generic = saved->generic;
+	rules->fallback = saved;
 	if (rules->preload.count == 0) {
 		struct vb_strv swap = rules->preload;
 
 		rules->preload = saved->preload;
 		saved->preload = swap;
 	}
-	return 0;
 }
 
 void vb_device_rules_free(struct vb_device_rules *rules)
@@ -284,15 +260,31 @@ static const char *value_for(const struct vb_device_rules *rules, enum vb_device
 	return first;
 }
 
+/* Whether a rule of kind in rules names fn. */
+static bool names(const struct vb_device_rules *rules, enum vb_device_rule_kind kind,
+		  const struct vb_pci_fn *fn)
+{
+	for (size_t i = 0; i < rules->count; i++)
+		if (rules->items[i].kind == kind && vb_device_rule_matches(&rules->items[i], fn))
+			return true;
+	return false;
+}
+
 const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 				   const struct vb_pci_fn *fn)
 {
-	return rules->generic ? NULL : value_for(rules, VB_DEVICE_DRIVER, fn, true);
+	if (rules->generic)
+		return NULL;
+	if (rules->fallback && !names(rules, VB_DEVICE_DRIVER, fn))
+		return vb_device_rules_driver(rules->fallback, fn);
+	return value_for(rules, VB_DEVICE_DRIVER, fn, true);
 }
 
 const char *vb_device_rules_reset(const struct vb_device_rules *rules,
 				  const struct vb_pci_fn *fn)
 {
+	if (rules->fallback && !names(rules, VB_DEVICE_RESET, fn))
+		return vb_device_rules_reset(rules->fallback, fn);
 	return value_for(rules, VB_DEVICE_RESET, fn, false);
 }
 

@@ -43,6 +43,8 @@ struct vb_device_rules {
 	size_t count;
 	bool generic;          /* driver=vfio-pci without a selector: no variant anywhere */
 	struct vb_strv preload; /* modules loaded before vfio-pci, in order, each once */
+	/* Asked for a function no driver= (or reset_method=) line here names; not owned. */
+	const struct vb_device_rules *fallback;
 };
 
 /*
@@ -57,12 +59,14 @@ int vb_device_rules_parse(struct vb_device_rules *rules, struct vb_strv *problem
 void vb_device_rules_free(struct vb_device_rules *rules);
 
 /*
- * Completes rules (given on a command line) with the saved lines of each
- * kind it has none of: driver= (driver=vfio-pci for all counts), reset_method=
- * and preload= each on their own. Takes saved's preload list when it moves;
- * saved is freed by the caller as before. Returns 0 or -ENOMEM.
+ * Completes rules (given on a command line) with saved ones, function by
+ * function: a function no driver= line of rules names (and driver=vfio-pci
+ * for all is not given) takes saved's driver; one no reset_method= line names
+ * takes saved's methods; without preload= in rules, saved's preload list moves
+ * over. saved must outlive rules (it is its fallback) and is freed by the
+ * caller after rules.
  */
-int vb_device_rules_fill(struct vb_device_rules *rules, struct vb_device_rules *saved);
+void vb_device_rules_fill(struct vb_device_rules *rules, struct vb_device_rules *saved);
 
 /* True for vfio-pci or vfio_pci: the generic driver. */
 bool vb_module_is_vfio_pci(const char *module);

@@ -131,16 +131,23 @@ rc_is 0
 [ "$(last_line "$(dev 0000:01:00.0)/reset_method")" = bus ] ||
 	fail "the saved reset_method= line was dropped: $(last_line "$(dev 0000:01:00.0)/reset_method")"
 driver_is 0000:01:00.0 vfio-pci
-# Its own --reset-method replaces the saved one, for that kind only.
+# Its own --reset-method wins for the function it names; the other named
+# function keeps its saved method.
 rm -rf "$T"
 live_tree
 echo "flr bus" >"$(dev 0000:01:00.0)/reset_method"
-printf '%s\n' 10de:2504@0000:01:00.0 "reset_method=bus@10de:2504@0000:01:00.0" >"$T/etc/vfio-boot.conf"
-vboot bind --reset-method flr@0000:01:00.0 01:00.0
+echo "flr bus" >"$(dev 0000:02:00.0)/reset_method"
+printf '%s\n' 10de:2504@0000:01:00.0 "reset_method=bus@10de:2504@0000:01:00.0" \
+	"reset_method=bus@10de:2504@0000:02:00.0" "preload=a,,b" >"$T/etc/vfio-boot.conf"
+vboot bind --reset-method flr@0000:01:00.0 01:00.0 02:00.0
 rc_is 0
 [ "$(last_line "$(dev 0000:01:00.0)/reset_method")" = flr ] ||
-	fail "--reset-method did not replace the saved line: $(last_line "$(dev 0000:01:00.0)/reset_method")"
+	fail "--reset-method did not win: $(last_line "$(dev 0000:01:00.0)/reset_method")"
 grep -qx bus "$(dev 0000:01:00.0)/reset_method" && fail "the saved reset method was written too"
+[ "$(last_line "$(dev 0000:02:00.0)/reset_method")" = bus ] ||
+	fail "02:00.0 lost its saved method: $(last_line "$(dev 0000:02:00.0)/reset_method")"
+# The saved file's malformed line is said, as for the saved selection.
+has out "warning: /etc/vfio-boot.conf:4: preload=a,,b"
 end
 
 begin live-bind-refuses-boot-vga-and-host-network

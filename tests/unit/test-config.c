@@ -383,42 +383,55 @@ static void check_device_rules(void)
 	vb_config_free(&cfg);
 }
 
-/* A command's rules completed with the saved ones, kind by kind. */
+/* A command's rules completed with the saved ones, function by function. */
 static void check_device_rules_fill(void)
 {
 	static const char saved_text[] = "driver=nvgrace_gpu_vfio_pci@01:00.0\n"
-					 "reset_method=bus@01:00.0\npreload=vendor-reset\n";
+					 "driver=mlx5_vfio_pci@02:00.0\n"
+					 "reset_method=bus@01:00.0\nreset_method=flr@02:00.0\n"
+					 "preload=vendor-reset\n";
+	struct vb_pci_fn one = fn_at(1, 0x10de, 0x2504), two = fn_at(2, 0x10de, 0x2504),
+			 three = fn_at(3, 0x10de, 0x2504);
 	struct vb_config own, saved;
 
 	/* Nothing given: every saved line. */
 	parse_text(&own, "");
 	parse_text(&saved, saved_text);
-	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
-	CHECK(own.devices.count == 2 && !own.devices.generic);
+	vb_device_rules_fill(&own.devices, &saved.devices);
+	CHECK_STR(vb_device_rules_driver(&own.devices, &one), "nvgrace_gpu_vfio_pci");
+	CHECK_STR(vb_device_rules_reset(&own.devices, &two), "flr");
+	CHECK(vb_device_rules_driver(&own.devices, &three) == NULL);
 	CHECK(own.devices.preload.count == 1);
 	vb_config_free(&own);
 	vb_config_free(&saved);
 
-	/* driver=vfio-pci for all is a driver line: the saved reset and preload stay. */
+	/* The command's lines win for what they name; the rest keeps the saved ones. */
+	parse_text(&own, "driver=vfio-pci@01:00.0\nreset_method=pm@02:00.0\npreload=other\n");
+	parse_text(&saved, saved_text);
+	vb_device_rules_fill(&own.devices, &saved.devices);
+	CHECK(vb_device_rules_driver(&own.devices, &one) == NULL);
+	CHECK_STR(vb_device_rules_driver(&own.devices, &two), "mlx5_vfio_pci");
+	CHECK_STR(vb_device_rules_reset(&own.devices, &one), "bus");
+	CHECK_STR(vb_device_rules_reset(&own.devices, &two), "pm");
+	CHECK(own.devices.preload.count == 1);
+	CHECK_STR(own.devices.preload.items[0], "other");
+	vb_config_free(&own);
+	vb_config_free(&saved);
+
+	/* driver=vfio-pci for all, given: no saved variant anywhere; saved for all: the same. */
 	parse_text(&own, "driver=vfio-pci\n");
 	parse_text(&saved, saved_text);
-	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
-	CHECK(own.devices.generic);
-	CHECK(own.devices.count == 1 && own.devices.items[0].kind == VB_DEVICE_RESET);
+	vb_device_rules_fill(&own.devices, &saved.devices);
+	CHECK(vb_device_rules_driver(&own.devices, &one) == NULL);
+	CHECK_STR(vb_device_rules_reset(&own.devices, &one), "bus");
 	CHECK_STR(own.devices.preload.items[0], "vendor-reset");
 	vb_config_free(&own);
 	vb_config_free(&saved);
-
-	/* Its own reset_method= and preload=: only the saved driver= is added. */
-	parse_text(&own, "reset_method=flr@01:00.0\npreload=other\n");
-	parse_text(&saved, saved_text);
-	CHECK(vb_device_rules_fill(&own.devices, &saved.devices) == 0);
-	CHECK(own.devices.count == 2 && own.devices.items[0].kind == VB_DEVICE_RESET);
-	CHECK_STR(own.devices.items[0].value, "flr");
-	CHECK(own.devices.items[1].kind == VB_DEVICE_DRIVER);
-	CHECK_STR(own.devices.items[1].value, "nvgrace_gpu_vfio_pci");
-	CHECK(own.devices.preload.count == 1);
-	CHECK_STR(own.devices.preload.items[0], "other");
+	parse_text(&own, "driver=mlx5_vfio_pci@01:00.0\n");
+	parse_text(&saved, "driver=vfio-pci\n");
+	vb_device_rules_fill(&own.devices, &saved.devices);
+	CHECK_STR(vb_device_rules_driver(&own.devices, &one), "mlx5_vfio_pci");
+	CHECK(vb_device_rules_driver(&own.devices, &two) == NULL);
 	vb_config_free(&own);
 	vb_config_free(&saved);
 }

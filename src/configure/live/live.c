@@ -38,8 +38,10 @@ static int read_cmdline(const struct cli *cli, struct live_run *r)
 
 /*
  * Named functions are bound and released as the boot would: the saved
- * driver=, reset_method= and preload= lines apply, each kind unless the
- * command gave its own (--driver, --reset-method, --preload).
+ * driver= and reset_method= lines apply to each function the command's own
+ * (--driver, --reset-method) do not name, the saved preload= unless --preload
+ * is given. The saved file's malformed lines are said, as for the saved
+ * selection.
  */
 static int saved_device_rules(const struct cli *cli, struct live_run *r)
 {
@@ -54,12 +56,12 @@ static int saved_device_rules(const struct cli *cli, struct live_run *r)
 		cli_error("cannot read /etc/vfio-boot.conf: %s", vb_strerror(err));
 		return VB_EXIT_FAILED;
 	}
-	err = vb_device_rules_fill(&r->cfg.devices, &saved.devices);
+	for (size_t i = 0; i < saved.problems.count; i++)
+		cli_warning("%s", saved.problems.items[i]);
+	r->saved = saved.devices;
+	memset(&saved.devices, 0, sizeof(saved.devices));
 	vb_config_free(&saved);
-	if (err < 0) {
-		cli_error("cannot read /etc/vfio-boot.conf: %s", vb_strerror(err));
-		return VB_EXIT_FAILED;
-	}
+	vb_device_rules_fill(&r->cfg.devices, &r->saved);
 	return 0;
 }
 
@@ -171,6 +173,7 @@ void live_free(struct live_run *r)
 	vb_plan_free(&r->plan);
 	machine_free(&r->m);
 	vb_config_free(&r->cfg);
+	vb_device_rules_free(&r->saved);
 	vb_strv_free(&r->messages);
 	memset(r, 0, sizeof(*r));
 	r->lock_fd = -1;

@@ -21,6 +21,7 @@
  */
 struct live_run {
 	struct vb_config cfg;
+	struct vb_device_rules saved;  /* named: the saved device lines, cfg.devices' fallback */
 	struct machine m;
 	struct vb_plan plan;
 	struct vb_outcome *out;      /* one per plan target */
