@@ -62,6 +62,12 @@ calls_list=$(calls --root "$tree" list)
 calls_configure=$(calls --root "$tree" --dry-run configure --all-matching "$selectors")
 strace -f -c -o "$work/counts" "$work/floor" "$tree" >/dev/null
 calls_floor=$(awk '$NF == "total" { print $4 }' "$work/counts")
+# Each floor must read every function: a failed openat2 would time nothing.
+for how in "" --confined; do
+	# shellcheck disable=SC2086 # how: no option, or one
+	[ "$("$work/floor" $how "$tree")" = "$functions" ] ||
+		{ echo "bench/floor.c $how did not read $functions modalias files" >&2; exit 1; }
+done
 strace -f -c -o "$work/counts" "$work/floor" --confined "$tree" >/dev/null
 calls_confined=$(awk '$NF == "total" { print $4 }' "$work/counts")
 

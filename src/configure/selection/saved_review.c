@@ -105,6 +105,12 @@ static int configure_again(struct review *r)
 	return 0;
 }
 
+/* The command, or words for it when it could not be built. */
+static const char *again(const struct review *r)
+{
+	return r->again ? r->again : "vfio-boot configure with the saved selection";
+}
+
 /* ", NAME" for the first function of each card a selector matched. */
 static void card_names(const struct review *r, const struct vb_selector_result *res, char *buf,
 		       size_t size)
@@ -145,7 +151,7 @@ static void review_id(const struct review *r, const struct vb_selector *sel,
 		say(r, VB_REVIEW_WARN,
 		    "%s is saved without an address: a second card with this ID would go to "
 		    "vfio-pci at boot too; run `%s` again to save it as %04x:%04x@%s",
-		    sel->text, r->again, first->vendor, first->device, first->name);
+		    sel->text, again(r), first->vendor, first->device, first->name);
 }
 
 /*
@@ -213,11 +219,11 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 	char *text = NULL;
 	size_t len = 0;
 
-	if (!open || configure_again(&r) < 0) {
-		free(open);
-		return;
-	}
-	if (vb_root_read_file(root, "etc/vfio-boot.conf", VB_CONFIG_FILE_MAX, &text, &len, NULL) == 0)
+	/* Out of memory, the review still runs: its failures must not be lost. */
+	if (configure_again(&r) < 0)
+		r.again = NULL;
+	if (open && vb_root_read_file(root, "etc/vfio-boot.conf", VB_CONFIG_FILE_MAX, &text, &len,
+				      NULL) == 0)
 		vb_selection_find_open(text, len, cfg, open);
 	free(text);
 	for (size_t s = 0; s < plan->nselectors; s++) {
@@ -242,9 +248,9 @@ void vb_review_saved_selection(const struct vb_root *root, const struct vb_confi
 			    "now %04x:%04x (%s%s); if that is the device for vfio-pci, run `%s` again "
 			    "to save its ID with it",
 			    sel->text, fn->vendor, fn->device, fn->driver[0] ? "on " : "no driver",
-			    fn->driver, r.again);
+			    fn->driver, again(&r));
 		} else {
-			review_id(&r, sel, res, open[s]);
+			review_id(&r, sel, res, open && open[s]);
 		}
 		if (res->refused == res->matched)
 			say(&r, VB_REVIEW_FAIL, "%s selects nothing for vfio-pci: every match is refused",
