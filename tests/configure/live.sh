@@ -150,6 +150,26 @@ grep -qx bus "$(dev 0000:01:00.0)/reset_method" && fail "the saved reset method 
 has out "warning: /etc/vfio-boot.conf:4: preload=a,,b"
 end
 
+begin live-named-takes-only-what-it-names
+# This boot's vfio_boot.devices= is the boot's selection, as the saved one
+# is: a named bind or release leaves it out; without SEL it comes along.
+live_tree
+echo "BOOT_IMAGE=/vmlinuz ro vfio_boot.devices=02:00.0" >"$T/proc/cmdline"
+vboot bind --dry-run 01:00.0
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run"
+lacks out "0000:02:00"
+on_vfio 0000:01:00.0 0000:01:00.1 0000:01:00.2 0000:01:00.3 0000:02:00.0 0000:02:00.1
+vboot release --dry-run 01:00.0
+rc_is 0
+has out "dry run: 4 to release"
+lacks out "0000:02:00"
+printf '01:00.0\n' >"$T/etc/vfio-boot.conf"
+vboot release --dry-run
+rc_is 0
+has out "0000:02:00.0 [10de:2504] dry-run"
+end
+
 begin live-bind-refuses-boot-vga-and-host-network
 { cat "$here/../fixture/host.spec"; echo "!route eno1"; echo "!net eno1 0000:03:00.0"; } >"$work/net.spec"
 live_tree "$work/net.spec"

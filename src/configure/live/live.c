@@ -16,16 +16,22 @@
 
 #define CMDLINE_MAX 65536
 
-/* vfio_boot.skip= and vfio_boot.disable from ROOT/proc/cmdline, as the binder reads them. */
+/*
+ * vfio_boot.skip= and vfio_boot.disable from ROOT/proc/cmdline, as the binder
+ * reads them; its vfio_boot.devices= too, without SEL only: like the saved
+ * selection, it is the boot's, and a named run takes what it names.
+ */
 static int read_cmdline(const struct cli *cli, struct live_run *r)
 {
+	size_t named = r->cfg.select.count, len;
 	char *text = NULL;
-	size_t len;
 	int err = vb_root_read_file(&cli->root, "proc/cmdline", CMDLINE_MAX, &text, &len, NULL);
 
 	if (err == 0) {
 		err = vb_config_parse_cmdline(&r->cfg, text);
 		free(text);
+		if (r->named)
+			r->cfg.select.count = named;
 		return err;
 	}
 	if (err == -ENOENT || err == -ENOMEM)
