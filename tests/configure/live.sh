@@ -121,8 +121,9 @@ sys_unchanged "bind while disabled"
 end
 
 begin live-bind-named-keeps-the-other-saved-kinds
-# A named bind takes the saved driver=, reset_method= and preload= lines, each
-# kind unless the command gives its own: --driver keeps the saved reset method.
+# A named bind takes the saved driver= and reset_method= lines for each
+# function the command's own lines of that kind do not name, the saved
+# preload= unless it gives its own: --driver keeps the saved reset method.
 live_tree
 echo "flr bus" >"$(dev 0000:01:00.0)/reset_method"
 printf '%s\n' 10de:2504@0000:01:00.0 "reset_method=bus@10de:2504@0000:01:00.0" >"$T/etc/vfio-boot.conf"
@@ -168,6 +169,31 @@ printf '01:00.0\n' >"$T/etc/vfio-boot.conf"
 vboot release --dry-run
 rc_is 0
 has out "0000:02:00.0 [10de:2504] dry-run"
+end
+
+begin live-named-driver-per-function
+# --driver names one function: the other named one keeps its saved variant,
+# to bind it to and, in release, to know it is on vfio-boot's driver.
+live_tree
+printf '%s\n' 10de:2504@0000:01:00.0 companions=none \
+	driver=nvgrace_gpu_vfio_pci@10de:2504@0000:01:00.0 \
+	driver=nvgrace_gpu_vfio_pci@10de:2504@0000:02:00.0 >"$T/etc/vfio-boot.conf"
+vboot bind --dry-run --companions none --driver vfio-pci@0000:01:00.0 01:00.0 02:00.0
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would unbind nouveau, bind vfio-pci ("
+has out "0000:02:00.0 [10de:2504] dry-run: would unbind nouveau, bind nvgrace_gpu_vfio_pci ("
+# 02:00.0 on the variant, as the binder leaves it; 01:00.0 on vfio-pci.
+on_vfio 0000:01:00.0
+mkdir -p "$T/sys/bus/pci/drivers/nvgrace-gpu-vfio-pci" "$T/sys/module/nvgrace_gpu_vfio_pci/drivers"
+ln -s ../../../bus/pci/drivers/nvgrace-gpu-vfio-pci \
+	"$T/sys/module/nvgrace_gpu_vfio_pci/drivers/pci:nvgrace-gpu-vfio-pci"
+echo nvgrace-gpu-vfio-pci >>"$(dev 0000:02:00.0)/driver_override"
+rm -f "$(dev 0000:02:00.0)/driver"
+ln -s ../../../bus/pci/drivers/nvgrace-gpu-vfio-pci "$(dev 0000:02:00.0)/driver"
+vboot release --dry-run --companions none --driver vfio-pci@0000:01:00.0 01:00.0 02:00.0
+rc_is 0
+has out "0000:01:00.0 [10de:2504] dry-run: would clear driver_override, unbind vfio-pci, probe"
+has out "0000:02:00.0 [10de:2504] dry-run: would clear driver_override, unbind nvgrace-gpu-vfio-pci, probe"
 end
 
 begin live-bind-refuses-boot-vga-and-host-network
