@@ -44,10 +44,10 @@ static int read_cmdline(const struct cli *cli, struct live_run *r)
 
 /*
  * Named functions are bound and released as the boot would: the saved
- * driver= and reset_method= lines apply to each function the command's own
- * (--driver, --reset-method) do not name, the saved preload= unless --preload
- * is given. The saved file's malformed lines are said, as for the saved
- * selection.
+ * driver= lines apply to each function no --driver names, the saved
+ * reset_method= lines to each one no --reset-method names, the saved
+ * preload= unless --preload is given. The saved file's malformed lines are
+ * said, as for the saved selection.
  */
 static int saved_device_rules(const struct cli *cli, struct live_run *r)
 {
