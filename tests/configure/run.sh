@@ -1041,6 +1041,40 @@ has err "vfio-boot: option --root needs a value"
 tree_unchanged "empty option values"
 end
 
+begin options-a-command-does-not-read
+# An option the command would ignore is refused, naming it: nothing is read
+# or written. bind and release read the device options only with selectors.
+host_tree
+for line in "list --driver vfio-pci@01:00.0" "check --cpu intel" "status --force" \
+	"unconfigure --all-matching" "bind --preload vendor-reset" "release --companions none" \
+	"list --dry-run"; do
+	read -r cmd opt _ <<<"$line"
+	# shellcheck disable=SC2086 # the words of the line
+	"$vb" --root "$T" $line >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+	rc_is 2
+	case $cmd in
+	bind | release) want="vfio-boot: $opt does not apply to $cmd without selectors" ;;
+	*) want="vfio-boot: $opt does not apply to $cmd" ;;
+	esac
+	[ "$(head -n 1 "$T/err")" = "$want" ] ||
+		[ "$(head -n 1 "$T/err")" = "$want (the saved selection's own lines apply)" ] ||
+		fail "$line: $(head -n 1 "$T/err")"
+done
+tree_unchanged "options a command does not read"
+calls_are ""
+# With selectors they apply; --wait goes with every command that locks.
+vboot bind --dry-run --companions none --preload vendor-reset 01:00.0
+rc_is 0
+vboot --wait 1 status
+lacks err "does not apply"
+vboot --json list --blacklist
+rc_is 2
+jq -e '.command == "list" and .exit_status == 2 and
+	.errors == ["--blacklist does not apply to list"]' "$T/out" >/dev/null ||
+	fail "--json: $(cat "$T/out")"
+end
+
 begin messages-escaped
 # A config line with control bytes reaches the terminal escaped.
 host_tree

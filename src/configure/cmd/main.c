@@ -20,6 +20,28 @@
 #include "reply.h"
 #include "version.h"
 
+static const struct option longopts[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "companions", required_argument, NULL, 'C' },
+	{ "boot-vga", required_argument, NULL, 'B' },
+	{ "blacklist", no_argument, NULL, 'L' },
+	{ "bootloader", required_argument, NULL, 'b' },
+	{ "cpu", required_argument, NULL, 'P' },
+	{ "no-regenerate", no_argument, NULL, 'G' },
+	{ "wait", required_argument, NULL, 'W' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "all-matching", no_argument, NULL, 'A' },
+	{ "vfs", required_argument, NULL, 'X' },
+	{ "driver", required_argument, NULL, 'D' },
+	{ "reset-method", required_argument, NULL, 'R' },
+	{ "preload", required_argument, NULL, 'O' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void usage(void)
 {
 	fputs("Usage: vfio-boot [options] COMMAND [ARGS]\n"
@@ -64,6 +86,8 @@ static void usage(void)
 	      "                          IOMMU group, or the host's own disk or network\n"
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version and exit\n"
+	      "An option the command does not read is refused (bind, release: the device\n"
+	      "options with SEL only).\n"
 	      "\n"
 	      "Exit status: 0 done or unchanged; 1 a write or command failed (rolled back),\n"
 	      "or a file could not be read (named); 2 bad option or selector (nothing\n"
@@ -113,16 +137,25 @@ static int usage_error(const struct cli *cli, const char *command, const char *m
 
 /* Runs command on the tree at root, unless bad says what is wrong. Returns the exit status. */
 static int run_command(struct cli *cli, const char *command, const char *root, const char *bad,
-		       char **args, int nargs)
+		       const char *given, char **args, int nargs)
 {
+	/*
+	 * The options each command reads (getopt's codes; --root, --json, --help
+	 * and --version go with every one), with selectors too for bind and
+	 * release. Any other given is refused: it would be ignored.
+	 */
 	static const struct {
 		const char *name;
 		int (*run)(const struct cli *cli);
+		const char *reads, *with_selectors;
 	} commands[] = {
-		{ "list", cmd_list },           { "check", cmd_check },
-		{ "configure", cmd_configure }, { "unconfigure", cmd_unconfigure },
-		{ "status", cmd_status },       { "bind", cmd_bind },
-		{ "release", cmd_release },
+		{ "list", cmd_list, "", "" },
+		{ "check", cmd_check, "", "" },
+		{ "configure", cmd_configure, "nCBLbPGWfAXDRO", "" },
+		{ "unconfigure", cmd_unconfigure, "nGW", "" },
+		{ "status", cmd_status, "W", "" },
+		{ "bind", cmd_bind, "nW", "CBXDRO" },
+		{ "release", cmd_release, "nW", "CBXDRO" },
 	};
 	static const char *const host_dirs[] = { "TMPDIR", "TMP", "TEMP" };
 	char msg[PATH_MAX + 128];
@@ -153,38 +186,29 @@ static int run_command(struct cli *cli, const char *command, const char *root, c
 			unsetenv(host_dirs[i]);
 	cli->args = args;
 	cli->nargs = nargs;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(command, commands[i].name) == 0)
-			return commands[i].run(cli);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const char *sel = commands[i].with_selectors;
+
+		if (strcmp(command, commands[i].name) != 0)
+			continue;
+		for (const char *g = given; *g; g++) {
+			if (strchr(commands[i].reads, *g) || (nargs && strchr(sel, *g)))
+				continue;
+			snprintf(msg, sizeof(msg), "--%s does not apply to %s%s",
+				 vb_option_name(longopts, *g), command, strchr(sel, *g) ?
+				 " without selectors (the saved selection's own lines apply)" : "");
+			return usage_error(cli, command, msg);
+		}
+		return commands[i].run(cli);
+	}
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", command);
 	return usage_error(cli, NULL, msg);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "companions", required_argument, NULL, 'C' },
-		{ "boot-vga", required_argument, NULL, 'B' },
-		{ "blacklist", no_argument, NULL, 'L' },
-		{ "bootloader", required_argument, NULL, 'b' },
-		{ "cpu", required_argument, NULL, 'P' },
-		{ "no-regenerate", no_argument, NULL, 'G' },
-		{ "wait", required_argument, NULL, 'W' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "all-matching", no_argument, NULL, 'A' },
-		{ "vfs", required_argument, NULL, 'X' },
-		{ "driver", required_argument, NULL, 'D' },
-		{ "reset-method", required_argument, NULL, 'R' },
-		{ "preload", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli cli = { .regenerate = true, .wait = 60, .root.fd = -1 };
-	char *end, bad[256] = "";
+	char *end, bad[256] = "", given[32] = ""; /* given: each option's code once */
 	unsigned long wait;
 	const char *root = "/", *command;
 	bool version = false;
@@ -200,6 +224,9 @@ int main(int argc, char **argv)
 				 vb_option_name(longopts, c) ? vb_option_name(longopts, c) : "?");
 			continue;
 		}
+		if (c > 0 && !strchr("rjhV?:", c) && !strchr(given, c) &&
+		    strlen(given) + 1 < sizeof(given))
+			given[strlen(given)] = (char)c;
 		switch (c) {
 		case 0:
 			break;
@@ -286,7 +313,8 @@ int main(int argc, char **argv)
 	else if (version)
 		printf("vfio-boot %s\n", VB_VERSION);
 	rc = version ? VB_EXIT_OK :
-		       run_command(&cli, command, root, bad, argv + optind + 1, argc - optind - 1);
+		       run_command(&cli, command, root, bad, given, argv + optind + 1,
+				   argc - optind - 1);
 	if (cli.json)
 		rc = reply_end(rc);
 	vb_root_fini(&cli.root);
