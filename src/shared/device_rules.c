@@ -260,9 +260,8 @@ static const char *value_for(const struct vb_device_rules *rules, enum vb_device
 	return first;
 }
 
-/* Whether a rule of kind in rules names fn. */
-static bool names(const struct vb_device_rules *rules, enum vb_device_rule_kind kind,
-		  const struct vb_pci_fn *fn)
+bool vb_device_rules_name(const struct vb_device_rules *rules, enum vb_device_rule_kind kind,
+			  const struct vb_pci_fn *fn)
 {
 	for (size_t i = 0; i < rules->count; i++)
 		if (rules->items[i].kind == kind && vb_device_rule_matches(&rules->items[i], fn))
@@ -275,7 +274,7 @@ const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 {
 	if (rules->generic)
 		return NULL;
-	if (rules->fallback && !names(rules, VB_DEVICE_DRIVER, fn))
+	if (rules->fallback && !vb_device_rules_name(rules, VB_DEVICE_DRIVER, fn))
 		return vb_device_rules_driver(rules->fallback, fn);
 	return value_for(rules, VB_DEVICE_DRIVER, fn, true);
 }
@@ -283,7 +282,7 @@ const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 const char *vb_device_rules_reset(const struct vb_device_rules *rules,
 				  const struct vb_pci_fn *fn)
 {
-	if (rules->fallback && !names(rules, VB_DEVICE_RESET, fn))
+	if (rules->fallback && !vb_device_rules_name(rules, VB_DEVICE_RESET, fn))
 		return vb_device_rules_reset(rules->fallback, fn);
 	return value_for(rules, VB_DEVICE_RESET, fn, false);
 }

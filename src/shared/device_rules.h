@@ -86,6 +86,10 @@ const char *vb_device_rules_driver(const struct vb_device_rules *rules,
 /* True when rule r names fn (an ID@address only where the address holds that ID). */
 bool vb_device_rule_matches(const struct vb_device_rule *r, const struct vb_pci_fn *fn);
 
+/* True when a rule of kind in rules (not its fallback) names fn. */
+bool vb_device_rules_name(const struct vb_device_rules *rules, enum vb_device_rule_kind kind,
+			  const struct vb_pci_fn *fn);
+
 /*
  * The first of the space-separated methods that the space-separated list
  * (a device's reset_method) lacks: its length in *len and a pointer to it,

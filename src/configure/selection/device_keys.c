@@ -98,16 +98,6 @@ static int given_rule(const struct vb_device_keys_input *in, const struct vb_dev
 	return err;
 }
 
-/* True when a given driver= line names fn: the user chose its driver. */
-static bool driver_given(const struct vb_config *given, const struct vb_pci_fn *fn)
-{
-	for (size_t i = 0; i < given->devices.count; i++)
-		if (given->devices.items[i].kind == VB_DEVICE_DRIVER &&
-		    vb_device_rule_matches(&given->devices.items[i], fn))
-			return true;
-	return false;
-}
-
 /* The variant for each taken function no given line names, found in the kernels' aliases. */
 static int found_variants(const struct vb_device_keys_input *in, FILE *out, struct vb_strv *notes)
 {
@@ -128,7 +118,9 @@ static int found_variants(const struct vb_device_keys_input *in, FILE *out, stru
 		for (size_t k = 0; k < in->kmod->kernels.count; k++)
 			if (!vb_strv_contains(&v.kernels, in->kmod->kernels.items[k]))
 				vb_reason_append(without, "%s", in->kmod->kernels.items[k]);
-		if (in->given->devices.generic || driver_given(in->given, fn)) {
+		/* A given driver= line names fn: the user chose its driver. */
+		if (in->given->devices.generic ||
+		    vb_device_rules_name(&in->given->devices, VB_DEVICE_DRIVER, fn)) {
 			err = vb_strv_add(notes, "%s: the variant %s (vfio_pci: alias in %s) is not "
 					  "used: --driver says which driver", fn->name, v.module,
 					  kernels);
