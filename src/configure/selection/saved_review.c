@@ -9,8 +9,6 @@
 #include "saved_review.h"
 #include "selection_file.h"
 
-#define TEXT_MAX 1024
-
 struct review {
 	const struct vb_config *cfg;
 	const struct vb_snapshot *snap;
@@ -24,20 +22,17 @@ __attribute__((format(printf, 3, 4))) static void say(const struct review *r,
 						      enum vb_review_state state,
 						      const char *fmt, ...)
 {
-	char text[TEXT_MAX], *whole = NULL;
-	va_list ap, again;
-	int n;
+	char *text = NULL;
+	va_list ap;
 
+	/* Whole, never cut (a command may name many selectors); as cli_say does. */
 	va_start(ap, fmt);
-	va_copy(again, ap);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	/* A long one (a command naming many selectors) is said whole, never cut. */
-	if (n >= (int)sizeof(text) && (whole = malloc((size_t)n + 1)) != NULL)
-		vsnprintf(whole, (size_t)n + 1, fmt, again);
-	va_end(again);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
-	r->say(r->ctx, state, whole ? whole : text);
-	free(whole);
+	/* Out of memory, the finding still counts: its state is passed on. */
+	r->say(r->ctx, state, text ? text : "(out of memory)");
+	free(text);
 }
 
 /* True for a selector of vfio_boot.devices= on this boot's command line, not of the file. */
