@@ -383,6 +383,22 @@ static void check_device_rules(void)
 	vb_config_free(&cfg);
 }
 
+/* own and saved from their texts, own's rules completed with saved's. */
+static void filled(struct vb_config *own, const char *own_text, struct vb_config *saved,
+		   const char *saved_text)
+{
+	parse_text(own, own_text);
+	parse_text(saved, saved_text);
+	vb_device_rules_fill(&own->devices, &saved->devices);
+}
+
+/* Frees own before saved, its fallback. */
+static void free_filled(struct vb_config *own, struct vb_config *saved)
+{
+	vb_config_free(own);
+	vb_config_free(saved);
+}
+
 /* A command's rules completed with the saved ones, function by function. */
 static void check_device_rules_fill(void)
 {
@@ -395,45 +411,33 @@ static void check_device_rules_fill(void)
 	struct vb_config own, saved;
 
 	/* Nothing given: every saved line. */
-	parse_text(&own, "");
-	parse_text(&saved, saved_text);
-	vb_device_rules_fill(&own.devices, &saved.devices);
+	filled(&own, "", &saved, saved_text);
 	CHECK_STR(vb_device_rules_driver(&own.devices, &one), "nvgrace_gpu_vfio_pci");
 	CHECK_STR(vb_device_rules_reset(&own.devices, &two), "flr");
 	CHECK(vb_device_rules_driver(&own.devices, &three) == NULL);
 	CHECK(own.devices.preload.count == 1);
-	vb_config_free(&own);
-	vb_config_free(&saved);
+	free_filled(&own, &saved);
 
 	/* The command's lines win for what they name; the rest keeps the saved ones. */
-	parse_text(&own, "driver=vfio-pci@01:00.0\nreset_method=pm@02:00.0\npreload=other\n");
-	parse_text(&saved, saved_text);
-	vb_device_rules_fill(&own.devices, &saved.devices);
+	filled(&own, "driver=vfio-pci@01:00.0\nreset_method=pm@02:00.0\npreload=other\n", &saved, saved_text);
 	CHECK(vb_device_rules_driver(&own.devices, &one) == NULL);
 	CHECK_STR(vb_device_rules_driver(&own.devices, &two), "mlx5_vfio_pci");
 	CHECK_STR(vb_device_rules_reset(&own.devices, &one), "bus");
 	CHECK_STR(vb_device_rules_reset(&own.devices, &two), "pm");
 	CHECK(own.devices.preload.count == 1);
 	CHECK_STR(own.devices.preload.items[0], "other");
-	vb_config_free(&own);
-	vb_config_free(&saved);
+	free_filled(&own, &saved);
 
 	/* driver=vfio-pci for all, given: no saved variant anywhere; saved for all: the same. */
-	parse_text(&own, "driver=vfio-pci\n");
-	parse_text(&saved, saved_text);
-	vb_device_rules_fill(&own.devices, &saved.devices);
+	filled(&own, "driver=vfio-pci\n", &saved, saved_text);
 	CHECK(vb_device_rules_driver(&own.devices, &one) == NULL);
 	CHECK_STR(vb_device_rules_reset(&own.devices, &one), "bus");
 	CHECK_STR(own.devices.preload.items[0], "vendor-reset");
-	vb_config_free(&own);
-	vb_config_free(&saved);
-	parse_text(&own, "driver=mlx5_vfio_pci@01:00.0\n");
-	parse_text(&saved, "driver=vfio-pci\n");
-	vb_device_rules_fill(&own.devices, &saved.devices);
+	free_filled(&own, &saved);
+	filled(&own, "driver=mlx5_vfio_pci@01:00.0\n", &saved, "driver=vfio-pci\n");
 	CHECK_STR(vb_device_rules_driver(&own.devices, &one), "mlx5_vfio_pci");
 	CHECK(vb_device_rules_driver(&own.devices, &two) == NULL);
-	vb_config_free(&own);
-	vb_config_free(&saved);
+	free_filled(&own, &saved);
 }
 
 int main(void)
